@@ -1,0 +1,1 @@
+//! tamara-sandbox: a simulator of Tamara's sandbox API.

@@ -1,0 +1,340 @@
+//! The HTTP client for Tamara's merchant API.
+//!
+//! Owns: base URL per environment (overridable), bearer authentication, connect and total
+//! timeouts, and turning every answer into a typed value plus its raw JSON, or an [`ApiError`].
+//! Invariants: never retries (retry policy belongs to the caller, which knows whether a call is
+//! idempotent); never logs or returns the API token; path segments are percent-encoded.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{ApiError, TimeoutPhase};
+use crate::model::checkout::{CheckoutRequest, CheckoutResponse, PaymentTypeOption};
+use crate::model::order::{MessageResponse, OrderDetails, UpdateReferenceRequest};
+use crate::model::payments::*;
+use crate::model::webhooks::{Webhook, WebhookRequest};
+use crate::model::{ErrorBody, WithRaw};
+use crate::money::Money;
+use crate::sensitive::Sensitive;
+
+pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.tamara.co";
+pub const PRODUCTION_BASE_URL: &str = "https://api.tamara.co";
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub api_token: Sensitive<String>,
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults: 5 s to connect, 30 s in total (the Magento plugin and the docs' SDK use 30 s).
+    pub fn new(base_url: impl Into<String>, api_token: Sensitive<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            api_token,
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TamaraClient {
+    http: reqwest::Client,
+    base: Url,
+    token: Sensitive<String>,
+    config: ClientConfig,
+}
+
+/// Which of the two live order-detail paths to read (§5.8a; both are used publicly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderPath {
+    /// `GET /orders/{id}` (the current API reference).
+    Orders,
+    /// `GET /merchants/orders/{id}` (the official PHP SDK).
+    MerchantsOrders,
+}
+
+impl TamaraClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let mut base = Url::parse(&config.base_url)
+            .map_err(|_| ApiError::InvalidBaseUrl(config.base_url.clone()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(ApiError::InvalidBaseUrl(config.base_url.clone()));
+        }
+        // A base with a path prefix (a proxy) keeps it: join segments after it.
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.total_timeout)
+            .user_agent(concat!("mizan/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        Ok(TamaraClient { http, base, token: config.api_token.clone(), config })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    pub async fn create_checkout(
+        &self,
+        req: &CheckoutRequest,
+    ) -> Result<WithRaw<CheckoutResponse>, ApiError> {
+        self.call(Method::POST, &["checkout"], &[], Some(req)).await
+    }
+
+    /// `GET /checkout/payment-types?country=..[&currency=..][&order_value=..][&phone=..]`.
+    pub async fn payment_types(
+        &self,
+        country: &str,
+        order_value: Option<&Money>,
+        phone: Option<&str>,
+    ) -> Result<WithRaw<Vec<PaymentTypeOption>>, ApiError> {
+        let mut q = vec![("country", country.to_owned())];
+        if let Some(v) = order_value {
+            q.push(("currency", v.currency().code().to_owned()));
+            q.push(("order_value", v.amount_text()));
+        }
+        if let Some(p) = phone {
+            q.push(("phone", p.to_owned()));
+        }
+        self.call::<(), _>(Method::GET, &["checkout", "payment-types"], &q, None).await
+    }
+
+    pub async fn authorise(&self, order_id: &str) -> Result<WithRaw<AuthoriseResponse>, ApiError> {
+        // The PHP SDK sends the id in the body too; harmless and most faithful.
+        let body = serde_json::json!({ "order_id": order_id });
+        self.call(Method::POST, &["orders", order_id, "authorise"], &[], Some(&body)).await
+    }
+
+    pub async fn capture(&self, req: &CaptureRequest) -> Result<WithRaw<CaptureResponse>, ApiError> {
+        self.call(Method::POST, &["payments", "capture"], &[], Some(req)).await
+    }
+
+    pub async fn cancel(
+        &self,
+        order_id: &str,
+        req: &CancelRequest,
+    ) -> Result<WithRaw<CancelResponse>, ApiError> {
+        self.call(Method::POST, &["orders", order_id, "cancel"], &[], Some(req)).await
+    }
+
+    pub async fn simplified_refund(
+        &self,
+        order_id: &str,
+        req: &SimplifiedRefundRequest,
+    ) -> Result<WithRaw<SimplifiedRefundResponse>, ApiError> {
+        self.call(Method::POST, &["payments", "simplified-refund", order_id], &[], Some(req)).await
+    }
+
+    pub async fn legacy_refund(
+        &self,
+        req: &LegacyRefundRequest,
+    ) -> Result<WithRaw<LegacyRefundResponse>, ApiError> {
+        self.call(Method::POST, &["payments", "refund"], &[], Some(req)).await
+    }
+
+    pub async fn order(
+        &self,
+        order_id: &str,
+        path: OrderPath,
+    ) -> Result<WithRaw<OrderDetails>, ApiError> {
+        let segments: &[&str] = match path {
+            OrderPath::Orders => &["orders", order_id],
+            OrderPath::MerchantsOrders => &["merchants", "orders", order_id],
+        };
+        self.call::<(), _>(Method::GET, segments, &[], None).await
+    }
+
+    pub async fn order_by_reference(
+        &self,
+        order_reference_id: &str,
+    ) -> Result<WithRaw<OrderDetails>, ApiError> {
+        let segments = ["merchants", "orders", "reference-id", order_reference_id];
+        self.call::<(), _>(Method::GET, &segments, &[], None).await
+    }
+
+    pub async fn update_reference(
+        &self,
+        order_id: &str,
+        req: &UpdateReferenceRequest,
+    ) -> Result<WithRaw<MessageResponse>, ApiError> {
+        self.call(Method::PUT, &["orders", order_id, "reference-id"], &[], Some(req)).await
+    }
+
+    pub async fn register_webhook(
+        &self,
+        req: &WebhookRequest,
+    ) -> Result<WithRaw<Webhook>, ApiError> {
+        self.call(Method::POST, &["webhooks"], &[], Some(req)).await
+    }
+
+    /// `GET /webhooks`: not in Tamara's public reference; callers fall back to
+    /// [`TamaraClient::get_webhook`] when this answers 404 or 405.
+    pub async fn list_webhooks(&self) -> Result<WithRaw<Vec<Webhook>>, ApiError> {
+        self.call::<(), _>(Method::GET, &["webhooks"], &[], None).await
+    }
+
+    pub async fn get_webhook(&self, webhook_id: &str) -> Result<WithRaw<Webhook>, ApiError> {
+        self.call::<(), _>(Method::GET, &["webhooks", webhook_id], &[], None).await
+    }
+
+    pub async fn update_webhook(
+        &self,
+        webhook_id: &str,
+        req: &WebhookRequest,
+    ) -> Result<WithRaw<Webhook>, ApiError> {
+        self.call(Method::PUT, &["webhooks", webhook_id], &[], Some(req)).await
+    }
+
+    /// Success is any 2xx; the body (if any) is not meaningful.
+    pub async fn delete_webhook(&self, webhook_id: &str) -> Result<serde_json::Value, ApiError> {
+        let (status, raw) =
+            self.send::<()>(Method::DELETE, &["webhooks", webhook_id], &[], None).await?;
+        self.interpret::<serde_json::Value>(status, raw).map(|r| r.raw)
+    }
+
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<Url, ApiError> {
+        let mut url = self.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|_| ApiError::InvalidBaseUrl(self.config.base_url.clone()))?;
+            path.pop_if_empty();
+            for s in segments {
+                path.push(s);
+            }
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<WithRaw<T>, ApiError> {
+        let (status, raw) = self.send(method, segments, query, body).await?;
+        self.interpret(status, raw)
+    }
+
+    async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<(StatusCode, RawAnswer), ApiError> {
+        let url = self.url(segments, query)?;
+        let host = url.host_str().unwrap_or("").to_owned();
+        // Official clients send Content-Type: application/json on every call, GET included.
+        let mut req = self
+            .http
+            .request(method, url)
+            .bearer_auth(self.token.expose())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if let Some(b) = body {
+            let bytes = serde_json::to_vec(b).map_err(|e| ApiError::Encode(e.to_string()))?;
+            req = req.body(bytes);
+        }
+        let resp = req.send().await.map_err(|e| self.transport_error(&e, &host))?;
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
+        let bytes = resp.bytes().await.map_err(|e| self.transport_error(&e, &host))?;
+        Ok((status, RawAnswer { content_type, bytes: bytes.to_vec() }))
+    }
+
+    fn transport_error(&self, e: &reqwest::Error, host: &str) -> ApiError {
+        if e.is_timeout() {
+            let phase = if e.is_connect() { TimeoutPhase::Connect } else { TimeoutPhase::Total };
+            let after = match phase {
+                TimeoutPhase::Connect => self.config.connect_timeout,
+                TimeoutPhase::Total => self.config.total_timeout,
+            };
+            ApiError::Timeout { after, phase }
+        } else if e.is_connect() {
+            ApiError::Connect { host: host.to_owned(), reason: root_cause(e) }
+        } else {
+            ApiError::Transport(root_cause(e))
+        }
+    }
+
+    fn interpret<T: DeserializeOwned>(
+        &self,
+        status: StatusCode,
+        raw: RawAnswer,
+    ) -> Result<WithRaw<T>, ApiError> {
+        let code = status.as_u16();
+        let value: serde_json::Value = if raw.bytes.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&raw.bytes).map_err(|_| ApiError::NotJson {
+                status: code,
+                content_type: raw.content_type.clone(),
+                snippet: snippet(&raw.bytes),
+            })?
+        };
+        if !status.is_success() {
+            let body: ErrorBody = serde_json::from_value(value.clone()).unwrap_or_default();
+            return Err(ApiError::Http {
+                status: code,
+                message: body.message,
+                error_codes: body.errors.into_iter().filter_map(|e| e.error_code).collect(),
+                body: value,
+            });
+        }
+        let typed = serde_json::from_value::<T>(value.clone()).map_err(|e| ApiError::Decode {
+            status: code,
+            reason: e.to_string(),
+            body: value.clone(),
+        })?;
+        Ok(WithRaw { value: typed, raw: value })
+    }
+}
+
+struct RawAnswer {
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+/// The innermost cause, which is the readable part ("connection refused").
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
+}
+
+/// A short, single-line view of a non-JSON body: its HTML `<title>` if any, else its start.
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let lower = text.to_ascii_lowercase();
+    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>"))
+        && b > a + 7
+    {
+        return format!("title {:?}", text[a + 7..b].trim());
+    }
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.chars().take(160).collect()
+}

@@ -1,0 +1,113 @@
+//! Errors of a call to Tamara's API.
+//!
+//! Invariants: no variant ever contains the API token (reqwest errors carry the URL, which
+//! holds no secret); an HTML or other non-JSON answer is reported as exactly that, because a
+//! firewall or maintenance page is not Tamara speaking; [`ApiError::is_ambiguous`] tells a
+//! caller whether a money move may have happened anyway.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid Tamara base URL {0:?}")]
+    InvalidBaseUrl(String),
+    #[error("Tamara answered HTTP {status}: {}{}", message.as_deref().unwrap_or("no message"), codes_suffix(error_codes))]
+    Http {
+        status: u16,
+        message: Option<String>,
+        error_codes: Vec<String>,
+        body: serde_json::Value,
+    },
+    #[error(
+        "HTTP {status} with a non-JSON body ({content_type}) — probably a firewall, proxy or \
+         maintenance page, not Tamara: {snippet}"
+    )]
+    NotJson { status: u16, content_type: String, snippet: String },
+    #[error("Tamara's answer (HTTP {status}) does not have the expected shape: {reason}")]
+    Decode { status: u16, reason: String, body: serde_json::Value },
+    #[error("no answer within {after:?} ({phase} timeout)")]
+    Timeout { after: Duration, phase: TimeoutPhase },
+    #[error("could not connect to {host}: {reason}")]
+    Connect { host: String, reason: String },
+    #[error("the request failed in transit: {0}")]
+    Transport(String),
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    Connect,
+    Total,
+}
+
+impl std::fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connect",
+            TimeoutPhase::Total => "total",
+        })
+    }
+}
+
+fn codes_suffix(codes: &[String]) -> String {
+    if codes.is_empty() { String::new() } else { format!(" [{}]", codes.join(", ")) }
+}
+
+impl ApiError {
+    /// Stable code for storage, the CLI's `--json` output and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidBaseUrl(_) => "gateway_invalid_base_url",
+            ApiError::Http { status: 401, .. } => "gateway_unauthorized",
+            ApiError::Http { status: 404, .. } => "gateway_not_found",
+            ApiError::Http { status: 409, .. } => "gateway_conflict",
+            ApiError::Http { status, .. } if *status >= 500 => "gateway_unavailable",
+            ApiError::Http { .. } => "gateway_rejected",
+            ApiError::NotJson { .. } => "gateway_not_json",
+            ApiError::Decode { .. } => "gateway_unexpected_shape",
+            ApiError::Timeout { .. } => "gateway_timeout",
+            ApiError::Connect { .. } => "gateway_unreachable",
+            ApiError::Transport(_) => "gateway_transport",
+            ApiError::Encode(_) => "gateway_encode",
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. }
+            | ApiError::NotJson { status, .. }
+            | ApiError::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Tamara's `error_code`s, if it sent any.
+    pub fn error_codes(&self) -> &[String] {
+        match self {
+            ApiError::Http { error_codes, .. } => error_codes,
+            _ => &[],
+        }
+    }
+
+    /// True when the request may have reached Tamara and taken effect although we got no
+    /// clear answer: a total timeout, a broken connection after sending, a 5xx, or a non-JSON
+    /// page in front of Tamara. A money move that fails this way must be resolved by re-reading
+    /// the order, never by blindly sending it again.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            ApiError::Timeout { phase, .. } => *phase == TimeoutPhase::Total,
+            ApiError::Transport(_) => true,
+            ApiError::Http { status, .. } | ApiError::NotJson { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// True when retrying a read is reasonable (idempotent GETs only).
+    pub fn is_retryable_read(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Timeout { .. } | ApiError::Connect { .. } | ApiError::Transport(_)
+        ) || matches!(self.status(), Some(s) if s >= 500 || s == 429)
+    }
+}

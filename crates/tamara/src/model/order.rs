@@ -1,0 +1,161 @@
+//! Order details (reference §5.8) and the reference-id update (§5.9).
+//!
+//! Every field is optional: young orders omit many, and a console must still show them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Address, Consumer, Discount, Item, OrderStatus, PaymentType};
+use crate::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OrderDetails {
+    pub order_id: String,
+    #[serde(default)]
+    pub order_reference_id: Option<String>,
+    #[serde(default)]
+    pub order_number: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub consumer: Option<Consumer>,
+    #[serde(default)]
+    pub status: Option<OrderStatus>,
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
+    #[serde(default)]
+    pub billing_address: Option<Address>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub payment_type: Option<PaymentType>,
+    #[serde(default)]
+    pub instalments: Option<u32>,
+    #[serde(default)]
+    pub total_amount: Option<Money>,
+    #[serde(default)]
+    pub shipping_amount: Option<Money>,
+    #[serde(default)]
+    pub tax_amount: Option<Money>,
+    /// The `discount` sent at checkout comes back under this key.
+    #[serde(default)]
+    pub discount_amount: Option<Discount>,
+    #[serde(default)]
+    pub captured_amount: Option<Money>,
+    #[serde(default)]
+    pub refunded_amount: Option<Money>,
+    #[serde(default)]
+    pub canceled_amount: Option<Money>,
+    /// What the customer has paid Tamara so far; not what Tamara owes the merchant.
+    #[serde(default)]
+    pub paid_amount: Option<Money>,
+    #[serde(default)]
+    pub wallet_prepaid_amount: Option<Money>,
+    #[serde(default)]
+    pub settlement_status: Option<String>,
+    #[serde(default)]
+    pub settlement_date: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub transactions: Option<Transactions>,
+    #[serde(default)]
+    pub processing: Option<bool>,
+    #[serde(default)]
+    pub store_code: Option<String>,
+    #[serde(default)]
+    pub country_code: Option<String>,
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub additional_data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Transactions {
+    #[serde(default)]
+    pub cancels: Vec<CancelTransaction>,
+    #[serde(default)]
+    pub captures: Vec<CaptureTransaction>,
+    #[serde(default)]
+    pub refunds: Vec<RefundTransaction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureTransaction {
+    pub capture_id: String,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub merchant_id: Option<String>,
+    #[serde(default)]
+    pub total_amount: Option<Money>,
+    #[serde(default)]
+    pub refunded_amount: Option<Money>,
+    #[serde(default)]
+    pub shipping_amount: Option<Money>,
+    #[serde(default)]
+    pub tax_amount: Option<Money>,
+    #[serde(default)]
+    pub discount_amount: Option<Money>,
+    #[serde(default)]
+    pub shipping_info: Option<ShippingInfoRecord>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// Shipping info as read back: `tracking_number` has been seen as a number, so it stays JSON.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShippingInfoRecord {
+    #[serde(default)]
+    pub shipped_at: Option<String>,
+    #[serde(default)]
+    pub shipping_company: Option<String>,
+    #[serde(default)]
+    pub tracking_number: Option<serde_json::Value>,
+    #[serde(default)]
+    pub tracking_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundTransaction {
+    pub refund_id: String,
+    #[serde(default)]
+    pub capture_id: Option<String>,
+    #[serde(default)]
+    pub total_amount: Option<Money>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub merchant_refund_id: Option<String>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelTransaction {
+    pub cancel_id: String,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub total_amount: Option<Money>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// `PUT /orders/{order_id}/reference-id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateReferenceRequest {
+    pub order_reference_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MessageResponse {
+    #[serde(default)]
+    pub message: Option<String>,
+}

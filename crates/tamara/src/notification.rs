@@ -1,0 +1,279 @@
+//! Verification of the `tamaraToken` JWT that authenticates Tamara's notifications (§8).
+//!
+//! Invariants: only HS256 is accepted (`alg: none` and every other algorithm are refused before
+//! any key is used); the key is the notification token as raw bytes; `exp` is required and
+//! checked with a small leeway, as are `iat` (not in the future) and `iss == "Tamara"`. Every
+//! refusal says which check failed. Time comes from the caller, so tests are deterministic.
+//!
+//! The token does not sign the body: a verified notification proves the sender, not the
+//! payload, so callers re-read the order from the API before acting on it.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use crate::sensitive::Sensitive;
+
+/// Seconds of clock skew tolerated on `exp` and `iat`.
+pub const DEFAULT_LEEWAY_SECS: i64 = 60;
+
+/// Where the token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSource {
+    AuthorizationHeader,
+    QueryParameter,
+}
+
+/// Why a notification token was refused. `code()` is stable for storage and the UI.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("no token: neither an `Authorization: Bearer` header nor a `tamaraToken` parameter")]
+    Missing,
+    #[error("the Authorization header is not `Bearer <token>`")]
+    MalformedHeader,
+    #[error("the Authorization header and the tamaraToken parameter carry different tokens")]
+    HeaderQueryMismatch,
+    #[error("token is not a JWT: {0}")]
+    Malformed(String),
+    #[error("algorithm {0:?} is not allowed; Tamara signs with HS256 only")]
+    AlgorithmNotAllowed(String),
+    #[error("signature does not match the notification token of this environment")]
+    BadSignature,
+    #[error("token expired at {exp} (now {now}, leeway {leeway} s)")]
+    Expired { exp: i64, now: i64, leeway: i64 },
+    #[error("token issued in the future (iat {iat}, now {now})")]
+    IssuedInFuture { iat: i64, now: i64 },
+    #[error("token has no `{0}` claim")]
+    MissingClaim(&'static str),
+    #[error("issuer is {0:?}, expected \"Tamara\"")]
+    WrongIssuer(Option<String>),
+    #[error("no notification token is configured for this environment")]
+    NoKeyConfigured,
+}
+
+impl TokenError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenError::Missing => "token_missing",
+            TokenError::MalformedHeader => "token_malformed_header",
+            TokenError::HeaderQueryMismatch => "token_header_query_mismatch",
+            TokenError::Malformed(_) => "token_malformed",
+            TokenError::AlgorithmNotAllowed(_) => "token_algorithm_not_allowed",
+            TokenError::BadSignature => "token_bad_signature",
+            TokenError::Expired { .. } => "token_expired",
+            TokenError::IssuedInFuture { .. } => "token_issued_in_future",
+            TokenError::MissingClaim(_) => "token_missing_claim",
+            TokenError::WrongIssuer(_) => "token_wrong_issuer",
+            TokenError::NoKeyConfigured => "token_no_key_configured",
+        }
+    }
+}
+
+/// The claims Tamara is known to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenClaims {
+    #[serde(default)]
+    pub iss: Option<String>,
+    #[serde(default)]
+    pub iat: Option<i64>,
+    #[serde(default)]
+    pub exp: Option<i64>,
+}
+
+/// Picks the token: `Authorization: Bearer` first, else the `tamaraToken` query parameter, as
+/// the official SDK does. When both are present they must agree: a mismatch means one of them
+/// was tampered with.
+pub fn extract_token(
+    authorization: Option<&str>,
+    query_token: Option<&str>,
+) -> Result<(String, TokenSource), TokenError> {
+    let header_token = match authorization {
+        None => None,
+        Some(h) => {
+            let mut parts = h.split_whitespace();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(scheme), Some(t), None) if scheme.eq_ignore_ascii_case("bearer") => {
+                    Some(t.to_owned())
+                }
+                _ => return Err(TokenError::MalformedHeader),
+            }
+        }
+    };
+    let query_token = query_token.filter(|t| !t.is_empty());
+    match (header_token, query_token) {
+        (Some(h), Some(q)) if h != q => Err(TokenError::HeaderQueryMismatch),
+        (Some(h), _) => Ok((h, TokenSource::AuthorizationHeader)),
+        (None, Some(q)) => Ok((q.to_owned(), TokenSource::QueryParameter)),
+        (None, None) => Err(TokenError::Missing),
+    }
+}
+
+/// Verifies tokens with one environment's notification token.
+#[derive(Clone)]
+pub struct TokenVerifier {
+    key: Sensitive<String>,
+    leeway: i64,
+}
+
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifier").field("leeway", &self.leeway).finish_non_exhaustive()
+    }
+}
+
+impl TokenVerifier {
+    pub fn new(notification_token: Sensitive<String>) -> Self {
+        TokenVerifier { key: notification_token, leeway: DEFAULT_LEEWAY_SECS }
+    }
+
+    pub fn with_leeway(mut self, secs: i64) -> Self {
+        self.leeway = secs;
+        self
+    }
+
+    /// Verifies `token` at time `now` (Unix seconds).
+    pub fn verify(&self, token: &str, now: i64) -> Result<TokenClaims, TokenError> {
+        if self.key.expose().is_empty() {
+            return Err(TokenError::NoKeyConfigured);
+        }
+        let segments: Vec<&str> = token.split('.').collect();
+        if segments.len() != 3 {
+            return Err(TokenError::Malformed(format!(
+                "{} segments, a JWT has 3",
+                segments.len()
+            )));
+        }
+        // Read `alg` ourselves first: a library that cannot even parse `none` would report it
+        // as a vague format error, and the user deserves to hear "algorithm not allowed".
+        let header_json = URL_SAFE_NO_PAD
+            .decode(segments[0])
+            .map_err(|_| TokenError::Malformed("header is not base64url".into()))?;
+        let header: serde_json::Value = serde_json::from_slice(&header_json)
+            .map_err(|_| TokenError::Malformed("header is not JSON".into()))?;
+        let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("").to_owned();
+        if alg != "HS256" {
+            return Err(TokenError::AlgorithmNotAllowed(alg));
+        }
+
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Time and issuer are checked below against the caller's clock, with our messages.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.required_spec_claims.clear();
+        validation.validate_aud = false;
+        let key = DecodingKey::from_secret(self.key.expose().as_bytes());
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &validation).map_err(|e| {
+            match e.kind() {
+                ErrorKind::InvalidSignature => TokenError::BadSignature,
+                ErrorKind::InvalidAlgorithm => TokenError::AlgorithmNotAllowed(alg.clone()),
+                other => TokenError::Malformed(format!("{other:?}")),
+            }
+        })?;
+        let claims = data.claims;
+        let exp = claims.exp.ok_or(TokenError::MissingClaim("exp"))?;
+        if now > exp.saturating_add(self.leeway) {
+            return Err(TokenError::Expired { exp, now, leeway: self.leeway });
+        }
+        if let Some(iat) = claims.iat
+            && iat > now.saturating_add(self.leeway)
+        {
+            return Err(TokenError::IssuedInFuture { iat, now });
+        }
+        if claims.iss.as_deref() != Some("Tamara") {
+            return Err(TokenError::WrongIssuer(claims.iss.clone()));
+        }
+        Ok(claims)
+    }
+}
+
+/// Signs a token as Tamara does (HS256, `iss`, `iat`, `exp = iat + 1800`). For `mizan webhooks
+/// test` and tests; never used to accept anything.
+pub fn sign_token(notification_token: &Sensitive<String>, iat: i64) -> Result<String, TokenError> {
+    let claims = TokenClaims { iss: Some("Tamara".into()), iat: Some(iat), exp: Some(iat + 1800) };
+    let key = jsonwebtoken::EncodingKey::from_secret(notification_token.expose().as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::HS256), &claims, &key)
+        .map_err(|e| TokenError::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_750_000_000;
+
+    fn key(s: &str) -> Sensitive<String> {
+        Sensitive::new(s.to_owned())
+    }
+
+    fn verifier() -> TokenVerifier {
+        TokenVerifier::new(key("notif-secret"))
+    }
+
+    fn forge(header: &str, claims: &str, sig: &str) -> String {
+        format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims), sig)
+    }
+
+    #[test]
+    fn accepts_a_token_signed_like_tamara() {
+        let t = sign_token(&key("notif-secret"), NOW).unwrap();
+        let claims = verifier().verify(&t, NOW + 10).unwrap();
+        assert_eq!(claims.exp, Some(NOW + 1800));
+    }
+
+    #[test]
+    fn each_failed_check_is_named() {
+        let good = sign_token(&key("notif-secret"), NOW).unwrap();
+        let v = verifier();
+        let wrong = sign_token(&key("other-key"), NOW).unwrap();
+        assert_eq!(v.verify(&wrong, NOW), Err(TokenError::BadSignature));
+        assert!(matches!(v.verify(&good, NOW + 1800 + 61), Err(TokenError::Expired { .. })));
+        assert!(v.verify(&good, NOW + 1800 + 59).is_ok(), "inside the leeway");
+        assert!(matches!(v.verify(&good, NOW - 3600), Err(TokenError::IssuedInFuture { .. })));
+        let none = forge(r#"{"alg":"none","typ":"JWT"}"#, r#"{"iss":"Tamara","exp":9999999999}"#, "");
+        assert_eq!(v.verify(&none, NOW), Err(TokenError::AlgorithmNotAllowed("none".into())));
+        let hs512 = forge(r#"{"alg":"HS512"}"#, "{}", "abc");
+        assert_eq!(v.verify(&hs512, NOW), Err(TokenError::AlgorithmNotAllowed("HS512".into())));
+        assert!(matches!(v.verify("abc", NOW), Err(TokenError::Malformed(_))));
+        assert!(matches!(v.verify("a.b.c", NOW), Err(TokenError::Malformed(_))));
+    }
+
+    #[test]
+    fn issuer_and_exp_are_required() {
+        let k = jsonwebtoken::EncodingKey::from_secret(b"notif-secret");
+        let h = jsonwebtoken::Header::new(Algorithm::HS256);
+        let no_iss = TokenClaims { iss: None, iat: Some(NOW), exp: Some(NOW + 100) };
+        let t = jsonwebtoken::encode(&h, &no_iss, &k).unwrap();
+        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::WrongIssuer(None)));
+        let other = TokenClaims { iss: Some("Evil".into()), ..no_iss.clone() };
+        let t = jsonwebtoken::encode(&h, &other, &k).unwrap();
+        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::WrongIssuer(Some("Evil".into()))));
+        let no_exp = TokenClaims { iss: Some("Tamara".into()), iat: Some(NOW), exp: None };
+        let t = jsonwebtoken::encode(&h, &no_exp, &k).unwrap();
+        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::MissingClaim("exp")));
+        let empty = TokenVerifier::new(key(""));
+        assert_eq!(empty.verify(&t, NOW), Err(TokenError::NoKeyConfigured));
+    }
+
+    #[test]
+    fn token_sources() {
+        assert_eq!(
+            extract_token(Some("Bearer abc"), None),
+            Ok(("abc".into(), TokenSource::AuthorizationHeader))
+        );
+        assert_eq!(
+            extract_token(None, Some("xyz")),
+            Ok(("xyz".into(), TokenSource::QueryParameter))
+        );
+        assert_eq!(
+            extract_token(Some("Bearer same"), Some("same")),
+            Ok(("same".into(), TokenSource::AuthorizationHeader))
+        );
+        assert_eq!(extract_token(Some("Bearer a"), Some("b")), Err(TokenError::HeaderQueryMismatch));
+        assert_eq!(extract_token(None, None), Err(TokenError::Missing));
+        assert_eq!(extract_token(None, Some("")), Err(TokenError::Missing));
+        assert_eq!(extract_token(Some("Basic abc"), None), Err(TokenError::MalformedHeader));
+        assert_eq!(extract_token(Some("Bearer"), None), Err(TokenError::MalformedHeader));
+    }
+}

@@ -1,0 +1,1 @@
+//! Cross-crate scenario tests live under `tests/tests/`; this library holds shared fixtures.
