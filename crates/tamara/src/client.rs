@@ -79,7 +79,12 @@ impl TamaraClient {
             .user_agent(concat!("mizan/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
-        Ok(TamaraClient { http, base, token: config.api_token.clone(), config })
+        Ok(TamaraClient {
+            http,
+            base,
+            token: config.api_token.clone(),
+            config,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -108,17 +113,28 @@ impl TamaraClient {
         if let Some(p) = phone {
             q.push(("phone", p.to_owned()));
         }
-        self.call::<(), _>(Method::GET, &["checkout", "payment-types"], &q, None).await
+        self.call::<(), _>(Method::GET, &["checkout", "payment-types"], &q, None)
+            .await
     }
 
     pub async fn authorise(&self, order_id: &str) -> Result<WithRaw<AuthoriseResponse>, ApiError> {
         // The PHP SDK sends the id in the body too; harmless and most faithful.
         let body = serde_json::json!({ "order_id": order_id });
-        self.call(Method::POST, &["orders", order_id, "authorise"], &[], Some(&body)).await
+        self.call(
+            Method::POST,
+            &["orders", order_id, "authorise"],
+            &[],
+            Some(&body),
+        )
+        .await
     }
 
-    pub async fn capture(&self, req: &CaptureRequest) -> Result<WithRaw<CaptureResponse>, ApiError> {
-        self.call(Method::POST, &["payments", "capture"], &[], Some(req)).await
+    pub async fn capture(
+        &self,
+        req: &CaptureRequest,
+    ) -> Result<WithRaw<CaptureResponse>, ApiError> {
+        self.call(Method::POST, &["payments", "capture"], &[], Some(req))
+            .await
     }
 
     pub async fn cancel(
@@ -126,7 +142,13 @@ impl TamaraClient {
         order_id: &str,
         req: &CancelRequest,
     ) -> Result<WithRaw<CancelResponse>, ApiError> {
-        self.call(Method::POST, &["orders", order_id, "cancel"], &[], Some(req)).await
+        self.call(
+            Method::POST,
+            &["orders", order_id, "cancel"],
+            &[],
+            Some(req),
+        )
+        .await
     }
 
     pub async fn simplified_refund(
@@ -134,14 +156,21 @@ impl TamaraClient {
         order_id: &str,
         req: &SimplifiedRefundRequest,
     ) -> Result<WithRaw<SimplifiedRefundResponse>, ApiError> {
-        self.call(Method::POST, &["payments", "simplified-refund", order_id], &[], Some(req)).await
+        self.call(
+            Method::POST,
+            &["payments", "simplified-refund", order_id],
+            &[],
+            Some(req),
+        )
+        .await
     }
 
     pub async fn legacy_refund(
         &self,
         req: &LegacyRefundRequest,
     ) -> Result<WithRaw<LegacyRefundResponse>, ApiError> {
-        self.call(Method::POST, &["payments", "refund"], &[], Some(req)).await
+        self.call(Method::POST, &["payments", "refund"], &[], Some(req))
+            .await
     }
 
     pub async fn order(
@@ -169,7 +198,13 @@ impl TamaraClient {
         order_id: &str,
         req: &UpdateReferenceRequest,
     ) -> Result<WithRaw<MessageResponse>, ApiError> {
-        self.call(Method::PUT, &["orders", order_id, "reference-id"], &[], Some(req)).await
+        self.call(
+            Method::PUT,
+            &["orders", order_id, "reference-id"],
+            &[],
+            Some(req),
+        )
+        .await
     }
 
     pub async fn register_webhook(
@@ -182,11 +217,13 @@ impl TamaraClient {
     /// `GET /webhooks`: not in Tamara's public reference; callers fall back to
     /// [`TamaraClient::get_webhook`] when this answers 404 or 405.
     pub async fn list_webhooks(&self) -> Result<WithRaw<Vec<Webhook>>, ApiError> {
-        self.call::<(), _>(Method::GET, &["webhooks"], &[], None).await
+        self.call::<(), _>(Method::GET, &["webhooks"], &[], None)
+            .await
     }
 
     pub async fn get_webhook(&self, webhook_id: &str) -> Result<WithRaw<Webhook>, ApiError> {
-        self.call::<(), _>(Method::GET, &["webhooks", webhook_id], &[], None).await
+        self.call::<(), _>(Method::GET, &["webhooks", webhook_id], &[], None)
+            .await
     }
 
     pub async fn update_webhook(
@@ -194,14 +231,17 @@ impl TamaraClient {
         webhook_id: &str,
         req: &WebhookRequest,
     ) -> Result<WithRaw<Webhook>, ApiError> {
-        self.call(Method::PUT, &["webhooks", webhook_id], &[], Some(req)).await
+        self.call(Method::PUT, &["webhooks", webhook_id], &[], Some(req))
+            .await
     }
 
     /// Success is any 2xx; the body (if any) is not meaningful.
     pub async fn delete_webhook(&self, webhook_id: &str) -> Result<serde_json::Value, ApiError> {
-        let (status, raw) =
-            self.send::<()>(Method::DELETE, &["webhooks", webhook_id], &[], None).await?;
-        self.interpret::<serde_json::Value>(status, raw).map(|r| r.raw)
+        let (status, raw) = self
+            .send::<()>(Method::DELETE, &["webhooks", webhook_id], &[], None)
+            .await?;
+        self.interpret::<serde_json::Value>(status, raw)
+            .map(|r| r.raw)
     }
 
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<Url, ApiError> {
@@ -216,7 +256,8 @@ impl TamaraClient {
             }
         }
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         Ok(url)
     }
@@ -252,7 +293,10 @@ impl TamaraClient {
             let bytes = serde_json::to_vec(b).map_err(|e| ApiError::Encode(e.to_string()))?;
             req = req.body(bytes);
         }
-        let resp = req.send().await.map_err(|e| self.transport_error(&e, &host))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e, &host))?;
         let status = resp.status();
         let content_type = resp
             .headers()
@@ -260,20 +304,36 @@ impl TamaraClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("none")
             .to_owned();
-        let bytes = resp.bytes().await.map_err(|e| self.transport_error(&e, &host))?;
-        Ok((status, RawAnswer { content_type, bytes: bytes.to_vec() }))
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e, &host))?;
+        Ok((
+            status,
+            RawAnswer {
+                content_type,
+                bytes: bytes.to_vec(),
+            },
+        ))
     }
 
     fn transport_error(&self, e: &reqwest::Error, host: &str) -> ApiError {
         if e.is_timeout() {
-            let phase = if e.is_connect() { TimeoutPhase::Connect } else { TimeoutPhase::Total };
+            let phase = if e.is_connect() {
+                TimeoutPhase::Connect
+            } else {
+                TimeoutPhase::Total
+            };
             let after = match phase {
                 TimeoutPhase::Connect => self.config.connect_timeout,
                 TimeoutPhase::Total => self.config.total_timeout,
             };
             ApiError::Timeout { after, phase }
         } else if e.is_connect() {
-            ApiError::Connect { host: host.to_owned(), reason: root_cause(e) }
+            ApiError::Connect {
+                host: host.to_owned(),
+                reason: root_cause(e),
+            }
         } else {
             ApiError::Transport(root_cause(e))
         }
@@ -299,7 +359,11 @@ impl TamaraClient {
             return Err(ApiError::Http {
                 status: code,
                 message: body.message,
-                error_codes: body.errors.into_iter().filter_map(|e| e.error_code).collect(),
+                error_codes: body
+                    .errors
+                    .into_iter()
+                    .filter_map(|e| e.error_code)
+                    .collect(),
                 body: value,
             });
         }
@@ -308,7 +372,10 @@ impl TamaraClient {
             reason: e.to_string(),
             body: value.clone(),
         })?;
-        Ok(WithRaw { value: typed, raw: value })
+        Ok(WithRaw {
+            value: typed,
+            raw: value,
+        })
     }
 }
 

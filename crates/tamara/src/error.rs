@@ -22,11 +22,22 @@ pub enum ApiError {
         "HTTP {status} with a non-JSON body ({content_type}) — probably a firewall, proxy or \
          maintenance page, not Tamara: {snippet}"
     )]
-    NotJson { status: u16, content_type: String, snippet: String },
+    NotJson {
+        status: u16,
+        content_type: String,
+        snippet: String,
+    },
     #[error("Tamara's answer (HTTP {status}) does not have the expected shape: {reason}")]
-    Decode { status: u16, reason: String, body: serde_json::Value },
+    Decode {
+        status: u16,
+        reason: String,
+        body: serde_json::Value,
+    },
     #[error("no answer within {after:?} ({phase} timeout)")]
-    Timeout { after: Duration, phase: TimeoutPhase },
+    Timeout {
+        after: Duration,
+        phase: TimeoutPhase,
+    },
     #[error("could not connect to {host}: {reason}")]
     Connect { host: String, reason: String },
     #[error("the request failed in transit: {0}")]
@@ -51,7 +62,11 @@ impl std::fmt::Display for TimeoutPhase {
 }
 
 fn codes_suffix(codes: &[String]) -> String {
-    if codes.is_empty() { String::new() } else { format!(" [{}]", codes.join(", ")) }
+    if codes.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", codes.join(", "))
+    }
 }
 
 impl ApiError {

@@ -19,7 +19,11 @@ pub enum MoneyError {
     #[error("unknown currency {0:?} (expected one of SAR, AED, QAR, KWD, BHD, OMR)")]
     UnknownCurrency(String),
     #[error("{amount} has more decimal places than {currency} allows ({precision})")]
-    TooPrecise { amount: String, currency: Currency, precision: u32 },
+    TooPrecise {
+        amount: String,
+        currency: Currency,
+        precision: u32,
+    },
     #[error("{0:?} is not a decimal amount")]
     NotANumber(String),
     #[error("amount {0} is out of range")]
@@ -131,7 +135,10 @@ impl Money {
     }
 
     pub fn zero(currency: Currency) -> Self {
-        Money { amount: Decimal::new(0, currency.precision()), currency }
+        Money {
+            amount: Decimal::new(0, currency.precision()),
+            currency,
+        }
     }
 
     pub fn amount(&self) -> Decimal {
@@ -174,14 +181,20 @@ impl Money {
 
     /// The same amount with its sign flipped (refunds and cancels in signed exports).
     pub fn negated(self) -> Money {
-        Money { amount: -self.amount, currency: self.currency }
+        Money {
+            amount: -self.amount,
+            currency: self.currency,
+        }
     }
 
     fn same_currency(&self, other: Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
+            Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
         }
     }
 
@@ -208,7 +221,8 @@ impl fmt::Display for Money {
 pub fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
     let t = text.trim();
     let looks_numeric = !t.is_empty()
-        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
         && t.chars().any(|c| c.is_ascii_digit());
     if !looks_numeric || t != text {
         return Err(MoneyError::NotANumber(text.to_owned()));
@@ -276,16 +290,33 @@ mod tests {
 
     #[test]
     fn precision_per_currency() {
-        assert!(Money::parse("10.005", Currency::Sar).is_err(), "SAR has 2 places");
-        assert_eq!(Money::parse("10.005", Currency::Kwd).unwrap().amount_text(), "10.005");
-        assert_eq!(Money::parse("10.500", Currency::Aed).unwrap().amount_text(), "10.50");
-        assert_eq!(Money::parse("7", Currency::Omr).unwrap().amount_text(), "7.000");
+        assert!(
+            Money::parse("10.005", Currency::Sar).is_err(),
+            "SAR has 2 places"
+        );
+        assert_eq!(
+            Money::parse("10.005", Currency::Kwd).unwrap().amount_text(),
+            "10.005"
+        );
+        assert_eq!(
+            Money::parse("10.500", Currency::Aed).unwrap().amount_text(),
+            "10.50"
+        );
+        assert_eq!(
+            Money::parse("7", Currency::Omr).unwrap().amount_text(),
+            "7.000"
+        );
     }
 
     #[test]
     fn too_precise_error_names_value_and_currency() {
-        let e = Money::parse("10.005", Currency::Sar).unwrap_err().to_string();
-        assert!(e.contains("10.005") && e.contains("SAR") && e.contains('2'), "{e}");
+        let e = Money::parse("10.005", Currency::Sar)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("10.005") && e.contains("SAR") && e.contains('2'),
+            "{e}"
+        );
     }
 
     #[test]
@@ -322,7 +353,10 @@ mod tests {
             r#"{"amount": 1, "currency": "USD"}"#,
             r#"{"amount": 1}"#,
         ] {
-            assert!(serde_json::from_str::<Money>(body).is_err(), "{body} must not parse");
+            assert!(
+                serde_json::from_str::<Money>(body).is_err(),
+                "{body} must not parse"
+            );
         }
         let e = serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "USD"}"#)
             .unwrap_err()
@@ -341,7 +375,10 @@ mod tests {
     #[test]
     fn arithmetic_refuses_mixed_currencies() {
         let aed = Money::parse("1", Currency::Aed).unwrap();
-        assert!(matches!(sar("1").checked_add(aed), Err(MoneyError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            sar("1").checked_add(aed),
+            Err(MoneyError::CurrencyMismatch { .. })
+        ));
         assert_eq!(sar("1").partial_cmp(&aed), None);
         assert!(sar("2") > sar("1.99"));
         assert_eq!(sar("1").checked_sub(sar("3")).unwrap(), sar("-2"));

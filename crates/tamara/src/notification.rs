@@ -119,13 +119,18 @@ pub struct TokenVerifier {
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenVerifier").field("leeway", &self.leeway).finish_non_exhaustive()
+        f.debug_struct("TokenVerifier")
+            .field("leeway", &self.leeway)
+            .finish_non_exhaustive()
     }
 }
 
 impl TokenVerifier {
     pub fn new(notification_token: Sensitive<String>) -> Self {
-        TokenVerifier { key: notification_token, leeway: DEFAULT_LEEWAY_SECS }
+        TokenVerifier {
+            key: notification_token,
+            leeway: DEFAULT_LEEWAY_SECS,
+        }
     }
 
     pub fn with_leeway(mut self, secs: i64) -> Self {
@@ -152,7 +157,11 @@ impl TokenVerifier {
             .map_err(|_| TokenError::Malformed("header is not base64url".into()))?;
         let header: serde_json::Value = serde_json::from_slice(&header_json)
             .map_err(|_| TokenError::Malformed("header is not JSON".into()))?;
-        let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("").to_owned();
+        let alg = header
+            .get("alg")
+            .and_then(|a| a.as_str())
+            .unwrap_or("")
+            .to_owned();
         if alg != "HS256" {
             return Err(TokenError::AlgorithmNotAllowed(alg));
         }
@@ -174,7 +183,11 @@ impl TokenVerifier {
         let claims = data.claims;
         let exp = claims.exp.ok_or(TokenError::MissingClaim("exp"))?;
         if now > exp.saturating_add(self.leeway) {
-            return Err(TokenError::Expired { exp, now, leeway: self.leeway });
+            return Err(TokenError::Expired {
+                exp,
+                now,
+                leeway: self.leeway,
+            });
         }
         if let Some(iat) = claims.iat
             && iat > now.saturating_add(self.leeway)
@@ -191,7 +204,11 @@ impl TokenVerifier {
 /// Signs a token as Tamara does (HS256, `iss`, `iat`, `exp = iat + 1800`). For `mizan webhooks
 /// test` and tests; never used to accept anything.
 pub fn sign_token(notification_token: &Sensitive<String>, iat: i64) -> Result<String, TokenError> {
-    let claims = TokenClaims { iss: Some("Tamara".into()), iat: Some(iat), exp: Some(iat + 1800) };
+    let claims = TokenClaims {
+        iss: Some("Tamara".into()),
+        iat: Some(iat),
+        exp: Some(iat + 1800),
+    };
     let key = jsonwebtoken::EncodingKey::from_secret(notification_token.expose().as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::HS256), &claims, &key)
         .map_err(|e| TokenError::Malformed(e.to_string()))
@@ -212,7 +229,12 @@ mod tests {
     }
 
     fn forge(header: &str, claims: &str, sig: &str) -> String {
-        format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims), sig)
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims),
+            sig
+        )
     }
 
     #[test]
@@ -228,30 +250,75 @@ mod tests {
         let v = verifier();
         let wrong = sign_token(&key("other-key"), NOW).unwrap();
         assert_eq!(v.verify(&wrong, NOW), Err(TokenError::BadSignature));
-        assert!(matches!(v.verify(&good, NOW + 1800 + 61), Err(TokenError::Expired { .. })));
-        assert!(v.verify(&good, NOW + 1800 + 59).is_ok(), "inside the leeway");
-        assert!(matches!(v.verify(&good, NOW - 3600), Err(TokenError::IssuedInFuture { .. })));
-        let none = forge(r#"{"alg":"none","typ":"JWT"}"#, r#"{"iss":"Tamara","exp":9999999999}"#, "");
-        assert_eq!(v.verify(&none, NOW), Err(TokenError::AlgorithmNotAllowed("none".into())));
+        assert!(matches!(
+            v.verify(&good, NOW + 1800 + 61),
+            Err(TokenError::Expired { .. })
+        ));
+        assert!(
+            v.verify(&good, NOW + 1800 + 59).is_ok(),
+            "inside the leeway"
+        );
+        assert!(matches!(
+            v.verify(&good, NOW - 3600),
+            Err(TokenError::IssuedInFuture { .. })
+        ));
+        let none = forge(
+            r#"{"alg":"none","typ":"JWT"}"#,
+            r#"{"iss":"Tamara","exp":9999999999}"#,
+            "",
+        );
+        assert_eq!(
+            v.verify(&none, NOW),
+            Err(TokenError::AlgorithmNotAllowed("none".into()))
+        );
         let hs512 = forge(r#"{"alg":"HS512"}"#, "{}", "abc");
-        assert_eq!(v.verify(&hs512, NOW), Err(TokenError::AlgorithmNotAllowed("HS512".into())));
-        assert!(matches!(v.verify("abc", NOW), Err(TokenError::Malformed(_))));
-        assert!(matches!(v.verify("a.b.c", NOW), Err(TokenError::Malformed(_))));
+        assert_eq!(
+            v.verify(&hs512, NOW),
+            Err(TokenError::AlgorithmNotAllowed("HS512".into()))
+        );
+        assert!(matches!(
+            v.verify("abc", NOW),
+            Err(TokenError::Malformed(_))
+        ));
+        assert!(matches!(
+            v.verify("a.b.c", NOW),
+            Err(TokenError::Malformed(_))
+        ));
     }
 
     #[test]
     fn issuer_and_exp_are_required() {
         let k = jsonwebtoken::EncodingKey::from_secret(b"notif-secret");
         let h = jsonwebtoken::Header::new(Algorithm::HS256);
-        let no_iss = TokenClaims { iss: None, iat: Some(NOW), exp: Some(NOW + 100) };
+        let no_iss = TokenClaims {
+            iss: None,
+            iat: Some(NOW),
+            exp: Some(NOW + 100),
+        };
         let t = jsonwebtoken::encode(&h, &no_iss, &k).unwrap();
-        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::WrongIssuer(None)));
-        let other = TokenClaims { iss: Some("Evil".into()), ..no_iss.clone() };
+        assert_eq!(
+            verifier().verify(&t, NOW),
+            Err(TokenError::WrongIssuer(None))
+        );
+        let other = TokenClaims {
+            iss: Some("Evil".into()),
+            ..no_iss.clone()
+        };
         let t = jsonwebtoken::encode(&h, &other, &k).unwrap();
-        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::WrongIssuer(Some("Evil".into()))));
-        let no_exp = TokenClaims { iss: Some("Tamara".into()), iat: Some(NOW), exp: None };
+        assert_eq!(
+            verifier().verify(&t, NOW),
+            Err(TokenError::WrongIssuer(Some("Evil".into())))
+        );
+        let no_exp = TokenClaims {
+            iss: Some("Tamara".into()),
+            iat: Some(NOW),
+            exp: None,
+        };
         let t = jsonwebtoken::encode(&h, &no_exp, &k).unwrap();
-        assert_eq!(verifier().verify(&t, NOW), Err(TokenError::MissingClaim("exp")));
+        assert_eq!(
+            verifier().verify(&t, NOW),
+            Err(TokenError::MissingClaim("exp"))
+        );
         let empty = TokenVerifier::new(key(""));
         assert_eq!(empty.verify(&t, NOW), Err(TokenError::NoKeyConfigured));
     }
@@ -270,10 +337,19 @@ mod tests {
             extract_token(Some("Bearer same"), Some("same")),
             Ok(("same".into(), TokenSource::AuthorizationHeader))
         );
-        assert_eq!(extract_token(Some("Bearer a"), Some("b")), Err(TokenError::HeaderQueryMismatch));
+        assert_eq!(
+            extract_token(Some("Bearer a"), Some("b")),
+            Err(TokenError::HeaderQueryMismatch)
+        );
         assert_eq!(extract_token(None, None), Err(TokenError::Missing));
         assert_eq!(extract_token(None, Some("")), Err(TokenError::Missing));
-        assert_eq!(extract_token(Some("Basic abc"), None), Err(TokenError::MalformedHeader));
-        assert_eq!(extract_token(Some("Bearer"), None), Err(TokenError::MalformedHeader));
+        assert_eq!(
+            extract_token(Some("Basic abc"), None),
+            Err(TokenError::MalformedHeader)
+        );
+        assert_eq!(
+            extract_token(Some("Bearer"), None),
+            Err(TokenError::MalformedHeader)
+        );
     }
 }

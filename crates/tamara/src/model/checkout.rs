@@ -50,7 +50,11 @@ pub enum CheckoutInvalid {
     #[error("{field} is required and must not be empty")]
     Missing { field: &'static str },
     #[error("{field} is in {found}, but the order is in {expected}")]
-    CurrencyMismatch { field: String, found: String, expected: String },
+    CurrencyMismatch {
+        field: String,
+        found: String,
+        expected: String,
+    },
     #[error("total_amount must be at least 0.1, got {0}")]
     TotalTooSmall(String),
     #[error("instalments is required for PAY_BY_INSTALMENTS")]
@@ -79,7 +83,9 @@ impl CheckoutRequest {
             return Err(CheckoutInvalid::Missing { field });
         }
         if self.description.chars().count() > 256 {
-            return Err(CheckoutInvalid::DescriptionTooLong(self.description.chars().count()));
+            return Err(CheckoutInvalid::DescriptionTooLong(
+                self.description.chars().count(),
+            ));
         }
         if self.items.is_empty() {
             return Err(CheckoutInvalid::NoItems);
@@ -92,7 +98,9 @@ impl CheckoutRequest {
             field: "total_amount",
         })?;
         if self.total_amount < min {
-            return Err(CheckoutInvalid::TotalTooSmall(self.total_amount.to_string()));
+            return Err(CheckoutInvalid::TotalTooSmall(
+                self.total_amount.to_string(),
+            ));
         }
         let mut amounts: Vec<(String, &Money)> = vec![
             ("shipping_amount".into(), &self.shipping_amount),

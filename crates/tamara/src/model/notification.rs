@@ -34,11 +34,26 @@ impl NotificationKind {
 pub enum NotificationData {
     /// `[]` or `{}`: no details.
     Empty,
-    Declined { declined_reason: Option<String>, declined_code: Option<String>, decline_type: Option<String> },
-    Captured { capture_id: String, captured_amount: Option<Money> },
-    Refunded { refund_id: String, capture_id: Option<String>, refunded_amount: Option<Money>, comment: Option<String> },
+    Declined {
+        declined_reason: Option<String>,
+        declined_code: Option<String>,
+        decline_type: Option<String>,
+    },
+    Captured {
+        capture_id: String,
+        captured_amount: Option<Money>,
+    },
+    Refunded {
+        refund_id: String,
+        capture_id: Option<String>,
+        refunded_amount: Option<Money>,
+        comment: Option<String>,
+    },
     /// `order_canceled`, and `order_updated` whose payload is undocumented (assumed the same).
-    Canceled { cancel_id: String, canceled_amount: Option<Money> },
+    Canceled {
+        cancel_id: String,
+        canceled_amount: Option<Money>,
+    },
     /// Details for an event this build does not model, kept verbatim.
     Other(Value),
 }
@@ -102,7 +117,9 @@ impl Notification {
     }
 
     pub fn from_value(value: &Value) -> Result<Notification, NotificationParseError> {
-        let obj = value.as_object().ok_or(NotificationParseError::NotAnObject)?;
+        let obj = value
+            .as_object()
+            .ok_or(NotificationParseError::NotAnObject)?;
         let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
         let order_id = text("order_id").ok_or(NotificationParseError::MissingField("order_id"))?;
         let kind = match (text("event_type"), text("order_status")) {
@@ -163,7 +180,10 @@ fn parse_data(
         }
         EventType::OrderCaptured => {
             let d: CapturedData = serde_json::from_value(data.clone()).map_err(bad)?;
-            NotificationData::Captured { capture_id: d.capture_id, captured_amount: d.captured_amount }
+            NotificationData::Captured {
+                capture_id: d.capture_id,
+                captured_amount: d.captured_amount,
+            }
         }
         EventType::OrderRefunded => {
             let d: RefundedData = serde_json::from_value(data.clone()).map_err(bad)?;
@@ -176,7 +196,10 @@ fn parse_data(
         }
         EventType::OrderCanceled | EventType::OrderUpdated => {
             let d: CanceledData = serde_json::from_value(data.clone()).map_err(bad)?;
-            NotificationData::Canceled { cancel_id: d.cancel_id, canceled_amount: d.canceled_amount }
+            NotificationData::Canceled {
+                cancel_id: d.cancel_id,
+                canceled_amount: d.canceled_amount,
+            }
         }
         _ => NotificationData::Other(data.clone()),
     })

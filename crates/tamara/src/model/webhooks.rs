@@ -103,7 +103,11 @@ pub fn validate_webhook_request(req: &WebhookRequest) -> Result<(), WebhookUrlIn
     if req.events.is_empty() {
         return Err(WebhookUrlInvalid::NoEvents);
     }
-    if req.headers.keys().any(|k| k.eq_ignore_ascii_case("authorization")) {
+    if req
+        .headers
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("authorization"))
+    {
         return Err(WebhookUrlInvalid::AuthorizationHeader);
     }
     Ok(())
@@ -116,7 +120,10 @@ pub fn validate_webhook_url(url: &str) -> Result<(), WebhookUrlInvalid> {
     }
     let parsed = url::Url::parse(url).map_err(|e| WebhookUrlInvalid::NotAUrl(e.to_string()))?;
     if parsed.scheme() != "https" {
-        return Err(WebhookUrlInvalid::NotHttps(format!("{}://", parsed.scheme())));
+        return Err(WebhookUrlInvalid::NotHttps(format!(
+            "{}://",
+            parsed.scheme()
+        )));
     }
     Ok(())
 }
