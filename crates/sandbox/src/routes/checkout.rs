@@ -1,0 +1,354 @@
+//! `POST /checkout` (§5.2) and `GET /checkout/payment-types` (§5.1a).
+//!
+//! Checkout validation follows the documented required fields; instalments are required only
+//! for `PAY_BY_INSTALMENTS` (§5.2 [SIM]). All money objects must share the total's currency
+//! and that currency must be the country's (`total_amount_invalid_currency`); unknown
+//! countries answer `country_unsupported`, unknown/unsupported currencies
+//! `currency_unsupported`. Merchant min/max limits are published by payment-types but NOT
+//! enforced at checkout (only the schema minimum 0.1 is), so tests can use any amount.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value, json};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::json::{
+    as_object, get, max_len, opt_bool, opt_obj, opt_str, opt_u32, parse_body, req_obj, req_str,
+};
+use crate::money::{Currency, Money, parse_decimal, parse_money};
+use crate::orders::{MerchantUrls, Order, Status};
+use crate::state::AppState;
+
+const PAYMENT_TYPES: [&str; 4] = [
+    "PAY_BY_INSTALMENTS",
+    "PAY_NOW",
+    "PAY_BY_LATER",
+    "PAY_NEXT_MONTH",
+];
+
+/// Money at `field` of `obj`, required, in `currency`.
+fn money_in(obj: &Map<String, Value>, field: &str, path: &str, cur: Currency) -> ApiResult<Money> {
+    let m = parse_money(get(obj, field), path)?;
+    if m.currency != cur {
+        return Err(ApiError::currency_mismatch(path));
+    }
+    if m.amount < Decimal::ZERO {
+        return Err(ApiError::invalid(
+            &format!("{path}.amount"),
+            "must not be negative",
+        ));
+    }
+    Ok(m)
+}
+
+fn opt_money_in(
+    obj: &Map<String, Value>,
+    field: &str,
+    path: &str,
+    cur: Currency,
+) -> ApiResult<Option<Money>> {
+    match get(obj, field) {
+        Value::Null => Ok(None),
+        _ => money_in(obj, field, path, cur).map(Some),
+    }
+}
+
+fn check_url(raw: &str, field: &str) -> ApiResult<()> {
+    url::Url::parse(raw)
+        .map(|_| ())
+        .map_err(|_| ApiError::invalid(field, "not a valid URL"))
+}
+
+/// Validates one item and returns its wire form (amounts normalised, optional keys filled).
+pub(crate) fn item(v: &Value, path: &str, cur: Currency) -> ApiResult<Value> {
+    let o = as_object(v, path)?;
+    let name = req_str(o, path, "name")?;
+    max_len(&name, &format!("{path}.name"), 255)?;
+    let sku = req_str(o, path, "sku")?;
+    max_len(&sku, &format!("{path}.sku"), 128)?;
+    let quantity = opt_u32(o, path, "quantity")?
+        .ok_or_else(|| ApiError::missing(&format!("{path}.quantity")))?;
+    let total = money_in(o, "total_amount", &format!("{path}.total_amount"), cur)?;
+    let mut out = json!({
+        "reference_id": req_str(o, path, "reference_id")?,
+        "type": req_str(o, path, "type")?,
+        "name": name,
+        "sku": sku,
+        "quantity": quantity,
+    });
+    for key in ["unit_price", "tax_amount", "discount_amount"] {
+        let m = opt_money_in(o, key, &format!("{path}.{key}"), cur)?;
+        out[key] = m.unwrap_or(Money::zero(cur)).to_json();
+    }
+    out["total_amount"] = total.to_json();
+    for key in ["image_url", "item_url"] {
+        let s = opt_str(o, path, key)?.unwrap_or_default();
+        max_len(&s, &format!("{path}.{key}"), 1024)?;
+        out[key] = Value::String(s);
+    }
+    Ok(out)
+}
+
+/// Echoes an object, filling absent keys with neutral defaults (order details show them).
+fn with_defaults(o: &Map<String, Value>, defaults: &[(&str, Value)]) -> Value {
+    let mut out = o.clone();
+    for (k, v) in defaults {
+        out.entry(k.to_string()).or_insert_with(|| v.clone());
+    }
+    Value::Object(out)
+}
+
+fn address(o: &Map<String, Value>, path: &str) -> ApiResult<Value> {
+    for key in ["first_name", "last_name", "line1", "city", "country_code"] {
+        req_str(o, path, key)?;
+    }
+    let empty = || Value::String(String::new());
+    Ok(with_defaults(
+        o,
+        &[
+            ("line2", empty()),
+            ("region", empty()),
+            ("postal_code", empty()),
+            ("phone_number", empty()),
+        ],
+    ))
+}
+
+/// Parses and validates a checkout body into a new order.
+fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
+    let o = as_object(body, "body")?;
+    let reference = req_str(o, "", "order_reference_id")?;
+    let description = req_str(o, "", "description")?;
+    max_len(&description, "description", 256)?;
+    let country = req_str(o, "", "country_code")?;
+    let total = parse_money(get(o, "total_amount"), "total_amount")?;
+    if total.currency == Currency::Qar {
+        return Err(ApiError::bad_request(
+            "Currency QAR is not supported",
+            "currency_unsupported",
+        ));
+    }
+    let country_currency = Currency::for_country(&country).ok_or_else(|| {
+        ApiError::bad_request(
+            format!("Country {country} is not supported"),
+            "country_unsupported",
+        )
+    })?;
+    if total.currency != country_currency {
+        return Err(ApiError::currency_mismatch("total_amount"));
+    }
+    let cur = total.currency;
+    if total.amount < Decimal::new(1, 1) {
+        return Err(ApiError::bad_request(
+            "total_amount must be at least 0.1",
+            "total_amount_invalid_limit",
+        ));
+    }
+    let shipping = money_in(o, "shipping_amount", "shipping_amount", cur)?;
+    let tax = money_in(o, "tax_amount", "tax_amount", cur)?;
+    let discount = match opt_obj(o, "", "discount")? {
+        None => None,
+        Some(d) => {
+            let name = req_str(d, "discount", "name")?;
+            Some((name, money_in(d, "amount", "discount.amount", cur)?.amount))
+        }
+    };
+    let payment_type = req_str(o, "", "payment_type")?;
+    if !PAYMENT_TYPES.contains(&payment_type.as_str()) {
+        return Err(ApiError::invalid("payment_type", "unknown payment type"));
+    }
+    let instalments = opt_u32(o, "", "instalments")?;
+    if payment_type == "PAY_BY_INSTALMENTS" {
+        match instalments {
+            None => return Err(ApiError::missing("instalments")),
+            Some(n) if !(2..=12).contains(&n) => {
+                return Err(ApiError::invalid("instalments", "must be between 2 and 12"));
+            }
+            Some(_) => {}
+        }
+    }
+    let items = match get(o, "items") {
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(v, &format!("items[{i}]"), cur))
+            .collect::<ApiResult<Vec<_>>>()?,
+        Value::Array(_) | Value::Null => return Err(ApiError::missing("items")),
+        _ => return Err(ApiError::invalid("items", "expected an array")),
+    };
+    let consumer = req_obj(o, "", "consumer")?;
+    for key in ["first_name", "last_name", "phone_number"] {
+        req_str(consumer, "consumer", key)?;
+    }
+    let consumer = with_defaults(
+        consumer,
+        &[
+            ("email", Value::String(String::new())),
+            ("national_id", Value::String(String::new())),
+            ("date_of_birth", Value::Null),
+            ("is_first_order", Value::Null),
+        ],
+    );
+    let shipping_address = address(req_obj(o, "", "shipping_address")?, "shipping_address")?;
+    let billing_address = match opt_obj(o, "", "billing_address")? {
+        Some(b) => address(b, "billing_address")?,
+        None => Value::Null,
+    };
+    let mu = req_obj(o, "", "merchant_url")?;
+    let mut urls = Vec::new();
+    for key in ["success", "failure", "cancel"] {
+        let u = req_str(mu, "merchant_url", key)?;
+        check_url(&u, &format!("merchant_url.{key}"))?;
+        urls.push(u);
+    }
+    let notification = opt_str(mu, "merchant_url", "notification")?.filter(|s| !s.is_empty());
+    if let Some(n) = &notification {
+        check_url(n, "merchant_url.notification")?;
+    }
+    let [success, failure, cancel] =
+        <[String; 3]>::try_from(urls).map_err(|_| ApiError::missing("merchant_url"))?;
+    let additional_data = match opt_obj(o, "", "additional_data")? {
+        Some(a) => Value::Object(a.clone()),
+        None => json!({ "single_checkout": false, "from_in_store_payment_link": false }),
+    };
+    opt_obj(o, "", "risk_assessment")?;
+    let order_number = opt_str(o, "", "order_number")?.unwrap_or_else(|| reference.clone());
+    let locale = opt_str(o, "", "locale")?.unwrap_or_else(|| "ar_SA".to_owned());
+    let platform = opt_str(o, "", "platform")?.unwrap_or_default();
+    let is_mobile = opt_bool(o, "", "is_mobile")?.unwrap_or(false);
+    // Ids are drawn only after every check passed, so refused requests do not shift the
+    // seeded id sequence.
+    Ok(Order {
+        order_id: state.next_uuid(),
+        checkout_id: state.next_uuid(),
+        order_number,
+        order_reference_id: reference,
+        description,
+        country_code: country,
+        locale,
+        payment_type,
+        instalments,
+        currency: cur,
+        total: total.amount,
+        shipping: shipping.amount,
+        tax: tax.amount,
+        discount,
+        items,
+        consumer,
+        shipping_address,
+        billing_address,
+        merchant_url: MerchantUrls {
+            success,
+            failure,
+            cancel,
+            notification,
+        },
+        platform,
+        is_mobile,
+        additional_data,
+        status: Status::New,
+        created_at: state.clock().now(),
+        approved_at: None,
+        authorised_at: None,
+        captures: Vec::new(),
+        refunds: Vec::new(),
+        cancels: Vec::new(),
+    })
+}
+
+/// `POST /checkout`.
+pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let body = parse_body(&body)?;
+    let order = parse_checkout(&body, &state)?;
+    let mut url = url::Url::parse(&format!(
+        "{}/checkout/{}",
+        state.base_url(),
+        order.checkout_id
+    ))
+    .map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            e.to_string(),
+            "internal_error",
+        )
+    })?;
+    url.query_pairs_mut()
+        .append_pair("locale", &order.locale)
+        .append_pair("orderId", &order.order_id.to_string());
+    let out = json!({
+        "order_id": order.order_id,
+        "checkout_id": order.checkout_id,
+        "checkout_url": url.as_str(),
+        "status": order.status.as_str(),
+    });
+    state.with_store(|store, _| {
+        store.checkouts.insert(order.checkout_id, order.order_id);
+        store.order_seq.push(order.order_id);
+        store.orders.insert(order.order_id, order);
+    });
+    Ok(Json(out))
+}
+
+/// `GET /checkout/payment-types?country=SA[&currency=SAR][&order_value=250]`.
+pub async fn payment_types(Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+    let country = q
+        .get("country")
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::missing("country"))?;
+    let Some(cur) = Currency::for_country(country) else {
+        return Ok(Json(json!([])));
+    };
+    if q.get("currency").is_some_and(|c| c != cur.code()) {
+        return Ok(Json(json!([])));
+    }
+    let value = match q.get("order_value") {
+        Some(v) => Some(parse_decimal(&Value::String(v.clone()), "order_value")?),
+        None => None,
+    };
+    // 3-decimal currencies are worth roughly ten times more per unit: scale limits down.
+    let scale = if cur.precision() == 3 {
+        Decimal::TEN
+    } else {
+        Decimal::ONE
+    };
+    let lim = |n: i64| Money::new(Decimal::from(n) / scale, cur);
+    let d = |s: &str| Decimal::from_str(s).unwrap_or_default();
+    let types = [
+        (
+            "PAY_BY_INSTALMENTS",
+            "Pay in instalments",
+            lim(100),
+            lim(5000),
+        ),
+        (
+            "PAY_NOW",
+            "Pay now",
+            Money::new(d("1") / scale, cur),
+            lim(20000),
+        ),
+    ];
+    let out: Vec<Value> = types
+        .iter()
+        .filter(|(_, _, min, max)| value.is_none_or(|v| v >= min.amount && v <= max.amount))
+        .map(|(name, description, min, max)| {
+            let mut t = json!({ "name": name, "description": description,
+                "min_limit": min.to_json(), "max_limit": max.to_json() });
+            if *name == "PAY_BY_INSTALMENTS" {
+                t["supported_instalments"] = [3, 4]
+                    .iter()
+                    .map(|n| {
+                        json!({ "instalments": n, "min_limit": min.to_json(),
+                        "max_limit": max.to_json() })
+                    })
+                    .collect();
+            }
+            t
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}

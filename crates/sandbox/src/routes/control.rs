@@ -1,0 +1,213 @@
+//! Simulator-only control endpoints under `/_sandbox/` (no API token; never a Tamara path).
+//!
+//! They play the parts Tamara's API cannot be asked to play: the customer (approve, decline,
+//! cancel), time (clock advance → expiries and auto-capture) and failure (API and delivery
+//! faults). Every change emits the same notifications the real event would.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::parse_id;
+use crate::delivery::DeliveryFaults;
+use crate::errors::{ApiError, ApiResult};
+use crate::json::{as_object, get as field, parse_body};
+use crate::state::{ApiFaults, AppState};
+use crate::view::order_details;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/_sandbox/orders", get(list_orders))
+        .route("/_sandbox/orders/{order_id}/approve", post(approve))
+        .route("/_sandbox/orders/{order_id}/decline", post(decline))
+        .route("/_sandbox/orders/{order_id}/expire", post(expire))
+        .route("/_sandbox/clock", get(clock))
+        .route("/_sandbox/clock/advance", post(advance))
+        .route("/_sandbox/faults", get(faults).delete(clear_faults))
+        .route("/_sandbox/faults/api", post(api_faults))
+        .route("/_sandbox/faults/deliveries", post(delivery_faults))
+        .route(
+            "/_sandbox/deliveries",
+            get(deliveries).delete(clear_deliveries),
+        )
+        .route("/_sandbox/reset", post(reset))
+        .route(
+            "/_sandbox/health",
+            get(|| async { Json(json!({ "ok": true })) }),
+        )
+        .route("/_sandbox/webhooks", delete(clear_webhooks))
+}
+
+async fn list_orders(State(state): State<AppState>) -> Json<Value> {
+    Json(state.with_store(|store, _| {
+        let all: Vec<Value> = store
+            .order_seq
+            .iter()
+            .filter_map(|id| store.orders.get(id))
+            .map(|o| {
+                json!({ "order_id": o.order_id, "checkout_id": o.checkout_id,
+                "order_reference_id": o.order_reference_id, "status": o.status.as_str(),
+                "total_amount": o.money(o.total).to_json() })
+            })
+            .collect();
+        Value::Array(all)
+    }))
+}
+
+fn details(state: &AppState, id: uuid::Uuid) -> ApiResult<Json<Value>> {
+    let merchant = state.config().merchant_id;
+    state.with_store(|store, _| {
+        let o = store
+            .orders
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found("Order"))?;
+        Ok(Json(order_details(o, merchant)))
+    })
+}
+
+/// `POST /_sandbox/orders/{id}/approve`: the customer paid the first instalment.
+async fn approve(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
+    let id = parse_id(&raw, "Order")?;
+    state.apply(id, |o, _, now| Ok(((), o.approve(now)?)))?;
+    details(&state, id)
+}
+
+/// `POST /_sandbox/orders/{id}/decline` with optional
+/// `{declined_reason, declined_code, decline_type}` (echoed in the `order_declined` data).
+async fn decline(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&raw, "Order")?;
+    let body = parse_body(&body)?;
+    let o = as_object(&body, "body")?;
+    let pick = |k: &str, d: &str| match field(o, k) {
+        Value::String(s) => s.clone(),
+        _ => d.to_owned(),
+    };
+    let data = json!({
+        "declined_reason": pick("declined_reason", "Customer did not pass the risk checks"),
+        "declined_code": pick("declined_code", "risk_rejected"),
+        "decline_type": pick("decline_type", "hard"),
+    });
+    state.apply(id, |o, _, _| Ok(((), o.decline(data)?)))?;
+    details(&state, id)
+}
+
+/// `POST /_sandbox/orders/{id}/expire`: session lapsed (`new`) or 72 h passed (`approved`).
+async fn expire(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
+    let id = parse_id(&raw, "Order")?;
+    state.apply(id, |o, _, _| Ok(((), o.expire()?)))?;
+    details(&state, id)
+}
+
+async fn clock(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "now": crate::clock::fmt_millis_z(state.clock().now()),
+        "offset_seconds": state.clock().offset().num_seconds(),
+    }))
+}
+
+/// `POST /_sandbox/clock/advance` with any of `{days, hours, minutes, seconds, milliseconds}`;
+/// applies the time rules and answers what they did.
+async fn advance(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let body = parse_body(&body)?;
+    let o = as_object(&body, "body")?;
+    let mut total = chrono::Duration::zero();
+    type Make = fn(i64) -> Option<chrono::Duration>;
+    let units: [(&str, Make); 5] = [
+        ("days", chrono::Duration::try_days),
+        ("hours", chrono::Duration::try_hours),
+        ("minutes", chrono::Duration::try_minutes),
+        ("seconds", chrono::Duration::try_seconds),
+        ("milliseconds", chrono::Duration::try_milliseconds),
+    ];
+    for (key, make) in units {
+        match field(o, key) {
+            Value::Null => {}
+            Value::Number(n) => {
+                let d = n
+                    .as_i64()
+                    .filter(|v| (0..=3650 * 86_400_000).contains(v))
+                    .and_then(make)
+                    .ok_or_else(|| ApiError::invalid(key, "expected a non-negative integer"))?;
+                total += d;
+            }
+            _ => return Err(ApiError::invalid(key, "expected a non-negative integer")),
+        }
+    }
+    state.clock().advance(total);
+    let happened: Vec<Value> = state
+        .sweep()
+        .into_iter()
+        .map(|(id, event)| json!({ "order_id": id, "event_type": event }))
+        .collect();
+    Ok(Json(json!({
+        "now": crate::clock::fmt_millis_z(state.clock().now()),
+        "offset_seconds": state.clock().offset().num_seconds(),
+        "events": happened,
+    })))
+}
+
+async fn faults(State(state): State<AppState>) -> Json<Value> {
+    let api = crate::delivery::lock(&state.inner.api_faults).clone();
+    Json(json!({ "api": api }))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
+    *crate::delivery::lock(&state.inner.api_faults) = ApiFaults::default();
+    state.deliverer().clear_faults();
+    Json(json!({}))
+}
+
+/// `POST /_sandbox/faults/api` `{status: 503, count: 2}` and/or `{stall_ms: 2000, stall_count: 1}`.
+async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let f: ApiFaults = serde_json::from_value(parse_body(&body)?)
+        .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
+    if let Some(s) = f.status
+        && !(500..=599).contains(&s)
+    {
+        return Err(ApiError::invalid("status", "expected a 5xx status"));
+    }
+    let mut g = crate::delivery::lock(&state.inner.api_faults);
+    if f.count > 0 {
+        g.status = f.status.or(Some(503));
+        g.count = f.count;
+    }
+    if f.stall_count > 0 {
+        g.stall_ms = f.stall_ms;
+        g.stall_count = f.stall_count;
+    }
+    Ok(Json(json!({ "api": g.clone() })))
+}
+
+/// `POST /_sandbox/faults/deliveries`
+/// `{duplicate, drop, wrong_key, reorder, delay_ms, delay_count}` (all optional counters).
+async fn delivery_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let f: DeliveryFaults = serde_json::from_value(parse_body(&body)?)
+        .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
+    let now = state.deliverer().add_faults(f);
+    Ok(Json(json!({ "deliveries": now })))
+}
+
+async fn deliveries(State(state): State<AppState>) -> Json<Value> {
+    Json(serde_json::to_value(state.deliverer().log()).unwrap_or(Value::Null))
+}
+
+async fn clear_deliveries(State(state): State<AppState>) -> Json<Value> {
+    state.deliverer().clear_log();
+    Json(json!({}))
+}
+
+async fn clear_webhooks(State(state): State<AppState>) -> Json<Value> {
+    state.with_store(|s, _| s.webhooks.clear());
+    Json(json!({}))
+}
+
+async fn reset(State(state): State<AppState>) -> Json<Value> {
+    state.reset();
+    Json(json!({}))
+}

@@ -1,0 +1,132 @@
+//! HTTP surface: the Tamara paths (behind API-token auth and API fault injection), the hosted
+//! checkout page, and the simulator-only control endpoints under `/_sandbox/`.
+//!
+//! `/_sandbox/...` and the hosted page need no API token: they stand for things a customer's
+//! browser or the passage of time do in real Tamara, not merchant API calls. They exist only in
+//! the simulator and are never answered by Tamara.
+
+mod checkout;
+mod control;
+mod hosted;
+mod orders;
+mod payments;
+mod webhooks;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use uuid::Uuid;
+
+use crate::errors::ApiError;
+use crate::state::AppState;
+
+/// The complete router of one simulator.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/checkout", post(checkout::create))
+        .route("/checkout/payment-types", get(checkout::payment_types))
+        .route("/orders/{order_id}", get(orders::details))
+        .route("/merchants/orders/{order_id}", get(orders::details))
+        .route(
+            "/merchants/orders/reference-id/{reference}",
+            get(orders::by_reference),
+        )
+        .route("/orders/{order_id}/authorise", post(orders::authorise))
+        .route(
+            "/orders/{order_id}/reference-id",
+            put(orders::update_reference),
+        )
+        .route("/orders/{order_id}/cancel", post(payments::cancel))
+        .route("/payments/capture", post(payments::capture))
+        .route(
+            "/payments/simplified-refund/{order_id}",
+            post(payments::simplified_refund),
+        )
+        .route("/payments/refund", post(payments::legacy_refund))
+        .route("/webhooks", post(webhooks::register).get(webhooks::list))
+        .route(
+            "/webhooks/{webhook_id}",
+            get(webhooks::get_one)
+                .put(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        // Last layer added runs first: faults (a failing Tamara fails before checking the
+        // token), then auth.
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth))
+        .route_layer(middleware::from_fn_with_state(state.clone(), api_faults));
+    Router::new()
+        .merge(api)
+        .merge(hosted::routes())
+        .merge(control::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "Not found", "not_found").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        "method_not_allowed",
+    )
+    .into_response()
+}
+
+/// `Authorization: Bearer <one of the configured API tokens>`, else 401.
+async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match token {
+        Some(t) if state.config().api_tokens.iter().any(|ok| ok == t) => next.run(req).await,
+        _ => ApiError::unauthorized().into_response(),
+    }
+}
+
+/// Injected API faults: stall (then handle normally) and/or answer a 5xx without handling.
+async fn api_faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (status, stall) = state.take_api_fault();
+    if let Some(code) = status {
+        if let Some(d) = stall {
+            tokio::time::sleep(d).await;
+        }
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return ApiError::new(status, "Injected failure", "service_unavailable").into_response();
+    }
+    match stall {
+        // The stalled call runs in its own task: a client that gives up (timeout) drops this
+        // future, but the operation still completes, as it would at a slow gateway. That is
+        // the case "re-read the order after a timeout" exists for.
+        Some(d) => {
+            let work = tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                next.run(req).await
+            });
+            match work.await {
+                Ok(resp) => resp,
+                Err(_) => ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Stalled call failed",
+                    "internal_error",
+                )
+                .into_response(),
+            }
+        }
+        None => next.run(req).await,
+    }
+}
+
+/// Path ids that are not UUIDs cannot name anything: 404, like an unknown id.
+fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
+}

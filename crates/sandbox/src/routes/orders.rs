@@ -1,0 +1,91 @@
+//! Order reads, authorise and reference updates (§5.3, §5.8, §5.9).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
+
+use super::parse_id;
+use crate::clock::fmt_offset;
+use crate::errors::{ApiError, ApiResult};
+use crate::json::{as_object, parse_body, req_str};
+use crate::orders::AUTO_CAPTURE_AFTER;
+use crate::state::AppState;
+use crate::view::order_details;
+
+/// `GET /orders/{id}` and `GET /merchants/orders/{id}` (same handler, same output).
+pub async fn details(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&order_id, "Order")?;
+    let merchant = state.config().merchant_id;
+    state.with_store(|store, _| {
+        let o = store
+            .orders
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found("Order"))?;
+        Ok(Json(order_details(o, merchant)))
+    })
+}
+
+/// `GET /merchants/orders/reference-id/{ref}`: the most recently created order carrying that
+/// reference (behaviour for reused references is undocumented, §16.8 — newest wins).
+pub async fn by_reference(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let merchant = state.config().merchant_id;
+    state.with_store(|store, _| {
+        let o = store
+            .order_seq
+            .iter()
+            .rev()
+            .filter_map(|id| store.orders.get(id))
+            .find(|o| o.order_reference_id == reference)
+            .ok_or_else(|| ApiError::not_found("Order"))?;
+        Ok(Json(order_details(o, merchant)))
+    })
+}
+
+/// `POST /orders/{id}/authorise` (body ignored: the PHP SDK sends `{order_id}`, harmless).
+pub async fn authorise(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&order_id, "Order")?;
+    parse_body(&body)?;
+    state.apply(id, |o, _, now| {
+        let events = o.authorise(now)?;
+        let out = json!({
+            "order_id": o.order_id,
+            "status": o.status.as_str(),
+            // When the order would lapse if not progressed: the auto-capture deadline.
+            "order_expiry_time": fmt_offset(now + AUTO_CAPTURE_AFTER),
+            "payment_type": o.payment_type,
+            "auto_captured": false,
+            "authorized_amount": o.money(o.total - o.canceled()).to_json(),
+            "capture_id": "",
+        });
+        Ok((Json(out), events))
+    })
+}
+
+/// `PUT /orders/{id}/reference-id` — allowed in every status.
+pub async fn update_reference(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&order_id, "Order")?;
+    let body = parse_body(&body)?;
+    let reference = req_str(as_object(&body, "body")?, "", "order_reference_id")?;
+    state.apply(id, |o, _, _| {
+        o.order_reference_id = reference;
+        Ok((
+            Json(json!({ "message": "Order reference id was updated successfully" })),
+            vec![],
+        ))
+    })
+}

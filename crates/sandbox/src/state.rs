@@ -1,0 +1,274 @@
+//! Shared simulator state: orders, webhooks, clock, ids, faults and the delivery queue.
+//!
+//! Invariants:
+//! - one `std::sync::Mutex` guards the store; it is never held across an `.await`;
+//! - every change of order status goes through [`AppState::apply`], which runs the time rules
+//!   first (so a request never acts on an order that "should" have expired) and queues the
+//!   resulting notifications while still holding the lock, so deliveries start in the order
+//!   the changes happened.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::config::SandboxConfig;
+use crate::delivery::{Deliverer, Job, lock};
+use crate::errors::{ApiError, ApiResult};
+use crate::ids::IdGen;
+use crate::orders::{Emitted, Order};
+
+/// A registered webhook (§6.1).
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub webhook_id: Uuid,
+    pub kind: String,
+    pub url: String,
+    pub events: Vec<String>,
+    /// Custom headers in registration order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Webhook {
+    pub fn to_json(&self, merchant_id: Uuid) -> Value {
+        let headers: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        json!({
+            "webhook_id": self.webhook_id,
+            "merchant_id": merchant_id,
+            "type": self.kind,
+            "url": self.url,
+            "events": self.events,
+            "headers": headers,
+        })
+    }
+}
+
+/// Everything behind the store lock.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub orders: HashMap<Uuid, Order>,
+    /// Order ids in creation order (reference lookups pick the most recent).
+    pub order_seq: Vec<Uuid>,
+    pub checkouts: HashMap<Uuid, Uuid>,
+    /// Webhooks in registration order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// Pending API faults, consumed by the next Tamara API calls (not by `/_sandbox/` calls).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ApiFaults {
+    /// Answer the next `count` calls with this 5xx status.
+    pub status: Option<u16>,
+    pub count: u32,
+    /// Stall the next `stall_count` calls by `stall_ms` before handling them normally (the
+    /// operation still happens — like a timeout on the client side after Tamara acted).
+    pub stall_ms: u64,
+    pub stall_count: u32,
+}
+
+/// Cheaply clonable handle to the simulator.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub config: SandboxConfig,
+    pub clock: Arc<Clock>,
+    pub ids: Mutex<IdGen>,
+    pub store: Mutex<Store>,
+    pub api_faults: Mutex<ApiFaults>,
+    pub deliverer: Deliverer,
+    /// Base URL for `checkout_url` (set once the listener address is known).
+    pub base_url: Mutex<String>,
+}
+
+impl AppState {
+    /// Builds the state and starts the delivery dispatcher; must run inside a Tokio runtime.
+    pub fn new(config: SandboxConfig) -> anyhow::Result<Self> {
+        let clock = Arc::new(Clock::default());
+        let deliverer = Deliverer::start(
+            clock.clone(),
+            config.notification_token.clone(),
+            config.retry_schedule.clone(),
+        )?;
+        let base = config
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1".into());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                ids: Mutex::new(IdGen::new(config.seed)),
+                config,
+                clock,
+                store: Mutex::new(Store::default()),
+                api_faults: Mutex::new(ApiFaults::default()),
+                deliverer,
+                base_url: Mutex::new(base),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub fn deliverer(&self) -> &Deliverer {
+        &self.inner.deliverer
+    }
+
+    /// Base URL used in `checkout_url`, without trailing slash.
+    pub fn base_url(&self) -> String {
+        lock(&self.inner.base_url).trim_end_matches('/').to_owned()
+    }
+
+    /// Records the bound address unless a public base URL was configured.
+    pub fn set_bound_base_url(&self, url: String) {
+        if self.inner.config.public_base_url.is_none() {
+            *lock(&self.inner.base_url) = url;
+        }
+    }
+
+    pub fn next_uuid(&self) -> Uuid {
+        lock(&self.inner.ids).next_uuid()
+    }
+
+    /// Runs `f` on the store after applying the time rules; no order-specific work.
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store, &mut IdGen) -> T) -> T {
+        let mut store = lock(&self.inner.store);
+        let mut ids = lock(&self.inner.ids);
+        self.sweep_locked(&mut store, &mut ids);
+        f(&mut store, &mut ids)
+    }
+
+    /// Runs a transition on one order (404 if unknown) and queues its notifications.
+    pub fn apply<T>(
+        &self,
+        order_id: Uuid,
+        f: impl FnOnce(
+            &mut Order,
+            &mut IdGen,
+            chrono::DateTime<chrono::Utc>,
+        ) -> ApiResult<(T, Vec<Emitted>)>,
+    ) -> ApiResult<T> {
+        let mut store = lock(&self.inner.store);
+        let mut ids = lock(&self.inner.ids);
+        self.sweep_locked(&mut store, &mut ids);
+        let now = self.inner.clock.now();
+        let order = store
+            .orders
+            .get_mut(&order_id)
+            .ok_or_else(|| ApiError::not_found("Order"))?;
+        let (out, events) = f(order, &mut ids, now)?;
+        let order = order.clone();
+        self.queue(&store, &order, events);
+        Ok(out)
+    }
+
+    /// Applies the time rules to every order (used after a clock advance and before every
+    /// request). Returns `(order_id, event_type)` of what happened.
+    pub fn sweep(&self) -> Vec<(Uuid, &'static str)> {
+        let mut store = lock(&self.inner.store);
+        let mut ids = lock(&self.inner.ids);
+        self.sweep_locked(&mut store, &mut ids)
+    }
+
+    fn sweep_locked(&self, store: &mut Store, ids: &mut IdGen) -> Vec<(Uuid, &'static str)> {
+        let now = self.inner.clock.now();
+        let mut happened = Vec::new();
+        // Creation order keeps auto-generated ids and deliveries deterministic under a seed.
+        for id in store.order_seq.clone() {
+            let Some(order) = store.orders.get_mut(&id) else {
+                continue;
+            };
+            let events = order.tick(now, ids);
+            if events.is_empty() {
+                continue;
+            }
+            let snapshot = order.clone();
+            happened.extend(events.iter().map(|e| (id, e.event_type)));
+            self.queue(store, &snapshot, events);
+        }
+        happened
+    }
+
+    /// Turns emitted events into delivery jobs: one per matching webhook, plus the legacy
+    /// per-order notification when the checkout named one.
+    fn queue(&self, store: &Store, order: &Order, events: Vec<Emitted>) {
+        for e in events {
+            let body = json!({
+                "order_id": order.order_id,
+                "order_reference_id": order.order_reference_id,
+                "order_number": order.order_number,
+                "event_type": e.event_type,
+                "data": e.data,
+            });
+            for w in store
+                .webhooks
+                .iter()
+                .filter(|w| w.events.iter().any(|x| x == e.event_type))
+            {
+                self.inner.deliverer.enqueue(Job {
+                    kind: "webhook",
+                    url: w.url.clone(),
+                    event: e.event_type.to_owned(),
+                    order_id: order.order_id,
+                    body: body.clone(),
+                    headers: w.headers.clone(),
+                });
+            }
+            if let Some(url) = &order.merchant_url.notification {
+                self.inner.deliverer.enqueue(Job {
+                    kind: "legacy",
+                    url: url.clone(),
+                    event: e.status.as_str().to_owned(),
+                    order_id: order.order_id,
+                    body: json!({
+                        "order_id": order.order_id,
+                        "order_reference_id": order.order_reference_id,
+                        "order_status": e.status.as_str(),
+                        "data": e.data,
+                    }),
+                    headers: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// Takes one pending API fault, if any: `Err(status)` to answer with, or a stall.
+    pub fn take_api_fault(&self) -> (Option<u16>, Option<Duration>) {
+        let mut f = lock(&self.inner.api_faults);
+        let mut out = (None, None);
+        if f.stall_count > 0 {
+            f.stall_count -= 1;
+            out.1 = Some(Duration::from_millis(f.stall_ms));
+        }
+        if f.count > 0 {
+            f.count -= 1;
+            out.0 = f.status;
+        }
+        out
+    }
+
+    /// Forgets orders, webhooks, faults, the log and the clock offset; reseeds the ids.
+    pub fn reset(&self) {
+        *lock(&self.inner.store) = Store::default();
+        *lock(&self.inner.ids) = IdGen::new(self.inner.config.seed);
+        *lock(&self.inner.api_faults) = ApiFaults::default();
+        self.inner.deliverer.clear_faults();
+        self.inner.deliverer.clear_log();
+        self.inner.clock.reset();
+    }
+}
