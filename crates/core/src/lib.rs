@@ -3,4 +3,14 @@
 //! The CLI and the desktop shell call [`console::Console`] and nothing else. Money comes from
 //! the wire crate so that one exact type is used end to end.
 
+pub mod environment;
 pub use tamara::money;
+pub mod config;
+pub mod console;
+pub mod error;
+pub mod orders;
+pub mod store;
+
+pub use console::{CachedOrder, Console};
+pub use environment::Environment;
+pub use error::{Error, Result};

@@ -1,0 +1,223 @@
+//! Where the console's settings come from: the data directory, the active environment and,
+//! per environment, the API URL and tokens.
+//!
+//! Headless use and CI configure everything with environment variables (DESIGN.md):
+//! `MIZAN_DATA_DIR`, `MIZAN_ENV`, `MIZAN_<ENV>_API_URL`, `MIZAN_<ENV>_API_TOKEN`,
+//! `MIZAN_<ENV>_NOTIFICATION_TOKEN` with `<ENV>` = `SANDBOX` or `PRODUCTION`. The OS keychain
+//! joins as a source with the credentials issue; environment variables will keep overriding it.
+//!
+//! Invariants: tokens are held as [`Sensitive`] and never printed. With no sandbox URL set the
+//! sandbox environment points at the built-in simulator on loopback with its demo tokens, so a
+//! newcomer sees data flow with no credentials; production has no default token at all.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tamara::Sensitive;
+
+use crate::environment::Environment;
+
+/// Where the built-in simulator listens unless told otherwise (`mizan sandbox`).
+pub const BUILT_IN_SANDBOX_URL: &str = "http://127.0.0.1:8765";
+/// The simulator's default tokens; public by design, valid only against the simulator.
+pub const BUILT_IN_SANDBOX_API_TOKEN: &str = "sandbox-api-token";
+pub const BUILT_IN_SANDBOX_NOTIFICATION_TOKEN: &str = "sandbox-notification-token";
+
+/// Settings of one environment.
+#[derive(Debug, Clone)]
+pub struct EnvironmentConfig {
+    pub environment: Environment,
+    pub api_url: String,
+    pub api_token: Option<Sensitive<String>>,
+    pub notification_token: Option<Sensitive<String>>,
+    /// True when `api_url` is the built-in simulator's default (no URL was configured).
+    pub built_in_sandbox: bool,
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+}
+
+/// Everything the console needs to open.
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    pub data_dir: PathBuf,
+    pub environment: Environment,
+    pub sandbox: EnvironmentConfig,
+    pub production: EnvironmentConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("MIZAN_ENV is {0:?}; expected `sandbox` or `production`")]
+    BadEnvironment(String),
+    #[error("{var} is {value:?}; expected a number of seconds")]
+    BadTimeout { var: String, value: String },
+    #[error("no data directory: set MIZAN_DATA_DIR or --data-dir (HOME is not set either)")]
+    NoDataDir,
+}
+
+impl ConsoleConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads the given variables (tests pass their own map rather than mutating the process).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| {
+            vars.get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let environment = match get("MIZAN_ENV") {
+            None => Environment::Sandbox,
+            Some(v) => v.parse().map_err(|_| ConfigError::BadEnvironment(v))?,
+        };
+        let data_dir = match get("MIZAN_DATA_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => default_data_dir(vars).ok_or(ConfigError::NoDataDir)?,
+        };
+        Ok(ConsoleConfig {
+            data_dir,
+            environment,
+            sandbox: env_config(Environment::Sandbox, &get)?,
+            production: env_config(Environment::Production, &get)?,
+        })
+    }
+
+    pub fn active(&self) -> &EnvironmentConfig {
+        self.for_env(self.environment)
+    }
+
+    pub fn for_env(&self, env: Environment) -> &EnvironmentConfig {
+        match env {
+            Environment::Sandbox => &self.sandbox,
+            Environment::Production => &self.production,
+        }
+    }
+
+    /// The SQLite file inside the data directory.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("mizan.db")
+    }
+}
+
+fn env_config(
+    environment: Environment,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<EnvironmentConfig, ConfigError> {
+    let prefix = format!("MIZAN_{}_", environment.env_var_prefix());
+    let url = get(&format!("{prefix}API_URL"));
+    let built_in_sandbox = environment == Environment::Sandbox && url.is_none();
+    let api_url = url.unwrap_or_else(|| match environment {
+        Environment::Sandbox => BUILT_IN_SANDBOX_URL.to_owned(),
+        Environment::Production => tamara::client::PRODUCTION_BASE_URL.to_owned(),
+    });
+    let mut api_token = get(&format!("{prefix}API_TOKEN")).map(Sensitive::new);
+    let mut notification_token = get(&format!("{prefix}NOTIFICATION_TOKEN")).map(Sensitive::new);
+    if built_in_sandbox {
+        api_token.get_or_insert_with(|| Sensitive::new(BUILT_IN_SANDBOX_API_TOKEN.to_owned()));
+        notification_token
+            .get_or_insert_with(|| Sensitive::new(BUILT_IN_SANDBOX_NOTIFICATION_TOKEN.to_owned()));
+    }
+    let secs = |name: &str, default: u64| -> Result<Duration, ConfigError> {
+        let var = format!("{prefix}{name}");
+        match get(&var) {
+            None => Ok(Duration::from_secs(default)),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+                .ok_or(ConfigError::BadTimeout { var, value: v }),
+        }
+    };
+    Ok(EnvironmentConfig {
+        environment,
+        api_url,
+        api_token,
+        notification_token,
+        built_in_sandbox,
+        connect_timeout: secs("CONNECT_TIMEOUT_SECS", 5)?,
+        total_timeout: secs("TIMEOUT_SECS", 30)?,
+    })
+}
+
+fn default_data_dir(vars: &HashMap<String, String>) -> Option<PathBuf> {
+    if let Some(xdg) = vars.get("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(xdg).join("mizan"));
+    }
+    vars.get("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".local/share/mizan"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_to_the_built_in_sandbox() {
+        let c = ConsoleConfig::from_vars(&vars(&[("HOME", "/home/a")])).unwrap();
+        assert_eq!(c.environment, Environment::Sandbox);
+        assert_eq!(c.sandbox.api_url, BUILT_IN_SANDBOX_URL);
+        assert!(c.sandbox.built_in_sandbox && c.sandbox.api_token.is_some());
+        assert_eq!(c.production.api_url, "https://api.tamara.co");
+        assert!(
+            c.production.api_token.is_none(),
+            "production never gets a default token"
+        );
+        assert_eq!(c.data_dir, PathBuf::from("/home/a/.local/share/mizan"));
+    }
+
+    #[test]
+    fn a_configured_sandbox_gets_no_demo_token() {
+        let c = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co"),
+        ]))
+        .unwrap();
+        assert!(!c.sandbox.built_in_sandbox);
+        assert!(c.sandbox.api_token.is_none());
+    }
+
+    #[test]
+    fn reads_every_variable_and_refuses_bad_values() {
+        let c = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_ENV", "production"),
+            ("MIZAN_PRODUCTION_API_TOKEN", " tok-1234567890 "),
+            ("MIZAN_PRODUCTION_NOTIFICATION_TOKEN", "n"),
+            ("MIZAN_PRODUCTION_TIMEOUT_SECS", "12"),
+        ]))
+        .unwrap();
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(
+            c.active().api_token.as_ref().unwrap().expose(),
+            "tok-1234567890"
+        );
+        assert_eq!(c.active().total_timeout, Duration::from_secs(12));
+        assert!(
+            !format!("{c:?}").contains("tok-1234567890"),
+            "Debug must not leak tokens"
+        );
+        let e = ConsoleConfig::from_vars(&vars(&[("MIZAN_DATA_DIR", "/d"), ("MIZAN_ENV", "prod")]));
+        assert_eq!(e.unwrap_err(), ConfigError::BadEnvironment("prod".into()));
+        let e = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_TIMEOUT_SECS", "0"),
+        ]));
+        assert!(matches!(e, Err(ConfigError::BadTimeout { .. })));
+        assert_eq!(
+            ConsoleConfig::from_vars(&vars(&[])).unwrap_err(),
+            ConfigError::NoDataDir
+        );
+    }
+}

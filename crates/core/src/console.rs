@@ -1,0 +1,170 @@
+//! `Console`: the one facade the `mizan` CLI and the desktop shell call.
+//!
+//! Owns the open store and the configuration of both environments, and builds a gateway client
+//! for the active one on demand (so reading the cache needs no credentials at all).
+//! Invariants: every read from the API lands in the cache in one transaction (order, items and
+//! observed ledger rows together, or nothing); every call names its environment.
+
+use chrono::Utc;
+use tamara::model::WithRaw;
+use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
+use tamara::model::order::OrderDetails;
+use tamara::{ClientConfig, OrderPath, TamaraClient};
+
+use crate::config::{ConsoleConfig, EnvironmentConfig};
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::orders::project;
+use crate::store::Store;
+use crate::store::items::{self, OrderItem};
+use crate::store::ledger::{self, LedgerEntry};
+use crate::store::orders::{self, OrderFilter, OrderRecord};
+
+/// An order as the cache knows it: the projection, its items and its ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedOrder {
+    pub order: OrderRecord,
+    pub items: Vec<OrderItem>,
+    pub ledger: Vec<LedgerEntry>,
+}
+
+/// A created checkout session, and the order as cached right after.
+#[derive(Debug, Clone)]
+pub struct CheckoutCreated {
+    pub response: WithRaw<CheckoutResponse>,
+    /// None when the session was created but reading it back failed (the order is then
+    /// fetched later; the session itself is not lost).
+    pub cached: Option<CachedOrder>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Console {
+    config: ConsoleConfig,
+    store: Store,
+}
+
+impl Console {
+    /// Creates the data directory if needed and opens the store in it.
+    pub async fn open(config: ConsoleConfig) -> Result<Console> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
+            path: config.data_dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let store = Store::open(&config.database_path()).await?;
+        Ok(Console { config, store })
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.config.environment
+    }
+
+    pub fn config(&self) -> &ConsoleConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn env_config(&self) -> &EnvironmentConfig {
+        self.config.active()
+    }
+
+    /// A client for the active environment; fails with a clear message without a token.
+    pub fn gateway(&self) -> Result<TamaraClient> {
+        let c = self.env_config();
+        let token = c
+            .api_token
+            .clone()
+            .ok_or(Error::NoApiToken { env: c.environment })?;
+        let mut cfg = ClientConfig::new(c.api_url.clone(), token);
+        cfg.connect_timeout = c.connect_timeout;
+        cfg.total_timeout = c.total_timeout;
+        Ok(TamaraClient::new(cfg)?)
+    }
+
+    /// Validates and creates a checkout session, then reads the new order into the cache.
+    pub async fn create_checkout(&self, req: &CheckoutRequest) -> Result<CheckoutCreated> {
+        req.validate().map_err(|e| Error::Invalid(e.to_string()))?;
+        let gateway = self.gateway()?;
+        let response = gateway.create_checkout(req).await?;
+        let cached = match gateway
+            .order(&response.value.order_id, OrderPath::Orders)
+            .await
+        {
+            Ok(details) => Some(self.cache(&details).await?),
+            Err(e) => {
+                tracing::warn!(order_id = %response.value.order_id, error = %e, "created, not yet cached");
+                None
+            }
+        };
+        Ok(CheckoutCreated { response, cached })
+    }
+
+    /// Reads an order from the API by Tamara id and caches it.
+    pub async fn fetch_order(&self, order_id: &str) -> Result<CachedOrder> {
+        non_empty("order id", order_id)?;
+        let details = self.gateway()?.order(order_id, OrderPath::Orders).await?;
+        self.cache(&details).await
+    }
+
+    /// Reads an order from the API by the merchant's reference and caches it.
+    pub async fn fetch_order_by_reference(&self, reference: &str) -> Result<CachedOrder> {
+        non_empty("order reference", reference)?;
+        let details = self.gateway()?.order_by_reference(reference).await?;
+        self.cache(&details).await
+    }
+
+    /// Orders from the cache (no network).
+    pub async fn list_orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRecord>> {
+        Ok(orders::list(&self.store, self.environment(), filter).await?)
+    }
+
+    pub async fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
+        Ok(orders::count(&self.store, self.environment(), filter).await?)
+    }
+
+    /// One order from the cache (no network): by Tamara id, else by merchant reference.
+    pub async fn cached_order(&self, id_or_reference: &str) -> Result<CachedOrder> {
+        let env = self.environment();
+        let order = match orders::get(&self.store, env, id_or_reference).await? {
+            Some(o) => o,
+            None => orders::get_by_reference(&self.store, env, id_or_reference)
+                .await?
+                .ok_or_else(|| Error::OrderNotCached {
+                    env,
+                    order_id: id_or_reference.to_owned(),
+                })?,
+        };
+        let items = items::list_for_order(&self.store, env, &order.order_id).await?;
+        let ledger = ledger::list_for_order(&self.store, env, &order.order_id).await?;
+        Ok(CachedOrder {
+            order,
+            items,
+            ledger,
+        })
+    }
+
+    async fn cache(&self, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
+        let env = self.environment();
+        let snapshot = project(env, &details.value, &details.raw, Utc::now())?;
+        let mut tx = self.store.begin().await?;
+        orders::upsert(&mut *tx, &snapshot.order).await?;
+        items::replace_for_order(&mut *tx, env, &snapshot.order.order_id, &snapshot.items).await?;
+        for m in &snapshot.moves {
+            ledger::upsert_observed(&mut *tx, m).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
+        self.cached_order(&snapshot.order.order_id).await
+    }
+}
+
+fn non_empty(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        Err(Error::Invalid(format!("{what} must not be empty")))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,48 @@
+//! The core's error: one enum over every failure a user can meet, each with a stable code.
+//!
+//! Invariants: messages never contain secrets (the parts below guarantee it for their own
+//! errors); `code()` values are stable, because the CLI's `--json`, stored results and the UI
+//! key on them.
+
+use crate::config::ConfigError;
+use crate::environment::Environment;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Gateway(#[from] tamara::ApiError),
+    #[error("no API token for {env}: set MIZAN_{}_API_TOKEN", env.env_var_prefix())]
+    NoApiToken { env: Environment },
+    #[error("cannot create the data directory {path}: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error(
+        "order {order_id} is not in the local cache of {env}; run `mizan orders fetch {order_id}`"
+    )]
+    OrderNotCached { env: Environment, order_id: String },
+    #[error("Tamara's order {order_id} cannot be cached: {reason}")]
+    UncacheableOrder { order_id: String, reason: String },
+}
+
+impl Error {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config_invalid",
+            Error::Store(e) => e.code(),
+            Error::Gateway(e) => e.code(),
+            Error::NoApiToken { .. } => "credentials_missing",
+            Error::DataDir { .. } => "data_dir_unavailable",
+            Error::Invalid(_) => "invalid_input",
+            Error::OrderNotCached { .. } => "order_not_cached",
+            Error::UncacheableOrder { .. } => "order_uncacheable",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,194 @@
+//! The audit log's storage: append-only rows linked by hashes.
+//!
+//! Owns `audit_log`. Computing hashes is the audit module's job; this one stores what it is
+//! given and keeps the chain's shape: `seq` counts 1, 2, 3… with no gaps across both
+//! environments, and each row's `prev_hash` equals the previous row's `hash`. A row that would
+//! break either rule is refused with [`StoreError::Conflict`] — that is also what a concurrent
+//! appender sees, and it should re-read [`last`] and retry.
+//!
+//! There is no update or delete function, and database triggers refuse both, so a row once
+//! written stays as written (tampering outside the app shows up as a broken chain).
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+
+use super::codec::{self, ts};
+use super::error::is_unique_violation;
+use super::{Db, Environment, StoreError};
+
+const TABLE: &str = "audit_log";
+
+/// One audit row. `seq`, `prev_hash` and `hash` are computed by the caller: the next `seq` is
+/// `last().seq + 1` (1 for the first row) and `prev_hash` is `last().hash` (the caller's genesis
+/// value for the first row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// The environment this row belongs to.
+    pub environment: Environment,
+    /// When the action happened.
+    pub at: DateTime<Utc>,
+    /// The operating-system account that ran the console.
+    pub os_user: String,
+    /// Who acted: the operator name, or a component ("webhook", "reconciler").
+    pub operator: String,
+    /// What was done, e.g. "capture" or "webhook.received".
+    pub action: String,
+    /// What it was done to, e.g. an order id.
+    pub subject: String,
+    /// The request, secrets excluded.
+    pub request_summary: Option<String>,
+    /// The outcome.
+    pub result: String,
+    /// The previous row's hash.
+    pub prev_hash: String,
+    /// This row's hash, computed by the audit module.
+    pub hash: String,
+}
+
+/// Appends `entry` and returns its seq.
+///
+/// # Errors
+/// [`StoreError::Conflict`] if `seq` is not the next number, `prev_hash` is not the last row's
+/// hash, or the hash already exists; [`StoreError::Query`].
+pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, StoreError> {
+    let context = "append audit entry";
+    if entry.seq < 1 {
+        return Err(StoreError::Conflict(format!(
+            "audit seq starts at 1, not {}",
+            entry.seq
+        )));
+    }
+    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    // Insert first, then check the link: the insert takes SQLite's write lock (waiting out the
+    // busy timeout), so no other appender can slip in between the check and the write.
+    sqlx::query(
+        "INSERT INTO audit_log (seq, environment, at, os_user, operator, action, subject,
+            request_summary, result, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entry.seq)
+    .bind(entry.environment.as_str())
+    .bind(ts(entry.at))
+    .bind(&entry.os_user)
+    .bind(&entry.operator)
+    .bind(&entry.action)
+    .bind(&entry.subject)
+    .bind(&entry.request_summary)
+    .bind(&entry.result)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict(format!(
+                "audit seq {} or its hash already exists",
+                entry.seq
+            ))
+        } else {
+            StoreError::query(context)(e)
+        }
+    })?;
+    if entry.seq > 1 {
+        let prev_hash: Option<String> =
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = ?")
+                .bind(entry.seq - 1)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::query(context))?;
+        if prev_hash.as_deref() != Some(entry.prev_hash.as_str()) {
+            // Dropping `tx` rolls the insert back.
+            return Err(StoreError::Conflict(format!(
+                "audit entry {} does not follow the chain (no entry {} with that hash)",
+                entry.seq,
+                entry.seq - 1
+            )));
+        }
+    }
+    tx.commit().await.map_err(StoreError::query(context))?;
+    Ok(entry.seq)
+}
+
+/// Up to `limit` rows of `env` with seq greater than `after_seq` (0 for the start), in seq
+/// order.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn list<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    limit: u32,
+    after_seq: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("list audit entries"))?;
+    let rows = sqlx::query(
+        "SELECT * FROM audit_log WHERE environment = ? AND seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(env.as_str())
+    .bind(after_seq)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query("list audit entries"))?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Up to `limit` rows of both environments with seq greater than `after_seq`, in seq order:
+/// what chain verification walks.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn list_chain<'c>(
+    db: impl Db<'c>,
+    limit: u32,
+    after_seq: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("list audit chain"))?;
+    let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
+        .bind(after_seq)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query("list audit chain"))?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The newest row of the chain (either environment), if any.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn last<'c>(db: impl Db<'c>) -> Result<Option<AuditEntry>, StoreError> {
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("last audit entry"))?;
+    let row = sqlx::query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query("last audit entry"))?;
+    row.as_ref().map(from_row).transpose()
+}
+
+fn from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: codec::get(row, TABLE, "seq")?,
+        environment: codec::environment(row, TABLE)?,
+        at: codec::time(row, TABLE, "at")?,
+        os_user: codec::get(row, TABLE, "os_user")?,
+        operator: codec::get(row, TABLE, "operator")?,
+        action: codec::get(row, TABLE, "action")?,
+        subject: codec::get(row, TABLE, "subject")?,
+        request_summary: codec::get(row, TABLE, "request_summary")?,
+        result: codec::get(row, TABLE, "result")?,
+        prev_hash: codec::get(row, TABLE, "prev_hash")?,
+        hash: codec::get(row, TABLE, "hash")?,
+    })
+}

@@ -1,0 +1,191 @@
+//! Encoding of domain values into portable column text, and decoding them back.
+//!
+//! Every decode failure becomes [`StoreError::CorruptRow`] naming the table and column, so a
+//! damaged or foreign row is reported, never a panic. Encoders are the only place the stored
+//! text forms are decided.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::StoreError;
+use crate::environment::Environment;
+use crate::money::{Currency, Money};
+
+/// Stored form of a time: RFC 3339 UTC with a fixed nine-digit fraction
+/// (`2024-05-31T09:12:40.000000000Z`). Fixed width makes text order equal time order, which
+/// range queries and `ORDER BY` rely on; nanoseconds make it round-trip exactly.
+pub(crate) fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// Reads a column as its stored type, reporting a type mismatch as a corrupt row.
+pub(crate) fn get<'r, T>(
+    row: &'r SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(column)
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+/// Reads a TEXT column and parses it with `FromStr`.
+pub(crate) fn parsed<T>(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T, StoreError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: String = get(row, table, column)?;
+    text.parse()
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+/// Reads a nullable TEXT column and parses it when present.
+pub(crate) fn parsed_opt<T>(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<T>, StoreError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text: Option<String> = get(row, table, column)?;
+    text.map(|t| t.parse().map_err(|e| StoreError::corrupt(table, column, e)))
+        .transpose()
+}
+
+pub(crate) fn environment(row: &SqliteRow, table: &'static str) -> Result<Environment, StoreError> {
+    parsed(row, table, "environment")
+}
+
+pub(crate) fn currency(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Currency, StoreError> {
+    parsed(row, table, column)
+}
+
+/// Reads an amount column in `currency`; more decimals than the currency allows is corrupt.
+pub(crate) fn money(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+    currency: Currency,
+) -> Result<Money, StoreError> {
+    let text: String = get(row, table, column)?;
+    Money::parse(&text, currency).map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+pub(crate) fn money_opt(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+    currency: Currency,
+) -> Result<Option<Money>, StoreError> {
+    let text: Option<String> = get(row, table, column)?;
+    text.map(|t| Money::parse(&t, currency).map_err(|e| StoreError::corrupt(table, column, e)))
+        .transpose()
+}
+
+pub(crate) fn time(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<DateTime<Utc>, StoreError> {
+    let text: String = get(row, table, column)?;
+    parse_time(&text).map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+pub(crate) fn time_opt(
+    row: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let text: Option<String> = get(row, table, column)?;
+    text.map(|t| parse_time(&t).map_err(|e| StoreError::corrupt(table, column, e)))
+        .transpose()
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
+}
+
+/// Checks that a money value is in the row's currency before it is written.
+pub(crate) fn same_currency(
+    what: &'static str,
+    value: &Money,
+    currency: Currency,
+) -> Result<(), StoreError> {
+    if value.currency() == currency {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid {
+            what,
+            detail: format!(
+                "{} differs from the row currency {}",
+                value.currency(),
+                currency
+            ),
+        })
+    }
+}
+
+/// Declares a closed set of stored text values: the enum, `as_str`, `Display` and a `FromStr`
+/// whose error ([`super::UnknownValue`]) names the bad text.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text ),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::store::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    other => Err($crate::store::UnknownValue {
+                        what: $what,
+                        value: other.to_owned(),
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;

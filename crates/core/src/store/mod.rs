@@ -1,0 +1,136 @@
+//! The console's SQLite store: one file, opened once, shared by every part of the core.
+//!
+//! Owns the connection pool, the embedded migrations (`crates/core/migrations/`) and one module
+//! per table or aggregate. Nothing outside `store` writes SQL, and the UI never sends any.
+//!
+//! Invariants:
+//! - Every row names its [`Environment`]; every key that identifies a gateway object includes
+//!   it, and every query filters on it. Sandbox and production data never mix.
+//! - Money is stored as exact decimal text at the currency's precision plus a currency code,
+//!   never as a float. Times are RFC 3339 UTC text with a fixed nine-digit fraction, so text
+//!   order is time order and values round-trip exactly.
+//! - The file runs in WAL mode with `synchronous = FULL`: when a write returns, it survives a
+//!   crash or power loss. The webhook inbox relies on that before it answers 200.
+//! - A row that no longer decodes (bad amount, unknown status) is a
+//!   [`StoreError::CorruptRow`] naming the table and column, never a panic.
+//! - Queries are runtime-checked (`sqlx::query`), each exercised by a test against a real file,
+//!   and avoid SQLite-only functions so the store can move to PostgreSQL.
+//!
+//! Functions take any [`Db`]: `&Store` for a single call, or `&mut` a [`StoreTx`] from
+//! [`Store::begin`] to make several calls atomic (claim an event, update the order, write the
+//! ledger, then commit).
+
+pub mod audit;
+mod codec;
+pub mod deliveries;
+mod error;
+pub mod events;
+pub mod items;
+pub mod ledger;
+pub mod orders;
+pub mod registrations;
+pub mod settings;
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Acquire, Sqlite, SqlitePool};
+
+pub use crate::environment::Environment;
+pub use deliveries::mask_secret;
+pub use error::{StoreError, UnknownValue};
+
+/// How long a writer waits for another connection's lock before failing with "busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite allows one writer at a time; a few connections let readers (the UI's order list,
+/// an export) proceed while the webhook processor writes.
+const MAX_CONNECTIONS: u32 = 4;
+
+/// A transaction over the store. Pass `&mut tx` to store functions; nothing is written until
+/// [`sqlx::Transaction::commit`], and dropping it rolls back.
+pub type StoreTx = sqlx::Transaction<'static, Sqlite>;
+
+/// Where store functions run: `&Store`, `&mut StoreTx`, or a raw `&mut SqliteConnection`.
+///
+/// This is sqlx's [`Acquire`] fixed to SQLite, so functions that need several statements can
+/// open their own savepoint with `db.begin()` whether or not the caller is in a transaction.
+pub trait Db<'c>: Acquire<'c, Database = Sqlite> + Send {}
+
+impl<'c, T: Acquire<'c, Database = Sqlite> + Send> Db<'c> for T {}
+
+/// The open store: a cheap-to-clone handle on the SQLite pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the SQLite file at `path` and applies pending migrations.
+    ///
+    /// Every connection is set to WAL, `synchronous = FULL`, `foreign_keys = ON` and a 5 s busy
+    /// timeout.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] if the file cannot be opened or created;
+    /// [`StoreError::Migrate`] if a migration fails or an applied one was edited.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        Ok(Store { pool })
+    }
+
+    /// The underlying pool, for code that needs sqlx directly (tests, diagnostics).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Starts a transaction. Dropping it without `commit` rolls back.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] if no connection is available or `BEGIN` fails.
+    pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        self.pool
+            .begin()
+            .await
+            .map_err(StoreError::query("begin transaction"))
+    }
+
+    /// Waits for open connections to finish and closes the pool (and with it the file).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl<'a> Acquire<'a> for &'a Store {
+    type Database = Sqlite;
+    type Connection = PoolConnection<Sqlite>;
+
+    fn acquire(self) -> BoxFuture<'a, Result<Self::Connection, sqlx::Error>> {
+        Acquire::acquire(&self.pool)
+    }
+
+    fn begin(self) -> BoxFuture<'a, Result<sqlx::Transaction<'a, Sqlite>, sqlx::Error>> {
+        Acquire::begin(&self.pool)
+    }
+}

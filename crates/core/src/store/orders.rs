@@ -1,0 +1,395 @@
+//! The order projection: one row per gateway order per environment, the last state we know.
+//!
+//! Owns the `orders` table. Webhook processing and polling write it through [`upsert`]; the
+//! order list reads it through [`list`] / [`count`], which stay index-backed up to a million
+//! rows (indexes on status, created_at and order_reference_id, each behind `environment`).
+//!
+//! Invariants: all amounts of an order are in one currency (the total's), checked on write;
+//! `status` is stored as the gateway's text and interpreted by the domain, so an unknown future
+//! status is kept, not lost. This module does not decide whether a status may move backwards —
+//! the caller does, before it upserts.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::codec::{self, ts};
+use super::{Db, Environment, StoreError};
+use crate::money::{Currency, Money};
+
+const TABLE: &str = "orders";
+
+/// Default page size of [`list`] when the filter names none.
+pub const DEFAULT_PAGE: u32 = 100;
+/// Largest page [`list`] returns, whatever the filter asks.
+pub const MAX_PAGE: u32 = 10_000;
+
+/// An order as stored: the gateway's details plus our sync times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRecord {
+    /// The environment this row belongs to.
+    pub environment: Environment,
+    /// Tamara's order id (UUID text).
+    pub order_id: String,
+    /// The merchant's reference.
+    pub order_reference_id: String,
+    /// The customer-facing order number.
+    pub order_number: Option<String>,
+    /// The gateway's status text (`authorised`, `partially_captured`, …).
+    pub status: String,
+    /// `PAY_BY_INSTALMENTS`, `PAY_NOW`, …
+    pub payment_type: Option<String>,
+    /// Number of instalments (None for pay-now).
+    pub instalments: Option<i64>,
+    /// The order total; its currency is the order's currency.
+    pub total: Money,
+    /// Amount authorised so far.
+    pub authorised: Money,
+    /// Cumulative captured amount.
+    pub captured: Money,
+    /// Cumulative refunded amount.
+    pub refunded: Money,
+    /// Cumulative canceled amount.
+    pub canceled: Money,
+    /// What the customer has paid Tamara so far (not what Tamara owes the merchant).
+    pub paid: Money,
+    /// Customer's full name.
+    pub customer_name: Option<String>,
+    /// Customer's phone number, as the gateway sends it.
+    pub customer_phone: Option<String>,
+    /// Customer's email.
+    pub customer_email: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    pub country_code: Option<String>,
+    /// The gateway's settlement flag (`pending`, empty, …).
+    pub settlement_status: Option<String>,
+    /// As the gateway sent it; its format is undocumented, so it stays text.
+    pub settlement_date: Option<String>,
+    /// The order's description.
+    pub description: Option<String>,
+    /// When the gateway created the order.
+    pub created_at: DateTime<Utc>,
+    /// When this row last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When we last read the order from the API (None if only webhooks told us).
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// The last order-details JSON from the gateway, verbatim.
+    pub raw_json: Option<String>,
+}
+
+impl OrderRecord {
+    /// The order's currency (the total's).
+    pub fn currency(&self) -> Currency {
+        self.total.currency()
+    }
+}
+
+/// A position in the order list for keyset paging: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderCursor {
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Tamara's order id.
+    pub order_id: String,
+}
+
+impl From<&OrderRecord> for OrderCursor {
+    fn from(order: &OrderRecord) -> Self {
+        OrderCursor {
+            created_at: order.created_at,
+            order_id: order.order_id.clone(),
+        }
+    }
+}
+
+/// Which orders [`list`] and [`count`] return. The default matches every order.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Any of these statuses; an empty list matches nothing.
+    pub status: Option<Vec<String>>,
+    /// Only orders in this currency.
+    pub currency: Option<Currency>,
+    /// Substring of `order_reference_id`, case-insensitive (ASCII).
+    pub reference_contains: Option<String>,
+    /// Created at or after this time.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created strictly before this time.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Keyset paging: only rows after this one in list order. Preferred over `offset` for deep
+    /// pages; ignored by [`count`].
+    pub after: Option<OrderCursor>,
+    /// Page size; [`DEFAULT_PAGE`] when None, at most [`MAX_PAGE`]. Ignored by [`count`].
+    pub limit: Option<u32>,
+    /// Rows to skip; ignored by [`count`].
+    pub offset: Option<u32>,
+}
+
+/// Inserts the order or replaces every column of the stored one (the key stays).
+///
+/// # Errors
+/// [`StoreError::Invalid`] if an amount is not in the total's currency;
+/// [`StoreError::Query`] if the write fails.
+pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), StoreError> {
+    let currency = order.currency();
+    for (what, value) in [
+        ("authorised amount", &order.authorised),
+        ("captured amount", &order.captured),
+        ("refunded amount", &order.refunded),
+        ("canceled amount", &order.canceled),
+        ("paid amount", &order.paid),
+    ] {
+        codec::same_currency(what, value, currency)?;
+    }
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("upsert order"))?;
+    sqlx::query(
+        "INSERT INTO orders (environment, order_id, order_reference_id, order_number, status,
+            payment_type, instalments, currency, total_amount, authorised_amount,
+            captured_amount, refunded_amount, canceled_amount, paid_amount, customer_name,
+            customer_phone, customer_email, country_code, settlement_status, settlement_date,
+            description, created_at, updated_at, last_synced_at, raw_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (environment, order_id) DO UPDATE SET
+            order_reference_id = excluded.order_reference_id,
+            order_number = excluded.order_number,
+            status = excluded.status,
+            payment_type = excluded.payment_type,
+            instalments = excluded.instalments,
+            currency = excluded.currency,
+            total_amount = excluded.total_amount,
+            authorised_amount = excluded.authorised_amount,
+            captured_amount = excluded.captured_amount,
+            refunded_amount = excluded.refunded_amount,
+            canceled_amount = excluded.canceled_amount,
+            paid_amount = excluded.paid_amount,
+            customer_name = excluded.customer_name,
+            customer_phone = excluded.customer_phone,
+            customer_email = excluded.customer_email,
+            country_code = excluded.country_code,
+            settlement_status = excluded.settlement_status,
+            settlement_date = excluded.settlement_date,
+            description = excluded.description,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            last_synced_at = excluded.last_synced_at,
+            raw_json = excluded.raw_json",
+    )
+    .bind(order.environment.as_str())
+    .bind(&order.order_id)
+    .bind(&order.order_reference_id)
+    .bind(&order.order_number)
+    .bind(&order.status)
+    .bind(&order.payment_type)
+    .bind(order.instalments)
+    .bind(currency.code())
+    .bind(order.total.amount_text())
+    .bind(order.authorised.amount_text())
+    .bind(order.captured.amount_text())
+    .bind(order.refunded.amount_text())
+    .bind(order.canceled.amount_text())
+    .bind(order.paid.amount_text())
+    .bind(&order.customer_name)
+    .bind(&order.customer_phone)
+    .bind(&order.customer_email)
+    .bind(&order.country_code)
+    .bind(&order.settlement_status)
+    .bind(&order.settlement_date)
+    .bind(&order.description)
+    .bind(ts(order.created_at))
+    .bind(ts(order.updated_at))
+    .bind(order.last_synced_at.map(ts))
+    .bind(&order.raw_json)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query("upsert order"))?;
+    Ok(())
+}
+
+/// The order with this gateway id in `env`, if stored.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`] if the stored row does not decode; [`StoreError::Query`].
+pub async fn get<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    order_id: &str,
+) -> Result<Option<OrderRecord>, StoreError> {
+    let mut conn = db.acquire().await.map_err(StoreError::query("get order"))?;
+    let row = sqlx::query("SELECT * FROM orders WHERE environment = ? AND order_id = ?")
+        .bind(env.as_str())
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query("get order"))?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The most recently created order with this merchant reference in `env`. References are the
+/// merchant's free text and may repeat; the newest wins, as on the gateway's lookup.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn get_by_reference<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    order_reference_id: &str,
+) -> Result<Option<OrderRecord>, StoreError> {
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("get order by reference"))?;
+    let row = sqlx::query(
+        "SELECT * FROM orders WHERE environment = ? AND order_reference_id = ?
+         ORDER BY created_at DESC, order_id DESC LIMIT 1",
+    )
+    .bind(env.as_str())
+    .bind(order_reference_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::query("get order by reference"))?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// One page of orders in `env` matching `filter`, newest first (created_at, then order_id,
+/// descending — a total order, so keyset pages never skip or repeat a row).
+///
+/// # Errors
+/// [`StoreError::CorruptRow`] if any row on the page does not decode; [`StoreError::Query`].
+pub async fn list<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    filter: &OrderFilter,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM orders");
+    push_where(&mut qb, env, filter, true);
+    qb.push(" ORDER BY created_at DESC, order_id DESC LIMIT ");
+    qb.push_bind(i64::from(
+        filter.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE),
+    ));
+    qb.push(" OFFSET ");
+    qb.push_bind(i64::from(filter.offset.unwrap_or(0)));
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("list orders"))?;
+    let rows = qb
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query("list orders"))?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many orders in `env` match `filter` (paging fields ignored).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn count<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    filter: &OrderFilter,
+) -> Result<u64, StoreError> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM orders");
+    push_where(&mut qb, env, filter, false);
+    let mut conn = db
+        .acquire()
+        .await
+        .map_err(StoreError::query("count orders"))?;
+    let n: i64 = qb
+        .build_query_scalar()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query("count orders"))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Appends the WHERE clause shared by [`list`] and [`count`]. Every value is bound, never
+/// formatted into the SQL.
+fn push_where(qb: &mut QueryBuilder<Sqlite>, env: Environment, f: &OrderFilter, paging: bool) {
+    qb.push(" WHERE environment = ");
+    qb.push_bind(env.as_str());
+    if let Some(statuses) = &f.status {
+        if statuses.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND status IN (");
+            let mut sep = qb.separated(", ");
+            for status in statuses {
+                sep.push_bind(status.clone());
+            }
+            qb.push(")");
+        }
+    }
+    if let Some(currency) = f.currency {
+        qb.push(" AND currency = ");
+        qb.push_bind(currency.code());
+    }
+    if let Some(needle) = &f.reference_contains {
+        qb.push(" AND LOWER(order_reference_id) LIKE ");
+        qb.push_bind(format!("%{}%", escape_like(&needle.to_lowercase())));
+        qb.push(" ESCAPE '\\'");
+    }
+    if let Some(from) = f.created_from {
+        qb.push(" AND created_at >= ");
+        qb.push_bind(ts(from));
+    }
+    if let Some(to) = f.created_to {
+        qb.push(" AND created_at < ");
+        qb.push_bind(ts(to));
+    }
+    if let (true, Some(after)) = (paging, &f.after) {
+        let at = ts(after.created_at);
+        qb.push(" AND (created_at < ");
+        qb.push_bind(at.clone());
+        qb.push(" OR (created_at = ");
+        qb.push_bind(at);
+        qb.push(" AND order_id < ");
+        qb.push_bind(after.order_id.clone());
+        qb.push("))");
+    }
+}
+
+/// Makes `%`, `_` and `\` match themselves in a LIKE pattern with `ESCAPE '\'`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
+    let currency = codec::currency(row, TABLE, "currency")?;
+    let money = |column| codec::money(row, TABLE, column, currency);
+    Ok(OrderRecord {
+        environment: codec::environment(row, TABLE)?,
+        order_id: codec::get(row, TABLE, "order_id")?,
+        order_reference_id: codec::get(row, TABLE, "order_reference_id")?,
+        order_number: codec::get(row, TABLE, "order_number")?,
+        status: codec::get(row, TABLE, "status")?,
+        payment_type: codec::get(row, TABLE, "payment_type")?,
+        instalments: codec::get(row, TABLE, "instalments")?,
+        total: money("total_amount")?,
+        authorised: money("authorised_amount")?,
+        captured: money("captured_amount")?,
+        refunded: money("refunded_amount")?,
+        canceled: money("canceled_amount")?,
+        paid: money("paid_amount")?,
+        customer_name: codec::get(row, TABLE, "customer_name")?,
+        customer_phone: codec::get(row, TABLE, "customer_phone")?,
+        customer_email: codec::get(row, TABLE, "customer_email")?,
+        country_code: codec::get(row, TABLE, "country_code")?,
+        settlement_status: codec::get(row, TABLE, "settlement_status")?,
+        settlement_date: codec::get(row, TABLE, "settlement_date")?,
+        description: codec::get(row, TABLE, "description")?,
+        created_at: codec::time(row, TABLE, "created_at")?,
+        updated_at: codec::time(row, TABLE, "updated_at")?,
+        last_synced_at: codec::time_opt(row, TABLE, "last_synced_at")?,
+        raw_json: codec::get(row, TABLE, "raw_json")?,
+    })
+}

@@ -1,0 +1,320 @@
+//! The webhook inbox, processed-event keys and webhook registrations on a real SQLite file.
+
+// Test helpers outside #[test] fns panic on setup failure by design.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mizan_core::environment::Environment::{self, Production, Sandbox};
+use mizan_core::store::deliveries::{
+    self, DeliveryFilter, DeliveryVerdict, NewDelivery, ProcessingState,
+};
+use mizan_core::store::events::{self, EventKey};
+use mizan_core::store::registrations::{self, ConfirmedBy, WebhookRegistration};
+use mizan_core::store::{Store, mask_secret};
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    (dir, store)
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, 1, 10, 0, 0).unwrap()
+}
+
+fn delivery(env: Environment, order_id: &str, verdict: DeliveryVerdict) -> NewDelivery {
+    let token = "eyJhbGciOiJIUzI1NiJ9.payload.signature1234";
+    NewDelivery {
+        environment: env,
+        received_at: t0(),
+        method: "POST".to_owned(),
+        path: "/webhooks/tamara".to_owned(),
+        query: Some(format!("tamaraToken={}", mask_secret(token))),
+        headers_json: format!(r#"{{"authorization":"Bearer {}"}}"#, mask_secret(token)),
+        body: format!(
+            r#"{{"order_id":"{order_id}","event_type":"order_approved","data":[],"amount":10.005}}"#
+        ),
+        verdict,
+        reason: (verdict != DeliveryVerdict::Verified).then(|| "token expired".to_owned()),
+        http_status: if verdict == DeliveryVerdict::Rejected {
+            401
+        } else {
+            200
+        },
+        order_id: Some(order_id.to_owned()),
+        event_type: Some("order_approved".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_is_on_disk_when_insert_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mizan.db");
+    let store = Store::open(&path).await.unwrap();
+    let new = delivery(Sandbox, "o-1", DeliveryVerdict::Verified);
+    let id = deliveries::insert(&store, &new).await.unwrap();
+
+    // A second, independent pool on the same file sees it while the first is still open.
+    let other = Store::open(&path).await.unwrap();
+    assert!(
+        deliveries::get(&other, id).await.unwrap().is_some(),
+        "committed, not buffered"
+    );
+    other.close().await;
+    // Drop the first pool without a graceful close, then reopen the file.
+    drop(store);
+    let reopened = Store::open(&path).await.unwrap();
+    let got = deliveries::get(&reopened, id).await.unwrap().unwrap();
+    assert_eq!(got.body, new.body, "the raw body is kept verbatim");
+    assert_eq!(got.headers_json, new.headers_json);
+    assert_eq!(got.received_at, new.received_at);
+    assert_eq!(got.processing_state, ProcessingState::Pending);
+    assert_eq!(got.attempts, 0);
+    assert!(
+        !got.headers_json.contains("payload.signature"),
+        "no token in stored headers"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_yields_verified_deliveries_in_arrival_order() {
+    let (_dir, store) = open_temp().await;
+    let mut ids = Vec::new();
+    for (env, order, verdict) in [
+        (Sandbox, "o-3", DeliveryVerdict::Verified),
+        (Production, "p-1", DeliveryVerdict::Verified),
+        (Sandbox, "o-1", DeliveryVerdict::Rejected),
+        (Sandbox, "o-2", DeliveryVerdict::Verified),
+        (Sandbox, "o-x", DeliveryVerdict::InvalidBody),
+    ] {
+        ids.push(
+            deliveries::insert(&store, &delivery(env, order, verdict))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(
+        deliveries::backlog_count(&store, Some(Sandbox))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(deliveries::backlog_count(&store, None).await.unwrap(), 3);
+    let next = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
+        .await
+        .unwrap();
+    let orders: Vec<_> = next.iter().map(|d| d.order_id.clone().unwrap()).collect();
+    assert_eq!(
+        orders,
+        ["o-3", "o-2"],
+        "arrival order, not order id; unverified are skipped"
+    );
+    let rejected = deliveries::get(&store, ids[2]).await.unwrap().unwrap();
+    assert_eq!(rejected.processing_state, ProcessingState::Skipped);
+    assert_eq!(rejected.http_status, 401);
+
+    let at = t0() + Duration::seconds(2);
+    deliveries::mark_processed(&store, ids[0], "authorised", at)
+        .await
+        .unwrap();
+    assert_eq!(
+        deliveries::backlog_count(&store, Some(Sandbox))
+            .await
+            .unwrap(),
+        1
+    );
+    let done = deliveries::get(&store, ids[0]).await.unwrap().unwrap();
+    assert_eq!(done.processing_state, ProcessingState::Processed);
+    assert_eq!((done.attempts, done.processed_at), (1, Some(at)));
+    let twice = deliveries::mark_processed(&store, ids[0], "again", at)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        twice.code(),
+        "store_conflict",
+        "a second finish is visible, not silent"
+    );
+
+    deliveries::mark_failed(&store, ids[3], "gateway 503", at)
+        .await
+        .unwrap();
+    assert_eq!(
+        deliveries::backlog_count(&store, Some(Sandbox))
+            .await
+            .unwrap(),
+        0
+    );
+    deliveries::requeue(&store, ids[3]).await.unwrap();
+    let again = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.iter().map(|d| d.id).collect::<Vec<_>>(), [ids[3]]);
+    assert_eq!(again[0].attempts, 1, "the failed attempt is counted");
+    assert!(
+        deliveries::requeue(&store, ids[2]).await.is_err(),
+        "rejected deliveries stay out"
+    );
+    let missing = deliveries::mark_failed(&store, 999, "x", at)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), "store_not_found");
+}
+
+#[tokio::test]
+async fn deliveries_list_newest_first_with_filters() {
+    let (_dir, store) = open_temp().await;
+    for (env, order, verdict) in [
+        (Sandbox, "o-1", DeliveryVerdict::Verified),
+        (Sandbox, "o-2", DeliveryVerdict::Rejected),
+        (Sandbox, "o-1", DeliveryVerdict::Rejected),
+        (Production, "o-1", DeliveryVerdict::Verified),
+    ] {
+        deliveries::insert(&store, &delivery(env, order, verdict))
+            .await
+            .unwrap();
+    }
+    let f = DeliveryFilter {
+        environment: Some(Sandbox),
+        order_id: Some("o-1".into()),
+        ..DeliveryFilter::default()
+    };
+    let got = deliveries::list(&store, &f).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3, 1]);
+    let f = DeliveryFilter {
+        verdict: Some(DeliveryVerdict::Rejected),
+        limit: Some(1),
+        ..f
+    };
+    let got = deliveries::list(&store, &f).await.unwrap();
+    assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3]);
+    let f = DeliveryFilter {
+        before_id: Some(3),
+        limit: None,
+        ..f
+    };
+    assert!(deliveries::list(&store, &f).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_event_is_claimed_once_per_environment_and_sub_id() {
+    let (_dir, store) = open_temp().await;
+    let key = EventKey::new(Sandbox, "o-1", "order_captured", Some("cap-1"));
+    assert!(
+        events::claim(&store, &key, None).await.unwrap(),
+        "first claim wins"
+    );
+    assert!(
+        !events::claim(&store, &key, None).await.unwrap(),
+        "repeat delivery is refused"
+    );
+    let other_capture = EventKey::new(Sandbox, "o-1", "order_captured", Some("cap-2"));
+    assert!(events::claim(&store, &other_capture, None).await.unwrap());
+    let prod = EventKey {
+        environment: Production,
+        ..key.clone()
+    };
+    assert!(
+        events::claim(&store, &prod, None).await.unwrap(),
+        "environments never mix"
+    );
+    let no_sub = EventKey::new(Sandbox, "o-1", "order_approved", None);
+    assert_eq!(no_sub.sub_id, "");
+    assert!(events::claim(&store, &no_sub, None).await.unwrap());
+    assert!(!events::claim(&store, &no_sub, None).await.unwrap());
+
+    assert!(events::release(&store, &key).await.unwrap());
+    assert!(
+        events::claim(&store, &key, None).await.unwrap(),
+        "a released key can be claimed"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_rolls_back_with_failed_processing() {
+    let (_dir, store) = open_temp().await;
+    let id = deliveries::insert(&store, &delivery(Sandbox, "o-1", DeliveryVerdict::Verified))
+        .await
+        .unwrap();
+    let key = EventKey::new(Sandbox, "o-1", "order_approved", None);
+    let mut tx = store.begin().await.unwrap();
+    assert!(events::claim(&mut tx, &key, Some(id)).await.unwrap());
+    drop(tx); // processing failed before commit
+    assert!(events::claimed(&store, &key).await.unwrap().is_none());
+    let mut tx = store.begin().await.unwrap();
+    assert!(events::claim(&mut tx, &key, Some(id)).await.unwrap());
+    tx.commit().await.unwrap();
+    let (by, _at) = events::claimed(&store, &key).await.unwrap().unwrap();
+    assert_eq!(by, Some(id));
+}
+
+fn registration(env: Environment, id: &str, minutes: i64) -> WebhookRegistration {
+    WebhookRegistration {
+        environment: env,
+        webhook_id: id.to_owned(),
+        url: "https://merchant.example/webhooks/tamara".to_owned(),
+        events_json: r#"["order_approved","order_captured"]"#.to_owned(),
+        headers_json: format!(r#"{{"x-shop":"{}"}}"#, mask_secret("shop-secret-9876")),
+        webhook_type: "order".to_owned(),
+        created_at: t0() + Duration::minutes(minutes),
+        confirmed_at: None,
+        confirmed_by: None,
+        deleted_at: None,
+    }
+}
+
+#[tokio::test]
+async fn registrations_are_confirmed_and_soft_deleted() {
+    let (_dir, store) = open_temp().await;
+    let a = registration(Sandbox, "wh-a", 0);
+    registrations::upsert(&store, &a).await.unwrap();
+    registrations::upsert(&store, &registration(Sandbox, "wh-b", 1))
+        .await
+        .unwrap();
+    registrations::upsert(&store, &registration(Production, "wh-a", 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        registrations::get(&store, Sandbox, "wh-a").await.unwrap(),
+        Some(a.clone())
+    );
+
+    let at = t0() + Duration::hours(1);
+    registrations::mark_confirmed(&store, Sandbox, "wh-a", ConfirmedBy::Listing, at)
+        .await
+        .unwrap();
+    let got = registrations::get(&store, Sandbox, "wh-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.confirmed_at, got.confirmed_by),
+        (Some(at), Some(ConfirmedBy::Listing))
+    );
+    let prod = registrations::get(&store, Production, "wh-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        prod.confirmed_at, None,
+        "confirming sandbox does not touch production"
+    );
+
+    registrations::mark_deleted(&store, Sandbox, "wh-b", at)
+        .await
+        .unwrap();
+    let live = registrations::list(&store, Sandbox, false).await.unwrap();
+    assert_eq!(
+        live.iter()
+            .map(|r| r.webhook_id.as_str())
+            .collect::<Vec<_>>(),
+        ["wh-a"]
+    );
+    let all = registrations::list(&store, Sandbox, true).await.unwrap();
+    assert_eq!(all.len(), 2, "deleted rows stay as history");
+    assert_eq!(all[1].deleted_at, Some(at));
+
+    let err = registrations::mark_deleted(&store, Production, "wh-b", at)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_not_found");
+}

@@ -1,0 +1,366 @@
+//! The transaction ledger on a real temporary SQLite file.
+
+// Test helpers outside #[test] fns panic on setup failure by design.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use futures::TryStreamExt;
+use mizan_core::environment::Environment::{self, Production, Sandbox};
+use mizan_core::money::{Currency, Money};
+use mizan_core::store::ledger::{
+    self, LedgerKind, LedgerSource, LedgerState, Observation, ObservedMove, PendingMove,
+};
+use mizan_core::store::orders::{self, OrderRecord};
+use mizan_core::store::{Store, StoreError};
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    (dir, store)
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, 1, 10, 0, 0).unwrap()
+}
+
+fn kwd(text: &str) -> Money {
+    Money::parse(text, Currency::Kwd).unwrap()
+}
+
+async fn with_order(store: &Store, env: Environment, id: &str) {
+    let zero = Money::zero(Currency::Kwd);
+    let order = OrderRecord {
+        environment: env,
+        order_id: id.to_owned(),
+        order_reference_id: format!("REF-{id}"),
+        order_number: None,
+        status: "authorised".to_owned(),
+        payment_type: None,
+        instalments: None,
+        total: kwd("100"),
+        authorised: kwd("100"),
+        captured: zero,
+        refunded: zero,
+        canceled: zero,
+        paid: zero,
+        customer_name: None,
+        customer_phone: None,
+        customer_email: None,
+        country_code: None,
+        settlement_status: None,
+        settlement_date: None,
+        description: None,
+        created_at: t0(),
+        updated_at: t0(),
+        last_synced_at: None,
+        raw_json: None,
+    };
+    orders::upsert(store, &order).await.unwrap();
+}
+
+fn pending(env: Environment, order_id: &str, idem: &str, amount: &str) -> PendingMove {
+    PendingMove {
+        environment: env,
+        order_id: order_id.to_owned(),
+        kind: LedgerKind::Capture,
+        amount: kwd(amount),
+        idempotency_ref: idem.to_owned(),
+        actor: "sara".to_owned(),
+        comment: None,
+        occurred_at: t0(),
+        request_summary: Some("capture 10.005 KWD".to_owned()),
+    }
+}
+
+fn observed(env: Environment, order_id: &str, gateway_id: &str, at: DateTime<Utc>) -> ObservedMove {
+    ObservedMove {
+        environment: env,
+        order_id: order_id.to_owned(),
+        kind: LedgerKind::Capture,
+        gateway_id: gateway_id.to_owned(),
+        amount: kwd("10.005"),
+        source: LedgerSource::Webhook,
+        actor: "webhook".to_owned(),
+        comment: None,
+        occurred_at: at,
+    }
+}
+
+async fn row_count(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_duplicate_idempotency_ref_is_a_conflict_that_changes_nothing() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    with_order(&store, Production, "o-1").await;
+    let first = ledger::record_pending(&store, &pending(Sandbox, "o-1", "idem-1", "10.005"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.state, first.source),
+        (LedgerState::Pending, LedgerSource::Api)
+    );
+    assert_eq!(first.amount, kwd("10.005"));
+
+    let mut retry = pending(Sandbox, "o-1", "idem-1", "99");
+    retry.actor = "someone-else".to_owned();
+    let err = ledger::record_pending(&store, &retry).await.unwrap_err();
+    assert_eq!(err.code(), "store_conflict");
+    match err {
+        StoreError::DuplicateIdempotencyRef { existing } => assert_eq!(*existing, first),
+        other => panic!("expected DuplicateIdempotencyRef, got {other:?}"),
+    }
+    let stored = ledger::by_idempotency_ref(&store, Sandbox, "idem-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, first, "the first entry is not overwritten");
+    assert_eq!(row_count(&store).await, 1);
+
+    // The same reference in the other environment is a different move.
+    ledger::record_pending(&store, &pending(Production, "o-1", "idem-1", "1"))
+        .await
+        .unwrap();
+    assert_eq!(row_count(&store).await, 2);
+}
+
+#[tokio::test]
+async fn pending_moves_settle_once_along_allowed_transitions() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let a = ledger::record_pending(&store, &pending(Sandbox, "o-1", "a", "1"))
+        .await
+        .unwrap();
+    let done = ledger::mark_succeeded(&store, a.id, "cap-a").await.unwrap();
+    assert_eq!(done.state, LedgerState::Succeeded);
+    assert_eq!(done.gateway_id.as_deref(), Some("cap-a"));
+    let again = ledger::mark_succeeded(&store, a.id, "cap-a").await.unwrap();
+    assert_eq!(
+        again.state,
+        LedgerState::Succeeded,
+        "settling twice with one id is a no-op"
+    );
+    let err = ledger::mark_failed(&store, a.id, "late failure")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "store_conflict",
+        "a succeeded move cannot become failed"
+    );
+
+    let b = ledger::record_pending(&store, &pending(Sandbox, "o-1", "b", "1"))
+        .await
+        .unwrap();
+    let unknown = ledger::mark_unknown(&store, b.id, "timeout after 30 s")
+        .await
+        .unwrap();
+    assert_eq!(unknown.state, LedgerState::Unknown);
+    assert_eq!(unknown.error.as_deref(), Some("timeout after 30 s"));
+    let settled = ledger::mark_succeeded(&store, b.id, "cap-b").await.unwrap();
+    assert_eq!(
+        (settled.state, settled.error),
+        (LedgerState::Succeeded, None)
+    );
+
+    let c = ledger::record_pending(&store, &pending(Sandbox, "o-1", "c", "1"))
+        .await
+        .unwrap();
+    let failed = ledger::mark_failed(&store, c.id, "409 not capturable")
+        .await
+        .unwrap();
+    assert_eq!(failed.state, LedgerState::Failed);
+    assert!(ledger::mark_unknown(&store, c.id, "x").await.is_err());
+    assert!(ledger::mark_succeeded(&store, c.id, "cap-c").await.is_err());
+
+    let missing = ledger::mark_failed(&store, 9999, "x").await.unwrap_err();
+    assert_eq!(missing.code(), "store_not_found");
+}
+
+#[tokio::test]
+async fn an_observed_transaction_is_recorded_once() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let first = ledger::upsert_observed(&store, &observed(Sandbox, "o-1", "cap-1", t0()))
+        .await
+        .unwrap();
+    let Observation::Inserted(entry) = &first else {
+        panic!("expected Inserted: {first:?}")
+    };
+    assert_eq!(entry.state, LedgerState::Succeeded);
+    let mut repeat = observed(Sandbox, "o-1", "cap-1", t0() + Duration::hours(1));
+    repeat.source = LedgerSource::Poll;
+    let second = ledger::upsert_observed(&store, &repeat).await.unwrap();
+    assert_eq!(
+        second,
+        Observation::AlreadyKnown(entry.clone()),
+        "the stored row is unchanged"
+    );
+    assert_eq!(
+        ledger::list_for_order(&store, Sandbox, "o-1")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_that_beats_our_response_is_folded_into_our_entry() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let ours = ledger::record_pending(&store, &pending(Sandbox, "o-1", "idem", "10.005"))
+        .await
+        .unwrap();
+    ledger::upsert_observed(&store, &observed(Sandbox, "o-1", "cap-1", t0()))
+        .await
+        .unwrap();
+    assert_eq!(row_count(&store).await, 2);
+    let settled = ledger::mark_succeeded(&store, ours.id, "cap-1")
+        .await
+        .unwrap();
+    assert_eq!(settled.idempotency_ref.as_deref(), Some("idem"));
+    let rows = ledger::list_for_order(&store, Sandbox, "o-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![settled],
+        "one row per gateway transaction, so exports count it once"
+    );
+}
+
+#[tokio::test]
+async fn moves_need_a_stored_order() {
+    let (_dir, store) = open_temp().await;
+    let err = ledger::record_pending(&store, &pending(Sandbox, "nope", "i", "1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_not_found", "{err:?}");
+    let err = ledger::upsert_observed(&store, &observed(Sandbox, "nope", "c", t0()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_not_found", "{err:?}");
+    assert_eq!(row_count(&store).await, 0);
+}
+
+#[tokio::test]
+async fn exports_stream_a_time_window_in_order_within_one_environment() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    with_order(&store, Production, "o-1").await;
+    // Inserted out of time order on purpose.
+    for (gid, minutes) in [("c", 30), ("a", 0), ("e", 120), ("b", 10), ("d", 60)] {
+        let at = t0() + Duration::minutes(minutes);
+        ledger::upsert_observed(&store, &observed(Sandbox, "o-1", gid, at))
+            .await
+            .unwrap();
+    }
+    ledger::upsert_observed(
+        &store,
+        &observed(Production, "o-1", "p", t0() + Duration::minutes(5)),
+    )
+    .await
+    .unwrap();
+    let rows: Vec<_> = ledger::stream_between(
+        &store,
+        Sandbox,
+        t0() + Duration::minutes(0),
+        t0() + Duration::minutes(60),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    let ids: Vec<_> = rows.iter().map(|e| e.gateway_id.clone().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["a", "b", "c"],
+        "from inclusive, to exclusive, ordered by time"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_ledger_amount_is_reported_not_a_panic() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let e = ledger::record_pending(&store, &pending(Sandbox, "o-1", "i", "1"))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ledger_entries SET amount = '1.0001'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = ledger::get(&store, e.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::CorruptRow {
+                table: "ledger_entries",
+                column: "amount",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_reconciler_finds_moves_in_doubt() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    with_order(&store, Production, "o-1").await;
+    let a = ledger::record_pending(&store, &pending(Sandbox, "o-1", "a", "1"))
+        .await
+        .unwrap();
+    let b = ledger::record_pending(&store, &pending(Sandbox, "o-1", "b", "1"))
+        .await
+        .unwrap();
+    ledger::record_pending(&store, &pending(Production, "o-1", "c", "1"))
+        .await
+        .unwrap();
+    ledger::mark_unknown(&store, b.id, "timeout").await.unwrap();
+    let pend = ledger::list_in_state(&store, Sandbox, LedgerState::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(pend.iter().map(|e| e.id).collect::<Vec<_>>(), [a.id]);
+    let unk = ledger::list_in_state(&store, Sandbox, LedgerState::Unknown, 10)
+        .await
+        .unwrap();
+    assert_eq!(unk.iter().map(|e| e.id).collect::<Vec<_>>(), [b.id]);
+}
+
+#[tokio::test]
+async fn a_pending_entry_rolls_back_with_its_transaction() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let mut tx = store.begin().await.unwrap();
+    ledger::record_pending(&mut tx, &pending(Sandbox, "o-1", "i", "1"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(
+        row_count(&store).await,
+        0,
+        "nothing is written without commit"
+    );
+    let mut tx = store.begin().await.unwrap();
+    ledger::record_pending(&mut tx, &pending(Sandbox, "o-1", "i", "1"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(row_count(&store).await, 1);
+}
+
+#[test]
+fn ledger_texts_round_trip() {
+    for kind in LedgerKind::ALL {
+        assert_eq!(kind.as_str().parse::<LedgerKind>().unwrap(), *kind);
+    }
+    let err = "capturee".parse::<LedgerKind>().unwrap_err();
+    assert!(err.to_string().contains("capturee"), "{err}");
+}

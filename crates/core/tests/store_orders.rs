@@ -1,0 +1,454 @@
+//! Orders and their items on a real temporary SQLite file.
+
+// Test helpers outside #[test] fns panic on setup failure by design.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mizan_core::environment::Environment::{self, Production, Sandbox};
+use mizan_core::money::{Currency, Money};
+use mizan_core::store::items::{self, OrderItem};
+use mizan_core::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
+use mizan_core::store::{Store, StoreError};
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    (dir, store)
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, 31, 9, 12, 40).unwrap()
+}
+
+fn money(text: &str, currency: Currency) -> Money {
+    Money::parse(text, currency).unwrap()
+}
+
+fn order(env: Environment, id: &str, total: Money) -> OrderRecord {
+    let zero = Money::zero(total.currency());
+    OrderRecord {
+        environment: env,
+        order_id: id.to_owned(),
+        order_reference_id: format!("WEB-{id}"),
+        order_number: Some(id.to_owned()),
+        status: "approved".to_owned(),
+        payment_type: Some("PAY_BY_INSTALMENTS".to_owned()),
+        instalments: Some(4),
+        total,
+        authorised: zero,
+        captured: zero,
+        refunded: zero,
+        canceled: zero,
+        paid: zero,
+        customer_name: Some("Sara Khalid".to_owned()),
+        customer_phone: Some("966544337866".to_owned()),
+        customer_email: Some("sara@example.test".to_owned()),
+        country_code: Some("SA".to_owned()),
+        settlement_status: None,
+        settlement_date: None,
+        description: None,
+        created_at: t0(),
+        updated_at: t0(),
+        last_synced_at: Some(t0() + Duration::nanoseconds(123_456_789)),
+        raw_json: Some(r#"{"order_id":"x"}"#.to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn sandbox_and_production_orders_with_one_id_are_two_rows() {
+    let (_dir, store) = open_temp().await;
+    let sar = money("460.00", Currency::Sar);
+    let mut prod = order(Production, "same-id", sar);
+    prod.status = "authorised".to_owned();
+    orders::upsert(&store, &order(Sandbox, "same-id", sar))
+        .await
+        .unwrap();
+    orders::upsert(&store, &prod).await.unwrap();
+
+    let s = orders::get(&store, Sandbox, "same-id")
+        .await
+        .unwrap()
+        .unwrap();
+    let p = orders::get(&store, Production, "same-id")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.status, "approved");
+    assert_eq!(
+        p.status, "authorised",
+        "production row is not overwritten by sandbox"
+    );
+    for env in [Sandbox, Production] {
+        assert_eq!(
+            orders::count(&store, env, &OrderFilter::default())
+                .await
+                .unwrap(),
+            1
+        );
+        let listed = orders::list(&store, env, &OrderFilter::default())
+            .await
+            .unwrap();
+        assert!(
+            listed.iter().all(|o| o.environment == env),
+            "lists never cross environments"
+        );
+    }
+}
+
+#[tokio::test]
+async fn records_round_trip_exactly_including_three_decimal_currencies() {
+    let (_dir, store) = open_temp().await;
+    let mut kwd = order(Sandbox, "kwd-1", money("10.005", Currency::Kwd));
+    kwd.captured = money("3.335", Currency::Kwd);
+    kwd.paid = money("0.001", Currency::Kwd);
+    let mut sar = order(Sandbox, "sar-1", money("0.1", Currency::Sar));
+    sar.refunded = money("0.03", Currency::Sar);
+    for o in [&kwd, &sar] {
+        orders::upsert(&store, o).await.unwrap();
+        let back = orders::get(&store, Sandbox, &o.order_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            &back, o,
+            "every field, amounts and nanosecond times, round-trips"
+        );
+    }
+    let (amount, currency): (String, String) =
+        sqlx::query_as("SELECT total_amount, currency FROM orders WHERE order_id = 'kwd-1'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (amount.as_str(), currency.as_str()),
+        ("10.005", "KWD"),
+        "stored as exact text"
+    );
+    let (amount,): (String,) =
+        sqlx::query_as("SELECT total_amount FROM orders WHERE order_id = 'sar-1'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(amount, "0.10", "written at the currency's precision");
+}
+
+#[tokio::test]
+async fn upsert_replaces_the_stored_state() {
+    let (_dir, store) = open_temp().await;
+    let mut o = order(Sandbox, "o-1", money("100", Currency::Aed));
+    orders::upsert(&store, &o).await.unwrap();
+    o.status = "partially_captured".to_owned();
+    o.captured = money("40", Currency::Aed);
+    o.raw_json = None;
+    orders::upsert(&store, &o).await.unwrap();
+    assert_eq!(
+        orders::get(&store, Sandbox, "o-1").await.unwrap().unwrap(),
+        o
+    );
+    assert_eq!(
+        orders::count(&store, Sandbox, &OrderFilter::default())
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_amount_in_another_currency_is_refused() {
+    let (_dir, store) = open_temp().await;
+    let mut o = order(Sandbox, "o-1", money("100", Currency::Sar));
+    o.captured = money("1", Currency::Kwd);
+    let err = orders::upsert(&store, &o).await.unwrap_err();
+    assert_eq!(err.code(), "store_invalid", "{err}");
+    assert!(orders::get(&store, Sandbox, "o-1").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn corrupt_stored_values_are_errors_naming_table_and_column() {
+    let (_dir, store) = open_temp().await;
+    orders::upsert(&store, &order(Sandbox, "o-1", money("100", Currency::Sar)))
+        .await
+        .unwrap();
+    for (sql, column) in [
+        (
+            "UPDATE orders SET captured_amount = 'abc'",
+            "captured_amount",
+        ),
+        (
+            "UPDATE orders SET captured_amount = '1.001'",
+            "captured_amount",
+        ),
+        (
+            "UPDATE orders SET captured_amount = '0', currency = 'USD'",
+            "currency",
+        ),
+        (
+            "UPDATE orders SET currency = 'SAR', created_at = 'yesterday'",
+            "created_at",
+        ),
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+        let err = orders::get(&store, Sandbox, "o-1").await.unwrap_err();
+        match &err {
+            StoreError::CorruptRow {
+                table, column: c, ..
+            } => {
+                assert_eq!((*table, *c), ("orders", column), "{err}")
+            }
+            other => panic!("expected CorruptRow after {sql}, got {other:?}"),
+        }
+        assert_eq!(err.code(), "store_corrupt_row");
+        let listed = orders::list(&store, Sandbox, &OrderFilter::default()).await;
+        assert!(listed.is_err(), "a list containing the row reports it too");
+    }
+}
+
+async fn seed_list(store: &Store) -> Vec<OrderRecord> {
+    let mut all = Vec::new();
+    for i in 0..25 {
+        let currency = if i % 5 == 0 {
+            Currency::Kwd
+        } else {
+            Currency::Sar
+        };
+        let mut o = order(Sandbox, &format!("ord-{i:02}"), money("10", currency));
+        // Pairs share a created_at so paging must break ties by order_id.
+        o.created_at = t0() + Duration::minutes(i / 2);
+        o.status = ["approved", "authorised", "fully_captured"][(i % 3) as usize].to_owned();
+        o.order_reference_id = if i == 7 {
+            "SPECIAL_50%".to_owned()
+        } else {
+            format!("WEB-{i}")
+        };
+        orders::upsert(store, &o).await.unwrap();
+        all.push(o);
+    }
+    orders::upsert(
+        store,
+        &order(Production, "prod-only", money("1", Currency::Sar)),
+    )
+    .await
+    .unwrap();
+    all.sort_by(|a, b| (b.created_at, &b.order_id).cmp(&(a.created_at, &a.order_id)));
+    all
+}
+
+#[tokio::test]
+async fn list_filters_match_count_and_order_newest_first() {
+    let (_dir, store) = open_temp().await;
+    let all = seed_list(&store).await;
+    let everything = OrderFilter {
+        limit: Some(1000),
+        ..OrderFilter::default()
+    };
+    let listed = orders::list(&store, Sandbox, &everything).await.unwrap();
+    let ids = |v: &[OrderRecord]| v.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&listed), ids(&all), "created_at desc, order_id desc");
+
+    type Keep = Box<dyn Fn(&OrderRecord) -> bool>;
+    let cases: Vec<(OrderFilter, Keep)> = vec![
+        (
+            OrderFilter {
+                status: Some(vec!["approved".into(), "fully_captured".into()]),
+                ..Default::default()
+            },
+            Box::new(|o| o.status == "approved" || o.status == "fully_captured"),
+        ),
+        (
+            OrderFilter {
+                status: Some(vec![]),
+                ..Default::default()
+            },
+            Box::new(|_| false),
+        ),
+        (
+            OrderFilter {
+                currency: Some(Currency::Kwd),
+                ..Default::default()
+            },
+            Box::new(|o| o.currency() == Currency::Kwd),
+        ),
+        (
+            OrderFilter {
+                reference_contains: Some("web-1".into()),
+                ..Default::default()
+            },
+            Box::new(|o| o.order_reference_id.to_lowercase().contains("web-1")),
+        ),
+        (
+            // `%` and `_` are literal, not wildcards.
+            OrderFilter {
+                reference_contains: Some("_50%".into()),
+                ..Default::default()
+            },
+            Box::new(|o| o.order_reference_id.contains("_50%")),
+        ),
+        (
+            OrderFilter {
+                created_from: Some(t0() + Duration::minutes(3)),
+                created_to: Some(t0() + Duration::minutes(6)),
+                ..Default::default()
+            },
+            Box::new(|o| {
+                o.created_at >= t0() + Duration::minutes(3)
+                    && o.created_at < t0() + Duration::minutes(6)
+            }),
+        ),
+    ];
+    for (mut filter, keep) in cases {
+        let expected: Vec<String> = all
+            .iter()
+            .filter(|o| keep(o))
+            .map(|o| o.order_id.clone())
+            .collect();
+        filter.limit = Some(1000);
+        let got = orders::list(&store, Sandbox, &filter).await.unwrap();
+        assert_eq!(ids(&got), expected, "{filter:?}");
+        let n = orders::count(&store, Sandbox, &filter).await.unwrap();
+        assert_eq!(n, expected.len() as u64, "{filter:?}");
+    }
+    let special = OrderFilter {
+        reference_contains: Some("_50%".into()),
+        ..Default::default()
+    };
+    assert_eq!(orders::count(&store, Sandbox, &special).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn keyset_and_offset_pages_cover_every_row_once() {
+    let (_dir, store) = open_temp().await;
+    let all = seed_list(&store).await;
+    let mut seen = Vec::new();
+    let mut filter = OrderFilter {
+        limit: Some(4),
+        ..OrderFilter::default()
+    };
+    loop {
+        let page = orders::list(&store, Sandbox, &filter).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 4);
+        filter.after = page.last().map(OrderCursor::from);
+        seen.extend(page.into_iter().map(|o| o.order_id));
+    }
+    let expected: Vec<String> = all.iter().map(|o| o.order_id.clone()).collect();
+    assert_eq!(
+        seen, expected,
+        "keyset paging neither skips nor repeats tied rows"
+    );
+
+    let page3 = orders::list(
+        &store,
+        Sandbox,
+        &OrderFilter {
+            limit: Some(5),
+            offset: Some(10),
+            ..OrderFilter::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page3: Vec<String> = page3.into_iter().map(|o| o.order_id).collect();
+    assert_eq!(page3, expected[10..15]);
+}
+
+#[tokio::test]
+async fn lookup_by_reference_stays_in_its_environment() {
+    let (_dir, store) = open_temp().await;
+    let mut old = order(Sandbox, "a", money("1", Currency::Sar));
+    old.order_reference_id = "REF-1".into();
+    let mut new = old.clone();
+    new.order_id = "b".into();
+    new.created_at = t0() + Duration::hours(1);
+    orders::upsert(&store, &old).await.unwrap();
+    orders::upsert(&store, &new).await.unwrap();
+    let got = orders::get_by_reference(&store, Sandbox, "REF-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got.order_id, "b",
+        "the newest order with a repeated reference"
+    );
+    assert!(
+        orders::get_by_reference(&store, Production, "REF-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+fn item(name: &str, total: Money) -> OrderItem {
+    OrderItem {
+        reference_id: Some(format!("ref-{name}")),
+        sku: Some(format!("SKU-{name}")),
+        name: Some(name.to_owned()),
+        item_type: Some("Physical".to_owned()),
+        quantity: 2,
+        unit_price: Some(total),
+        tax_amount: Some(Money::zero(total.currency())),
+        discount_amount: None,
+        total_amount: total,
+        image_url: None,
+        item_url: Some("https://shop.example/lamp".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn items_are_replaced_as_a_whole_and_keep_their_order() {
+    let (_dir, store) = open_temp().await;
+    let kwd = |t| money(t, Currency::Kwd);
+    orders::upsert(&store, &order(Sandbox, "o-1", kwd("30")))
+        .await
+        .unwrap();
+    orders::upsert(&store, &order(Production, "o-1", kwd("30")))
+        .await
+        .unwrap();
+    let first = vec![
+        item("lamp", kwd("1.005")),
+        item("desk", kwd("2")),
+        item("pen", kwd("3")),
+    ];
+    items::replace_for_order(&store, Sandbox, "o-1", &first)
+        .await
+        .unwrap();
+    items::replace_for_order(&store, Production, "o-1", &first[..1])
+        .await
+        .unwrap();
+    assert_eq!(
+        items::list_for_order(&store, Sandbox, "o-1").await.unwrap(),
+        first
+    );
+
+    let second = vec![item("zebra", kwd("9.999")), item("apple", kwd("0.001"))];
+    items::replace_for_order(&store, Sandbox, "o-1", &second)
+        .await
+        .unwrap();
+    assert_eq!(
+        items::list_for_order(&store, Sandbox, "o-1").await.unwrap(),
+        second,
+        "old items are gone and the gateway's order is kept (not alphabetical)"
+    );
+    assert_eq!(
+        items::list_for_order(&store, Production, "o-1")
+            .await
+            .unwrap(),
+        first[..1],
+        "the other environment's items are untouched"
+    );
+}
+
+#[tokio::test]
+async fn items_need_a_stored_order() {
+    let (_dir, store) = open_temp().await;
+    let err = items::replace_for_order(
+        &store,
+        Sandbox,
+        "missing",
+        &[item("lamp", money("1", Currency::Sar))],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "store_not_found", "{err:?}");
+}

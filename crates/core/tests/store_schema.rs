@@ -1,0 +1,165 @@
+//! The store's file, pragmas and schema, checked on real temporary SQLite files.
+
+// Test helpers outside #[test] fns panic on setup failure by design.
+#![allow(clippy::unwrap_used)]
+
+use mizan_core::environment::Environment;
+use mizan_core::store::{Store, StoreError, mask_secret};
+use sqlx::Row;
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    (dir, store)
+}
+
+const TABLES: [&str; 8] = [
+    "orders",
+    "order_items",
+    "ledger_entries",
+    "webhook_deliveries",
+    "processed_events",
+    "webhook_registrations",
+    "audit_log",
+    "settings",
+];
+
+#[tokio::test]
+async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested-name.db");
+    assert!(!path.exists());
+    let store = Store::open(&path).await.unwrap();
+    assert!(path.exists(), "open creates the file");
+    for table in TABLES {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+        )
+        .bind(table)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 1, "migration creates {table}");
+    }
+    mizan_core::store::settings::set(
+        &store,
+        mizan_core::store::settings::SettingScope::Global,
+        "k",
+        "v",
+    )
+    .await
+    .unwrap();
+    store.close().await;
+
+    let store = Store::open(&path).await.unwrap();
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(applied, vec![1], "re-opening applies nothing twice");
+    let v = mizan_core::store::settings::get(
+        &store,
+        mizan_core::store::settings::SettingScope::Global,
+        "k",
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.as_deref(), Some("v"), "data survives re-opening");
+}
+
+#[tokio::test]
+async fn every_connection_runs_wal_full_sync_with_foreign_keys() {
+    let (_dir, store) = open_temp().await;
+    // Hold two connections at once so the check is not of one lucky connection.
+    let mut a = store.pool().acquire().await.unwrap();
+    let mut b = store.pool().acquire().await.unwrap();
+    for conn in [&mut a, &mut b] {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys on");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(
+            sync, 2,
+            "synchronous = FULL, so a returned write survives power loss"
+        );
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(busy, 5000);
+    }
+}
+
+#[tokio::test]
+async fn every_table_names_its_environment_and_refuses_others() {
+    let (_dir, store) = open_temp().await;
+    for table in TABLES {
+        let columns: Vec<String> =
+            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>("name"))
+                .collect();
+        let scoped = if table == "settings" {
+            "scope"
+        } else {
+            "environment"
+        };
+        assert!(
+            columns.iter().any(|c| c == scoped),
+            "{table} has {scoped}: {columns:?}"
+        );
+    }
+    let err = sqlx::query(
+        "INSERT INTO processed_events (environment, order_id, event_type, sub_id, claimed_at)
+         VALUES ('staging', 'o', 'order_approved', '', '2024-01-01T00:00:00.000000000Z')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("CHECK"), "{err}");
+}
+
+#[tokio::test]
+async fn a_missing_directory_is_an_open_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-dir").join("mizan.db");
+    let err = Store::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert_eq!(err.code(), "store_open");
+    assert!(err.to_string().contains("no-such-dir"), "{err}");
+}
+
+#[test]
+fn mask_secret_keeps_only_the_last_four_characters() {
+    assert_eq!(mask_secret("eyJhbGciOiJIUzI1NiJ9.abcd"), "****abcd");
+    assert_eq!(
+        mask_secret("short"),
+        "****",
+        "short values are fully hidden"
+    );
+    assert_eq!(mask_secret(""), "****");
+    assert!(!mask_secret("supersecretvalue").contains("super"));
+}
+
+#[test]
+fn environment_text_is_what_the_store_writes() {
+    assert_eq!(Environment::Sandbox.as_str(), "sandbox");
+    assert_eq!(
+        "production".parse::<Environment>().unwrap(),
+        Environment::Production
+    );
+}
