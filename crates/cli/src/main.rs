@@ -1,1 +1,123 @@
-fn main() {}
+//! `mizan`: every capability of the console, scriptable.
+//!
+//! Exit status: 0 on success, 2 on a usage error (bad flags or values), 1 on any other error,
+//! always with a one-line reason on stderr. `--json` puts machine-readable output on stdout.
+//! In production every command first says so on stderr, so it cannot be mistaken for sandbox.
+
+mod args;
+mod checkout;
+mod orders;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mizan_core::config::ConsoleConfig;
+use mizan_core::{Console, Environment};
+
+use crate::args::{Cli, Command, EnvArg};
+
+/// A failure with the exit status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The user's input is wrong: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Everything else: exit 1. The code is the core's stable error code.
+    #[error("{message}")]
+    Failed { code: &'static str, message: String },
+}
+
+impl From<mizan_core::Error> for CliError {
+    fn from(e: mizan_core::Error) -> Self {
+        let code = e.code();
+        let message = e.to_string();
+        match e {
+            mizan_core::Error::Invalid(_) | mizan_core::Error::Config(_) => {
+                CliError::Usage(message)
+            }
+            _ => CliError::Failed { code, message },
+        }
+    }
+}
+
+impl CliError {
+    fn code(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Failed { code, .. } => code,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // clap exits 2 on a usage error, 0 on --help/--version
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MIZAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mizan: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let json = cli.json;
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let line = e.to_string().replace('\n', " ");
+            if json {
+                let err = serde_json::json!({"error": {"code": e.code(), "message": line}});
+                eprintln!("{err}");
+            } else {
+                eprintln!("mizan: {line}");
+            }
+            ExitCode::from(match e {
+                CliError::Usage(_) => 2,
+                CliError::Failed { .. } => 1,
+            })
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    if let Command::Sandbox(args) = cli.command {
+        return tamara_sandbox::cli::run(args)
+            .await
+            .map_err(|e| CliError::Failed {
+                code: "sandbox_failed",
+                message: format!("{e:#}"),
+            });
+    }
+    let mut config = ConsoleConfig::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(env) = cli.env {
+        config.environment = match env {
+            EnvArg::Sandbox => Environment::Sandbox,
+            EnvArg::Production => Environment::Production,
+        };
+    }
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if config.environment == Environment::Production {
+        eprintln!(
+            "mizan: ▌PRODUCTION▐ acting on live Tamara data ({})",
+            config.active().api_url
+        );
+    }
+    let console = Console::open(config).await?;
+    let out = output::Output { json: cli.json };
+    match cli.command {
+        Command::Sandbox(_) => Ok(()),
+        Command::Checkout(c) => checkout::run(&console, &out, c).await,
+        Command::Orders(c) => orders::run(&console, &out, c).await,
+    }
+}

@@ -1,0 +1,135 @@
+//! The command line: every flag and subcommand of `mizan`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mizan",
+    version,
+    about = "Mizan: the operations console for Tamara merchants"
+)]
+pub struct Cli {
+    /// Environment to act on (default: MIZAN_ENV, else sandbox).
+    #[arg(long, global = true, value_enum)]
+    pub env: Option<EnvArg>,
+    /// Where the local cache lives (default: MIZAN_DATA_DIR, else ~/.local/share/mizan).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Machine-readable output on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvArg {
+    Sandbox,
+    Production,
+}
+
+// One value per process, parsed once: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in Tamara sandbox simulator (same as `tamara-sandbox`).
+    Sandbox(tamara_sandbox::cli::Args),
+    /// Checkout sessions.
+    #[command(subcommand)]
+    Checkout(CheckoutCommand),
+    /// Orders: read from the API into the cache, or from the cache.
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckoutCommand {
+    /// Create a checkout session (from flags, or a JSON request with --file).
+    Create(CheckoutCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckoutCreateArgs {
+    /// A complete JSON request body (reference §5.2); the other flags are then not allowed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["reference", "amount"])]
+    pub file: Option<PathBuf>,
+    /// The merchant's order reference (order_reference_id).
+    #[arg(long, required_unless_present = "file")]
+    pub reference: Option<String>,
+    /// Total amount, e.g. 460.00 (at most the currency's decimals).
+    #[arg(long, required_unless_present = "file", allow_negative_numbers = true)]
+    pub amount: Option<String>,
+    #[arg(long, default_value = "SAR")]
+    pub currency: String,
+    /// Country code; derived from the currency when omitted.
+    #[arg(long)]
+    pub country: Option<String>,
+    #[arg(long, default_value = "PAY_BY_INSTALMENTS")]
+    pub payment_type: String,
+    #[arg(long, default_value_t = 3)]
+    pub instalments: u32,
+    #[arg(long, default_value = "Order from Mizan")]
+    pub description: String,
+    #[arg(long, default_value = "0")]
+    pub shipping: String,
+    #[arg(long, default_value = "0")]
+    pub tax: String,
+    #[arg(long, default_value = "544337866")]
+    pub phone: String,
+    #[arg(long, default_value = "Sara")]
+    pub first_name: String,
+    #[arg(long, default_value = "Khalid")]
+    pub last_name: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long, default_value = "Riyadh")]
+    pub city: String,
+    #[arg(long, default_value = "1 King Fahd Rd")]
+    pub line1: String,
+    #[arg(long, default_value = "en_US")]
+    pub locale: String,
+    /// Where Tamara sends the customer back (the order is confirmed from the API, never
+    /// from the redirect). Defaults to `mizan serve`'s pages on loopback.
+    #[arg(long, default_value = "http://127.0.0.1:8766/checkout/success")]
+    pub success_url: String,
+    #[arg(long, default_value = "http://127.0.0.1:8766/checkout/failure")]
+    pub failure_url: String,
+    #[arg(long, default_value = "http://127.0.0.1:8766/checkout/cancel")]
+    pub cancel_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// Read an order from Tamara's API (by id, or --ref) and store it in the cache.
+    Fetch {
+        /// Tamara order id.
+        #[arg(required_unless_present = "reference", conflicts_with = "reference")]
+        order_id: Option<String>,
+        /// The merchant's order reference instead of the id.
+        #[arg(long = "ref")]
+        reference: Option<String>,
+    },
+    /// List cached orders (no network), newest first.
+    List(OrdersListArgs),
+    /// Show one cached order with its items and money movements (no network).
+    Show {
+        /// Tamara order id or the merchant's reference.
+        order: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OrdersListArgs {
+    /// Only these statuses (comma-separated, e.g. approved,authorised).
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Part of the merchant reference.
+    #[arg(long = "ref")]
+    pub reference: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}

@@ -1,0 +1,128 @@
+//! `mizan orders fetch | list | show`.
+//!
+//! `fetch` is the only one that talks to Tamara; `list` and `show` read the local cache and
+//! work offline.
+
+use mizan_core::Console;
+use mizan_core::money::Currency;
+use mizan_core::store::orders::OrderFilter;
+
+use crate::CliError;
+use crate::args::{OrdersCommand, OrdersListArgs};
+use crate::output::say;
+use crate::output::{Output, cached_order_json, order_json, print_cached_order, table};
+
+pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<(), CliError> {
+    match cmd {
+        OrdersCommand::Fetch {
+            order_id,
+            reference,
+        } => {
+            let cached = match (order_id, reference) {
+                (Some(id), _) => console.fetch_order(&id).await?,
+                (None, Some(r)) => console.fetch_order_by_reference(&r).await?,
+                (None, None) => {
+                    return Err(CliError::Usage("give an ORDER_ID or --ref REF".into()));
+                }
+            };
+            if out.json {
+                out.json_value(&cached_order_json(&cached));
+            } else {
+                print_cached_order(&cached);
+            }
+        }
+        OrdersCommand::Show { order } => {
+            let cached = console.cached_order(&order).await?;
+            if out.json {
+                out.json_value(&cached_order_json(&cached));
+            } else {
+                print_cached_order(&cached);
+            }
+        }
+        OrdersCommand::List(args) => list(console, out, args).await?,
+    }
+    Ok(())
+}
+
+async fn list(console: &Console, out: &Output, args: OrdersListArgs) -> Result<(), CliError> {
+    let currency = match &args.currency {
+        None => None,
+        Some(c) => Some(
+            c.trim()
+                .to_ascii_uppercase()
+                .parse::<Currency>()
+                .map_err(|e| CliError::Usage(format!("--currency: {e}")))?,
+        ),
+    };
+    if args.limit == 0 || args.limit > 10_000 {
+        return Err(CliError::Usage(format!(
+            "--limit must be 1 to 10000, got {}",
+            args.limit
+        )));
+    }
+    let filter = OrderFilter {
+        status: (!args.status.is_empty()).then(|| {
+            args.status
+                .iter()
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect()
+        }),
+        currency,
+        reference_contains: args.reference.clone(),
+        limit: Some(args.limit),
+        ..OrderFilter::default()
+    };
+    let orders = console.list_orders(&filter).await?;
+    if out.json {
+        out.json_value(&serde_json::Value::Array(
+            orders.iter().map(order_json).collect(),
+        ));
+        return Ok(());
+    }
+    if orders.is_empty() {
+        say!(
+            "No cached orders in {} match. Create one with `mizan checkout create`, or read one \
+             with `mizan orders fetch ORDER_ID`.",
+            console.environment()
+        );
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = orders
+        .iter()
+        .map(|o| {
+            vec![
+                o.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                o.order_id.clone(),
+                o.order_reference_id.clone(),
+                o.status.clone(),
+                o.total.to_string(),
+                o.captured.amount_text(),
+                o.refunded.amount_text(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "CREATED (UTC)",
+        "ORDER ID",
+        "REFERENCE",
+        "STATUS",
+        "TOTAL",
+        "CAPTURED",
+        "REFUNDED",
+    ];
+    say!("{}", table(&headers, &rows));
+    let total = console
+        .count_orders(&OrderFilter {
+            limit: None,
+            ..filter
+        })
+        .await?;
+    if total > orders.len() as u64 {
+        say!(
+            "({} of {} shown; use --limit or filters)",
+            orders.len(),
+            total
+        );
+    }
+    Ok(())
+}
