@@ -42,6 +42,15 @@ pub enum Command {
     /// Orders: read from the API into the cache, or from the cache.
     #[command(subcommand)]
     Orders(OrdersCommand),
+    /// Webhook registrations at Tamara, and the history of deliveries received.
+    #[command(subcommand)]
+    Webhooks(crate::webhooks::WebhooksCommand),
+    /// Health: circuit breaker, inbox backlog, last reconciler sweep, configured URLs.
+    Status,
+    /// Re-read every open order from Tamara now (one reconciler sweep) and print the report.
+    Reconcile,
+    /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +127,9 @@ pub enum OrdersCommand {
         /// Tamara order id or the merchant's reference.
         order: String,
     },
+    /// Orders that need a person: approved and not authorised (72 h), authorised and not
+    /// captured (auto-capture at 21 days), webhook processing failed (no network).
+    Stuck,
 }
 
 #[derive(Debug, Args)]

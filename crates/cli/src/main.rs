@@ -8,6 +8,9 @@ mod args;
 mod checkout;
 mod orders;
 mod output;
+mod serve;
+mod status;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -113,11 +116,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             config.active().api_url
         );
     }
-    let console = Console::open(config).await?;
+    let resilience = mizan_core::gateway::ResilienceConfig::from_lookup(|k| std::env::var(k).ok())?;
+    let console = Console::open(config).await?.with_resilience(
+        resilience,
+        std::sync::Arc::new(mizan_core::gateway::SystemClock),
+    );
     let out = output::Output { json: cli.json };
     match cli.command {
         Command::Sandbox(_) => Ok(()),
         Command::Checkout(c) => checkout::run(&console, &out, c).await,
         Command::Orders(c) => orders::run(&console, &out, c).await,
+        Command::Webhooks(c) => webhooks::run(&console, &out, c).await,
+        Command::Status => status::status(&console, &out).await,
+        Command::Reconcile => status::reconcile(&console, &out).await,
+        Command::Serve(a) => serve::run(console, a).await,
     }
 }

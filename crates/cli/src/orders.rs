@@ -40,6 +40,7 @@ pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<
             }
         }
         OrdersCommand::List(args) => list(console, out, args).await?,
+        OrdersCommand::Stuck => crate::status::stuck(console, out).await?,
     }
     Ok(())
 }

@@ -3,9 +3,15 @@
 //! Owns the open store and the configuration of both environments, and builds a gateway client
 //! for the active one on demand (so reading the cache needs no credentials at all).
 //! Invariants: every read from the API lands in the cache in one transaction (order, items and
-//! observed ledger rows together, or nothing); every call names its environment.
+//! observed ledger rows together, or nothing); every call names its environment; a read whose
+//! status ranks below the cached one ([`crate::orders::status_rank`]) is stale and leaves the
+//! cached order as it is (statuses never move backwards); every gateway call of one console
+//! and environment shares one circuit breaker ([`crate::gateway::Resilience`]).
+
+use std::sync::Arc;
 
 use chrono::Utc;
+use tamara::model::OrderStatus;
 use tamara::model::WithRaw;
 use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
 use tamara::model::order::OrderDetails;
@@ -14,7 +20,8 @@ use tamara::{ClientConfig, OrderPath, TamaraClient};
 use crate::config::{ConsoleConfig, EnvironmentConfig};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::orders::project;
+use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
+use crate::orders::{project, status_rank};
 use crate::store::Store;
 use crate::store::items::{self, OrderItem};
 use crate::store::ledger::{self, LedgerEntry};
@@ -41,6 +48,7 @@ pub struct CheckoutCreated {
 pub struct Console {
     config: ConsoleConfig,
     store: Store,
+    resilience: Arc<Resilience>,
 }
 
 impl Console {
@@ -51,7 +59,30 @@ impl Console {
             reason: e.to_string(),
         })?;
         let store = Store::open(&config.database_path()).await?;
-        Ok(Console { config, store })
+        Ok(Console {
+            config,
+            store,
+            resilience: Arc::new(Resilience::new(
+                ResilienceConfig::default(),
+                Arc::new(SystemClock),
+            )),
+        })
+    }
+
+    /// Replaces the retry policy and the breakers (fresh, closed) with ones built from
+    /// `config` and `clock`. Call it right after [`Console::open`].
+    pub fn with_resilience(mut self, config: ResilienceConfig, clock: Arc<dyn Clock>) -> Self {
+        self.resilience = Arc::new(Resilience::new(config, clock));
+        self
+    }
+
+    /// The circuit breaker of the active environment, as of now.
+    pub fn breaker_state(&self) -> BreakerState {
+        self.breaker_state_for(self.environment())
+    }
+
+    pub fn breaker_state_for(&self, env: Environment) -> BreakerState {
+        self.resilience.breaker(env).state()
     }
 
     pub fn environment(&self) -> Environment {
@@ -70,8 +101,9 @@ impl Console {
         self.config.active()
     }
 
-    /// A client for the active environment; fails with a clear message without a token.
-    pub fn gateway(&self) -> Result<TamaraClient> {
+    /// The gateway of the active environment (retries for reads, the shared breaker for
+    /// everything); fails with a clear message without a token.
+    pub fn gateway(&self) -> Result<Gateway> {
         let c = self.env_config();
         let token = c
             .api_token
@@ -80,7 +112,14 @@ impl Console {
         let mut cfg = ClientConfig::new(c.api_url.clone(), token);
         cfg.connect_timeout = c.connect_timeout;
         cfg.total_timeout = c.total_timeout;
-        Ok(TamaraClient::new(cfg)?)
+        let env = c.environment;
+        Ok(Gateway::new(
+            TamaraClient::new(cfg)?,
+            env,
+            self.resilience.breaker(env).clone(),
+            self.resilience.config().retry,
+            Some(self.store.clone()),
+        ))
     }
 
     /// Validates and creates a checkout session, then reads the new order into the cache.
@@ -148,6 +187,14 @@ impl Console {
     async fn cache(&self, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
         let env = self.environment();
         let snapshot = project(env, &details.value, &details.raw, Utc::now())?;
+        if let Some(cached) = orders::get(&self.store, env, &snapshot.order.order_id).await? {
+            let rank = |s: &str| status_rank(&OrderStatus::parse(s));
+            if rank(&snapshot.order.status) < rank(&cached.status) {
+                tracing::info!(order_id = %cached.order_id, cached = %cached.status,
+                    read = %snapshot.order.status, "stale read ignored: statuses never move backwards");
+                return self.cached_order(&cached.order_id).await;
+            }
+        }
         let mut tx = self.store.begin().await?;
         orders::upsert(&mut *tx, &snapshot.order).await?;
         items::replace_for_order(&mut *tx, env, &snapshot.order.order_id, &snapshot.items).await?;

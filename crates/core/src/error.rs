@@ -28,6 +28,14 @@ pub enum Error {
     OrderNotCached { env: Environment, order_id: String },
     #[error("Tamara's order {order_id} cannot be cached: {reason}")]
     UncacheableOrder { order_id: String, reason: String },
+    #[error(
+        "Tamara ({env}) keeps failing, so calls are paused (circuit breaker open); \
+         next try in {retry_after_secs} s"
+    )]
+    CircuitOpen {
+        env: Environment,
+        retry_after_secs: u64,
+    },
 }
 
 impl Error {
@@ -41,6 +49,7 @@ impl Error {
             Error::Invalid(_) => "invalid_input",
             Error::OrderNotCached { .. } => "order_not_cached",
             Error::UncacheableOrder { .. } => "order_uncacheable",
+            Error::CircuitOpen { .. } => "gateway_circuit_open",
         }
     }
 }

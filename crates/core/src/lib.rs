@@ -5,11 +5,15 @@
 
 pub mod environment;
 pub use tamara::money;
+pub mod audit;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod gateway;
 pub mod orders;
+pub mod reconcile;
 pub mod store;
+pub mod webhooks;
 
 pub use console::{CachedOrder, Console};
 pub use environment::Environment;

@@ -1,0 +1,229 @@
+//! `mizan status`, `mizan reconcile` and `mizan orders stuck`.
+//!
+//! `status` reads only the local store and configuration: the circuit breaker (this process's,
+//! plus the last transition any process recorded), the inbox backlog, the receiver's last
+//! delivery and the last reconciler sweep. Tokens are shown as set/unset only, never a value.
+
+use chrono::Utc;
+use mizan_core::Console;
+use mizan_core::gateway::BREAKER_SETTING;
+use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
+use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
+use mizan_core::store::settings::{self, SettingScope};
+use serde_json::{Value, json};
+
+use crate::CliError;
+use crate::output::{Output, say, table};
+
+pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
+    let env = console.environment();
+    let store = console.store();
+    let cfg = console.config().active();
+    let breaker = console.breaker_state();
+    let recorded: Option<Value> = settings::get(store, SettingScope::Env(env), BREAKER_SETTING)
+        .await
+        .map_err(mizan_core::Error::from)?
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let backlog = deliveries::backlog_count(store, Some(env))
+        .await
+        .map_err(mizan_core::Error::from)?;
+    let failed = deliveries::list(
+        store,
+        &DeliveryFilter {
+            environment: Some(env),
+            processing_state: Some(ProcessingState::Failed),
+            limit: Some(1_000),
+            ..DeliveryFilter::default()
+        },
+    )
+    .await
+    .map_err(mizan_core::Error::from)?
+    .len();
+    let last_delivery = deliveries::list(
+        store,
+        &DeliveryFilter {
+            environment: Some(env),
+            limit: Some(1),
+            ..DeliveryFilter::default()
+        },
+    )
+    .await
+    .map_err(mizan_core::Error::from)?
+    .into_iter()
+    .next()
+    .map(|d| d.received_at);
+    let sweep = reconcile::last_sweep(console).await?;
+    let set = |b: bool| if b { "set" } else { "unset" };
+    if out.json {
+        out.json_value(&json!({
+            "environment": env.as_str(),
+            "api_url": cfg.api_url,
+            "built_in_sandbox": cfg.built_in_sandbox,
+            "api_token": set(cfg.api_token.is_some()),
+            "notification_token": set(cfg.notification_token.is_some()),
+            "breaker": {
+                "state": breaker.state.as_str(),
+                "consecutive_failures": breaker.consecutive_failures,
+                "failure_threshold": breaker.config.failure_threshold,
+                "cooldown_secs": breaker.config.cooldown.as_secs(),
+                "last_recorded_transition": recorded,
+            },
+            "inbox": { "backlog": backlog, "failed": failed,
+                "last_delivery_at": last_delivery.map(|t| t.to_rfc3339()) },
+            "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json) },
+        }));
+        return Ok(());
+    }
+    say!("Environment   {env}");
+    say!(
+        "API           {}{}",
+        cfg.api_url,
+        if cfg.built_in_sandbox {
+            "  (built-in simulator)"
+        } else {
+            ""
+        }
+    );
+    say!("API token     {}", set(cfg.api_token.is_some()));
+    say!("Notif. token  {}", set(cfg.notification_token.is_some()));
+    say!(
+        "Breaker       {} (this process; opens after {} failures, {} s cooldown)",
+        breaker.state,
+        breaker.config.failure_threshold,
+        breaker.config.cooldown.as_secs()
+    );
+    if let Some(r) = &recorded {
+        say!(
+            "              last transition: {} at {}",
+            r["state"].as_str().unwrap_or("?"),
+            r["at"].as_str().unwrap_or("?")
+        );
+    }
+    say!("Inbox         {backlog} waiting, {failed} failed");
+    say!(
+        "Receiver      {}",
+        last_delivery
+            .map(|t| format!("last delivery {}", t.to_rfc3339()))
+            .unwrap_or_else(|| "no delivery received yet".into())
+    );
+    match &sweep {
+        None => say!("Reconciler    never ran (run `mizan reconcile` or `mizan serve`)"),
+        Some(s) => say!(
+            "Reconciler    last sweep {} ({} s ago): {} checked, {} repaired, {} failed",
+            s.finished_at.to_rfc3339(),
+            (Utc::now() - s.finished_at).num_seconds().max(0),
+            s.checked,
+            s.repaired,
+            s.failed
+        ),
+    }
+    Ok(())
+}
+
+fn sweep_json(s: &SweepReport) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+pub async fn reconcile(console: &Console, out: &Output) -> Result<(), CliError> {
+    let report = Reconciler::new(console.clone()).sweep().await?;
+    if out.json {
+        out.json_value(&sweep_json(&report));
+        return Ok(());
+    }
+    say!(
+        "{} checked, {} repaired, {} unchanged, {} failed",
+        report.checked,
+        report.repaired,
+        report.unchanged,
+        report.failed
+    );
+    for r in &report.repairs {
+        say!(
+            "repaired  {}  {} -> {}",
+            r.order_id,
+            r.from.as_deref().unwrap_or("(not cached)"),
+            r.to
+        );
+    }
+    for f in &report.failures {
+        say!("failed    {}  {}: {}", f.order_id, f.code, f.message);
+    }
+    Ok(())
+}
+
+fn human(d: chrono::Duration) -> String {
+    let (sign, d) = if d < chrono::Duration::zero() {
+        ("overdue by ", -d)
+    } else {
+        ("", d)
+    };
+    let h = d.num_hours();
+    format!("{sign}{}d {}h {}m", h / 24, h % 24, d.num_minutes() % 60)
+}
+
+fn stuck_json(s: &StuckOrder) -> Value {
+    json!({
+        "order_id": s.order_id,
+        "order_reference_id": s.order.as_ref().map(|o| o.order_reference_id.clone()),
+        "status": s.order.as_ref().map(|o| o.status.clone()),
+        "reason": s.reason.code(),
+        "detail": serde_json::to_value(&s.reason).unwrap_or(Value::Null),
+        "time_left_secs": s.time_left.map(|t| t.num_seconds()),
+        "overdue": s.time_left.is_some_and(|t| t < chrono::Duration::zero()),
+    })
+}
+
+pub async fn stuck(console: &Console, out: &Output) -> Result<(), CliError> {
+    let list = reconcile::stuck_orders(console, Utc::now()).await?;
+    if out.json {
+        out.json_value(&Value::Array(list.iter().map(stuck_json).collect()));
+        return Ok(());
+    }
+    if list.is_empty() {
+        say!("Nothing needs a person.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            let (what, deadline) = match &s.reason {
+                StuckReason::ApprovedNotAuthorised { expires_at } => (
+                    "authorise before it expires".to_owned(),
+                    expires_at.to_rfc3339(),
+                ),
+                StuckReason::AuthorisedNotCaptured { auto_capture_at } => (
+                    "capture or cancel before auto-capture".to_owned(),
+                    auto_capture_at.to_rfc3339(),
+                ),
+                StuckReason::ProcessingFailed {
+                    delivery_id,
+                    reason,
+                } => (
+                    format!(
+                        "delivery {delivery_id} failed: {}",
+                        reason.as_deref().unwrap_or("-")
+                    ),
+                    String::new(),
+                ),
+            };
+            vec![
+                s.order_id.clone(),
+                s.order
+                    .as_ref()
+                    .map(|o| o.status.clone())
+                    .unwrap_or_default(),
+                what,
+                deadline,
+                s.time_left.map(human).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    say!(
+        "{}",
+        table(
+            &["ORDER", "STATUS", "NEEDS", "DEADLINE", "TIME LEFT"],
+            &rows
+        )
+    );
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! The real `mizan` binary managing webhooks against the real simulator: register (confirmed
+//! by listing, or by id when listing is off), list, show, update, delete; validation before any
+//! request; the delivery history from the local inbox; `status` and `orders stuck`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Output};
+
+use mizan_core::Environment;
+use mizan_core::store::Store;
+use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+use serde_json::Value;
+use tamara_sandbox::SandboxConfig;
+
+const TOKEN: &str = "cli-webhooks-token-0000";
+
+struct Env {
+    base_url: String,
+    data_dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn mizan(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mizan"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("MIZAN_DATA_DIR", self.data_dir.path())
+            .env("MIZAN_SANDBOX_API_URL", &self.base_url)
+            .env("MIZAN_SANDBOX_API_TOKEN", TOKEN)
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.mizan(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+async fn env(listing: bool) -> (Env, tamara_sandbox::SandboxHandle) {
+    let config = SandboxConfig {
+        api_tokens: vec![TOKEN.into()],
+        seed: Some(61),
+        webhook_listing_enabled: listing,
+        ..SandboxConfig::default()
+    };
+    let sb = tamara_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let e = Env {
+        base_url: sb.base_url(),
+        data_dir: tempfile::tempdir().unwrap(),
+    };
+    (e, sb)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const HOOK: &str = "http://127.0.0.1:9/webhooks/tamara";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_list_show_update_delete() {
+    let (env, sb) = env(true).await;
+    let out = env.mizan(&[
+        "--json",
+        "webhooks",
+        "register",
+        "--url",
+        HOOK,
+        "--events",
+        "order_approved,order_captured",
+        "--header",
+        "x-console-key=k-secret-value-7f3a",
+        "--allow-http-loopback",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("k-secret-value-7f3a"),
+        "header values are masked"
+    );
+    let reg: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(reg["confirmed_by"], "listing");
+    let id = reg["webhook_id"].as_str().unwrap().to_owned();
+
+    let list = env.json(&["--json", "webhooks", "list"]);
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["webhook_id"] == id.as_str())
+        .unwrap();
+    assert_eq!(row["remote"]["url"], HOOK);
+    assert_eq!(row["local"]["confirmed_by"], "listing");
+    assert!(!list.to_string().contains("k-secret-value-7f3a"));
+
+    let shown = env.json(&["--json", "webhooks", "show", &id]);
+    assert_eq!(shown["remote"]["events"][1], "order_captured");
+    let human = env.mizan(&["webhooks", "show", &id]);
+    assert!(human.status.success());
+    assert!(String::from_utf8_lossy(&human.stdout).contains(HOOK));
+
+    let new_url = "http://127.0.0.1:9/v2/tamara";
+    let updated = env.json(&[
+        "--json",
+        "webhooks",
+        "update",
+        &id,
+        "--url",
+        new_url,
+        "--events",
+        "order_approved",
+        "--allow-http-loopback",
+    ]);
+    assert_eq!(updated["url"], new_url);
+    assert_eq!(updated["confirmed_by"], "listing", "confirmation kept");
+    let shown = env.json(&["--json", "webhooks", "show", &id]);
+    assert_eq!(shown["remote"]["url"], new_url);
+
+    let out = env.mizan(&["webhooks", "delete", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = env.json(&["--json", "webhooks", "list"]);
+    assert!(
+        !list.to_string().contains(&id),
+        "gone at Tamara and stamped deleted here"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_listing_registration_is_confirmed_by_id() {
+    let (env, sb) = env(false).await;
+    let reg = env.json(&[
+        "--json",
+        "webhooks",
+        "register",
+        "--url",
+        HOOK,
+        "--allow-http-loopback",
+    ]);
+    assert_eq!(reg["confirmed_by"], "get");
+    let id = reg["webhook_id"].as_str().unwrap();
+    let events = reg["events"].as_array().unwrap();
+    assert_eq!(events.len(), 8, "the eight order events by default");
+    let list = env.json(&["--json", "webhooks", "list"]);
+    assert_eq!(list[0]["webhook_id"], id);
+    assert_eq!(list[0]["remote"]["url"], HOOK, "read back by id");
+    let out = env.mizan(&[
+        "webhooks",
+        "register",
+        "--url",
+        HOOK,
+        "--allow-http-loopback",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Confirmed by get"));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refuses_what_tamara_would_refuse_before_any_request() {
+    let (env, sb) = env(true).await;
+    let out = env.mizan(&["webhooks", "register", "--url", HOOK]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("https"), "{}", stderr(&out));
+    let out = env.mizan(&[
+        "webhooks",
+        "register",
+        "--url",
+        "http://hooks.example.com/x",
+        "--allow-http-loopback",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "only loopback may use http");
+    let long = format!("https://hooks.example.com/{}", "a".repeat(240));
+    let out = env.mizan(&["webhooks", "register", "--url", &long]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("255"), "{}", stderr(&out));
+    let out = env.mizan(&[
+        "webhooks",
+        "register",
+        "--url",
+        "https://hooks.example.com/x",
+        "--header",
+        "Authorization=x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.mizan(&[
+        "webhooks",
+        "register",
+        "--url",
+        "https://hooks.example.com/x",
+        "--events",
+        "order_teleported",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let list = env.json(&["--json", "webhooks", "list"]);
+    assert_eq!(list, Value::Array(vec![]), "nothing reached the gateway");
+    sb.shutdown().await;
+}
+
+fn delivery(verdict: DeliveryVerdict, order: &str, reason: Option<&str>) -> NewDelivery {
+    NewDelivery {
+        environment: Environment::Sandbox,
+        received_at: chrono::Utc::now(),
+        method: "POST".into(),
+        path: "/webhooks/tamara".into(),
+        query: None,
+        headers_json: "{}".into(),
+        body: "{}".into(),
+        verdict,
+        reason: reason.map(str::to_owned),
+        http_status: if verdict == DeliveryVerdict::Verified {
+            200
+        } else {
+            401
+        },
+        order_id: Some(order.into()),
+        event_type: Some("order_approved".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deliveries_status_and_stuck_read_the_local_store() {
+    let (env, sb) = env(true).await;
+    {
+        let store = Store::open(&env.data_dir.path().join("mizan.db"))
+            .await
+            .unwrap();
+        let ok = deliveries::insert(&store, &delivery(DeliveryVerdict::Verified, "o-1", None))
+            .await
+            .unwrap();
+        deliveries::mark_failed(&store, ok, "gateway_timeout", chrono::Utc::now())
+            .await
+            .unwrap();
+        deliveries::insert(
+            &store,
+            &delivery(DeliveryVerdict::Rejected, "o-2", Some("token expired")),
+        )
+        .await
+        .unwrap();
+        deliveries::insert(&store, &delivery(DeliveryVerdict::Verified, "o-2", None))
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let all = env.json(&["--json", "webhooks", "deliveries"]);
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let rejected = env.json(&["--json", "webhooks", "deliveries", "--verdict", "rejected"]);
+    assert_eq!(rejected.as_array().unwrap().len(), 1);
+    assert_eq!(rejected[0]["reason"], "token expired");
+    assert_eq!(rejected[0]["http_status"], 401);
+    let o1 = env.json(&["--json", "webhooks", "deliveries", "--order", "o-1"]);
+    assert_eq!(o1[0]["processing_state"], "failed");
+    assert_eq!(o1[0]["processing_result"], "gateway_timeout");
+    let human = env.mizan(&["webhooks", "deliveries"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("VERDICT") && text.contains("token expired"),
+        "{text}"
+    );
+
+    let status = env.json(&["--json", "status"]);
+    assert_eq!(status["breaker"]["state"], "closed");
+    assert_eq!(status["inbox"]["backlog"], 1);
+    assert_eq!(status["inbox"]["failed"], 1);
+    assert_eq!(status["api_token"], "set");
+    assert!(!status.to_string().contains(TOKEN), "never a token value");
+    assert_eq!(status["reconciler"]["last_sweep"], Value::Null);
+
+    let stuck = env.json(&["--json", "orders", "stuck"]);
+    assert_eq!(stuck[0]["reason"], "processing_failed");
+    assert_eq!(stuck[0]["order_id"], "o-1");
+
+    // One sweep: the failed delivery's order does not exist at the gateway → a failure.
+    let report = env.json(&["--json", "reconcile"]);
+    assert_eq!(report["checked"], 1);
+    assert_eq!(report["failed"], 1);
+    let status = env.json(&["--json", "status"]);
+    assert_eq!(status["reconciler"]["last_sweep"]["failed"], 1);
+    sb.shutdown().await;
+}

@@ -1,0 +1,403 @@
+//! The reconciler: re-reads orders webhooks may have missed, and flags orders near a deadline.
+//!
+//! A sweep reads, with bounded concurrency, every cached order still in motion (`new`,
+//! `approved`, `authorised`, `updated`, `partially_captured`) and every order named by a
+//! delivery whose processing failed, through [`Console::fetch_order`] — which caches the
+//! details and never moves a status backwards. [`Reconciler::run`] repeats that every
+//! `interval` until shut down; the last report is kept in `settings` ([`LAST_SWEEP_SETTING`])
+//! for `mizan status`.
+//!
+//! Deadlines ([`stuck_orders`], reference §9/§12): an approved order expires 72 h after
+//! approval unless authorised; an authorised order is auto-captured 21 days after
+//! authorisation. Tamara's details carry no status-change times, so:
+//! - approval time ≈ `created_at`: approval happens within the checkout session (30 min by
+//!   default), so the computed expiry is early by at most the session length — the safe side;
+//! - authorisation time ≈ the ledger's authorise row (the time this console made or first saw
+//!   it), else the cached `updated_at` — late by at most the delay before the first read.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::console::Console;
+use crate::error::Result;
+use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
+use crate::store::ledger::{self, LedgerKind};
+use crate::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
+use crate::store::settings::{self, SettingScope};
+
+/// Settings key (per environment) holding the last [`SweepReport`] as JSON.
+pub const LAST_SWEEP_SETTING: &str = "reconciler.last_sweep";
+/// Statuses that can still move without the merchant, so are worth re-reading.
+pub const OPEN_STATUSES: [&str; 5] = [
+    "new",
+    "approved",
+    "authorised",
+    "updated",
+    "partially_captured",
+];
+/// Approved → authorise deadline (then Tamara expires the order).
+pub const APPROVAL_WINDOW_HOURS: i64 = 72;
+/// Authorised → automatic capture.
+pub const AUTO_CAPTURE_DAYS: i64 = 21;
+/// At most this many orders are read per sweep (the oldest open ones beyond wait for the next).
+pub const MAX_ORDERS_PER_SWEEP: usize = 5_000;
+const PAGE: u32 = 500;
+
+/// The outcome of one sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepReport {
+    pub environment: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// Orders read.
+    pub checked: usize,
+    /// Orders whose cached status or amounts changed (or that were not cached yet).
+    pub repaired: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub repairs: Vec<Repair>,
+    pub failures: Vec<SweepFailure>,
+}
+
+/// One order the sweep changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    pub order_id: String,
+    /// The cached status before, if the order was cached.
+    pub from: Option<String>,
+    pub to: String,
+}
+
+/// One order the sweep could not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepFailure {
+    pub order_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+enum Outcome {
+    Repaired(Repair),
+    Unchanged,
+    Failed(SweepFailure),
+}
+
+/// Periodic re-reading of open orders.
+#[derive(Debug, Clone)]
+pub struct Reconciler {
+    console: Console,
+    interval: Duration,
+    concurrency: usize,
+}
+
+impl Reconciler {
+    /// Every 60 s, 4 reads at a time.
+    pub fn new(console: Console) -> Self {
+        Reconciler {
+            console,
+            interval: Duration::from_secs(60),
+            concurrency: 4,
+        }
+    }
+
+    pub fn with_interval(mut self, interval: Duration) -> Self {
+        self.interval = interval.max(Duration::from_millis(10));
+        self
+    }
+
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.clamp(1, 32);
+        self
+    }
+
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Reads every candidate order once and records the report in `settings`.
+    ///
+    /// # Errors
+    /// Only store failures; a failed read is counted in the report, not returned.
+    pub async fn sweep(&self) -> Result<SweepReport> {
+        let started_at = Utc::now();
+        let ids = self.candidates().await?;
+        let outcomes: Vec<Outcome> = futures::stream::iter(ids)
+            .map(|id| self.check(id))
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut report = SweepReport {
+            environment: self.console.environment().as_str().to_owned(),
+            started_at,
+            finished_at: Utc::now(),
+            checked: outcomes.len(),
+            repaired: 0,
+            unchanged: 0,
+            failed: 0,
+            repairs: vec![],
+            failures: vec![],
+        };
+        for o in outcomes {
+            match o {
+                Outcome::Repaired(r) => {
+                    report.repaired += 1;
+                    report.repairs.push(r);
+                }
+                Outcome::Unchanged => report.unchanged += 1,
+                Outcome::Failed(f) => {
+                    report.failed += 1;
+                    report.failures.push(f);
+                }
+            }
+        }
+        report.repairs.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        report.failures.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        settings::set(
+            self.console.store(),
+            SettingScope::Env(self.console.environment()),
+            LAST_SWEEP_SETTING,
+            &json,
+        )
+        .await?;
+        Ok(report)
+    }
+
+    /// Sweeps now and then every `interval` until `shutdown` completes. A sweep that fails
+    /// (store trouble) is logged and retried at the next tick.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut tick = tokio::time::interval(self.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = tick.tick() => {}
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                r = self.sweep() => match r {
+                    Ok(r) if r.repaired + r.failed > 0 => tracing::info!(
+                        repaired = r.repaired, failed = r.failed, checked = r.checked,
+                        "reconciler sweep"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reconciler sweep failed"),
+                },
+            }
+        }
+    }
+
+    /// Open cached orders, then orders of failed deliveries; each once.
+    async fn candidates(&self) -> Result<Vec<String>> {
+        let env = self.console.environment();
+        let store = self.console.store();
+        let mut seen = BTreeSet::new();
+        let mut ids = Vec::new();
+        let mut after: Option<OrderCursor> = None;
+        while ids.len() < MAX_ORDERS_PER_SWEEP {
+            let filter = OrderFilter {
+                status: Some(OPEN_STATUSES.iter().map(|s| (*s).to_owned()).collect()),
+                after: after.take(),
+                limit: Some(PAGE),
+                ..OrderFilter::default()
+            };
+            let page = orders::list(store, env, &filter).await?;
+            let full = page.len() == PAGE as usize;
+            after = page.last().map(OrderCursor::from);
+            for o in page {
+                if seen.insert(o.order_id.clone()) {
+                    ids.push(o.order_id);
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        let failed = deliveries::list(
+            store,
+            &DeliveryFilter {
+                environment: Some(env),
+                processing_state: Some(ProcessingState::Failed),
+                limit: Some(1_000),
+                ..DeliveryFilter::default()
+            },
+        )
+        .await?;
+        for d in failed {
+            if let Some(id) = d.order_id.filter(|i| !i.trim().is_empty())
+                && seen.insert(id.clone())
+            {
+                ids.push(id);
+            }
+        }
+        ids.truncate(MAX_ORDERS_PER_SWEEP);
+        Ok(ids)
+    }
+
+    async fn check(&self, order_id: String) -> Outcome {
+        let env = self.console.environment();
+        let before = match orders::get(self.console.store(), env, &order_id).await {
+            Ok(b) => b,
+            Err(e) => return failed(order_id, &e.into()),
+        };
+        match self.console.fetch_order(&order_id).await {
+            Ok(after) => {
+                let a = &after.order;
+                let same = before.as_ref().is_some_and(|b| {
+                    b.status == a.status
+                        && b.captured == a.captured
+                        && b.refunded == a.refunded
+                        && b.canceled == a.canceled
+                        && b.paid == a.paid
+                });
+                if same {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Repaired(Repair {
+                        order_id,
+                        from: before.map(|b| b.status),
+                        to: a.status.clone(),
+                    })
+                }
+            }
+            Err(e) => failed(order_id, &e),
+        }
+    }
+}
+
+fn failed(order_id: String, e: &crate::Error) -> Outcome {
+    Outcome::Failed(SweepFailure {
+        order_id,
+        code: e.code().to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// The last sweep's report in the active environment, if any.
+pub async fn last_sweep(console: &Console) -> Result<Option<SweepReport>> {
+    let raw = settings::get(
+        console.store(),
+        SettingScope::Env(console.environment()),
+        LAST_SWEEP_SETTING,
+    )
+    .await?;
+    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Why an order needs a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StuckReason {
+    /// Approved, not authorised: Tamara expires it at `expires_at`.
+    ApprovedNotAuthorised { expires_at: DateTime<Utc> },
+    /// Authorised, not captured: Tamara captures it automatically at `auto_capture_at`.
+    AuthorisedNotCaptured { auto_capture_at: DateTime<Utc> },
+    /// A verified delivery about it could not be processed.
+    ProcessingFailed {
+        delivery_id: i64,
+        reason: Option<String>,
+    },
+}
+
+impl StuckReason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StuckReason::ApprovedNotAuthorised { .. } => "approved_not_authorised",
+            StuckReason::AuthorisedNotCaptured { .. } => "authorised_not_captured",
+            StuckReason::ProcessingFailed { .. } => "processing_failed",
+        }
+    }
+
+    fn deadline(&self) -> Option<DateTime<Utc>> {
+        match self {
+            StuckReason::ApprovedNotAuthorised { expires_at } => Some(*expires_at),
+            StuckReason::AuthorisedNotCaptured { auto_capture_at } => Some(*auto_capture_at),
+            StuckReason::ProcessingFailed { .. } => None,
+        }
+    }
+}
+
+/// An order that needs a person, with the time left before its deadline (negative: passed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StuckOrder {
+    pub order_id: String,
+    /// The cached order (None when only a failed delivery names it).
+    pub order: Option<OrderRecord>,
+    pub reason: StuckReason,
+    pub time_left: Option<chrono::Duration>,
+}
+
+/// Orders needing a person as of `now`: deadlines first (soonest first), then orders whose
+/// webhook processing failed. Reads only the cache.
+pub async fn stuck_orders(console: &Console, now: DateTime<Utc>) -> Result<Vec<StuckOrder>> {
+    let env = console.environment();
+    let store = console.store();
+    let mut out = Vec::new();
+    let filter = OrderFilter {
+        status: Some(vec![
+            "approved".into(),
+            "authorised".into(),
+            "updated".into(),
+        ]),
+        limit: Some(orders::MAX_PAGE),
+        ..OrderFilter::default()
+    };
+    for o in orders::list(store, env, &filter).await? {
+        let reason = if o.status == "approved" {
+            StuckReason::ApprovedNotAuthorised {
+                expires_at: o.created_at + chrono::Duration::hours(APPROVAL_WINDOW_HOURS),
+            }
+        } else {
+            let authorised_at = ledger::list_for_order(store, env, &o.order_id)
+                .await?
+                .iter()
+                .filter(|e| e.kind == LedgerKind::Authorise)
+                .map(|e| e.occurred_at)
+                .min()
+                .unwrap_or(o.updated_at);
+            StuckReason::AuthorisedNotCaptured {
+                auto_capture_at: authorised_at + chrono::Duration::days(AUTO_CAPTURE_DAYS),
+            }
+        };
+        out.push(StuckOrder {
+            order_id: o.order_id.clone(),
+            time_left: reason.deadline().map(|d| d - now),
+            order: Some(o),
+            reason,
+        });
+    }
+    out.sort_by_key(|s| s.time_left);
+    let failed = deliveries::list(
+        store,
+        &DeliveryFilter {
+            environment: Some(env),
+            processing_state: Some(ProcessingState::Failed),
+            limit: Some(1_000),
+            ..DeliveryFilter::default()
+        },
+    )
+    .await?;
+    for d in failed {
+        let order_id = d.order_id.clone().unwrap_or_default();
+        let order = if order_id.is_empty() {
+            None
+        } else {
+            orders::get(store, env, &order_id).await?
+        };
+        out.push(StuckOrder {
+            order_id,
+            order,
+            reason: StuckReason::ProcessingFailed {
+                delivery_id: d.id,
+                reason: d.processing_result.clone(),
+            },
+            time_left: None,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,399 @@
+//! The inbox processor: turns verified deliveries into cache, ledger and audit changes.
+//!
+//! Owns the processing of `webhook_deliveries` rows of the console's active environment, in
+//! arrival (id) order, at least once: a row stays `pending` until its effects and its
+//! settlement commit together, so a crash at any point leaves it to be picked up again.
+//!
+//! Invariants:
+//! - Exactly-once effect: the event identity (order id, event name, capture/refund/cancel id)
+//!   is claimed in the same transaction that writes the order, the ledger, the audit entry and
+//!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
+//! - The body is never trusted: the order is re-read from the API, and only its fetched status
+//!   is applied — and never backwards ([`super::cache_details`]).
+//! - Approved orders are authorised when the `auto_authorise` setting is on (default). A 409
+//!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
+//!   the reason; it is requeued after an exponential back-off, never dropped.
+//! - No network call happens inside a store transaction.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt as _;
+use tamara::ApiError;
+use tamara::model::OrderStatus;
+use tamara::model::notification::Notification;
+use tokio::sync::Notify;
+
+use super::{CacheOutcome, Clock, cache_details};
+use crate::audit::{self, AuditRecord};
+use crate::console::Console;
+use crate::error::{Error, Result};
+use crate::orders::status_rank;
+use crate::store::deliveries::{
+    self, DeliveryFilter, DeliveryVerdict, ProcessingState, WebhookDelivery,
+};
+use crate::store::events::{self, EventKey};
+use crate::store::ledger::LedgerSource;
+use crate::store::settings::{self, SettingScope};
+use crate::store::{StoreError, orders};
+
+/// The setting (per environment, else global) that turns auto-authorise off: `off`, `false`,
+/// `0` or `no`. Anything else, or unset, means on.
+pub const AUTO_AUTHORISE_SETTING: &str = "auto_authorise";
+
+/// Who the processor acts as in the ledger and the audit log.
+const ACTOR: &str = "webhook";
+
+/// How the processor paces itself.
+#[derive(Debug, Clone)]
+pub struct ProcessorConfig {
+    /// Rows taken per store read.
+    pub batch: u32,
+    /// How long the loop sleeps when nothing wakes it.
+    pub idle_interval: Duration,
+    /// Back-off before the first retry of a failed row; doubles per attempt.
+    pub retry_base: Duration,
+    /// Longest back-off.
+    pub retry_max: Duration,
+}
+
+impl Default for ProcessorConfig {
+    fn default() -> Self {
+        ProcessorConfig {
+            batch: 50,
+            idle_interval: Duration::from_secs(2),
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Works through the inbox. Cheap to clone parts; one per process.
+pub struct Processor {
+    console: Console,
+    wake: Arc<Notify>,
+    clock: Clock,
+    config: ProcessorConfig,
+}
+
+/// How one row ended.
+enum Settled {
+    Skipped(String),
+    Failed(String),
+}
+
+impl Processor {
+    pub fn new(console: Console, wake: Arc<Notify>, clock: Clock, config: ProcessorConfig) -> Self {
+        Processor {
+            console,
+            wake,
+            clock,
+            config,
+        }
+    }
+
+    /// Requeues failed rows whose back-off has passed, then processes up to one batch of
+    /// pending rows in arrival order. Returns how many rows it settled.
+    ///
+    /// # Errors
+    /// Store errors reading the inbox; a failing row is settled as `failed`, not an error.
+    pub async fn run_once(&self) -> Result<usize> {
+        self.run_batch(&mut std::future::pending::<()>().boxed())
+            .await
+    }
+
+    /// Loops until `shutdown` completes: wakes on the receiver's notification or every
+    /// `idle_interval`, and stops after the row in hand.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let mut shutdown = Box::pin(shutdown.fuse());
+        loop {
+            match self.run_batch(&mut shutdown).await {
+                Ok(n) if n > 0 => {}
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, code = e.code(), "webhook processor"),
+            }
+            if (&mut shutdown).now_or_never().is_some() {
+                break;
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.config.idle_interval) => {}
+            }
+        }
+        tracing::info!("webhook processor stopped");
+    }
+
+    /// Runs [`Processor::run`] on its own thread with a single-threaded runtime, until
+    /// `shutdown` turns true (or its sender is dropped). The store's generic futures are not
+    /// `Send`, so the processor cannot be a `tokio::spawn`ed task; its own thread also keeps
+    /// business work off the receiver's workers.
+    ///
+    /// # Errors
+    /// When the thread or its runtime cannot be created.
+    pub fn spawn(
+        self,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("webhook-processor".into())
+            .spawn(move || {
+                runtime.block_on(self.run(async move {
+                    let _ = shutdown.wait_for(|stop| *stop).await;
+                }));
+            })
+    }
+
+    async fn run_batch<F>(&self, shutdown: &mut F) -> Result<usize>
+    where
+        F: Future<Output = ()> + Unpin,
+    {
+        self.requeue_due().await?;
+        let env = self.console.environment();
+        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
+            .await?;
+        let mut settled = 0;
+        for row in rows {
+            if (&mut *shutdown).now_or_never().is_some() {
+                break;
+            }
+            self.process(&row).await?;
+            settled += 1;
+        }
+        Ok(settled)
+    }
+
+    /// Puts failed verified rows back in the queue once their back-off has passed.
+    async fn requeue_due(&self) -> Result<()> {
+        let filter = DeliveryFilter {
+            environment: Some(self.console.environment()),
+            verdict: Some(DeliveryVerdict::Verified),
+            processing_state: Some(ProcessingState::Failed),
+            ..DeliveryFilter::default()
+        };
+        let now = (self.clock)();
+        for row in deliveries::list(self.console.store(), &filter).await? {
+            let due = row
+                .processed_at
+                .map(|at| at + self.backoff(row.attempts))
+                .is_none_or(|due| due <= now);
+            if due {
+                match deliveries::requeue(self.console.store(), row.id).await {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn backoff(&self, attempts: i64) -> chrono::Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+        let d = self
+            .config
+            .retry_base
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(self.config.retry_max);
+        chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// Processes one pending row and settles it. Only store failures are errors.
+    async fn process(&self, row: &WebhookDelivery) -> Result<()> {
+        let now = (self.clock)();
+        let store = self.console.store();
+        let n = match Notification::parse(row.body.as_bytes()) {
+            Ok(n) => n,
+            Err(e) => {
+                let why = format!("body no longer parses: {e}");
+                return self.settle(row, Settled::Skipped(why), None).await;
+            }
+        };
+        let (order_id, event, sub_id) = n.event_key();
+        let key = EventKey::new(row.environment, &order_id, &event, Some(&sub_id));
+        if let Some((by, _)) = events::claimed(store, &key).await? {
+            let why = format!("duplicate of delivery {}", by.unwrap_or_default());
+            return self
+                .settle(row, Settled::Skipped(why), Some(&order_id))
+                .await;
+        }
+        // Re-read (the body is not signed), authorise if due, re-read again after authorising.
+        let settled = match self.read_and_act(&order_id).await {
+            Err(why) => Settled::Failed(why),
+            Ok((details, authorise_note)) => {
+                let mut tx = store.begin().await?;
+                if !events::claim(&mut *tx, &key, Some(row.id)).await? {
+                    drop(tx);
+                    let why = "duplicate (claimed concurrently)".to_owned();
+                    return self
+                        .settle(row, Settled::Skipped(why), Some(&order_id))
+                        .await;
+                }
+                let cached = orders::get(&mut *tx, row.environment, &order_id).await?;
+                let outcome = cache_details(
+                    &mut tx,
+                    row.environment,
+                    &details,
+                    LedgerSource::Webhook,
+                    now,
+                )
+                .await;
+                let outcome = match outcome {
+                    Ok(o) => o,
+                    Err(e @ Error::Store(_)) => return Err(e),
+                    Err(e) => {
+                        drop(tx);
+                        let why = format!("{}: {e}", e.code());
+                        return self
+                            .settle(row, Settled::Failed(why), Some(&order_id))
+                            .await;
+                    }
+                };
+                let mut result = format!("{event}: {}", outcome.describe());
+                if let Some(late) = late_event(&n, cached.as_ref().map(|o| o.status.as_str())) {
+                    result.push_str(&format!("; {late}"));
+                }
+                if let Some(note) = authorise_note {
+                    result.push_str(&format!("; {note}"));
+                }
+                let rec = self.record("webhook.processed", &order_id, row, &result);
+                audit::append_in(&mut tx, &rec, now).await?;
+                deliveries::mark_processed(&mut *tx, row.id, &result, now).await?;
+                tx.commit()
+                    .await
+                    .map_err(StoreError::query("commit webhook processing"))?;
+                if matches!(outcome, CacheOutcome::Stale { .. }) {
+                    tracing::info!(delivery_id = row.id, %result, "stale read not applied");
+                }
+                return Ok(());
+            }
+        };
+        self.settle(row, settled, Some(&order_id)).await
+    }
+
+    /// Re-reads the order; authorises it when approved and auto-authorise is on. Returns the
+    /// latest details and a note on what authorise did. A failure is the reason text.
+    async fn read_and_act(
+        &self,
+        order_id: &str,
+    ) -> std::result::Result<
+        (
+            tamara::model::WithRaw<tamara::model::order::OrderDetails>,
+            Option<String>,
+        ),
+        String,
+    > {
+        let why = |e: Error| format!("{}: {e}", e.code());
+        let gateway = self.console.gateway().map_err(why)?;
+        let read = || async {
+            gateway
+                .order(order_id, tamara::OrderPath::Orders)
+                .await
+                .map_err(|e| format!("re-read failed: {}: {e}", e.code()))
+        };
+        let details = read().await?;
+        let approved = details.value.status.as_ref() == Some(&OrderStatus::Approved);
+        if !approved || !self.auto_authorise().await.map_err(why)? {
+            return Ok((details, None));
+        }
+        let note = match gateway.authorise(order_id).await {
+            Ok(_) => "auto-authorised".to_owned(),
+            Err(e) if matches!(e.api(), Some(ApiError::Http { status: 409, .. })) => {
+                "authorise: already done (409)".to_owned()
+            }
+            Err(e) => return Err(format!("authorise failed: {}: {e}", e.code())),
+        };
+        Ok((read().await?, Some(note)))
+    }
+
+    async fn auto_authorise(&self) -> Result<bool> {
+        let store = self.console.store();
+        let env = self.console.environment();
+        let value =
+            match settings::get(store, SettingScope::Env(env), AUTO_AUTHORISE_SETTING).await? {
+                Some(v) => Some(v),
+                None => settings::get(store, SettingScope::Global, AUTO_AUTHORISE_SETTING).await?,
+            };
+        Ok(!matches!(
+            value
+                .as_deref()
+                .map(str::trim)
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("off" | "false" | "0" | "no")
+        ))
+    }
+
+    /// Settles a row that changed nothing (skipped or failed) and audits it, atomically.
+    async fn settle(
+        &self,
+        row: &WebhookDelivery,
+        how: Settled,
+        order_id: Option<&str>,
+    ) -> Result<()> {
+        let now = (self.clock)();
+        let store = self.console.store();
+        let (action, result) = match &how {
+            Settled::Skipped(r) => ("webhook.skipped", r),
+            Settled::Failed(r) => ("webhook.failed", r),
+        };
+        let mut tx = store.begin().await?;
+        match &how {
+            Settled::Skipped(r) => deliveries::mark_skipped(&mut *tx, row.id, r, now).await?,
+            Settled::Failed(r) => {
+                tracing::warn!(delivery_id = row.id, reason = %r, "webhook processing failed; will retry");
+                deliveries::mark_failed(&mut *tx, row.id, r, now).await?;
+            }
+        }
+        let rec = self.record(action, order_id.unwrap_or("-"), row, result);
+        audit::append_in(&mut tx, &rec, now).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit webhook settlement"))?;
+        Ok(())
+    }
+
+    fn record(
+        &self,
+        action: &str,
+        subject: &str,
+        row: &WebhookDelivery,
+        result: &str,
+    ) -> AuditRecord {
+        AuditRecord {
+            env: row.environment,
+            actor: ACTOR.to_owned(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            request_summary: Some(format!(
+                "delivery {} {} (attempt {})",
+                row.id,
+                row.event_type.as_deref().unwrap_or("?"),
+                row.attempts + 1
+            )),
+            result: result.to_owned(),
+        }
+    }
+}
+
+/// When the notification implies a status behind the cached one (a late `order_approved`
+/// after a capture), says so: it is recorded, not applied.
+fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
+    let implied = match &n.kind {
+        tamara::model::notification::NotificationKind::LegacyStatus(s) => s.clone(),
+        tamara::model::notification::NotificationKind::Event(e) => {
+            OrderStatus::parse(e.as_str().strip_prefix("order_")?)
+        }
+    };
+    let cached = OrderStatus::parse(cached?);
+    (status_rank(&implied) > 0 && status_rank(&implied) < status_rank(&cached)).then(|| {
+        format!(
+            "late event: {} after {}; recorded, not applied",
+            n.kind.name(),
+            cached.as_str()
+        )
+    })
+}

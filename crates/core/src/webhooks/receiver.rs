@@ -1,0 +1,182 @@
+//! `POST /webhooks/tamara`: verify the `tamaraToken`, store the raw delivery, answer.
+//!
+//! Owns the receiver's verdicts and answers: 200 verified, 401 missing/forged/expired/wrongly
+//! signed token (stored, never processed), 400 unparseable body with a valid token (stored),
+//! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 405 other methods
+//! (axum's method router), 503 when the inbox cannot be written (Tamara retries).
+//!
+//! Invariants: the row is written (WAL, `synchronous = FULL`) BEFORE any answer, so a 200
+//! means the delivery survives a crash; secrets never reach the row: the `Authorization`
+//! header, the `tamaraToken` parameter and every header whose name suggests a secret are
+//! masked to their last 4 characters; reasons carry the check that failed, never the token.
+//! The handler never does business work: it only wakes the processor.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use futures::FutureExt as _;
+use serde_json::{Map, Value, json};
+use tamara::model::notification::Notification;
+use tamara::notification::{TokenError, extract_token};
+
+use super::ReceiverState;
+use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+use crate::store::mask_secret;
+
+/// Header-name fragments whose values are masked before storage.
+const SECRET_HEADER_HINTS: [&str; 5] = ["token", "key", "secret", "authorization", "cookie"];
+
+/// The query parameter that carries the token.
+const QUERY_TOKEN: &str = "tamaraToken";
+
+#[axum::debug_handler]
+pub(crate) async fn receive(
+    State(state): State<ReceiverState>,
+    method: Method,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, Json<Value>) {
+    let now = (state.clock)();
+    let query_token = query.as_deref().and_then(query_token);
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    let token_check = match &state.verifier {
+        None => Err(TokenError::NoKeyConfigured),
+        Some(verifier) => extract_token(authorization, query_token.as_deref())
+            .and_then(|(token, _source)| verifier.verify(&token, now.timestamp())),
+    };
+    let parsed = Notification::parse(&body);
+    let (verdict, status, reason) = match (&token_check, &parsed) {
+        (Err(e), _) => (
+            DeliveryVerdict::Rejected,
+            StatusCode::UNAUTHORIZED,
+            Some(format!("{}: {e}", e.code())),
+        ),
+        (Ok(_), Err(e)) => (
+            DeliveryVerdict::InvalidBody,
+            StatusCode::BAD_REQUEST,
+            Some(format!("body_invalid: {e}")),
+        ),
+        (Ok(_), Ok(_)) => (DeliveryVerdict::Verified, StatusCode::OK, None),
+    };
+    let notification = parsed.ok();
+    let delivery = NewDelivery {
+        environment: state.environment(),
+        received_at: now,
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        query: query.as_deref().map(mask_query),
+        headers_json: masked_headers(&headers),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        verdict,
+        reason: reason.clone(),
+        http_status: status.as_u16(),
+        order_id: notification.as_ref().map(|n| n.order_id.clone()),
+        event_type: notification.as_ref().map(|n| n.kind.name().to_owned()),
+    };
+    let id = match deliveries::insert(state.console.store().pool(), &delivery)
+        .boxed()
+        .await
+    {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook delivery not stored; answering 503");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"success": false, "error": "inbox_unavailable"})),
+            );
+        }
+    };
+    if verdict == DeliveryVerdict::Verified {
+        state.wake.notify_one();
+        (
+            StatusCode::OK,
+            Json(json!({"success": true, "delivery_id": id})),
+        )
+    } else {
+        tracing::warn!(
+            delivery_id = id,
+            reason = reason.as_deref().unwrap_or(""),
+            "webhook delivery refused"
+        );
+        let code = reason
+            .as_deref()
+            .and_then(|r| r.split(':').next())
+            .unwrap_or("refused")
+            .to_owned();
+        (status, Json(json!({"success": false, "error": code})))
+    }
+}
+
+/// The `tamaraToken` value of a raw query string, if present.
+fn query_token(raw: &str) -> Option<String> {
+    url::form_urlencoded::parse(raw.as_bytes())
+        .find(|(k, _)| k == QUERY_TOKEN)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The query string with the token's value masked; other parameters kept.
+fn mask_query(raw: &str) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
+        if k == QUERY_TOKEN {
+            out.append_pair(&k, &mask_secret(&v));
+        } else {
+            out.append_pair(&k, &v);
+        }
+    }
+    out.finish()
+}
+
+/// Headers as a JSON object (lower-case names; repeated headers joined with ", "), secret
+/// values masked.
+fn masked_headers(headers: &HeaderMap) -> String {
+    let mut map = Map::new();
+    for name in headers.keys() {
+        let lower = name.as_str().to_ascii_lowercase();
+        let secret = SECRET_HEADER_HINTS.iter().any(|h| lower.contains(h));
+        let joined = headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let value = if secret { mask_secret(&joined) } else { joined };
+        map.insert(lower, Value::String(value));
+    }
+    Value::Object(map).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_the_query_token_and_keeps_the_rest() {
+        let q = mask_query("storeId=1&tamaraToken=eyJhbGciOiJIUzI1NiJ9.abc.signature1234");
+        assert_eq!(q, "storeId=1&tamaraToken=****1234");
+        assert_eq!(
+            query_token("a=b&tamaraToken=x.y.z").as_deref(),
+            Some("x.y.z")
+        );
+    }
+
+    #[test]
+    fn masks_secret_looking_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "authorization",
+            "Bearer aaaa.bbbb.cccc9876".parse().unwrap(),
+        );
+        h.insert("x-console-key", "k-7f3a-long-value".parse().unwrap());
+        h.insert("content-type", "application/json".parse().unwrap());
+        let v: Value = serde_json::from_str(&masked_headers(&h)).unwrap();
+        assert_eq!(v["authorization"], "****9876");
+        assert_eq!(v["x-console-key"], "****alue");
+        assert_eq!(v["content-type"], "application/json");
+    }
+}

@@ -1,0 +1,129 @@
+//! `GET /checkout/success|failure|cancel`: where Tamara sends the customer back.
+//!
+//! Owns the three small HTML pages. Invariants: the query (`orderId`, `paymentStatus`) is never
+//! trusted — the order is re-read from the API and its real status is shown (and cached, never
+//! backwards); a disagreeing `paymentStatus` is pointed out; a missing or unknown order id is a
+//! 400 page; an API failure is a 502 page saying the status could not be confirmed. Every
+//! value shown is HTML-escaped.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use tamara::ApiError;
+
+use tamara::model::WithRaw;
+use tamara::model::order::OrderDetails;
+
+use super::ReceiverState;
+use crate::error::Error;
+
+type Page = (StatusCode, Html<String>);
+type Params = Query<HashMap<String, String>>;
+
+#[axum::debug_handler]
+pub(crate) async fn success(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+    page(&s, "success", &q).await
+}
+
+pub(crate) async fn failure(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+    page(&s, "failure", &q).await
+}
+
+pub(crate) async fn cancel(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+    page(&s, "cancel", &q).await
+}
+
+async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>) -> Page {
+    let Some(order_id) = q.get("orderId").map(|s| s.trim()).filter(|s| valid_id(s)) else {
+        return render(
+            StatusCode::BAD_REQUEST,
+            "Unknown order",
+            "This link does not name a valid order (orderId is missing or malformed).",
+        );
+    };
+    let claimed = q.get("paymentStatus").map(|s| s.trim().to_owned());
+    match read_order(state, order_id).await {
+        Ok(details) => {
+            let real = details
+                .value
+                .status
+                .as_ref()
+                .map_or("unknown", |s| s.as_str())
+                .to_owned();
+            let mut text = format!(
+                "Order {} ({}) is <strong>{}</strong> according to Tamara.",
+                esc(order_id),
+                esc(details.value.order_reference_id.as_deref().unwrap_or("")),
+                esc(&real)
+            );
+            if let Some(c) = claimed.filter(|c| !c.eq_ignore_ascii_case(&real)) {
+                text.push_str(&format!(
+                    " The link said “{}”, which does not match; the status above is the real one.",
+                    esc(&c)
+                ));
+            }
+            render(StatusCode::OK, &format!("Checkout {landing}"), &text)
+        }
+        Err(Error::Gateway(ApiError::Http {
+            status: 404 | 400, ..
+        })) => render(
+            StatusCode::BAD_REQUEST,
+            "Unknown order",
+            &format!("Tamara does not know order {}.", esc(order_id)),
+        ),
+        Err(e) => {
+            tracing::warn!(order_id, error = %e, "redirect: order status not confirmed");
+            render(
+                StatusCode::BAD_GATEWAY,
+                "Status not confirmed",
+                &format!(
+                    "The status of order {} could not be confirmed with Tamara ({}). \
+                     Do not ship yet; it will be checked again.",
+                    esc(order_id),
+                    esc(e.code())
+                ),
+            )
+        }
+    }
+}
+
+/// The order as Tamara has it now, read with a plain client (the console's resilient gateway
+/// and the store's generic futures are not `Send`, which axum handlers must be). Not written to
+/// the cache here; the processor and the reconciler keep the cache.
+async fn read_order(state: &ReceiverState, order_id: &str) -> Result<WithRaw<OrderDetails>, Error> {
+    let c = state.console.config().active();
+    let token = c
+        .api_token
+        .clone()
+        .ok_or(Error::NoApiToken { env: c.environment })?;
+    let mut cfg = tamara::ClientConfig::new(c.api_url.clone(), token);
+    cfg.connect_timeout = c.connect_timeout;
+    cfg.total_timeout = c.total_timeout;
+    let client = tamara::TamaraClient::new(cfg)?;
+    Ok(client.order(order_id, tamara::OrderPath::Orders).await?)
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn render(status: StatusCode, title: &str, body_html: &str) -> Page {
+    (
+        status,
+        Html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+             <body><h1>{t}</h1><p>{body_html}</p></body></html>",
+            t = esc(title)
+        )),
+    )
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}

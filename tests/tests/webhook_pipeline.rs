@@ -1,0 +1,566 @@
+//! The webhook pipeline end to end: the simulator as Tamara delivering signed notifications
+//! over real HTTP to the core's receiver on loopback, a real SQLite inbox, and the processor
+//! re-reading orders from the simulator. Every wait is a bounded poll.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use mizan_core::Console;
+use mizan_core::store::audit;
+use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, ProcessingState};
+use mizan_core::store::ledger::LedgerKind;
+use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router, system_clock};
+use mizan_scenarios::{NOTIFICATION_TOKEN, approve, checkout_request, client, console, sandbox};
+use serde_json::{Value, json};
+use tamara::model::payments::{CaptureRequest, ShippingInfo, SimplifiedRefundRequest};
+use tamara::notification::sign_token;
+use tamara::{Currency, Money, Sensitive};
+use tamara_sandbox::SandboxHandle;
+use tokio::sync::{Notify, watch};
+
+struct Pipeline {
+    sb: SandboxHandle,
+    console: Console,
+    /// The receiver's base URL (http://127.0.0.1:PORT).
+    url: String,
+    http: reqwest::Client,
+    stop: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn pipeline(seed: u64) -> Pipeline {
+    let sb = sandbox(seed).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(&sb.base_url(), dir.path()).await;
+    let wake = Arc::new(Notify::new());
+    let state = ReceiverState::new(console.clone(), wake.clone(), system_clock());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    let (stop, stopped) = watch::channel(false);
+    let config = ProcessorConfig {
+        idle_interval: Duration::from_millis(50),
+        retry_base: Duration::from_millis(100),
+        retry_max: Duration::from_millis(400),
+        ..ProcessorConfig::default()
+    };
+    Processor::new(console.clone(), wake, system_clock(), config)
+        .spawn(stopped)
+        .unwrap();
+    let http = reqwest::Client::new();
+    let reg = http
+        .post(format!("{}/webhooks", sb.base_url()))
+        .bearer_auth(mizan_scenarios::API_TOKEN)
+        .json(
+            &json!({"type": "order", "url": format!("{url}/webhooks/tamara"),
+            "events": ["order_approved", "order_declined", "order_authorised", "order_canceled",
+                       "order_updated", "order_captured", "order_refunded", "order_expired"]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(reg.status().is_success(), "register: {}", reg.status());
+    Pipeline {
+        sb,
+        console,
+        url,
+        http,
+        stop,
+        _dir: dir,
+    }
+}
+
+impl Pipeline {
+    async fn new_order(&self, reference: &str) -> String {
+        let c = client(&self.sb.base_url());
+        let created = c
+            .create_checkout(&checkout_request(reference))
+            .await
+            .unwrap();
+        created.value.order_id
+    }
+
+    async fn fault(&self, body: Value) {
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/faults/deliveries", self.sb.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
+    async fn deliveries(&self) -> Vec<deliveries::WebhookDelivery> {
+        deliveries::list(self.console.store(), &DeliveryFilter::default())
+            .await
+            .unwrap()
+    }
+
+    async fn status(&self, order_id: &str) -> Option<String> {
+        self.console
+            .cached_order(order_id)
+            .await
+            .ok()
+            .map(|o| o.order.status)
+    }
+
+    /// Polls (10 s at most) until the cached order has `status` and the inbox is settled.
+    async fn wait_status(&self, order_id: &str, status: &str) {
+        for _ in 0..200 {
+            let settled = self
+                .deliveries()
+                .await
+                .iter()
+                .all(|d| d.processing_state != ProcessingState::Pending);
+            if settled && self.status(order_id).await.as_deref() == Some(status) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "order {order_id} never reached {status}: {:?}; inbox {:#?}",
+            self.status(order_id).await,
+            self.deliveries().await
+        );
+    }
+
+    /// Polls until `n` deliveries are stored and none is pending.
+    async fn wait_settled(&self, n: usize) -> Vec<deliveries::WebhookDelivery> {
+        for _ in 0..200 {
+            let all = self.deliveries().await;
+            if all.len() >= n
+                && all
+                    .iter()
+                    .all(|d| d.processing_state != ProcessingState::Pending)
+            {
+                return all;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("inbox never settled at {n}: {:#?}", self.deliveries().await);
+    }
+
+    async fn post(&self, path_query: &str, auth: Option<&str>, body: &str) -> u16 {
+        let mut req = self
+            .http
+            .post(format!("{}{path_query}", self.url))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+}
+
+fn sar(amount: &str) -> Money {
+    Money::parse(amount, Currency::Sar).unwrap()
+}
+
+fn capture_request(order_id: &str, amount: &str) -> CaptureRequest {
+    CaptureRequest {
+        order_id: order_id.to_owned(),
+        total_amount: sar(amount),
+        shipping_info: ShippingInfo {
+            shipped_at: "2026-11-20T10:00:00Z".into(),
+            shipping_company: "Aramex".into(),
+            tracking_number: None,
+            tracking_url: None,
+        },
+        items: vec![],
+        shipping_amount: None,
+        tax_amount: None,
+        discount_amount: None,
+    }
+}
+
+fn good_token() -> String {
+    sign_token(
+        &Sensitive::new(NOTIFICATION_TOKEN.to_owned()),
+        chrono::Utc::now().timestamp(),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_lifecycle_driven_only_by_webhooks() {
+    let p = pipeline(301).await;
+    let id = p.new_order("WH-LIFE-1").await;
+    assert_eq!(p.status(&id).await, None, "nothing cached before a webhook");
+
+    // The customer pays: order_approved → the processor re-reads and auto-authorises →
+    // order_authorised arrives and is processed too.
+    approve(&p.sb.base_url(), &id).await;
+    p.wait_status(&id, "authorised").await;
+
+    let c = client(&p.sb.base_url());
+    let total = p.console.cached_order(&id).await.unwrap().order.total;
+    let cap = c
+        .capture(&capture_request(&id, &total.amount_text()))
+        .await
+        .unwrap()
+        .value;
+    p.wait_status(&id, "fully_captured").await;
+
+    let refund = SimplifiedRefundRequest {
+        total_amount: sar("10.00"),
+        comment: "damaged box".into(),
+        merchant_refund_id: None,
+    };
+    c.simplified_refund(&id, &refund).await.unwrap();
+    p.wait_status(&id, "partially_refunded").await;
+
+    let cached = p.console.cached_order(&id).await.unwrap();
+    let kinds: Vec<LedgerKind> = cached.ledger.iter().map(|e| e.kind).collect();
+    for k in [
+        LedgerKind::Authorise,
+        LedgerKind::Capture,
+        LedgerKind::Refund,
+    ] {
+        assert_eq!(
+            kinds.iter().filter(|x| **x == k).count(),
+            1,
+            "{k:?} in {kinds:?}"
+        );
+    }
+    let capture_row = cached
+        .ledger
+        .iter()
+        .find(|e| e.kind == LedgerKind::Capture)
+        .unwrap();
+    assert_eq!(
+        capture_row.gateway_id.as_deref(),
+        Some(cap.capture_id.as_str())
+    );
+
+    let inbox = p.deliveries().await;
+    assert!(
+        inbox.iter().all(|d| d.verdict == DeliveryVerdict::Verified),
+        "{inbox:#?}"
+    );
+    assert!(
+        inbox
+            .iter()
+            .all(|d| d.processing_state == ProcessingState::Processed)
+    );
+    assert!(
+        inbox.iter().any(|d| d
+            .processing_result
+            .as_deref()
+            .is_some_and(|r| r.contains("auto-authorised"))),
+        "{inbox:#?}"
+    );
+    // No token reaches the inbox.
+    let token_tail = &good_token()[..20];
+    for d in &inbox {
+        assert!(!d.headers_json.contains(token_tail), "{}", d.headers_json);
+        assert!(
+            d.query
+                .as_deref()
+                .unwrap_or("")
+                .contains("tamaraToken=****")
+        );
+    }
+
+    let chain = audit::list_chain(p.console.store(), 1000, 0).await.unwrap();
+    let processed = chain
+        .iter()
+        .filter(|e| e.action == "webhook.processed")
+        .count();
+    assert_eq!(processed, inbox.len(), "every step audited");
+    for pair in chain.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+        assert_eq!(pair[1].seq, pair[0].seq + 1);
+    }
+    for e in &chain {
+        assert_eq!(mizan_core::audit::entry_hash(e), e.hash);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_deliveries_change_nothing() {
+    let p = pipeline(302).await;
+    let id = p.new_order("WH-DUP-1").await;
+    p.fault(json!({"duplicate": 10})).await;
+    approve(&p.sb.base_url(), &id).await;
+    p.wait_status(&id, "authorised").await;
+    // order_approved and order_authorised, each sent twice.
+    let inbox = p.wait_settled(4).await;
+    let skipped: Vec<_> = inbox
+        .iter()
+        .filter(|d| d.processing_state == ProcessingState::Skipped)
+        .collect();
+    assert_eq!(skipped.len(), 2, "{inbox:#?}");
+    for d in skipped {
+        assert!(
+            d.processing_result
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("duplicate of delivery"),
+            "{d:?}"
+        );
+    }
+    let cached = p.console.cached_order(&id).await.unwrap();
+    assert_eq!(
+        cached.ledger.len(),
+        1,
+        "one authorise, once: {:?}",
+        cached.ledger
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_order_and_late_events_never_move_status_backwards() {
+    let p = pipeline(303).await;
+    let id = p.new_order("WH-ORDER-1").await;
+    approve(&p.sb.base_url(), &id).await;
+    p.wait_status(&id, "authorised").await;
+
+    // Capture twice (partial, then the rest) with both notifications held and sent reversed.
+    p.fault(json!({"reorder": 2})).await;
+    let c = client(&p.sb.base_url());
+    c.capture(&capture_request(&id, "50.00")).await.unwrap();
+    let total = p.console.cached_order(&id).await.unwrap().order.total;
+    let rest = format!(
+        "{:.2}",
+        total.amount() - rust_decimal::Decimal::new(5000, 2)
+    );
+    c.capture(&capture_request(&id, &rest)).await.unwrap();
+    p.wait_status(&id, "fully_captured").await;
+    let n = p.deliveries().await.len();
+
+    // A late, genuine-looking order_approved after the capture: recorded, not applied, and no
+    // authorise is attempted.
+    let body = json!({"order_id": id, "order_reference_id": "WH-ORDER-1",
+        "event_type": "order_approved", "data": []})
+    .to_string();
+    let bearer = format!("Bearer {}", good_token());
+    assert_eq!(p.post("/webhooks/tamara", Some(&bearer), &body).await, 200);
+    let inbox = p.wait_settled(n + 1).await;
+    let late = &inbox[0];
+    assert_eq!(late.processing_state, ProcessingState::Skipped, "{late:?}");
+    assert!(
+        late.processing_result
+            .as_deref()
+            .unwrap()
+            .contains("duplicate"),
+        "{late:?}"
+    );
+    assert_eq!(p.status(&id).await.as_deref(), Some("fully_captured"));
+
+    // A late legacy notification (order_status form) for a status long passed.
+    let legacy = json!({"order_id": id, "order_reference_id": "WH-ORDER-1",
+        "order_status": "authorised", "data": {}})
+    .to_string();
+    assert_eq!(
+        p.post("/webhooks/tamara", Some(&bearer), &legacy).await,
+        200
+    );
+    let inbox = p.wait_settled(n + 2).await;
+    let r = inbox[0].processing_result.clone().unwrap();
+    assert_eq!(inbox[0].processing_state, ProcessingState::Processed, "{r}");
+    assert!(r.contains("late event"), "{r}");
+    assert_eq!(p.status(&id).await.as_deref(), Some("fully_captured"));
+}
+
+fn forge(header: &Value, claims: &Value, sig: &str) -> String {
+    format!(
+        "{}.{}.{sig}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_tokens_are_stored_with_the_reason_and_never_processed() {
+    let p = pipeline(304).await;
+    let id = p.new_order("WH-AUTH-1").await;
+
+    // The simulator signs the order_approved delivery (and its retries) with the wrong key.
+    p.fault(json!({"wrong_key": 1})).await;
+    approve(&p.sb.base_url(), &id).await;
+    let mut sim = Vec::new();
+    for _ in 0..100 {
+        sim = p.deliveries().await;
+        if !sim.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = sim.last().expect("the simulator's delivery arrived");
+    assert_eq!(first.verdict, DeliveryVerdict::Rejected, "{first:?}");
+    assert!(
+        first
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("token_bad_signature"),
+        "{first:?}"
+    );
+    assert_eq!(first.event_type.as_deref(), Some("order_approved"));
+
+    let body = json!({"order_id": id, "event_type": "order_captured",
+        "data": {"capture_id": "c-1", "captured_amount": {"amount": 1.00, "currency": "SAR"}}})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+    let expired = {
+        let t = sign_token(&Sensitive::new(NOTIFICATION_TOKEN.to_owned()), now - 7200).unwrap();
+        format!("Bearer {t}")
+    };
+    let none = forge(
+        &json!({"alg": "none", "typ": "JWT"}),
+        &json!({"iss": "Tamara", "iat": now, "exp": now + 600}),
+        "",
+    );
+    let other = sign_token(&Sensitive::new("someone-else-key-123".to_owned()), now).unwrap();
+    let good = good_token();
+    let cases: Vec<(String, Option<String>, &str)> = vec![
+        ("/webhooks/tamara".into(), None, "token_missing"),
+        ("/webhooks/tamara".into(), Some(expired), "token_expired"),
+        (
+            "/webhooks/tamara".into(),
+            Some(format!("Bearer {none}")),
+            "token_algorithm_not_allowed",
+        ),
+        (
+            "/webhooks/tamara".into(),
+            Some(format!("Bearer {other}")),
+            "token_bad_signature",
+        ),
+        (
+            format!("/webhooks/tamara?tamaraToken={other}"),
+            Some(format!("Bearer {good}")),
+            "token_header_query_mismatch",
+        ),
+        (
+            format!("/webhooks/tamara?storeId=1&tamaraToken={none}"),
+            None,
+            "token_algorithm_not_allowed",
+        ),
+    ];
+    for (path, auth, _) in &cases {
+        assert_eq!(
+            p.post(path, auth.as_deref(), &body).await,
+            401,
+            "{path} {auth:?}"
+        );
+    }
+    // Newest first, only the handcrafted ones (the simulator may still be retrying its own).
+    let forged: Vec<_> = p
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.event_type.as_deref() == Some("order_captured"))
+        .collect();
+    assert_eq!(forged.len(), cases.len(), "{forged:#?}");
+    for (d, (_, _, code)) in forged.iter().zip(cases.iter().rev()) {
+        assert_eq!(d.verdict, DeliveryVerdict::Rejected);
+        assert!(
+            d.reason.as_deref().unwrap().starts_with(code),
+            "{d:?} vs {code}"
+        );
+        assert_eq!(d.http_status, 401);
+        assert_eq!(d.processing_state, ProcessingState::Skipped);
+        assert_eq!(d.processing_result, None, "never processed");
+        assert!(!d.headers_json.contains(&good[good.len() - 12..]));
+        assert!(
+            !d.query
+                .as_deref()
+                .unwrap_or("")
+                .contains(&other[other.len() - 12..])
+        );
+    }
+    // Nothing refused was ever processed: the order was never cached.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(p.status(&id).await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_bodies_oversize_and_wrong_methods() {
+    let p = pipeline(305).await;
+    let bearer = format!("Bearer {}", good_token());
+    assert_eq!(
+        p.post("/webhooks/tamara", Some(&bearer), "{not json").await,
+        400
+    );
+    assert_eq!(
+        p.post("/webhooks/tamara", Some(&bearer), r#"{"event_type":"x"}"#)
+            .await,
+        400
+    );
+    let inbox = p.wait_settled(2).await;
+    for d in &inbox {
+        assert_eq!(d.verdict, DeliveryVerdict::InvalidBody);
+        assert_eq!(d.http_status, 400);
+        assert!(
+            d.reason.as_deref().unwrap().starts_with("body_invalid"),
+            "{d:?}"
+        );
+        assert_eq!(d.processing_state, ProcessingState::Skipped);
+    }
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(300 * 1024));
+    assert_eq!(p.post("/webhooks/tamara", Some(&bearer), &big).await, 413);
+    let get = p
+        .http
+        .get(format!("{}/webhooks/tamara", p.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    let put = p
+        .http
+        .put(format!("{}/webhooks/tamara", p.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 405);
+    assert_eq!(p.deliveries().await.len(), 2, "413 and 405 store nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirect_pages_show_the_real_status_never_the_query() {
+    let p = pipeline(306).await;
+    let id = p.new_order("WH-REDIRECT-1").await;
+    let page = |q: String| {
+        let http = p.http.clone();
+        let url = format!("{}/checkout/success{q}", p.url);
+        async move {
+            let r = http.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = page(format!("?orderId={id}&paymentStatus=approved")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("<strong>new</strong>"), "{html}");
+    assert!(html.contains("does not match"), "{html}");
+
+    let (s, html) = page(String::new()).await;
+    assert_eq!(s, 400, "{html}");
+    let (s, _) = page("?orderId=%3Cscript%3E".into()).await;
+    assert_eq!(s, 400);
+    let (s, _) = page("?orderId=00000000-0000-4000-8000-000000000000".into()).await;
+    assert_eq!(s, 400);
+
+    let r = p
+        .http
+        .post(format!("{}/_sandbox/faults/api", p.sb.base_url()))
+        .json(&json!({"status": 503, "count": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let (s, html) = page(format!("?orderId={id}&paymentStatus=approved")).await;
+    assert_eq!(s, 502, "{html}");
+    assert!(html.contains("could not be confirmed"), "{html}");
+}
