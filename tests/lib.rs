@@ -76,3 +76,24 @@ pub async fn approve(base_url: &str, order_id: &str) {
         .unwrap();
     assert!(resp.status().is_success(), "approve: {}", resp.status());
 }
+
+/// A capture of `sar_amount` SAR of `order_id`, shipped with a fixed carrier and date.
+pub fn capture_request(
+    order_id: &str,
+    sar_amount: &str,
+) -> tamara::model::payments::CaptureRequest {
+    tamara::model::payments::CaptureRequest {
+        order_id: order_id.to_owned(),
+        total_amount: tamara::Money::parse(sar_amount, tamara::Currency::Sar).unwrap(),
+        shipping_info: tamara::model::payments::ShippingInfo {
+            shipped_at: "2026-11-20T10:00:00Z".into(),
+            shipping_company: "SMSA".into(),
+            tracking_number: Some("SM123".into()),
+            tracking_url: None,
+        },
+        items: vec![],
+        shipping_amount: None,
+        tax_amount: None,
+        discount_amount: None,
+    }
+}

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mizan_scenarios::{approve, checkout_request, client, sandbox};
+use mizan_scenarios::{approve, capture_request, checkout_request, client, sandbox};
 use tamara::model::OrderStatus;
 use tamara::model::order::UpdateReferenceRequest;
 use tamara::model::payments::*;
@@ -14,27 +14,6 @@ use tamara::{Currency, Money, OrderPath};
 
 fn sar(s: &str) -> Money {
     Money::parse(s, Currency::Sar).unwrap()
-}
-
-fn shipping() -> ShippingInfo {
-    ShippingInfo {
-        shipped_at: "2026-11-20T10:00:00Z".into(),
-        shipping_company: "SMSA".into(),
-        tracking_number: Some("SM123".into()),
-        tracking_url: None,
-    }
-}
-
-fn capture(order_id: &str, amount: &str) -> CaptureRequest {
-    CaptureRequest {
-        order_id: order_id.into(),
-        total_amount: sar(amount),
-        shipping_info: shipping(),
-        items: vec![],
-        shipping_amount: None,
-        tax_amount: None,
-        discount_amount: None,
-    }
 }
 
 #[tokio::test]
@@ -73,12 +52,15 @@ async fn full_lifecycle_through_the_client() {
     assert_eq!(auth.value.status, Some(OrderStatus::Authorised));
     assert_eq!(auth.value.authorized_amount, Some(sar("460")));
 
-    let cap = c.capture(&capture(&id, "200.00")).await.unwrap();
+    let cap = c.capture(&capture_request(&id, "200.00")).await.unwrap();
     assert_eq!(cap.value.status, Some(OrderStatus::PartiallyCaptured));
     // Over-capture is refused with the remaining amount untouched.
-    let e = c.capture(&capture(&id, "260.01")).await.unwrap_err();
+    let e = c
+        .capture(&capture_request(&id, "260.01"))
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(400), "{e}");
-    let cap2 = c.capture(&capture(&id, "260.00")).await.unwrap();
+    let cap2 = c.capture(&capture_request(&id, "260.00")).await.unwrap();
     assert_eq!(cap2.value.status, Some(OrderStatus::FullyCaptured));
 
     let refund = SimplifiedRefundRequest {

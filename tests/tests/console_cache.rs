@@ -6,9 +6,7 @@
 use mizan_core::Environment;
 use mizan_core::store::ledger::LedgerKind;
 use mizan_core::store::orders::OrderFilter;
-use mizan_scenarios::{approve, checkout_request, client, console, sandbox};
-use tamara::model::payments::{CaptureRequest, ShippingInfo};
-use tamara::{Currency, Money};
+use mizan_scenarios::{approve, capture_request, checkout_request, client, console, sandbox};
 
 #[tokio::test]
 async fn checkout_fetch_and_offline_reads() {
@@ -28,20 +26,7 @@ async fn checkout_fetch_and_offline_reads() {
     approve(&sb.base_url(), &id).await;
     let c = client(&sb.base_url());
     c.authorise(&id).await.unwrap();
-    let capture = CaptureRequest {
-        order_id: id.clone(),
-        total_amount: Money::parse("100.25", Currency::Sar).unwrap(),
-        shipping_info: ShippingInfo {
-            shipped_at: "2026-11-20T10:00:00Z".into(),
-            shipping_company: "Aramex".into(),
-            tracking_number: None,
-            tracking_url: None,
-        },
-        items: vec![],
-        shipping_amount: None,
-        tax_amount: None,
-        discount_amount: None,
-    };
+    let capture = capture_request(&id, "100.25");
     let cap = c.capture(&capture).await.unwrap().value;
 
     let fetched = console.fetch_order(&id).await.unwrap();

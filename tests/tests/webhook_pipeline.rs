@@ -14,9 +14,11 @@ use mizan_core::store::audit;
 use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, ProcessingState};
 use mizan_core::store::ledger::LedgerKind;
 use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router, system_clock};
-use mizan_scenarios::{NOTIFICATION_TOKEN, approve, checkout_request, client, console, sandbox};
+use mizan_scenarios::{
+    NOTIFICATION_TOKEN, approve, capture_request, checkout_request, client, console, sandbox,
+};
 use serde_json::{Value, json};
-use tamara::model::payments::{CaptureRequest, ShippingInfo, SimplifiedRefundRequest};
+use tamara::model::payments::SimplifiedRefundRequest;
 use tamara::notification::sign_token;
 use tamara::{Currency, Money, Sensitive};
 use tamara_sandbox::SandboxHandle;
@@ -166,23 +168,6 @@ impl Pipeline {
 
 fn sar(amount: &str) -> Money {
     Money::parse(amount, Currency::Sar).unwrap()
-}
-
-fn capture_request(order_id: &str, amount: &str) -> CaptureRequest {
-    CaptureRequest {
-        order_id: order_id.to_owned(),
-        total_amount: sar(amount),
-        shipping_info: ShippingInfo {
-            shipped_at: "2026-11-20T10:00:00Z".into(),
-            shipping_company: "Aramex".into(),
-            tracking_number: None,
-            tracking_url: None,
-        },
-        items: vec![],
-        shipping_amount: None,
-        tax_amount: None,
-        discount_amount: None,
-    }
 }
 
 fn good_token() -> String {

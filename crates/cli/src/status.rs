@@ -8,7 +8,7 @@ use chrono::Utc;
 use mizan_core::Console;
 use mizan_core::gateway::BREAKER_SETTING;
 use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
-use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
+use mizan_core::store::deliveries::{self, DeliveryFilter};
 use mizan_core::store::settings::{self, SettingScope};
 use serde_json::{Value, json};
 
@@ -27,18 +27,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let backlog = deliveries::backlog_count(store, Some(env))
         .await
         .map_err(mizan_core::Error::from)?;
-    let failed = deliveries::list(
-        store,
-        &DeliveryFilter {
-            environment: Some(env),
-            processing_state: Some(ProcessingState::Failed),
-            limit: Some(1_000),
-            ..DeliveryFilter::default()
-        },
-    )
-    .await
-    .map_err(mizan_core::Error::from)?
-    .len();
+    let failed = reconcile::failed_deliveries(store, env).await?.len();
     let last_delivery = deliveries::list(
         store,
         &DeliveryFilter {

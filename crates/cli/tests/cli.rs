@@ -3,53 +3,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{Env, stderr, stdout};
 
 use tamara_sandbox::SandboxConfig;
 
-struct Env {
-    base_url: String,
-    data_dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn mizan(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mizan"))
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("MIZAN_DATA_DIR", self.data_dir.path())
-            .env("MIZAN_SANDBOX_API_URL", &self.base_url)
-            .env("MIZAN_SANDBOX_API_TOKEN", "cli-test-token-000000")
-            .output()
-            .unwrap()
-    }
-}
-
 async fn env() -> (Env, tamara_sandbox::SandboxHandle) {
-    let config = SandboxConfig {
+    Env::with_sandbox(SandboxConfig {
         api_tokens: vec!["cli-test-token-000000".into()],
         seed: Some(5),
         ..SandboxConfig::default()
-    };
-    let sb = tamara_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    (
-        Env {
-            base_url: sb.base_url(),
-            data_dir: tempfile::tempdir().unwrap(),
-        },
-        sb,
-    )
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{Env, stderr};
 
 use mizan_core::Environment;
 use mizan_core::store::Store;
@@ -14,50 +16,14 @@ use tamara_sandbox::SandboxConfig;
 
 const TOKEN: &str = "cli-webhooks-token-0000";
 
-struct Env {
-    base_url: String,
-    data_dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn mizan(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mizan"))
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("MIZAN_DATA_DIR", self.data_dir.path())
-            .env("MIZAN_SANDBOX_API_URL", &self.base_url)
-            .env("MIZAN_SANDBOX_API_TOKEN", TOKEN)
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.mizan(args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
 async fn env(listing: bool) -> (Env, tamara_sandbox::SandboxHandle) {
-    let config = SandboxConfig {
+    Env::with_sandbox(SandboxConfig {
         api_tokens: vec![TOKEN.into()],
         seed: Some(61),
         webhook_listing_enabled: listing,
         ..SandboxConfig::default()
-    };
-    let sb = tamara_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let e = Env {
-        base_url: sb.base_url(),
-        data_dir: tempfile::tempdir().unwrap(),
-    };
-    (e, sb)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    })
+    .await
 }
 
 const HOOK: &str = "http://127.0.0.1:9/webhooks/tamara";

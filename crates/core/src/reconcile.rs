@@ -218,16 +218,7 @@ impl Reconciler {
                 break;
             }
         }
-        let failed = deliveries::list(
-            store,
-            &DeliveryFilter {
-                environment: Some(env),
-                processing_state: Some(ProcessingState::Failed),
-                limit: Some(1_000),
-                ..DeliveryFilter::default()
-            },
-        )
-        .await?;
+        let failed = failed_deliveries(self.console.store(), env).await?;
         for d in failed {
             if let Some(id) = d.order_id.filter(|i| !i.trim().is_empty())
                 && seen.insert(id.clone())
@@ -279,6 +270,25 @@ fn failed(order_id: String, e: &crate::Error) -> Outcome {
 }
 
 /// The last sweep's report in the active environment, if any.
+/// How many failed deliveries one sweep, `orders stuck` or `status` looks at.
+pub const FAILED_DELIVERY_SCAN: u32 = 1_000;
+
+/// The deliveries of `env` whose processing failed, newest first (at most
+/// [`FAILED_DELIVERY_SCAN`]): the sweep re-reads their orders, `orders stuck` lists them and
+/// `status` counts them.
+pub async fn failed_deliveries(
+    store: &crate::store::Store,
+    env: crate::environment::Environment,
+) -> Result<Vec<deliveries::WebhookDelivery>> {
+    let filter = DeliveryFilter {
+        environment: Some(env),
+        processing_state: Some(ProcessingState::Failed),
+        limit: Some(FAILED_DELIVERY_SCAN),
+        ..DeliveryFilter::default()
+    };
+    Ok(deliveries::list(store, &filter).await?)
+}
+
 pub async fn last_sweep(console: &Console) -> Result<Option<SweepReport>> {
     let raw = settings::get(
         console.store(),
@@ -372,16 +382,7 @@ pub async fn stuck_orders(console: &Console, now: DateTime<Utc>) -> Result<Vec<S
         });
     }
     out.sort_by_key(|s| s.time_left);
-    let failed = deliveries::list(
-        store,
-        &DeliveryFilter {
-            environment: Some(env),
-            processing_state: Some(ProcessingState::Failed),
-            limit: Some(1_000),
-            ..DeliveryFilter::default()
-        },
-    )
-    .await?;
+    let failed = failed_deliveries(store, env).await?;
     for d in failed {
         let order_id = d.order_id.clone().unwrap_or_default();
         let order = if order_id.is_empty() {
