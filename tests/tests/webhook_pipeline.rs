@@ -56,9 +56,7 @@ async fn pipeline(seed: u64) -> Pipeline {
         retry_max: Duration::from_millis(400),
         ..ProcessorConfig::default()
     };
-    Processor::new(console.clone(), wake, system_clock(), config)
-        .spawn(stopped)
-        .unwrap();
+    Processor::new(console.clone(), wake, system_clock(), config).spawn(stopped);
     let http = reqwest::Client::new();
     let reg = http
         .post(format!("{}/webhooks", sb.base_url()))

@@ -1,16 +1,18 @@
-//! `mizan serve`: the headless service — webhook receiver, inbox processor and the checkout
-//! redirect pages on one listener.
+//! `mizan serve`: the headless service — webhook receiver, inbox processor, reconciler and the
+//! checkout redirect pages on one listener.
 //!
 //! Invariants: binds loopback unless `--allow-remote` is given; on SIGTERM or Ctrl-C it stops
 //! accepting, lets in-flight requests finish (every acknowledged delivery is already on disk),
-//! stops the processor after the row in hand, closes the store and exits 0. A delivery that was
+//! stops the processor after the row in hand and the reconciler, closes the store and exits 0. A delivery that was
 //! acknowledged but not processed when the process died is picked up at the next start.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use mizan_core::Console;
+use mizan_core::reconcile::Reconciler;
 use mizan_core::webhooks::{
     Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
 };
@@ -26,6 +28,15 @@ pub struct ServeArgs {
     /// Allow a non-loopback address (put TLS and a reverse proxy in front).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Seconds between reconciler sweeps (re-reads of open orders and failed deliveries).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub reconcile_every: u64,
+    /// Order reads a sweep runs at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub reconcile_concurrency: u64,
+    /// Do not run the reconciler (receiver and processor only).
+    #[arg(long)]
+    pub no_reconcile: bool,
 }
 
 fn failed(code: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
@@ -54,9 +65,16 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         system_clock(),
         ProcessorConfig::default(),
     )
-    .spawn(stopped)
-    .map_err(failed("serve_processor"))?;
-    // HOOK(reconciler): the resilience work starts the reconciler here, stopped by `stop`.
+    .spawn(stopped.clone());
+    let reconciler = (!args.no_reconcile).then(|| {
+        let mut stopped = stopped;
+        let reconciler = Reconciler::new(console.clone())
+            .with_interval(Duration::from_secs(args.reconcile_every))
+            .with_concurrency(usize::try_from(args.reconcile_concurrency).unwrap_or(4));
+        tokio::spawn(reconciler.run(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }))
+    });
     let app = router(ReceiverState::new(console.clone(), wake, system_clock()));
     println!(
         "mizan: serving {} on http://{addr} (webhooks at {WEBHOOK_PATH})",
@@ -66,10 +84,20 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         .with_graceful_shutdown(shutdown_signal())
         .await;
     let _ = stop.send(true);
-    let joined = tokio::task::spawn_blocking(move || processor.join()).await;
+    let processor_ok = processor.await.is_ok();
+    let reconciler_ok = match reconciler {
+        Some(task) => task.await.is_ok(),
+        None => true,
+    };
     console.store().close().await;
     served.map_err(failed("serve_failed"))?;
-    if !matches!(joined, Ok(Ok(()))) {
+    if !reconciler_ok {
+        return Err(CliError::Failed {
+            code: "serve_reconciler",
+            message: "the reconciler stopped abnormally".into(),
+        });
+    }
+    if !processor_ok {
         return Err(CliError::Failed {
             code: "serve_processor",
             message: "the webhook processor stopped abnormally".into(),

@@ -170,7 +170,7 @@ impl Reconciler {
 
     /// Sweeps now and then every `interval` until `shutdown` completes. A sweep that fails
     /// (store trouble) is logged and retried at the next tick.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         tokio::pin!(shutdown);
         let mut tick = tokio::time::interval(self.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -318,3 +318,42 @@ async fn registrations_are_confirmed_and_soft_deleted() {
         .unwrap_err();
     assert_eq!(err.code(), "store_not_found");
 }
+
+/// Store calls run inside `tokio::spawn` (they must be `Send`): the receiver writes from an axum
+/// handler and the processor and reconciler are Tokio tasks. This fails to compile if a store
+/// future stops being `Send`, and fails at run time if a transaction through a spawned task
+/// does not commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_calls_run_in_spawned_tasks() {
+    let (_dir, store) = open_temp().await;
+    let direct = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            deliveries::insert(
+                &store,
+                &delivery(Sandbox, "o-send", DeliveryVerdict::Verified),
+            )
+            .await
+        })
+    };
+    let id = direct.await.unwrap().unwrap();
+    let in_tx = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.begin().await?;
+            let key = EventKey::new(Sandbox, "o-send", "order_approved", None);
+            let claimed = events::claim(&mut tx, &key, Some(id)).await?;
+            deliveries::mark_processed(&mut tx, id, "spawned", t0()).await?;
+            tx.commit()
+                .await
+                .map_err(|source| mizan_core::store::StoreError::Query {
+                    context: "commit",
+                    source,
+                })?;
+            Ok::<_, mizan_core::store::StoreError>(claimed)
+        })
+    };
+    assert!(in_tx.await.unwrap().unwrap(), "first claim wins");
+    let row = deliveries::get(&store, id).await.unwrap().unwrap();
+    assert_eq!(row.processing_state, ProcessingState::Processed);
+}

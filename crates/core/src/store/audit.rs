@@ -60,7 +60,10 @@ pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, Stor
             entry.seq
         )));
     }
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     // Insert first, then check the link: the insert takes SQLite's write lock (waiting out the
     // busy timeout), so no other appender can slip in between the check and the write.
     sqlx::query(
@@ -123,7 +126,7 @@ pub async fn list<'c>(
     after_seq: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list audit entries"))?;
     let rows = sqlx::query(
@@ -149,7 +152,7 @@ pub async fn list_chain<'c>(
     after_seq: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list audit chain"))?;
     let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
@@ -167,7 +170,7 @@ pub async fn list_chain<'c>(
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn last<'c>(db: impl Db<'c>) -> Result<Option<AuditEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("last audit entry"))?;
     let row = sqlx::query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")

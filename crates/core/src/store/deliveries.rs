@@ -152,7 +152,7 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
         DeliveryVerdict::Rejected | DeliveryVerdict::InvalidBody => ProcessingState::Skipped,
     };
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("insert delivery"))?;
     sqlx::query_scalar(
@@ -185,10 +185,7 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<WebhookDelivery>, StoreError> {
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("get delivery"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("get delivery"))?;
     let row = sqlx::query("SELECT * FROM webhook_deliveries WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -217,7 +214,7 @@ pub async fn next_unprocessed<'c>(
     qb.push(" ORDER BY id LIMIT ");
     qb.push_bind(i64::from(limit));
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("next deliveries"))?;
     let rows = qb
@@ -244,7 +241,7 @@ pub async fn backlog_count<'c>(
         qb.push_bind(env.as_str());
     }
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("count backlog"))?;
     let n: i64 = qb
@@ -287,7 +284,7 @@ pub async fn list<'c>(
     qb.push(" ORDER BY id DESC LIMIT ");
     qb.push_bind(i64::from(filter.limit.unwrap_or(100)));
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list deliveries"))?;
     let rows = qb
@@ -346,7 +343,7 @@ pub async fn mark_skipped<'c>(
 /// [`StoreError::Query`].
 pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("requeue delivery"))?;
     let done = sqlx::query(
@@ -372,7 +369,7 @@ async fn finish<'c>(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("finish delivery"))?;
     // The state condition makes a second finish (two processors racing) a visible conflict

@@ -56,10 +56,7 @@ pub async fn claim<'c>(
     key: &EventKey,
     delivery_id: Option<i64>,
 ) -> Result<bool, StoreError> {
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("claim event"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("claim event"))?;
     let done = sqlx::query(
         "INSERT INTO processed_events (environment, order_id, event_type, sub_id, delivery_id,
             claimed_at)
@@ -87,7 +84,7 @@ pub async fn claimed<'c>(
     key: &EventKey,
 ) -> Result<Option<(Option<i64>, DateTime<Utc>)>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("read event claim"))?;
     let row = sqlx::query(
@@ -117,7 +114,7 @@ pub async fn claimed<'c>(
 /// [`StoreError::Query`].
 pub async fn release<'c>(db: impl Db<'c>, key: &EventKey) -> Result<bool, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("release event"))?;
     let done = sqlx::query(

@@ -67,7 +67,10 @@ pub async fn replace_for_order<'c>(
         }
     }
     let context = "replace order items";
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     sqlx::query("DELETE FROM order_items WHERE environment = ? AND order_id = ?")
         .bind(env.as_str())
         .bind(order_id)
@@ -123,7 +126,7 @@ pub async fn list_for_order<'c>(
     order_id: &str,
 ) -> Result<Vec<OrderItem>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list order items"))?;
     let rows = sqlx::query(

@@ -37,7 +37,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Acquire, Sqlite, SqlitePool};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
 pub use crate::environment::Environment;
 pub use deliveries::mask_secret;
@@ -56,11 +56,66 @@ pub type StoreTx = sqlx::Transaction<'static, Sqlite>;
 
 /// Where store functions run: `&Store`, `&mut StoreTx`, or a raw `&mut SqliteConnection`.
 ///
-/// This is sqlx's [`Acquire`] fixed to SQLite, so functions that need several statements can
-/// open their own savepoint with `db.begin()` whether or not the caller is in a transaction.
-pub trait Db<'c>: Acquire<'c, Database = Sqlite> + Send {}
+/// Deliberately not sqlx's generic `Acquire`: futures holding `<T as Acquire>::Connection`
+/// across an `.await` are not provably `Send` for every lifetime (a rustc limitation), which
+/// kept store calls out of `tokio::spawn` and axum handlers. [`Db::conn`] hands back one
+/// concrete [`DbConn`], so every store future is `Send`.
+pub trait Db<'c>: Send {
+    /// A connection for the duration of the call: a pooled one for `&Store`, or a reborrow of
+    /// the caller's transaction or connection.
+    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>>;
+}
 
-impl<'c, T: Acquire<'c, Database = Sqlite> + Send> Db<'c> for T {}
+/// A connection lent to a store function by a [`Db`]; derefs to [`SqliteConnection`].
+pub enum DbConn<'c> {
+    /// Taken from the pool, returned to it on drop.
+    Pooled(PoolConnection<Sqlite>),
+    /// The caller's own connection or transaction.
+    Borrowed(&'c mut SqliteConnection),
+}
+
+impl std::ops::Deref for DbConn<'_> {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            DbConn::Pooled(conn) => conn,
+            DbConn::Borrowed(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for DbConn<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            DbConn::Pooled(conn) => conn,
+            DbConn::Borrowed(conn) => conn,
+        }
+    }
+}
+
+impl<'c> Db<'c> for &'c Store {
+    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
+        Box::pin(async move { self.pool.acquire().await.map(DbConn::Pooled) })
+    }
+}
+
+impl<'c> Db<'c> for &'c mut StoreTx {
+    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
+        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
+    }
+}
+
+impl<'c> Db<'c> for &'c mut SqliteConnection {
+    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
+        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
+    }
+}
+
+impl<'c> Db<'c> for &'c mut DbConn<'_> {
+    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
+        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
+    }
+}
 
 /// The open store: a cheap-to-clone handle on the SQLite pool.
 #[derive(Debug, Clone)]
@@ -119,18 +174,5 @@ impl Store {
     /// Waits for open connections to finish and closes the pool (and with it the file).
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-}
-
-impl<'a> Acquire<'a> for &'a Store {
-    type Database = Sqlite;
-    type Connection = PoolConnection<Sqlite>;
-
-    fn acquire(self) -> BoxFuture<'a, Result<Self::Connection, sqlx::Error>> {
-        Acquire::acquire(&self.pool)
-    }
-
-    fn begin(self) -> BoxFuture<'a, Result<sqlx::Transaction<'a, Sqlite>, sqlx::Error>> {
-        Acquire::begin(&self.pool)
     }
 }

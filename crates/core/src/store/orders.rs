@@ -140,10 +140,7 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
     ] {
         codec::same_currency(what, value, currency)?;
     }
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("upsert order"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("upsert order"))?;
     sqlx::query(
         "INSERT INTO orders (environment, order_id, order_reference_id, order_number, status,
             payment_type, instalments, currency, total_amount, authorised_amount,
@@ -216,7 +213,7 @@ pub async fn get<'c>(
     env: Environment,
     order_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    let mut conn = db.acquire().await.map_err(StoreError::query("get order"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("get order"))?;
     let row = sqlx::query("SELECT * FROM orders WHERE environment = ? AND order_id = ?")
         .bind(env.as_str())
         .bind(order_id)
@@ -237,7 +234,7 @@ pub async fn get_by_reference<'c>(
     order_reference_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("get order by reference"))?;
     let row = sqlx::query(
@@ -270,10 +267,7 @@ pub async fn list<'c>(
     ));
     qb.push(" OFFSET ");
     qb.push_bind(i64::from(filter.offset.unwrap_or(0)));
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("list orders"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("list orders"))?;
     let rows = qb
         .build()
         .fetch_all(&mut *conn)
@@ -293,10 +287,7 @@ pub async fn count<'c>(
 ) -> Result<u64, StoreError> {
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM orders");
     push_where(&mut qb, env, filter, false);
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("count orders"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("count orders"))?;
     let n: i64 = qb
         .build_query_scalar()
         .fetch_one(&mut *conn)

@@ -64,10 +64,7 @@ pub async fn get<'c>(
     scope: SettingScope,
     key: &str,
 ) -> Result<Option<String>, StoreError> {
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("get setting"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("get setting"))?;
     sqlx::query_scalar("SELECT value FROM settings WHERE scope = ? AND key = ?")
         .bind(scope.as_str())
         .bind(key)
@@ -86,10 +83,7 @@ pub async fn set<'c>(
     key: &str,
     value: &str,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .acquire()
-        .await
-        .map_err(StoreError::query("set setting"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query("set setting"))?;
     sqlx::query(
         "INSERT INTO settings (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (scope, key) DO UPDATE SET
@@ -115,7 +109,7 @@ pub async fn remove<'c>(
     key: &str,
 ) -> Result<bool, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("remove setting"))?;
     let done = sqlx::query("DELETE FROM settings WHERE scope = ? AND key = ?")
@@ -133,7 +127,7 @@ pub async fn remove<'c>(
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn list<'c>(db: impl Db<'c>, scope: SettingScope) -> Result<Vec<Setting>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list settings"))?;
     let rows =

@@ -24,6 +24,7 @@ use tamara::ApiError;
 use tamara::model::OrderStatus;
 use tamara::model::notification::Notification;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
@@ -125,27 +126,12 @@ impl Processor {
         tracing::info!("webhook processor stopped");
     }
 
-    /// Runs [`Processor::run`] on its own thread with a single-threaded runtime, until
-    /// `shutdown` turns true (or its sender is dropped). The store's generic futures are not
-    /// `Send`, so the processor cannot be a `tokio::spawn`ed task; its own thread also keeps
-    /// business work off the receiver's workers.
-    ///
-    /// # Errors
-    /// When the thread or its runtime cannot be created.
-    pub fn spawn(
-        self,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> std::io::Result<std::thread::JoinHandle<()>> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name("webhook-processor".into())
-            .spawn(move || {
-                runtime.block_on(self.run(async move {
-                    let _ = shutdown.wait_for(|stop| *stop).await;
-                }));
-            })
+    /// Runs [`Processor::run`] as a Tokio task until `shutdown` turns true (or its sender is
+    /// dropped). The task finishes the row in hand before it returns.
+    pub fn spawn(self, mut shutdown: tokio::sync::watch::Receiver<bool>) -> JoinHandle<()> {
+        tokio::spawn(self.run(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        }))
     }
 
     async fn run_batch<F>(&self, shutdown: &mut F) -> Result<usize>

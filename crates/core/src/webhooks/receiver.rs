@@ -15,7 +15,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use futures::FutureExt as _;
 use serde_json::{Map, Value, json};
 use tamara::model::notification::Notification;
 use tamara::notification::{TokenError, extract_token};
@@ -78,10 +77,7 @@ pub(crate) async fn receive(
         order_id: notification.as_ref().map(|n| n.order_id.clone()),
         event_type: notification.as_ref().map(|n| n.kind.name().to_owned()),
     };
-    let id = match deliveries::insert(state.console.store().pool(), &delivery)
-        .boxed()
-        .await
-    {
+    let id = match deliveries::insert(state.console.store(), &delivery).await {
         Ok(id) => id,
         Err(e) => {
             tracing::error!(error = %e, "webhook delivery not stored; answering 503");

@@ -13,10 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use tamara::ApiError;
 
-use tamara::model::WithRaw;
-use tamara::model::order::OrderDetails;
-
 use super::ReceiverState;
+use crate::console::CachedOrder;
 use crate::error::Error;
 
 type Page = (StatusCode, Html<String>);
@@ -45,17 +43,12 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
     };
     let claimed = q.get("paymentStatus").map(|s| s.trim().to_owned());
     match read_order(state, order_id).await {
-        Ok(details) => {
-            let real = details
-                .value
-                .status
-                .as_ref()
-                .map_or("unknown", |s| s.as_str())
-                .to_owned();
+        Ok(cached) => {
+            let real = cached.order.status;
             let mut text = format!(
                 "Order {} ({}) is <strong>{}</strong> according to Tamara.",
                 esc(order_id),
-                esc(details.value.order_reference_id.as_deref().unwrap_or("")),
+                esc(&cached.order.order_reference_id),
                 esc(&real)
             );
             if let Some(c) = claimed.filter(|c| !c.eq_ignore_ascii_case(&real)) {
@@ -89,20 +82,10 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
     }
 }
 
-/// The order as Tamara has it now, read with a plain client (the console's resilient gateway
-/// and the store's generic futures are not `Send`, which axum handlers must be). Not written to
-/// the cache here; the processor and the reconciler keep the cache.
-async fn read_order(state: &ReceiverState, order_id: &str) -> Result<WithRaw<OrderDetails>, Error> {
-    let c = state.console.config().active();
-    let token = c
-        .api_token
-        .clone()
-        .ok_or(Error::NoApiToken { env: c.environment })?;
-    let mut cfg = tamara::ClientConfig::new(c.api_url.clone(), token);
-    cfg.connect_timeout = c.connect_timeout;
-    cfg.total_timeout = c.total_timeout;
-    let client = tamara::TamaraClient::new(cfg)?;
-    Ok(client.order(order_id, tamara::OrderPath::Orders).await?)
+/// The order as Tamara has it now, read through the console's gateway (retries, breaker) and
+/// written to the cache, never backwards.
+async fn read_order(state: &ReceiverState, order_id: &str) -> Result<CachedOrder, Error> {
+    state.console.fetch_order(order_id).await
 }
 
 fn valid_id(s: &str) -> bool {

@@ -183,7 +183,10 @@ pub async fn record_pending<'c>(
 ) -> Result<LedgerEntry, StoreError> {
     let context = "record pending ledger entry";
     let now = ts(Utc::now());
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO ledger_entries (environment, order_id, kind, gateway_id, currency, amount,
             state, source, idempotency_ref, actor, comment, occurred_at, recorded_at, updated_at,
@@ -245,7 +248,10 @@ pub async fn mark_succeeded<'c>(
     gateway_id: &str,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "mark ledger entry succeeded";
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     let entry = fetch_by_id(&mut tx, id).await?;
     if entry.state == LedgerState::Succeeded && entry.gateway_id.as_deref() == Some(gateway_id) {
         return Ok(entry);
@@ -326,7 +332,10 @@ async fn settle<'c>(
     error: &str,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "settle ledger entry";
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     let entry = fetch_by_id(&mut tx, id).await?;
     check_transition(&entry, to)?;
     sqlx::query("UPDATE ledger_entries SET state = ?, error = ?, updated_at = ? WHERE id = ?")
@@ -369,7 +378,10 @@ pub async fn upsert_observed<'c>(
 ) -> Result<Observation, StoreError> {
     let context = "record observed ledger entry";
     let now = ts(Utc::now());
-    let mut tx = db.begin().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO ledger_entries (environment, order_id, kind, gateway_id, currency, amount,
             state, source, idempotency_ref, actor, comment, occurred_at, recorded_at, updated_at,

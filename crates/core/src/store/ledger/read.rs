@@ -15,7 +15,7 @@ use crate::store::{Db, Environment, Store, StoreError};
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<LedgerEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("get ledger entry"))?;
     let row = sqlx::query("SELECT * FROM ledger_entries WHERE id = ?")
@@ -36,7 +36,7 @@ pub async fn by_idempotency_ref<'c>(
     idempotency_ref: &str,
 ) -> Result<Option<LedgerEntry>, StoreError> {
     let context = "get ledger entry by idempotency ref";
-    let mut conn = db.acquire().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let row =
         sqlx::query("SELECT * FROM ledger_entries WHERE environment = ? AND idempotency_ref = ?")
             .bind(env.as_str())
@@ -57,7 +57,7 @@ pub async fn list_for_order<'c>(
     order_id: &str,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list ledger for order"))?;
     let rows = sqlx::query(
@@ -84,7 +84,7 @@ pub async fn list_in_state<'c>(
     limit: u32,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let mut conn = db
-        .acquire()
+        .conn()
         .await
         .map_err(StoreError::query("list ledger by state"))?;
     let rows = sqlx::query(
