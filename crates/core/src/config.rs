@@ -3,7 +3,7 @@
 //!
 //! Headless use and CI configure everything with environment variables (DESIGN.md):
 //! `MIZAN_DATA_DIR`, `MIZAN_ENV`, `MIZAN_<ENV>_API_URL`, `MIZAN_<ENV>_API_TOKEN`,
-//! `MIZAN_<ENV>_NOTIFICATION_TOKEN` with `<ENV>` = `SANDBOX` or `PRODUCTION`. The OS keychain
+//! `MIZAN_<ENV>_NOTIFICATION_TOKEN`, `MIZAN_OPERATOR` with `<ENV>` = `SANDBOX` or `PRODUCTION`. The OS keychain
 //! joins as a source with the credentials issue; environment variables will keep overriding it.
 //!
 //! Invariants: tokens are held as [`Sensitive`] and never printed. With no sandbox URL set the
@@ -44,6 +44,9 @@ pub struct ConsoleConfig {
     pub environment: Environment,
     pub sandbox: EnvironmentConfig,
     pub production: EnvironmentConfig,
+    /// Who is acting, as recorded in the ledger and the audit log beside the OS user
+    /// (`MIZAN_OPERATOR`; defaults to the OS user).
+    pub operator: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +85,10 @@ impl ConsoleConfig {
             environment,
             sandbox: env_config(Environment::Sandbox, &get)?,
             production: env_config(Environment::Production, &get)?,
+            operator: get("MIZAN_OPERATOR")
+                .or_else(|| get("USER"))
+                .or_else(|| get("USERNAME"))
+                .unwrap_or_else(|| "unknown".to_owned()),
         })
     }
 
