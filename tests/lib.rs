@@ -97,3 +97,4 @@ pub fn capture_request(
         discount_amount: None,
     }
 }
+pub mod pipeline;

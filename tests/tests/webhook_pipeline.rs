@@ -4,177 +4,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use mizan_core::Console;
 use mizan_core::store::audit;
-use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, ProcessingState};
+use mizan_core::store::deliveries::{DeliveryVerdict, ProcessingState};
 use mizan_core::store::ledger::LedgerKind;
-use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router, system_clock};
-use mizan_scenarios::{
-    NOTIFICATION_TOKEN, approve, capture_request, checkout_request, client, console, sandbox,
-};
+use mizan_scenarios::pipeline::{good_token, pipeline, sar};
+use mizan_scenarios::{NOTIFICATION_TOKEN, approve, capture_request, client};
 use serde_json::{Value, json};
+use tamara::Sensitive;
 use tamara::model::payments::SimplifiedRefundRequest;
 use tamara::notification::sign_token;
-use tamara::{Currency, Money, Sensitive};
-use tamara_sandbox::SandboxHandle;
-use tokio::sync::{Notify, watch};
-
-struct Pipeline {
-    sb: SandboxHandle,
-    console: Console,
-    /// The receiver's base URL (http://127.0.0.1:PORT).
-    url: String,
-    http: reqwest::Client,
-    stop: watch::Sender<bool>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
-}
-
-async fn pipeline(seed: u64) -> Pipeline {
-    let sb = sandbox(seed).await;
-    let dir = tempfile::tempdir().unwrap();
-    let console = console(&sb.base_url(), dir.path()).await;
-    let wake = Arc::new(Notify::new());
-    let state = ReceiverState::new(console.clone(), wake.clone(), system_clock());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-    let (stop, stopped) = watch::channel(false);
-    let config = ProcessorConfig {
-        idle_interval: Duration::from_millis(50),
-        retry_base: Duration::from_millis(100),
-        retry_max: Duration::from_millis(400),
-        ..ProcessorConfig::default()
-    };
-    Processor::new(console.clone(), wake, system_clock(), config).spawn(stopped);
-    let http = reqwest::Client::new();
-    let reg = http
-        .post(format!("{}/webhooks", sb.base_url()))
-        .bearer_auth(mizan_scenarios::API_TOKEN)
-        .json(
-            &json!({"type": "order", "url": format!("{url}/webhooks/tamara"),
-            "events": ["order_approved", "order_declined", "order_authorised", "order_canceled",
-                       "order_updated", "order_captured", "order_refunded", "order_expired"]}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(reg.status().is_success(), "register: {}", reg.status());
-    Pipeline {
-        sb,
-        console,
-        url,
-        http,
-        stop,
-        _dir: dir,
-    }
-}
-
-impl Pipeline {
-    async fn new_order(&self, reference: &str) -> String {
-        let c = client(&self.sb.base_url());
-        let created = c
-            .create_checkout(&checkout_request(reference))
-            .await
-            .unwrap();
-        created.value.order_id
-    }
-
-    async fn fault(&self, body: Value) {
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/faults/deliveries", self.sb.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
-    }
-
-    async fn deliveries(&self) -> Vec<deliveries::WebhookDelivery> {
-        deliveries::list(self.console.store(), &DeliveryFilter::default())
-            .await
-            .unwrap()
-    }
-
-    async fn status(&self, order_id: &str) -> Option<String> {
-        self.console
-            .cached_order(order_id)
-            .await
-            .ok()
-            .map(|o| o.order.status)
-    }
-
-    /// Polls (10 s at most) until the cached order has `status` and the inbox is settled.
-    async fn wait_status(&self, order_id: &str, status: &str) {
-        for _ in 0..200 {
-            let settled = self
-                .deliveries()
-                .await
-                .iter()
-                .all(|d| d.processing_state != ProcessingState::Pending);
-            if settled && self.status(order_id).await.as_deref() == Some(status) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "order {order_id} never reached {status}: {:?}; inbox {:#?}",
-            self.status(order_id).await,
-            self.deliveries().await
-        );
-    }
-
-    /// Polls until `n` deliveries are stored and none is pending.
-    async fn wait_settled(&self, n: usize) -> Vec<deliveries::WebhookDelivery> {
-        for _ in 0..200 {
-            let all = self.deliveries().await;
-            if all.len() >= n
-                && all
-                    .iter()
-                    .all(|d| d.processing_state != ProcessingState::Pending)
-            {
-                return all;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("inbox never settled at {n}: {:#?}", self.deliveries().await);
-    }
-
-    async fn post(&self, path_query: &str, auth: Option<&str>, body: &str) -> u16 {
-        let mut req = self
-            .http
-            .post(format!("{}{path_query}", self.url))
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-        if let Some(a) = auth {
-            req = req.header("authorization", a);
-        }
-        req.send().await.unwrap().status().as_u16()
-    }
-}
-
-fn sar(amount: &str) -> Money {
-    Money::parse(amount, Currency::Sar).unwrap()
-}
-
-fn good_token() -> String {
-    sign_token(
-        &Sensitive::new(NOTIFICATION_TOKEN.to_owned()),
-        chrono::Utc::now().timestamp(),
-    )
-    .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_lifecycle_driven_only_by_webhooks() {
@@ -527,6 +369,8 @@ async fn redirect_pages_show_the_real_status_never_the_query() {
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("<strong>new</strong>"), "{html}");
     assert!(html.contains("does not match"), "{html}");
+    // The page read through the console's gateway, so the order is now cached.
+    assert_eq!(p.status(&id).await.as_deref(), Some("new"));
 
     let (s, html) = page(String::new()).await;
     assert_eq!(s, 400, "{html}");
@@ -546,4 +390,7 @@ async fn redirect_pages_show_the_real_status_never_the_query() {
     let (s, html) = page(format!("?orderId={id}&paymentStatus=approved")).await;
     assert_eq!(s, 502, "{html}");
     assert!(html.contains("could not be confirmed"), "{html}");
+    // The failures went through the breaker like every other call of the console.
+    let breaker = p.console.breaker_state();
+    assert!(breaker.consecutive_failures > 0, "{breaker:?}");
 }

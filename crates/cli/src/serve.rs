@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::Args;
 use mizan_core::Console;
 use mizan_core::reconcile::Reconciler;
+use mizan_core::webhooks::health::{self, Heartbeat};
 use mizan_core::webhooks::{
     Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
 };
@@ -75,6 +76,32 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
             let _ = stopped.wait_for(|stop| *stop).await;
         }))
     });
+    let started_at = chrono::Utc::now();
+    let heartbeat = Heartbeat {
+        listen: addr.to_string(),
+        pid: std::process::id(),
+        started_at,
+        at: started_at,
+        reconcile_every_secs: (!args.no_reconcile).then_some(args.reconcile_every),
+        stopped_at: None,
+    };
+    let beating = {
+        let console = console.clone();
+        let mut stopped = stop.subscribe();
+        let mut hb = heartbeat.clone();
+        tokio::spawn(async move {
+            loop {
+                hb.at = chrono::Utc::now();
+                if let Err(e) = health::beat(&console, &hb).await {
+                    tracing::warn!(error = %e, "receiver heartbeat not written");
+                }
+                tokio::select! {
+                    _ = stopped.wait_for(|stop| *stop) => break,
+                    () = tokio::time::sleep(health::HEARTBEAT_EVERY) => {}
+                }
+            }
+        })
+    };
     let app = router(ReceiverState::new(console.clone(), wake, system_clock()));
     println!(
         "mizan: serving {} on http://{addr} (webhooks at {WEBHOOK_PATH})",
@@ -85,6 +112,16 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         .await;
     let _ = stop.send(true);
     let processor_ok = processor.await.is_ok();
+    let _ = beating.await;
+    let stopped_at = chrono::Utc::now();
+    let last = Heartbeat {
+        at: stopped_at,
+        stopped_at: Some(stopped_at),
+        ..heartbeat
+    };
+    if let Err(e) = health::beat(&console, &last).await {
+        tracing::warn!(error = %e, "receiver stop not recorded");
+    }
     let reconciler_ok = match reconciler {
         Some(task) => task.await.is_ok(),
         None => true,

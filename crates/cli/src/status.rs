@@ -1,15 +1,16 @@
 //! `mizan status`, `mizan reconcile` and `mizan orders stuck`.
 //!
 //! `status` reads only the local store and configuration: the circuit breaker (this process's,
-//! plus the last transition any process recorded), the inbox backlog, the receiver's last
-//! delivery and the last reconciler sweep. Tokens are shown as set/unset only, never a value.
+//! plus the last transition any process recorded), the inbox backlog, the receiver (its
+//! heartbeat, last delivery and the last 24 hours' verdicts) and the last reconciler sweep. Tokens are shown as set/unset only, never a value.
 
 use chrono::Utc;
 use mizan_core::Console;
 use mizan_core::gateway::BREAKER_SETTING;
 use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
-use mizan_core::store::deliveries::{self, DeliveryFilter};
+use mizan_core::store::deliveries;
 use mizan_core::store::settings::{self, SettingScope};
+use mizan_core::webhooks::health::{self, ReceiverHealth, ReceiverStatus};
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -28,19 +29,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         .await
         .map_err(mizan_core::Error::from)?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
-    let last_delivery = deliveries::list(
-        store,
-        &DeliveryFilter {
-            environment: Some(env),
-            limit: Some(1),
-            ..DeliveryFilter::default()
-        },
-    )
-    .await
-    .map_err(mizan_core::Error::from)?
-    .into_iter()
-    .next()
-    .map(|d| d.received_at);
+    let receiver = health::receiver_health(console, Utc::now()).await?;
     let sweep = reconcile::last_sweep(console).await?;
     let set = |b: bool| if b { "set" } else { "unset" };
     if out.json {
@@ -58,8 +47,10 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
                 "last_recorded_transition": recorded,
             },
             "inbox": { "backlog": backlog, "failed": failed,
-                "last_delivery_at": last_delivery.map(|t| t.to_rfc3339()) },
-            "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json) },
+                "last_delivery_at": receiver.last_delivery_at.map(|t| t.to_rfc3339()) },
+            "receiver": serde_json::to_value(&receiver).unwrap_or(Value::Null),
+            "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json),
+                "late": reconciler_late(&receiver, sweep.as_ref()) },
         }));
         return Ok(());
     }
@@ -89,11 +80,18 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         );
     }
     say!("Inbox         {backlog} waiting, {failed} failed");
+    say!("Receiver      {}", receiver_line(&receiver));
+    let c = &receiver.last_24h;
     say!(
-        "Receiver      {}",
-        last_delivery
-            .map(|t| format!("last delivery {}", t.to_rfc3339()))
-            .unwrap_or_else(|| "no delivery received yet".into())
+        "              last 24 h: {} verified, {} rejected, {} unreadable, {} failed processing{}",
+        c.verified,
+        c.rejected,
+        c.invalid_body,
+        c.failed,
+        receiver
+            .last_delivery_at
+            .map(|t| format!("; last delivery {}", t.to_rfc3339()))
+            .unwrap_or_else(|| "; no delivery received yet".into())
     );
     match &sweep {
         None => say!("Reconciler    never ran (run `mizan reconcile` or `mizan serve`)"),
@@ -106,7 +104,49 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
             s.failed
         ),
     }
+    if reconciler_late(&receiver, sweep.as_ref()) {
+        say!("              LATE: the running service has not swept for three intervals");
+    }
     Ok(())
+}
+
+fn receiver_line(r: &ReceiverHealth) -> String {
+    let ago = |t: chrono::DateTime<Utc>| (Utc::now() - t).num_seconds().max(0);
+    match (&r.state, &r.heartbeat) {
+        (ReceiverStatus::Running, Some(h)) => format!(
+            "running on http://{} (pid {}, heartbeat {} s ago)",
+            h.listen,
+            h.pid,
+            ago(h.at)
+        ),
+        (ReceiverStatus::Stopped, Some(h)) => format!(
+            "stopped at {} (was on http://{})",
+            h.stopped_at.unwrap_or(h.at).to_rfc3339(),
+            h.listen
+        ),
+        (ReceiverStatus::NotResponding, Some(h)) => format!(
+            "NOT RESPONDING: pid {} on http://{} last beat {} s ago without stopping              (killed or crashed? start `mizan serve`)",
+            h.pid,
+            h.listen,
+            ago(h.at)
+        ),
+        _ => "never started here (run `mizan serve`)".into(),
+    }
+}
+
+/// True when a running service runs the reconciler but its last sweep is three intervals old.
+fn reconciler_late(r: &ReceiverHealth, sweep: Option<&SweepReport>) -> bool {
+    let Some(every) = r.heartbeat.as_ref().and_then(|h| h.reconcile_every_secs) else {
+        return false;
+    };
+    if r.state != ReceiverStatus::Running {
+        return false;
+    }
+    let since = sweep.map_or_else(
+        || r.heartbeat.as_ref().map_or(Utc::now(), |h| h.started_at),
+        |s| s.finished_at,
+    );
+    (Utc::now() - since).num_seconds() > i64::try_from(every.saturating_mul(3)).unwrap_or(i64::MAX)
 }
 
 fn sweep_json(s: &SweepReport) -> Value {

@@ -36,6 +36,17 @@ pub enum Error {
         env: Environment,
         retry_after_secs: u64,
     },
+    #[error("no webhook delivery {id} in {env}")]
+    DeliveryNotFound { id: i64, env: Environment },
+    #[error("webhook delivery {id} belongs to {env}; run the command with --env {env}")]
+    DeliveryInOtherEnvironment { id: i64, env: Environment },
+    #[error("webhook delivery {id} cannot be replayed: {reason}")]
+    DeliveryNotReplayable { id: i64, reason: String },
+    #[error(
+        "no notification token for {env}: set MIZAN_{}_NOTIFICATION_TOKEN",
+        env.env_var_prefix()
+    )]
+    NoNotificationToken { env: Environment },
 }
 
 impl Error {
@@ -50,6 +61,10 @@ impl Error {
             Error::OrderNotCached { .. } => "order_not_cached",
             Error::UncacheableOrder { .. } => "order_uncacheable",
             Error::CircuitOpen { .. } => "gateway_circuit_open",
+            Error::DeliveryNotFound { .. } => "delivery_not_found",
+            Error::DeliveryInOtherEnvironment { .. } => "delivery_other_environment",
+            Error::DeliveryNotReplayable { .. } => "delivery_not_replayable",
+            Error::NoNotificationToken { .. } => "notification_token_missing",
         }
     }
 }

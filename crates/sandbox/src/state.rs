@@ -72,6 +72,9 @@ pub struct ApiFaults {
     /// operation still happens — like a timeout on the client side after Tamara acted).
     pub stall_ms: u64,
     pub stall_count: u32,
+    /// When set, only calls whose path contains this text consume the faults (e.g.
+    /// `"/authorise"` makes authorise fail while order reads succeed).
+    pub only: Option<String>,
 }
 
 /// Cheaply clonable handle to the simulator.
@@ -248,9 +251,12 @@ impl AppState {
     }
 
     /// Takes one pending API fault, if any: `Err(status)` to answer with, or a stall.
-    pub fn take_api_fault(&self) -> (Option<u16>, Option<Duration>) {
+    pub fn take_api_fault(&self, path: &str) -> (Option<u16>, Option<Duration>) {
         let mut f = lock(&self.inner.api_faults);
         let mut out = (None, None);
+        if f.only.as_deref().is_some_and(|only| !path.contains(only)) {
+            return out;
+        }
         if f.stall_count > 0 {
             f.stall_count -= 1;
             out.1 = Some(Duration::from_millis(f.stall_ms));

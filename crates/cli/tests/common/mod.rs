@@ -3,7 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test file uses a part
 
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 use tamara_sandbox::{SandboxConfig, SandboxHandle};
@@ -31,15 +32,36 @@ impl Env {
 
     /// Runs `mizan ARGS` against this simulator and data directory.
     pub fn mizan(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mizan"))
-            .args(args)
+        self.command(args, &[]).output().unwrap()
+    }
+
+    /// Runs `mizan ARGS` with extra environment variables (e.g. a notification token).
+    pub fn mizan_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        self.command(args, vars).output().unwrap()
+    }
+
+    /// Starts `mizan serve` on `port` with this simulator and data directory.
+    pub fn spawn_serve(&self, port: u16, vars: &[(&str, &str)]) -> Child {
+        let listen = format!("127.0.0.1:{port}");
+        self.command(&["serve", "--listen", &listen], vars)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    fn command(&self, args: &[&str], vars: &[(&str, &str)]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mizan"));
+        c.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("MIZAN_DATA_DIR", self.data_dir.path())
             .env("MIZAN_SANDBOX_API_URL", &self.base_url)
-            .env("MIZAN_SANDBOX_API_TOKEN", &self.token)
-            .output()
-            .unwrap()
+            .env("MIZAN_SANDBOX_API_TOKEN", &self.token);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c
     }
 
     /// Runs `mizan ARGS`, asserts success, and parses stdout as JSON.
@@ -56,4 +78,44 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on `port` (up to 10 s).
+pub async fn wait_listening(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing listened on {port}");
+}
+
+/// Sends SIGTERM and waits (up to 10 s) for the exit status.
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    for _ in 0..200 {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    panic!("process did not exit after SIGTERM");
 }

@@ -361,6 +361,32 @@ pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
     }
 }
 
+/// Puts a verified delivery back in the queue whatever its state (an operator's replay). Its
+/// arrival position and attempt count are kept.
+///
+/// # Errors
+/// [`StoreError::NotFound`]; [`StoreError::Conflict`] if it is not a verified delivery;
+/// [`StoreError::Query`].
+pub async fn reopen_for_replay<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
+    let mut conn = db
+        .conn()
+        .await
+        .map_err(StoreError::query("reopen delivery"))?;
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET processing_state = 'pending'
+         WHERE id = ? AND verdict = 'verified'",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query("reopen delivery"))?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        explain_miss(&mut conn, id, "verified").await
+    }
+}
+
 async fn finish<'c>(
     db: impl Db<'c>,
     id: i64,

@@ -23,6 +23,7 @@
 pub mod audit;
 mod codec;
 pub mod deliveries;
+pub mod delivery_stats;
 mod error;
 pub mod events;
 pub mod items;

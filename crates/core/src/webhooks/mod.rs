@@ -11,9 +11,12 @@
 //! it from the API first, because the token signs the sender, not the body; time comes from an
 //! injectable [`Clock`] so token expiry is testable.
 
+pub mod health;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
+pub mod replay;
+pub mod selftest;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::selftest::SELF_TEST_ORDER_PREFIX;
 use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
 use crate::console::Console;
@@ -188,7 +189,7 @@ impl Processor {
     }
 
     /// Processes one pending row and settles it. Only store failures are errors.
-    async fn process(&self, row: &WebhookDelivery) -> Result<()> {
+    pub(crate) async fn process(&self, row: &WebhookDelivery) -> Result<()> {
         let now = (self.clock)();
         let store = self.console.store();
         let n = match Notification::parse(row.body.as_bytes()) {
@@ -199,6 +200,12 @@ impl Processor {
             }
         };
         let (order_id, event, sub_id) = n.event_key();
+        if order_id.starts_with(SELF_TEST_ORDER_PREFIX) {
+            let why = "self-test delivery (mizan webhooks test): nothing to process".to_owned();
+            return self
+                .settle(row, Settled::Skipped(why), Some(&order_id))
+                .await;
+        }
         let key = EventKey::new(row.environment, &order_id, &event, Some(&sub_id));
         if let Some((by, _)) = events::claimed(store, &key).await? {
             let why = format!("duplicate of delivery {}", by.unwrap_or_default());

@@ -163,7 +163,8 @@ async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
     Json(json!({}))
 }
 
-/// `POST /_sandbox/faults/api` `{status: 503, count: 2}` and/or `{stall_ms: 2000, stall_count: 1}`.
+/// `POST /_sandbox/faults/api` `{status: 503, count: 2}` and/or `{stall_ms: 2000, stall_count: 1}`,
+/// optionally `only: "/authorise"` to hit only calls whose path contains that text.
 async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let f: ApiFaults = serde_json::from_value(parse_body(&body)?)
         .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
@@ -173,6 +174,7 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
         return Err(ApiError::invalid("status", "expected a 5xx status"));
     }
     let mut g = crate::delivery::lock(&state.inner.api_faults);
+    g.only = f.only.filter(|o| !o.is_empty());
     if f.count > 0 {
         g.status = f.status.or(Some(503));
         g.count = f.count;

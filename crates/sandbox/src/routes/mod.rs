@@ -95,7 +95,7 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
 
 /// Injected API faults: stall (then handle normally) and/or answer a 5xx without handling.
 async fn api_faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (status, stall) = state.take_api_fault();
+    let (status, stall) = state.take_api_fault(req.uri().path());
     if let Some(code) = status {
         if let Some(d) = stall {
             tokio::time::sleep(d).await;

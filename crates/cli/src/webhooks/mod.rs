@@ -1,8 +1,10 @@
-//! `mizan webhooks register | list | show | update | delete | deliveries`.
+//! `mizan webhooks register | list | show | update | delete | deliveries | replay | test`.
 //!
 //! Registration is validated as Tamara would (HTTPS, ≤ 255 characters) before any request,
 //! then confirmed by listing (or by id when listing is not offered) and recorded locally.
 //! `deliveries` reads the local inbox only. Header values are never printed, only masked.
+
+mod tools;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,11 @@ pub enum WebhooksCommand {
     Delete { webhook_id: String },
     /// Deliveries received by the receiver, newest first (local inbox, no network).
     Deliveries(DeliveriesArgs),
+    /// Reprocess a stored, verified delivery now (re-reads its order; never moves money twice).
+    Replay { delivery_id: i64 },
+    /// Send a signed test notification to the public URL and report whether it came back
+    /// through this console's receiver, and if not, why.
+    Test(tools::TestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +159,8 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
             }
         }
         WebhooksCommand::Deliveries(a) => deliveries_cmd(console, out, a).await?,
+        WebhooksCommand::Replay { delivery_id } => tools::replay(console, out, delivery_id).await?,
+        WebhooksCommand::Test(a) => tools::test(console, out, a).await?,
     }
     Ok(())
 }
@@ -267,7 +276,7 @@ fn listed_row(w: &ListedWebhook) -> Vec<String> {
     ]
 }
 
-fn delivery_json(d: &WebhookDelivery) -> Value {
+pub(crate) fn delivery_json(d: &WebhookDelivery) -> Value {
     json!({
         "id": d.id,
         "environment": d.environment.as_str(),
