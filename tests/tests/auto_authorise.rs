@@ -110,6 +110,16 @@ async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
     let result = approved.processing_result.as_deref().unwrap_or_default();
     assert!(!result.contains("authorise"), "{result}");
 
+    // A reconciler sweep respects the setting too.
+    let report = reconcile::Reconciler::new(p.console.clone())
+        .sweep()
+        .await
+        .unwrap();
+    assert!(
+        report.repairs.iter().all(|r| r.note.is_none()),
+        "{report:?}"
+    );
+
     // Tamara still has it approved: nothing was sent.
     let at_tamara = mizan_scenarios::client(&p.sb.base_url())
         .order(&id, tamara::OrderPath::Orders)

@@ -60,16 +60,26 @@ async fn a_sweep_repairs_what_webhooks_missed() {
     assert_eq!(report.checked, 2, "{report:?}");
     assert_eq!(report.repaired, 2, "{report:?}");
     assert_eq!(report.failed, 0);
+    // Found approved with auto-authorise on (the default): authorised, as the processor would.
     let r = report.repairs.iter().find(|r| r.order_id == id).unwrap();
     assert_eq!(
         (r.from.as_deref(), r.to.as_str()),
-        (Some("new"), "approved")
+        (Some("new"), "authorised")
     );
+    assert_eq!(r.note.as_deref(), Some("auto-authorised by the reconciler"));
     let r = report.repairs.iter().find(|r| r.order_id == other).unwrap();
     assert_eq!(r.from, None);
     assert_eq!(
         console.cached_order(&id).await.unwrap().order.status,
-        "approved"
+        "authorised"
+    );
+    let chain = mizan_core::store::audit::list_chain(console.store(), 100, 0)
+        .await
+        .unwrap();
+    assert!(
+        chain
+            .iter()
+            .any(|e| e.action == "reconciler.authorised" && e.subject == id)
     );
 
     let again = reconciler.sweep().await.unwrap();
@@ -77,13 +87,13 @@ async fn a_sweep_repairs_what_webhooks_missed() {
     let last = reconcile::last_sweep(&console).await.unwrap().unwrap();
     assert_eq!(last, again, "the last report is kept for `mizan status`");
 
-    // Stuck: the approved order, and the failed delivery.
+    // Stuck: the authorised order (capture before auto-capture), and the failed delivery.
     let stuck = reconcile::stuck_orders(&console, Utc::now()).await.unwrap();
     assert!(
         stuck
             .iter()
             .any(|s| s.order_id == id
-                && matches!(s.reason, StuckReason::ApprovedNotAuthorised { .. }))
+                && matches!(s.reason, StuckReason::AuthorisedNotCaptured { .. }))
     );
     assert!(stuck.iter().any(|s| matches!(
         s.reason,

@@ -314,3 +314,44 @@ async fn set_auto_authorise(env: &Env, value: &str) {
     .unwrap();
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_reconciler_which_repairs_a_missed_webhook() {
+    let (env, _sb) = setup().await;
+    // Approved at Tamara, but no webhook is registered: only the reconciler can notice.
+    let id = approved_order(&env).await;
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(["serve", "--listen", &listen, "--reconcile-every", "1"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MIZAN_DATA_DIR", env.data_dir.path())
+        .env("MIZAN_SANDBOX_API_URL", &env.base_url)
+        .env("MIZAN_SANDBOX_API_TOKEN", API_TOKEN)
+        .env(NOTIF.0, NOTIF.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_listening(port).await;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = env.json(&["--json", "orders", "show", &id])["status"].clone();
+        if status == "authorised" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        status, "authorised",
+        "the reconciler authorised the approved order"
+    );
+    let s = env.json(&["--json", "status"]);
+    assert_eq!(s["reconciler"]["late"], false, "{s}");
+    assert!(
+        s["reconciler"]["last_sweep"]["checked"].as_u64().unwrap() >= 1,
+        "{s}"
+    );
+    assert!(terminate(&mut serve).success());
+}

@@ -7,6 +7,10 @@
 //! `interval` until shut down; the last report is kept in `settings` ([`LAST_SWEEP_SETTING`])
 //! for `mizan status`.
 //!
+//! An order found `approved` is authorised when auto-authorise is on (its `order_approved`
+//! webhook was dropped or failed): the same rule the processor applies, so a missed webhook
+//! never lets an order expire unnoticed.
+//!
 //! Deadlines ([`stuck_orders`], reference §9/§12): an approved order expires 72 h after
 //! approval unless authorised; an authorised order is auto-captured 21 days after
 //! authorisation. Tamara's details carry no status-change times, so:
@@ -23,12 +27,16 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::console::Console;
+use tamara::ApiError;
+
+use crate::audit::{self, AuditRecord};
+use crate::console::{CachedOrder, Console};
 use crate::error::Result;
 use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
 use crate::store::ledger::{self, LedgerKind};
 use crate::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
 use crate::store::settings::{self, SettingScope};
+use crate::webhooks::processor::auto_authorise_enabled;
 
 /// Settings key (per environment) holding the last [`SweepReport`] as JSON.
 pub const LAST_SWEEP_SETTING: &str = "reconciler.last_sweep";
@@ -71,6 +79,9 @@ pub struct Repair {
     /// The cached status before, if the order was cached.
     pub from: Option<String>,
     pub to: String,
+    /// What the sweep did beyond re-reading (e.g. authorised an approved order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One order the sweep could not read.
@@ -237,7 +248,18 @@ impl Reconciler {
             Err(e) => return failed(order_id, &e.into()),
         };
         match self.console.fetch_order(&order_id).await {
-            Ok(after) => {
+            Ok(mut after) => {
+                let mut note = None;
+                if after.order.status == "approved" {
+                    match self.authorise_missed(&order_id).await {
+                        Ok(Some((n, refreshed))) => {
+                            note = Some(n);
+                            after = refreshed;
+                        }
+                        Ok(None) => {}
+                        Err(e) => return failed(order_id, &e),
+                    }
+                }
                 let a = &after.order;
                 let same = before.as_ref().is_some_and(|b| {
                     b.status == a.status
@@ -246,18 +268,48 @@ impl Reconciler {
                         && b.canceled == a.canceled
                         && b.paid == a.paid
                 });
-                if same {
+                if same && note.is_none() {
                     Outcome::Unchanged
                 } else {
                     Outcome::Repaired(Repair {
                         order_id,
                         from: before.map(|b| b.status),
                         to: a.status.clone(),
+                        note,
                     })
                 }
             }
             Err(e) => failed(order_id, &e),
         }
+    }
+}
+
+impl Reconciler {
+    /// An approved order the processor never authorised (its webhook was dropped, or its
+    /// processing failed): authorise it now when auto-authorise is on, like the processor
+    /// would have, and re-read it. A 409 means someone else already did. None when the setting
+    /// is off (the order then shows in `mizan orders stuck` with its deadline).
+    async fn authorise_missed(&self, order_id: &str) -> Result<Option<(String, CachedOrder)>> {
+        if !auto_authorise_enabled(&self.console).await? {
+            return Ok(None);
+        }
+        let note = match self.console.gateway()?.authorise(order_id).await {
+            Ok(_) => "auto-authorised by the reconciler".to_owned(),
+            Err(e) if matches!(e.api(), Some(ApiError::Http { status: 409, .. })) => {
+                "authorise: already done (409)".to_owned()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let rec = AuditRecord {
+            env: self.console.environment(),
+            actor: "reconciler".into(),
+            action: "reconciler.authorised".into(),
+            subject: order_id.to_owned(),
+            request_summary: Some(format!("POST /orders/{order_id}/authorise")),
+            result: note.clone(),
+        };
+        audit::record(self.console.store(), rec).await?;
+        Ok(Some((note, self.console.fetch_order(order_id).await?)))
     }
 }
 

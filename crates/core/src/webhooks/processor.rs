@@ -303,21 +303,7 @@ impl Processor {
     }
 
     async fn auto_authorise(&self) -> Result<bool> {
-        let store = self.console.store();
-        let env = self.console.environment();
-        let value =
-            match settings::get(store, SettingScope::Env(env), AUTO_AUTHORISE_SETTING).await? {
-                Some(v) => Some(v),
-                None => settings::get(store, SettingScope::Global, AUTO_AUTHORISE_SETTING).await?,
-            };
-        Ok(!matches!(
-            value
-                .as_deref()
-                .map(str::trim)
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("off" | "false" | "0" | "no")
-        ))
+        auto_authorise_enabled(&self.console).await
     }
 
     /// Settles a row that changed nothing (skipped or failed) and audits it, atomically.
@@ -389,4 +375,26 @@ fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
             cached.as_str()
         )
     })
+}
+
+/// Whether approved orders of the console's environment are authorised automatically: the
+/// environment's [`AUTO_AUTHORISE_SETTING`], else the global one, else on.
+///
+/// # Errors
+/// Store errors.
+pub async fn auto_authorise_enabled(console: &Console) -> Result<bool> {
+    let store = console.store();
+    let env = console.environment();
+    let value = match settings::get(store, SettingScope::Env(env), AUTO_AUTHORISE_SETTING).await? {
+        Some(v) => Some(v),
+        None => settings::get(store, SettingScope::Global, AUTO_AUTHORISE_SETTING).await?,
+    };
+    Ok(!matches!(
+        value
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("off" | "false" | "0" | "no")
+    ))
 }
