@@ -51,6 +51,8 @@ pub enum Command {
     Reconcile,
     /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
     Serve(crate::serve::ServeArgs),
+    /// The go-live checklist: evidence, manual marks, sign-off report.
+    Checklist(crate::checklist::ChecklistArgs),
 }
 
 #[derive(Debug, Subcommand)]

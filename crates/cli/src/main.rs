@@ -5,6 +5,7 @@
 //! In production every command first says so on stderr, so it cannot be mistaken for sandbox.
 
 mod args;
+mod checklist;
 mod checkout;
 mod orders;
 mod output;
@@ -130,5 +131,6 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status => status::status(&console, &out).await,
         Command::Reconcile => status::reconcile(&console, &out).await,
         Command::Serve(a) => serve::run(console, a).await,
+        Command::Checklist(a) => checklist::run(&console, &out, a).await,
     }
 }

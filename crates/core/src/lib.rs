@@ -6,6 +6,7 @@
 pub mod environment;
 pub use tamara::money;
 pub mod audit;
+pub mod checklist;
 pub mod config;
 pub mod console;
 pub mod error;

@@ -26,6 +26,7 @@ pub mod deliveries;
 pub mod delivery_stats;
 mod error;
 pub mod events;
+pub mod evidence;
 pub mod items;
 pub mod ledger;
 pub mod orders;

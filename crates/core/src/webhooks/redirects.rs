@@ -17,6 +17,9 @@ use super::ReceiverState;
 use crate::console::CachedOrder;
 use crate::error::Error;
 
+/// Settings key prefix (per environment) of the last landing on each redirect page.
+pub const REDIRECT_SETTING_PREFIX: &str = "redirect.";
+
 type Page = (StatusCode, Html<String>);
 type Params = Query<HashMap<String, String>>;
 
@@ -44,6 +47,7 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
     let claimed = q.get("paymentStatus").map(|s| s.trim().to_owned());
     match read_order(state, order_id).await {
         Ok(cached) => {
+            record_landing(state, landing, order_id, &cached.order.status).await;
             let real = cached.order.status;
             let mut text = format!(
                 "Order {} ({}) is <strong>{}</strong> according to Tamara.",
@@ -86,6 +90,20 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
 /// written to the cache, never backwards.
 async fn read_order(state: &ReceiverState, order_id: &str) -> Result<CachedOrder, Error> {
     state.console.fetch_order(order_id).await
+}
+
+/// Remembers the last landing of each kind (`redirect.<landing>` in settings) as go-live
+/// checklist evidence. Best effort: the customer's page never fails because of it.
+async fn record_landing(state: &ReceiverState, landing: &str, order_id: &str, status: &str) {
+    let scope = crate::store::settings::SettingScope::Env(state.environment());
+    let value = serde_json::json!({
+        "order_id": order_id, "status": status, "at": (state.clock)().to_rfc3339(),
+    });
+    let key = format!("{REDIRECT_SETTING_PREFIX}{landing}");
+    let store = state.console.store();
+    if let Err(e) = crate::store::settings::set(store, scope, &key, &value.to_string()).await {
+        tracing::warn!(error = %e, "redirect landing not recorded");
+    }
 }
 
 fn valid_id(s: &str) -> bool {

@@ -15,7 +15,7 @@
 //! - States only move pending → succeeded / failed / unknown and unknown → succeeded / failed.
 //! - Rows reference a stored order (foreign key), so the order is upserted first.
 
-mod read;
+pub(crate) mod read;
 
 use chrono::{DateTime, Utc};
 

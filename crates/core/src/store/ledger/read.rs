@@ -139,7 +139,7 @@ pub(super) async fn fetch_by_id(
     from_row(&row)
 }
 
-pub(super) fn from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
+pub(crate) fn from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     Ok(LedgerEntry {
         id: codec::get(row, TABLE, "id")?,
