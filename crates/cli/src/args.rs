@@ -51,6 +51,14 @@ pub enum Command {
     Reconcile,
     /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
     Serve(crate::serve::ServeArgs),
+    /// Authorise an approved order (money move; production needs --confirm).
+    Authorise(crate::moves::AuthoriseArgs),
+    /// Capture all or part of an authorised order (money move; production needs --confirm).
+    Capture(crate::moves::CaptureArgs),
+    /// Refund captured money, with a comment (money move; production needs --confirm).
+    Refund(crate::moves::RefundArgs),
+    /// Cancel what is not captured, all or part (money move; production needs --confirm).
+    Cancel(crate::moves::CancelArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,9 @@ pub enum Error {
         env: Environment,
         retry_after_secs: u64,
     },
+    /// A money move refused before anything was sent (its own stable code).
+    #[error(transparent)]
+    Move(#[from] crate::moves::MoveRefusal),
 }
 
 impl Error {
@@ -50,6 +53,7 @@ impl Error {
             Error::OrderNotCached { .. } => "order_not_cached",
             Error::UncacheableOrder { .. } => "order_uncacheable",
             Error::CircuitOpen { .. } => "gateway_circuit_open",
+            Error::Move(r) => r.code(),
         }
     }
 }
