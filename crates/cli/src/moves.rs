@@ -99,9 +99,8 @@ pub async fn capture(console: &Console, out: &Output, a: CaptureArgs) -> Result<
     let items = match &a.items {
         None => Vec::new(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                CliError::Usage(format!("--items {}: {e}", path.display()))
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("--items {}: {e}", path.display())))?;
             let json: Value = serde_json::from_str(&text).map_err(|e| {
                 CliError::Usage(format!("--items {}: not JSON: {e}", path.display()))
             })?;

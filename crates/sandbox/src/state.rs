@@ -270,8 +270,7 @@ impl AppState {
     pub fn take_api_fault(&self, method: &str) -> TakenFault {
         let mut f = lock(&self.inner.api_faults);
         let mut out = TakenFault::default();
-        if f
-            .method
+        if f.method
             .as_deref()
             .is_some_and(|m| !m.eq_ignore_ascii_case(method))
         {

@@ -26,6 +26,9 @@ use crate::store::ledger::{self, LedgerEntry, LedgerSource, LedgerState, Pending
 const REREAD_PAUSES_MS: [u64; 4] = [0, 500, 1000, 2000];
 /// After a complete 5xx answer Tamara has finished with the request: one confirming re-read.
 const REREAD_PAUSES_COMPLETE_MS: [u64; 2] = [0, 500];
+/// An identical move (same order, kind, amount, items, comment, shipment) that succeeded this
+/// recently is taken for a retry or a double click and reported instead of sent again.
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// How often a joined move's entry is polled while another process sends it.
 const JOIN_POLL: Duration = Duration::from_millis(100);
 
@@ -61,8 +64,18 @@ pub async fn execute(console: &Console, req: MoveRequest) -> Result<MoveOutcome>
                 req.order_id,
                 req.action.amount_text()
             );
-            let verdict = if matches!(e, Error::Move(_)) { "refused" } else { "error" };
-            audit(console, &req, Some(summary), format!("{verdict} {}: {e}", e.code())).await;
+            let verdict = if matches!(e, Error::Move(_)) {
+                "refused"
+            } else {
+                "error"
+            };
+            audit(
+                console,
+                &req,
+                Some(summary),
+                format!("{verdict} {}: {e}", e.code()),
+            )
+            .await;
         }
     }
     result
@@ -98,7 +111,11 @@ pub async fn preview(console: &Console, req: MoveRequest) -> Result<MovePreview>
         .collect();
     Ok(MovePreview {
         environment: env,
-        url: format!("{}{}", gateway.base_url().trim_end_matches('/'), planned.path()),
+        url: format!(
+            "{}{}",
+            gateway.base_url().trim_end_matches('/'),
+            planned.path()
+        ),
         planned,
         reference,
         requires_confirmation: env == Environment::Production,
@@ -158,6 +175,16 @@ async fn run(console: &Console, req: &MoveRequest) -> Result<MoveOutcome> {
             LedgerState::Succeeded | LedgerState::Failed => {}
         }
     }
+    if req.idempotency_key.is_none()
+        && let Some(done) = recent_twin(console, &planned).await?
+    {
+        // The same move succeeded moments ago (a late retry, a second click after the first
+        // finished, or an unknown outcome settled meanwhile): report it, do not repeat it.
+        let mut o = adopt(console, &gateway, planned, done).await?;
+        o.message
+            .push_str(" To make the same move again on purpose, give it a new --idempotency-key.");
+        return Ok(o);
+    }
     check_confirmation(env, req, &planned)?;
     let (reference, existing) = match &req.idempotency_key {
         Some(k) => (k.clone(), ledger::by_idempotency_ref(store, env, k).await?),
@@ -200,19 +227,46 @@ async fn run(console: &Console, req: &MoveRequest) -> Result<MoveOutcome> {
                 capitalised(&what),
                 id_name(planned.kind)
             );
-            Ok(outcome(env, planned, reference, entry, Disposition::Sent, message, order))
+            Ok(outcome(
+                env,
+                planned,
+                reference,
+                entry,
+                Disposition::Sent,
+                message,
+                order,
+            ))
         }
         Err(e) if ambiguous(&e) => {
-            let (entry, order, message) = reread_until_settled(console, &gateway, entry, &e).await?;
+            let (entry, order, message) =
+                reread_until_settled(console, &gateway, entry, &e).await?;
             let disposition = Disposition::ResolvedByReread;
-            Ok(outcome(env, planned, reference, entry, disposition, message, order))
+            Ok(outcome(
+                env,
+                planned,
+                reference,
+                entry,
+                disposition,
+                message,
+                order,
+            ))
         }
         Err(e) => {
-            let message =
-                format!("Tamara refused the {what}: {e} ({}). No money moved.", e.code());
+            let message = format!(
+                "Tamara refused the {what}: {e} ({}). No money moved.",
+                e.code()
+            );
             let entry = ledger::mark_failed(store, entry.id, &message).await?;
             let order = refresh(console, &gateway, &planned, None).await;
-            Ok(outcome(env, planned, reference, entry, Disposition::Sent, message, order))
+            Ok(outcome(
+                env,
+                planned,
+                reference,
+                entry,
+                Disposition::Sent,
+                message,
+                order,
+            ))
         }
     }
 }
@@ -435,7 +489,32 @@ async fn adopt(
     );
     let reference = entry.idempotency_ref.clone().unwrap_or_default();
     let env = console.environment();
-    Ok(outcome(env, planned, reference, entry, Disposition::AlreadyRecorded, message, order))
+    Ok(outcome(
+        env,
+        planned,
+        reference,
+        entry,
+        Disposition::AlreadyRecorded,
+        message,
+        order,
+    ))
+}
+
+/// The latest of our own moves identical to `planned` that succeeded on this order within
+/// [`DUPLICATE_WINDOW`], if any.
+async fn recent_twin(console: &Console, planned: &PlannedMove) -> Result<Option<LedgerEntry>> {
+    let env = console.environment();
+    Ok(
+        ledger::list_for_order(console.store(), env, &planned.order_id)
+            .await?
+            .into_iter()
+            .rfind(|e| {
+                e.source == LedgerSource::Api
+                    && e.state == LedgerState::Succeeded
+                    && age(e) <= DUPLICATE_WINDOW
+                    && same_intent(env, e, planned)
+            }),
+    )
 }
 
 fn check_confirmation(
@@ -449,9 +528,9 @@ fn check_confirmation(
         planned.order_reference_id.clone()
     };
     match req.confirm.as_deref().map(str::trim) {
-        None if env == Environment::Production => {
-            Err(MoveRefusal::ConfirmationRequired { reference: expected })
-        }
+        None if env == Environment::Production => Err(MoveRefusal::ConfirmationRequired {
+            reference: expected,
+        }),
         None => Ok(()),
         Some(given) if given == expected => Ok(()),
         Some(given) => Err(MoveRefusal::ConfirmationMismatch {
@@ -471,15 +550,13 @@ fn age(e: &LedgerEntry) -> Duration {
 }
 
 async fn current(console: &Console, id: i64) -> Result<LedgerEntry> {
-    ledger::get(console.store(), id)
-        .await?
-        .ok_or_else(|| {
-            StoreError::NotFound {
-                entity: "ledger entry",
-                key: id.to_string(),
-            }
-            .into()
-        })
+    ledger::get(console.store(), id).await?.ok_or_else(|| {
+        StoreError::NotFound {
+            entity: "ledger entry",
+            key: id.to_string(),
+        }
+        .into()
+    })
 }
 
 pub(super) fn id_name(kind: ledger::LedgerKind) -> &'static str {

@@ -35,7 +35,11 @@ impl AmountInput {
             [n] => (*n, None),
             [a, b] if a.chars().all(|c| c.is_ascii_alphabetic()) => (*b, Some(*a)),
             [a, b] => (*a, Some(*b)),
-            _ => return Err(bad("expected a number, optionally with a currency code".into())),
+            _ => {
+                return Err(bad(
+                    "expected a number, optionally with a currency code".into()
+                ));
+            }
         };
         let value = parse_decimal(number).map_err(|e| bad(e.to_string()))?;
         let currency = code
@@ -101,7 +105,10 @@ pub fn parse_items(json: &Value) -> Result<Vec<ItemSelection>, Error> {
             match o.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
-                Some(_) => Err(bad(at.clone(), &format!("{key} must be a non-empty string"))),
+                Some(_) => Err(bad(
+                    at.clone(),
+                    &format!("{key} must be a non-empty string"),
+                )),
             }
         };
         let reference_id = text("reference_id")?;
@@ -116,7 +123,12 @@ pub fn parse_items(json: &Value) -> Result<Vec<ItemSelection>, Error> {
                 .filter(|q| *q > 0),
             _ => None,
         }
-        .ok_or_else(|| bad(at.clone(), "quantity must be a whole number of units, at least 1"))?;
+        .ok_or_else(|| {
+            bad(
+                at.clone(),
+                "quantity must be a whole number of units, at least 1",
+            )
+        })?;
         let total_amount = match o.get("total_amount") {
             None | Some(Value::Null) => None,
             Some(v) => Some(amount_value(v).map_err(|why| bad(at.clone(), &why))?),
@@ -198,7 +210,9 @@ impl MoveAction {
             MoveAction::Capture { amount: None, .. } | MoveAction::Cancel { amount: None } => {
                 "all remaining".to_owned()
             }
-            MoveAction::Capture { amount: Some(a), .. }
+            MoveAction::Capture {
+                amount: Some(a), ..
+            }
             | MoveAction::Cancel { amount: Some(a) }
             | MoveAction::Refund { amount: a, .. } => a.to_string(),
         }
@@ -229,8 +243,7 @@ impl MoveRequest {
         }
         if let Some(k) = &self.idempotency_key {
             let ok = (1..=64).contains(&k.len())
-                && k
-                    .chars()
+                && k.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
             if !ok {
                 return Err(Error::Invalid(format!(
@@ -278,7 +291,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(items[0].reference_id.as_deref(), Some("sku-991"));
-        assert_eq!(items[1].total_amount.as_ref().unwrap().to_string(), "10.5 SAR");
+        assert_eq!(
+            items[1].total_amount.as_ref().unwrap().to_string(),
+            "10.5 SAR"
+        );
         assert_eq!(items[2].total_amount.as_ref().unwrap().to_string(), "3.25");
         let cases = [
             (json!({}), "JSON array"),
@@ -287,7 +303,10 @@ mod tests {
             (json!([{"quantity": 1}]), "reference_id or sku"),
             (json!([{"sku": "A", "quantity": 0}]), "quantity"),
             (json!([{"sku": "A", "quantity": 1.5}]), "quantity"),
-            (json!([{"sku": "A", "quantity": 1, "total_amount": "x"}]), "not a decimal"),
+            (
+                json!([{"sku": "A", "quantity": 1, "total_amount": "x"}]),
+                "not a decimal",
+            ),
             (
                 json!([{"sku": "A", "quantity": 1, "total_amount": {"amount": 1, "currency": "XX"}}]),
                 "unknown currency",

@@ -170,15 +170,27 @@ mod tests {
 
     #[test]
     fn a_local_advance_adds_the_amount_and_never_moves_backwards() {
-        let o = advance(record("authorised", "0"), &planned(LedgerKind::Capture, "100"));
-        assert_eq!((o.status.as_str(), o.captured), ("partially_captured", sar("100")));
+        let o = advance(
+            record("authorised", "0"),
+            &planned(LedgerKind::Capture, "100"),
+        );
+        assert_eq!(
+            (o.status.as_str(), o.captured),
+            ("partially_captured", sar("100"))
+        );
         let o = advance(o, &planned(LedgerKind::Capture, "200"));
         assert_eq!(o.status, "fully_captured");
         let o = advance(o, &planned(LedgerKind::Refund, "300"));
         assert_eq!(o.status, "fully_refunded");
-        let o = advance(record("authorised", "0"), &planned(LedgerKind::Cancel, "50"));
+        let o = advance(
+            record("authorised", "0"),
+            &planned(LedgerKind::Cancel, "50"),
+        );
         assert_eq!(o.status, "updated");
-        let o = advance(record("fully_captured", "300"), &planned(LedgerKind::Authorise, "300"));
+        let o = advance(
+            record("fully_captured", "300"),
+            &planned(LedgerKind::Authorise, "300"),
+        );
         assert_eq!(o.status, "fully_captured", "never backwards");
     }
 }

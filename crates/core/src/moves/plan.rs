@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use tamara::model::order::OrderDetails;
-use tamara::model::payments::{CancelRequest, CaptureRequest, ShippingInfo, SimplifiedRefundRequest};
+use tamara::model::payments::{
+    CancelRequest, CaptureRequest, ShippingInfo, SimplifiedRefundRequest,
+};
 use tamara::model::{Item, OrderStatus};
 use tamara::money::{Currency, Money, MoneyError};
 
@@ -49,18 +51,21 @@ impl OrderState {
             order_id: d.order_id.clone(),
             reason: reason.to_owned(),
         };
-        let total = d.total_amount.ok_or_else(|| bad("it has no total_amount"))?;
+        let total = d
+            .total_amount
+            .ok_or_else(|| bad("it has no total_amount"))?;
         let currency = total.currency();
         let amount = |m: Option<Money>, what: &str| match m {
             None => Ok(Money::zero(currency)),
             Some(m) if m.currency() == currency => Ok(m),
-            Some(_) => Err(bad(&format!("{what} is not in the order's currency {currency}"))),
+            Some(_) => Err(bad(&format!(
+                "{what} is not in the order's currency {currency}"
+            ))),
         };
         let mut captured_units = BTreeMap::new();
         for c in d.transactions.iter().flat_map(|t| &t.captures) {
             for i in &c.items {
-                *captured_units.entry(i.reference_id.clone()).or_insert(0) +=
-                    u64::from(i.quantity);
+                *captured_units.entry(i.reference_id.clone()).or_insert(0) += u64::from(i.quantity);
             }
         }
         Ok(OrderState {
@@ -462,7 +467,8 @@ fn pro_rata(item: &Item, quantity: u32) -> Option<Money> {
         return Some(item.total_amount);
     }
     let whole = item.total_amount.amount();
-    let part = whole.checked_mul(Decimal::from(quantity))?
+    let part = whole
+        .checked_mul(Decimal::from(quantity))?
         .checked_div(Decimal::from(item.quantity))?;
     Money::new(part, item.total_amount.currency()).ok()
 }
@@ -475,13 +481,19 @@ fn check_shipping(s: &ShippingInfo) -> Result<(), MoveRefusal> {
         })
     };
     if chrono::DateTime::parse_from_rfc3339(&s.shipped_at).is_err() {
-        return bad("shipped_at", "expected an ISO-8601 date-time like 2026-05-01T10:00:00Z");
+        return bad(
+            "shipped_at",
+            "expected an ISO-8601 date-time like 2026-05-01T10:00:00Z",
+        );
     }
     let company = s.shipping_company.trim();
     if company.is_empty() || company.chars().count() > 100 {
         return bad("shipping_company", "1 to 100 characters");
     }
-    if s.tracking_number.as_ref().is_some_and(|t| t.chars().count() > 100) {
+    if s.tracking_number
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > 100)
+    {
         return bad("tracking_number", "at most 100 characters");
     }
     if let Some(u) = &s.tracking_url

@@ -13,7 +13,9 @@ use crate::store::ledger::LedgerKind;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MoveRefusal {
     /// The order's status does not allow this move (reference §9.3).
-    #[error("cannot {kind} order {order_id}: it is {status}; {kind} is allowed only when {allowed}")]
+    #[error(
+        "cannot {kind} order {order_id}: it is {status}; {kind} is allowed only when {allowed}"
+    )]
     Status {
         kind: LedgerKind,
         order_id: String,

@@ -25,6 +25,15 @@ use crate::orders::{parse_time, status_rank};
 use crate::store::ledger::{self, LedgerEntry, LedgerKind, LedgerSource};
 use crate::store::{Store, StoreError};
 
+/// One transaction of the order, as the judge sees it.
+struct Trace<'a> {
+    id: &'a str,
+    amount: Option<tamara::Money>,
+    at: Option<&'a str>,
+    /// The merchant's own reference (a refund's `merchant_refund_id`).
+    reference: Option<&'a str>,
+}
+
 /// What the order says about one move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Evidence {
@@ -38,7 +47,11 @@ pub enum Evidence {
 
 /// Reads `details` for traces of `entry`; `known` holds the gateway ids (of the entry's kind)
 /// that cannot be it (see [`known_ids`]).
-pub fn judge(entry: &LedgerEntry, details: &OrderDetails, known: &BTreeSet<String>) -> Evidence {
+pub fn judge<'a>(
+    entry: &LedgerEntry,
+    details: &'a OrderDetails,
+    known: &BTreeSet<String>,
+) -> Evidence {
     let status = details.status.clone().unwrap_or(OrderStatus::New);
     if entry.kind == LedgerKind::Authorise {
         return if status_rank(&status) >= status_rank(&OrderStatus::Authorised) {
@@ -56,56 +69,68 @@ pub fn judge(entry: &LedgerEntry, details: &OrderDetails, known: &BTreeSet<Strin
             }
         };
     }
-    let empty = Default::default();
-    let t = details.transactions.as_ref().unwrap_or(&empty);
-    // (gateway id, amount, created_at, merchant reference)
-    let rows: Vec<(&str, Option<tamara::Money>, Option<&str>, Option<&str>)> = match entry.kind {
+    let trace = |id: &'a str, amount, at: &'a Option<String>, reference: Option<&'a str>| Trace {
+        id,
+        amount,
+        at: at.as_deref(),
+        reference: reference.filter(|m| !m.is_empty()),
+    };
+    let Some(t) = details.transactions.as_ref() else {
+        return absent(entry, &status);
+    };
+    let rows: Vec<Trace<'a>> = match entry.kind {
         LedgerKind::Capture => t
             .captures
             .iter()
-            .map(|c| (c.capture_id.as_str(), c.total_amount, c.created_at.as_deref(), None))
+            .map(|c| trace(&c.capture_id, c.total_amount, &c.created_at, None))
             .collect(),
         LedgerKind::Cancel => t
             .cancels
             .iter()
-            .map(|c| (c.cancel_id.as_str(), c.total_amount, c.created_at.as_deref(), None))
+            .map(|c| trace(&c.cancel_id, c.total_amount, &c.created_at, None))
             .collect(),
         LedgerKind::Refund => t
             .refunds
             .iter()
             .map(|r| {
-                (
-                    r.refund_id.as_str(),
-                    r.total_amount,
-                    r.created_at.as_deref(),
-                    r.merchant_refund_id.as_deref().filter(|m| !m.is_empty()),
-                )
+                let reference = r.merchant_refund_id.as_deref();
+                trace(&r.refund_id, r.total_amount, &r.created_at, reference)
             })
             .collect(),
         LedgerKind::Authorise => Vec::new(),
     };
     if let Some(reference) = entry.idempotency_ref.as_deref()
-        && let Some(row) = rows.iter().find(|r| r.3 == Some(reference))
+        && let Some(row) = rows.iter().find(|r| r.reference == Some(reference))
     {
         return Evidence::Happened {
-            gateway_id: row.0.to_owned(),
-            how: format!("the order shows {} {} with our reference", entry.kind, row.0),
+            gateway_id: row.id.to_owned(),
+            how: format!(
+                "the order shows {} {} with our reference",
+                entry.kind, row.id
+            ),
         };
     }
     let mut candidates: Vec<_> = rows
         .iter()
-        .filter(|r| r.1 == Some(entry.amount) && r.3.is_none() && !known.contains(r.0))
+        .filter(|r| {
+            r.amount == Some(entry.amount) && r.reference.is_none() && !known.contains(r.id)
+        })
         .collect();
-    candidates.sort_by_key(|r| r.2.and_then(parse_time));
+    candidates.sort_by_key(|r| r.at.and_then(parse_time));
     if let Some(first) = candidates.first() {
         return Evidence::Happened {
-            gateway_id: first.0.to_owned(),
+            gateway_id: first.id.to_owned(),
             how: format!(
                 "the order shows a new {} {} of exactly {}",
-                entry.kind, first.0, entry.amount
+                entry.kind, first.id, entry.amount
             ),
         };
     }
+    absent(entry, &status)
+}
+
+/// No trace of `entry`: final once the order is terminal, else only "not yet".
+fn absent(entry: &LedgerEntry, status: &OrderStatus) -> Evidence {
     if status.is_terminal() {
         return Evidence::NotHappened {
             why: format!(
@@ -193,9 +218,14 @@ mod tests {
         let e = entry(LedgerKind::Authorise, "300");
         let none = known(&[]);
         let j = |s| judge(&e, &details(s, json!({})), &none);
-        assert!(matches!(j("authorised"), Evidence::Happened { gateway_id, .. } if gateway_id == "o1"));
+        assert!(
+            matches!(j("authorised"), Evidence::Happened { gateway_id, .. } if gateway_id == "o1")
+        );
         assert!(matches!(j("fully_captured"), Evidence::Happened { .. }));
-        assert!(matches!(j("canceled"), Evidence::Happened { .. }), "canceled implies authorised");
+        assert!(
+            matches!(j("canceled"), Evidence::Happened { .. }),
+            "canceled implies authorised"
+        );
         assert!(matches!(j("approved"), Evidence::Absent { .. }));
         assert!(matches!(j("expired"), Evidence::NotHappened { .. }));
         assert!(matches!(j("declined"), Evidence::NotHappened { .. }));
@@ -212,50 +242,86 @@ mod tests {
         ]});
         let d = details("partially_captured", tx);
         match judge(&e, &d, &known(&["old"])) {
-            Evidence::Happened { gateway_id, .. } => assert_eq!(gateway_id, "new", "oldest new one"),
+            Evidence::Happened { gateway_id, .. } => {
+                assert_eq!(gateway_id, "new", "oldest new one")
+            }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            judge(&e, &d, &known(&["old", "new", "late"])),
-            Evidence::Absent { .. }
-        ), "every matching capture is already known");
+        assert!(
+            matches!(
+                judge(&e, &d, &known(&["old", "new", "late"])),
+                Evidence::Absent { .. }
+            ),
+            "every matching capture is already known"
+        );
         let none = details("authorised", json!({"captures": []}));
-        assert!(matches!(judge(&e, &none, &known(&[])), Evidence::Absent { .. }));
+        assert!(matches!(
+            judge(&e, &none, &known(&[])),
+            Evidence::Absent { .. }
+        ));
         let gone = details("canceled", json!({}));
-        assert!(matches!(judge(&e, &gone, &known(&[])), Evidence::NotHappened { .. }));
+        assert!(matches!(
+            judge(&e, &gone, &known(&[])),
+            Evidence::NotHappened { .. }
+        ));
     }
 
     #[test]
     fn a_refund_is_found_by_our_reference_first() {
         let e = entry(LedgerKind::Refund, "40");
-        let d = details("partially_refunded", json!({"refunds": [
-            {"refund_id": "theirs", "total_amount": m("40"), "merchant_refund_id": "someone-else"},
-            {"refund_id": "ours", "total_amount": m("40"), "merchant_refund_id": "mz-ref"}
-        ]}));
+        let d = details(
+            "partially_refunded",
+            json!({"refunds": [
+                {"refund_id": "theirs", "total_amount": m("40"), "merchant_refund_id": "someone-else"},
+                {"refund_id": "ours", "total_amount": m("40"), "merchant_refund_id": "mz-ref"}
+            ]}),
+        );
         assert!(matches!(judge(&e, &d, &known(&[])),
             Evidence::Happened { gateway_id, .. } if gateway_id == "ours"));
-        let d = details("partially_refunded", json!({"refunds": [
-            {"refund_id": "theirs", "total_amount": m("40"), "merchant_refund_id": "someone-else"}
-        ]}));
-        assert!(matches!(judge(&e, &d, &known(&[])), Evidence::Absent { .. }),
-            "a refund carrying another reference is not ours");
-        let d = details("partially_refunded", json!({"refunds": [
-            {"refund_id": "plain", "total_amount": m("40")}
-        ]}));
-        assert!(matches!(judge(&e, &d, &known(&[])), Evidence::Happened { .. }),
-            "without references, a new refund of the amount");
+        let d = details(
+            "partially_refunded",
+            json!({"refunds": [
+                {"refund_id": "theirs", "total_amount": m("40"), "merchant_refund_id": "someone-else"}
+            ]}),
+        );
+        assert!(
+            matches!(judge(&e, &d, &known(&[])), Evidence::Absent { .. }),
+            "a refund carrying another reference is not ours"
+        );
+        let d = details(
+            "partially_refunded",
+            json!({"refunds": [
+                {"refund_id": "plain", "total_amount": m("40")}
+            ]}),
+        );
+        assert!(
+            matches!(judge(&e, &d, &known(&[])), Evidence::Happened { .. }),
+            "without references, a new refund of the amount"
+        );
     }
 
     #[test]
     fn a_cancel_matches_by_amount() {
         let e = entry(LedgerKind::Cancel, "300");
-        let d = details("canceled", json!({"cancels": [
-            {"cancel_id": "c1", "total_amount": m("300")}
-        ]}));
-        assert!(matches!(judge(&e, &d, &known(&[])), Evidence::Happened { .. }));
-        let d = details("updated", json!({"cancels": [
-            {"cancel_id": "c1", "total_amount": m("30")}
-        ]}));
-        assert!(matches!(judge(&e, &d, &known(&[])), Evidence::Absent { .. }));
+        let d = details(
+            "canceled",
+            json!({"cancels": [
+                {"cancel_id": "c1", "total_amount": m("300")}
+            ]}),
+        );
+        assert!(matches!(
+            judge(&e, &d, &known(&[])),
+            Evidence::Happened { .. }
+        ));
+        let d = details(
+            "updated",
+            json!({"cancels": [
+                {"cancel_id": "c1", "total_amount": m("30")}
+            ]}),
+        );
+        assert!(matches!(
+            judge(&e, &d, &known(&[])),
+            Evidence::Absent { .. }
+        ));
     }
 }

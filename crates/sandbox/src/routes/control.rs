@@ -177,7 +177,10 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     if let Some(m) = &f.method
         && !["GET", "POST", "PUT", "DELETE"].contains(&m.to_ascii_uppercase().as_str())
     {
-        return Err(ApiError::invalid("method", "expected GET, POST, PUT or DELETE"));
+        return Err(ApiError::invalid(
+            "method",
+            "expected GET, POST, PUT or DELETE",
+        ));
     }
     let mut g = crate::delivery::lock(&state.inner.api_faults);
     if f.count > 0 {
