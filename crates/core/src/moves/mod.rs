@@ -29,6 +29,8 @@ pub mod plan;
 pub mod reference;
 pub mod refusal;
 pub mod resolve;
+mod settle;
+mod state;
 
 use std::time::Duration;
 
@@ -113,4 +115,15 @@ pub struct MovePreview {
 /// minute. Past it, a pending entry's owner is gone and an absent move will not appear.
 pub fn in_flight_window(total_timeout: Duration) -> Duration {
     total_timeout * 2 + Duration::from_secs(60)
+}
+
+/// Compile-time check: the desktop shell runs moves on a multi-threaded runtime (Tauri
+/// commands, `tokio::spawn`), so their futures must stay `Send`.
+#[cfg(test)]
+#[allow(dead_code)]
+fn move_futures_are_send(console: &crate::Console, req: MoveRequest) {
+    fn send<T: Send>(_: T) {}
+    send(console.move_money(req.clone()));
+    send(console.preview_move(req));
+    send(console.settle_moves("order"));
 }

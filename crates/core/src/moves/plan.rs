@@ -12,11 +12,8 @@
 //! - every amount is exact at the order currency's precision (`10.005 SAR` is refused) and in
 //!   that currency; a missing amount means "all that remains" where that is allowed.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde_json::Value;
-use tamara::model::order::OrderDetails;
 use tamara::model::payments::{
     CancelRequest, CaptureRequest, ShippingInfo, SimplifiedRefundRequest,
 };
@@ -25,94 +22,8 @@ use tamara::money::{Currency, Money, MoneyError};
 
 use super::input::{AmountInput, ItemSelection, MoveAction};
 use super::refusal::MoveRefusal;
-use crate::error::Error;
+pub use super::state::OrderState;
 use crate::store::ledger::LedgerKind;
-
-/// What the plan needs to know of an order, taken from a fresh read of its details.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderState {
-    pub order_id: String,
-    pub order_reference_id: String,
-    pub status: OrderStatus,
-    pub total: Money,
-    pub captured: Money,
-    pub refunded: Money,
-    pub canceled: Money,
-    pub items: Vec<Item>,
-    /// Units already captured per item `reference_id` (from earlier captures that named items).
-    pub captured_units: BTreeMap<String, u64>,
-}
-
-impl OrderState {
-    /// # Errors
-    /// [`Error::UncacheableOrder`] when the details have no total or mix currencies.
-    pub fn from_details(d: &OrderDetails) -> Result<OrderState, Error> {
-        let bad = |reason: &str| Error::UncacheableOrder {
-            order_id: d.order_id.clone(),
-            reason: reason.to_owned(),
-        };
-        let total = d
-            .total_amount
-            .ok_or_else(|| bad("it has no total_amount"))?;
-        let currency = total.currency();
-        let amount = |m: Option<Money>, what: &str| match m {
-            None => Ok(Money::zero(currency)),
-            Some(m) if m.currency() == currency => Ok(m),
-            Some(_) => Err(bad(&format!(
-                "{what} is not in the order's currency {currency}"
-            ))),
-        };
-        let mut captured_units = BTreeMap::new();
-        for c in d.transactions.iter().flat_map(|t| &t.captures) {
-            for i in &c.items {
-                *captured_units.entry(i.reference_id.clone()).or_insert(0) += u64::from(i.quantity);
-            }
-        }
-        Ok(OrderState {
-            order_id: d.order_id.clone(),
-            order_reference_id: d.order_reference_id.clone().unwrap_or_default(),
-            status: d.status.clone().unwrap_or(OrderStatus::New),
-            total,
-            captured: amount(d.captured_amount, "captured_amount")?,
-            refunded: amount(d.refunded_amount, "refunded_amount")?,
-            canceled: amount(d.canceled_amount, "canceled_amount")?,
-            items: d.items.clone(),
-            captured_units,
-        })
-    }
-
-    pub fn currency(&self) -> Currency {
-        self.total.currency()
-    }
-
-    /// `total − canceled − captured`, never below zero: what may still be captured or canceled.
-    pub fn uncaptured(&self) -> Money {
-        sub_floor(sub_floor(self.total, self.canceled), self.captured)
-    }
-
-    /// `captured − refunded`, never below zero.
-    pub fn refundable(&self) -> Money {
-        sub_floor(self.captured, self.refunded)
-    }
-
-    /// The money state an idempotency reference is tied to.
-    pub fn money_state(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
-            self.status,
-            self.captured.amount_text(),
-            self.refunded.amount_text(),
-            self.canceled.amount_text()
-        )
-    }
-}
-
-fn sub_floor(a: Money, b: Money) -> Money {
-    match a.checked_sub(b) {
-        Ok(m) if !m.is_negative() => m,
-        _ => Money::zero(a.currency()),
-    }
-}
 
 /// The request a plan sends, typed as the gateway takes it.
 #[derive(Debug, Clone, PartialEq)]

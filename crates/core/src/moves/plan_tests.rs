@@ -487,33 +487,3 @@ fn references_collide_for_the_same_request_on_the_same_state_only() {
         reference::intent_hash(env, &c2)
     );
 }
-
-#[test]
-fn order_state_comes_from_details() {
-    let d: tamara::model::order::OrderDetails = serde_json::from_value(json!({
-        "order_id": "o", "order_reference_id": "R", "status": "partially_captured",
-        "total_amount": {"amount": 300, "currency": "SAR"},
-        "captured_amount": {"amount": "100.00", "currency": "SAR"},
-        "transactions": {"captures": [{"capture_id": "c", "items": [
-            {"reference_id": "a", "type": "Physical", "name": "A", "sku": "A", "quantity": 1,
-             "total_amount": {"amount": 100, "currency": "SAR"}}]}]}
-    }))
-    .unwrap();
-    let s = OrderState::from_details(&d).unwrap();
-    assert_eq!(s.captured, sar("100"));
-    assert_eq!(s.refunded, sar("0"));
-    assert_eq!(s.captured_units.get("a"), Some(&1));
-    assert_eq!(s.uncaptured(), sar("200"));
-    let d: tamara::model::order::OrderDetails =
-        serde_json::from_value(json!({"order_id": "o"})).unwrap();
-    assert!(
-        OrderState::from_details(&d).is_err(),
-        "no total, no currency"
-    );
-    let d: tamara::model::order::OrderDetails = serde_json::from_value(json!({
-        "order_id": "o", "total_amount": {"amount": 300, "currency": "SAR"},
-        "captured_amount": {"amount": 1, "currency": "AED"}
-    }))
-    .unwrap();
-    assert!(OrderState::from_details(&d).is_err(), "mixed currencies");
-}
