@@ -193,6 +193,7 @@ fn print_preview(out: &Output, p: &MovePreview) {
             "requires_confirmation": p.requires_confirmation,
             "confirm_with": confirm,
             "unsettled_entries": p.unsettled.iter().map(|e| e.id).collect::<Vec<_>>(),
+            "duplicate_of_entry": p.duplicate_of.as_ref().map(|e| e.id),
         }));
         return;
     }
@@ -204,6 +205,14 @@ fn print_preview(out: &Output, p: &MovePreview) {
     say!("reference     {}", p.reference);
     if let Some(r) = confirm {
         say!("confirmation  required: add --confirm {r}");
+    }
+    if let Some(e) = &p.duplicate_of {
+        say!(
+            "duplicate     the same move succeeded as ledger entry {} at {}: the real command \
+             reports it and sends nothing (a new --idempotency-key repeats it on purpose)",
+            e.id,
+            e.recorded_at.format("%H:%M:%S UTC")
+        );
     }
     for e in &p.unsettled {
         say!(

@@ -270,6 +270,11 @@ async fn a_double_click_sends_one_request_and_both_report_it() {
         "{late}"
     );
     assert_eq!(sim.captures(&id).await.len(), 1);
+    let dry = cli.ok(&["capture", &id, "--amount", "100", "--dry-run"]);
+    assert_eq!(
+        dry["duplicate_of_entry"], vs[0]["ledger_entry_id"],
+        "a dry run warns too"
+    );
     // Deliberately again: a new key says so.
     let again = cli.ok(&[
         "capture",

@@ -91,6 +91,10 @@ pub async fn preview(console: &Console, req: MoveRequest) -> Result<MovePreview>
         }
     };
     planned.bind_reference(&reference);
+    let duplicate_of = match &req.idempotency_key {
+        None => recent_twin(console, &planned).await?,
+        Some(_) => None,
+    };
     let unsettled = ledger::list_for_order(console.store(), env, &req.order_id)
         .await?
         .into_iter()
@@ -107,6 +111,7 @@ pub async fn preview(console: &Console, req: MoveRequest) -> Result<MovePreview>
         reference,
         requires_confirmation: env == Environment::Production,
         unsettled,
+        duplicate_of,
     })
 }
 
@@ -239,10 +244,18 @@ async fn run(console: &Console, req: &MoveRequest) -> Result<MoveOutcome> {
             ))
         }
         Err(e) => {
-            let message = format!(
-                "Tamara refused the {what}: {e} ({}). No money moved.",
-                e.code()
-            );
+            // An HTTP status means Tamara (or its front) answered; otherwise nothing left us.
+            let message = if e.api().and_then(ApiError::status).is_some() {
+                format!(
+                    "Tamara refused the {what}: {e} ({}). No money moved.",
+                    e.code()
+                )
+            } else {
+                format!(
+                    "The {what} was not sent: {e} ({}). No money moved.",
+                    e.code()
+                )
+            };
             let entry = ledger::mark_failed(store, entry.id, &message).await?;
             let order = refresh(console, &gateway, &planned, None).await;
             Ok(outcome(

@@ -109,6 +109,9 @@ pub struct MovePreview {
     /// Earlier moves of this order still pending or unknown (the real move settles them
     /// first, or refuses).
     pub unsettled: Vec<LedgerEntry>,
+    /// The same move already succeeded moments ago: the real command would report that entry
+    /// and send nothing.
+    pub duplicate_of: Option<LedgerEntry>,
 }
 
 /// How long a request can possibly stay in flight: twice the client's total timeout plus a
