@@ -24,7 +24,7 @@ async fn a_failed_authorise_is_retried_with_back_off_and_surfaced() {
     let r = p
         .http
         .post(format!("{}/_sandbox/faults/api", p.sb.base_url()))
-        .json(&json!({"status": 503, "count": 3, "only": "/authorise"}))
+        .json(&json!({"status": 503, "count": 3, "method": "POST"}))
         .send()
         .await
         .unwrap();

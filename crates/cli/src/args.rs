@@ -53,6 +53,14 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// The go-live checklist: evidence, manual marks, sign-off report.
     Checklist(crate::checklist::ChecklistArgs),
+    /// Authorise an approved order (money move; production needs --confirm).
+    Authorise(crate::moves::AuthoriseArgs),
+    /// Capture all or part of an authorised order (money move; production needs --confirm).
+    Capture(crate::moves::CaptureArgs),
+    /// Refund captured money, with a comment (money move; production needs --confirm).
+    Refund(crate::moves::RefundArgs),
+    /// Cancel what is not captured, all or part (money move; production needs --confirm).
+    Cancel(crate::moves::CancelArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 mod args;
 mod checklist;
 mod checkout;
+mod moves;
 mod orders;
 mod output;
 mod serve;
@@ -132,5 +133,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reconcile => status::reconcile(&console, &out).await,
         Command::Serve(a) => serve::run(console, a).await,
         Command::Checklist(a) => checklist::run(&console, &out, a).await,
+        Command::Authorise(a) => moves::authorise(&console, &out, a).await,
+        Command::Capture(a) => moves::capture(&console, &out, a).await,
+        Command::Refund(a) => moves::refund(&console, &out, a).await,
+        Command::Cancel(a) => moves::cancel(&console, &out, a).await,
     }
 }

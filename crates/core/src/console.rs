@@ -21,6 +21,7 @@ use crate::config::{ConsoleConfig, EnvironmentConfig};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
+use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
 use crate::orders::{project, status_rank};
 use crate::store::Store;
 use crate::store::items::{self, OrderItem};
@@ -184,7 +185,8 @@ impl Console {
         })
     }
 
-    async fn cache(&self, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
+    /// Writes a fresh read into the cache (never moving a status backwards).
+    pub(crate) async fn cache(&self, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
         let env = self.environment();
         let snapshot = project(env, &details.value, &details.raw, Utc::now())?;
         if let Some(cached) = orders::get(&self.store, env, &snapshot.order.order_id).await? {
@@ -205,6 +207,36 @@ impl Console {
             .await
             .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
         self.cached_order(&snapshot.order.order_id).await
+    }
+}
+
+/// Money moves (authorise, capture, refund, cancel): the same calls for the CLI and the
+/// desktop shell. See [`crate::moves`].
+impl Console {
+    /// Performs one guarded money move; a move that was sent but failed, or whose outcome stays
+    /// unknown, is `Ok` with that ledger state.
+    ///
+    /// # Errors
+    /// [`Error::Move`] when refused before sending; read, store and input errors.
+    pub async fn move_money(&self, req: MoveRequest) -> Result<MoveOutcome> {
+        moves::execute(self, req).await
+    }
+
+    /// A dry run of [`Console::move_money`]: the exact request, nothing sent or written.
+    ///
+    /// # Errors
+    /// As [`Console::move_money`].
+    pub async fn preview_move(&self, req: MoveRequest) -> Result<MovePreview> {
+        moves::preview(self, req).await
+    }
+
+    /// Re-reads an order and settles its money moves still pending or unknown.
+    ///
+    /// # Errors
+    /// Read and store errors.
+    pub async fn settle_moves(&self, order_id: &str) -> Result<Vec<LedgerEntry>> {
+        non_empty("order id", order_id)?;
+        moves::settle_open_moves(self, order_id).await
     }
 }
 

@@ -47,6 +47,9 @@ pub enum Error {
         env.env_var_prefix()
     )]
     NoNotificationToken { env: Environment },
+    /// A money move refused before anything was sent (its own stable code).
+    #[error(transparent)]
+    Move(#[from] crate::moves::MoveRefusal),
 }
 
 impl Error {
@@ -65,6 +68,7 @@ impl Error {
             Error::DeliveryInOtherEnvironment { .. } => "delivery_other_environment",
             Error::DeliveryNotReplayable { .. } => "delivery_not_replayable",
             Error::NoNotificationToken { .. } => "notification_token_missing",
+            Error::Move(r) => r.code(),
         }
     }
 }

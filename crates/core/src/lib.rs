@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod gateway;
+pub mod moves;
 pub mod orders;
 pub mod reconcile;
 pub mod store;

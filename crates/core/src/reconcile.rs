@@ -3,7 +3,8 @@
 //! A sweep reads, with bounded concurrency, every cached order still in motion (`new`,
 //! `approved`, `authorised`, `updated`, `partially_captured`) and every order named by a
 //! delivery whose processing failed, through [`Console::fetch_order`] — which caches the
-//! details and never moves a status backwards. [`Reconciler::run`] repeats that every
+//! details and never moves a status backwards — and first settles, from a re-read, every money
+//! move of ours whose outcome is still open (`unknown`, or `pending` and abandoned). [`Reconciler::run`] repeats that every
 //! `interval` until shut down; the last report is kept in `settings` ([`LAST_SWEEP_SETTING`])
 //! for `mizan status`.
 //!
@@ -33,7 +34,7 @@ use crate::audit::{self, AuditRecord};
 use crate::console::{CachedOrder, Console};
 use crate::error::Result;
 use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
-use crate::store::ledger::{self, LedgerKind};
+use crate::store::ledger::{self, LedgerKind, LedgerSource, LedgerState};
 use crate::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
 use crate::store::settings::{self, SettingScope};
 use crate::webhooks::processor::auto_authorise_enabled;
@@ -203,12 +204,20 @@ impl Reconciler {
         }
     }
 
-    /// Open cached orders, then orders of failed deliveries; each once.
+    /// Orders with a money move whose outcome is open (settled first), open cached orders,
+    /// then orders of failed deliveries; each once.
     async fn candidates(&self) -> Result<Vec<String>> {
         let env = self.console.environment();
         let store = self.console.store();
         let mut seen = BTreeSet::new();
         let mut ids = Vec::new();
+        for state in [LedgerState::Unknown, LedgerState::Pending] {
+            for e in ledger::list_in_state(store, env, state, PAGE).await? {
+                if seen.insert(e.order_id.clone()) {
+                    ids.push(e.order_id);
+                }
+            }
+        }
         let mut after: Option<OrderCursor> = None;
         while ids.len() < MAX_ORDERS_PER_SWEEP {
             let filter = OrderFilter {
@@ -247,6 +256,18 @@ impl Reconciler {
             Ok(b) => b,
             Err(e) => return failed(order_id, &e.into()),
         };
+        // A money move whose answer was lost is settled from the same kind of re-read.
+        let open_moves = ledger::list_for_order(self.console.store(), env, &order_id)
+            .await
+            .is_ok_and(|l| {
+                l.iter().any(|e| {
+                    e.source == LedgerSource::Api
+                        && matches!(e.state, LedgerState::Pending | LedgerState::Unknown)
+                })
+            });
+        if open_moves && let Err(e) = self.console.settle_moves(&order_id).await {
+            return failed(order_id, &e);
+        }
         match self.console.fetch_order(&order_id).await {
             Ok(mut after) => {
                 let mut note = None;

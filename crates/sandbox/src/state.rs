@@ -72,9 +72,23 @@ pub struct ApiFaults {
     /// operation still happens — like a timeout on the client side after Tamara acted).
     pub stall_ms: u64,
     pub stall_count: u32,
-    /// When set, only calls whose path contains this text consume the faults (e.g.
-    /// `"/authorise"` makes authorise fail while order reads succeed).
-    pub only: Option<String>,
+    /// With `status`: handle the call first (the move happens), then answer the 5xx instead
+    /// of the result — Tamara acted but the answer was lost, the realistic ambiguous failure.
+    pub after_apply: bool,
+    /// Only calls with this HTTP method (e.g. `POST`) consume the faults above; other calls
+    /// (the order reads around a money move) pass untouched. `None`: every API call.
+    pub method: Option<String>,
+}
+
+/// One API fault taken for a call: what [`AppState::take_api_fault`] hands the middleware.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TakenFault {
+    /// Answer this 5xx.
+    pub status: Option<u16>,
+    /// Wait this long first.
+    pub stall: Option<Duration>,
+    /// Handle the call before answering `status`.
+    pub after_apply: bool,
 }
 
 /// Cheaply clonable handle to the simulator.
@@ -250,20 +264,26 @@ impl AppState {
         }
     }
 
-    /// Takes one pending API fault, if any: `Err(status)` to answer with, or a stall.
-    pub fn take_api_fault(&self, path: &str) -> (Option<u16>, Option<Duration>) {
+    /// Takes one pending API fault for a call with `method`, if any: a 5xx to answer with
+    /// (before or after handling the call) and/or a stall. Faults limited to another method
+    /// are left for later calls.
+    pub fn take_api_fault(&self, method: &str) -> TakenFault {
         let mut f = lock(&self.inner.api_faults);
-        let mut out = (None, None);
-        if f.only.as_deref().is_some_and(|only| !path.contains(only)) {
+        let mut out = TakenFault::default();
+        if f.method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+        {
             return out;
         }
         if f.stall_count > 0 {
             f.stall_count -= 1;
-            out.1 = Some(Duration::from_millis(f.stall_ms));
+            out.stall = Some(Duration::from_millis(f.stall_ms));
         }
         if f.count > 0 {
             f.count -= 1;
-            out.0 = f.status;
+            out.status = f.status;
+            out.after_apply = f.after_apply;
         }
         out
     }

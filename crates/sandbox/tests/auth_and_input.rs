@@ -290,3 +290,57 @@ async fn api_fault_injection() {
         .await;
     assert_eq!(s, 400, "only 5xx can be injected");
 }
+
+/// `after_apply`: the call is handled (the capture happens) and the answer is a 5xx anyway —
+/// the realistic ambiguous failure. `method`: reads pass untouched and leave the fault for the
+/// next POST.
+#[tokio::test]
+async fn api_fault_after_apply_and_method_filter() {
+    let sb = start().await;
+    let id = sb.authorised("300").await;
+    let (s, v) = sb
+        .post(
+            "/_sandbox/faults/api",
+            json!({"status": 503, "count": 1, "after_apply": true, "method": "post"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["api"]["method"], "POST");
+    assert_eq!(sb.status_of(&id).await, "authorised", "a GET passes");
+    let (_, f) = sb.get("/_sandbox/faults").await;
+    assert_eq!(
+        f["api"]["count"], 1,
+        "the read left the POST fault in place"
+    );
+    let (s, v) = sb.capture(&id, "100").await;
+    assert_eq!(s, 503, "{v}");
+    assert_eq!(code(&v), "service_unavailable");
+    let (_, order) = sb.get(&format!("/orders/{id}")).await;
+    assert_eq!(
+        order["status"], "partially_captured",
+        "applied before the 5xx"
+    );
+    assert_eq!(order["captured_amount"]["amount"].to_string(), "100.00");
+    assert_eq!(
+        order["transactions"]["captures"].as_array().unwrap().len(),
+        1
+    );
+
+    // Without after_apply a POST fault answers before handling: nothing happens.
+    sb.post(
+        "/_sandbox/faults/api",
+        json!({"status": 500, "count": 1, "method": "POST"}),
+    )
+    .await;
+    let (s, _) = sb.capture(&id, "50").await;
+    assert_eq!(s, 500);
+    let (_, order) = sb.get(&format!("/orders/{id}")).await;
+    assert_eq!(order["captured_amount"]["amount"].to_string(), "100.00");
+    let (s, _) = sb
+        .post(
+            "/_sandbox/faults/api",
+            json!({"status": 503, "count": 1, "method": "PATCH"}),
+        )
+        .await;
+    assert_eq!(s, 400, "unknown methods are refused");
+}

@@ -118,8 +118,7 @@ impl TamaraClient {
     }
 
     pub async fn authorise(&self, order_id: &str) -> Result<WithRaw<AuthoriseResponse>, ApiError> {
-        // The PHP SDK sends the id in the body too; harmless and most faithful.
-        let body = serde_json::json!({ "order_id": order_id });
+        let body = authorise_body(order_id);
         self.call(
             Method::POST,
             &["orders", order_id, "authorise"],
@@ -377,6 +376,12 @@ impl TamaraClient {
             raw: value,
         })
     }
+}
+
+/// The body [`TamaraClient::authorise`] sends (a dry run shows it). The PHP SDK sends the id in
+/// the body too; harmless and most faithful.
+pub fn authorise_body(order_id: &str) -> serde_json::Value {
+    serde_json::json!({ "order_id": order_id })
 }
 
 struct RawAnswer {

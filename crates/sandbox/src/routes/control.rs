@@ -164,7 +164,8 @@ async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `POST /_sandbox/faults/api` `{status: 503, count: 2}` and/or `{stall_ms: 2000, stall_count: 1}`,
-/// optionally `only: "/authorise"` to hit only calls whose path contains that text.
+/// optionally `after_apply: true` (handle, then answer the 5xx) and `method: "POST"` (only
+/// calls with that method consume the faults).
 async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let f: ApiFaults = serde_json::from_value(parse_body(&body)?)
         .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
@@ -173,8 +174,15 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     {
         return Err(ApiError::invalid("status", "expected a 5xx status"));
     }
+    if let Some(m) = &f.method
+        && !["GET", "POST", "PUT", "DELETE"].contains(&m.to_ascii_uppercase().as_str())
+    {
+        return Err(ApiError::invalid(
+            "method",
+            "expected GET, POST, PUT or DELETE",
+        ));
+    }
     let mut g = crate::delivery::lock(&state.inner.api_faults);
-    g.only = f.only.filter(|o| !o.is_empty());
     if f.count > 0 {
         g.status = f.status.or(Some(503));
         g.count = f.count;
@@ -182,6 +190,10 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     if f.stall_count > 0 {
         g.stall_ms = f.stall_ms;
         g.stall_count = f.stall_count;
+    }
+    if f.count > 0 || f.stall_count > 0 {
+        g.after_apply = f.after_apply;
+        g.method = f.method.map(|m| m.to_ascii_uppercase());
     }
     Ok(Json(json!({ "api": g.clone() })))
 }

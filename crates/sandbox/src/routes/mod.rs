@@ -93,17 +93,23 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
     }
 }
 
-/// Injected API faults: stall (then handle normally) and/or answer a 5xx without handling.
+/// Injected API faults: stall (then handle normally), answer a 5xx without handling, or
+/// handle and then answer a 5xx (`after_apply`: the move happened, the answer was lost).
 async fn api_faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (status, stall) = state.take_api_fault(req.uri().path());
-    if let Some(code) = status {
-        if let Some(d) = stall {
+    let fault = state.take_api_fault(req.method().as_str());
+    let injected = |code: u16| {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        ApiError::new(status, "Injected failure", "service_unavailable").into_response()
+    };
+    if let Some(code) = fault.status
+        && !fault.after_apply
+    {
+        if let Some(d) = fault.stall {
             tokio::time::sleep(d).await;
         }
-        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return ApiError::new(status, "Injected failure", "service_unavailable").into_response();
+        return injected(code);
     }
-    match stall {
+    let answer = match fault.stall {
         // The stalled call runs in its own task: a client that gives up (timeout) drops this
         // future, but the operation still completes, as it would at a slow gateway. That is
         // the case "re-read the order after a timeout" exists for.
@@ -123,6 +129,10 @@ async fn api_faults(State(state): State<AppState>, req: Request, next: Next) -> 
             }
         }
         None => next.run(req).await,
+    };
+    match fault.status {
+        Some(code) => injected(code),
+        None => answer,
     }
 }
 
