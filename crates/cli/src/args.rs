@@ -51,6 +51,9 @@ pub enum Command {
     Reconcile,
     /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
     Serve(crate::serve::ServeArgs),
+    /// Tamara credentials in the OS keychain: set (prompt/stdin only), show, test, delete.
+    #[command(subcommand)]
+    Credentials(crate::credentials::CredentialsCommand),
 }
 
 #[derive(Debug, Subcommand)]

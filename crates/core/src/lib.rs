@@ -8,6 +8,7 @@ pub use tamara::money;
 pub mod audit;
 pub mod config;
 pub mod console;
+pub mod credentials;
 pub mod error;
 pub mod gateway;
 pub mod orders;
