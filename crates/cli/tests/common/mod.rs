@@ -38,6 +38,8 @@ impl Env {
             .env("MIZAN_DATA_DIR", self.data_dir.path())
             .env("MIZAN_SANDBOX_API_URL", &self.base_url)
             .env("MIZAN_SANDBOX_API_TOKEN", &self.token)
+            // Never the developer's real keychain items, should a command look there.
+            .env("MIZAN_KEYCHAIN_SERVICE", "mizan-cli-tests")
             .output()
             .unwrap()
     }
