@@ -488,3 +488,90 @@ fn secrets_are_never_taken_from_arguments_and_writes_name_their_environment() {
     let out = m.run(&["credentials", "delete"], "");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_terminal_prompt_hides_what_is_typed() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let Some(bus) = session_bus("terminal_prompt") else {
+        return;
+    };
+    let m = Mizan::new("tty", &bus);
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_mizan"));
+    cmd.args(["credentials", "set", "--env", "sandbox"]);
+    cmd.env_clear();
+    cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.env("MIZAN_DATA_DIR", m.data_dir.path());
+    cmd.env("MIZAN_KEYCHAIN_SERVICE", &m.service);
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", &m.bus);
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let screen = Arc::new(Mutex::new(String::new()));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let sink = screen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let wait_for = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !screen.lock().unwrap().contains(what) {
+            assert!(
+                Instant::now() < deadline,
+                "no {what:?} on the terminal: {}",
+                screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let token = jwt("tty");
+    let mut keys = pty.master.take_writer().unwrap();
+    wait_for("API token (input hidden)");
+    // Typed with a stray space in the middle, as a paste from a wrapped line would be.
+    keys.write_all(format!("{} {}\n", &token[..40], &token[40..]).as_bytes())
+        .unwrap();
+    wait_for("notification token (input hidden)");
+    keys.write_all(format!("{NOTIFICATION}\n").as_bytes())
+        .unwrap();
+    wait_for("Enter skips");
+    keys.write_all(b"\n").unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "{}",
+        screen.lock().unwrap()
+    );
+    wait_for("Next:");
+    let shown = screen.lock().unwrap().clone();
+    assert!(shown.contains("Stored the sandbox API token"), "{shown}");
+    for secret in [&token[..40], &token[40..], NOTIFICATION] {
+        assert!(!shown.contains(secret), "typed secret echoed:\n{shown}");
+    }
+    let show = m.json(&["--json", "credentials", "show", "--env", "sandbox"]);
+    assert_eq!(
+        credential(&show, "sandbox", "api_token")["in_keychain"],
+        true
+    );
+    assert_eq!(
+        credential(&show, "sandbox", "public_key")["in_keychain"],
+        false
+    );
+    m.run(&["credentials", "delete", "--env", "sandbox"], "");
+}
