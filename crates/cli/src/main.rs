@@ -7,6 +7,7 @@
 mod args;
 mod checklist;
 mod checkout;
+mod credentials;
 mod moves;
 mod orders;
 mod output;
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            let e = credentials::explain(e);
             let line = e.to_string().replace('\n', " ");
             if json {
                 let err = serde_json::json!({"error": {"code": e.code(), "message": line}});
@@ -118,6 +120,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             config.active().api_url
         );
     }
+    if let Command::Credentials(c) = &cli.command {
+        let explicit =
+            cli.env.is_some() || std::env::var("MIZAN_ENV").is_ok_and(|v| !v.trim().is_empty());
+        let out = output::Output { json: cli.json };
+        return credentials::run(config, explicit, &out, c).await;
+    }
+    credentials::fill_active(&mut config, &cli.command).await;
     let resilience = mizan_core::gateway::ResilienceConfig::from_lookup(|k| std::env::var(k).ok())?;
     let console = Console::open(config).await?.with_resilience(
         resilience,
@@ -137,5 +146,6 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Capture(a) => moves::capture(&console, &out, a).await,
         Command::Refund(a) => moves::refund(&console, &out, a).await,
         Command::Cancel(a) => moves::cancel(&console, &out, a).await,
+        Command::Credentials(_) => Ok(()),
     }
 }

@@ -3,12 +3,16 @@
 //!
 //! Headless use and CI configure everything with environment variables (DESIGN.md):
 //! `MIZAN_DATA_DIR`, `MIZAN_ENV`, `MIZAN_<ENV>_API_URL`, `MIZAN_<ENV>_API_TOKEN`,
-//! `MIZAN_<ENV>_NOTIFICATION_TOKEN`, `MIZAN_OPERATOR` with `<ENV>` = `SANDBOX` or `PRODUCTION`. The OS keychain
-//! joins as a source with the credentials issue; environment variables will keep overriding it.
+//! `MIZAN_<ENV>_NOTIFICATION_TOKEN`, `MIZAN_OPERATOR` with `<ENV>` = `SANDBOX` or `PRODUCTION`.
+//! The OS keychain is the other source of tokens: [`crate::credentials::fill_from_keychain`]
+//! fills what these variables leave unset, later and only for commands that need a token, so
+//! reading the configuration never touches the keychain.
 //!
-//! Invariants: tokens are held as [`Sensitive`] and never printed. With no sandbox URL set the
-//! sandbox environment points at the built-in simulator on loopback with its demo tokens, so a
-//! newcomer sees data flow with no credentials; production has no default token at all.
+//! Invariants: tokens are held as [`Sensitive`] and never printed; each token records where it
+//! came from ([`TokenSource`]). With no sandbox URL and no sandbox token variables the sandbox
+//! environment points at the built-in simulator on loopback with its demo tokens, so a newcomer
+//! sees data flow with no credentials — unless the keychain holds a sandbox API token, which
+//! then means Tamara's real sandbox (see `fill_from_keychain`). Production has no default token.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -24,6 +28,30 @@ pub const BUILT_IN_SANDBOX_URL: &str = "http://127.0.0.1:8765";
 pub const BUILT_IN_SANDBOX_API_TOKEN: &str = "sandbox-api-token";
 pub const BUILT_IN_SANDBOX_NOTIFICATION_TOKEN: &str = "sandbox-notification-token";
 
+/// Where a token of [`EnvironmentConfig`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// Neither a variable nor the keychain (nor a demo default) supplied it.
+    Unset,
+    /// `MIZAN_<ENV>_API_TOKEN` / `MIZAN_<ENV>_NOTIFICATION_TOKEN`: always wins.
+    EnvVar,
+    /// The OS keychain ([`crate::credentials`]).
+    Keychain,
+    /// The built-in simulator's public demo token.
+    BuiltInDemo,
+}
+
+impl TokenSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Unset => "unset",
+            TokenSource::EnvVar => "environment variable",
+            TokenSource::Keychain => "keychain",
+            TokenSource::BuiltInDemo => "built-in demo",
+        }
+    }
+}
+
 /// Settings of one environment.
 #[derive(Debug, Clone)]
 pub struct EnvironmentConfig {
@@ -31,6 +59,8 @@ pub struct EnvironmentConfig {
     pub api_url: String,
     pub api_token: Option<Sensitive<String>>,
     pub notification_token: Option<Sensitive<String>>,
+    pub api_token_source: TokenSource,
+    pub notification_token_source: TokenSource,
     /// True when `api_url` is the built-in simulator's default (no URL was configured).
     pub built_in_sandbox: bool,
     pub connect_timeout: Duration,
@@ -122,6 +152,13 @@ fn env_config(
     });
     let mut api_token = get(&format!("{prefix}API_TOKEN")).map(Sensitive::new);
     let mut notification_token = get(&format!("{prefix}NOTIFICATION_TOKEN")).map(Sensitive::new);
+    let from_var = |t: &Option<Sensitive<String>>| match t {
+        Some(_) => TokenSource::EnvVar,
+        None if built_in_sandbox => TokenSource::BuiltInDemo,
+        None => TokenSource::Unset,
+    };
+    let (api_token_source, notification_token_source) =
+        (from_var(&api_token), from_var(&notification_token));
     if built_in_sandbox {
         api_token.get_or_insert_with(|| Sensitive::new(BUILT_IN_SANDBOX_API_TOKEN.to_owned()));
         notification_token
@@ -144,6 +181,8 @@ fn env_config(
         api_url,
         api_token,
         notification_token,
+        api_token_source,
+        notification_token_source,
         built_in_sandbox,
         connect_timeout: secs("CONNECT_TIMEOUT_SECS", 5)?,
         total_timeout: secs("TIMEOUT_SECS", 30)?,
@@ -176,6 +215,8 @@ mod tests {
         assert_eq!(c.environment, Environment::Sandbox);
         assert_eq!(c.sandbox.api_url, BUILT_IN_SANDBOX_URL);
         assert!(c.sandbox.built_in_sandbox && c.sandbox.api_token.is_some());
+        assert_eq!(c.sandbox.api_token_source, TokenSource::BuiltInDemo);
+        assert_eq!(c.production.api_token_source, TokenSource::Unset);
         assert_eq!(c.production.api_url, "https://api.tamara.co");
         assert!(
             c.production.api_token.is_none(),
@@ -211,6 +252,7 @@ mod tests {
             "tok-1234567890"
         );
         assert_eq!(c.active().total_timeout, Duration::from_secs(12));
+        assert_eq!(c.active().api_token_source, TokenSource::EnvVar);
         assert!(
             !format!("{c:?}").contains("tok-1234567890"),
             "Debug must not leak tokens"

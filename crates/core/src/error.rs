@@ -16,7 +16,12 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Gateway(#[from] tamara::ApiError),
-    #[error("no API token for {env}: set MIZAN_{}_API_TOKEN", env.env_var_prefix())]
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialError),
+    #[error(
+        "no API token for {env}: run `mizan credentials set --env {env}` or set MIZAN_{}_API_TOKEN",
+        env.env_var_prefix()
+    )]
     NoApiToken { env: Environment },
     #[error("cannot create the data directory {path}: {reason}")]
     DataDir { path: String, reason: String },
@@ -58,6 +63,7 @@ impl Error {
             Error::Config(_) => "config_invalid",
             Error::Store(e) => e.code(),
             Error::Gateway(e) => e.code(),
+            Error::Credentials(e) => e.code(),
             Error::NoApiToken { .. } => "credentials_missing",
             Error::DataDir { .. } => "data_dir_unavailable",
             Error::Invalid(_) => "invalid_input",

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod checklist;
 pub mod config;
 pub mod console;
+pub mod credentials;
 pub mod error;
 pub mod gateway;
 pub mod moves;

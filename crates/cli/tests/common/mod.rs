@@ -57,7 +57,9 @@ impl Env {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("MIZAN_DATA_DIR", self.data_dir.path())
             .env("MIZAN_SANDBOX_API_URL", &self.base_url)
-            .env("MIZAN_SANDBOX_API_TOKEN", &self.token);
+            .env("MIZAN_SANDBOX_API_TOKEN", &self.token)
+            // Never the developer's real keychain items, should a command look there.
+            .env("MIZAN_KEYCHAIN_SERVICE", "mizan-cli-tests");
         for (k, v) in vars {
             c.env(k, v);
         }
