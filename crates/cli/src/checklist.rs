@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use mizan_core::Console;
+use mizan_core::checklist::rehearse;
 use mizan_core::checklist::report::{self, ReportFormat};
 use mizan_core::checklist::{self, ItemKind, ItemState, ItemStatus};
 
@@ -33,6 +34,9 @@ pub enum ChecklistCommand {
         #[arg(long)]
         undo: bool,
     },
+    /// Run every automatable scenario end to end against the built-in simulator (sandbox only)
+    /// and fill the evidence.
+    Rehearse,
     /// Write the sign-off report: Markdown, or HTML for a .html file.
     Report {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -103,6 +107,7 @@ pub async fn run(console: &Console, out: &Output, args: ChecklistArgs) -> Result
                 say!("{}: {}", s.item.id, state(s.state));
             }
         }
+        ChecklistCommand::Rehearse => rehearse(console, out).await?,
         ChecklistCommand::Report { output } => {
             let c = checklist::evaluate(console).await?;
             let format = ReportFormat::from_path(&output);
@@ -120,6 +125,68 @@ pub async fn run(console: &Console, out: &Output, args: ChecklistArgs) -> Result
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// The rehearsal's checkout: the same defaults as `mizan checkout create` for 300.00 SAR.
+fn rehearsal_checkout() -> Result<tamara::model::checkout::CheckoutRequest, CliError> {
+    #[derive(clap::Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        args: crate::args::CheckoutCreateArgs,
+    }
+    let d = <Defaults as clap::Parser>::try_parse_from([
+        "rehearse",
+        "--reference",
+        "REHEARSE",
+        "--amount",
+        "300.00",
+    ])
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    crate::checkout::request_from_flags(&d.args)
+}
+
+async fn rehearse(console: &Console, out: &Output) -> Result<(), CliError> {
+    let steps = rehearse::rehearse(console, rehearsal_checkout()?).await?;
+    let c = checklist::evaluate(console).await?;
+    let failed = steps.iter().filter(|s| !s.ok).count();
+    if out.json {
+        out.json_value(&serde_json::json!({
+            "steps": steps, "checklist": serde_json::to_value(&c).unwrap_or_default(),
+        }));
+    } else {
+        for s in &steps {
+            say!(
+                "{} {:<34} {}{}",
+                if s.ok { "ok  " } else { "FAIL" },
+                s.step,
+                s.detail,
+                s.order_id
+                    .as_deref()
+                    .map(|o| format!("  [{o}]"))
+                    .unwrap_or_default()
+            );
+        }
+        let automatic: Vec<_> = c
+            .items
+            .iter()
+            .filter(|i| i.item.kind == ItemKind::Automatic)
+            .collect();
+        let passed = automatic
+            .iter()
+            .filter(|i| i.state == ItemState::Passed)
+            .count();
+        say!(
+            "{passed} of {} automatic checklist items have evidence; `mizan checklist` shows them",
+            automatic.len()
+        );
+    }
+    if failed > 0 {
+        return Err(CliError::Failed {
+            code: "rehearsal_failed",
+            message: format!("{failed} rehearsal step(s) failed"),
+        });
     }
     Ok(())
 }

@@ -58,7 +58,7 @@ fn read_request(path: &std::path::Path) -> Result<CheckoutRequest, CliError> {
     })
 }
 
-fn request_from_flags(a: &CheckoutCreateArgs) -> Result<CheckoutRequest, CliError> {
+pub(crate) fn request_from_flags(a: &CheckoutCreateArgs) -> Result<CheckoutRequest, CliError> {
     let currency: Currency = a
         .currency
         .trim()

@@ -364,3 +364,42 @@ fn ledger_texts_round_trip() {
     let err = "capturee".parse::<LedgerKind>().unwrap_err();
     assert!(err.to_string().contains("capturee"), "{err}");
 }
+
+/// Writers racing each other (a money move settling while the webhook processor writes) wait
+/// for SQLite's write lock instead of failing with "database is locked": store transactions
+/// take the lock up front (`BEGIN IMMEDIATE`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_wait_for_the_lock_instead_of_failing() {
+    let (_dir, store) = open_temp().await;
+    with_order(&store, Sandbox, "o-1").await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let p = pending(Sandbox, "o-1", &format!("race-{i}"), "1");
+            let entry = ledger::record_pending(&store, &p).await?;
+            // Read-then-write inside one transaction, as mark_succeeded does.
+            ledger::mark_succeeded(&store, entry.id, &format!("cap-race-{i}")).await?;
+            // And a caller's own transaction spanning a read and a write.
+            let mut tx = store.begin().await?;
+            let _ = ledger::get(&mut tx, entry.id).await?;
+            orders::get(&mut tx, Sandbox, "o-1").await?;
+            with_order_in(&mut tx).await?;
+            tx.commit().await.map_err(|source| StoreError::Query {
+                context: "commit",
+                source,
+            })?;
+            Ok::<_, StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(row_count(&store).await, 40);
+}
+
+async fn with_order_in(tx: &mut mizan_core::store::StoreTx) -> Result<(), StoreError> {
+    let mut order = orders::get(&mut *tx, Sandbox, "o-1").await?.unwrap();
+    order.description = Some(format!("touched {}", chrono::Utc::now()));
+    orders::upsert(&mut *tx, &order).await
+}

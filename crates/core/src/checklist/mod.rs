@@ -10,6 +10,7 @@
 
 pub mod evidence;
 pub mod items;
+pub mod rehearse;
 pub mod report;
 
 use chrono::{DateTime, Utc};

@@ -61,7 +61,7 @@ pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, Stor
         )));
     }
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     // Insert first, then check the link: the insert takes SQLite's write lock (waiting out the

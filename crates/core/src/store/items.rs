@@ -68,7 +68,7 @@ pub async fn replace_for_order<'c>(
     }
     let context = "replace order items";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     sqlx::query("DELETE FROM order_items WHERE environment = ? AND order_id = ?")

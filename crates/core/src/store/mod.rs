@@ -68,6 +68,19 @@ pub trait Db<'c>: Send {
     fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>>;
 }
 
+/// Starts a write transaction on `conn`: `BEGIN IMMEDIATE` on a connection outside any
+/// transaction (see [`Store::begin`] for why), else a savepoint inside the caller's.
+pub(crate) async fn begin_write(
+    conn: &mut SqliteConnection,
+) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
+    use sqlx::Connection as _;
+    if conn.is_in_transaction() {
+        conn.begin().await
+    } else {
+        conn.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 /// A connection lent to a store function by a [`Db`]; derefs to [`SqliteConnection`].
 pub enum DbConn<'c> {
     /// Taken from the pool, returned to it on drop.
@@ -166,9 +179,14 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Query`] if no connection is available or `BEGIN` fails.
+    ///
+    /// `BEGIN IMMEDIATE`: the transaction takes SQLite's write lock up front (waiting up to the
+    /// busy timeout for it). A deferred transaction that reads and then writes cannot wait: if
+    /// another connection wrote in between it fails at once with "database is locked", which
+    /// is exactly what a money move racing the webhook processor would hit.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
         self.pool
-            .begin()
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(StoreError::query("begin transaction"))
     }

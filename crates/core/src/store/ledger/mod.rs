@@ -184,7 +184,7 @@ pub async fn record_pending<'c>(
     let context = "record pending ledger entry";
     let now = ts(Utc::now());
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     let inserted: Option<i64> = sqlx::query_scalar(
@@ -249,7 +249,7 @@ pub async fn mark_succeeded<'c>(
 ) -> Result<LedgerEntry, StoreError> {
     let context = "mark ledger entry succeeded";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     let entry = fetch_by_id(&mut tx, id).await?;
@@ -333,7 +333,7 @@ async fn settle<'c>(
 ) -> Result<LedgerEntry, StoreError> {
     let context = "settle ledger entry";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     let entry = fetch_by_id(&mut tx, id).await?;
@@ -379,7 +379,7 @@ pub async fn upsert_observed<'c>(
     let context = "record observed ledger entry";
     let now = ts(Utc::now());
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
     let inserted: Option<i64> = sqlx::query_scalar(
