@@ -51,6 +51,12 @@ pub enum Command {
     Reconcile,
     /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
     Serve(crate::serve::ServeArgs),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
+    /// Settlement, audit and order CSVs (from the local store).
+    #[command(subcommand)]
+    Export(crate::export::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]

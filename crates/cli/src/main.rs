@@ -5,7 +5,9 @@
 //! In production every command first says so on stderr, so it cannot be mistaken for sandbox.
 
 mod args;
+mod audit;
 mod checkout;
+mod export;
 mod orders;
 mod output;
 mod serve;
@@ -130,5 +132,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status => status::status(&console, &out).await,
         Command::Reconcile => status::reconcile(&console, &out).await,
         Command::Serve(a) => serve::run(console, a).await,
+        Command::Audit(c) => audit::run(&console, &out, c).await,
+        Command::Export(c) => export::run(&console, &out, c).await,
     }
 }

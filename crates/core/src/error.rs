@@ -16,6 +16,8 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Gateway(#[from] tamara::ApiError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error("no API token for {env}: set MIZAN_{}_API_TOKEN", env.env_var_prefix())]
     NoApiToken { env: Environment },
     #[error("cannot create the data directory {path}: {reason}")]
@@ -44,6 +46,7 @@ impl Error {
             Error::Config(_) => "config_invalid",
             Error::Store(e) => e.code(),
             Error::Gateway(e) => e.code(),
+            Error::Export(e) => e.code(),
             Error::NoApiToken { .. } => "credentials_missing",
             Error::DataDir { .. } => "data_dir_unavailable",
             Error::Invalid(_) => "invalid_input",

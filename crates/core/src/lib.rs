@@ -9,6 +9,7 @@ pub mod audit;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod export;
 pub mod gateway;
 pub mod orders;
 pub mod reconcile;
