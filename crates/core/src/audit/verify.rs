@@ -131,12 +131,16 @@ impl ChainReport {
 pub async fn verify(store: &Store) -> Result<ChainReport> {
     let checkpoint = read_checkpoint(store).await?;
     let mut walk = Walk::new(checkpoint.clone());
-    let mut rows = std::pin::pin!(audit::stream_chain(store));
-    while let Some(entry) = rows.try_next().await? {
-        if walk.step(&entry) {
-            break;
+    let reader = store.streaming_reader().await?;
+    {
+        let mut rows = std::pin::pin!(audit::stream_chain(&reader));
+        while let Some(entry) = rows.try_next().await? {
+            if walk.step(&entry) {
+                break;
+            }
         }
     }
+    reader.close().await;
     let broken = walk.finish();
     let head = if broken.is_none() { walk.head } else { None };
     if let Some(h) = &head {

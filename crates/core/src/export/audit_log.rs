@@ -87,9 +87,10 @@ async fn write_rows<W: std::io::Write + Send>(
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
     let env = (!req.all_environments).then_some(req.environment);
+    let reader = store.streaming_reader().await?;
     let mut sheet = Sheet::new(out, req.format.bom, AUDIT_COLUMNS)?;
     let mut rows = std::pin::pin!(audit_store::stream_between(
-        store,
+        &reader,
         env,
         req.window.from,
         req.window.to
@@ -119,6 +120,7 @@ async fn write_rows<W: std::io::Write + Send>(
     }
     let n = sheet.rows();
     progress(n);
+    reader.close().await;
     sheet.finish()?;
     Ok(n)
 }

@@ -96,9 +96,10 @@ async fn write_rows<W: std::io::Write + Send>(
     out: W,
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
+    let reader = store.streaming_reader().await?;
     let mut sheet = Sheet::new(out, req.format.bom, ORDER_COLUMNS)?;
     let mut lines = std::pin::pin!(order_store::stream_created_between(
-        store,
+        &reader,
         req.environment,
         req.window.from,
         req.window.to
@@ -159,6 +160,7 @@ async fn write_rows<W: std::io::Write + Send>(
     }
     let n = sheet.rows();
     progress(n);
+    reader.close().await;
     sheet.finish()?;
     Ok(n)
 }

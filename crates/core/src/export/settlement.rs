@@ -198,8 +198,9 @@ async fn write_lines<W: Write + Send>(
         to,
         include_unsettled: req.include_unsettled,
     };
+    let reader = store.streaming_reader().await?;
     let mut sheet = Sheet::new(out, req.format.bom, SETTLEMENT_COLUMNS)?;
-    let mut lines = std::pin::pin!(ledger::stream_settlement(store, &query));
+    let mut lines = std::pin::pin!(ledger::stream_settlement(&reader, &query));
     let mut cells = TimeCells::default();
     let mut amount = String::new();
     let mut net = String::new();
@@ -257,6 +258,7 @@ async fn write_lines<W: Write + Send>(
     }
     sums.rows = sheet.rows();
     progress(sums.rows);
+    reader.close().await;
     Ok((sheet.finish()?, sums))
 }
 
