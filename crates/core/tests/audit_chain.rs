@@ -49,7 +49,10 @@ async fn tamper(path: &Path, sql: &[&str]) {
     .iter()
     .chain(sql)
     {
-        sqlx::query(s).execute(&mut conn).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(s.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     conn.close().await.unwrap();
 }

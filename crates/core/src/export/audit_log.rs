@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 
 use super::sheet::Sheet;
 use super::window::TimeCells;
-use super::{Destination, Format, PROGRESS_EVERY, Progress, Staged, Window, record};
+use super::{Destination, Format, PROGRESS_EVERY, Progress, Recorded, Staged, Window, record};
 use crate::environment::Environment;
 use crate::store::Store;
 use crate::store::audit as audit_store;
@@ -67,17 +67,14 @@ pub async fn audit(
             .await
         }
     };
-    record(
-        store,
-        req.environment,
+    let what = Recorded {
+        env: req.environment,
         actor,
-        "export.audit",
+        action: "export.audit",
         dest,
         summary,
-        outcome,
-        |n| *n,
-    )
-    .await
+    };
+    record(store, what, outcome, |n| *n).await
 }
 
 async fn write_rows<W: std::io::Write + Send>(

@@ -183,15 +183,22 @@ impl Staged {
     }
 }
 
+/// An export as the audit log records it.
+pub(crate) struct Recorded<'a> {
+    pub env: Environment,
+    pub actor: &'a str,
+    /// `export.settlement`, `export.audit` or `export.orders`.
+    pub action: &'static str,
+    pub dest: &'a Destination,
+    /// The window and options, never a secret.
+    pub summary: String,
+}
+
 /// Records an export in the audit log. A failed export is recorded too (with the error's code);
 /// then the export's own error is what the caller sees, even if recording also fails.
 async fn record<T>(
     store: &Store,
-    env: Environment,
-    actor: &str,
-    action: &str,
-    dest: &Destination,
-    summary: String,
+    what: Recorded<'_>,
     outcome: crate::Result<T>,
     rows: impl FnOnce(&T) -> u64,
 ) -> crate::Result<T> {
@@ -200,11 +207,11 @@ async fn record<T>(
         Err(e) => format!("failed: {}", e.code()),
     };
     let rec = AuditRecord {
-        env,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        subject: dest.to_string(),
-        request_summary: Some(summary),
+        env: what.env,
+        actor: what.actor.to_owned(),
+        action: what.action.to_owned(),
+        subject: what.dest.to_string(),
+        request_summary: Some(what.summary),
         result,
     };
     let recorded = audit::record(store, rec).await;

@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 
 use super::sheet::Sheet;
 use super::window::TimeCells;
-use super::{Destination, Format, PROGRESS_EVERY, Progress, Staged, Window, record};
+use super::{Destination, Format, PROGRESS_EVERY, Progress, Recorded, Staged, Window, record};
 use crate::environment::Environment;
 use crate::money::{Currency, Money};
 use crate::store::orders as order_store;
@@ -77,17 +77,14 @@ pub async fn orders(
             .await
         }
     };
-    record(
-        store,
-        req.environment,
+    let what = Recorded {
+        env: req.environment,
         actor,
-        "export.orders",
+        action: "export.orders",
         dest,
         summary,
-        outcome,
-        |n| *n,
-    )
-    .await
+    };
+    record(store, what, outcome, |n| *n).await
 }
 
 async fn write_rows<W: std::io::Write + Send>(

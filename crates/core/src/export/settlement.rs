@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 
 use super::sheet::Sheet;
 use super::window::TimeCells;
-use super::{Destination, Format, PROGRESS_EVERY, Progress, Staged, Window, record};
+use super::{Destination, Format, PROGRESS_EVERY, Progress, Recorded, Staged, Window, record};
 use crate::environment::Environment;
 use crate::money::{Currency, Money};
 use crate::store::ledger::{self, LedgerKind, LedgerState, SettlementQuery};
@@ -128,17 +128,14 @@ pub async fn settlement(
         req.window.label, req.include_unsettled, req.format.bom
     );
     let outcome = run(store, req, dest, progress).await;
-    record(
-        store,
-        req.environment,
+    let what = Recorded {
+        env: req.environment,
         actor,
-        "export.settlement",
+        action: "export.settlement",
         dest,
         summary,
-        outcome,
-        |r| r.rows,
-    )
-    .await
+    };
+    record(store, what, outcome, |r| r.rows).await
 }
 
 async fn run(
