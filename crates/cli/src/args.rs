@@ -64,6 +64,12 @@ pub enum Command {
     /// Tamara credentials in the OS keychain: set (prompt/stdin only), show, test, delete.
     #[command(subcommand)]
     Credentials(crate::credentials::CredentialsCommand),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
+    /// Settlement, audit and order CSVs (from the local store).
+    #[command(subcommand)]
+    Export(crate::export::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,9 +5,11 @@
 //! In production every command first says so on stderr, so it cannot be mistaken for sandbox.
 
 mod args;
+mod audit;
 mod checklist;
 mod checkout;
 mod credentials;
+mod export;
 mod moves;
 mod orders;
 mod output;
@@ -147,5 +149,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Refund(a) => moves::refund(&console, &out, a).await,
         Command::Cancel(a) => moves::cancel(&console, &out, a).await,
         Command::Credentials(_) => Ok(()),
+        Command::Audit(c) => audit::run(&console, &out, c).await,
+        Command::Export(c) => export::run(&console, &out, c).await,
     }
 }

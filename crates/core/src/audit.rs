@@ -8,6 +8,10 @@
 //! Invariants: callers never compute seq or hashes themselves; a concurrent appender that wins
 //! the race makes [`record`] re-read the chain's end and retry; request summaries never carry a
 //! secret (callers pass ids and amounts, not tokens).
+//!
+//! [`verify`] walks the chain and names the first entry that is not as written.
+
+mod verify;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -17,6 +21,8 @@ use crate::environment::Environment;
 use crate::error::Result;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::{Store, StoreError};
+
+pub use verify::{Breach, CHECKPOINT_KEY, ChainBreak, ChainHead, ChainReport, verify};
 
 /// The `prev_hash` of the first row of the chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -18,6 +18,8 @@ pub enum Error {
     Gateway(#[from] tamara::ApiError),
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error(
         "no API token for {env}: run `mizan credentials set --env {env}` or set MIZAN_{}_API_TOKEN",
         env.env_var_prefix()
@@ -64,6 +66,7 @@ impl Error {
             Error::Store(e) => e.code(),
             Error::Gateway(e) => e.code(),
             Error::Credentials(e) => e.code(),
+            Error::Export(e) => e.code(),
             Error::NoApiToken { .. } => "credentials_missing",
             Error::DataDir { .. } => "data_dir_unavailable",
             Error::Invalid(_) => "invalid_input",

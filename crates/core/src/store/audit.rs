@@ -14,7 +14,9 @@ use sqlx::sqlite::SqliteRow;
 
 use super::codec::{self, ts};
 use super::error::is_unique_violation;
-use super::{Db, Environment, StoreError};
+use futures::{Stream, StreamExt};
+
+use super::{Db, Environment, Store, StoreError};
 
 const TABLE: &str = "audit_log";
 
@@ -178,6 +180,72 @@ pub async fn last<'c>(db: impl Db<'c>) -> Result<Option<AuditEntry>, StoreError>
         .await
         .map_err(StoreError::query("last audit entry"))?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The newest `limit` rows at or after `since` (any time when None), of `env` (both when
+/// None), returned oldest first: what `mizan audit list` shows.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn list_recent<'c>(
+    db: impl Db<'c>,
+    env: Option<Environment>,
+    since: Option<DateTime<Utc>>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let context = "list recent audit entries";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = sqlx::query(
+        "SELECT * FROM audit_log WHERE (? IS NULL OR environment = ?) AND at >= ?
+         ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(env.map(Environment::as_str))
+    .bind(env.map(Environment::as_str))
+    .bind(since.map_or_else(|| String::from("0"), ts))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let mut entries = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    entries.reverse();
+    Ok(entries)
+}
+
+/// Streams the whole chain, both environments, in seq order, one row in memory at a time:
+/// what chain verification walks. One statement, so it reads one consistent snapshot even
+/// while others append.
+pub fn stream_chain(
+    store: &Store,
+) -> impl Stream<Item = Result<AuditEntry, StoreError>> + Send + '_ {
+    sqlx::query("SELECT * FROM audit_log ORDER BY seq")
+        .fetch(store.pool())
+        .map(|row| {
+            row.map_err(StoreError::query("stream audit chain"))
+                .and_then(|row| from_row(&row))
+        })
+}
+
+/// Streams the rows of `env` (both when None) with `from <= at < to` (either bound optional),
+/// in seq order: the source of audit exports.
+pub fn stream_between(
+    store: &Store,
+    env: Option<Environment>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> impl Stream<Item = Result<AuditEntry, StoreError>> + Send + '_ {
+    sqlx::query(
+        "SELECT * FROM audit_log WHERE (? IS NULL OR environment = ?) AND at >= ? AND at < ?
+         ORDER BY seq",
+    )
+    .bind(env.map(Environment::as_str))
+    .bind(env.map(Environment::as_str))
+    .bind(from.map_or_else(|| String::from("0"), ts))
+    .bind(to.map_or_else(|| String::from("A"), ts))
+    .fetch(store.pool())
+    .map(|row| {
+        row.map_err(StoreError::query("stream audit entries"))
+            .and_then(|row| from_row(&row))
+    })
 }
 
 fn from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {

@@ -34,6 +34,29 @@ where
         .map_err(|e| StoreError::corrupt(table, column, e))
 }
 
+/// Borrows a TEXT column by position, without copying: the streaming exports' hot path
+/// (a name lookup and an owned `String` per cell would cost more than the CSV writing).
+pub(crate) fn text_at<'r>(
+    row: &'r SqliteRow,
+    index: usize,
+    table: &'static str,
+    column: &'static str,
+) -> Result<&'r str, StoreError> {
+    row.try_get(index)
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+/// Borrows a nullable TEXT column by position (see [`text_at`]).
+pub(crate) fn opt_text_at<'r>(
+    row: &'r SqliteRow,
+    index: usize,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<&'r str>, StoreError> {
+    row.try_get(index)
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
 /// Reads a TEXT column and parses it with `FromStr`.
 pub(crate) fn parsed<T>(
     row: &SqliteRow,

@@ -39,7 +39,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions as _, Sqlite, SqliteConnection, SqlitePool};
 
 pub use crate::environment::Environment;
 pub use deliveries::mask_secret;
@@ -51,6 +51,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// SQLite allows one writer at a time; a few connections let readers (the UI's order list,
 /// an export) proceed while the webhook processor writes.
 const MAX_CONNECTIONS: u32 = 4;
+/// Rows buffered between SQLite's thread and a streaming reader.
+const STREAM_ROW_BUFFER: usize = 50;
 
 /// A transaction over the store. Pass `&mut tx` to store functions; nothing is written until
 /// [`sqlx::Transaction::commit`], and dropping it rolls back.
@@ -189,6 +191,26 @@ impl Store {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(StoreError::query("begin transaction"))
+    }
+
+    /// A second handle on the same file for one long streaming read (an export): one
+    /// connection of its own, so the read never holds a connection of the shared pool, with a
+    /// deep row buffer between SQLite's thread and the reader (fewer thread hand-offs per row)
+    /// and without sqlx's slow-statement warning, which every long stream would trip.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] if the connection cannot be opened.
+    pub async fn streaming_reader(&self) -> Result<Store, StoreError> {
+        let options = (*self.pool.connect_options())
+            .clone()
+            .row_buffer_size(STREAM_ROW_BUFFER)
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::query("open streaming reader"))?;
+        Ok(Store { pool })
     }
 
     /// Waits for open connections to finish and closes the pool (and with it the file).

@@ -14,7 +14,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use futures::{Stream, StreamExt};
+
+use super::{Db, Environment, Store, StoreError};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "orders";
@@ -340,6 +342,112 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, env: Environment, f: &OrderFilter, 
         qb.push_bind(after.order_id.clone());
         qb.push("))");
     }
+}
+
+/// One stored order as the database returned it, for streaming exports; decoded by
+/// [`OrderLine::view`] without copying. The raw gateway JSON is not read.
+#[derive(Debug)]
+pub struct OrderLine(SqliteRow);
+
+/// An [`OrderLine`] decoded: text borrowed from the row, amounts as stored text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderView<'r> {
+    pub environment: &'r str,
+    pub order_id: &'r str,
+    pub order_reference_id: &'r str,
+    pub order_number: Option<&'r str>,
+    pub status: &'r str,
+    pub payment_type: Option<&'r str>,
+    pub instalments: Option<i64>,
+    pub currency: &'r str,
+    pub total: &'r str,
+    pub authorised: &'r str,
+    pub captured: &'r str,
+    pub refunded: &'r str,
+    pub canceled: &'r str,
+    pub paid: &'r str,
+    pub customer_name: Option<&'r str>,
+    pub customer_phone: Option<&'r str>,
+    pub customer_email: Option<&'r str>,
+    pub country_code: Option<&'r str>,
+    pub settlement_status: Option<&'r str>,
+    pub settlement_date: Option<&'r str>,
+    pub description: Option<&'r str>,
+    /// Stored time texts (RFC 3339 UTC, nine-digit fraction).
+    pub created_at: &'r str,
+    pub updated_at: &'r str,
+    pub last_synced_at: Option<&'r str>,
+}
+
+impl OrderLine {
+    /// Borrows the row's cells.
+    ///
+    /// # Errors
+    /// [`StoreError::CorruptRow`] naming the column that does not decode.
+    pub fn view(&self) -> Result<OrderView<'_>, StoreError> {
+        let r = &self.0;
+        let text = |i, c| codec::text_at(r, i, TABLE, c);
+        let opt = |i, c| codec::opt_text_at(r, i, TABLE, c);
+        Ok(OrderView {
+            environment: text(0, "environment")?,
+            order_id: text(1, "order_id")?,
+            order_reference_id: text(2, "order_reference_id")?,
+            order_number: opt(3, "order_number")?,
+            status: text(4, "status")?,
+            payment_type: opt(5, "payment_type")?,
+            instalments: sqlx::Row::try_get(r, 6)
+                .map_err(|e| StoreError::corrupt(TABLE, "instalments", e))?,
+            currency: text(7, "currency")?,
+            total: text(8, "total_amount")?,
+            authorised: text(9, "authorised_amount")?,
+            captured: text(10, "captured_amount")?,
+            refunded: text(11, "refunded_amount")?,
+            canceled: text(12, "canceled_amount")?,
+            paid: text(13, "paid_amount")?,
+            customer_name: opt(14, "customer_name")?,
+            customer_phone: opt(15, "customer_phone")?,
+            customer_email: opt(16, "customer_email")?,
+            country_code: opt(17, "country_code")?,
+            settlement_status: opt(18, "settlement_status")?,
+            settlement_date: opt(19, "settlement_date")?,
+            description: opt(20, "description")?,
+            created_at: text(21, "created_at")?,
+            updated_at: text(22, "updated_at")?,
+            last_synced_at: opt(23, "last_synced_at")?,
+        })
+    }
+}
+
+/// Streams the orders of `env` created in `[from, to)` (either bound optional), oldest first
+/// by (created_at, order_id), one row in memory at a time: the source of order exports.
+pub fn stream_created_between(
+    store: &Store,
+    env: Environment,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> impl Stream<Item = Result<OrderLine, StoreError>> + Send + '_ {
+    // Absent bounds become the extremes of the fixed-width time text, so one statement (and
+    // one index range on orders_by_created) serves every case.
+    let from = from.map_or_else(|| String::from("0"), ts);
+    let to = to.map_or_else(|| String::from("A"), ts);
+    sqlx::query(
+        "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
+            instalments, currency, total_amount, authorised_amount, captured_amount,
+            refunded_amount, canceled_amount, paid_amount, customer_name, customer_phone,
+            customer_email, country_code, settlement_status, settlement_date, description,
+            created_at, updated_at, last_synced_at
+         FROM orders
+         WHERE environment = ? AND created_at >= ? AND created_at < ?
+         ORDER BY created_at, order_id",
+    )
+    .bind(env.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch(store.pool())
+    .map(|row| {
+        row.map(OrderLine)
+            .map_err(StoreError::query("stream orders"))
+    })
 }
 
 /// Makes `%`, `_` and `\` match themselves in a LIKE pattern with `ESCAPE '\'`.

@@ -27,6 +27,10 @@ use read::{fetch_by_id, from_row};
 
 pub use read::{by_idempotency_ref, get, list_for_order, list_in_state, stream_between};
 
+pub use read::{
+    SETTLEMENT_SQL, SettlementLine, SettlementQuery, SettlementView, stream_settlement,
+};
+
 const TABLE: &str = "ledger_entries";
 
 text_enum! {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::{LedgerEntry, LedgerState, TABLE};
@@ -121,6 +122,124 @@ pub fn stream_between(
         row.map_err(StoreError::query("stream ledger entries"))
             .and_then(|row| from_row(&row))
     })
+}
+
+/// What a settlement export reads: money moves of one environment in a time window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementQuery {
+    /// The environment; no export crosses environments.
+    pub environment: Environment,
+    /// Inclusive lower bound on `occurred_at`.
+    pub from: DateTime<Utc>,
+    /// Exclusive upper bound on `occurred_at`.
+    pub to: DateTime<Utc>,
+    /// Also pending and unknown moves (outcome not yet known); failed moves never move money
+    /// and are never included, nor are authorisations (they move none either).
+    pub include_unsettled: bool,
+}
+
+/// One capture, refund or cancel joined with its order, as the database returned it. Decoding
+/// is deferred to [`SettlementLine::view`], which borrows instead of copying.
+#[derive(Debug)]
+pub struct SettlementLine(SqliteRow);
+
+/// A [`SettlementLine`] decoded: text borrowed from the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettlementView<'r> {
+    pub environment: &'r str,
+    pub order_reference_id: &'r str,
+    pub order_number: Option<&'r str>,
+    pub order_id: &'r str,
+    /// `capture`, `refund` or `cancel`.
+    pub kind: &'r str,
+    /// capture_id / refund_id / cancel_id; None while pending.
+    pub gateway_id: Option<&'r str>,
+    pub idempotency_ref: Option<&'r str>,
+    /// Stored time text (RFC 3339 UTC, nine-digit fraction).
+    pub occurred_at: &'r str,
+    pub currency: &'r str,
+    /// Positive stored amount text.
+    pub amount: &'r str,
+    pub state: &'r str,
+    pub source: &'r str,
+    pub payment_type: Option<&'r str>,
+    pub instalments: Option<i64>,
+    pub settlement_status: Option<&'r str>,
+    pub settlement_date: Option<&'r str>,
+    pub actor: &'r str,
+    pub comment: Option<&'r str>,
+}
+
+/// The settlement export's query. Public so the export benchmark can hand the very same SQL to
+/// the `sqlite3` shell; bind environment, from, to, then the included states.
+pub const SETTLEMENT_SQL: &str = "SELECT l.environment, o.order_reference_id, o.order_number,
+        l.order_id, l.kind, l.gateway_id, l.idempotency_ref, l.occurred_at, l.currency,
+        l.amount, l.state, l.source, o.payment_type, o.instalments, o.settlement_status,
+        o.settlement_date, l.actor, l.comment
+     FROM ledger_entries l
+     JOIN orders o ON o.environment = l.environment AND o.order_id = l.order_id
+     WHERE l.environment = ? AND l.occurred_at >= ? AND l.occurred_at < ?
+       AND l.kind IN ('capture', 'refund', 'cancel') AND l.state IN (?, ?, ?)
+     ORDER BY l.occurred_at, l.id";
+
+impl SettlementLine {
+    /// Borrows the row's cells.
+    ///
+    /// # Errors
+    /// [`StoreError::CorruptRow`] naming the column that does not decode.
+    pub fn view(&self) -> Result<SettlementView<'_>, StoreError> {
+        let r = &self.0;
+        let text = |i, c| codec::text_at(r, i, TABLE, c);
+        let opt = |i, c| codec::opt_text_at(r, i, TABLE, c);
+        Ok(SettlementView {
+            environment: text(0, "environment")?,
+            order_reference_id: text(1, "order_reference_id")?,
+            order_number: opt(2, "order_number")?,
+            order_id: text(3, "order_id")?,
+            kind: text(4, "kind")?,
+            gateway_id: opt(5, "gateway_id")?,
+            idempotency_ref: opt(6, "idempotency_ref")?,
+            occurred_at: text(7, "occurred_at")?,
+            currency: text(8, "currency")?,
+            amount: text(9, "amount")?,
+            state: text(10, "state")?,
+            source: text(11, "source")?,
+            payment_type: opt(12, "payment_type")?,
+            instalments: r
+                .try_get(13)
+                .map_err(|e| StoreError::corrupt(TABLE, "instalments", e))?,
+            settlement_status: opt(14, "settlement_status")?,
+            settlement_date: opt(15, "settlement_date")?,
+            actor: text(16, "actor")?,
+            comment: opt(17, "comment")?,
+        })
+    }
+}
+
+/// Streams the captures, refunds and cancels of `q` with their orders, in (occurred_at, id)
+/// order, one row in memory at a time: the source of settlement exports.
+pub fn stream_settlement<'s>(
+    store: &'s Store,
+    q: &SettlementQuery,
+) -> impl Stream<Item = Result<SettlementLine, StoreError>> + Send + 's {
+    let succeeded = LedgerState::Succeeded.as_str();
+    let (pending, unknown) = if q.include_unsettled {
+        (LedgerState::Pending.as_str(), LedgerState::Unknown.as_str())
+    } else {
+        (succeeded, succeeded)
+    };
+    sqlx::query(SETTLEMENT_SQL)
+        .bind(q.environment.as_str())
+        .bind(ts(q.from))
+        .bind(ts(q.to))
+        .bind(succeeded)
+        .bind(pending)
+        .bind(unknown)
+        .fetch(store.pool())
+        .map(|row| {
+            row.map(SettlementLine)
+                .map_err(StoreError::query("stream settlement lines"))
+        })
 }
 
 pub(super) async fn fetch_by_id(
