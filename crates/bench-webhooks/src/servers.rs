@@ -53,6 +53,9 @@ impl ServerProcess {
             .env("MIZAN_SANDBOX_API_TOKEN", API_TOKEN)
             .env("MIZAN_SANDBOX_NOTIFICATION_TOKEN", NOTIFICATION_TOKEN)
             .env("MIZAN_OPERATOR", "bench");
+        if let Some(filter) = std::env::var_os("MIZAN_LOG") {
+            cmd.env("MIZAN_LOG", filter); // serve's log filter, for diagnosing a run
+        }
         Self::start("mizan serve", cmd, &scratch.join("serve.stderr"))
     }
 
@@ -177,9 +180,10 @@ impl ServerProcess {
                     let _ = self.child.kill();
                     let _ = self.child.wait();
                     return Err(BenchError::Stop(format!(
-                        "{} did not exit within {} s of SIGTERM (killed)",
+                        "{} did not exit within {} s of SIGTERM (killed); stderr: {}",
                         self.name,
-                        STOP_TIMEOUT.as_secs()
+                        STOP_TIMEOUT.as_secs(),
+                        self.stderr_tail()
                     )));
                 }
                 Err(e) => return Err(BenchError::Stop(format!("waiting for {}: {e}", self.name))),
