@@ -255,3 +255,22 @@ async fn load_target(
 fn progress(what: &str) {
     eprintln!("bench-webhooks: {what}");
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn options_are_checked_before_anything_starts() {
+        let mut opts = BenchOptions::new("/nonexistent/mizan".into(), Baseline::InProcess);
+        let err = run(&opts).await.unwrap_err();
+        assert_eq!(err.code(), "bench_options");
+        assert!(err.to_string().contains("/nonexistent/mizan"), "{err}");
+        opts.mizan = std::env::current_exe().unwrap();
+        opts.concurrency = 0;
+        let err = run(&opts).await.unwrap_err();
+        assert!(err.to_string().contains("--concurrency"), "{err}");
+    }
+}
