@@ -62,6 +62,8 @@ pub struct ReceiverState {
     pub(crate) verifier: Option<TokenVerifier>,
     pub(crate) wake: Arc<Notify>,
     pub(crate) clock: Clock,
+    /// The receiver's single writer to the inbox (group commit).
+    pub(crate) inbox: receiver::InboxWriter,
 }
 
 impl ReceiverState {
@@ -78,6 +80,7 @@ impl ReceiverState {
             verifier,
             wake,
             clock,
+            inbox: receiver::InboxWriter::default(),
         }
     }
 
