@@ -357,3 +357,40 @@ async fn store_calls_run_in_spawned_tasks() {
     let row = deliveries::get(&store, id).await.unwrap().unwrap();
     assert_eq!(row.processing_state, ProcessingState::Processed);
 }
+
+#[tokio::test]
+async fn a_batch_is_stored_in_order_with_one_statement() {
+    let (_dir, store) = open_temp().await;
+    assert!(deliveries::insert_many(&store, &[]).await.unwrap().is_empty());
+    let first = deliveries::insert(&store, &delivery(Sandbox, "o-0", DeliveryVerdict::Verified))
+        .await
+        .unwrap();
+    let batch: Vec<NewDelivery> = (1..=5)
+        .map(|i| {
+            let verdict = if i == 3 {
+                DeliveryVerdict::Rejected
+            } else {
+                DeliveryVerdict::Verified
+            };
+            delivery(Sandbox, &format!("o-{i}"), verdict)
+        })
+        .collect();
+    let ids = deliveries::insert_many(&store, &batch).await.unwrap();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > first);
+    for (id, new) in ids.iter().zip(&batch) {
+        let row = deliveries::get(&store, *id).await.unwrap().unwrap();
+        assert_eq!(row.order_id, new.order_id, "id {id} is the row of its delivery");
+        assert_eq!(row.body, new.body);
+        assert_eq!(row.verdict, new.verdict);
+        let state = if new.verdict == DeliveryVerdict::Verified {
+            ProcessingState::Pending
+        } else {
+            ProcessingState::Skipped
+        };
+        assert_eq!(row.processing_state, state, "only verified rows are queued");
+    }
+    store.close().await;
+    let err = deliveries::insert_many(&store, &batch).await.unwrap_err();
+    assert!(err.to_string().contains("insert deliveries"), "{err}");
+}
