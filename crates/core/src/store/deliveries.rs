@@ -180,60 +180,6 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
     .map_err(StoreError::query("insert delivery"))
 }
 
-/// Stores several deliveries with one statement (so, outside a transaction, one commit and one
-/// fsync) and returns their ids in the order given. When this returns, every row is on disk;
-/// if it fails, none was stored. The receiver's group commit uses it.
-///
-/// # Errors
-/// [`StoreError::Query`] — none of these deliveries may then be answered 200.
-pub async fn insert_many<'c>(
-    db: impl Db<'c>,
-    batch: &[NewDelivery],
-) -> Result<Vec<i64>, StoreError> {
-    if batch.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("insert deliveries"))?;
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO webhook_deliveries (environment, received_at, method, path, query,
-            headers_json, body, verdict, reason, http_status, order_id, event_type,
-            processing_state, attempts) ",
-    );
-    q.push_values(batch, |mut row, d| {
-        let state = match d.verdict {
-            DeliveryVerdict::Verified => ProcessingState::Pending,
-            DeliveryVerdict::Rejected | DeliveryVerdict::InvalidBody => ProcessingState::Skipped,
-        };
-        row.push_bind(d.environment.as_str())
-            .push_bind(ts(d.received_at))
-            .push_bind(&d.method)
-            .push_bind(&d.path)
-            .push_bind(&d.query)
-            .push_bind(&d.headers_json)
-            .push_bind(&d.body)
-            .push_bind(d.verdict.as_str())
-            .push_bind(&d.reason)
-            .push_bind(i64::from(d.http_status))
-            .push_bind(&d.order_id)
-            .push_bind(&d.event_type)
-            .push_bind(state.as_str())
-            .push_bind(0_i64);
-    });
-    q.push(" RETURNING id");
-    let mut ids: Vec<i64> = q
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("insert deliveries"))?;
-    // SQLite inserts the VALUES rows in order and AUTOINCREMENT ids only grow, but RETURNING
-    // does not promise an order: sorting the ids restores the order of `batch`.
-    ids.sort_unstable();
-    Ok(ids)
-}
-
 /// The delivery with this id.
 ///
 /// # Errors

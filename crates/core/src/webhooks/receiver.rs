@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::ReceiverState;
 use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
-use crate::store::{Store, mask_secret};
+use crate::store::{Store, StoreError, mask_secret};
 
 /// Header-name fragments whose values are masked before storage.
 const SECRET_HEADER_HINTS: [&str; 5] = ["token", "key", "secret", "authorization", "cookie"];
@@ -148,28 +148,38 @@ impl InboxWriter {
     }
 }
 
-/// Commits whatever has queued up while the previous commit ran — with one statement, so one
-/// commit and one trip to SQLite's worker thread — then answers each request.
+/// Commits whatever has queued up while the previous commit ran, then answers each request.
 async fn write_groups(store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let (batch, replies): (Vec<NewDelivery>, Vec<_>) = group.drain(..).unzip();
-        match deliveries::insert_many(&store, &batch).await {
+        match insert_group(&store, &group).await {
             Ok(ids) => {
-                for (reply, id) in replies.into_iter().zip(ids) {
+                for ((_, reply), id) in group.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
             }
             Err(e) => {
                 // One bad row must not refuse its neighbours: store them one by one.
-                tracing::warn!(error = %e, rows = batch.len(), "inbox group not stored; storing one by one");
-                for (delivery, reply) in batch.iter().zip(replies) {
-                    let stored = deliveries::insert(&store, delivery).await;
+                tracing::warn!(error = %e, rows = group.len(), "inbox group not stored; storing one by one");
+                for (delivery, reply) in group.drain(..) {
+                    let stored = deliveries::insert(&store, &delivery).await;
                     let _ = reply.send(stored.map_err(|e| e.to_string()));
                 }
             }
         }
     }
+}
+
+async fn insert_group(store: &Store, group: &[Queued]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = store.begin().await?;
+    let mut ids = Vec::with_capacity(group.len());
+    for (delivery, _) in group {
+        ids.push(deliveries::insert(&mut tx, delivery).await?);
+    }
+    tx.commit()
+        .await
+        .map_err(StoreError::query("commit deliveries"))?;
+    Ok(ids)
 }
 
 /// The `tamaraToken` value of a raw query string, if present.
