@@ -84,7 +84,10 @@ async fn concurrent_deliveries_are_each_stored_once_before_their_200() {
     let rows = deliveries::list(console.store(), &filter).await.unwrap();
     assert_eq!(rows.len(), 64);
     let stored: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
-    assert_eq!(stored, ids, "each answered id is the row holding that delivery");
+    assert_eq!(
+        stored, ids,
+        "each answered id is the row holding that delivery"
+    );
     for row in &rows {
         assert_eq!(row.verdict, DeliveryVerdict::Verified);
         let i = id_of[&row.id];
@@ -111,9 +114,7 @@ async fn an_unwritable_inbox_answers_503_and_never_200() {
     }
 }
 
-async fn futures_join(
-    tasks: Vec<tokio::task::JoinHandle<(u16, Value)>>,
-) -> Vec<(u16, Value)> {
+async fn futures_join(tasks: Vec<tokio::task::JoinHandle<(u16, Value)>>) -> Vec<(u16, Value)> {
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
         out.push(t.await.unwrap());

@@ -38,7 +38,9 @@ pub async fn serve(listen: SocketAddr) -> Result<(), BenchError> {
         what: "bare endpoint",
         source,
     };
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(failed)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(failed)?;
     let addr = listener.local_addr().map_err(failed)?;
     println!("bench-webhooks bare: listening on http://{addr}");
     axum::serve(listener, router())

@@ -274,7 +274,11 @@ mod tests {
         assert_eq!(c["order_id"], "o-1", "orders are reused round-robin");
         assert_eq!(a["event_type"], "order_captured");
         assert_ne!(a["data"]["capture_id"], c["data"]["capture_id"]);
-        assert_eq!(n.body(7), n.body(7), "deterministic, so both targets get the same");
+        assert_eq!(
+            n.body(7),
+            n.body(7),
+            "deterministic, so both targets get the same"
+        );
     }
 
     #[test]

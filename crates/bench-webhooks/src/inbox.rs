@@ -165,7 +165,10 @@ mod tests {
         )
         .await;
         let t = tally(&db, &[0, 1]).await.unwrap();
-        assert_eq!(t.stored_verified, 2, "totals alone would say nothing is lost");
+        assert_eq!(
+            t.stored_verified, 2,
+            "totals alone would say nothing is lost"
+        );
         assert_eq!(t.stored_other, 1);
         assert_eq!(t.lost, 1);
     }

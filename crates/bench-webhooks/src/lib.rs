@@ -152,6 +152,13 @@ impl Running {
         }
     }
 
+    fn cpu_time(&self) -> Option<std::time::Duration> {
+        match self {
+            Running::Process(p) => p.cpu_time(),
+            Running::Thread(_) => None,
+        }
+    }
+
     fn stop(self) -> Result<(), BenchError> {
         match self {
             Running::Process(p) => p.stop(),
@@ -187,19 +194,18 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
         Baseline::Process(exe) => Running::Process(ServerProcess::bare(exe, scratch.path())?),
         Baseline::InProcess => Running::Thread(bare::InProcessBare::start()?),
     };
-    let (bare_result, _) = load_target(opts, &bare.base_url(), &token, &bodies).await?;
+    let (bare_result, _) = load_target(opts, &bare, &token, &bodies).await?;
     bare.stop()?;
 
     progress("mizan serve");
     let data_dir = scratch.path().join("data");
-    let serve = ServerProcess::serve(
+    let serve = Running::Process(ServerProcess::serve(
         &opts.mizan,
         &data_dir,
         simulator.base_url(),
         scratch.path(),
-    )?;
-    let (serve_result, acknowledged) =
-        load_target(opts, &serve.base_url(), &token, &bodies).await?;
+    )?);
+    let (serve_result, acknowledged) = load_target(opts, &serve, &token, &bodies).await?;
     progress("stopping mizan serve (SIGTERM) and reading its inbox");
     serve.stop()?;
     let tally = inbox::tally(&data_dir.join("mizan.db"), &acknowledged).await?;
@@ -220,22 +226,21 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
 /// indices it acknowledged (warm-up included).
 async fn load_target(
     opts: &BenchOptions,
-    base_url: &str,
+    server: &Running,
     token: &str,
     bodies: &Arc<Notifications>,
 ) -> Result<(TargetResult, Vec<u64>), BenchError> {
-    let target = Target::new(base_url, token, bodies.clone())?;
+    let target = Target::new(&server.base_url(), token, bodies.clone())?;
     // Distinct index ranges per phase: every body the run sends is its own event.
     let paced_first = opts.warmup;
     let closed_first = paced_first + u64::from(opts.rate) * u64::from(opts.paced_secs);
     let warm = target.closed_loop(0, opts.warmup, opts.concurrency).await;
+    let cpu_before = server.cpu_time();
     progress(&format!(
         "  paced: {} req/s for {} s",
         opts.rate, opts.paced_secs
     ));
-    let paced = target
-        .paced(paced_first, opts.rate, opts.paced_secs)
-        .await;
+    let paced = target.paced(paced_first, opts.rate, opts.paced_secs).await;
     progress(&format!(
         "  closed loop: {} requests, concurrency {}",
         opts.requests, opts.concurrency
@@ -243,13 +248,26 @@ async fn load_target(
     let closed = target
         .closed_loop(closed_first, opts.requests, opts.concurrency)
         .await;
+    let cpu_us_per_request = cpu_before
+        .zip(server.cpu_time())
+        .map(|(before, after)| after.saturating_sub(before))
+        .map(|used| {
+            stats::micros(used) as f64 / (paced.result.ok + closed.result.ok).max(1) as f64
+        });
     let mut acknowledged = Vec::new();
     for run in [&warm, &paced, &closed] {
         acknowledged.extend_from_slice(&run.acknowledged);
     }
     let PhaseRun { result: paced, .. } = paced;
     let PhaseRun { result: closed, .. } = closed;
-    Ok((TargetResult { closed, paced }, acknowledged))
+    Ok((
+        TargetResult {
+            closed,
+            paced,
+            cpu_us_per_request,
+        },
+        acknowledged,
+    ))
 }
 
 fn progress(what: &str) {

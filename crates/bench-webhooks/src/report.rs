@@ -41,6 +41,10 @@ pub struct LoadShape {
 pub struct TargetResult {
     pub closed: PhaseResult,
     pub paced: PhaseResult,
+    /// CPU time the server process used over the paced and closed phases, per acknowledged
+    /// request, in microseconds (for `mizan serve` this includes its processor's background
+    /// work); None when the server is not a process of its own.
+    pub cpu_us_per_request: Option<f64>,
 }
 
 /// How a target came out.
@@ -89,7 +93,12 @@ pub struct Report {
 
 impl Report {
     /// Judges the measurements against the targets.
-    pub fn new(load: LoadShape, serve: TargetResult, bare: TargetResult, inbox: InboxTally) -> Self {
+    pub fn new(
+        load: LoadShape,
+        serve: TargetResult,
+        bare: TargetResult,
+        inbox: InboxTally,
+    ) -> Self {
         let throughput_ratio = ratio(serve.closed.throughput_rps, bare.closed.throughput_rps);
         let p99 = serve.paced.latency.p99_us;
         let p99_verdict = if load.rate < TARGET_RATE {
@@ -186,12 +195,16 @@ impl Report {
                 let _ = writeln!(out, "{}", lag_line(name, lag));
             }
         }
+        if let (Some(serve), Some(bare)) =
+            (self.serve.cpu_us_per_request, self.bare.cpu_us_per_request)
+        {
+            let _ = writeln!(
+                out,
+                "  server CPU per request (paced + closed): serve {serve:.0} us, bare {bare:.0} us"
+            );
+        }
         let i = &self.inbox;
-        let _ = writeln!(
-            out,
-            "\nthroughput serve/bare: {:.2}",
-            self.throughput_ratio
-        );
+        let _ = writeln!(out, "\nthroughput serve/bare: {:.2}", self.throughput_ratio);
         let _ = writeln!(
             out,
             "deliveries: acknowledged 200 = {}, stored verified = {}, stored other = {}, lost = {}",
@@ -278,10 +291,12 @@ mod tests {
         let serve = TargetResult {
             closed: phase(6_000.0, 9_000),
             paced: phase(1_000.0, 9_999),
+            cpu_us_per_request: Some(120.0),
         };
         let bare = TargetResult {
             closed: phase(12_000.0, 1_000),
             paced: phase(1_000.0, 1_000),
+            cpu_us_per_request: Some(20.0),
         };
         let r = Report::new(load(1_000), serve, bare, inbox(20, 0));
         assert_eq!(r.throughput_ratio, 0.5);
@@ -291,6 +306,7 @@ mod tests {
         assert!(text.contains("throughput serve/bare: 0.50"), "{text}");
         assert!(text.contains("lost = 0"), "{text}");
         assert!(!text.contains("MISS"), "{text}");
+        assert!(text.contains("serve 120 us, bare 20 us"), "{text}");
     }
 
     #[test]
@@ -298,10 +314,12 @@ mod tests {
         let serve = TargetResult {
             closed: phase(5_999.0, 9_000),
             paced: phase(1_000.0, 10_000),
+            ..TargetResult::default()
         };
         let bare = TargetResult {
             closed: phase(12_000.0, 1_000),
             paced: phase(1_000.0, 1_000),
+            ..TargetResult::default()
         };
         let r = Report::new(load(1_000), serve, bare, inbox(20, 1));
         assert_eq!(verdicts(&r), vec![Verdict::Miss; 3]);
@@ -318,10 +336,12 @@ mod tests {
             TargetResult {
                 closed: phase(10.0, 1),
                 paced: phase(100.0, 1),
+                ..TargetResult::default()
             },
             TargetResult {
                 closed: phase(10.0, 1),
                 paced: phase(100.0, 1),
+                ..TargetResult::default()
             },
             inbox(5, 0),
         );

@@ -74,10 +74,8 @@ impl ServerProcess {
         mut cmd: Command,
         stderr_path: &Path,
     ) -> Result<ServerProcess, BenchError> {
-        let stderr = std::fs::File::create(stderr_path).map_err(|source| BenchError::Spawn {
-            what: name,
-            source,
-        })?;
+        let stderr = std::fs::File::create(stderr_path)
+            .map_err(|source| BenchError::Spawn { what: name, source })?;
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -141,6 +139,13 @@ impl ServerProcess {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// CPU time (user + system, all threads) the process has used so far, from
+    /// `/proc/PID/stat`; None where that is unreadable.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        cpu_time_of(&stat)
     }
 
     /// Sends SIGTERM and waits for the exit.
@@ -217,6 +222,17 @@ impl Drop for ServerProcess {
     }
 }
 
+/// `utime + stime` of a `/proc/PID/stat` line. The fields are counted after the last `)`
+/// (the command name may contain spaces); the unit is USER_HZ, which Linux fixes at 100 for
+/// this interface.
+fn cpu_time_of(stat: &str) -> Option<Duration> {
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
 /// The address in a line like `mizan: serving sandbox on http://127.0.0.1:8766 (webhooks at
 /// /webhooks/tamara)` or `bench-webhooks bare: listening on http://127.0.0.1:40123`.
 pub fn announced_addr(line: &str) -> Option<SocketAddr> {
@@ -247,6 +263,16 @@ mod tests {
         );
         assert_eq!(announced_addr("mizan: stopped"), None);
         assert_eq!(announced_addr("see http://not-an-address/x"), None);
+    }
+
+    #[test]
+    fn cpu_time_is_user_plus_system_ticks() {
+        let stat = "4242 (mizan serve) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 7";
+        assert_eq!(cpu_time_of(stat), Some(Duration::from_millis(2_870)));
+        assert_eq!(cpu_time_of("4242 (x) S 1"), None, "truncated");
+        assert_eq!(cpu_time_of("no parenthesis"), None);
+        let me = std::fs::read_to_string("/proc/self/stat").unwrap();
+        assert!(cpu_time_of(&me).is_some(), "{me}");
     }
 
     #[test]

@@ -157,7 +157,11 @@ mod tests {
     fn throughput_counts_only_acknowledged_requests() {
         let r = PhaseResult::new(vec![100; 500], 500, Duration::from_millis(250), None);
         assert_eq!(r.ok, 500);
-        assert!((r.throughput_rps - 2000.0).abs() < 1e-9, "{}", r.throughput_rps);
+        assert!(
+            (r.throughput_rps - 2000.0).abs() < 1e-9,
+            "{}",
+            r.throughput_rps
+        );
         assert!((ratio(1500.0, 2000.0) - 0.75).abs() < 1e-12);
         assert_eq!(micros(Duration::from_nanos(1_999)), 1);
     }

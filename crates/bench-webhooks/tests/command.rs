@@ -50,6 +50,10 @@ async fn the_bare_baseline_answers_200_and_stops_on_sigterm() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 405, "only POST, like the real receiver");
+    assert_eq!(
+        r.status().as_u16(),
+        405,
+        "only POST, like the real receiver"
+    );
     bare.stop().unwrap();
 }

@@ -11,7 +11,10 @@ use mizan_bench_webhooks::{Baseline, BenchOptions, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_is_acknowledged_and_none_is_lost() {
-    let mut opts = BenchOptions::new(PathBuf::from(env!("CARGO_BIN_EXE_mizan")), Baseline::InProcess);
+    let mut opts = BenchOptions::new(
+        PathBuf::from(env!("CARGO_BIN_EXE_mizan")),
+        Baseline::InProcess,
+    );
     opts.requests = 200;
     opts.concurrency = 8;
     opts.rate = 100;

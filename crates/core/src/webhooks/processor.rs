@@ -442,9 +442,12 @@ mod tests {
             ProcessorConfig::default(),
         );
         // Already complete: `run_batch` sees it before the pending row and returns.
-        tokio::time::timeout(Duration::from_secs(10), processor.run(std::future::ready(())))
-            .await
-            .expect("the processor did not stop");
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            processor.run(std::future::ready(())),
+        )
+        .await
+        .expect("the processor did not stop");
         let rows = deliveries::list(console.store(), &DeliveryFilter::default())
             .await
             .unwrap();
