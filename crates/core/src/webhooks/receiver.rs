@@ -9,9 +9,9 @@
 //! means the delivery survives a crash. Rows are written by one [`InboxWriter`] task that
 //! commits the deliveries arriving together in one transaction (group commit): one fsync
 //! acknowledges many, and each request is still answered only after the commit holding its
-//! row has returned. Secrets never reach the row: the `Authorization`
-//! header, the `tamaraToken` parameter and every header whose name suggests a secret are
-//! masked to their last 4 characters; reasons carry the check that failed, never the token.
+//! row has returned. Secrets never reach the row: the `Authorization` header, the
+//! `tamaraToken` parameter and every header whose name suggests a secret are masked to their
+//! last 4 characters; reasons carry the check that failed, never the token.
 //! The handler never does business work: it only wakes the processor.
 
 use std::sync::{Arc, OnceLock};
