@@ -65,6 +65,8 @@ pub struct ReceiverState {
     pub(crate) verifier: Option<TokenVerifier>,
     pub(crate) wake: Arc<Notify>,
     pub(crate) clock: Clock,
+    /// The receiver's single writer to the inbox (group commit).
+    pub(crate) inbox: receiver::InboxWriter,
 }
 
 impl ReceiverState {
@@ -81,6 +83,7 @@ impl ReceiverState {
             verifier,
             wake,
             clock,
+            inbox: receiver::InboxWriter::default(),
         }
     }
 

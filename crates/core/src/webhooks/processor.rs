@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt as _;
+use futures::future::FusedFuture as _;
 use tamara::ApiError;
 use tamara::model::OrderStatus;
 use tamara::model::notification::Notification;
@@ -115,7 +116,9 @@ impl Processor {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, code = e.code(), "webhook processor"),
             }
-            if (&mut shutdown).now_or_never().is_some() {
+            // `run_batch` may itself have seen the shutdown complete (between two rows); a
+            // fused future then answers Pending forever, so ask whether it has terminated.
+            if shutdown.is_terminated() || (&mut shutdown).now_or_never().is_some() {
                 break;
             }
             tokio::select! {
@@ -397,4 +400,73 @@ pub async fn auto_authorise_enabled(console: &Console) -> Result<bool> {
             .as_deref(),
         Some("off" | "false" | "0" | "no")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::config::ConsoleConfig;
+    use crate::store::deliveries::NewDelivery;
+
+    /// Regression: a shutdown first seen between two rows of a batch used to leave the loop
+    /// polling a spent fused future, so the processor (and `mizan serve` after SIGTERM) never
+    /// stopped while deliveries were waiting.
+    #[tokio::test]
+    async fn a_shutdown_seen_inside_a_batch_stops_the_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let vars: HashMap<String, String> = [
+            ("MIZAN_DATA_DIR", dir.path().display().to_string()),
+            // Nothing listens there: no row may be processed once the shutdown is seen.
+            ("MIZAN_SANDBOX_API_URL", "http://127.0.0.1:9".to_owned()),
+            ("MIZAN_SANDBOX_API_TOKEN", "t".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let console = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
+            .await
+            .unwrap();
+        let body = r#"{"order_id":"o-1","event_type":"order_approved","data":[]}"#;
+        let id = deliveries::insert(
+            console.store(),
+            &NewDelivery {
+                environment: console.environment(),
+                received_at: chrono::Utc::now(),
+                method: "POST".into(),
+                path: "/webhooks/tamara".into(),
+                query: None,
+                headers_json: "{}".into(),
+                body: body.into(),
+                verdict: DeliveryVerdict::Verified,
+                reason: None,
+                http_status: 200,
+                order_id: Some("o-1".into()),
+                event_type: Some("order_approved".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let processor = Processor::new(
+            console.clone(),
+            Arc::new(Notify::new()),
+            crate::webhooks::system_clock(),
+            ProcessorConfig::default(),
+        );
+        // Already complete: `run_batch` sees it before the pending row and returns.
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            processor.run(std::future::ready(())),
+        )
+        .await
+        .expect("the processor did not stop");
+        let rows = deliveries::list(console.store(), &DeliveryFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(rows[0].id, id);
+        assert_eq!(rows[0].processing_state, ProcessingState::Pending);
+    }
 }
