@@ -50,6 +50,10 @@ pub struct Console {
     config: ConsoleConfig,
     store: Store,
     resilience: Arc<Resilience>,
+    /// The active environment's HTTP client, built on first use and shared by every clone:
+    /// building one loads the system's CA certificates from disk, which cost the webhook
+    /// processor a quarter of its CPU when it was done per call.
+    client: Arc<std::sync::OnceLock<TamaraClient>>,
 }
 
 impl Console {
@@ -67,6 +71,7 @@ impl Console {
                 ResilienceConfig::default(),
                 Arc::new(SystemClock),
             )),
+            client: Arc::new(std::sync::OnceLock::new()),
         })
     }
 
@@ -110,12 +115,21 @@ impl Console {
             .api_token
             .clone()
             .ok_or(Error::NoApiToken { env: c.environment })?;
-        let mut cfg = ClientConfig::new(c.api_url.clone(), token);
-        cfg.connect_timeout = c.connect_timeout;
-        cfg.total_timeout = c.total_timeout;
+        let client = match self.client.get() {
+            Some(client) => client.clone(),
+            None => {
+                let mut cfg = ClientConfig::new(c.api_url.clone(), token);
+                cfg.connect_timeout = c.connect_timeout;
+                cfg.total_timeout = c.total_timeout;
+                let client = TamaraClient::new(cfg)?;
+                // A concurrent first call may have won; either client is equivalent.
+                let _ = self.client.set(client.clone());
+                client
+            }
+        };
         let env = c.environment;
         Ok(Gateway::new(
-            TamaraClient::new(cfg)?,
+            client,
             env,
             self.resilience.breaker(env).clone(),
             self.resilience.config().retry,
