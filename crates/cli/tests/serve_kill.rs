@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Read as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +16,8 @@ use mizan_core::store::{Store, orders};
 use serde_json::{Value, json};
 use tamara::Sensitive;
 use tamara_sandbox::SandboxConfig;
+
+use common::{free_port, wait_listening};
 
 const API_TOKEN: &str = "serve-test-api-token-0001";
 const NOTIFICATION_TOKEN: &str = "serve-test-notification-token-0001";
@@ -31,27 +35,6 @@ fn start(base_url: &str, data_dir: &Path, port: u16) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_listening(port: u16) {
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("mizan serve never listened on {port}");
 }
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {

@@ -321,19 +321,7 @@ async fn serve_runs_the_reconciler_which_repairs_a_missed_webhook() {
     // Approved at Tamara, but no webhook is registered: only the reconciler can notice.
     let id = approved_order(&env).await;
     let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(["serve", "--listen", &listen, "--reconcile-every", "1"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("MIZAN_DATA_DIR", env.data_dir.path())
-        .env("MIZAN_SANDBOX_API_URL", &env.base_url)
-        .env("MIZAN_SANDBOX_API_TOKEN", API_TOKEN)
-        .env(NOTIF.0, NOTIF.1)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut serve = env.spawn_serve_with(port, &["--reconcile-every", "1"], &[NOTIF]);
     wait_listening(port).await;
     let mut status = Value::Null;
     for _ in 0..100 {

@@ -42,8 +42,15 @@ impl Env {
 
     /// Starts `mizan serve` on `port` with this simulator and data directory.
     pub fn spawn_serve(&self, port: u16, vars: &[(&str, &str)]) -> Child {
+        self.spawn_serve_with(port, &[], vars)
+    }
+
+    /// Starts `mizan serve` on `port` with extra serve flags (e.g. `--reconcile-every 1`).
+    pub fn spawn_serve_with(&self, port: u16, flags: &[&str], vars: &[(&str, &str)]) -> Child {
         let listen = format!("127.0.0.1:{port}");
-        self.command(&["serve", "--listen", &listen], vars)
+        let mut args = vec!["serve", "--listen", &listen];
+        args.extend_from_slice(flags);
+        self.command(&args, vars)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -196,6 +196,23 @@ pub(crate) struct Recorded<'a> {
 
 /// Records an export in the audit log. A failed export is recorded too (with the error's code);
 /// then the export's own error is what the caller sees, even if recording also fails.
+/// Writes one CSV to `dest` with `write`: straight to stdout, or to a staged file that is
+/// renamed over the target only once complete (a failure leaves no file). Returns the rows.
+async fn write_to(
+    dest: &Destination,
+    write: impl AsyncFnOnce(&mut (dyn std::io::Write + Send)) -> crate::Result<u64>,
+) -> crate::Result<u64> {
+    match dest {
+        Destination::Stdout => write(&mut std::io::stdout()).await,
+        Destination::File(path) => {
+            let mut staged = Staged::create(path)?;
+            let rows = write(staged.file()).await?;
+            staged.commit()?;
+            Ok(rows)
+        }
+    }
+}
+
 async fn record<T>(
     store: &Store,
     what: Recorded<'_>,

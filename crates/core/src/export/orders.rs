@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 
 use super::sheet::Sheet;
 use super::window::TimeCells;
-use super::{Destination, Format, PROGRESS_EVERY, Progress, Recorded, Staged, Window, record};
+use super::{Destination, Format, PROGRESS_EVERY, Progress, Recorded, Window, record, write_to};
 use crate::environment::Environment;
 use crate::money::{Currency, Money};
 use crate::store::orders as order_store;
@@ -65,18 +65,10 @@ pub async fn orders(
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
     let summary = format!("orders {} bom={}", req.window.label, req.format.bom);
-    let outcome = match dest {
-        Destination::Stdout => write_rows(store, req, std::io::stdout(), progress).await,
-        Destination::File(path) => {
-            async {
-                let mut staged = Staged::create(path)?;
-                let rows = write_rows(store, req, staged.file(), progress).await?;
-                staged.commit()?;
-                Ok(rows)
-            }
-            .await
-        }
-    };
+    let outcome = write_to(dest, async |out| {
+        write_rows(store, req, out, progress).await
+    })
+    .await;
     let what = Recorded {
         env: req.environment,
         actor,
