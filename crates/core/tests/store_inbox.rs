@@ -357,3 +357,55 @@ async fn store_calls_run_in_spawned_tasks() {
     let row = deliveries::get(&store, id).await.unwrap().unwrap();
     assert_eq!(row.processing_state, ProcessingState::Processed);
 }
+
+#[tokio::test]
+async fn a_group_insert_returns_each_rows_id_in_order_through_the_dedicated_writer() {
+    let (dir, store) = open_temp().await;
+    let writer = store.dedicated_writer().await.unwrap();
+    // An earlier row, so the group's ids do not start at 1.
+    deliveries::insert(&store, &delivery(Sandbox, "o-0", DeliveryVerdict::Verified))
+        .await
+        .unwrap();
+    let group: Vec<NewDelivery> = (1..=40)
+        .map(|i| {
+            let verdict = if i % 7 == 0 {
+                DeliveryVerdict::Rejected
+            } else {
+                DeliveryVerdict::Verified
+            };
+            delivery(Sandbox, &format!("o-{i}"), verdict)
+        })
+        .collect();
+    let refs: Vec<&NewDelivery> = group.iter().collect();
+    let mut tx = writer.begin().await.unwrap();
+    let ids = deliveries::insert_many(&mut tx, &refs).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids.len(), 40);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+
+    // Each id names the row built from the same input, read back through another pool.
+    let other = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let row = deliveries::get(&other, *id).await.unwrap().unwrap();
+        assert_eq!(
+            row.order_id.as_deref(),
+            Some(format!("o-{}", i + 1).as_str())
+        );
+        let expected = if (i + 1) % 7 == 0 {
+            ProcessingState::Skipped
+        } else {
+            ProcessingState::Pending
+        };
+        assert_eq!(row.processing_state, expected, "row {id}");
+        assert_eq!(
+            row.body, group[i].body,
+            "the exact body (10.005 kept as text)"
+        );
+    }
+    assert!(
+        deliveries::insert_many(&store, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -261,6 +261,34 @@ impl Store {
         })
     }
 
+    /// A second handle on the same file with one connection of its own, for a single hot
+    /// writer (the webhook inbox). It shares this store's in-process write lock, so its
+    /// transactions still hand over to the other writers without SQLite's busy sleeps.
+    ///
+    /// Why: a pooled connection's page cache is discarded whenever ANOTHER connection has
+    /// written, so a writer that gets a different connection each time re-reads every page it
+    /// touches from the file. One connection that does all of a writer's work keeps its
+    /// pages, and skips the pool's per-checkout liveness ping.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] if the connection cannot be opened.
+    pub async fn dedicated_writer(&self) -> Result<Store, StoreError> {
+        let options = (*self.pool.connect_options()).clone();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::query("open dedicated writer"))?;
+        Ok(Store {
+            pool,
+            write: self.write.clone(),
+        })
+    }
+
     /// Waits for open connections to finish and closes the pool (and with it the file).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -117,6 +117,9 @@ pub(crate) async fn receive(
 /// Most deliveries one inbox transaction carries.
 const MAX_GROUP: usize = 256;
 
+/// Scheduler turns a burst may take to gather more deliveries before its commit.
+const GATHER_TURNS: usize = 8;
+
 /// A delivery waiting for the writer, with the channel its request waits on.
 type Queued = (NewDelivery, oneshot::Sender<Result<i64, String>>);
 
@@ -138,7 +141,20 @@ impl InboxWriter {
             // Unbounded is bounded in practice: each queued delivery is a request waiting for
             // its answer.
             let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(write_groups(store.clone(), rx));
+            let store = store.clone();
+            let store_of_console = store.clone();
+            tokio::spawn(async move {
+                // Its own connection keeps its page cache warm; the shared pool is the
+                // fallback (slower, never wrong).
+                let own = match store.dedicated_writer().await {
+                    Ok(own) => own,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "inbox writer uses the shared pool");
+                        store
+                    }
+                };
+                write_groups(store_of_console, own, rx).await;
+            });
             tx
         });
         let (reply, answer) = oneshot::channel();
@@ -149,9 +165,17 @@ impl InboxWriter {
 }
 
 /// Commits whatever has queued up while the previous commit ran, then answers each request.
-async fn write_groups(store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) {
+/// `console` is the console's store: once it is closed (shutdown), the inbox refuses too, so
+/// nothing is acknowledged that the rest of the console can no longer see.
+async fn write_groups(console: Store, store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
+        if group.len() > 1 {
+            gather_burst(&mut queue, &mut group).await;
+        }
+        if console.pool().is_closed() && !store.pool().is_closed() {
+            store.close().await;
+        }
         match insert_group(&store, &group).await {
             Ok(ids) => {
                 for ((_, reply), id) in group.drain(..).zip(ids) {
@@ -170,12 +194,29 @@ async fn write_groups(store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) 
     }
 }
 
-async fn insert_group(store: &Store, group: &[Queued]) -> Result<Vec<i64>, StoreError> {
-    let mut tx = store.begin().await?;
-    let mut ids = Vec::with_capacity(group.len());
-    for (delivery, _) in group {
-        ids.push(deliveries::insert(&mut tx, delivery).await?);
+/// During a burst (more than one delivery already waiting), lets the requests that are
+/// runnable right now reach the queue before committing: a few scheduler turns, no timer, so
+/// a lone delivery never waits and a burst shares one fsync among more rows.
+async fn gather_burst(queue: &mut mpsc::UnboundedReceiver<Queued>, group: &mut Vec<Queued>) {
+    for _ in 0..GATHER_TURNS {
+        tokio::task::yield_now().await;
+        let before = group.len();
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(queued) => group.push(queued),
+                Err(_) => break,
+            }
+        }
+        if group.len() == before {
+            break;
+        }
     }
+}
+
+async fn insert_group(store: &Store, group: &[Queued]) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<&NewDelivery> = group.iter().map(|(d, _)| d).collect();
+    let mut tx = store.begin().await?;
+    let ids = deliveries::insert_many(&mut tx, &rows).await?;
     tx.commit()
         .await
         .map_err(StoreError::query("commit deliveries"))?;
