@@ -84,7 +84,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    assert!(captured >= 3 && refunded >= 1, "captured {captured}, refunded {refunded}");
+    assert!(
+        captured >= 3 && refunded >= 1,
+        "captured {captured}, refunded {refunded}"
+    );
     let made = created.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(made, approved + declined);
 
@@ -101,10 +104,15 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     .await
     .unwrap();
     assert_eq!(all.len() as u64, made, "every created order is cached");
-    assert!(all.iter().all(|o| o.order_reference_id.starts_with(demo::REFERENCE_PREFIX)));
+    assert!(
+        all.iter()
+            .all(|o| o.order_reference_id.starts_with(demo::REFERENCE_PREFIX))
+    );
     let statuses: Vec<&str> = all.iter().map(|o| o.status.as_str()).collect();
     assert!(
-        statuses.iter().any(|s| s.contains("captured") || s.contains("refunded")),
+        statuses
+            .iter()
+            .any(|s| s.contains("captured") || s.contains("refunded")),
         "{statuses:?}"
     );
 
@@ -112,11 +120,18 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     let mut m = mark.clone();
     let c = changes::since(&console, &mut m).await.unwrap();
     assert!(!c.deliveries.is_empty() && !c.orders.is_empty());
-    assert!(c.deliveries.iter().all(|d| d.verdict == "verified"), "{:?}", c.deliveries);
+    assert!(
+        c.deliveries.iter().all(|d| d.verdict == "verified"),
+        "{:?}",
+        c.deliveries
+    );
     assert!(m.delivery_id > mark.delivery_id);
     let again = changes::since(&console, &mut m).await.unwrap();
     assert!(
-        again.deliveries.iter().all(|d| d.id > c.deliveries.last().unwrap().id),
+        again
+            .deliveries
+            .iter()
+            .all(|d| d.id > c.deliveries.last().unwrap().id),
         "nothing is reported twice"
     );
 
@@ -131,7 +146,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     assert_eq!(view.amounts.refunded, refunded_order.refunded);
     assert_eq!(
         view.amounts.refundable,
-        refunded_order.captured.checked_sub(refunded_order.refunded).unwrap()
+        refunded_order
+            .captured
+            .checked_sub(refunded_order.refunded)
+            .unwrap()
     );
     assert!(!view.allowed.authorise && !view.allowed.cancel);
     assert_eq!(view.allowed.refund, view.amounts.refundable.is_positive());
@@ -143,7 +161,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     ] {
         assert!(kinds.contains(&want), "{want:?} missing from {kinds:?}");
     }
-    assert!(view.timeline.windows(2).all(|w| w[0].at <= w[1].at), "oldest first");
+    assert!(
+        view.timeline.windows(2).all(|w| w[0].at <= w[1].at),
+        "oldest first"
+    );
     assert!(
         view.cached
             .ledger
@@ -157,7 +178,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
         .unwrap();
     let body: serde_json::Value =
         serde_json::from_str(webhook.payload.as_deref().unwrap()).unwrap();
-    assert_eq!(body["order_id"].as_str(), Some(refunded_order.order_id.as_str()));
+    assert_eq!(
+        body["order_id"].as_str(),
+        Some(refunded_order.order_id.as_str())
+    );
 
     // The dashboard sums today's captures and refunds exactly, per currency.
     let d = dashboard::dashboard(&console, 7, Some(Duration::from_secs(1)), Utc::now())
@@ -168,7 +192,9 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
         let want_captured = all
             .iter()
             .filter(|o| o.currency() == v.captured.currency())
-            .try_fold(tamara::Money::zero(v.captured.currency()), |s, o| s.checked_add(o.captured))
+            .try_fold(tamara::Money::zero(v.captured.currency()), |s, o| {
+                s.checked_add(o.captured)
+            })
             .unwrap();
         assert_eq!(v.captured, want_captured, "{}", v.day);
     }

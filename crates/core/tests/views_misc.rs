@@ -55,7 +55,10 @@ async fn the_attention_queue_orders_deadlines_and_names_failures() {
         .unwrap();
     let approved = "00000014-0000-4000-8000-5eed00000014"; // j = 20
     for (order, why) in [
-        (approved, "authorise failed: gateway_timeout: no answer in 30 s"),
+        (
+            approved,
+            "authorise failed: gateway_timeout: no answer in 30 s",
+        ),
         ("not-cached-order", "re-read failed: order_not_found: 404"),
     ] {
         let id = deliveries::insert(console.store(), &failed_delivery(order))
@@ -68,7 +71,11 @@ async fn the_attention_queue_orders_deadlines_and_names_failures() {
     let now = Utc.with_ymd_and_hms(2026, 1, 3, 23, 40, 0).unwrap();
     let q = attention::attention_queue(&console, now).await.unwrap();
     let count = |r: AttentionReason| q.iter().filter(|i| i.reason == r).count();
-    assert_eq!(count(AttentionReason::ApprovedNotAuthorised), 5, "sandbox only");
+    assert_eq!(
+        count(AttentionReason::ApprovedNotAuthorised),
+        5,
+        "sandbox only"
+    );
     assert_eq!(count(AttentionReason::AuthorisedNotCaptured), 10);
     assert_eq!(count(AttentionReason::AutoAuthoriseFailed), 1);
     assert_eq!(count(AttentionReason::Mismatch), 1);
@@ -81,15 +88,23 @@ async fn the_attention_queue_orders_deadlines_and_names_failures() {
     // Approved orders have 72 h from creation: seeded ones were created 31 s apart up to
     // 2026-01-01, so at 23:40 on 2026-01-03 the older ones have expired and the message says so.
     assert!(
-        q.iter().any(|i| i.detail.contains("the deadline has passed")),
+        q.iter()
+            .any(|i| i.detail.contains("the deadline has passed")),
         "{q:#?}"
     );
-    let newest = q.iter().find(|i| i.order_id.starts_with("00000000-")).unwrap();
+    let newest = q
+        .iter()
+        .find(|i| i.order_id.starts_with("00000000-"))
+        .unwrap();
     assert_eq!(
         newest.deadline.unwrap(),
         Utc.with_ymd_and_hms(2026, 1, 4, 0, 0, 0).unwrap()
     );
-    assert!(newest.detail.contains("0 h 20 min left"), "{}", newest.detail);
+    assert!(
+        newest.detail.contains("0 h 20 min left"),
+        "{}",
+        newest.detail
+    );
     let auto = q
         .iter()
         .find(|i| i.reason == AttentionReason::AutoAuthoriseFailed)
@@ -108,12 +123,20 @@ async fn saved_views_round_trip_and_refuse_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let console = console(dir.path()).await;
     assert!(saved::list(&console).await.unwrap().is_empty());
-    saved::save(&console, " Waiting ", r#"{"statuses":["approved"],"limit":100}"#)
-        .await
-        .unwrap();
-    saved::save(&console, "Waiting", r#"{"statuses":["authorised"],"limit":50}"#)
-        .await
-        .unwrap();
+    saved::save(
+        &console,
+        " Waiting ",
+        r#"{"statuses":["approved"],"limit":100}"#,
+    )
+    .await
+    .unwrap();
+    saved::save(
+        &console,
+        "Waiting",
+        r#"{"statuses":["authorised"],"limit":50}"#,
+    )
+    .await
+    .unwrap();
     saved::save(&console, "KWD", r#"{"currency":"KWD","limit":100}"#)
         .await
         .unwrap();
@@ -140,7 +163,9 @@ async fn saved_views_round_trip_and_refuse_bad_input() {
     for i in 0..(saved::MAX_VIEWS - 1) {
         saved::save(&console, &format!("v{i}"), "{}").await.unwrap();
     }
-    let e = saved::save(&console, "one too many", "{}").await.unwrap_err();
+    let e = saved::save(&console, "one too many", "{}")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("at most"), "{e}");
     saved::save(&console, "v1", r#"{"limit":10}"#)
         .await
@@ -174,13 +199,18 @@ async fn the_token_tester_says_which_check_fails() {
             .skip_while(|c| c.name != first_bad.name)
             .skip(1)
             .collect();
-        assert!(after.iter().all(|c| !c.ok && c.detail.starts_with("not checked")));
+        assert!(
+            after
+                .iter()
+                .all(|c| !c.ok && c.detail.starts_with("not checked"))
+        );
         first_bad
     };
     let expired = failing(&good, now + 3_600);
     assert_eq!(expired.name, "expiry");
     assert!(expired.detail.contains("expired"), "{}", expired.detail);
-    let other = tamara::notification::sign_token(&Sensitive::new("another-key".into()), now).unwrap();
+    let other =
+        tamara::notification::sign_token(&Sensitive::new("another-key".into()), now).unwrap();
     assert_eq!(failing(&other, now).name, "signature");
     assert_eq!(failing("not-a-jwt", now).name, "format");
     assert_eq!(failing("  ", now).name, "found");
