@@ -291,3 +291,42 @@ pub fn set_title(app: &AppHandle, env: Environment, demo: bool) {
         tracing::warn!("window title not set: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> ConsoleConfig {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ConsoleConfig::from_vars(&vars).unwrap()
+    }
+
+    #[test]
+    fn demo_only_without_any_sandbox_token_and_only_in_the_sandbox() {
+        assert!(wants_demo(&config(&[("MIZAN_DATA_DIR", "/d")])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_API_TOKEN", "tok")
+        ])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co")
+        ])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_ENV", "production")
+        ])));
+    }
+
+    #[test]
+    fn production_is_named_in_the_title() {
+        assert!(title(Environment::Production, false).contains("PRODUCTION"));
+        assert!(title(Environment::Production, true).contains("PRODUCTION"));
+        assert!(title(Environment::Sandbox, true).contains("DEMO"));
+        assert!(!title(Environment::Sandbox, false).contains("PRODUCTION"));
+    }
+}
