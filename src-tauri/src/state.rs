@@ -36,6 +36,8 @@ pub mod keys {
 
 /// The receiver's port without a setting: the same as `mizan serve`.
 pub const DEFAULT_RECEIVER_PORT: u16 = 8766;
+/// Overrides the reconciler interval setting, in seconds; 0 turns the reconciler off.
+pub const RECONCILE_VAR: &str = "MIZAN_RECONCILE_EVERY_SECS";
 /// Reconciler interval without a setting.
 pub const DEFAULT_RECONCILE_SECS: u32 = 60;
 
@@ -209,6 +211,12 @@ pub async fn open_console(
         .await?
         .and_then(|s| s.parse::<u64>().ok())
         .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS));
+    // MIZAN_RECONCILE_EVERY_SECS overrides the setting (0 turns the reconciler off), so a
+    // benchmark or a test can run without background reads.
+    let every = std::env::var(RECONCILE_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(every);
     let every = (every > 0).then(|| Duration::from_secs(every));
     let console = match operator {
         Some(op) if op != config.operator => {
