@@ -24,13 +24,16 @@ pub mod audit;
 mod codec;
 pub mod deliveries;
 pub mod delivery_stats;
+pub mod desktop;
 mod error;
 pub mod events;
 pub mod evidence;
 pub mod items;
 pub mod ledger;
+pub mod order_list;
 pub mod orders;
 pub mod registrations;
+pub mod seed;
 pub mod settings;
 
 use std::path::Path;
