@@ -296,7 +296,7 @@ const ar: Translation = {
       event: "الحدث",
       order: "الطلب",
       processing: "المعالجة",
-      reason: "السبب",
+      reason: "السبب / النتيجة",
       older: "حمّل إشعارات أقدم",
       detailTitle: "الإشعار رقم {{id}}",
       request: "الطلب",

@@ -293,7 +293,7 @@ const en = {
       event: "Event",
       order: "Order",
       processing: "Processing",
-      reason: "Reason",
+      reason: "Reason / result",
       older: "Load older deliveries",
       detailTitle: "Delivery #{{id}}",
       request: "Request",
