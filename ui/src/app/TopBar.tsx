@@ -18,7 +18,7 @@ function HealthPill() {
   const bad = h.breaker !== "closed" || h.reconciler_late;
   return (
     <span className={`health-pill ${bad ? "tone-bad" : "tone-ok"}`} data-testid="health-pill" title={t("health.title")}>
-      {t("health.summary", { receiver: h.receiver, breaker: t(`breaker.${h.breaker}`, { defaultValue: h.breaker }), backlog: h.backlog })}
+      {t("health.summary", { receiver: t(`receiver.${h.receiver}`, { defaultValue: h.receiver }), breaker: t(`breaker.${h.breaker}`, { defaultValue: h.breaker }), backlog: h.backlog })}
     </span>
   );
 }

@@ -59,6 +59,11 @@ const ar: Translation = {
     summary: "المستقبل {{receiver}} · القاطع {{breaker}} · المتراكم {{backlog}}",
     receiverDown: "مستقبل الإشعارات لا يعمل",
   },
+  receiver: {
+    running: "يعمل",
+    stopped: "متوقف",
+    failed: "متعطل",
+  },
   breaker: {
     closed: "مغلق",
     open: "مفتوح",

@@ -56,6 +56,11 @@ const en = {
     summary: "Receiver {{receiver}} · breaker {{breaker}} · backlog {{backlog}}",
     receiverDown: "Webhook receiver not running",
   },
+  receiver: {
+    running: "running",
+    stopped: "stopped",
+    failed: "failed",
+  },
   breaker: {
     closed: "closed",
     open: "open",

@@ -91,7 +91,7 @@ export function Deliveries() {
                           navigate({ screen: "orders", orderId: r.order_id ?? "" });
                         }}
                       >
-                        {r.order_id.slice(0, 8)}…
+                        <bdi dir="ltr">{r.order_id.slice(0, 8)}…</bdi>
                       </button>
                     ) : (
                       "—"
