@@ -23,10 +23,10 @@ use tamara::model::webhooks::{EventType, WebhookRequest, WebhookType};
 use tokio::sync::{Notify, watch};
 
 use crate::console::Console;
-use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::registration;
 use crate::moves::{AmountInput, MoveAction, MoveRequest};
+use crate::simulator::SimulatorLink;
 use crate::store::ledger::LedgerState;
 use crate::webhooks::{
     Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
@@ -50,30 +50,14 @@ pub struct RehearsalStep {
 /// [`Error::Invalid`] outside the sandbox or against something that is not the simulator;
 /// errors starting the local receiver. A failing scenario is a failed step, not an error.
 pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Vec<RehearsalStep>> {
-    let env = console.environment();
-    if env != Environment::Sandbox {
-        return Err(Error::Invalid(
-            "the rehearsal runs only in the sandbox environment (--env sandbox)".into(),
-        ));
-    }
-    let api = console
-        .config()
-        .active()
-        .api_url
-        .trim_end_matches('/')
-        .to_owned();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?;
-    let probe = http.get(format!("{api}/_sandbox/health")).send().await;
-    if !probe.is_ok_and(|r| r.status().is_success()) {
-        return Err(Error::Invalid(format!(
-            "{api} is not the built-in simulator (no /_sandbox/health): against Tamara's real \
-             sandbox a person approves in the hosted checkout, so rehearse there by hand; \
-             start `mizan sandbox` and unset MIZAN_SANDBOX_API_URL to rehearse automatically"
-        )));
-    }
+    let SimulatorLink { api, http } = SimulatorLink::connect(
+        console,
+        "the rehearsal runs only in the sandbox environment (--env sandbox)",
+        "{api} is not the built-in simulator (no /_sandbox/health): against Tamara's real \
+         sandbox a person approves in the hosted checkout, so rehearse there by hand; \
+         start `mizan sandbox` and unset MIZAN_SANDBOX_API_URL to rehearse automatically",
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| Error::Invalid(format!("cannot open a local receiver: {e}")))?;

@@ -30,6 +30,7 @@ use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::registration;
 use crate::moves::{AmountInput, MoveAction, MoveRequest};
+use crate::simulator::SimulatorLink;
 use crate::store::orders::{self, OrderRecord};
 use customers::Dice;
 
@@ -86,27 +87,12 @@ impl Traffic {
     /// # Errors
     /// [`Error::Invalid`] outside the sandbox, or when the API is not the simulator.
     pub async fn new(console: Console, receiver_base: &str, seed: u64) -> Result<Traffic> {
-        if console.environment() != Environment::Sandbox {
-            return Err(Error::Invalid(
-                "demo traffic runs only in the sandbox environment".into(),
-            ));
-        }
-        let api = console
-            .config()
-            .active()
-            .api_url
-            .trim_end_matches('/')
-            .to_owned();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?;
-        let probe = http.get(format!("{api}/_sandbox/health")).send().await;
-        if !probe.is_ok_and(|r| r.status().is_success()) {
-            return Err(Error::Invalid(format!(
-                "{api} is not the built-in simulator: demo traffic never runs against Tamara"
-            )));
-        }
+        let SimulatorLink { api, http } = SimulatorLink::connect(
+            &console,
+            "demo traffic runs only in the sandbox environment",
+            "{api} is not the built-in simulator: demo traffic never runs against Tamara",
+        )
+        .await?;
         Ok(Traffic {
             console,
             api,
