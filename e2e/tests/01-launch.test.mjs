@@ -1,0 +1,39 @@
+// First run with no credentials: the real app opens a clearly labelled demo on the built-in
+// sandbox, with nothing to configure (issue 5 §3).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchApp, until } from '../lib/app.mjs';
+
+let app;
+before(async () => {
+  app = await launchApp({ name: 'launch', env: { MIZAN_DEMO_INTERVAL_MS: '400' } });
+});
+after(async () => {
+  await app?.close();
+});
+
+test('the window opens titled Mizan and shows its first data', async () => {
+  const { browser } = app;
+  await (await app.$('app-ready')).waitForExist({ timeout: 30000 });
+  assert.match(await browser.getTitle(), /Mizan/);
+});
+
+test('with no API token anywhere it starts in demo mode, and says so', async () => {
+  const badge = await app.$('env-badge');
+  await badge.waitForDisplayed({ timeout: 15000 });
+  assert.equal((await badge.getText()).trim(), 'DEMO');
+  const banner = await app.$('demo-banner');
+  await banner.waitForDisplayed({ timeout: 15000 });
+  assert.ok((await banner.getText()).trim().length > 0, 'the demo banner says something');
+  // The title never claims production in demo mode.
+  assert.doesNotMatch(await app.browser.getTitle(), /PRODUCTION/);
+  await app.screenshot('demo-start');
+});
+
+test('the demo data lives in the data dir it was given, not in the user\'s own', async () => {
+  const { existsSync, readdirSync } = await import('node:fs');
+  await until(() => existsSync(app.dirs.data) && readdirSync(app.dirs.data).length > 0, {
+    message: `the app to write into MIZAN_DATA_DIR (${app.dirs.data})`,
+  });
+});
