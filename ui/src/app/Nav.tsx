@@ -1,0 +1,21 @@
+import { useTranslation } from "react-i18next";
+import { SCREENS, hrefFor, type Screen } from "./router";
+
+export function Nav({ current }: { current: Screen }) {
+  const { t } = useTranslation();
+  return (
+    <nav className="nav" aria-label={t("nav.label")}>
+      {SCREENS.map((s, i) => (
+        <a
+          key={s}
+          href={hrefFor({ screen: s })}
+          data-testid={`nav-${s}`}
+          aria-current={current === s ? "page" : undefined}
+          title={t("nav.shortcut", { key: i + 1 })}
+        >
+          {t(`nav.${s}`)}
+        </a>
+      ))}
+    </nav>
+  );
+}

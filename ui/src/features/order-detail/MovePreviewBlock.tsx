@@ -1,0 +1,39 @@
+import { useTranslation } from "react-i18next";
+import type { MovePreview } from "../../ipc";
+
+/** The exact HTTP request the core will send, as the core planned it. */
+export function MovePreviewBlock({ preview, loading }: { preview: MovePreview | null; loading: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <section className="move-preview" aria-live="polite">
+      <h3>
+        {t("move.previewTitle")}
+        {preview && (
+          <span className={`badge ${preview.environment === "production" ? "tone-bad" : "tone-info"}`}>
+            {preview.environment.toUpperCase()}
+          </span>
+        )}
+      </h3>
+      {preview ? (
+        <pre data-testid="move-preview" dir="ltr">
+          {`${preview.method} ${preview.url}\n\n${preview.body}`}
+        </pre>
+      ) : (
+        <p className="muted">{loading ? t("move.previewLoading") : t("move.previewNone")}</p>
+      )}
+    </section>
+  );
+}
+
+/** A refusal (from the core, or input that cannot be sent), with its stable code. */
+export function MoveProblem({ code, message }: { code: string; message: string }) {
+  const { t, i18n } = useTranslation();
+  const hintKey = `errors.${code}`;
+  return (
+    <div className="move-error" role="alert" data-testid="move-error" data-code={code}>
+      <strong>{message}</strong>
+      {i18n.exists(hintKey) && <p>{t(hintKey)}</p>}
+      <code className="code">{code}</code>
+    </div>
+  );
+}

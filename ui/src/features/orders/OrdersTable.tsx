@@ -1,0 +1,161 @@
+// The virtualized orders table: the DOM holds only the rows in view (plus a little overscan) and
+// the shell is asked only for the pages those rows fall in, so 1,000,000 orders scroll like 100.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { flexRender, getCoreRowModel, useReactTable, type VisibilityState } from "@tanstack/react-table";
+import { useEffect, useMemo, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { navigate } from "../../app/router";
+import { orderColumns, type ColumnMeta, type IndexedRow } from "./columns";
+import type { OrderPages } from "./useOrderPages";
+
+export const ROW_HEIGHT = 30;
+/** WebKit and Chromium stop laying out past ~33.5 million px; stay under it. */
+export const MAX_ROWS = Math.floor(33_000_000 / ROW_HEIGHT);
+
+type Props = {
+  pages: OrderPages;
+  filterKey: string;
+  columnVisibility: VisibilityState;
+  onRange: (first: number, last: number) => void;
+};
+
+const SCROLL_KEY = "mizan.orders.scroll";
+
+export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Props) {
+  const { t, i18n } = useTranslation();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const count = Math.min(pages.total ?? 0, MAX_ROWS);
+  const saved = readScroll(filterKey);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    initialOffset: saved,
+    initialRect: { width: 1000, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+  useEffect(() => onRange(first, last), [first, last, onRange]);
+
+  // A new filter starts at the top.
+  const lastKey = useRef(filterKey);
+  useEffect(() => {
+    if (lastKey.current !== filterKey) {
+      lastKey.current = filterKey;
+      virtualizer.scrollToOffset(0);
+    }
+  }, [filterKey, virtualizer]);
+
+  const loaded: IndexedRow[] = [];
+  for (const item of items) {
+    const row = pages.rowAt(item.index);
+    if (row) loaded.push({ index: item.index, row });
+  }
+  const columns = useMemo(() => orderColumns(i18n.language), [i18n.language]);
+  const table = useReactTable({
+    data: loaded,
+    columns,
+    state: { columnVisibility },
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => String(r.index),
+  });
+  const visible = table.getVisibleLeafColumns();
+  const template = visible.map((c) => (c.columnDef.meta as ColumnMeta).width).join(" ");
+  const rowsByIndex = new Map(table.getRowModel().rows.map((r) => [r.original.index, r]));
+
+  const focusRow = (index: number) => {
+    if (index < 0 || index >= count) return;
+    virtualizer.scrollToIndex(index);
+    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus());
+  };
+
+  return (
+    <div
+      ref={scrollRef}
+      className={pages.stale ? "orders-scroll stale" : "orders-scroll"}
+      role="table"
+      aria-busy={pages.stale}
+      data-stale={pages.stale || undefined}
+      aria-rowcount={count}
+      data-testid="orders-table"
+      onScroll={(e) => writeScroll(filterKey, e.currentTarget.scrollTop)}
+    >
+      <div className="orders-head" role="row" style={{ gridTemplateColumns: template }}>
+        {table.getHeaderGroups()[0]?.headers.map((h) => (
+          <div
+            key={h.id}
+            role="columnheader"
+            className={(h.column.columnDef.meta as ColumnMeta).align === "end" ? "cell end" : "cell"}
+          >
+            {t(String(h.column.columnDef.header))}
+          </div>
+        ))}
+      </div>
+      <div className="orders-body" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const row = rowsByIndex.get(item.index);
+          const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template };
+          if (!row) {
+            return (
+              <div key={item.key} className="orders-row placeholder" role="row" data-testid="order-row-loading" data-index={item.index} style={style}>
+                <div className="cell skeleton" />
+              </div>
+            );
+          }
+          const id = row.original.row.order_id;
+          return (
+            <div
+              key={item.key}
+              className="orders-row"
+              role="row"
+              tabIndex={0}
+              data-testid="order-row"
+              data-order-id={id}
+              data-index={item.index}
+              aria-rowindex={item.index + 1}
+              style={style}
+              onClick={() => navigate({ screen: "orders", orderId: id })}
+              onKeyDown={(e) => {
+                if (e.key === "Enter") navigate({ screen: "orders", orderId: id });
+                else if (e.key === "ArrowDown") {
+                  e.preventDefault();
+                  focusRow(item.index + 1);
+                } else if (e.key === "ArrowUp") {
+                  e.preventDefault();
+                  focusRow(item.index - 1);
+                }
+              }}
+            >
+              {row.getVisibleCells().map((cell) => (
+                <div key={cell.id} role="cell" className={(cell.column.columnDef.meta as ColumnMeta).align === "end" ? "cell end" : "cell"}>
+                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function readScroll(filterKey: string): number {
+  try {
+    const raw = sessionStorage.getItem(SCROLL_KEY);
+    if (!raw) return 0;
+    const { key, top } = JSON.parse(raw) as { key: string; top: number };
+    return key === filterKey ? top : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function writeScroll(filterKey: string, top: number): void {
+  try {
+    sessionStorage.setItem(SCROLL_KEY, JSON.stringify({ key: filterKey, top }));
+  } catch {
+    // Without storage the list simply opens at the top next time.
+  }
+}

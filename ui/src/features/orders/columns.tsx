@@ -1,0 +1,68 @@
+// The orders table's columns (TanStack Table). Amounts render as the shell's strings.
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import type { OrderRow } from "../../ipc";
+import { Amount } from "../../components/Amount";
+import { StatusBadge } from "../../components/StatusBadge";
+import { formatDateTime } from "../../lib/time";
+
+/** A loaded row and its position in the whole result. */
+export type IndexedRow = { index: number; row: OrderRow };
+
+const col = createColumnHelper<IndexedRow>();
+
+export type ColumnMeta = { width: string; align?: "end" };
+
+export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
+  return [
+    col.accessor((r) => r.row.reference, {
+      id: "reference",
+      header: "orders.col.reference",
+      cell: (c) => <span className="mono">{c.getValue()}</span>,
+      meta: { width: "minmax(140px, 1.3fr)" },
+    }),
+    col.accessor((r) => r.row.status, {
+      id: "status",
+      header: "orders.col.status",
+      cell: (c) => <StatusBadge status={c.getValue()} />,
+      meta: { width: "minmax(130px, 1fr)" },
+    }),
+    col.accessor((r) => r.row.customer ?? "", {
+      id: "customer",
+      header: "orders.col.customer",
+      cell: (c) => c.getValue() || "—",
+      meta: { width: "minmax(120px, 1.2fr)" },
+    }),
+    col.accessor((r) => r.row.total, {
+      id: "total",
+      header: "orders.col.total",
+      cell: (c) => <Amount value={c.getValue()} currency={c.row.original.row.currency} />,
+      meta: { width: "minmax(120px, 1fr)", align: "end" },
+    }),
+    col.accessor((r) => r.row.captured, {
+      id: "captured",
+      header: "orders.col.captured",
+      cell: (c) => <Amount value={c.getValue()} />,
+      meta: { width: "minmax(100px, 0.9fr)", align: "end" },
+    }),
+    col.accessor((r) => r.row.refunded, {
+      id: "refunded",
+      header: "orders.col.refunded",
+      cell: (c) => <Amount value={c.getValue()} />,
+      meta: { width: "minmax(100px, 0.9fr)", align: "end" },
+    }),
+    col.accessor((r) => r.row.created_at, {
+      id: "created_at",
+      header: "orders.col.created",
+      cell: (c) => formatDateTime(c.getValue(), lang),
+      meta: { width: "minmax(150px, 1.1fr)" },
+    }),
+    col.accessor((r) => r.row.order_id, {
+      id: "order_id",
+      header: "orders.col.orderId",
+      cell: (c) => <span className="mono muted">{c.getValue()}</span>,
+      meta: { width: "minmax(160px, 1.4fr)" },
+    }),
+  ];
+}
+
+export const DEFAULT_HIDDEN: Record<string, boolean> = { order_id: false };

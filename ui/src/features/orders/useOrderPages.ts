@@ -1,0 +1,75 @@
+// Fetches the orders list page by page, only for the rows in view. The virtualizer tells which
+// indexes are visible; each index maps to a fixed page (offset = page × PAGE_SIZE), so a page is
+// fetched once per filter and reused while the operator scrolls back and forth. Live updates
+// invalidate the "orders" key: only the pages in view refetch.
+import { keepPreviousData, useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { ipc, type OrderRow, type OrdersPage } from "../../ipc";
+import { qk } from "../../app/queryKeys";
+import type { OrdersFilter } from "./filters";
+
+export const PAGE_SIZE = 100;
+
+export function pagesFor(first: number, last: number): number[] {
+  if (last < first) return [];
+  const out: number[] = [];
+  for (let p = Math.floor(first / PAGE_SIZE); p <= Math.floor(last / PAGE_SIZE); p++) out.push(p);
+  return out;
+}
+
+function fetchPage(filter: OrdersFilter, page: number): Promise<OrdersPage> {
+  return ipc.ordersPage({ ...filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+}
+
+export type OrderPages = {
+  /** Total matching rows, `null` until the first page answered. */
+  total: number | null;
+  capped: boolean;
+  /** The rows shown are the previous filter's while the new one loads. */
+  stale: boolean;
+  rowAt: (index: number) => OrderRow | undefined;
+  firstPage: UseQueryResult<OrdersPage>;
+  errorPage: unknown;
+  refetch: () => void;
+};
+
+export function useOrderPages(filter: OrdersFilter, firstVisible: number, lastVisible: number): OrderPages {
+  // Page 0 always loads: it answers the total even before the virtualizer measured anything.
+  // While a new filter's first page is on its way the previous answer stays on screen (dimmed)
+  // instead of flashing an empty table.
+  const firstPage = useQuery({
+    queryKey: qk.ordersPage(filter, 0),
+    queryFn: () => fetchPage(filter, 0),
+    placeholderData: keepPreviousData,
+  });
+  const stale = firstPage.isPlaceholderData;
+  const pages = useMemo(
+    () => (stale ? [] : pagesFor(firstVisible, lastVisible).filter((p) => p !== 0)),
+    [firstVisible, lastVisible, stale],
+  );
+  const results = useQueries({
+    queries: pages.map((p) => ({ queryKey: qk.ordersPage(filter, p), queryFn: () => fetchPage(filter, p) })),
+  });
+
+  const byPage = new Map<number, OrdersPage>();
+  if (firstPage.data) byPage.set(0, firstPage.data);
+  results.forEach((r, i) => {
+    const p = pages[i];
+    if (p !== undefined && r.data) byPage.set(p, r.data);
+  });
+
+  const answered = firstPage.data;
+  const errorPage = firstPage.error ?? results.find((r) => r.error)?.error ?? null;
+  return {
+    total: answered ? answered.total : null,
+    capped: answered ? answered.total_capped : false,
+    stale,
+    rowAt: (index) => byPage.get(Math.floor(index / PAGE_SIZE))?.rows[index % PAGE_SIZE],
+    firstPage,
+    errorPage,
+    refetch: () => {
+      void firstPage.refetch();
+      results.forEach((r) => void r.refetch());
+    },
+  };
+}

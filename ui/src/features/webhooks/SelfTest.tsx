@@ -1,0 +1,40 @@
+// The end-to-end self-test: is the receiver reachable at its public URL, does a signed test
+// notification verify and get processed.
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ipc } from "../../ipc";
+import { ErrorState } from "../../components/States";
+import { CheckList } from "./CheckList";
+
+export function SelfTest() {
+  const { t } = useTranslation();
+  const [url, setUrl] = useState("");
+  const run = useMutation({ mutationFn: () => ipc.webhookSelfTest(url.trim() || null) });
+  return (
+    <div className="panel">
+      <p className="muted">{t("webhooks.self.explain")}</p>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run.mutate();
+        }}
+      >
+        <input dir="ltr" className="grow" value={url} onChange={(e) => setUrl(e.target.value)} placeholder={t("webhooks.self.urlPlaceholder")} aria-label={t("webhooks.self.url")} />
+        <button type="submit" className="primary" disabled={run.isPending} data-testid="self-test-run">
+          {run.isPending ? t("webhooks.self.running") : t("webhooks.self.run")}
+        </button>
+      </form>
+      {run.error && <ErrorState error={run.error} compact />}
+      {run.data && (
+        <div data-testid="self-test-result" data-ok={run.data.ok}>
+          <p className={run.data.ok ? "ok-text" : "bad-text"}>
+            <strong>{run.data.ok ? t("webhooks.self.ok") : t("webhooks.self.failed")}</strong>
+          </p>
+          <CheckList items={run.data.findings.map((f) => ({ key: f.code, ok: f.ok, detail: f.detail }))} />
+        </div>
+      )}
+    </div>
+  );
+}

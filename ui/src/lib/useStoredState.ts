@@ -1,0 +1,25 @@
+import { useCallback, useState } from "react";
+
+/** `useState` mirrored into web storage (falls back to memory when storage is unavailable). */
+export function useStoredState<T>(key: string, initial: T, storage: Storage | undefined): [T, (v: T) => void] {
+  const [value, setValue] = useState<T>(() => {
+    try {
+      const raw = storage?.getItem(key);
+      return raw ? (JSON.parse(raw) as T) : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = useCallback(
+    (v: T) => {
+      setValue(v);
+      try {
+        storage?.setItem(key, JSON.stringify(v));
+      } catch {
+        // Storage full or blocked: the value still holds for this session.
+      }
+    },
+    [key, storage],
+  );
+  return [value, set];
+}
