@@ -4,8 +4,11 @@ import { useTranslation } from "react-i18next";
 import { ipc, toIpcError, type DemoState } from "../ipc";
 import { qk } from "./queryKeys";
 
-/** The shell starts the generator with the demo; its answers to the toggle are the truth after. */
-const ASSUMED: DemoState = { running: true, orders_created: 0 };
+/**
+ * The shell starts the generator with the demo; its answers to the toggle are the truth after
+ * (-1: how many orders it created is not known yet).
+ */
+const ASSUMED: DemoState = { running: true, orders_created: -1 };
 
 export function useDemoState() {
   return useQuery<DemoState>({ queryKey: qk.demo, queryFn: () => ASSUMED, initialData: ASSUMED, enabled: false });
@@ -40,7 +43,7 @@ export function DemoBanner() {
           disabled={toggle.isPending}
           onChange={() => toggle.mutate()}
         />
-        <span>{running ? t("demo.trafficOn", { n: state.data.orders_created }) : t("demo.trafficOff")}</span>
+        <span>{!running ? t("demo.trafficOff") : state.data.orders_created < 0 ? t("demo.trafficOn") : t("demo.trafficOnCount", { n: state.data.orders_created })}</span>
       </label>
     </div>
   );

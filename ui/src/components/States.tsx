@@ -31,7 +31,7 @@ export function ErrorState({ error, onRetry, compact }: { error: unknown; onRetr
   const hint = i18n.exists(hintKey) ? t(hintKey) : t("errors.default");
   return (
     <div className={compact ? "state state-error compact" : "state state-error"} role="alert" data-testid="error-state" data-code={e.code}>
-      <strong>{e.message || t("errors.default")}</strong>
+      <strong dir="auto">{e.message || t("errors.default")}</strong>
       <p>
         {hint} <code className="code">{e.code}</code>
       </p>

@@ -50,7 +50,8 @@ const ar: Translation = {
   demo: {
     title: "عرض تجريبي",
     explain: "أنت تشاهد المحاكي المدمج. أضف رمز API في الإعدادات لاستخدام حسابك في تمارا.",
-    trafficOn: "الحركة تعمل (أُنشئ {{n}} طلب)",
+    trafficOn: "الحركة تعمل",
+    trafficOnCount: "الحركة تعمل (أُنشئ {{n}} طلب)",
     trafficOff: "الحركة متوقفة",
   },
   health: {

@@ -47,7 +47,8 @@ const en = {
   demo: {
     title: "DEMO",
     explain: "You are looking at the built-in simulator. Add an API token in Settings to use your Tamara account.",
-    trafficOn: "Traffic on ({{n}} orders created)",
+    trafficOn: "Traffic on",
+    trafficOnCount: "Traffic on ({{n}} orders created)",
     trafficOff: "Traffic off",
   },
   health: {

@@ -63,7 +63,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
       <Dialog title={title} onClose={onClose} testId="move-dialog">
         <div className="move-done" data-testid="move-done" data-outcome={done.outcome} role="status">
           <strong>{t(`move.outcome.${done.outcome}`, { defaultValue: done.outcome })}</strong>
-          <p>{done.detail}</p>
+          <p dir="auto">{done.detail}</p>
         </div>
         <footer className="dialog-footer">
           <button type="button" onClick={onClose} autoFocus>

@@ -31,7 +31,7 @@ export function MoveProblem({ code, message }: { code: string; message: string }
   const hintKey = `errors.${code}`;
   return (
     <div className="move-error" role="alert" data-testid="move-error" data-code={code}>
-      <strong>{message}</strong>
+      <strong dir="auto">{message}</strong>
       {i18n.exists(hintKey) && <p>{t(hintKey)}</p>}
       <code className="code">{code}</code>
     </div>

@@ -21,7 +21,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
       <div className="chips" role="radiogroup" aria-label={t("timeline.filter")}>
         {(["", ...KINDS] as const).map((k) => (
           <button key={k || "all"} type="button" role="radio" aria-checked={kind === k} className="chip" onClick={() => setKind(k)}>
-            {k ? t(`timeline.kind.${k}`) : t("timeline.all")}
+            <bdi>{k ? t(`timeline.kind.${k}`) : t("timeline.all")}</bdi>
             <span className="count">{k ? entries.filter((e) => e.kind === k).length : entries.length}</span>
           </button>
         ))}
@@ -36,12 +36,14 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
               <div className="timeline-body">
                 <div className="timeline-head">
                   <span className="badge tone-neutral">{t(`timeline.kind.${e.kind}`)}</span>
-                  <strong>{e.title}</strong>
+                  <strong dir="auto">{e.title}</strong>
                   <time dateTime={e.at} className="muted">
                     {formatDateTime(e.at, i18n.language)}
                   </time>
                 </div>
-                {e.detail && <p className="timeline-detail">{e.detail}</p>}
+                {e.detail && <p className="timeline-detail" dir="auto">
+                    {e.detail}
+                  </p>}
                 {e.payload && (
                   <>
                     <button type="button" className="link" aria-expanded={open === i} onClick={() => setOpen(open === i ? null : i)}>

@@ -52,7 +52,9 @@ export function AttentionQueue() {
               {t(`attention.reason.${item.reason}`)}
             </span>
             {item.deadline && <TimeLeft deadline={item.deadline} now={now} />}
-            <span className="muted grow">{item.detail}</span>
+            <span className="muted grow" dir="auto">
+              {item.detail}
+            </span>
             <span aria-hidden="true" className="chevron">›</span>
           </button>
         </li>

@@ -8,7 +8,9 @@ export function CheckList({ items }: { items: { key: string; ok: boolean; detail
             {c.ok ? "✓" : "✗"}
           </span>
           <span className="mono">{c.key}</span>
-          <span className="muted">{c.detail}</span>
+          <span className="muted" dir="auto">
+            {c.detail}
+          </span>
         </li>
       ))}
     </ul>

@@ -105,7 +105,9 @@ export function Deliveries() {
                       {t(`processing.${r.processing_state}`, { defaultValue: r.processing_state })}
                     </span>
                   </td>
-                  <td className="muted">{r.reason ?? ""}</td>
+                  <td className="muted" dir="auto">
+                    {r.reason ?? ""}
+                  </td>
                 </tr>
               ))}
             </tbody>

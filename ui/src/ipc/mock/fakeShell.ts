@@ -1,0 +1,211 @@
+// A browser-only stand-in for the Tauri shell (`npm run dev:mock`, `npm run build:mock`): the UI
+// runs in any browser against 1,000,000 synthetic orders, moves with refusals, deliveries and
+// export progress events. Never part of the production bundle (main.tsx loads it only in
+// `--mode mock`), and not a test oracle: component tests script their own answers.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import type { DeliveryRow, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
+import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
+import { DEMO_INFO, PRODUCTION_INFO, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
+
+const TOTAL = 1_000_000;
+const refuse = (code: string, message: string) => Promise.reject({ code, message });
+
+function matches(q: OrdersQuery, i: number): boolean {
+  const o = syntheticOrder(i);
+  if (q.statuses.length && !q.statuses.includes(o.status)) return false;
+  if (q.currency && o.currency !== q.currency) return false;
+  if (q.reference && !o.reference.toLowerCase().includes(q.reference.toLowerCase())) return false;
+  if (q.text && !`${o.customer ?? ""} ${o.order_id}`.toLowerCase().includes(q.text.toLowerCase())) return false;
+  if (q.created_from && o.created_at < q.created_from) return false;
+  if (q.created_to && o.created_at >= q.created_to) return false;
+  if (q.amount_min && compareAmounts(o.total, q.amount_min) < 0) return false;
+  if (q.amount_max && compareAmounts(o.total, q.amount_max) > 0) return false;
+  return true;
+}
+
+export function installFakeShell(): void {
+  const production = new URLSearchParams(location.search).get("env") === "production";
+  let info = production ? PRODUCTION_INFO : DEMO_INFO;
+  const views: SavedView[] = [];
+  const details = new Map<string, OrderDetail>();
+  const filtered = new Map<string, number[]>();
+  let demo = { running: true, orders_created: 1342 };
+  const deliveries: DeliveryRow[] = Array.from({ length: 120 }, (_, k) => ({
+    id: 120 - k,
+    received_at: new Date(Date.now() - k * 90_000).toISOString(),
+    order_id: orderId(k),
+    event_type: ["order_approved", "order_authorised", "order_captured", "order_refunded"][k % 4] ?? null,
+    verdict: k % 17 === 5 ? "rejected" : "verified",
+    reason: k % 17 === 5 ? "token expired" : null,
+    http_status: k % 17 === 5 ? 401 : 200,
+    processing_state: k % 17 === 5 ? "skipped" : k % 23 === 3 ? "failed" : "processed",
+  }));
+
+  const detailFor = (id: string): OrderDetail => {
+    const known = details.get(id);
+    if (known) return known;
+    const index = parseInt(id.slice(-12), 16) || 0;
+    const row = syntheticOrder(index);
+    const base = sampleDetail();
+    const places = CURRENCY_PRECISION[row.currency] ?? 2;
+    const zero = minorToString(0n, places);
+    const left = (a: string, b: string) => minorToString(toScaled(a, places) - toScaled(b, places), places);
+    const d: OrderDetail = {
+      ...base,
+      order: row,
+      amounts: {
+        authorised: ["new", "approved", "declined", "expired"].includes(row.status) ? zero : row.total,
+        captured: row.captured,
+        refunded: row.refunded,
+        canceled: row.status === "canceled" ? row.total : zero,
+        capturable: ["authorised", "partially_captured"].includes(row.status) ? left(row.total, row.captured) : zero,
+        refundable: left(row.captured, row.refunded),
+        cancelable: row.status === "authorised" ? row.total : zero,
+      },
+      allowed: {
+        authorise: row.status === "approved",
+        capture: ["authorised", "partially_captured"].includes(row.status),
+        refund: compareAmounts(row.captured, row.refunded) > 0,
+        cancel: row.status === "authorised",
+      },
+    };
+    details.set(id, d);
+    return d;
+  };
+
+  const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
+    app_info: () => info,
+    switch_environment: (a) => {
+      if (a.environment === "production" && a.confirmText !== "PRODUCTION") return refuse("confirmation_mismatch", "Type PRODUCTION to switch.");
+      info = a.environment === "production" ? PRODUCTION_INFO : { ...PRODUCTION_INFO, environment: "sandbox" };
+      return info;
+    },
+    orders_page: (a) => {
+      const q = a.query as OrdersQuery;
+      const { offset, limit, ...filter } = q;
+      const key = JSON.stringify(filter);
+      const unfiltered = !filter.statuses.length && Object.entries(filter).every(([k, v]) => k === "statuses" || v === null);
+      if (unfiltered) {
+        const rows = [];
+        for (let i = offset; i < Math.min(offset + limit, TOTAL); i++) rows.push(syntheticOrder(i));
+        return { rows, total: TOTAL, total_capped: false };
+      }
+      let hits = filtered.get(key);
+      if (!hits) {
+        hits = [];
+        for (let i = 0; i < TOTAL; i++) if (matches(q, i)) hits.push(i);
+        filtered.set(key, hits);
+      }
+      return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false };
+    },
+    attention_queue: () => [
+      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off" },
+      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "" },
+      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago" },
+      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised" },
+    ],
+    saved_views: () => views,
+    save_view: (a) => {
+      views.push({ name: String(a.name), query: a.query as OrdersQuery });
+      return null;
+    },
+    delete_view: (a) => {
+      views.splice(views.findIndex((v) => v.name === a.name), 1);
+      return null;
+    },
+    order_detail: (a) => detailFor(String(a.orderId)),
+    order_refresh: (a) => detailFor(String(a.orderId)),
+    move_preview: (a) => {
+      const input = a.input as MoveInput;
+      const d = detailFor(input.order_id);
+      const limit = input.kind === "refund" ? d.amounts.refundable : input.kind === "capture" ? d.amounts.capturable : d.amounts.cancelable;
+      if (input.kind === "refund" && !input.comment) return refuse("comment_required", "A refund needs a comment (Tamara requires one).");
+      if (input.amount && compareAmounts(input.amount, limit) > 0)
+        return refuse(`amount_exceeds_${input.kind === "refund" ? "refundable" : input.kind === "capture" ? "capturable" : "cancelable"}`, `${input.amount} ${d.order.currency} is more than the ${limit} ${d.order.currency} left to ${input.kind}.`);
+      const path = input.kind === "refund" ? `/payments/simplified-refund/${input.order_id}` : input.kind === "authorise" ? `/orders/${input.order_id}/authorise` : `/payments/${input.kind}`;
+      const body = input.kind === "authorise" ? "" : JSON.stringify({ order_id: input.order_id, total_amount: { amount: input.amount ?? limit, currency: d.order.currency }, comment: input.comment ?? undefined }, null, 2);
+      return { method: "POST", url: `https://api-sandbox.tamara.co${path}`, body, environment: info.environment, needs_confirmation: info.environment === "production", confirm_hint: d.order.reference };
+    },
+    move_execute: (a) => {
+      const input = a.input as MoveInput;
+      const d = detailFor(input.order_id);
+      if (info.environment === "production" && a.confirmText !== d.order.reference) return refuse("confirmation_mismatch", "The typed reference does not match the order.");
+      return { outcome: "succeeded", detail: `${input.kind} sent; Tamara answered 200`, order: d };
+    },
+    webhooks_list: () => [{ id: "wh_5f2c", url: info.receiver_url, events: ["order_approved", "order_authorised", "order_captured", "order_refunded"] }],
+    webhook_register: (a) => ({ id: "wh_new", url: a.url, events: a.events }),
+    webhook_update: (a) => ({ id: a.id, url: a.url, events: a.events }),
+    webhook_delete: () => null,
+    deliveries_page: (a) => {
+      const f = a.filter as { order_id: string | null; verdict: string | null; before_id: number | null; limit: number };
+      return deliveries
+        .filter((d) => (!f.order_id || d.order_id === f.order_id) && (!f.verdict || d.verdict === f.verdict) && (f.before_id === null || d.id < f.before_id))
+        .slice(0, f.limit);
+    },
+    delivery_detail: (a) => {
+      const row = deliveries.find((d) => d.id === a.id) ?? deliveries[0];
+      return { row, method: "POST", path: "/webhooks/tamara", query: "tamaraToken=****9f2a", headers_json: '{"content-type":"application/json","authorization":"Bearer ****9f2a"}', body: `{"order_id":"${row?.order_id}","event_type":"${row?.event_type}","data":{"captured_amount":{"amount":230.00,"currency":"SAR"}}}`, processing_result: "order re-read; status fully_captured", attempts: 1 };
+    },
+    delivery_replay: () => ({ outcome: "processed", detail: "order re-read; nothing changed" }),
+    token_check: () => ({ ok: false, checks: [{ name: "format", ok: true, detail: "a JWT with 3 parts" }, { name: "algorithm", ok: true, detail: "HS256" }, { name: "signature", ok: true, detail: "matches the sandbox notification token" }, { name: "expiry", ok: false, detail: "expired 2 h 13 min ago" }] }),
+    webhook_self_test: () => ({ ok: true, findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    export_run: async (a) => {
+      for (let rows = 0; rows <= 25_000; rows += 5_000) {
+        await emit("export-progress", { export_id: "x1", rows, done: rows === 25_000 });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return { export_id: "x1", rows: 25_000, path: a.path };
+    },
+    checklist: () => [
+      { id: "webhook", title: "Webhook registered and verified", kind: "automatic", done: true, evidence: `delivery #118 for ${orderId(3)}`, note: null },
+      { id: "authorise", title: "Approved orders are authorised", kind: "automatic", done: true, evidence: orderId(4), note: null },
+      { id: "refund", title: "Partial refund with comment", kind: "automatic", done: false, evidence: null, note: null },
+      { id: "widgets", title: "Tamara widgets shown on product and cart pages", kind: "manual", done: false, evidence: null, note: null },
+    ],
+    checklist_mark: () => null,
+    checklist_rehearse: async () => {
+      const steps = ["checkout", "approve", "authorise", "capture", "refund", "webhooks"].map((step) => ({ step, ok: true, detail: "ok" }));
+      for (const s of steps) {
+        await emit("rehearsal-progress", s);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return { ok: true, steps };
+    },
+    checklist_report: (a) => a.path,
+    dashboard: (a) => ({
+      volume: Array.from({ length: Number(a.days) }, (_, k) => {
+        const day = new Date(Date.now() - (Number(a.days) - 1 - k) * 86_400_000).toISOString().slice(0, 10);
+        return { day, currency: "SAR", captured: minorToString(BigInt(((k * 7919) % 900_000) + 50_000), 2), refunded: minorToString(BigInt(((k * 104729) % 90_000) + 1_000), 2) };
+      }),
+      webhooks: { received: 1342, rejected: 7, failed: 2 },
+      breaker: "closed",
+      backlog: 3,
+      reconciler_last_run: new Date(Date.now() - 40_000).toISOString(),
+      reconciler_late: false,
+    }),
+    settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura" }),
+    settings_save: (a) => a.settings,
+    credentials_status: () => [
+      { environment: "sandbox", api_token: { set: true, last4: "x9Qa" }, notification_token: { set: true, last4: "77b1" }, public_key: { set: false, last4: null } },
+      { environment: "production", api_token: { set: false, last4: null }, notification_token: { set: false, last4: null }, public_key: { set: false, last4: null } },
+    ],
+    credentials_set: () => null,
+    credentials_test: () => ({ ok: true, detail: "GET /merchants/configs answered 200" }),
+    demo_traffic: (a) => {
+      demo = { ...demo, running: Boolean(a.running) };
+      return demo;
+    },
+  };
+
+  mockIPC(
+    (cmd, args) => {
+      const handler = handlers[cmd];
+      if (!handler) return refuse("unknown_command", `the fake shell has no ${cmd}`);
+      return handler((args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
+  // Live updates: an order changes every few seconds, like demo traffic would.
+  setInterval(() => void emit("order-changed", { order_id: orderId(Math.floor(Math.random() * 50)), status: "fully_captured" }), 4000);
+}

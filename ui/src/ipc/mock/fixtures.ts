@@ -1,0 +1,116 @@
+// Sample data in the contract's shapes, shared by the component tests and the browser-only mock
+// mode (`npm run dev:mock`). Amounts are strings at their currency's precision, as the shell
+// sends them.
+import type { AppInfo, OrderDetail, OrderRow } from "..";
+
+export const SANDBOX_INFO: AppInfo = {
+  environment: "sandbox",
+  demo: false,
+  version: "0.1.0",
+  data_dir: "/home/op/.local/share/mizan",
+  operator: "Noura",
+  receiver_url: "http://127.0.0.1:8787/webhooks/tamara",
+  public_url: null,
+  locale: "en-GB",
+};
+
+export const PRODUCTION_INFO: AppInfo = { ...SANDBOX_INFO, environment: "production" };
+export const DEMO_INFO: AppInfo = { ...SANDBOX_INFO, demo: true, data_dir: "/home/op/.local/share/mizan/demo" };
+
+const STATUSES = ["approved", "authorised", "partially_captured", "fully_captured", "partially_refunded", "canceled", "declined", "expired", "new"];
+const CURRENCIES = [
+  ["SAR", 2],
+  ["AED", 2],
+  ["KWD", 3],
+  ["BHD", 3],
+] as const;
+
+/** `minor` units at `places` decimals as a decimal string, by string surgery (no floats). */
+export function minorToString(minor: bigint, places: number): string {
+  const digits = minor.toString().padStart(places + 1, "0");
+  return places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}
+
+export function orderId(index: number): string {
+  const hex = index.toString(16).padStart(12, "0");
+  return `0d5e8a1c-7b3f-4c2a-9e61-${hex}`;
+}
+
+/** Deterministic order number `index` of a large cache. */
+export function syntheticOrder(index: number): OrderRow {
+  const [currency, places] = CURRENCIES[index % CURRENCIES.length] ?? ["SAR", 2];
+  const status = STATUSES[index % STATUSES.length] ?? "new";
+  const totalMinor = BigInt(((index * 7919) % 4_900_000) + 10_000) * (places === 3 ? 10n : 1n);
+  const captured = ["partially_captured", "partially_refunded"].includes(status)
+    ? totalMinor / 2n
+    : status === "fully_captured"
+      ? totalMinor
+      : 0n;
+  const refunded = status === "partially_refunded" ? captured / 4n : 0n;
+  const created = new Date(Date.UTC(2025, 0, 1) + index * 37_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return {
+    order_id: orderId(index),
+    reference: `MZ-${String(100000 + index)}`,
+    status,
+    currency,
+    total: minorToString(totalMinor, places),
+    captured: minorToString(captured, places),
+    refunded: minorToString(refunded, places),
+    created_at: created,
+    customer: index % 5 === 0 ? null : `Customer ${index}`,
+  };
+}
+
+export const RAW_ORDER = `{
+  "order_id": "0d5e8a1c-7b3f-4c2a-9e61-000000000007",
+  "order_reference_id": "MZ-100007",
+  "status": "fully_captured",
+  "total_amount": { "amount": 460.00, "currency": "SAR" },
+  "captured_amount": { "amount": 460.00, "currency": "SAR" },
+  "big": 12345678901234567890.125,
+  "items": [
+    { "reference_id": "line-1", "sku": "SKU-1", "name": "Oud perfume", "quantity": 2, "total_amount": { "amount": 400.00, "currency": "SAR" } },
+    { "reference_id": "line-2", "sku": "SKU-2", "name": "Gift box", "quantity": 1, "total_amount": { "amount": 60.00, "currency": "SAR" } }
+  ],
+  "is_mock": false,
+  "note": null
+}`;
+
+export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
+  return {
+    order: {
+      order_id: orderId(7),
+      reference: "MZ-100007",
+      status: "fully_captured",
+      currency: "SAR",
+      total: "460.00",
+      captured: "460.00",
+      refunded: "0.00",
+      created_at: "2025-03-02T09:15:00Z",
+      customer: "Layla Al-Harbi",
+    },
+    amounts: {
+      authorised: "460.00",
+      captured: "460.00",
+      refunded: "0.00",
+      canceled: "0.00",
+      capturable: "0.00",
+      refundable: "460.00",
+      cancelable: "0.00",
+    },
+    items: [
+      { reference_id: "line-1", sku: "SKU-1", name: "Oud perfume", quantity: 2, total_amount: "400.00" },
+      { reference_id: "line-2", sku: "SKU-2", name: "Gift box", quantity: 1, total_amount: "60.00" },
+    ],
+    timeline: [
+      { at: "2025-03-02T09:15:00Z", kind: "status", title: "new", detail: "Checkout created", payload: null },
+      { at: "2025-03-02T09:17:10Z", kind: "webhook", title: "order_approved", detail: "Delivery #12 verified", payload: '{"order_id":"0d5e8a1c","event_type":"order_approved","data":[]}' },
+      { at: "2025-03-02T09:17:11Z", kind: "api_call", title: "POST /orders/{id}/authorise", detail: "200 OK in 180 ms", payload: '{"status":"authorised"}' },
+      { at: "2025-03-02T10:00:00Z", kind: "move", title: "capture 460.00 SAR", detail: "succeeded", payload: '{"total_amount":{"amount":460.00,"currency":"SAR"}}' },
+      { at: "2025-03-02T10:00:01Z", kind: "audit", title: "move.capture", detail: "Noura", payload: null },
+    ],
+    raw_order: RAW_ORDER,
+    allowed: { authorise: false, capture: false, refund: true, cancel: false },
+    ...patch,
+  };
+}
