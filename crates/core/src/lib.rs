@@ -10,13 +10,16 @@ pub mod checklist;
 pub mod config;
 pub mod console;
 pub mod credentials;
+pub mod demo;
 pub mod error;
 pub mod export;
 pub mod gateway;
 pub mod moves;
 pub mod orders;
 pub mod reconcile;
+pub mod service;
 pub mod store;
+pub mod views;
 pub mod webhooks;
 
 pub use console::{CachedOrder, Console};

@@ -143,6 +143,32 @@ pub async fn list<'c>(
     rows.iter().map(from_row).collect()
 }
 
+/// The newest `limit` rows of `env` about `subject` (an order id), in seq order: an order's
+/// audit trail for the desktop timeline (index `audit_log_by_subject`, migration 0002).
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn list_for_subject<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    subject: &str,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let context = "list audit entries of a subject";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = sqlx::query(
+        "SELECT * FROM (SELECT * FROM audit_log WHERE environment = ? AND subject = ?
+                       ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+    )
+    .bind(env.as_str())
+    .bind(subject)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Up to `limit` rows of both environments with seq greater than `after_seq`, in seq order:
 /// what chain verification walks.
 ///

@@ -1,0 +1,328 @@
+//! Demo traffic: a shop's day played against the built-in simulator, so a newcomer sees orders
+//! approved, webhooks arriving, captures and refunds flowing with nothing configured.
+//!
+//! Owns the generator ([`Traffic`]). Each [`Traffic::tick`] creates a checkout; the made-up
+//! customer approves it (most) or declines it (some) through the simulator's `/_sandbox/`
+//! controls; the simulator then sends its webhooks to the receiver, whose processor
+//! authorises approved orders; and the tick captures one authorised order (in full or in part)
+//! and refunds part or all of a captured one — through the guarded [`Console::move_money`],
+//! exactly as an operator would.
+//!
+//! Invariants: sandbox only and only against a simulator (it answers `/_sandbox/health`);
+//! the generator touches only orders whose reference starts with [`REFERENCE_PREFIX`]; a
+//! failing step is reported in the tick and never stops the generator.
+
+pub mod customers;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use tamara::model::payments::ShippingInfo;
+use tamara::model::webhooks::{EventType, WebhookRequest, WebhookType};
+use tokio::sync::watch;
+
+use crate::console::Console;
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::gateway::registration;
+use crate::moves::{AmountInput, MoveAction, MoveRequest};
+use crate::store::orders::{self, OrderFilter, OrderRecord};
+use customers::Dice;
+
+/// Every demo order's reference starts with this.
+pub const REFERENCE_PREFIX: &str = "DEMO-";
+
+/// The environment variable that sets the pace (milliseconds between ticks).
+pub const INTERVAL_VAR: &str = "MIZAN_DEMO_INTERVAL_MS";
+
+/// The pace without [`INTERVAL_VAR`]: a new order every few seconds.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(4_000);
+
+/// The pace from [`INTERVAL_VAR`] (50 ms to 1 h), else [`DEFAULT_INTERVAL`].
+pub fn interval_from(value: Option<&str>) -> Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|ms| Duration::from_millis(ms.clamp(50, 3_600_000)))
+        .unwrap_or(DEFAULT_INTERVAL)
+}
+
+/// What one tick did, in words (for logs and tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// The order created, and whether its customer approved it.
+    pub created: Option<(String, bool)>,
+    pub captured: Option<String>,
+    pub refunded: Option<String>,
+    /// Steps that failed, each with its reason.
+    pub failures: Vec<String>,
+}
+
+/// The generator. One per console; cheap to move into a task.
+#[derive(Debug)]
+pub struct Traffic {
+    console: Console,
+    /// The simulator's base URL.
+    api: String,
+    /// Where the redirect pages are (the receiver's base URL).
+    receiver_base: String,
+    http: reqwest::Client,
+    dice: Dice,
+    created: Arc<AtomicU64>,
+}
+
+impl Traffic {
+    /// A generator for `console`'s sandbox, which must be the simulator.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] outside the sandbox, or when the API is not the simulator.
+    pub async fn new(console: Console, receiver_base: &str, seed: u64) -> Result<Traffic> {
+        if console.environment() != Environment::Sandbox {
+            return Err(Error::Invalid(
+                "demo traffic runs only in the sandbox environment".into(),
+            ));
+        }
+        let api = console
+            .config()
+            .active()
+            .api_url
+            .trim_end_matches('/')
+            .to_owned();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot build an HTTP client: {e}")))?;
+        let probe = http.get(format!("{api}/_sandbox/health")).send().await;
+        if !probe.is_ok_and(|r| r.status().is_success()) {
+            return Err(Error::Invalid(format!(
+                "{api} is not the built-in simulator: demo traffic never runs against Tamara"
+            )));
+        }
+        Ok(Traffic {
+            console,
+            api,
+            receiver_base: receiver_base.trim_end_matches('/').to_owned(),
+            http,
+            dice: Dice::new(seed),
+            created: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Counts created orders into `created` (shared with a previous run of the generator, so
+    /// numbering and the count continue).
+    pub fn continuing(mut self, created: Arc<AtomicU64>) -> Self {
+        self.created = created;
+        self
+    }
+
+    /// Orders created so far (shared: readable while the generator runs in a task).
+    pub fn created(&self) -> Arc<AtomicU64> {
+        self.created.clone()
+    }
+
+    /// One step: a new order with its customer's answer, one capture, maybe one refund.
+    pub async fn tick(&mut self) -> TickReport {
+        let mut report = TickReport::default();
+        let n = self.created.load(Ordering::Relaxed) + 1;
+        match self.new_order(n).await {
+            Ok(created) => {
+                self.created.fetch_add(1, Ordering::Relaxed);
+                report.created = Some(created);
+            }
+            Err(e) => report.failures.push(format!("checkout: {e}")),
+        }
+        match self.capture_one().await {
+            Ok(c) => report.captured = c,
+            Err(e) => report.failures.push(format!("capture: {e}")),
+        }
+        if self.dice.chance(50) {
+            match self.refund_one().await {
+                Ok(r) => report.refunded = r,
+                Err(e) => report.failures.push(format!("refund: {e}")),
+            }
+        }
+        report
+    }
+
+    /// Ticks every `interval` until `stop` turns true.
+    pub async fn run(mut self, interval: Duration, mut stop: watch::Receiver<bool>) {
+        loop {
+            let report = self.tick().await;
+            for f in &report.failures {
+                tracing::warn!(failure = %f, "demo traffic step failed");
+            }
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => break,
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+
+    async fn new_order(&mut self, n: u64) -> Result<(String, bool)> {
+        let req = customers::checkout(&mut self.dice, n, &self.receiver_base)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let created = self.console.create_checkout(&req).await?;
+        let order_id = created.response.value.order_id.clone();
+        let approve = self.dice.chance(85);
+        let action = if approve { "approve" } else { "decline" };
+        let resp = self
+            .http
+            .post(format!("{}/_sandbox/orders/{order_id}/{action}", self.api))
+            .send()
+            .await
+            .map_err(|e| Error::Invalid(format!("the simulator did not answer {action}: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(Error::Invalid(format!(
+                "the simulator refused {action} of {order_id}: HTTP {}",
+                resp.status()
+            )));
+        }
+        Ok((order_id, approve))
+    }
+
+    /// Demo orders of the cache in `status`, oldest of the newest 50 first.
+    async fn demo_orders(&self, status: &str) -> Result<Vec<OrderRecord>> {
+        let filter = OrderFilter {
+            status: Some(vec![status.to_owned()]),
+            reference_contains: Some(REFERENCE_PREFIX.to_owned()),
+            limit: Some(50),
+            ..OrderFilter::default()
+        };
+        let mut list = orders::list(self.console.store(), Environment::Sandbox, &filter).await?;
+        list.reverse();
+        Ok(list)
+    }
+
+    async fn capture_one(&mut self) -> Result<Option<String>> {
+        let Some(order) = self.demo_orders("authorised").await?.into_iter().next() else {
+            return Ok(None);
+        };
+        // Two in five captures are partial: half now, the rest maybe later.
+        let amount = if self.dice.chance(40) {
+            let half = (order.total.amount() / rust_decimal::Decimal::TWO)
+                .round_dp(order.currency().precision());
+            Some(AmountInput {
+                value: half,
+                currency: None,
+            })
+        } else {
+            None
+        };
+        let shipping = ShippingInfo {
+            shipped_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            shipping_company: (*self.dice.pick(&["SMSA", "Aramex", "DHL", "Naqel"])).into(),
+            tracking_number: Some(format!("TRK{:08}", self.dice.below(100_000_000))),
+            tracking_url: None,
+        };
+        let outcome = self
+            .console
+            .move_money(MoveRequest {
+                order_id: order.order_id.clone(),
+                action: MoveAction::Capture {
+                    amount,
+                    items: Vec::new(),
+                    shipping,
+                },
+                confirm: None,
+                idempotency_key: None,
+            })
+            .await?;
+        Ok(Some(format!(
+            "{} {} {}",
+            order.order_id,
+            outcome.planned.amount,
+            outcome.state()
+        )))
+    }
+
+    async fn refund_one(&mut self) -> Result<Option<String>> {
+        let status = if self.dice.chance(50) {
+            "fully_captured"
+        } else {
+            "partially_captured"
+        };
+        let Some(order) = self.demo_orders(status).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let refundable = order
+            .captured
+            .checked_sub(order.refunded)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        if !refundable.is_positive() {
+            return Ok(None);
+        }
+        // One in four refunds returns everything; the others a third.
+        let value = if self.dice.chance(25) {
+            refundable.amount()
+        } else {
+            (refundable.amount() / rust_decimal::Decimal::from(3))
+                .round_dp(order.currency().precision())
+        };
+        if value.is_zero() {
+            return Ok(None);
+        }
+        let comment = *self.dice.pick(&[
+            "Demo: customer returned an item",
+            "Demo: damaged in delivery",
+            "Demo: goodwill refund",
+        ]);
+        let outcome = self
+            .console
+            .move_money(MoveRequest {
+                order_id: order.order_id.clone(),
+                action: MoveAction::Refund {
+                    amount: AmountInput {
+                        value,
+                        currency: None,
+                    },
+                    comment: comment.into(),
+                },
+                confirm: None,
+                idempotency_key: None,
+            })
+            .await?;
+        Ok(Some(format!(
+            "{} {} {}",
+            order.order_id,
+            outcome.planned.amount,
+            outcome.state()
+        )))
+    }
+}
+
+/// Points the simulator's webhooks at `receiver_url` (the in-app receiver): registers it for
+/// every order event unless it is registered already, and deletes registrations of other URLs
+/// (earlier runs' receivers on other ports). Returns the webhook id.
+///
+/// # Errors
+/// [`Error::Invalid`] when the API is not the simulator (this deletes registrations, so it
+/// refuses anything else); gateway and store errors.
+pub async fn point_webhooks_at(console: &Console, receiver_url: &str) -> Result<String> {
+    if !console.config().active().built_in_sandbox || console.environment() != Environment::Sandbox
+    {
+        return Err(Error::Invalid(
+            "demo webhooks are only managed on the built-in simulator".into(),
+        ));
+    }
+    let mut existing = None;
+    for w in registration::list(console).await? {
+        let url = w.remote.as_ref().and_then(|r| r.url.clone());
+        if url.as_deref() == Some(receiver_url) {
+            existing = Some(w.webhook_id);
+        } else if w.remote.is_some() {
+            registration::delete(console, &w.webhook_id).await?;
+        }
+    }
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let req = WebhookRequest {
+        kind: Some(WebhookType::Order),
+        url: receiver_url.to_owned(),
+        events: EventType::ORDER_EVENTS.to_vec(),
+        headers: Default::default(),
+    };
+    let r = registration::register(console, &req, true).await?;
+    Ok(r.registration.webhook_id)
+}

@@ -1,0 +1,235 @@
+//! The running service of one console: the webhook receiver (with the redirect pages), the
+//! inbox processor, the reconciler and the receiver's heartbeat, started together and stopped
+//! together. `mizan serve` and the desktop app both run exactly this.
+//!
+//! Invariants: stopping first stops accepting (in-flight requests finish; every acknowledged
+//! delivery is already durable), then lets the processor finish the row in hand and the
+//! reconciler its sweep, then stamps the heartbeat as stopped. Observers learn of each stored
+//! delivery through [`RunningService::deliveries`] (a counter that moves after the receiver
+//! wrote a row), which is how the desktop app pushes events instead of polling.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::console::Console;
+use crate::reconcile::Reconciler;
+use crate::webhooks::health::{self, Heartbeat};
+use crate::webhooks::{Clock, Processor, ProcessorConfig, ReceiverState, router};
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Seconds between reconciler sweeps; None runs no reconciler.
+    pub reconcile_every: Option<Duration>,
+    /// Order reads a sweep runs at once.
+    pub reconcile_concurrency: usize,
+    pub processor: ProcessorConfig,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            reconcile_every: Some(Duration::from_secs(60)),
+            reconcile_concurrency: 4,
+            processor: ProcessorConfig::default(),
+        }
+    }
+}
+
+/// Which part of the service stopped abnormally.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the HTTP server failed: {0}")]
+    Server(String),
+    #[error("the webhook processor stopped abnormally")]
+    Processor,
+    #[error("the reconciler stopped abnormally")]
+    Reconciler,
+}
+
+impl ServiceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Server(_) => "serve_failed",
+            ServiceError::Processor => "serve_processor",
+            ServiceError::Reconciler => "serve_reconciler",
+        }
+    }
+}
+
+/// A started service. Dropping it without [`RunningService::stop`] leaves the tasks running
+/// until the runtime ends.
+pub struct RunningService {
+    addr: SocketAddr,
+    console: Console,
+    stop: watch::Sender<bool>,
+    deliveries: watch::Receiver<u64>,
+    server: JoinHandle<std::io::Result<()>>,
+    processor: JoinHandle<()>,
+    reconciler: Option<JoinHandle<()>>,
+    beating: JoinHandle<()>,
+    relay: JoinHandle<()>,
+    heartbeat: Heartbeat,
+}
+
+impl std::fmt::Debug for RunningService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningService")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningService {
+    /// Serves the receiver on `listener` and starts the processor, the reconciler (when
+    /// configured) and the heartbeat, all for the console's active environment.
+    ///
+    /// # Errors
+    /// The listener's address cannot be read.
+    pub fn start(
+        console: Console,
+        listener: TcpListener,
+        clock: Clock,
+        config: ServiceConfig,
+    ) -> std::io::Result<RunningService> {
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        // The receiver wakes `received`; the relay passes each wake on to the processor and
+        // counts it for observers (the desktop app's event bridge).
+        let received = Arc::new(Notify::new());
+        let wake = Arc::new(Notify::new());
+        let (count_tx, deliveries) = watch::channel(0u64);
+        let relay = {
+            let (received, wake) = (received.clone(), wake.clone());
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = stopped.wait_for(|s| *s) => break,
+                        () = received.notified() => {
+                            wake.notify_one();
+                            count_tx.send_modify(|n| *n = n.wrapping_add(1));
+                        }
+                    }
+                }
+            })
+        };
+        let processor = Processor::new(console.clone(), wake, clock.clone(), config.processor)
+            .spawn(stopped.clone());
+        let reconciler = config.reconcile_every.map(|every| {
+            let mut stopped = stopped.clone();
+            let reconciler = Reconciler::new(console.clone())
+                .with_interval(every)
+                .with_concurrency(config.reconcile_concurrency);
+            tokio::spawn(reconciler.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
+        });
+        let started_at = chrono::Utc::now();
+        let heartbeat = Heartbeat {
+            listen: addr.to_string(),
+            pid: std::process::id(),
+            started_at,
+            at: started_at,
+            reconcile_every_secs: config.reconcile_every.map(|d| d.as_secs().max(1)),
+            stopped_at: None,
+        };
+        let beating = {
+            let console = console.clone();
+            let mut stopped = stopped.clone();
+            let mut hb = heartbeat.clone();
+            tokio::spawn(async move {
+                loop {
+                    hb.at = chrono::Utc::now();
+                    if let Err(e) = health::beat(&console, &hb).await {
+                        tracing::warn!(error = %e, "receiver heartbeat not written");
+                    }
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                        () = tokio::time::sleep(health::HEARTBEAT_EVERY) => {}
+                    }
+                }
+            })
+        };
+        let app = router(ReceiverState::new(console.clone(), received, clock));
+        let server = {
+            let mut stopped = stopped;
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+            })
+        };
+        Ok(RunningService {
+            addr,
+            console,
+            stop,
+            deliveries,
+            server,
+            processor,
+            reconciler,
+            beating,
+            relay,
+            heartbeat,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Moves (by one or more) each time the receiver stored deliveries.
+    pub fn deliveries(&self) -> watch::Receiver<u64> {
+        self.deliveries.clone()
+    }
+
+    /// True once any task of the service has ended on its own (the server failed).
+    pub fn is_finished(&self) -> bool {
+        self.server.is_finished()
+    }
+
+    /// Stops everything in order (see the module doc) and stamps the heartbeat as stopped.
+    ///
+    /// # Errors
+    /// The first part that ended abnormally; the others are still stopped.
+    pub async fn stop(self) -> Result<(), ServiceError> {
+        let _ = self.stop.send(true);
+        let served = match self.server.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ServiceError::Server(e.to_string())),
+            Err(e) => Err(ServiceError::Server(e.to_string())),
+        };
+        let processor_ok = self.processor.await.is_ok();
+        let _ = self.beating.await;
+        let _ = self.relay.await;
+        let stopped_at = chrono::Utc::now();
+        let last = Heartbeat {
+            at: stopped_at,
+            stopped_at: Some(stopped_at),
+            ..self.heartbeat
+        };
+        if let Err(e) = health::beat(&self.console, &last).await {
+            tracing::warn!(error = %e, "receiver stop not recorded");
+        }
+        let reconciler_ok = match self.reconciler {
+            Some(task) => task.await.is_ok(),
+            None => true,
+        };
+        served?;
+        if !reconciler_ok {
+            return Err(ServiceError::Reconciler);
+        }
+        if !processor_ok {
+            return Err(ServiceError::Processor);
+        }
+        Ok(())
+    }
+}

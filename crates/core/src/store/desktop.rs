@@ -1,0 +1,299 @@
+//! Read queries behind the desktop's screens that the per-table modules do not offer: the
+//! attention candidates, the captured/refunded volume per day, the change feed the app turns
+//! into events, and an order's audit trail.
+//!
+//! Invariants: read-only; every query filters on the environment and is bounded (a limit, or a
+//! time window over an index), so none scans a million orders.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row as _;
+use sqlx::sqlite::SqliteRow;
+
+use super::codec::ts;
+use super::{Db, Environment, StoreError};
+use crate::money::{Currency, Money};
+
+/// An order waiting for a person's action, with the time its clock started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitingOrder {
+    pub order_id: String,
+    pub order_reference_id: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    /// The first successful authorise in the ledger, if any.
+    pub authorised_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn time(
+    r: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<DateTime<Utc>, StoreError> {
+    let text: String = r
+        .try_get(column)
+        .map_err(|e| StoreError::corrupt(table, column, e))?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+fn opt_time(
+    r: &SqliteRow,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let text: Option<String> = r
+        .try_get(column)
+        .map_err(|e| StoreError::corrupt(table, column, e))?;
+    text.map(|t| {
+        DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::corrupt(table, column, e))
+    })
+    .transpose()
+}
+
+fn text(r: &SqliteRow, table: &'static str, column: &'static str) -> Result<String, StoreError> {
+    r.try_get(column)
+        .map_err(|e| StoreError::corrupt(table, column, e))
+}
+
+/// Orders of `env` in one of `statuses`, oldest first (their deadlines come first), at most
+/// `limit`, with the time of their first successful authorise.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn waiting_orders<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    statuses: &[&str],
+    limit: u32,
+) -> Result<Vec<WaitingOrder>, StoreError> {
+    let context = "list waiting orders";
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT o.order_id, o.order_reference_id, o.status, o.created_at, o.updated_at,
+            (SELECT MIN(l.occurred_at) FROM ledger_entries l
+              WHERE l.environment = o.environment AND l.order_id = o.order_id
+                AND l.kind = 'authorise' AND l.state = 'succeeded') AS authorised_at
+         FROM orders o WHERE o.environment = ",
+    );
+    qb.push_bind(env.as_str());
+    qb.push(" AND o.status IN (");
+    let mut sep = qb.separated(", ");
+    for s in statuses {
+        sep.push_bind(*s);
+    }
+    qb.push(") ORDER BY o.created_at, o.order_id LIMIT ");
+    qb.push_bind(i64::from(limit));
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = qb
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
+    rows.iter()
+        .map(|r| {
+            Ok(WaitingOrder {
+                order_id: text(r, "orders", "order_id")?,
+                order_reference_id: text(r, "orders", "order_reference_id")?,
+                status: text(r, "orders", "status")?,
+                created_at: time(r, "orders", "created_at")?,
+                authorised_at: opt_time(r, "ledger_entries", "authorised_at")?,
+                updated_at: time(r, "orders", "updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Captured and refunded money of one UTC day in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayVolume {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub captured: Money,
+    pub refunded: Money,
+}
+
+/// Succeeded captures and refunds of `env` that happened at or after `since`, summed exactly
+/// per (day, currency), in day then currency order.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
+pub async fn volume_since<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    since: DateTime<Utc>,
+) -> Result<Vec<DayVolume>, StoreError> {
+    use futures::TryStreamExt as _;
+    let context = "sum volume per day";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut rows = sqlx::query(
+        "SELECT substr(occurred_at, 1, 10) AS day, currency, kind, amount FROM ledger_entries
+         WHERE environment = ? AND occurred_at >= ? AND state = 'succeeded'
+           AND kind IN ('capture', 'refund')",
+    )
+    .bind(env.as_str())
+    .bind(ts(since))
+    .fetch(&mut *conn);
+    let mut sums: std::collections::BTreeMap<(String, &'static str), DayVolume> =
+        std::collections::BTreeMap::new();
+    while let Some(r) = rows.try_next().await.map_err(StoreError::query(context))? {
+        let table = "ledger_entries";
+        let currency: Currency = text(&r, table, "currency")?
+            .parse()
+            .map_err(|e| StoreError::corrupt(table, "currency", e))?;
+        let amount = Money::parse(&text(&r, table, "amount")?, currency)
+            .map_err(|e| StoreError::corrupt(table, "amount", e))?;
+        let day = text(&r, table, "day")?;
+        let entry = sums
+            .entry((day.clone(), currency.code()))
+            .or_insert_with(|| DayVolume {
+                day,
+                captured: Money::zero(currency),
+                refunded: Money::zero(currency),
+            });
+        let slot = if text(&r, table, "kind")? == "capture" {
+            &mut entry.captured
+        } else {
+            &mut entry.refunded
+        };
+        *slot = slot
+            .checked_add(amount)
+            .map_err(|e| StoreError::corrupt(table, "amount", e))?;
+    }
+    Ok(sums.into_values().collect())
+}
+
+/// A delivery as the change feed reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeliveryBrief {
+    pub id: i64,
+    pub order_id: Option<String>,
+    pub event_type: Option<String>,
+    pub verdict: String,
+}
+
+/// Deliveries of `env` with an id above `after_id`, oldest first, at most `limit`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn deliveries_after<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    after_id: i64,
+    limit: u32,
+) -> Result<Vec<NewDeliveryBrief>, StoreError> {
+    let context = "list new deliveries";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = sqlx::query(
+        "SELECT id, order_id, event_type, verdict FROM webhook_deliveries
+         WHERE id > ? AND environment = ? ORDER BY id LIMIT ?",
+    )
+    .bind(after_id)
+    .bind(env.as_str())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let t = "webhook_deliveries";
+    rows.iter()
+        .map(|r| {
+            Ok(NewDeliveryBrief {
+                id: r
+                    .try_get("id")
+                    .map_err(|e| StoreError::corrupt(t, "id", e))?,
+                order_id: r
+                    .try_get("order_id")
+                    .map_err(|e| StoreError::corrupt(t, "order_id", e))?,
+                event_type: r
+                    .try_get("event_type")
+                    .map_err(|e| StoreError::corrupt(t, "event_type", e))?,
+                verdict: text(r, t, "verdict")?,
+            })
+        })
+        .collect()
+}
+
+/// The highest delivery id of `env` (0 when none): where a change feed starts.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn last_delivery_id<'c>(db: impl Db<'c>, env: Environment) -> Result<i64, StoreError> {
+    let context = "last delivery id";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(id) FROM webhook_deliveries WHERE environment = ?")
+            .bind(env.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::query(context))?;
+    Ok(id.unwrap_or(0))
+}
+
+/// An order whose row changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedOrder {
+    pub order_id: String,
+    pub status: String,
+    /// Amount texts as stored (what a screen shows changes with them).
+    pub captured: String,
+    pub refunded: String,
+    /// The stored `updated_at` text: the next call's watermark.
+    pub updated_at: String,
+}
+
+/// Orders of `env` whose `updated_at` is after `since` (a stored time text; empty: from the
+/// start), oldest change first, at most `limit`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn orders_changed_after<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    since: &str,
+    limit: u32,
+) -> Result<Vec<ChangedOrder>, StoreError> {
+    let context = "list changed orders";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = sqlx::query(
+        "SELECT order_id, status, captured_amount, refunded_amount, updated_at FROM orders
+         WHERE environment = ? AND updated_at > ? ORDER BY updated_at LIMIT ?",
+    )
+    .bind(env.as_str())
+    .bind(since)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChangedOrder {
+                order_id: text(r, "orders", "order_id")?,
+                status: text(r, "orders", "status")?,
+                captured: text(r, "orders", "captured_amount")?,
+                refunded: text(r, "orders", "refunded_amount")?,
+                updated_at: text(r, "orders", "updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The latest stored `updated_at` of `env` (empty when there are no orders).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn last_order_change<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+) -> Result<String, StoreError> {
+    let context = "last order change";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let at: Option<String> =
+        sqlx::query_scalar("SELECT MAX(updated_at) FROM orders WHERE environment = ?")
+            .bind(env.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::query(context))?;
+    Ok(at.unwrap_or_default())
+}

@@ -1,0 +1,101 @@
+//! The order list page: validated query, one page of slim rows and a capped count.
+//!
+//! Invariant: counting stops at [`COUNT_CAP`] ([`TEXT_COUNT_CAP`] with a text search), so a
+//! filter change never counts a million rows; the page says when its total is capped.
+
+use crate::console::Console;
+use crate::error::{Error, Result};
+use crate::store::order_list::{self, MAX_LIMIT, TextPlan};
+
+pub use crate::store::order_list::{OrderListQuery, OrderListRow};
+
+/// Counting stops here: the UI shows "100,000+".
+pub const COUNT_CAP: u32 = 100_000;
+/// With a text search the count goes through the trigram index; it stops sooner.
+pub const TEXT_COUNT_CAP: u32 = 10_000;
+
+/// One page and how many orders match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrdersPage {
+    pub rows: Vec<OrderListRow>,
+    /// Matching orders; when `total_capped`, at least this many.
+    pub total: u32,
+    pub total_capped: bool,
+}
+
+/// Trims the query's texts (blank means no filter) and refuses contradictions.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the field.
+pub fn normalise(mut q: OrderListQuery) -> Result<OrderListQuery> {
+    if q.limit == 0 || q.limit > MAX_LIMIT {
+        return Err(Error::Invalid(format!(
+            "limit must be 1 to {MAX_LIMIT}, not {}",
+            q.limit
+        )));
+    }
+    let blank = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    q.reference = blank(q.reference);
+    q.text = blank(q.text);
+    q.statuses = q
+        .statuses
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    for (what, t) in [("reference", &q.reference), ("text", &q.text)] {
+        if t.as_ref().is_some_and(|t| t.chars().count() > 200) {
+            return Err(Error::Invalid(format!(
+                "{what} is longer than 200 characters"
+            )));
+        }
+    }
+    if let (Some(min), Some(max)) = (q.amount_min, q.amount_max)
+        && min > max
+    {
+        return Err(Error::Invalid(format!(
+            "amount_min {min} is above amount_max {max}"
+        )));
+    }
+    if let (Some(from), Some(to)) = (q.created_from, q.created_to)
+        && from >= to
+    {
+        return Err(Error::Invalid(format!(
+            "created_from {from} is not before created_to {to}"
+        )));
+    }
+    Ok(q)
+}
+
+/// One page of the active environment's cached orders matching `q`, newest first.
+///
+/// # Errors
+/// [`Error::Invalid`] (see [`normalise`]); store errors.
+pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersPage> {
+    let q = normalise(q)?;
+    let store = console.store();
+    let env = console.environment();
+    let plan = order_list::text_plan(store, &q).await?;
+    let rows = order_list::page(store, env, &q, plan).await?;
+    let short_page = u32::try_from(rows.len()).unwrap_or(u32::MAX) < q.limit;
+    let (total, total_capped) = if short_page && (q.offset == 0 || !rows.is_empty()) {
+        // The last page: everything before it plus what it holds.
+        (
+            q.offset
+                .saturating_add(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
+            false,
+        )
+    } else {
+        let cap = if plan == TextPlan::None {
+            COUNT_CAP
+        } else {
+            TEXT_COUNT_CAP
+        };
+        order_list::count(store, env, &q, plan, cap).await?
+    };
+    Ok(OrdersPage {
+        rows,
+        total,
+        total_capped,
+    })
+}

@@ -1,0 +1,124 @@
+//! The app's identity, the environment switch and the UI language.
+
+use mizan_core::Environment;
+use mizan_core::store::settings::{self, SettingScope};
+use mizan_core::webhooks::WEBHOOK_PATH;
+use mizan_core::webhooks::selftest::PUBLIC_URL_SETTING;
+use tauri::State;
+
+use crate::dto::app::{AppInfo, EnvironmentName};
+use crate::error::{IpcError, IpcResult};
+use crate::state::{self, AppState, keys};
+
+/// What the operator must type to switch to production.
+pub const PRODUCTION_CONFIRMATION: &str = "PRODUCTION";
+
+/// Builds [`AppInfo`] from the current session.
+pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
+    let demo = state.is_demo().await;
+    let s = state.session.read().await;
+    let console = &s.console;
+    let store = console.store();
+    let env = console.environment();
+    Ok(AppInfo {
+        environment: env.into(),
+        demo: demo && env == Environment::Sandbox,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: console.config().data_dir.display().to_string(),
+        operator: console.config().operator.clone(),
+        receiver_url: s
+            .receiver_base()
+            .map(|b| format!("{b}{WEBHOOK_PATH}"))
+            .unwrap_or_default(),
+        receiver_error: s.receiver_error.clone(),
+        public_url: settings::get(store, SettingScope::Env(env), PUBLIC_URL_SETTING).await?,
+        locale: settings::get(store, SettingScope::Global, keys::LOCALE).await?,
+        api_url: console.config().active().api_url.clone(),
+    })
+}
+
+/// What the app is connected to.
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
+    info(&state).await
+}
+
+/// Switches the active environment, restarting the in-app services for it. Switching to
+/// production requires `confirm_text` to be exactly `PRODUCTION`.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_environment(
+    state: State<'_, AppState>,
+    environment: EnvironmentName,
+    confirm_text: Option<String>,
+) -> IpcResult<AppInfo> {
+    let env: Environment = environment.into();
+    if env == Environment::Production
+        && confirm_text.as_deref().map(str::trim) != Some(PRODUCTION_CONFIRMATION)
+    {
+        return Err(IpcError::new(
+            "confirmation_required",
+            format!(
+                "type {PRODUCTION_CONFIRMATION} to switch to production: money moves there are \
+                 real"
+            ),
+        ));
+    }
+    reopen(&state, Some(env)).await?;
+    info(&state).await
+}
+
+/// Stops the session and opens it again (in `env`, else the same environment): how an
+/// environment switch and new settings take effect. If the new session cannot open, the
+/// previous environment is reopened and the error returned.
+pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()> {
+    let mut demo = state.demo.lock().await;
+    let mut session = state.session.write().await;
+    let previous = session.console.environment();
+    let env = env.unwrap_or(previous);
+    if let Some(d) = demo.as_mut() {
+        d.stop_traffic().await;
+    }
+    session.stop().await;
+    session.console.store().close().await;
+    let mut config = state.base.read().await.clone();
+    config.environment = env;
+    let is_demo = demo.is_some();
+    let opened = match state::open_session(&state.app, config.clone(), is_demo).await {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            config.environment = previous;
+            state::open_session(&state.app, config, is_demo)
+                .await
+                .map(|s| {
+                    *session = s;
+                })?;
+            Err(e)
+        }
+    }?;
+    *session = opened;
+    let now = session.console.environment();
+    if let (Some(d), Environment::Sandbox, Some(base)) =
+        (demo.as_mut(), now, session.receiver_base())
+    {
+        d.start_traffic(&session.console, &base).await?;
+    }
+    state::set_title(&state.app, now, is_demo);
+    Ok(())
+}
+
+/// Remembers the UI language (`en` or `ar`).
+#[tauri::command]
+#[specta::specta]
+pub async fn locale_save(state: State<'_, AppState>, locale: String) -> IpcResult<()> {
+    let locale = locale.trim();
+    if !matches!(locale, "en" | "ar") {
+        return Err(IpcError::invalid(format!(
+            "locale {locale:?} is not en or ar"
+        )));
+    }
+    let console = state.console().await;
+    settings::set(console.store(), SettingScope::Global, keys::LOCALE, locale).await?;
+    Ok(())
+}

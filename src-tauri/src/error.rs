@@ -1,0 +1,79 @@
+//! `IpcError`: how every failure crosses to the webview — a stable `code` and a message.
+//!
+//! Invariant: the code is the core's stable `code()` (the UI keys on it, e.g.
+//! `refund_exceeds_captured`); the message is the core's own text, which the core guarantees
+//! never contains a secret. Nothing else (no debug dump, no source chain) crosses.
+
+use serde::{Deserialize, Serialize};
+
+/// A failed command, as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    /// Stable, snake_case: the core error's `code()` or one of the shell's own below.
+    pub code: String,
+    /// One line a person can act on.
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
+        IpcError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// Bad input caught by the shell before the core was called.
+    pub fn invalid(message: impl Into<String>) -> IpcError {
+        IpcError::new("invalid_input", message)
+    }
+}
+
+impl From<mizan_core::Error> for IpcError {
+    fn from(e: mizan_core::Error) -> Self {
+        IpcError {
+            code: e.code().to_owned(),
+            message: e.to_string().replace('\n', " "),
+        }
+    }
+}
+
+impl From<mizan_core::store::StoreError> for IpcError {
+    fn from(e: mizan_core::store::StoreError) -> Self {
+        mizan_core::Error::from(e).into()
+    }
+}
+
+impl From<mizan_core::credentials::CredentialError> for IpcError {
+    fn from(e: mizan_core::credentials::CredentialError) -> Self {
+        mizan_core::Error::from(e).into()
+    }
+}
+
+impl From<mizan_core::export::ExportError> for IpcError {
+    fn from(e: mizan_core::export::ExportError) -> Self {
+        mizan_core::Error::from(e).into()
+    }
+}
+
+/// What every command returns.
+pub type IpcResult<T> = Result<T, IpcError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_keep_their_code_and_message() {
+        let e: IpcError = mizan_core::Error::Invalid("amount must be positive".into()).into();
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(e.message, "invalid input: amount must be positive");
+        let e: IpcError = mizan_core::Error::NoApiToken {
+            env: mizan_core::Environment::Production,
+        }
+        .into();
+        assert_eq!(e.code, "credentials_missing");
+        assert!(e.message.contains("production"), "{}", e.message);
+    }
+}

@@ -1,0 +1,180 @@
+//! The in-app services: while the app is open it runs the same receiver, processor and
+//! reconciler as `mizan serve` ([`mizan_core::service::RunningService`]), plus a watcher that
+//! turns what they change into typed events for the webview.
+//!
+//! Invariants: the watcher wakes when the receiver stores a delivery (and at least every
+//! [`TICK`] for what the processor and the reconciler change); it reads the store's change
+//! feed from where it last stopped, so every delivery and order change is reported once, in
+//! order; health is re-read every [`HEALTH_EVERY`] and emitted only when it changed. The UI
+//! never polls.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mizan_core::Console;
+use mizan_core::service::{RunningService, ServiceConfig};
+use mizan_core::store::deliveries;
+use mizan_core::views::{changes, dashboard};
+use mizan_core::webhooks::system_clock;
+use tauri::AppHandle;
+use tauri_specta::Event as _;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::dto::{count, time};
+use crate::events::{DeliveryReceived, HealthChanged, OrderChanged};
+
+/// The watcher's longest sleep.
+pub const TICK: Duration = Duration::from_millis(500);
+/// How often health is re-read.
+pub const HEALTH_EVERY: Duration = Duration::from_secs(2);
+
+/// The running services of one session.
+pub struct InApp {
+    service: RunningService,
+    stop: watch::Sender<bool>,
+    watcher: JoinHandle<()>,
+}
+
+impl InApp {
+    pub fn addr(&self) -> SocketAddr {
+        self.service.addr()
+    }
+
+    /// Stops the watcher, then the service (see `RunningService::stop`).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.watcher.await;
+        if let Err(e) = self.service.stop().await {
+            tracing::error!(code = e.code(), "in-app service stopped abnormally: {e}");
+        }
+    }
+}
+
+/// Binds the receiver on loopback `port` (0: any free port) and starts everything.
+///
+/// # Errors
+/// Why the receiver could not start (the port is taken, typically), as a sentence.
+pub async fn start(
+    app: AppHandle,
+    console: Console,
+    port: u16,
+    reconcile_every: Option<Duration>,
+) -> Result<InApp, String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot listen on {addr}: {e} (change the receiver port in Settings)")
+    })?;
+    let config = ServiceConfig {
+        reconcile_every,
+        ..ServiceConfig::default()
+    };
+    let service = RunningService::start(console.clone(), listener, system_clock(), config)
+        .map_err(|e| format!("cannot start the receiver: {e}"))?;
+    let mark = changes::now(&console)
+        .await
+        .map_err(|e| format!("cannot read the store: {e}"))?;
+    let (stop, stopped) = watch::channel(false);
+    let watcher = tokio::spawn(watch_changes(
+        app,
+        console,
+        service.deliveries(),
+        stopped,
+        mark,
+        reconcile_every,
+    ));
+    Ok(InApp {
+        service,
+        stop,
+        watcher,
+    })
+}
+
+async fn watch_changes(
+    app: AppHandle,
+    console: Console,
+    mut deliveries_moved: watch::Receiver<u64>,
+    mut stopped: watch::Receiver<bool>,
+    mut mark: changes::Watermark,
+    reconcile_every: Option<Duration>,
+) {
+    let mut last_health: Option<HealthChanged> = None;
+    let mut health_due = tokio::time::Instant::now();
+    // The last status reported per order: a re-read that changed nothing the UI shows is not
+    // news. Bounded: cleared when it grows past a few thousand orders.
+    let mut reported: HashMap<String, String> = HashMap::new();
+    loop {
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => break,
+            _ = deliveries_moved.changed() => {}
+            () = tokio::time::sleep(TICK) => {}
+        }
+        match changes::since(&console, &mut mark).await {
+            Ok(c) => {
+                for d in c.deliveries {
+                    let event = DeliveryReceived {
+                        delivery_id: count(d.id),
+                        order_id: d.order_id,
+                        event_type: d.event_type,
+                        verdict: d.verdict,
+                    };
+                    if let Err(e) = event.emit(&app) {
+                        tracing::warn!("event not emitted: {e}");
+                    }
+                }
+                if reported.len() > 5_000 {
+                    reported.clear();
+                }
+                for o in c.orders {
+                    let key = format!("{}|{}|{}", o.status, o.captured, o.refunded);
+                    if reported.get(&o.order_id) == Some(&key) {
+                        continue;
+                    }
+                    reported.insert(o.order_id.clone(), key);
+                    let event = OrderChanged {
+                        order_id: o.order_id,
+                        status: o.status,
+                    };
+                    if let Err(e) = event.emit(&app) {
+                        tracing::warn!("event not emitted: {e}");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(code = e.code(), "change feed not read: {e}"),
+        }
+        if tokio::time::Instant::now() >= health_due {
+            health_due = tokio::time::Instant::now() + HEALTH_EVERY;
+            match health(&console, reconcile_every).await {
+                Ok(h) if last_health.as_ref() != Some(&h) => {
+                    if let Err(e) = h.clone().emit(&app) {
+                        tracing::warn!("event not emitted: {e}");
+                    }
+                    last_health = Some(h);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(code = e.code(), "health not read: {e}"),
+            }
+        }
+    }
+}
+
+/// The services' health as the header and the dashboard show it.
+///
+/// # Errors
+/// Store errors.
+pub async fn health(
+    console: &Console,
+    reconcile_every: Option<Duration>,
+) -> mizan_core::Result<HealthChanged> {
+    let backlog = deliveries::backlog_count(console.store(), Some(console.environment())).await?;
+    let (last, late) =
+        dashboard::reconciler_state(console, reconcile_every, chrono::Utc::now()).await?;
+    Ok(HealthChanged {
+        receiver: "running".into(),
+        breaker: console.breaker_state().state.as_str().into(),
+        backlog: count(backlog),
+        reconciler_last_run: last.map(time),
+        reconciler_late: late,
+    })
+}
