@@ -63,7 +63,6 @@ async function main() {
       MIZAN_SANDBOX_API_URL: 'http://127.0.0.1:9', // discard port: nothing listens, calls fail fast
       MIZAN_SANDBOX_API_TOKEN: FAKE_TOKEN,
       MIZAN_SANDBOX_NOTIFICATION_TOKEN: 'bench-notification-token-0123456789',
-      MIZAN_RECONCILE_EVERY_SECS: '86400',
     },
   });
   const { browser } = app;

@@ -121,7 +121,7 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
     XDG_CONFIG_HOME: dirs.xdgConfig,
     MIZAN_KEYCHAIN_SERVICE: `mizan-e2e-${path.basename(tmp)}`,
     MIZAN_OPERATOR: 'e2e',
-    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    MIZAN_LOG: process.env.MIZAN_LOG ?? 'warn',
     ...env,
   });
 
@@ -152,8 +152,14 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
       port,
       logLevel: 'error',
       connectionRetryCount: 0,
+      // A command that hangs (the webview stopped answering) fails the test in a minute
+      // instead of webdriverio's default two.
+      connectionRetryTimeout: 60000,
       waitforTimeout: 15000,
-      capabilities: { 'tauri:options': { application: appBin } },
+      // pageLoadStrategy none: a click on a link to '#/orders' is a same-document navigation,
+      // and WebKitWebDriver waits for a page load that never comes on Tauri's custom scheme
+      // (every later command hangs). The tests wait for what they need to see instead.
+      capabilities: { 'tauri:options': { application: appBin }, pageLoadStrategy: 'none' },
     });
   } catch (e) {
     await killDriver();
@@ -189,8 +195,10 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
     async close() {
       try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
       await killDriver();
-      if (process.env.E2E_KEEP !== '1' && !dataDir) rmSync(tmp, { recursive: true, force: true });
-      else if (process.env.E2E_KEEP !== '1') rmSync(tmp, { recursive: true, force: true });
+      if (process.env.E2E_KEEP !== '1') {
+        // The app's last writes (WebKit storage, Mesa's shader cache) may trail its exit.
+        try { rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); } catch { /* left in tmp */ }
+      }
     },
   };
   return app;

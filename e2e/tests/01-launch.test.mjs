@@ -26,7 +26,8 @@ test('with no API token anywhere it starts in demo mode, and says so', async () 
   const banner = await app.$('demo-banner');
   await banner.waitForDisplayed({ timeout: 15000 });
   assert.ok((await banner.getText()).trim().length > 0, 'the demo banner says something');
-  // The title never claims production in demo mode.
+  // The window title says it too (the UI sets the document's and the native window's).
+  await until(async () => /DEMO/.test(await app.browser.getTitle()), { message: 'DEMO in the title' });
   assert.doesNotMatch(await app.browser.getTitle(), /PRODUCTION/);
   await app.screenshot('demo-start');
 });
