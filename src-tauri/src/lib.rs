@@ -136,6 +136,25 @@ async fn shutdown(app: &AppHandle) {
     state.session.read().await.console.store().close().await;
 }
 
+/// SIGTERM (a service manager, a test harness) exits like closing the window: the services
+/// stop in order instead of being cut off.
+fn exit_on_terminate(app: AppHandle) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                if term.recv().await.is_some() {
+                    app.exit(0);
+                }
+            }
+            Err(e) => tracing::warn!("SIGTERM not handled: {e}"),
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
 /// Runs the app until its window closes.
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
@@ -154,6 +173,7 @@ pub fn run() -> ExitCode {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(startup(app.handle().clone()))?;
             app.manage(state);
+            exit_on_terminate(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!());

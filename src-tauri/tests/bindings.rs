@@ -24,7 +24,7 @@ fn committed_bindings_match_the_code() {
             .lines()
             .zip(have.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| want.lines().count().min(have.lines().count()), |i| i);
+            .unwrap_or_else(|| want.lines().count().min(have.lines().count()));
         panic!(
             "ui/src/ipc/bindings.ts is out of date (first difference at line {}): run \
              `cargo run -p mizan-app --bin export-bindings` and commit the result",

@@ -7,17 +7,12 @@
 //! acknowledged but not processed when the process died is picked up at the next start.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use mizan_core::Console;
-use mizan_core::reconcile::Reconciler;
-use mizan_core::webhooks::health::{self, Heartbeat};
-use mizan_core::webhooks::{
-    Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
-};
-use tokio::sync::{Notify, watch};
+use mizan_core::service::{RunningService, ServiceConfig};
+use mizan_core::webhooks::{WEBHOOK_PATH, system_clock};
 
 use crate::CliError;
 
@@ -57,89 +52,26 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(failed("serve_bind"))?;
-    let addr = listener.local_addr().map_err(failed("serve_bind"))?;
-    let wake = Arc::new(Notify::new());
-    let (stop, stopped) = watch::channel(false);
-    let processor = Processor::new(
-        console.clone(),
-        wake.clone(),
-        system_clock(),
-        ProcessorConfig::default(),
-    )
-    .spawn(stopped.clone());
-    let reconciler = (!args.no_reconcile).then(|| {
-        let mut stopped = stopped;
-        let reconciler = Reconciler::new(console.clone())
-            .with_interval(Duration::from_secs(args.reconcile_every))
-            .with_concurrency(usize::try_from(args.reconcile_concurrency).unwrap_or(4));
-        tokio::spawn(reconciler.run(async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        }))
-    });
-    let started_at = chrono::Utc::now();
-    let heartbeat = Heartbeat {
-        listen: addr.to_string(),
-        pid: std::process::id(),
-        started_at,
-        at: started_at,
-        reconcile_every_secs: (!args.no_reconcile).then_some(args.reconcile_every),
-        stopped_at: None,
+    let config = ServiceConfig {
+        reconcile_every: (!args.no_reconcile).then(|| Duration::from_secs(args.reconcile_every)),
+        reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
+        ..ServiceConfig::default()
     };
-    let beating = {
-        let console = console.clone();
-        let mut stopped = stop.subscribe();
-        let mut hb = heartbeat.clone();
-        tokio::spawn(async move {
-            loop {
-                hb.at = chrono::Utc::now();
-                if let Err(e) = health::beat(&console, &hb).await {
-                    tracing::warn!(error = %e, "receiver heartbeat not written");
-                }
-                tokio::select! {
-                    _ = stopped.wait_for(|stop| *stop) => break,
-                    () = tokio::time::sleep(health::HEARTBEAT_EVERY) => {}
-                }
-            }
-        })
-    };
-    let app = router(ReceiverState::new(console.clone(), wake, system_clock()));
+    // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
+    let service = RunningService::start(console.clone(), listener, system_clock(), config)
+        .map_err(failed("serve_bind"))?;
     println!(
-        "mizan: serving {} on http://{addr} (webhooks at {WEBHOOK_PATH})",
-        console.environment()
+        "mizan: serving {} on http://{} (webhooks at {WEBHOOK_PATH})",
+        console.environment(),
+        service.addr()
     );
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    let _ = stop.send(true);
-    let processor_ok = processor.await.is_ok();
-    let _ = beating.await;
-    let stopped_at = chrono::Utc::now();
-    let last = Heartbeat {
-        at: stopped_at,
-        stopped_at: Some(stopped_at),
-        ..heartbeat
-    };
-    if let Err(e) = health::beat(&console, &last).await {
-        tracing::warn!(error = %e, "receiver stop not recorded");
-    }
-    let reconciler_ok = match reconciler {
-        Some(task) => task.await.is_ok(),
-        None => true,
-    };
+    shutdown_signal().await;
+    let stopped = service.stop().await;
     console.store().close().await;
-    served.map_err(failed("serve_failed"))?;
-    if !reconciler_ok {
-        return Err(CliError::Failed {
-            code: "serve_reconciler",
-            message: "the reconciler stopped abnormally".into(),
-        });
-    }
-    if !processor_ok {
-        return Err(CliError::Failed {
-            code: "serve_processor",
-            message: "the webhook processor stopped abnormally".into(),
-        });
-    }
+    stopped.map_err(|e| CliError::Failed {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
     eprintln!("mizan: stopped");
     Ok(())
 }

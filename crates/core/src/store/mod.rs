@@ -33,6 +33,7 @@ pub mod ledger;
 pub mod order_list;
 pub mod orders;
 pub mod registrations;
+pub mod seed;
 pub mod settings;
 
 use std::path::Path;

@@ -6,12 +6,13 @@
 //! (created_at, order_id descending — a total order, so pages never skip or repeat a row);
 //! counting stops at a cap, so a count never scans a million rows.
 //!
-//! Text search (reference filter and free text) has two plans, chosen per query by asking the
-//! trigram index how many orders contain the text (at most [`NARROW_MATCHES`] + 1 read):
-//! - narrow (few matches): the page is built from the matching rowids, then sorted;
+//! Text search (reference filter and free text) has two plans, chosen per query by reading at
+//! most [`NARROW_MATCHES`] + 1 matching rowids from the trigram index:
+//! - narrow (few matches): page and count are built from exactly those rowids (plus the order
+//!   whose id is the text, when it is one), then sorted;
 //! - broad (many matches, or a text under 3 characters, which trigrams cannot index): the
 //!   newest-first index is walked with `LIKE` until the page is full, which is quick exactly
-//!   because matches are common.
+//!   because matches are common; the count stops at [`BROAD_COUNT_CAP`].
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -26,6 +27,10 @@ const TABLE: &str = "orders";
 
 /// Text searches with at most this many matches take the narrow plan.
 pub const NARROW_MATCHES: u32 = 5_000;
+
+/// A broad text search (thousands of matches) counts no further than this: the operator is
+/// told "1,000+" and narrows the search, rather than waiting for an exact count.
+pub const BROAD_COUNT_CAP: u32 = 1_000;
 
 /// Largest page.
 pub const MAX_LIMIT: u32 = 1_000;
@@ -70,45 +75,67 @@ pub struct OrderListRow {
 }
 
 /// How [`page`] and [`count`] will search text (see the module doc).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextPlan {
     /// No text filter.
     None,
-    /// Few matches: start from the trigram index.
-    Narrow,
+    /// Few matches: exactly these rows (rowids) are candidates.
+    Narrow(Vec<i64>),
     /// Many matches or a short text: walk newest first and test each row.
     Broad,
 }
 
-/// Decides the text plan of `q` (one bounded read of the trigram index).
+impl TextPlan {
+    pub fn is_none(&self) -> bool {
+        matches!(self, TextPlan::None)
+    }
+}
+
+/// Decides the text plan of `q` in `env` (one bounded read of the trigram index, and one key
+/// lookup when the text is an order id).
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn text_plan<'c>(db: impl Db<'c>, q: &OrderListQuery) -> Result<TextPlan, StoreError> {
+pub async fn text_plan<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    q: &OrderListQuery,
+) -> Result<TextPlan, StoreError> {
+    if !has_text(q) {
+        return Ok(TextPlan::None);
+    }
     let Some(fts) = fts_query(q) else {
-        return Ok(if has_text(q) {
-            TextPlan::Broad
-        } else {
-            TextPlan::None
-        });
+        return Ok(TextPlan::Broad);
     };
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("plan order search"))?;
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT rowid FROM orders_text WHERE orders_text MATCH ? LIMIT ?)",
-    )
-    .bind(fts)
-    .bind(i64::from(NARROW_MATCHES) + 1)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query("plan order search"))?;
-    Ok(if n > i64::from(NARROW_MATCHES) {
-        TextPlan::Broad
-    } else {
-        TextPlan::Narrow
-    })
+    let context = "plan order search";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut rowids: Vec<i64> =
+        sqlx::query_scalar("SELECT rowid FROM orders_text WHERE orders_text MATCH ? LIMIT ?")
+            .bind(fts)
+            .bind(i64::from(NARROW_MATCHES) + 1)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::query(context))?;
+    if rowids.len() > NARROW_MATCHES as usize {
+        return Ok(TextPlan::Broad);
+    }
+    // The text may be a whole order id, which the trigram index does not hold.
+    if let Some(t) = q.text.as_deref().filter(|t| looks_like_id(t)) {
+        let by_id: Option<i64> =
+            sqlx::query_scalar("SELECT rowid FROM orders WHERE environment = ? AND order_id = ?")
+                .bind(env.as_str())
+                .bind(t)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(StoreError::query(context))?;
+        rowids.extend(by_id);
+    }
+    Ok(TextPlan::Narrow(rowids))
+}
+
+/// Tamara's order ids are UUIDs: 36 characters of hex digits and dashes.
+fn looks_like_id(t: &str) -> bool {
+    t.len() == 36 && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// One page of `q` in `env`, newest first.
@@ -119,7 +146,7 @@ pub async fn page<'c>(
     db: impl Db<'c>,
     env: Environment,
     q: &OrderListQuery,
-    plan: TextPlan,
+    plan: &TextPlan,
 ) -> Result<Vec<OrderListRow>, StoreError> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "SELECT order_id, order_reference_id, status, currency, total_amount, captured_amount,
@@ -139,8 +166,9 @@ pub async fn page<'c>(
     rows.iter().map(decode).collect()
 }
 
-/// How many orders in `env` match `q`, counting no further than `cap` (paging ignored).
-/// Returns `(n, capped)`: when `capped`, at least `n` match.
+/// How many orders in `env` match `q`, counting no further than `cap` (no further than
+/// [`BROAD_COUNT_CAP`] on the broad text plan; paging ignored). Returns `(n, capped)`: when
+/// `capped`, at least `n` match.
 ///
 /// # Errors
 /// [`StoreError::Query`].
@@ -148,17 +176,27 @@ pub async fn count<'c>(
     db: impl Db<'c>,
     env: Environment,
     q: &OrderListQuery,
-    plan: TextPlan,
+    plan: &TextPlan,
     cap: u32,
 ) -> Result<(u32, bool), StoreError> {
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM orders");
-    // The broad plan's LIKE would test every row; the index gives the same set.
-    let plan = if plan == TextPlan::Broad && fts_query(q).is_some() {
-        TextPlan::Narrow
+    let fts = fts_query(q);
+    let cap = if *plan == TextPlan::Broad {
+        cap.min(BROAD_COUNT_CAP)
     } else {
-        plan
+        cap
     };
-    push_where(&mut qb, env, q, plan);
+    if *plan == TextPlan::Broad
+        && let Some(fts) = fts
+    {
+        // The index gives the same set as the LIKE walk, without testing every row.
+        push_filters(&mut qb, env, q, false);
+        qb.push(" AND rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ");
+        qb.push_bind(fts);
+        qb.push(")");
+    } else {
+        push_where(&mut qb, env, q, plan);
+    }
     qb.push(" LIMIT ");
     qb.push_bind(i64::from(cap) + 1);
     qb.push(")");
@@ -205,8 +243,70 @@ fn like(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-fn push_where(qb: &mut QueryBuilder<Sqlite>, env: Environment, q: &OrderListQuery, plan: TextPlan) {
-    qb.push(" WHERE environment = ");
+fn push_where(
+    qb: &mut QueryBuilder<Sqlite>,
+    env: Environment,
+    q: &OrderListQuery,
+    plan: &TextPlan,
+) {
+    push_filters(qb, env, q, !matches!(plan, TextPlan::Narrow(_)));
+    match plan {
+        TextPlan::None => {}
+        TextPlan::Narrow(rowids) if rowids.is_empty() => {
+            qb.push(" AND 1 = 0");
+        }
+        TextPlan::Narrow(rowids) => {
+            qb.push(" AND rowid IN (");
+            let mut sep = qb.separated(", ");
+            for id in rowids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+        }
+        TextPlan::Broad => {
+            if let Some(r) = &q.reference {
+                qb.push(" AND order_reference_id LIKE ");
+                qb.push_bind(like(r));
+                qb.push(" ESCAPE '\\'");
+            }
+            if let Some(t) = &q.text {
+                let pattern = like(t);
+                qb.push(" AND (");
+                let mut sep = qb.separated(" OR ");
+                for column in [
+                    "order_reference_id",
+                    "customer_name",
+                    "customer_email",
+                    "customer_phone",
+                ] {
+                    sep.push(format!("{column} LIKE "));
+                    sep.push_bind_unseparated(pattern.clone());
+                    sep.push_unseparated(" ESCAPE '\\'");
+                }
+                qb.push(")");
+            }
+        }
+    }
+}
+
+/// The filters other than text: environment, statuses, currency, dates, amounts.
+///
+/// Every secondary index starts with `environment`. When the candidate rows are already known
+/// (a list of rowids, or the trigram index's matches), `indexed = false` writes the
+/// environment test so that no index can serve it (`environment || '' = ?`, portable SQL):
+/// the planner then reads those rows by rowid instead of walking a million index entries and
+/// testing each against the list.
+fn push_filters(
+    qb: &mut QueryBuilder<Sqlite>,
+    env: Environment,
+    q: &OrderListQuery,
+    indexed: bool,
+) {
+    qb.push(if indexed {
+        " WHERE environment = "
+    } else {
+        " WHERE environment || '' = "
+    });
     qb.push_bind(env.as_str());
     if !q.statuses.is_empty() {
         qb.push(" AND status IN (");
@@ -238,44 +338,6 @@ fn push_where(qb: &mut QueryBuilder<Sqlite>, env: Environment, q: &OrderListQuer
         qb.push(" AND CAST(total_amount AS REAL) <= CAST(");
         qb.push_bind(max.to_string());
         qb.push(" AS REAL)");
-    }
-    match plan {
-        TextPlan::None => {}
-        TextPlan::Narrow => {
-            if let Some(fts) = fts_query(q) {
-                qb.push(" AND (rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ");
-                qb.push_bind(fts);
-                qb.push(")");
-                if let Some(t) = &q.text {
-                    qb.push(" OR order_id = ");
-                    qb.push_bind(t.clone());
-                }
-                qb.push(")");
-            }
-        }
-        TextPlan::Broad => {
-            if let Some(r) = &q.reference {
-                qb.push(" AND order_reference_id LIKE ");
-                qb.push_bind(like(r));
-                qb.push(" ESCAPE '\\'");
-            }
-            if let Some(t) = &q.text {
-                let pattern = like(t);
-                qb.push(" AND (order_id = ");
-                qb.push_bind(t.clone());
-                for column in [
-                    "order_reference_id",
-                    "customer_name",
-                    "customer_email",
-                    "customer_phone",
-                ] {
-                    qb.push(format!(" OR {column} LIKE "));
-                    qb.push_bind(pattern.clone());
-                    qb.push(" ESCAPE '\\'");
-                }
-                qb.push(")");
-            }
-        }
     }
 }
 

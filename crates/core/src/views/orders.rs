@@ -1,18 +1,17 @@
 //! The order list page: validated query, one page of slim rows and a capped count.
 //!
-//! Invariant: counting stops at [`COUNT_CAP`] ([`TEXT_COUNT_CAP`] with a text search), so a
-//! filter change never counts a million rows; the page says when its total is capped.
+//! Invariant: counting stops at [`COUNT_CAP`] (sooner for a broad text search), so a filter
+//! change never counts a million rows; the page says when its total is capped.
 
 use crate::console::Console;
 use crate::error::{Error, Result};
-use crate::store::order_list::{self, MAX_LIMIT, TextPlan};
+use crate::store::order_list::{self, MAX_LIMIT};
 
 pub use crate::store::order_list::{OrderListQuery, OrderListRow};
 
-/// Counting stops here: the UI shows "100,000+".
+/// Counting stops here: the UI shows "100,000+". (A broad text search stops at
+/// [`order_list::BROAD_COUNT_CAP`].)
 pub const COUNT_CAP: u32 = 100_000;
-/// With a text search the count goes through the trigram index; it stops sooner.
-pub const TEXT_COUNT_CAP: u32 = 10_000;
 
 /// One page and how many orders match.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,8 +74,8 @@ pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersP
     let q = normalise(q)?;
     let store = console.store();
     let env = console.environment();
-    let plan = order_list::text_plan(store, &q).await?;
-    let rows = order_list::page(store, env, &q, plan).await?;
+    let plan = order_list::text_plan(store, env, &q).await?;
+    let rows = order_list::page(store, env, &q, &plan).await?;
     let short_page = u32::try_from(rows.len()).unwrap_or(u32::MAX) < q.limit;
     let (total, total_capped) = if short_page && (q.offset == 0 || !rows.is_empty()) {
         // The last page: everything before it plus what it holds.
@@ -86,12 +85,7 @@ pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersP
             false,
         )
     } else {
-        let cap = if plan == TextPlan::None {
-            COUNT_CAP
-        } else {
-            TEXT_COUNT_CAP
-        };
-        order_list::count(store, env, &q, plan, cap).await?
+        order_list::count(store, env, &q, &plan, COUNT_CAP).await?
     };
     Ok(OrdersPage {
         rows,

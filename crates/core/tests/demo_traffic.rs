@@ -1,0 +1,246 @@
+//! The demo end to end against the real simulator over loopback HTTP: the shared service runner
+//! (receiver, processor, reconciler) on a real port, the simulator's webhooks pointed at it,
+//! and the traffic generator making orders that get approved (and authorised by the
+//! processor), declined, captured and refunded — then the desktop's read models over the
+//! result: the change feed, the order screen's timeline, the dashboard and the attention queue.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use mizan_core::config::ConsoleConfig;
+use mizan_core::demo::{self, Traffic};
+use mizan_core::service::{RunningService, ServiceConfig};
+use mizan_core::store::ledger::{LedgerKind, LedgerState};
+use mizan_core::store::orders::{self, OrderFilter};
+use mizan_core::views::{changes, dashboard, detail};
+use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH, system_clock};
+use mizan_core::{Console, Environment};
+
+async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
+    let vars: HashMap<String, String> = [("MIZAN_DATA_DIR", dir.to_str().unwrap())]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let mut config = ConsoleConfig::from_vars(&vars).unwrap();
+    // As the app does in demo mode: the built-in sandbox, moved to the simulator's real port.
+    assert!(config.sandbox.built_in_sandbox);
+    config.sandbox.api_url = api_url.to_owned();
+    Console::open(config).await.unwrap()
+}
+
+fn fast() -> ServiceConfig {
+    ServiceConfig {
+        reconcile_every: Some(Duration::from_secs(1)),
+        reconcile_concurrency: 2,
+        processor: ProcessorConfig {
+            idle_interval: Duration::from_millis(100),
+            retry_base: Duration::from_millis(200),
+            retry_max: Duration::from_secs(1),
+            ..ProcessorConfig::default()
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo_console(dir.path(), &sim.base_url()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let service = RunningService::start(console.clone(), listener, system_clock(), fast()).unwrap();
+    let base = format!("http://{}", service.addr());
+    let url = format!("{base}{WEBHOOK_PATH}");
+    let mark = changes::now(&console).await.unwrap();
+    let mut deliveries_moved = service.deliveries();
+
+    let id = demo::point_webhooks_at(&console, &url).await.unwrap();
+    assert_eq!(
+        demo::point_webhooks_at(&console, &url).await.unwrap(),
+        id,
+        "pointing again keeps the one registration"
+    );
+
+    let mut traffic = Traffic::new(console.clone(), &base, 42).await.unwrap();
+    let created = traffic.created();
+    let started = Instant::now();
+    let (mut approved, mut declined, mut captured, mut refunded) = (0, 0, 0, 0);
+    while started.elapsed() < Duration::from_secs(60) {
+        let r = traffic.tick().await;
+        assert!(r.failures.is_empty(), "{:?}", r.failures);
+        match r.created {
+            Some((_, true)) => approved += 1,
+            Some((_, false)) => declined += 1,
+            None => panic!("every tick creates an order"),
+        }
+        captured += usize::from(r.captured.is_some());
+        refunded += usize::from(r.refunded.is_some());
+        if approved >= 6 && captured >= 3 && refunded >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(
+        captured >= 3 && refunded >= 1,
+        "captured {captured}, refunded {refunded}"
+    );
+    let made = created.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(made, approved + declined);
+
+    // The receiver told its observers; the processor authorised approved orders from webhooks.
+    assert!(*deliveries_moved.borrow_and_update() > 0);
+    let all = orders::list(
+        console.store(),
+        Environment::Sandbox,
+        &OrderFilter {
+            limit: Some(1_000),
+            ..OrderFilter::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.len() as u64, made, "every created order is cached");
+    assert!(
+        all.iter()
+            .all(|o| o.order_reference_id.starts_with(demo::REFERENCE_PREFIX))
+    );
+    let statuses: Vec<&str> = all.iter().map(|o| o.status.as_str()).collect();
+    assert!(
+        statuses
+            .iter()
+            .any(|s| s.contains("captured") || s.contains("refunded")),
+        "{statuses:?}"
+    );
+
+    // The change feed reports the deliveries and the orders written since the start.
+    let mut m = mark.clone();
+    let c = changes::since(&console, &mut m).await.unwrap();
+    assert!(!c.deliveries.is_empty() && !c.orders.is_empty());
+    assert!(
+        c.deliveries.iter().all(|d| d.verdict == "verified"),
+        "{:?}",
+        c.deliveries
+    );
+    assert!(m.delivery_id > mark.delivery_id);
+    let again = changes::since(&console, &mut m).await.unwrap();
+    assert!(
+        again
+            .deliveries
+            .iter()
+            .all(|d| d.id > c.deliveries.last().unwrap().id),
+        "nothing is reported twice"
+    );
+
+    // The order screen of a refunded order: amounts, allowed moves and a merged timeline.
+    let refunded_order = all
+        .iter()
+        .find(|o| o.refunded.is_positive())
+        .expect("a refunded order");
+    let view = detail::order_view(&console, &refunded_order.order_id)
+        .await
+        .unwrap();
+    assert_eq!(view.amounts.refunded, refunded_order.refunded);
+    assert_eq!(
+        view.amounts.refundable,
+        refunded_order
+            .captured
+            .checked_sub(refunded_order.refunded)
+            .unwrap()
+    );
+    assert!(!view.allowed.authorise && !view.allowed.cancel);
+    assert_eq!(view.allowed.refund, view.amounts.refundable.is_positive());
+    let kinds: Vec<_> = view.timeline.iter().map(|e| e.kind).collect();
+    for want in [
+        detail::TimelineKind::Webhook,
+        detail::TimelineKind::ApiCall,
+        detail::TimelineKind::Status,
+    ] {
+        assert!(kinds.contains(&want), "{want:?} missing from {kinds:?}");
+    }
+    assert!(
+        view.timeline.windows(2).all(|w| w[0].at <= w[1].at),
+        "oldest first"
+    );
+    assert!(
+        view.cached
+            .ledger
+            .iter()
+            .any(|e| e.kind == LedgerKind::Refund && e.state == LedgerState::Succeeded)
+    );
+    let webhook = view
+        .timeline
+        .iter()
+        .find(|e| e.kind == detail::TimelineKind::Webhook)
+        .unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(webhook.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body["order_id"].as_str(),
+        Some(refunded_order.order_id.as_str())
+    );
+
+    // The dashboard sums today's captures and refunds exactly, per currency.
+    let d = dashboard::dashboard(&console, 7, Some(Duration::from_secs(1)), Utc::now())
+        .await
+        .unwrap();
+    assert!(!d.volume.is_empty());
+    for v in &d.volume {
+        let want_captured = all
+            .iter()
+            .filter(|o| o.currency() == v.captured.currency())
+            .try_fold(tamara::Money::zero(v.captured.currency()), |s, o| {
+                s.checked_add(o.captured)
+            })
+            .unwrap();
+        assert_eq!(v.captured, want_captured, "{}", v.day);
+    }
+    assert!(d.deliveries.verified > 0);
+    assert_eq!(d.breaker, "closed");
+
+    service.stop().await.unwrap();
+    let hb = mizan_core::webhooks::health::receiver_health(&console, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        hb.state,
+        mizan_core::webhooks::health::ReceiverStatus::Stopped
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn demo_traffic_refuses_anything_but_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port where nothing listens stands for "not the simulator".
+    let console = demo_console(dir.path(), "http://127.0.0.1:9").await;
+    let e = Traffic::new(console.clone(), "http://127.0.0.1:1", 1)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+    assert!(e.to_string().contains("never runs against Tamara"), "{e}");
+
+    let vars: HashMap<String, String> = [
+        ("MIZAN_DATA_DIR", dir.path().to_str().unwrap()),
+        ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co"),
+        ("MIZAN_SANDBOX_API_TOKEN", "x"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let real = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
+        .await
+        .unwrap();
+    let e = demo::point_webhooks_at(&real, "http://127.0.0.1:1/webhooks/tamara")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("built-in simulator"), "{e}");
+
+    assert_eq!(demo::interval_from(Some("20")), Duration::from_millis(50));
+    assert_eq!(demo::interval_from(Some("250")), Duration::from_millis(250));
+    assert_eq!(demo::interval_from(Some("fast")), demo::DEFAULT_INTERVAL);
+    assert_eq!(demo::interval_from(None), demo::DEFAULT_INTERVAL);
+}
