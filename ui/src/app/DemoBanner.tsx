@@ -8,7 +8,7 @@ import { qk } from "./queryKeys";
  * The shell starts the generator with the demo; its answers to the toggle are the truth after
  * (-1: how many orders it created is not known yet).
  */
-const ASSUMED: DemoState = { running: true, orders_created: -1 };
+const ASSUMED: DemoState = { available: true, running: true, orders_created: -1 };
 
 export function useDemoState() {
   return useQuery<DemoState>({ queryKey: qk.demo, queryFn: () => ASSUMED, initialData: ASSUMED, enabled: false });

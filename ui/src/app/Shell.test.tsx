@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEMO_INFO, PRODUCTION_INFO, SANDBOX_INFO } from "../ipc/mock/fixtures";
 import { callsTo, refusal, renderApp, scriptShell } from "../test/harness";
 
@@ -64,7 +64,7 @@ describe("window chrome", () => {
 describe("language", () => {
   it("switches to Arabic right-to-left and back", async () => {
     const user = userEvent.setup({ delay: null });
-    scriptShell(noOrders);
+    const calls = scriptShell(noOrders);
     renderApp();
     await screen.findByTestId("env-badge");
     expect(document.documentElement).toHaveAttribute("dir", "ltr");
@@ -77,13 +77,14 @@ describe("language", () => {
     // The badge is a fixed code in both languages (tests and screenshots rely on it).
     expect(screen.getByTestId("env-badge")).toHaveTextContent("SANDBOX");
     expect(localStorage.getItem("mizan.lang")).toBe("ar");
+    expect(callsTo(calls, "locale_save").map((c) => c.args)).toEqual([{ locale: "ar" }]);
     await user.click(screen.getByTestId("lang-toggle"));
     await waitFor(() => expect(document.documentElement).toHaveAttribute("dir", "ltr"));
     expect(document.documentElement).toHaveAttribute("lang", "en");
   });
 
-  it("starts in Arabic when the OS locale is Arabic and nothing was chosen", async () => {
-    scriptShell({ ...noOrders, app_info: () => ({ ...SANDBOX_INFO, locale: "ar-SA" }) });
+  it("starts in the language the shell remembers", async () => {
+    scriptShell({ ...noOrders, app_info: () => ({ ...SANDBOX_INFO, locale: "ar" }) });
     renderApp();
     await waitFor(() => expect(document.documentElement).toHaveAttribute("dir", "rtl"));
   });
@@ -113,5 +114,19 @@ describe("keyboard", () => {
     expect(window.location.hash).toBe("#/orders");
     fireEvent.keyDown(document.body, { key: "/" });
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("filter-text")));
+  });
+});
+
+describe("a screen that breaks", () => {
+  it("keeps the window usable and says so", async () => {
+    // A shape the screen does not expect (a shell/UI mismatch) makes it throw while rendering;
+    // React reports the throw on the console, which is expected here.
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    scriptShell({ ...noOrders, dashboard: () => ({ volume: null }) });
+    renderApp("#/dashboard");
+    const error = await screen.findByTestId("error-state");
+    expect(error).toHaveAttribute("data-code", "ui_crashed");
+    expect(screen.getByTestId("env-badge")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-orders")).toBeInTheDocument();
   });
 });

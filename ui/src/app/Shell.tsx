@@ -4,7 +4,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ipc, setWindowTitle } from "../ipc";
-import { adoptLocale, setLanguage } from "../i18n";
+import { adoptLocale } from "../i18n";
+import { useSwitchLanguage } from "./language";
+import { ErrorBoundary } from "../components/ErrorBoundary";
 import { ErrorState, Loading } from "../components/States";
 import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
@@ -51,6 +53,7 @@ export function Shell() {
   const [palette, setPalette] = useState(false);
   const openPalette = useCallback(() => setPalette(true), []);
   const toggleDemo = useToggleDemo();
+  const switchLanguage = useSwitchLanguage();
   useLiveUpdates(client);
   useGlobalShortcuts(openPalette);
 
@@ -74,13 +77,13 @@ export function Shell() {
     list.push({
       id: "language",
       label: t("palette.language"),
-      run: () => setLanguage(i18n.language === "ar" ? "en" : "ar"),
+      run: () => switchLanguage(i18n.language === "ar" ? "en" : "ar"),
     });
     list.push({ id: "environment", label: t("palette.environment"), run: () => navigate({ screen: "settings" }) });
     list.push({ id: "refresh", label: t("palette.refresh"), run: () => void client.invalidateQueries() });
     if (info.data?.demo) list.push({ id: "demo-traffic", label: t("palette.demoTraffic"), run: () => toggleDemo.mutate() });
     return list;
-  }, [t, i18n.language, client, info.data?.demo, toggleDemo]);
+  }, [t, i18n.language, client, info.data?.demo, toggleDemo, switchLanguage]);
 
   const production = info.data?.environment === "production" && !info.data.demo;
   return (
@@ -107,7 +110,9 @@ export function Shell() {
             <div className="body">
               <Nav current={route.screen} />
               <main className="main">
-                <CurrentScreen route={route} />
+                <ErrorBoundary resetKey={`${route.screen}/${route.orderId ?? ""}`}>
+                  <CurrentScreen route={route} />
+                </ErrorBoundary>
               </main>
             </div>
           </>

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import type { AppInfo, HealthChanged } from "../ipc";
-import { setLanguage } from "../i18n";
+import { useSwitchLanguage } from "./language";
 import { qk } from "./queryKeys";
 
 export function envLabel(info: AppInfo): "DEMO" | "PRODUCTION" | "SANDBOX" {
@@ -18,7 +18,7 @@ function HealthPill() {
   const bad = h.breaker !== "closed" || h.reconciler_late;
   return (
     <span className={`health-pill ${bad ? "tone-bad" : "tone-ok"}`} data-testid="health-pill" title={t("health.title")}>
-      {t("health.summary", { receiver: h.receiver, breaker: t(`breaker.${h.breaker}`, { defaultValue: h.breaker }), backlog: h.backlog })}
+      {t("health.summary", { receiver: t(`receiver.${h.receiver}`, { defaultValue: h.receiver }), breaker: t(`breaker.${h.breaker}`, { defaultValue: h.breaker }), backlog: h.backlog })}
     </span>
   );
 }
@@ -28,6 +28,7 @@ export function TopBar({ info, onPalette }: { info: AppInfo; onPalette: () => vo
   const label = envLabel(info);
   const tone = label === "PRODUCTION" ? "env-production" : label === "DEMO" ? "env-demo" : "env-sandbox";
   const other = i18n.language === "ar" ? "en" : "ar";
+  const switchLanguage = useSwitchLanguage();
   return (
     <header className="topbar">
       <span className="brand">{t("app.name")}</span>
@@ -38,11 +39,16 @@ export function TopBar({ info, onPalette }: { info: AppInfo; onPalette: () => vo
         {info.operator}
       </span>
       <span className="spacer" />
+      {info.receiver_error && (
+        <span className="health-pill tone-bad" title={info.receiver_error} data-testid="receiver-down">
+          {t("health.receiverDown")}
+        </span>
+      )}
       <HealthPill />
       <button type="button" className="ghost palette-button" onClick={onPalette} aria-keyshortcuts="Control+K Meta+K">
         {t("palette.open")} <kbd>Ctrl K</kbd>
       </button>
-      <button type="button" className="ghost" data-testid="lang-toggle" lang={other} onClick={() => setLanguage(other)}>
+      <button type="button" className="ghost" data-testid="lang-toggle" lang={other} onClick={() => switchLanguage(other)}>
         {other === "ar" ? "العربية" : "English"}
       </button>
     </header>

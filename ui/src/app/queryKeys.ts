@@ -1,5 +1,5 @@
 // Query keys in one place so event handlers invalidate exactly what screens read.
-import type { DeliveryFilter } from "../ipc";
+import type { DeliveriesFilter } from "../ipc";
 import type { OrdersFilter } from "../features/orders/filters";
 
 export const qk = {
@@ -11,7 +11,7 @@ export const qk = {
   order: (id: string) => ["order", id] as const,
   webhooks: ["webhooks"] as const,
   deliveries: ["deliveries"] as const,
-  deliveriesPage: (filter: DeliveryFilter) => ["deliveries", filter] as const,
+  deliveriesPage: (filter: DeliveriesFilter) => ["deliveries", filter] as const,
   delivery: (id: number) => ["delivery", id] as const,
   checklist: ["checklist"] as const,
   dashboard: (days: number) => ["dashboard", days] as const,

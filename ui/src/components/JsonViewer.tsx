@@ -53,7 +53,7 @@ export function JsonViewer({ text, testId }: { text: string; testId?: string }) 
 }
 
 function TreeNode({ name, node, depth }: { name: string | null; node: JsonNode; depth: number }) {
-  const [open, setOpen] = useState(depth < 2);
+  const [open, setOpen] = useState(depth < 3);
   const label = name !== null && <span className="json-key">{name}: </span>;
   if (node.type === "object" || node.type === "array") {
     const children: [string, JsonNode][] =

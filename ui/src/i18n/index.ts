@@ -32,10 +32,13 @@ export function setLanguage(lang: Lang): void {
   void i18n.changeLanguage(lang);
 }
 
-/** The OS locale (from the shell) picks the first language unless the operator chose one. */
+/**
+ * The language the operator chose, as the shell remembers it (`AppInfo.locale`), wins over this
+ * webview's storage; with neither, the system language decides.
+ */
 export function adoptLocale(locale: string | null | undefined): void {
-  if (storedLanguage() || !locale) return;
-  const lang: Lang = locale.toLowerCase().startsWith("ar") ? "ar" : "en";
+  const chosen = locale ?? storedLanguage() ?? (navigator.language || "en");
+  const lang: Lang = chosen.toLowerCase().startsWith("ar") ? "ar" : "en";
   if (i18n.language !== lang) void i18n.changeLanguage(lang);
 }
 

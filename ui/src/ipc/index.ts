@@ -4,9 +4,11 @@
 import { save } from "@tauri-apps/plugin-dialog";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { commands, events } from "./bindings";
-import type { Result } from "./bindings";
 
 export type * from "./bindings";
+
+/** What a generated command resolves to (tauri-specta's typed-error mode). */
+type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 /** A command's refusal or failure, with the core's stable `code()`. */
 export class IpcError extends Error {

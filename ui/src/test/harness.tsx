@@ -18,7 +18,7 @@ export function refusal(code: string, message: string): Promise<never> {
 /** Answers commands from `handlers` (app_info defaults to sandbox) and records every call. */
 export function scriptShell(handlers: Handlers): Call[] {
   const calls: Call[] = [];
-  const all: Handlers = { app_info: () => SANDBOX_INFO, attention_queue: () => [], saved_views: () => [], ...handlers };
+  const all: Handlers = { app_info: () => SANDBOX_INFO, attention_queue: () => [], saved_views: () => [], locale_save: () => null, ...handlers };
   mockIPC(
     (cmd, args) => {
       if (cmd.startsWith("plugin:window|")) return null;

@@ -37,7 +37,8 @@ export function DashboardScreen() {
   const lastRun = h ? h.reconciler_last_run : d.reconciler_last_run;
   const late = h?.reconciler_late ?? d.reconciler_late;
   const currencies = [...new Set(d.volume.map((v) => v.currency))].sort();
-  const currency = currencies.includes(picked) ? picked : (currencies[0] ?? "");
+  // Amounts of different currencies never share a chart; Saudi riyal first when there is any.
+  const currency = currencies.includes(picked) ? picked : currencies.includes("SAR") ? "SAR" : (currencies[0] ?? "");
   const n = (v: number) => formatCount(v, i18n.language);
   return (
     <section className="screen" aria-labelledby="dashboard-title">

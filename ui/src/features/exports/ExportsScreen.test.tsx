@@ -42,9 +42,10 @@ describe("exports", () => {
     expect(screen.queryByTestId("export-done")).toBeNull();
     expect(screen.getByTestId("export-run")).toBeDisabled();
 
-    finish({ export_id: "e1", rows: 12345, path: "/home/op/settlement-march.csv" });
+    finish({ export_id: "e1", rows: 12345, path: "/home/op/settlement-march.csv", extra_paths: ["/home/op/settlement-march.totals.csv"] });
     const done = await screen.findByTestId("export-done");
     expect(done).toHaveTextContent("Wrote 12,345 rows to /home/op/settlement-march.csv");
+    expect(done).toHaveTextContent("+ /home/op/settlement-march.totals.csv");
     expect(screen.getByTestId("export-progress")).toHaveAttribute("value", "1");
   });
 

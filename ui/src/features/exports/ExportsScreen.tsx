@@ -127,6 +127,12 @@ export function ExportsScreen() {
         {run.data && (
           <p className="notice ok-text" role="status" data-testid="export-done" data-rows={run.data.rows}>
             {t("exports.done", { n: formatCount(run.data.rows, i18n.language), path: run.data.path })}
+            {run.data.extra_paths.map((p) => (
+              <span key={p} className="mono small">
+                {" "}
+                + {p}
+              </span>
+            ))}
           </p>
         )}
         {run.error && <ErrorState error={toIpcError(run.error)} compact />}

@@ -1,12 +1,12 @@
 import { useTranslation } from "react-i18next";
-import type { OrderAmounts } from "../../ipc";
+import type { Amounts } from "../../ipc";
 import { Amount } from "../../components/Amount";
 
 const MOVED = ["authorised", "captured", "refunded", "canceled"] as const;
 const LEFT = ["capturable", "refundable", "cancelable"] as const;
 
 /** What has moved and what is left to move, each at the currency's precision. */
-export function AmountsPanel({ amounts, currency }: { amounts: OrderAmounts; currency: string }) {
+export function AmountsPanel({ amounts, currency }: { amounts: Amounts; currency: string }) {
   const { t } = useTranslation();
   return (
     <div className="amounts">

@@ -9,7 +9,7 @@ import { qk } from "../../app/queryKeys";
 import { Amount } from "../../components/Amount";
 import { Dialog } from "../../components/Dialog";
 import { useDebounced } from "../../lib/useDebounced";
-import { buildMoveInput, initialForm, remainingFor, supportsItems, type MoveForm } from "./moves";
+import { buildMoveInput, initialForm, remainingFor, selectableItems, supportsItems, type MoveForm } from "./moves";
 import { MoveItemsPicker } from "./MoveItemsPicker";
 import { MoveProblem, MovePreviewBlock } from "./MovePreviewBlock";
 
@@ -92,7 +92,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
           </p>
         )}
         {kind === "authorise" && <p>{t("move.authoriseExplain")}</p>}
-        {supportsItems(kind) && detail.items.length > 0 && (
+        {supportsItems(kind) && selectableItems(detail.items).length > 0 && (
           <div className="segmented" role="radiogroup" aria-label={t("move.mode")}>
             {(["amount", "items"] as const).map((m) => (
               <button key={m} type="button" role="radio" aria-checked={form.mode === m} onClick={() => set({ mode: m })}>
@@ -125,6 +125,18 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
         )}
         {kind !== "authorise" && form.mode === "items" && (
           <MoveItemsPicker items={detail.items} currency={order.currency} quantities={form.quantities} onChange={(q) => set({ quantities: q })} />
+        )}
+        {kind === "capture" && (
+          <div className="form-row">
+            <label className="grow">
+              <span>{t("move.carrier")}</span>
+              <input value={form.shippingCompany} placeholder={t("move.carrierPlaceholder")} onChange={(e) => set({ shippingCompany: e.target.value })} data-testid="move-carrier" />
+            </label>
+            <label className="grow">
+              <span>{t("move.tracking")}</span>
+              <input dir="ltr" value={form.trackingNumber} onChange={(e) => set({ trackingNumber: e.target.value })} data-testid="move-tracking" />
+            </label>
+          </div>
         )}
         <label>
           <span>{kind === "refund" ? t("move.commentRequired") : t("move.comment")}</span>

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
-import type { OrderItem } from "../../ipc";
+import type { ItemRow } from "../../ipc";
+import { selectableItems } from "./moves";
 import { Amount } from "../../components/Amount";
 
 /** Units per order line for a capture by items; the core prices and bounds them. */
@@ -9,7 +10,7 @@ export function MoveItemsPicker({
   quantities,
   onChange,
 }: {
-  items: OrderItem[];
+  items: ItemRow[];
   currency: string;
   quantities: Record<string, number>;
   onChange: (q: Record<string, number>) => void;
@@ -26,15 +27,15 @@ export function MoveItemsPicker({
         </tr>
       </thead>
       <tbody>
-        {items.map((it) => (
+        {selectableItems(items).map((it) => (
           <tr key={it.reference_id}>
             <td>
-              {it.name}
+              <span dir="auto">{it.name ?? it.reference_id}</span>
               <div className="muted mono small">{it.sku ?? it.reference_id}</div>
             </td>
             <td>{it.quantity}</td>
             <td className="end">
-              <Amount value={it.total_amount} currency={currency} />
+              <Amount value={it.total} currency={currency} />
             </td>
             <td>
               <input
@@ -43,7 +44,7 @@ export function MoveItemsPicker({
                 max={it.quantity}
                 step={1}
                 className="qty-input"
-                aria-label={t("items.unitsFor", { name: it.name })}
+                aria-label={t("items.unitsFor", { name: it.name ?? it.reference_id })}
                 value={quantities[it.reference_id] ?? 0}
                 onChange={(e) => {
                   const n = Math.max(0, Math.min(it.quantity, Math.floor(Number(e.target.value) || 0)));

@@ -15,9 +15,20 @@ export function MovePreviewBlock({ preview, loading }: { preview: MovePreview | 
         )}
       </h3>
       {preview ? (
-        <pre data-testid="move-preview" dir="ltr">
-          {`${preview.method} ${preview.url}\n\n${preview.body}`}
-        </pre>
+        <>
+          <pre data-testid="move-preview" dir="ltr">
+            {`${preview.method} ${preview.url}\n\n${preview.body}`}
+          </pre>
+          {preview.warnings.length > 0 && (
+            <ul className="move-warnings" data-testid="move-warnings">
+              {preview.warnings.map((w) => (
+                <li key={w} dir="auto">
+                  {w}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       ) : (
         <p className="muted">{loading ? t("move.previewLoading") : t("move.previewNone")}</p>
       )}

@@ -16,6 +16,7 @@ function preview(input: MoveInput, production = false): MovePreview {
     environment: production ? "production" : "sandbox",
     needs_confirmation: production,
     confirm_hint: detail.order.reference,
+    warnings: [],
   };
 }
 

@@ -79,6 +79,8 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
       <p className="muted">
         {t("detail.created", { at: formatDateTime(o.created_at, i18n.language) })}
         {o.customer && ` · ${o.customer}`}
+        {" · "}
+        {d.last_synced_at ? t("detail.synced", { at: formatDateTime(d.last_synced_at, i18n.language) }) : t("detail.neverSynced")}
       </p>
 
       <AmountsPanel amounts={d.amounts} currency={o.currency} />

@@ -12,7 +12,7 @@ const MILLION = 1_000_000;
 function millionOrders(): Call[] {
   return scriptShell({
     orders_page: (a) => {
-      const q = a.query as OrdersQuery;
+      const q = a.query as Required<OrdersQuery>;
       const rows = [];
       for (let i = q.offset; i < Math.min(q.offset + q.limit, MILLION); i++) rows.push(syntheticOrder(i));
       return { rows, total: MILLION, total_capped: false };
@@ -20,7 +20,7 @@ function millionOrders(): Call[] {
   });
 }
 
-const queries = (calls: Call[]) => callsTo(calls, "orders_page").map((c) => c.args.query as OrdersQuery);
+const queries = (calls: Call[]) => callsTo(calls, "orders_page").map((c) => c.args.query as Required<OrdersQuery>);
 
 describe("orders table", () => {
   beforeEach(() => giveViewport(600));
@@ -103,7 +103,7 @@ describe("orders table", () => {
     const user = userEvent.setup({ delay: null });
     const calls = scriptShell({
       orders_page: (a) => {
-        const q = a.query as OrdersQuery;
+        const q = a.query as Required<OrdersQuery>;
         return q.statuses.length ? { rows: [], total: 0, total_capped: false } : { rows: [syntheticOrder(0)], total: 1, total_capped: false };
       },
     });
@@ -158,6 +158,6 @@ describe("orders table", () => {
     await waitFor(() => expect(callsTo(calls, "save_view")).toHaveLength(1));
     const saved = callsTo(calls, "save_view")[0]?.args;
     expect(saved?.name).toBe("To capture");
-    expect((saved?.query as OrdersQuery).statuses).toEqual(["authorised"]);
+    expect((saved?.query as Required<OrdersQuery>).statuses).toEqual(["authorised"]);
   });
 });

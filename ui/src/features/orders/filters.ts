@@ -18,8 +18,17 @@ export const ORDER_STATUSES = [
   "expired",
 ] as const;
 
-/** What the query sends apart from the window (offset/limit). */
-export type OrdersFilter = Omit<OrdersQuery, "offset" | "limit">;
+/** What the query sends apart from the window (offset/limit): every field always present. */
+export type OrdersFilter = {
+  statuses: string[];
+  currency: string | null;
+  reference: string | null;
+  text: string | null;
+  created_from: string | null;
+  created_to: string | null;
+  amount_min: string | null;
+  amount_max: string | null;
+};
 
 export type FilterInputs = {
   statuses: string[];
@@ -70,18 +79,20 @@ export function toFilter(f: FilterInputs): OrdersFilter {
 }
 
 /** A UTC bound back to the local day the inputs show (for saved views). */
-function dayOf(iso: string | null, end: boolean): string {
+function dayOf(iso: string | null | undefined, end: boolean): string {
   if (!iso) return "";
-  const d = new Date(iso);
+  const plainDay = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  const d = plainDay ? new Date(`${iso}T00:00:00`) : new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
   if (end) d.setDate(d.getDate() - 1);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export function fromFilter(q: OrdersFilter): FilterInputs {
+/** A saved view's query back into the inputs (the shell may leave any field out). */
+export function fromFilter(q: OrdersQuery): FilterInputs {
   return {
-    statuses: [...q.statuses],
+    statuses: [...(q.statuses ?? [])],
     currency: q.currency ?? "",
     reference: q.reference ?? "",
     text: q.text ?? "",

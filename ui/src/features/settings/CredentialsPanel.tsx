@@ -3,35 +3,42 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc, type CredentialKind, type Environment, type SecretStatus } from "../../ipc";
+import { ipc, type CredentialKindName, type EnvironmentName, type Masked } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { Dialog } from "../../components/Dialog";
 import { ErrorState, Loading } from "../../components/States";
 
-const KINDS: CredentialKind[] = ["api_token", "notification_token", "public_key"];
+const KINDS: CredentialKindName[] = ["api_token", "notification_token", "public_key"];
 
-function Masked({ s }: { s: SecretStatus }) {
+function MaskedValue({ s }: { s: Masked }) {
   const { t } = useTranslation();
   if (!s.set) return <span className="muted">{t("settings.cred.notSet")}</span>;
-  return <span className="mono" dir="ltr">{s.last4 ? `••••${s.last4}` : "••••"}</span>;
+  return (
+    <span title={s.source}>
+      <span className="mono" dir="ltr">
+        {s.last4 ? `••••${s.last4}` : "••••"}
+      </span>{" "}
+      <span className="muted small">({s.source})</span>
+    </span>
+  );
 }
 
 export function CredentialsPanel() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const q = useQuery({ queryKey: qk.credentials, queryFn: () => ipc.credentialsStatus() });
-  const [editing, setEditing] = useState<{ env: Environment; kind: CredentialKind } | null>(null);
+  const [editing, setEditing] = useState<{ env: EnvironmentName; kind: CredentialKindName } | null>(null);
   const [value, setValue] = useState("");
   const set = useMutation({
     // Pasted tokens often carry line breaks or spaces; none belong to a token.
     mutationFn: () => ipc.credentialsSet(editing?.env ?? "sandbox", editing?.kind ?? "api_token", value.replace(/\s+/g, "")),
-    onSuccess: () => {
+    onSuccess: (statuses) => {
       setEditing(null);
       setValue("");
-      void client.invalidateQueries({ queryKey: qk.credentials });
+      client.setQueryData(qk.credentials, statuses);
     },
   });
-  const test = useMutation({ mutationFn: (env: Environment) => ipc.credentialsTest(env) });
+  const test = useMutation({ mutationFn: (env: EnvironmentName) => ipc.credentialsTest(env) });
   return (
     <section className="panel" aria-labelledby="cred-title">
       <h2 id="cred-title">{t("settings.cred.title")}</h2>
@@ -54,10 +61,17 @@ export function CredentialsPanel() {
           <tbody>
             {q.data.map((row) => (
               <tr key={row.environment}>
-                <td>{row.environment.toUpperCase()}</td>
+                <td>
+                  {row.environment.toUpperCase()}
+                  {row.keychain_error && (
+                    <div className="field-error small" dir="auto">
+                      {t("settings.cred.keychainError")}: {row.keychain_error}
+                    </div>
+                  )}
+                </td>
                 {KINDS.map((k) => (
                   <td key={k}>
-                    <Masked s={row[k]} />{" "}
+                    <MaskedValue s={row[k]} />{" "}
                     <button type="button" className="link" onClick={() => setEditing({ env: row.environment, kind: k })}>
                       {t("settings.cred.set")}
                     </button>
@@ -93,6 +107,7 @@ export function CredentialsPanel() {
               <input type="password" dir="ltr" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
             </label>
             <p className="muted small">{t("settings.cred.keychain")}</p>
+            <p className="muted small">{t("settings.cred.appliesLater")}</p>
             {set.error && <ErrorState error={set.error} compact />}
             <footer className="dialog-footer">
               <button type="submit" className="primary" disabled={!value.trim() || set.isPending}>

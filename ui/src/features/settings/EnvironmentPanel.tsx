@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc, type Environment } from "../../ipc";
+import { ipc, type EnvironmentName } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { Dialog } from "../../components/Dialog";
 import { ErrorState } from "../../components/States";
@@ -14,10 +14,10 @@ export function EnvironmentPanel() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const info = useQuery({ queryKey: qk.appInfo, queryFn: () => ipc.appInfo() });
-  const [target, setTarget] = useState<Environment | null>(null);
+  const [target, setTarget] = useState<EnvironmentName | null>(null);
   const [typed, setTyped] = useState("");
   const switchEnv = useMutation({
-    mutationFn: (env: Environment) => ipc.switchEnvironment(env, env === "production" ? typed.trim() : env.toUpperCase()),
+    mutationFn: (env: EnvironmentName) => ipc.switchEnvironment(env, env === "production" ? typed.trim() : null),
     onSuccess: (next) => {
       // Nothing cached from the other environment may stay on screen.
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== qk.appInfo[0] });
@@ -28,7 +28,7 @@ export function EnvironmentPanel() {
   });
   if (!info.data) return null;
   const current = info.data.environment;
-  const other: Environment = current === "production" ? "sandbox" : "production";
+  const other: EnvironmentName = current === "production" ? "sandbox" : "production";
   const close = () => {
     setTarget(null);
     setTyped("");
@@ -43,9 +43,18 @@ export function EnvironmentPanel() {
       </p>
       {info.data.demo && <p className="muted">{t("settings.env.demoExplain")}</p>}
       <dl className="facts">
+        <dt>{t("settings.env.api")}</dt>
+        <dd className="mono" dir="ltr">
+          {info.data.api_url}
+        </dd>
         <dt>{t("settings.env.receiver")}</dt>
         <dd className="mono" dir="ltr">
-          {info.data.receiver_url}
+          {info.data.receiver_url || "—"}
+          {info.data.receiver_error && (
+            <div className="field-error" dir="auto" data-testid="receiver-error">
+              {info.data.receiver_error}
+            </div>
+          )}
         </dd>
         <dt>{t("settings.env.dataDir")}</dt>
         <dd className="mono" dir="ltr">

@@ -3,7 +3,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc, type DeliveryFilter, type DeliveryRow } from "../../ipc";
+import { ipc, type DeliveriesFilter, type DeliveryRow } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { navigate } from "../../app/router";
 import { Empty, ErrorState, Loading } from "../../components/States";
@@ -27,7 +27,7 @@ export function Deliveries() {
   const [orderId, setOrderId] = useState("");
   const [verdict, setVerdict] = useState("");
   const [settledOrder] = useDebounced(orderId.trim(), 250);
-  const filter: DeliveryFilter = { order_id: settledOrder || null, verdict: verdict || null, before_id: null, limit: LIMIT };
+  const filter: DeliveriesFilter = { order_id: settledOrder || null, verdict: verdict || null, before_id: null, limit: LIMIT };
   const q = useInfiniteQuery({
     queryKey: qk.deliveriesPage(filter),
     queryFn: ({ pageParam }) => ipc.deliveriesPage({ ...filter, before_id: pageParam }),
@@ -91,7 +91,7 @@ export function Deliveries() {
                           navigate({ screen: "orders", orderId: r.order_id ?? "" });
                         }}
                       >
-                        {r.order_id.slice(0, 8)}…
+                        <bdi dir="ltr">{r.order_id.slice(0, 8)}…</bdi>
                       </button>
                     ) : (
                       "—"
@@ -106,7 +106,7 @@ export function Deliveries() {
                     </span>
                   </td>
                   <td className="muted" dir="auto">
-                    {r.reason ?? ""}
+                    {r.reason ?? r.processing_result ?? ""}
                   </td>
                 </tr>
               ))}

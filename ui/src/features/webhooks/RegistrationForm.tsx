@@ -1,7 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc, type WebhookRegistration } from "../../ipc";
+import { ipc, type WebhookRow } from "../../ipc";
 import { ErrorState } from "../../components/States";
 
 export const ORDER_EVENTS = [
@@ -18,14 +18,14 @@ export const ORDER_EVENTS = [
 type Header = { name: string; value: string };
 
 /** Register a new webhook (URL, events, extra headers) or change an existing one's URL/events. */
-export function RegistrationForm({ existing, onDone }: { existing: WebhookRegistration | null; onDone: () => void }) {
+export function RegistrationForm({ existing, onDone }: { existing: WebhookRow | null; onDone: () => void }) {
   const { t } = useTranslation();
   const [url, setUrl] = useState(existing?.url ?? "");
-  const [events, setEvents] = useState<string[]>(existing?.events ?? ORDER_EVENTS);
+  const [events, setEvents] = useState<string[]>(existing?.events.length ? existing.events : ORDER_EVENTS);
   const [headers, setHeaders] = useState<Header[]>([]);
   const save = useMutation({
     mutationFn: () => {
-      if (existing) return ipc.webhookUpdate(existing.id, url.trim(), events);
+      if (existing) return ipc.webhookUpdate(existing.webhook_id, url.trim(), events);
       const map = Object.fromEntries(headers.filter((h) => h.name.trim()).map((h) => [h.name.trim(), h.value]));
       return ipc.webhookRegister(url.trim(), events, map);
     },

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc, type WebhookRegistration } from "../../ipc";
+import { ipc, type WebhookRow } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { Dialog } from "../../components/Dialog";
 import { Empty, ErrorState, Loading } from "../../components/States";
@@ -13,8 +13,8 @@ export function Registrations() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const list = useQuery({ queryKey: qk.webhooks, queryFn: () => ipc.webhooksList() });
-  const [editing, setEditing] = useState<WebhookRegistration | "new" | null>(null);
-  const [deleting, setDeleting] = useState<WebhookRegistration | null>(null);
+  const [editing, setEditing] = useState<WebhookRow | "new" | null>(null);
+  const [deleting, setDeleting] = useState<WebhookRow | null>(null);
   const done = () => {
     setEditing(null);
     setDeleting(null);
@@ -43,17 +43,26 @@ export function Registrations() {
               <th>{t("webhooks.reg.id")}</th>
               <th>{t("webhooks.reg.url")}</th>
               <th>{t("webhooks.reg.events")}</th>
+              <th>{t("webhooks.reg.headers")}</th>
+              <th>{t("webhooks.reg.status")}</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {list.data.map((w) => (
-              <tr key={w.id} data-testid="webhook-row">
-                <td className="mono small">{w.id}</td>
+              <tr key={w.webhook_id} data-testid="webhook-row" data-known={w.known_to_tamara}>
+                <td className="mono small">{w.webhook_id}</td>
                 <td className="mono" dir="ltr">
                   {w.url}
                 </td>
-                <td>{w.events.join(", ")}</td>
+                <td className="mono small">{w.events.length ? w.events.join(", ") : t("webhooks.reg.allEvents")}</td>
+                <td className="mono small">{w.headers.join(", ") || "—"}</td>
+                <td>
+                  <span className={`badge tone-${w.known_to_tamara ? "ok" : "bad"}`}>
+                    {w.known_to_tamara ? t("webhooks.reg.confirmed") : t("webhooks.reg.notListed")}
+                  </span>{" "}
+                  {w.registered_here && <span className="badge tone-neutral">{t("webhooks.reg.here")}</span>}
+                </td>
                 <td className="row-actions">
                   <button type="button" className="ghost" onClick={() => setEditing(w)}>
                     {t("common.edit")}
@@ -80,7 +89,7 @@ export function Registrations() {
             <button type="button" className="ghost" onClick={() => setDeleting(null)}>
               {t("common.cancel")}
             </button>
-            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(deleting.id)}>
+            <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(deleting.webhook_id)}>
               {t("common.delete")}
             </button>
           </footer>

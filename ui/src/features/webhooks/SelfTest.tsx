@@ -32,7 +32,19 @@ export function SelfTest() {
           <p className={run.data.ok ? "ok-text" : "bad-text"}>
             <strong>{run.data.ok ? t("webhooks.self.ok") : t("webhooks.self.failed")}</strong>
           </p>
+          <p className="muted small mono" dir="ltr">
+            {run.data.url}
+          </p>
           <CheckList items={run.data.findings.map((f) => ({ key: f.code, ok: f.ok, detail: f.detail }))} />
+          {run.data.hints.length > 0 && (
+            <ul className="hints">
+              {run.data.hints.map((h) => (
+                <li key={h} dir="auto">
+                  {h}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
     </div>

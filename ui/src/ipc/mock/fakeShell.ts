@@ -13,7 +13,7 @@ const refuse = (code: string, message: string) => Promise.reject({ code, message
 
 function matches(q: OrdersQuery, i: number): boolean {
   const o = syntheticOrder(i);
-  if (q.statuses.length && !q.statuses.includes(o.status)) return false;
+  if (q.statuses?.length && !q.statuses.includes(o.status)) return false;
   if (q.currency && o.currency !== q.currency) return false;
   if (q.reference && !o.reference.toLowerCase().includes(q.reference.toLowerCase())) return false;
   if (q.text && !`${o.customer ?? ""} ${o.order_id}`.toLowerCase().includes(q.text.toLowerCase())) return false;
@@ -30,7 +30,7 @@ export function installFakeShell(): void {
   const views: SavedView[] = [];
   const details = new Map<string, OrderDetail>();
   const filtered = new Map<string, number[]>();
-  let demo = { running: true, orders_created: 1342 };
+  let demo = { available: true, running: true, orders_created: 1342 };
   const deliveries: DeliveryRow[] = Array.from({ length: 120 }, (_, k) => ({
     id: 120 - k,
     received_at: new Date(Date.now() - k * 90_000).toISOString(),
@@ -40,6 +40,8 @@ export function installFakeShell(): void {
     reason: k % 17 === 5 ? "token expired" : null,
     http_status: k % 17 === 5 ? 401 : 200,
     processing_state: k % 17 === 5 ? "skipped" : k % 23 === 3 ? "failed" : "processed",
+    processing_result: k % 23 === 3 ? "order read failed: gateway_timeout" : null,
+    attempts: 1,
   }));
 
   const detailFor = (id: string): OrderDetail => {
@@ -76,6 +78,7 @@ export function installFakeShell(): void {
 
   const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
     app_info: () => info,
+    locale_save: () => null,
     switch_environment: (a) => {
       if (a.environment === "production" && a.confirmText !== "PRODUCTION") return refuse("confirmation_mismatch", "Type PRODUCTION to switch.");
       info = a.environment === "production" ? PRODUCTION_INFO : { ...PRODUCTION_INFO, environment: "sandbox" };
@@ -83,9 +86,9 @@ export function installFakeShell(): void {
     },
     orders_page: (a) => {
       const q = a.query as OrdersQuery;
-      const { offset, limit, ...filter } = q;
+      const { offset = 0, limit, ...filter } = q;
       const key = JSON.stringify(filter);
-      const unfiltered = !filter.statuses.length && Object.entries(filter).every(([k, v]) => k === "statuses" || v === null);
+      const unfiltered = !filter.statuses?.length && Object.entries(filter).every(([k, v]) => k === "statuses" || v === null || v === undefined);
       if (unfiltered) {
         const rows = [];
         for (let i = offset; i < Math.min(offset + limit, TOTAL); i++) rows.push(syntheticOrder(i));
@@ -125,7 +128,7 @@ export function installFakeShell(): void {
         return refuse(`amount_exceeds_${input.kind === "refund" ? "refundable" : input.kind === "capture" ? "capturable" : "cancelable"}`, `${input.amount} ${d.order.currency} is more than the ${limit} ${d.order.currency} left to ${input.kind}.`);
       const path = input.kind === "refund" ? `/payments/simplified-refund/${input.order_id}` : input.kind === "authorise" ? `/orders/${input.order_id}/authorise` : `/payments/${input.kind}`;
       const body = input.kind === "authorise" ? "" : JSON.stringify({ order_id: input.order_id, total_amount: { amount: input.amount ?? limit, currency: d.order.currency }, comment: input.comment ?? undefined }, null, 2);
-      return { method: "POST", url: `https://api-sandbox.tamara.co${path}`, body, environment: info.environment, needs_confirmation: info.environment === "production", confirm_hint: d.order.reference };
+      return { method: "POST", url: `${info.api_url}${path}`, body, environment: info.environment, needs_confirmation: info.environment === "production", confirm_hint: d.order.reference, warnings: [] };
     },
     move_execute: (a) => {
       const input = a.input as MoveInput;
@@ -133,9 +136,11 @@ export function installFakeShell(): void {
       if (info.environment === "production" && a.confirmText !== d.order.reference) return refuse("confirmation_mismatch", "The typed reference does not match the order.");
       return { outcome: "succeeded", detail: `${input.kind} sent; Tamara answered 200`, order: d };
     },
-    webhooks_list: () => [{ id: "wh_5f2c", url: info.receiver_url, events: ["order_approved", "order_authorised", "order_captured", "order_refunded"] }],
-    webhook_register: (a) => ({ id: "wh_new", url: a.url, events: a.events }),
-    webhook_update: (a) => ({ id: a.id, url: a.url, events: a.events }),
+    webhooks_list: () => [
+      { webhook_id: "wh_5f2c", url: info.receiver_url, events: ["order_approved", "order_authorised", "order_captured", "order_refunded"], headers: ["x-console-key"], known_to_tamara: true, registered_here: true, created_at: "2025-02-01T08:00:00Z" },
+    ],
+    webhook_register: (a) => ({ webhook_id: "wh_new", url: a.url, events: a.events, headers: Object.keys(a.headers as object), known_to_tamara: true, registered_here: true, created_at: new Date().toISOString() }),
+    webhook_update: (a) => ({ webhook_id: a.id, url: a.url, events: a.events, headers: [], known_to_tamara: true, registered_here: true, created_at: null }),
     webhook_delete: () => null,
     deliveries_page: (a) => {
       const f = a.filter as { order_id: string | null; verdict: string | null; before_id: number | null; limit: number };
@@ -144,26 +149,26 @@ export function installFakeShell(): void {
         .slice(0, f.limit);
     },
     delivery_detail: (a) => {
-      const row = deliveries.find((d) => d.id === a.id) ?? deliveries[0];
-      return { row, method: "POST", path: "/webhooks/tamara", query: "tamaraToken=****9f2a", headers_json: '{"content-type":"application/json","authorization":"Bearer ****9f2a"}', body: `{"order_id":"${row?.order_id}","event_type":"${row?.event_type}","data":{"captured_amount":{"amount":230.00,"currency":"SAR"}}}`, processing_result: "order re-read; status fully_captured", attempts: 1 };
+      const delivery = deliveries.find((d) => d.id === a.id) ?? deliveries[0];
+      return { delivery, method: "POST", path: "/webhooks/tamara", query: "tamaraToken=****9f2a", headers: '{"content-type":"application/json","authorization":"Bearer ****9f2a"}', body: `{"order_id":"${delivery?.order_id}","event_type":"${delivery?.event_type}","data":{"captured_amount":{"amount":230.00,"currency":"SAR"}}}` };
     },
-    delivery_replay: () => ({ outcome: "processed", detail: "order re-read; nothing changed" }),
+    delivery_replay: (a) => handlers.delivery_detail?.(a),
     token_check: () => ({ ok: false, checks: [{ name: "format", ok: true, detail: "a JWT with 3 parts" }, { name: "algorithm", ok: true, detail: "HS256" }, { name: "signature", ok: true, detail: "matches the sandbox notification token" }, { name: "expiry", ok: false, detail: "expired 2 h 13 min ago" }] }),
-    webhook_self_test: () => ({ ok: true, findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
         await emit("export-progress", { export_id: "x1", rows, done: rows === 25_000 });
         await new Promise((r) => setTimeout(r, 250));
       }
-      return { export_id: "x1", rows: 25_000, path: a.path };
+      return { export_id: "x1", rows: 25_000, path: a.path, extra_paths: a.kind === "settlement" ? [String(a.path).replace(/\.csv$/, ".totals.csv")] : [] };
     },
     checklist: () => [
-      { id: "webhook", title: "Webhook registered and verified", kind: "automatic", done: true, evidence: `delivery #118 for ${orderId(3)}`, note: null },
-      { id: "authorise", title: "Approved orders are authorised", kind: "automatic", done: true, evidence: orderId(4), note: null },
-      { id: "refund", title: "Partial refund with comment", kind: "automatic", done: false, evidence: null, note: null },
-      { id: "widgets", title: "Tamara widgets shown on product and cart pages", kind: "manual", done: false, evidence: null, note: null },
+      { id: "webhook", section: "Webhooks", title: "Webhook registered and verified", kind: "automatic", optional: false, done: true, evidence: [`delivery #118 for ${orderId(3)}`], note: null },
+      { id: "authorise", section: "Order management", title: "Approved orders are authorised", kind: "automatic", optional: false, done: true, evidence: [orderId(4)], note: null },
+      { id: "refund", section: "Order management", title: "Partial refund with comment", kind: "automatic", optional: false, done: false, evidence: [], note: "No partial refund seen yet" },
+      { id: "widgets", section: "Storefront", title: "Tamara widgets shown on product and cart pages", kind: "manual", optional: true, done: false, evidence: [], note: null },
     ],
-    checklist_mark: () => null,
+    checklist_mark: (a) => ({ id: a.id, section: "Storefront", title: "Tamara widgets shown on product and cart pages", kind: "manual", optional: true, done: a.done, evidence: [], note: a.note }),
     checklist_rehearse: async () => {
       const steps = ["checkout", "approve", "authorise", "capture", "refund", "webhooks"].map((step) => ({ step, ok: true, detail: "ok" }));
       for (const s of steps) {
@@ -187,10 +192,10 @@ export function installFakeShell(): void {
     settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura" }),
     settings_save: (a) => a.settings,
     credentials_status: () => [
-      { environment: "sandbox", api_token: { set: true, last4: "x9Qa" }, notification_token: { set: true, last4: "77b1" }, public_key: { set: false, last4: null } },
-      { environment: "production", api_token: { set: false, last4: null }, notification_token: { set: false, last4: null }, public_key: { set: false, last4: null } },
+      { environment: "sandbox", api_token: { set: true, last4: "x9Qa", source: "built-in demo" }, notification_token: { set: true, last4: "77b1", source: "built-in demo" }, public_key: { set: false, last4: null, source: "unset" }, keychain_error: null },
+      { environment: "production", api_token: { set: false, last4: null, source: "unset" }, notification_token: { set: false, last4: null, source: "unset" }, public_key: { set: false, last4: null, source: "unset" }, keychain_error: null },
     ],
-    credentials_set: () => null,
+    credentials_set: (a) => handlers.credentials_status?.(a),
     credentials_test: () => ({ ok: true, detail: "GET /merchants/configs answered 200" }),
     demo_traffic: (a) => {
       demo = { ...demo, running: Boolean(a.running) };

@@ -10,11 +10,13 @@ export const SANDBOX_INFO: AppInfo = {
   data_dir: "/home/op/.local/share/mizan",
   operator: "Noura",
   receiver_url: "http://127.0.0.1:8787/webhooks/tamara",
+  receiver_error: null,
   public_url: null,
-  locale: "en-GB",
+  locale: null,
+  api_url: "https://api-sandbox.tamara.co",
 };
 
-export const PRODUCTION_INFO: AppInfo = { ...SANDBOX_INFO, environment: "production" };
+export const PRODUCTION_INFO: AppInfo = { ...SANDBOX_INFO, environment: "production", api_url: "https://api.tamara.co" };
 export const DEMO_INFO: AppInfo = { ...SANDBOX_INFO, demo: true, data_dir: "/home/op/.local/share/mizan/demo" };
 
 const STATUSES = ["approved", "authorised", "partially_captured", "fully_captured", "partially_refunded", "canceled", "declined", "expired", "new"];
@@ -99,8 +101,8 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
       cancelable: "0.00",
     },
     items: [
-      { reference_id: "line-1", sku: "SKU-1", name: "Oud perfume", quantity: 2, total_amount: "400.00" },
-      { reference_id: "line-2", sku: "SKU-2", name: "Gift box", quantity: 1, total_amount: "60.00" },
+      { reference_id: "line-1", sku: "SKU-1", name: "Oud perfume", quantity: 2, unit_price: "200.00", total: "400.00" },
+      { reference_id: "line-2", sku: "SKU-2", name: "Gift box", quantity: 1, unit_price: null, total: "60.00" },
     ],
     timeline: [
       { at: "2025-03-02T09:15:00Z", kind: "status", title: "new", detail: "Checkout created", payload: null },
@@ -111,6 +113,7 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
     ],
     raw_order: RAW_ORDER,
     allowed: { authorise: false, capture: false, refund: true, cancel: false },
+    last_synced_at: "2025-03-02T10:00:02Z",
     ...patch,
   };
 }

@@ -1,0 +1,39 @@
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { push, renderApp, scriptShell } from "../../test/harness";
+
+describe("dashboard", () => {
+  it("draws bars from exact amounts and follows pushed health", async () => {
+    scriptShell({
+      dashboard: () => ({
+        volume: [
+          { day: "2025-03-01", currency: "SAR", captured: "1000.00", refunded: "250.00" },
+          { day: "2025-03-02", currency: "SAR", captured: "9007199254740993.00", refunded: "0.00" },
+          { day: "2025-03-01", currency: "KWD", captured: "12.500", refunded: "0.000" },
+        ],
+        webhooks: { received: 1342, rejected: 7, failed: 2 },
+        breaker: "closed",
+        backlog: 3,
+        reconciler_last_run: "2025-03-02T10:00:00Z",
+        reconciler_late: false,
+      }),
+    });
+    renderApp("#/dashboard");
+    const days = await screen.findAllByTestId("volume-day");
+    expect(days.map((d) => d.getAttribute("data-day"))).toEqual(["2025-03-01", "2025-03-02"]);
+    const [small, big] = days.map((d) => d.querySelector("rect.captured") as SVGRectElement);
+    expect(big?.getAttribute("data-amount")).toBe("9007199254740993.00");
+    expect(Number(big?.getAttribute("height"))).toBeGreaterThan(100);
+    // 1000 of 9.007e15 is a sliver, not a float rounding artefact.
+    expect(Number(small?.getAttribute("height"))).toBeLessThan(0.01);
+    expect(screen.getByTestId("volume-chart")).toHaveTextContent("9,007,199,254,740,993.00 SAR");
+    expect(screen.getByTestId("stat-received")).toHaveTextContent("1,342");
+    expect(screen.getByTestId("stat-breaker")).toHaveTextContent("closed");
+
+    await push("health-changed", { receiver: "running", breaker: "open", backlog: 250, reconciler_last_run: null, reconciler_late: true });
+    await waitFor(() => expect(screen.getByTestId("stat-breaker")).toHaveTextContent("open"));
+    expect(screen.getByTestId("stat-backlog")).toHaveTextContent("250");
+    expect(screen.getByText(/The reconciler is late/)).toBeInTheDocument();
+    expect(screen.getByTestId("health-pill")).toHaveTextContent("breaker open");
+  });
+});
