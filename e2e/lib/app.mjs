@@ -181,6 +181,21 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
       if (!appProc) return { app: null, children: [] };
       return { app: appProc, children: descendants(appProc.pid) };
     },
+    /** Whether the webview still runs its JavaScript: a frozen page answers no command. */
+    async responsive(ms = 10000) {
+      const answer = await Promise.race([
+        browser.execute(() => true).catch(() => false),
+        sleep(ms).then(() => false),
+      ]);
+      return answer === true;
+    },
+    /** Clicks [data-testid=testId]; false when the click got no answer in `ms` (a click
+     *  returns once the page handled it, so a page stuck in a loop never answers). */
+    async clickWithin(testId, ms = 10000) {
+      const el = await browser.$(`[data-testid="${testId}"]`);
+      await el.waitForClickable({ timeout: 15000 });
+      return Promise.race([el.click().then(() => true, () => false), sleep(ms).then(() => false)]);
+    },
     $: (testId) => browser.$(`[data-testid="${testId}"]`),
     $$: (testId) => browser.$$(`[data-testid="${testId}"]`),
     /** A screenshot into the artifacts dir, after a pause: WebKit paints the frame after the

@@ -38,3 +38,15 @@ test('the demo data lives in the data dir it was given, not in the user\'s own',
     message: `the app to write into MIZAN_DATA_DIR (${app.dirs.data})`,
   });
 });
+
+test('clicking Orders in the nav while the list is shown keeps the app responsive', async () => {
+  // The list is the start screen (no hash yet); the nav link is a fragment navigation.
+  await (await app.$('orders-table')).waitForDisplayed();
+  assert.ok(await app.clickWithin('nav-orders'), 'the click on Orders got an answer within 10 s');
+  // A frozen webview answers no WebDriver command: ask for something small, with a deadline.
+  assert.ok(await app.responsive(), 'the webview answered within 10 s after the click');
+  const answer = await app.browser.execute(
+    () => `${location.hash} ${document.querySelectorAll('[data-testid="order-row"]').length}`,
+  );
+  assert.match(answer, /^#\/orders [1-9]/, 'the orders list is still shown');
+});

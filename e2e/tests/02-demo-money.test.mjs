@@ -90,7 +90,7 @@ async function closeDialog() {
 
 test('demo mode: an order arrives by itself in the orders list', async () => {
   assert.equal(await text('env-badge'), 'DEMO');
-  await click('nav-orders');
+  // The app opens on the orders list.
   await (await app.$('orders-table')).waitForDisplayed();
   const first = await rowIds();
   // The traffic generator keeps creating checkouts: a row appears that was not there at first.
@@ -234,11 +234,16 @@ test('export an orders CSV to a typed path: header and rows', async () => {
   const kind = await app.$('export-kind');
   await kind.waitForDisplayed();
   await kind.selectByAttribute('value', 'orders');
-  const file = path.join(app.tmp, 'exports', 'orders.csv');
+  const file = path.join(app.tmp, 'orders.csv');
   await typeInto('export-path', file);
   await click('export-run');
   const done = await app.$('export-done');
-  await done.waitForDisplayed({ timeout: 30000 });
+  const failed = await app.browser.$('[data-testid="error-state"]');
+  await until(async () => (await done.isDisplayed()) || (await failed.isExisting()), {
+    timeout: 30000,
+    message: 'the export to finish',
+  });
+  if (await failed.isExisting()) assert.fail(`the export failed: ${await failed.getText()}`);
   await until(() => existsSync(file), { message: `${file} to exist` });
   const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
   assert.equal(
@@ -261,7 +266,9 @@ test('switch to Arabic: right-to-left, and back', async () => {
   await click('nav-orders');
   await (await app.$('orders-table')).waitForDisplayed();
   await app.screenshot('arabic-orders');
-  await click('lang-toggle');
+  // And back to English, on the orders list.
+  assert.ok(await app.clickWithin('lang-toggle'), 'the language switch got an answer within 10 s');
+  assert.ok(await app.responsive(), 'the webview still answers after switching back to English');
   await until(async () => (await html.getAttribute('dir')) !== 'rtl', { message: '<html dir="ltr">' });
   assert.equal(await html.getAttribute('lang'), 'en');
 });
