@@ -5,8 +5,8 @@
 //! Invariants: the watcher wakes when the receiver stores a delivery (and at least every
 //! [`TICK`] for what the processor and the reconciler change); it reads the store's change
 //! feed from where it last stopped, so every delivery and order change is reported once, in
-//! order; health is re-read every [`HEALTH_EVERY`] and emitted only when it changed. The UI
-//! never polls.
+//! order; health is re-read every [`HEALTH_EVERY`] and emitted when it changed (and every
+//! [`HEALTH_REPEAT`] regardless). The UI never polls.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,8 +27,11 @@ use crate::events::{DeliveryReceived, HealthChanged, OrderChanged};
 
 /// The watcher's longest sleep.
 pub const TICK: Duration = Duration::from_millis(500);
-/// How often health is re-read.
+/// How often health is re-read (and pushed when it changed).
 pub const HEALTH_EVERY: Duration = Duration::from_secs(2);
+/// Health is pushed at least this often even when unchanged, so a window that started
+/// listening late still hears it.
+pub const HEALTH_REPEAT: Duration = Duration::from_secs(10);
 
 /// The running services of one session.
 pub struct InApp {
@@ -101,6 +104,7 @@ async fn watch_changes(
 ) {
     let mut last_health: Option<HealthChanged> = None;
     let mut health_due = tokio::time::Instant::now();
+    let mut health_sent = tokio::time::Instant::now();
     // The last status reported per order: a re-read that changed nothing the UI shows is not
     // news. Bounded: cleared when it grows past a few thousand orders.
     let mut reported: HashMap<String, String> = HashMap::new();
@@ -146,10 +150,14 @@ async fn watch_changes(
         if tokio::time::Instant::now() >= health_due {
             health_due = tokio::time::Instant::now() + HEALTH_EVERY;
             match health(&console, reconcile_every).await {
-                Ok(h) if last_health.as_ref() != Some(&h) => {
+                Ok(h)
+                    if last_health.as_ref() != Some(&h)
+                        || health_sent.elapsed() >= HEALTH_REPEAT =>
+                {
                     if let Err(e) = h.clone().emit(&app) {
                         tracing::warn!("event not emitted: {e}");
                     }
+                    health_sent = tokio::time::Instant::now();
                     last_health = Some(h);
                 }
                 Ok(_) => {}

@@ -36,6 +36,8 @@ pub mod keys {
 
 /// The receiver's port without a setting: the same as `mizan serve`.
 pub const DEFAULT_RECEIVER_PORT: u16 = 8766;
+/// Overrides the reconciler interval setting, in seconds; 0 turns the reconciler off.
+pub const RECONCILE_VAR: &str = "MIZAN_RECONCILE_EVERY_SECS";
 /// Reconciler interval without a setting.
 pub const DEFAULT_RECONCILE_SECS: u32 = 60;
 
@@ -209,6 +211,12 @@ pub async fn open_console(
         .await?
         .and_then(|s| s.parse::<u64>().ok())
         .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS));
+    // MIZAN_RECONCILE_EVERY_SECS overrides the setting (0 turns the reconciler off), so a
+    // benchmark or a test can run without background reads.
+    let every = std::env::var(RECONCILE_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(every);
     let every = (every > 0).then(|| Duration::from_secs(every));
     let console = match operator {
         Some(op) if op != config.operator => {
@@ -289,5 +297,44 @@ pub fn set_title(app: &AppHandle, env: Environment, demo: bool) {
         && let Err(e) = w.set_title(&title(env, demo))
     {
         tracing::warn!("window title not set: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> ConsoleConfig {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ConsoleConfig::from_vars(&vars).unwrap()
+    }
+
+    #[test]
+    fn demo_only_without_any_sandbox_token_and_only_in_the_sandbox() {
+        assert!(wants_demo(&config(&[("MIZAN_DATA_DIR", "/d")])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_API_TOKEN", "tok")
+        ])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co")
+        ])));
+        assert!(!wants_demo(&config(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_ENV", "production")
+        ])));
+    }
+
+    #[test]
+    fn production_is_named_in_the_title() {
+        assert!(title(Environment::Production, false).contains("PRODUCTION"));
+        assert!(title(Environment::Production, true).contains("PRODUCTION"));
+        assert!(title(Environment::Sandbox, true).contains("DEMO"));
+        assert!(!title(Environment::Sandbox, false).contains("PRODUCTION"));
     }
 }

@@ -140,3 +140,61 @@ pub async fn move_execute(
         order: detail_dto(view),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::detail::MoveItem;
+
+    fn input(kind: MoveKind) -> MoveInput {
+        MoveInput {
+            kind,
+            order_id: " o-1 ".into(),
+            amount: None,
+            items: None,
+            comment: None,
+            shipping_company: None,
+            tracking_number: None,
+        }
+    }
+
+    #[test]
+    fn dialog_input_becomes_the_cores_move_request() {
+        let r = to_request(&input(MoveKind::Authorise), Some(String::new())).unwrap();
+        assert_eq!(r.order_id, "o-1");
+        assert_eq!(r.action, MoveAction::Authorise);
+        assert_eq!(r.confirm, None, "an empty confirmation is none");
+
+        let mut capture = input(MoveKind::Capture);
+        capture.amount = Some("12.500".into());
+        capture.items = Some(vec![MoveItem {
+            reference_id: "sku-1".into(),
+            quantity: 2,
+        }]);
+        let r = to_request(&capture, Some("REF-1".into())).unwrap();
+        assert_eq!(r.confirm.as_deref(), Some("REF-1"));
+        let MoveAction::Capture {
+            amount,
+            items,
+            shipping,
+        } = r.action
+        else {
+            panic!("a capture");
+        };
+        assert_eq!(
+            amount.unwrap().value.to_string(),
+            "12.500",
+            "exact, never a float"
+        );
+        assert_eq!(items[0].reference_id.as_deref(), Some("sku-1"));
+        assert_eq!(shipping.shipping_company, DEFAULT_CARRIER);
+
+        let e = to_request(&input(MoveKind::Refund), None).unwrap_err();
+        assert_eq!(e.code, "move_amount_required");
+        let mut bad = input(MoveKind::Cancel);
+        bad.amount = Some("1,5".into());
+        let e = to_request(&bad, None).unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+        assert!(e.message.contains("1,5"), "{}", e.message);
+    }
+}

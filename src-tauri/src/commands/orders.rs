@@ -239,3 +239,58 @@ pub async fn order_refresh(state: State<'_, AppState>, order_id: String) -> IpcR
     console.settle_moves(&id).await?;
     Ok(detail_dto(detail::order_view(&console, &id).await?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ui_query_maps_to_the_core_query_and_bad_fields_are_named() {
+        let q = OrdersQuery {
+            statuses: vec!["authorised".into()],
+            currency: Some(" kwd ".into()),
+            reference: Some("  ".into()),
+            text: Some(" Sara ".into()),
+            created_from: Some("2025-01-31".into()),
+            created_to: None,
+            amount_min: Some("10.5".into()),
+            amount_max: Some(String::new()),
+            offset: 200,
+            limit: 100,
+        };
+        let c = to_core_query(&q).unwrap();
+        assert_eq!(c.currency, Some(Currency::Kwd));
+        assert_eq!(c.reference, None, "blank is no filter");
+        assert_eq!(c.text.as_deref(), Some("Sara"));
+        assert_eq!(c.amount_min.unwrap().to_string(), "10.5");
+        assert_eq!(c.amount_max, None);
+        assert_eq!((c.offset, c.limit), (200, 100));
+        for (bad, field) in [
+            (
+                OrdersQuery {
+                    currency: Some("USD".into()),
+                    ..q.clone()
+                },
+                "currency",
+            ),
+            (
+                OrdersQuery {
+                    amount_min: Some("ten".into()),
+                    ..q.clone()
+                },
+                "amount_min",
+            ),
+            (
+                OrdersQuery {
+                    created_to: Some("yesterday".into()),
+                    ..q.clone()
+                },
+                "created_to",
+            ),
+        ] {
+            let e = to_core_query(&bad).unwrap_err();
+            assert_eq!(e.code, "invalid_input");
+            assert!(e.message.contains(field), "{}", e.message);
+        }
+    }
+}

@@ -166,17 +166,18 @@ fn status_of(env: Environment, built_in: bool) -> CredentialStatus {
             return masked(Some(&Sensitive::new(v)), TokenSource::EnvVar.as_str());
         }
         match keychain.get(env, kind) {
-            Ok(Some(v)) => masked(Some(&v), TokenSource::Keychain.as_str()),
-            Ok(None) if built_in && kind != CredentialKind::PublicKey => Masked {
+            Ok(Some(v)) => return masked(Some(&v), TokenSource::Keychain.as_str()),
+            Ok(None) => {}
+            Err(e) => keychain_error = Some(e.to_string()),
+        }
+        if built_in && kind != CredentialKind::PublicKey {
+            Masked {
                 set: true,
                 last4: None,
                 source: TokenSource::BuiltInDemo.as_str().to_owned(),
-            },
-            Ok(None) => masked(None, TokenSource::Unset.as_str()),
-            Err(e) => {
-                keychain_error = Some(e.to_string());
-                masked(None, TokenSource::Unset.as_str())
             }
+        } else {
+            masked(None, TokenSource::Unset.as_str())
         }
     };
     CredentialStatus {
@@ -297,4 +298,85 @@ pub async fn demo_traffic(state: State<'_, AppState>, running: bool) -> IpcResul
         running: d.running(),
         orders_created: crate::dto::count(d.orders_created()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> Settings {
+        Settings {
+            receiver_port: 8766,
+            public_url: Some("https://hooks.example.sa/webhooks/tamara".into()),
+            auto_authorise: true,
+            reconcile_every_secs: 60,
+            operator: "Layla".into(),
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_field_by_field() {
+        assert!(check(&good()).is_ok());
+        assert!(
+            check(&Settings {
+                public_url: None,
+                ..good()
+            })
+            .is_ok()
+        );
+        for (bad, needle) in [
+            (
+                Settings {
+                    receiver_port: 80,
+                    ..good()
+                },
+                "reserved",
+            ),
+            (
+                Settings {
+                    reconcile_every_secs: 1,
+                    ..good()
+                },
+                "interval",
+            ),
+            (
+                Settings {
+                    operator: " ".into(),
+                    ..good()
+                },
+                "operator",
+            ),
+            (
+                Settings {
+                    public_url: Some("http://hooks.example.sa/x".into()),
+                    ..good()
+                },
+                "https",
+            ),
+            (
+                Settings {
+                    public_url: Some("hooks.example.sa".into()),
+                    ..good()
+                },
+                "absolute URL",
+            ),
+        ] {
+            let e = check(&bad).unwrap_err();
+            assert_eq!(e.code, "invalid_input");
+            assert!(e.message.contains(needle), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn masks_show_at_most_the_last_four() {
+        let m = masked(
+            Some(&Sensitive::new("sk_live_1234567890abcd".into())),
+            "keychain",
+        );
+        assert!(m.set);
+        assert_eq!(m.last4.as_deref(), Some("abcd"));
+        let short = masked(Some(&Sensitive::new("short".into())), "keychain");
+        assert_eq!(short.last4, None, "a short secret shows nothing");
+        assert!(!masked(None, "unset").set);
+    }
 }

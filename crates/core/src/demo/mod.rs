@@ -9,8 +9,10 @@
 //! exactly as an operator would.
 //!
 //! Invariants: sandbox only and only against a simulator (it answers `/_sandbox/health`);
-//! the generator touches only orders whose reference starts with [`REFERENCE_PREFIX`]; a
-//! failing step is reported in the tick and never stops the generator.
+//! the generator moves money only on orders it created itself in this run (the newest
+//! [`REMEMBERED`]; their references start with [`REFERENCE_PREFIX`]) — never on other cached
+//! orders, which an earlier simulator may have forgotten; a failing step is reported in the
+//! tick and never stops the generator.
 
 pub mod customers;
 
@@ -28,11 +30,15 @@ use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::registration;
 use crate::moves::{AmountInput, MoveAction, MoveRequest};
-use crate::store::orders::{self, OrderFilter, OrderRecord};
+use crate::store::orders::{self, OrderRecord};
 use customers::Dice;
 
 /// Every demo order's reference starts with this.
 pub const REFERENCE_PREFIX: &str = "DEMO-";
+
+/// How many of its newest orders the generator remembers as candidates for captures and
+/// refunds.
+pub const REMEMBERED: usize = 200;
 
 /// The environment variable that sets the pace (milliseconds between ticks).
 pub const INTERVAL_VAR: &str = "MIZAN_DEMO_INTERVAL_MS";
@@ -70,6 +76,8 @@ pub struct Traffic {
     http: reqwest::Client,
     dice: Dice,
     created: Arc<AtomicU64>,
+    /// Orders this run created, oldest first (at most [`REMEMBERED`]).
+    mine: std::collections::VecDeque<String>,
 }
 
 impl Traffic {
@@ -106,6 +114,7 @@ impl Traffic {
             http,
             dice: Dice::new(seed),
             created: Arc::new(AtomicU64::new(0)),
+            mine: std::collections::VecDeque::new(),
         })
     }
 
@@ -128,6 +137,10 @@ impl Traffic {
         match self.new_order(n).await {
             Ok(created) => {
                 self.created.fetch_add(1, Ordering::Relaxed);
+                if self.mine.len() >= REMEMBERED {
+                    self.mine.pop_front();
+                }
+                self.mine.push_back(created.0.clone());
                 report.created = Some(created);
             }
             Err(e) => report.failures.push(format!("checkout: {e}")),
@@ -181,17 +194,17 @@ impl Traffic {
         Ok((order_id, approve))
     }
 
-    /// Demo orders of the cache in `status`, oldest of the newest 50 first.
+    /// This run's orders that the cache holds in `status`, oldest first.
     async fn demo_orders(&self, status: &str) -> Result<Vec<OrderRecord>> {
-        let filter = OrderFilter {
-            status: Some(vec![status.to_owned()]),
-            reference_contains: Some(REFERENCE_PREFIX.to_owned()),
-            limit: Some(50),
-            ..OrderFilter::default()
-        };
-        let mut list = orders::list(self.console.store(), Environment::Sandbox, &filter).await?;
-        list.reverse();
-        Ok(list)
+        let mut found = Vec::new();
+        for id in &self.mine {
+            if let Some(o) = orders::get(self.console.store(), Environment::Sandbox, id).await?
+                && o.status == status
+            {
+                found.push(o);
+            }
+        }
+        Ok(found)
     }
 
     async fn capture_one(&mut self) -> Result<Option<String>> {

@@ -110,3 +110,18 @@ pub async fn seed_orders(
     tx.commit().await.map_err(StoreError::query(context))?;
     Ok(to.saturating_sub(from))
 }
+
+/// How many seeded orders `env` holds (the next number to seed from).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn count_seeded(store: &Store, env: Environment) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE environment = ? AND order_reference_id LIKE 'SEED-%'",
+    )
+    .bind(env.as_str())
+    .fetch_one(store.pool())
+    .await
+    .map_err(StoreError::query("count seeded orders"))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
