@@ -113,6 +113,7 @@ async function main() {
       out.figures.appReadyMethod = 'WebDriver poll (20 ms) saw [data-testid=app-ready] - process exec time';
     }
     out.figures.sessionMs = app.sessionAt - app.launchedAt;
+    out.figures.startMemory = memoryLine(app);
 
     // The in-page tools: wait for a predicate on each animation frame.
     await browser.execute(() => {
@@ -328,6 +329,14 @@ async function main() {
   report(out);
 }
 
+/** RSS of the app and of each WebKit child, in one line. */
+function memoryLine(app) {
+  const { app: appProc, children } = app.processes();
+  return [appProc, ...children].map((p) => {
+    try { return `${p.name} ${(memoryKiB(p.pid).rss / 1024).toFixed(0)} MiB`; } catch { return `${p.name} gone`; }
+  }).join(', ');
+}
+
 function report(out) {
   if (JSON_OUT) { console.log(JSON.stringify(out, null, 2)); return; }
   const f = out.figures;
@@ -354,7 +363,8 @@ function report(out) {
   for (const [name, v, target, ok] of lines) console.log(`${name.padEnd(56)} ${v.padStart(9)}  ${target.padEnd(10)} ${ok}`);
   console.log(`\nfirst paint: ${f.firstPaintMethod ?? 'n/a'}; app-ready: ${f.appReadyMethod}`);
   console.log(`exec → webview navigation start: ${ms(f.webviewStartMs)}; WebDriver session setup: ${ms(f.sessionMs)}`);
-  console.log(`processes: ${f.processes}`);
+  console.log(`memory at app-ready: ${f.startMemory}`);
+  console.log(`memory after the list, scroll: ${f.processes}`);
   for (const n of out.notes) console.log(`note: ${n}`);
 }
 
