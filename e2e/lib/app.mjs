@@ -208,7 +208,8 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
       return file;
     },
     async close() {
-      try { await browser.deleteSession(); } catch { /* the app may already be gone */ }
+      // A frozen webview never answers the session's end: the driver is killed regardless.
+      await Promise.race([browser.deleteSession().catch(() => undefined), sleep(10000)]);
       await killDriver();
       if (process.env.E2E_KEEP !== '1') {
         // The app's last writes (WebKit storage, Mesa's shader cache) may trail its exit.
