@@ -140,7 +140,11 @@ test('an approved or authorised order opens with its amounts and capture enabled
       continue;
     }
     tried.push(pick);
-    await (await app.browser.$(`[data-testid="order-row"][data-order-id="${pick}"]`)).click();
+    // A DOM click on that very row: a pointer click lands on coordinates, and new orders
+    // arriving above can move another row under them between the lookup and the click.
+    await app.browser.execute((id) => {
+      document.querySelector(`[data-testid="order-row"][data-order-id="${id}"]`)?.click();
+    }, pick);
     await (await app.$('order-detail')).waitForDisplayed();
     assert.equal(await (await app.$('order-detail')).getAttribute('data-order-id'), pick);
     const status = await (await app.$('order-status')).getAttribute('data-status');
