@@ -214,25 +214,15 @@ impl Traffic {
             tracking_number: Some(format!("TRK{:08}", self.dice.below(100_000_000))),
             tracking_url: None,
         };
-        let outcome = self
-            .console
-            .move_money(MoveRequest {
-                order_id: order.order_id.clone(),
-                action: MoveAction::Capture {
-                    amount,
-                    items: Vec::new(),
-                    shipping,
-                },
-                confirm: None,
-                idempotency_key: None,
-            })
-            .await?;
-        Ok(Some(format!(
-            "{} {} {}",
-            order.order_id,
-            outcome.planned.amount,
-            outcome.state()
-        )))
+        self.send(
+            &order.order_id,
+            MoveAction::Capture {
+                amount,
+                items: Vec::new(),
+                shipping,
+            },
+        )
+        .await
     }
 
     async fn refund_one(&mut self) -> Result<Option<String>> {
@@ -266,24 +256,33 @@ impl Traffic {
             "Demo: damaged in delivery",
             "Demo: goodwill refund",
         ]);
+        self.send(
+            &order.order_id,
+            MoveAction::Refund {
+                amount: AmountInput {
+                    value,
+                    currency: None,
+                },
+                comment: comment.into(),
+            },
+        )
+        .await
+    }
+
+    /// Sends one move through the guarded path (as an operator's click would) and describes
+    /// it for the generator's log.
+    async fn send(&self, order_id: &str, action: MoveAction) -> Result<Option<String>> {
         let outcome = self
             .console
             .move_money(MoveRequest {
-                order_id: order.order_id.clone(),
-                action: MoveAction::Refund {
-                    amount: AmountInput {
-                        value,
-                        currency: None,
-                    },
-                    comment: comment.into(),
-                },
+                order_id: order_id.to_owned(),
+                action,
                 confirm: None,
                 idempotency_key: None,
             })
             .await?;
         Ok(Some(format!(
-            "{} {} {}",
-            order.order_id,
+            "{order_id} {} {}",
             outcome.planned.amount,
             outcome.state()
         )))

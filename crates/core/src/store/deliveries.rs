@@ -281,15 +281,7 @@ pub async fn next_unprocessed<'c>(
     }
     qb.push(" ORDER BY id LIMIT ");
     qb.push_bind(i64::from(limit));
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("next deliveries"))?;
-    let rows = qb
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("next deliveries"))?;
+    let rows = super::fetch_built(db, &mut qb, "next deliveries").await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -351,15 +343,7 @@ pub async fn list<'c>(
     }
     qb.push(" ORDER BY id DESC LIMIT ");
     qb.push_bind(i64::from(filter.limit.unwrap_or(100)));
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("list deliveries"))?;
-    let rows = qb
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("list deliveries"))?;
+    let rows = super::fetch_built(db, &mut qb, "list deliveries").await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -86,12 +86,7 @@ pub async fn waiting_orders<'c>(
     }
     qb.push(") ORDER BY o.created_at, o.order_id LIMIT ");
     qb.push_bind(i64::from(limit));
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let rows = qb
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query(context))?;
+    let rows = super::fetch_built(db, &mut qb, context).await?;
     rows.iter()
         .map(|r| {
             Ok(WaitingOrder {

@@ -110,6 +110,20 @@ pub trait Db<'c>: Send {
     fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>>;
 }
 
+/// Runs the query `qb` built on one connection of `db` and returns its rows; `context` names
+/// the work in both errors (getting the connection, running the query).
+pub(crate) async fn fetch_built<'c>(
+    db: impl Db<'c>,
+    qb: &mut sqlx::QueryBuilder<Sqlite>,
+    context: &'static str,
+) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    qb.build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))
+}
+
 /// Starts a write transaction on `conn`: `BEGIN IMMEDIATE` on a connection outside any
 /// transaction (see [`Store::begin`] for why), else a savepoint inside the caller's.
 pub(crate) async fn begin_write(

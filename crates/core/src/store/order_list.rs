@@ -157,12 +157,7 @@ pub async fn page<'c>(
     qb.push_bind(i64::from(q.limit.clamp(1, MAX_LIMIT)));
     qb.push(" OFFSET ");
     qb.push_bind(i64::from(q.offset));
-    let mut conn = db.conn().await.map_err(StoreError::query("list orders"))?;
-    let rows = qb
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("list orders"))?;
+    let rows = super::fetch_built(db, &mut qb, "list orders").await?;
     rows.iter().map(decode).collect()
 }
 

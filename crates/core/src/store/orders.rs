@@ -269,12 +269,7 @@ pub async fn list<'c>(
     ));
     qb.push(" OFFSET ");
     qb.push_bind(i64::from(filter.offset.unwrap_or(0)));
-    let mut conn = db.conn().await.map_err(StoreError::query("list orders"))?;
-    let rows = qb
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("list orders"))?;
+    let rows = super::fetch_built(db, &mut qb, "list orders").await?;
     rows.iter().map(from_row).collect()
 }
 
