@@ -156,6 +156,27 @@ fn exit_on_terminate(app: AppHandle) {
 }
 
 /// Runs the app until its window closes.
+/// With `MIZAN_WEBVIEW_CONSOLE=1` the page's console messages go to the app's stdout. The web
+/// process writes them itself, as they happen, so they still come out while the page's
+/// JavaScript is stuck in a loop and no WebDriver command answers: how a hang is diagnosed.
+fn webview_console_to_stdout(app: &tauri::App) {
+    if std::env::var_os("MIZAN_WEBVIEW_CONSOLE").is_none_or(|v| v.is_empty() || v == "0") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        let outcome = window.with_webview(|webview| {
+            use webkit2gtk::{SettingsExt as _, WebViewExt as _};
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_enable_write_console_messages_to_stdout(true);
+            }
+        });
+        if let Err(e) = outcome {
+            tracing::warn!("cannot send the webview console to stdout: {e}");
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -174,6 +195,7 @@ pub fn run() -> ExitCode {
             let state = tauri::async_runtime::block_on(startup(app.handle().clone()))?;
             app.manage(state);
             exit_on_terminate(app.handle().clone());
+            webview_console_to_stdout(app);
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -3,6 +3,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { render, type RenderResult } from "@testing-library/react";
+import { Profiler } from "react";
 import { App, makeQueryClient } from "../App";
 import i18n from "../i18n";
 import { SANDBOX_INFO } from "../ipc/mock/fixtures";
@@ -36,9 +37,11 @@ export function callsTo(calls: Call[], cmd: string): Call[] {
   return calls.filter((c) => c.cmd === cmd);
 }
 
-export function renderApp(hash = "#/orders"): RenderResult {
+/** Renders the app at `hash`; `onCommit` hears every React commit (to catch render loops). */
+export function renderApp(hash = "#/orders", onCommit?: () => void): RenderResult {
   window.location.hash = hash;
-  return render(<App client={makeQueryClient()} />);
+  const app = <App client={makeQueryClient()} />;
+  return render(onCommit ? <Profiler id="app" onRender={onCommit}>{app}</Profiler> : app);
 }
 
 /** Pushes an event the way the shell does. */

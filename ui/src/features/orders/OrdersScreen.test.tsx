@@ -52,6 +52,21 @@ describe("orders table", () => {
     expect(Math.min(...shown)).toBeGreaterThan(499_980);
   });
 
+  it("comes to rest once the rows are shown (no render loop)", async () => {
+    // The table once re-rendered forever: every render gave react-table a new `data` array and
+    // its default auto-reset answered each new row model with a state change. In WebKit that
+    // froze the window; here it shows as commits that never stop.
+    millionOrders();
+    let commits = 0;
+    renderApp("#/orders", () => commits++);
+    await screen.findAllByTestId("order-row");
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = commits;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(commits - settled).toBe(0);
+    expect(settled).toBeLessThan(30);
+  });
+
   it("sends each filter as the query the shell expects, amounts as strings", async () => {
     const user = userEvent.setup({ delay: null });
     const calls = millionOrders();

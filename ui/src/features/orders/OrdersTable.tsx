@@ -60,6 +60,10 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
     state: { columnVisibility },
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.index),
+    // `data` is a new array on every render (the rows in view). With the default auto-reset,
+    // each new row model queues a page-index reset, a state change, a render, a new row model:
+    // an endless render loop that froze the webview. The table does no paging of its own.
+    autoResetAll: false,
   });
   const visible = table.getVisibleLeafColumns();
   const template = visible.map((c) => (c.columnDef.meta as ColumnMeta).width).join(" ");
