@@ -121,3 +121,51 @@ async fn futures_join(tasks: Vec<tokio::task::JoinHandle<(u16, Value)>>) -> Vec<
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_is_checkpointed_into_the_database_file_in_the_background() {
+    let (url, _console, dir) = receiver(43).await;
+    let db = dir.path().join("mizan.db");
+    let before = std::fs::metadata(&db).unwrap().len();
+    // ~3 MiB of deliveries: under SQLite's own checkpoint threshold (1,000 pages of WAL), and
+    // the inbox connection runs none of its own, so only the receiver's background
+    // checkpoints can bring these rows into the database file while it runs.
+    let http = reqwest::Client::new();
+    let token = token();
+    let note = "x".repeat(8_000);
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let (http, url, token, note) = (http.clone(), url.clone(), token.clone(), note.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in (worker..400).step_by(8) {
+                let body = body(i).replacen('{', &format!(r#"{{"note":"{note}","#), 1);
+                let r = http
+                    .post(format!("{url}?tamaraToken={token}"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let wal = dir.path().join("mizan.db-wal");
+    let mut grown = 0;
+    for _ in 0..50 {
+        grown = std::fs::metadata(&db).unwrap().len().saturating_sub(before);
+        if grown >= 2 * 1024 * 1024 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        grown >= 2 * 1024 * 1024,
+        "the database file grew by {grown} bytes (WAL {} bytes): the inbox was not checkpointed",
+        std::fs::metadata(&wal).map_or(0, |m| m.len())
+    );
+}

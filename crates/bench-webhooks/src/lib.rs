@@ -12,6 +12,7 @@
 //! alive per phase and none outlives the run, even on an error.
 
 pub mod bare;
+pub mod disk;
 pub mod fixtures;
 pub mod inbox;
 pub mod load;
@@ -49,6 +50,11 @@ pub enum BenchError {
     Sign(tamara::notification::TokenError),
     #[error("stopping the server: {0}")]
     Stop(String),
+    #[error("probing the disk under {path}: {source}")]
+    Disk {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("reading the delivery store {path}: {source}")]
     Store { path: String, source: sqlx::Error },
 }
@@ -65,9 +71,13 @@ impl BenchError {
             BenchError::Sign(_) => "bench_sign",
             BenchError::Stop(_) => "bench_stop",
             BenchError::Store { .. } => "bench_store",
+            BenchError::Disk { .. } => "bench_disk",
         }
     }
 }
+
+/// Rounds of the disk probe: enough for a stable median, well under a second on most disks.
+const DISK_PROBE_ROUNDS: usize = 200;
 
 /// How the bare baseline runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,7 +229,15 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
         warmup: opts.warmup,
         orders: opts.orders,
     };
-    Ok(Report::new(load, serve_result, bare_result, tally))
+    progress("probing the disk's durable-write latency");
+    let disk =
+        disk::probe(scratch.path(), DISK_PROBE_ROUNDS).map_err(|source| BenchError::Disk {
+            path: scratch.path().display().to_string(),
+            source,
+        })?;
+    let mut report = Report::new(load, serve_result, bare_result, tally);
+    report.disk = Some(disk);
+    Ok(report)
 }
 
 /// Warm-up, paced phase, closed phase against one server. Returns its result and the body

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::disk::DiskProbe;
 use crate::inbox::InboxTally;
 use crate::stats::{LatencySummary, PhaseResult, ratio};
 
@@ -89,6 +90,9 @@ pub struct Report {
     pub throughput_ratio: f64,
     pub inbox: InboxTally,
     pub targets: Vec<TargetCheck>,
+    /// The disk's durable-write latency on the serve data dir's file system (informational:
+    /// what bounds a closed loop that waits for a durable write per acknowledgement).
+    pub disk: Option<DiskProbe>,
 }
 
 impl Report {
@@ -138,6 +142,7 @@ impl Report {
             throughput_ratio,
             inbox,
             targets,
+            disk: None,
         }
     }
 
@@ -215,6 +220,9 @@ impl Report {
             "processor at shutdown (informational): processed {}, pending {}, failed {}, skipped {}",
             i.processed, i.pending, i.failed, i.skipped
         );
+        if let Some(line) = self.disk_line() {
+            let _ = writeln!(out, "{line}");
+        }
         let _ = writeln!(out, "\ntargets:");
         for t in &self.targets {
             let _ = writeln!(
@@ -226,6 +234,24 @@ impl Report {
             );
         }
         out
+    }
+}
+
+impl Report {
+    /// The disk's sync latency and the closed-loop ceiling it sets, against the bare figure.
+    fn disk_line(&self) -> Option<String> {
+        let disk = self.disk.as_ref()?;
+        let ceiling = disk.closed_loop_ceiling_rps(self.load.concurrency)?;
+        Some(format!(
+            "disk (informational): write 4 KiB + fdatasync p50 {} ms, p99 {} ms; a closed loop \
+             of {} workers acknowledged only after a durable commit is capped at {:.0} req/s \
+             = {:.0} % of bare",
+            ms(disk.sync.p50_us),
+            ms(disk.sync.p99_us),
+            self.load.concurrency,
+            ceiling,
+            ratio(ceiling, self.bare.closed.throughput_rps) * 100.0
+        ))
     }
 }
 
@@ -307,6 +333,34 @@ mod tests {
         assert!(text.contains("lost = 0"), "{text}");
         assert!(!text.contains("MISS"), "{text}");
         assert!(text.contains("serve 120 us, bare 20 us"), "{text}");
+        assert!(!text.contains("fdatasync"), "no disk line without a probe");
+    }
+
+    #[test]
+    fn the_disk_line_names_the_ceiling_against_bare() {
+        let bare = TargetResult {
+            closed: phase(25_600.0, 1_000),
+            ..TargetResult::default()
+        };
+        let mut r = Report::new(load(1_000), TargetResult::default(), bare, inbox(20, 0));
+        r.disk = Some(DiskProbe {
+            sync: LatencySummary {
+                count: 200,
+                p50_us: 2_000,
+                p99_us: 3_000,
+                max_us: 4_000,
+            },
+        });
+        // 4 workers, one 2 ms sync each commit: at most 2,000 req/s, 8 % of 25,600.
+        let text = r.render();
+        assert!(
+            text.contains("fdatasync p50 2.00 ms, p99 3.00 ms; a closed loop of 4 workers"),
+            "{text}"
+        );
+        assert!(
+            text.contains("capped at 2000 req/s = 8 % of bare"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -290,7 +290,12 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`] if the connection cannot be opened.
     pub async fn dedicated_writer(&self) -> Result<Store, StoreError> {
-        let options = (*self.pool.connect_options()).clone();
+        // Its commits never run a checkpoint (copying the WAL into the file and syncing it):
+        // that would make the request whose commit crossed the threshold wait for it. The
+        // owner calls [`Store::checkpoint`] in the background instead.
+        let options = (*self.pool.connect_options())
+            .clone()
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -304,6 +309,19 @@ impl Store {
             pool,
             write: self.write.clone(),
         })
+    }
+
+    /// Copies what the WAL holds into the database file, as far as readers allow, without
+    /// blocking writers (`wal_checkpoint(PASSIVE)`; it takes no write lock, in SQLite or here).
+    ///
+    /// # Errors
+    /// [`StoreError::Query`] if the statement fails.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("checkpoint"))?;
+        Ok(())
     }
 
     /// Waits for open connections to finish and closes the pool (and with it the file).

@@ -169,7 +169,19 @@ impl InboxWriter {
 /// nothing is acknowledged that the rest of the console can no longer see.
 async fn write_groups(console: Store, store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
+    let mut checkpoints = Checkpoints::new(console.clone());
+    loop {
+        let received = tokio::select! {
+            received = queue.recv_many(&mut group, MAX_GROUP) => received,
+            () = checkpoints.due() => {
+                checkpoints.start();
+                continue;
+            }
+        };
+        if received == 0 {
+            break;
+        }
+        checkpoints.wrote();
         if group.len() > 1 {
             gather_burst(&mut queue, &mut group).await;
         }
@@ -191,6 +203,62 @@ async fn write_groups(console: Store, store: Store, mut queue: mpsc::UnboundedRe
                 }
             }
         }
+    }
+}
+
+/// How often the inbox's writes are checkpointed into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The inbox connection's checkpoints, run beside it. Its own commits never checkpoint (see
+/// [`Store::dedicated_writer`]), so the WAL would only grow; this copies it into the file
+/// every [`CHECKPOINT_EVERY`] after writes, on a connection of the console's pool and as a
+/// task of its own, so no acknowledgement ever waits for it. One at a time.
+struct Checkpoints {
+    console: Store,
+    /// When the next one is due: set by the first write after the last one started.
+    next: Option<tokio::time::Instant>,
+    running: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Checkpoints {
+    fn new(console: Store) -> Self {
+        Checkpoints {
+            console,
+            next: None,
+            running: None,
+        }
+    }
+
+    fn wrote(&mut self) {
+        if self.next.is_none() {
+            self.next = Some(tokio::time::Instant::now() + CHECKPOINT_EVERY);
+        }
+    }
+
+    /// Resolves when a checkpoint is due; never while nothing was written since the last.
+    async fn due(&self) {
+        match self.next {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn start(&mut self) {
+        if self.running.as_ref().is_some_and(|r| !r.is_finished()) {
+            // The previous one still runs (a slow disk): try again a period later.
+            self.next = Some(tokio::time::Instant::now() + CHECKPOINT_EVERY);
+            return;
+        }
+        self.next = None;
+        if self.console.pool().is_closed() {
+            return;
+        }
+        let console = self.console.clone();
+        self.running = Some(tokio::spawn(async move {
+            if let Err(e) = console.checkpoint().await {
+                tracing::warn!(error = %e, "inbox checkpoint failed; the next one retries");
+            }
+        }));
     }
 }
 
