@@ -12,7 +12,8 @@ import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
 import { OrderDetailScreen } from "../features/order-detail/OrderDetailScreen";
-import { OrdersScreen } from "../features/orders/OrdersScreen";
+import { OrdersScreen, openingFilter } from "../features/orders/OrdersScreen";
+import { prefetchFirstPage } from "../features/orders/useOrderPages";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { WebhooksScreen } from "../features/webhooks/WebhooksScreen";
 import { CommandPalette, type Command } from "./CommandPalette";
@@ -62,6 +63,9 @@ export function Shell() {
     if (label) setWindowTitle(label === "SANDBOX" ? t("app.title") : `${t("app.title")} — ${label}`);
   }, [label, t]);
   useEffect(() => adoptLocale(info.data?.locale), [info.data?.locale]);
+  // The orders list is where the operator goes most: its first page is fetched at start,
+  // whatever screen opens, so the list draws its rows on the click that opens it.
+  useEffect(() => void prefetchFirstPage(client, openingFilter()), [client]);
   useEffect(() => {
     if (info.error) setReady(true);
   }, [info.error]);

@@ -67,6 +67,16 @@ describe("orders table", () => {
     expect(settled).toBeLessThan(30);
   });
 
+  it("fetches the list's first page at start, so opening Orders from elsewhere draws rows without asking again", async () => {
+    const calls = millionOrders();
+    renderApp("#/exports");
+    await waitFor(() => expect(queries(calls).map((q) => q.offset)).toEqual([0]));
+    expect(screen.queryByTestId("orders-table")).toBeNull();
+    window.location.hash = "#/orders";
+    await screen.findAllByTestId("order-row");
+    expect(queries(calls)).toHaveLength(1);
+  });
+
   it("sends each filter as the query the shell expects, amounts as strings", async () => {
     const user = userEvent.setup({ delay: null });
     const calls = millionOrders();

@@ -10,18 +10,29 @@ import { useStoredState } from "../../lib/useStoredState";
 import { AttentionQueue, useAttention } from "./AttentionQueue";
 import { ColumnChooser } from "./ColumnChooser";
 import { DEFAULT_HIDDEN } from "./columns";
-import { EMPTY_INPUTS, fromFilter, isFiltered, toFilter, type FilterInputs } from "./filters";
+import { EMPTY_INPUTS, fromFilter, isFiltered, toFilter, type FilterInputs, type OrdersFilter } from "./filters";
 import { OrderFilters } from "./OrderFilters";
 import { MAX_ROWS, OrdersTable } from "./OrdersTable";
 import { SavedViews } from "./SavedViews";
 import { useOrderPages } from "./useOrderPages";
 
 const TYPING_PAUSE_MS = 150;
+const FILTERS_KEY = "mizan.orders.filters";
+
+/** The filter the list opens with: the one last used in this session, else none. */
+export function openingFilter(): OrdersFilter {
+  try {
+    const raw = sessionStorage.getItem(FILTERS_KEY);
+    return toFilter(raw ? (JSON.parse(raw) as FilterInputs) : EMPTY_INPUTS);
+  } catch {
+    return toFilter(EMPTY_INPUTS);
+  }
+}
 
 export function OrdersScreen() {
   const { t, i18n } = useTranslation();
   const [tab, setTab] = useStoredState<"all" | "attention">("mizan.orders.tab", "all", sessionStorage);
-  const [inputs, setInputs] = useStoredState<FilterInputs>("mizan.orders.filters", EMPTY_INPUTS, sessionStorage);
+  const [inputs, setInputs] = useStoredState<FilterInputs>(FILTERS_KEY, EMPTY_INPUTS, sessionStorage);
   const [columns, setColumns] = useStoredState<VisibilityState>("mizan.orders.columns", DEFAULT_HIDDEN, localStorage);
   const typed = { reference: inputs.reference, text: inputs.text, amountMin: inputs.amountMin, amountMax: inputs.amountMax };
   const [settled, flush] = useDebounced(typed, TYPING_PAUSE_MS);

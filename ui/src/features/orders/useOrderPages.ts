@@ -2,7 +2,7 @@
 // indexes are visible; each index maps to a fixed page (offset = page × PAGE_SIZE), so a page is
 // fetched once per filter and reused while the operator scrolls back and forth. Live updates
 // invalidate the "orders" key: only the pages in view refetch.
-import { keepPreviousData, useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery, type QueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { ipc, type OrderRow, type OrdersPage } from "../../ipc";
 import { qk } from "../../app/queryKeys";
@@ -19,6 +19,12 @@ export function pagesFor(first: number, last: number): number[] {
 
 function fetchPage(filter: OrdersFilter, page: number): Promise<OrdersPage> {
   return ipc.ordersPage({ ...filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+}
+
+/** Loads the first page of `filter` into the cache ahead of the list (the shell does this at
+ *  start for the filter the list will open with), so opening Orders draws rows at once. */
+export function prefetchFirstPage(client: QueryClient, filter: OrdersFilter): Promise<void> {
+  return client.prefetchQuery({ queryKey: qk.ordersPage(filter, 0), queryFn: () => fetchPage(filter, 0) });
 }
 
 export type OrderPages = {
