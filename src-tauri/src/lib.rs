@@ -158,17 +158,19 @@ fn exit_on_terminate(app: AppHandle) {
 /// Runs the app until its window closes.
 /// Settings of the window's WebKit view, applied once at start.
 ///
-/// - GPU compositing is off unless `MIZAN_WEBVIEW_GPU=1`. A console of tables and forms gains
-///   nothing from it, and where no GPU reaches the app (virtual machines, remote desktops,
-///   Xvfb) WebKit composites through Mesa's software GL: measured at 1,000,000 orders, a frame
-///   of smooth scrolling took ~120 ms that way and ~17 ms painted directly, a status filter
-///   change 168 ms against 56 ms, and the web process held ~190 MiB more.
+/// - `MIZAN_WEBVIEW_COMPOSITING=off` paints the page without GPU compositing. Where no GPU
+///   reaches the app (virtual machines, remote desktops, Xvfb) WebKit composites through
+///   Mesa's software GL; measured at 1,000,000 orders, a smooth-scroll frame took ~120 ms that
+///   way and ~17-20 ms painted directly, a status filter change 168 ms against 56-94 ms, and
+///   the web process held ~190 MiB more. Not the default: in that mode WebKit's snapshots
+///   (WebDriver screenshots) hang once the page has changed, so it stays the operator's choice.
 /// - With `MIZAN_WEBVIEW_CONSOLE=1` the page's console messages go to the app's stdout. The
 ///   web process writes them itself, as they happen, so they still come out while the page's
 ///   JavaScript is stuck in a loop and no WebDriver command answers: how a hang is diagnosed.
 fn configure_webview(app: &tauri::App) {
     let flag = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    let (gpu, console) = (flag("MIZAN_WEBVIEW_GPU"), flag("MIZAN_WEBVIEW_CONSOLE"));
+    let console = flag("MIZAN_WEBVIEW_CONSOLE");
+    let gpu = std::env::var_os("MIZAN_WEBVIEW_COMPOSITING").is_none_or(|v| v != "off");
     #[cfg(target_os = "linux")]
     if let Some(window) = app.get_webview_window("main") {
         let outcome = window.with_webview(move |webview| {
