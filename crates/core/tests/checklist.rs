@@ -4,12 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod common;
 
 use chrono::{TimeZone, Utc};
 use mizan_core::checklist::report::{self, ReportFormat};
 use mizan_core::checklist::{self, Checklist, ItemState};
-use mizan_core::config::ConsoleConfig;
 use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
 use mizan_core::store::ledger::{self, LedgerKind, LedgerSource, ObservedMove};
 use mizan_core::store::orders::{self, OrderRecord};
@@ -18,16 +17,7 @@ use mizan_core::{Console, Environment};
 use tamara::{Currency, Money};
 
 async fn console(dir: &std::path::Path) -> Console {
-    let vars: HashMap<String, String> = [
-        ("MIZAN_DATA_DIR", dir.to_str().unwrap()),
-        ("MIZAN_OPERATOR", "Layla <QA>"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-        .await
-        .unwrap()
+    common::console(dir, &[("MIZAN_OPERATOR", "Layla <QA>")]).await
 }
 
 fn sar(t: &str) -> Money {

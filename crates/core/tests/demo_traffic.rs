@@ -6,11 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use mizan_core::config::ConsoleConfig;
 use mizan_core::demo::{self, Traffic};
 use mizan_core::service::{RunningService, ServiceConfig};
 use mizan_core::store::ledger::{LedgerKind, LedgerState};
@@ -20,11 +20,7 @@ use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH, system_clock};
 use mizan_core::{Console, Environment};
 
 async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
-    let vars: HashMap<String, String> = [("MIZAN_DATA_DIR", dir.to_str().unwrap())]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    let mut config = ConsoleConfig::from_vars(&vars).unwrap();
+    let mut config = common::config(dir, &[]);
     // As the app does in demo mode: the built-in sandbox, moved to the simulator's real port.
     assert!(config.sandbox.built_in_sandbox);
     config.sandbox.api_url = api_url.to_owned();
@@ -223,17 +219,14 @@ async fn demo_traffic_refuses_anything_but_the_simulator() {
     assert_eq!(e.code(), "invalid_input");
     assert!(e.to_string().contains("never runs against Tamara"), "{e}");
 
-    let vars: HashMap<String, String> = [
-        ("MIZAN_DATA_DIR", dir.path().to_str().unwrap()),
-        ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co"),
-        ("MIZAN_SANDBOX_API_TOKEN", "x"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let real = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-        .await
-        .unwrap();
+    let real = common::console(
+        dir.path(),
+        &[
+            ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co"),
+            ("MIZAN_SANDBOX_API_TOKEN", "x"),
+        ],
+    )
+    .await;
     let e = demo::point_webhooks_at(&real, "http://127.0.0.1:1/webhooks/tamara")
         .await
         .unwrap_err();

@@ -8,15 +8,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use mizan_core::config::ConsoleConfig;
+use mizan_core::Environment;
 use mizan_core::store::order_list::OrderListQuery;
 use mizan_core::store::seed;
 use mizan_core::views::orders::orders_page;
-use mizan_core::{Console, Environment};
 use rust_decimal::Decimal;
 
 fn q(f: impl FnOnce(&mut OrderListQuery)) -> OrderListQuery {
@@ -39,13 +39,7 @@ async fn order_list_at_a_million_orders() {
     let dir = std::env::var("MIZAN_SCALE_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| tmp.path().to_path_buf());
-    let vars: HashMap<String, String> = [("MIZAN_DATA_DIR", dir.to_str().unwrap())]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    let console = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-        .await
-        .unwrap();
+    let console = common::console(&dir, &[]).await;
     let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
         .fetch_one(console.store().pool())
         .await

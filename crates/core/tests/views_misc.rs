@@ -4,10 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod common;
 
 use chrono::{TimeZone, Utc};
-use mizan_core::config::ConsoleConfig;
 use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
 use mizan_core::store::seed;
 use mizan_core::views::attention::{self, AttentionReason};
@@ -16,13 +15,7 @@ use mizan_core::{Console, Environment};
 use tamara::Sensitive;
 
 async fn console(dir: &std::path::Path) -> Console {
-    let vars: HashMap<String, String> = [("MIZAN_DATA_DIR", dir.to_str().unwrap())]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-        .await
-        .unwrap()
+    common::console(dir, &[]).await
 }
 
 fn failed_delivery(order_id: &str) -> NewDelivery {

@@ -5,10 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod common;
 
 use chrono::{TimeZone, Utc};
-use mizan_core::config::ConsoleConfig;
 use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};
 use mizan_core::store::seed;
 use mizan_core::views::orders::{self, orders_page};
@@ -19,13 +18,7 @@ const N: u64 = 3_000;
 
 async fn seeded() -> (tempfile::TempDir, Console) {
     let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<String, String> = [("MIZAN_DATA_DIR", dir.path().to_str().unwrap())]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    let console = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-        .await
-        .unwrap();
+    let console = common::console(dir.path(), &[]).await;
     seed::seed_orders(console.store(), Environment::Sandbox, 0, N)
         .await
         .unwrap();

@@ -6,7 +6,7 @@ import { useMarkReady } from "../../app/ready";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { formatCount } from "../../lib/time";
 import { useDebounced } from "../../lib/useDebounced";
-import { useStoredState } from "../../lib/useStoredState";
+import { readStored, useStoredState } from "../../lib/useStoredState";
 import { AttentionQueue, useAttention } from "./AttentionQueue";
 import { ColumnChooser } from "./ColumnChooser";
 import { DEFAULT_HIDDEN } from "./columns";
@@ -21,12 +21,7 @@ const FILTERS_KEY = "mizan.orders.filters";
 
 /** The filter the list opens with: the one last used in this session, else none. */
 export function openingFilter(): OrdersFilter {
-  try {
-    const raw = sessionStorage.getItem(FILTERS_KEY);
-    return toFilter(raw ? (JSON.parse(raw) as FilterInputs) : EMPTY_INPUTS);
-  } catch {
-    return toFilter(EMPTY_INPUTS);
-  }
+  return toFilter(readStored(FILTERS_KEY, EMPTY_INPUTS, sessionStorage));
 }
 
 export function OrdersScreen() {
