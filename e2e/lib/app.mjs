@@ -11,18 +11,21 @@
 // - `close()` ends the session and the driver, which tears down WebKitWebDriver and the app;
 //   the temp dir is removed unless E2E_KEEP=1.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { remote } from 'webdriverio';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 export const appBin = process.env.MIZAN_APP_BIN ?? path.join(repoRoot, 'target', 'debug', 'mizan-app');
 export const artifactsDir = process.env.E2E_ARTIFACTS ?? path.join(repoRoot, 'target', 'e2e-artifacts');
+
+const execFileAsync = promisify(execFile);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -198,13 +201,21 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
     },
     $: (testId) => browser.$(`[data-testid="${testId}"]`),
     $$: (testId) => browser.$$(`[data-testid="${testId}"]`),
-    /** A screenshot into the artifacts dir, after a pause: WebKit paints the frame after the
-     *  DOM change that the test waited for, and an immediate shot shows the previous one. */
+    /** A screenshot of the app's window into the artifacts dir, after a pause: WebKit paints
+     *  the frame after the DOM change that the test waited for, and an immediate shot shows the
+     *  previous one. Taken from the X display (ImageMagick's `import`), not with WebDriver's
+     *  screenshot command: that one asks WebKit for a snapshot, which hangs once the page has
+     *  changed when the webview paints without GPU compositing (the app's default without a
+     *  GPU, as under Xvfb). The display also shows what a user would see. */
     async screenshot(label) {
       mkdirSync(artifactsDir, { recursive: true });
       await sleep(1000);
       const file = path.join(artifactsDir, `${name}-${label}.png`);
-      await browser.saveScreenshot(file);
+      const { x, y, width, height } = await browser.getWindowRect();
+      await execFileAsync('import', ['-window', 'root', '-crop', `${width}x${height}+${x}+${y}`, '+repage', file],
+        { timeout: 30000 }).catch((e) => {
+        throw new Error(`screenshot ${label}: ImageMagick's import failed on DISPLAY=${process.env.DISPLAY ?? '(unset)'}: ${e.message}`);
+      });
       return file;
     },
     async close() {
