@@ -14,6 +14,9 @@
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
 //! - No network call happens inside a store transaction.
+//! - During a delivery storm ([`Pressure`]) it runs at most one batch per
+//!   [`ProcessorConfig::storm_pause`], so acknowledgements keep the CPU; rows wait, durable,
+//!   and are worked through as soon as the storm passes.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,6 +30,7 @@ use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::pressure::Pressure;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
@@ -59,6 +63,10 @@ pub struct ProcessorConfig {
     pub retry_base: Duration,
     /// Longest back-off.
     pub retry_max: Duration,
+    /// Requests a second above which the receiver is in a storm ([`Pressure`]).
+    pub storm_per_sec: u32,
+    /// During a storm, the pause after each batch (cut short when the storm passes).
+    pub storm_pause: Duration,
 }
 
 impl Default for ProcessorConfig {
@@ -68,6 +76,8 @@ impl Default for ProcessorConfig {
             idle_interval: Duration::from_secs(2),
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(600),
+            storm_per_sec: super::pressure::DEFAULT_STORM_PER_SEC,
+            storm_pause: Duration::from_secs(1),
         }
     }
 }
@@ -78,7 +88,12 @@ pub struct Processor {
     wake: Arc<Notify>,
     clock: Clock,
     config: ProcessorConfig,
+    /// The receiver's request rate; `None` (replay, rehearsal) never storms.
+    pressure: Option<Pressure>,
 }
+
+/// How often a processor giving way looks whether the storm has passed.
+const STORM_POLL: Duration = Duration::from_millis(50);
 
 /// How one row ended.
 enum Settled {
@@ -93,7 +108,15 @@ impl Processor {
             wake,
             clock,
             config,
+            pressure: None,
         }
+    }
+
+    /// Gives way to the receiver whose requests `pressure` counts (see the module doc).
+    #[must_use]
+    pub fn with_pressure(mut self, pressure: Pressure) -> Self {
+        self.pressure = Some(pressure);
+        self
     }
 
     /// Requeues failed rows whose back-off has passed, then processes up to one batch of
@@ -121,6 +144,9 @@ impl Processor {
             if shutdown.is_terminated() || (&mut shutdown).now_or_never().is_some() {
                 break;
             }
+            if !self.give_way(&mut shutdown).await {
+                break;
+            }
             tokio::select! {
                 () = &mut shutdown => break,
                 () = self.wake.notified() => {}
@@ -128,6 +154,29 @@ impl Processor {
             }
         }
         tracing::info!("webhook processor stopped");
+    }
+
+    /// While the receiver is in a storm, waits until it passes or [`ProcessorConfig::
+    /// storm_pause`] has gone by. False when `shutdown` completed meanwhile.
+    async fn give_way<F>(&self, shutdown: &mut F) -> bool
+    where
+        F: Future<Output = ()> + Unpin,
+    {
+        let Some(pressure) = &self.pressure else {
+            return true;
+        };
+        if !pressure.storm() {
+            return true;
+        }
+        tracing::debug!("delivery storm: processing gives way to acknowledgements");
+        let until = tokio::time::Instant::now() + self.config.storm_pause;
+        while pressure.storm() && tokio::time::Instant::now() < until {
+            tokio::select! {
+                () = &mut *shutdown => return false,
+                () = tokio::time::sleep(STORM_POLL) => {}
+            }
+        }
+        true
     }
 
     /// Runs [`Processor::run`] as a Tokio task until `shutdown` turns true (or its sender is

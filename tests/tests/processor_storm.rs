@@ -1,0 +1,131 @@
+//! The processor gives way during a delivery storm: over real HTTP, with the receiver and the
+//! processor sharing one `Pressure`, a burst above the storm threshold is acknowledged while
+//! processing runs at most one batch per pause, and every stored delivery is processed once
+//! the burst is over.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
+use mizan_core::webhooks::{
+    Pressure, Processor, ProcessorConfig, ReceiverState, router, system_clock,
+};
+use mizan_scenarios::{NOTIFICATION_TOKEN, approve, checkout_request, client, console, sandbox};
+use tamara::Sensitive;
+use tamara::notification::sign_token;
+use tokio::sync::{Notify, watch};
+
+/// Deliveries not yet settled by the processor.
+async fn pending(console: &mizan_core::Console) -> usize {
+    let n = deliveries::backlog_count(console.store(), None)
+        .await
+        .unwrap();
+    usize::try_from(n).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_defers_processing_and_it_catches_up_afterwards() {
+    let sb = sandbox(57).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(&sb.base_url(), dir.path()).await;
+    let order_id = client(&sb.base_url())
+        .create_checkout(&checkout_request("STORM-1"))
+        .await
+        .unwrap()
+        .value
+        .order_id;
+    approve(&sb.base_url(), &order_id).await;
+
+    // A storm is anything above 20 requests a second; the burst below sends ~200 a second.
+    let pressure = Pressure::new(20);
+    let wake = Arc::new(Notify::new());
+    let state = ReceiverState::new(console.clone(), wake.clone(), system_clock())
+        .with_pressure(pressure.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    let (stop, stopped) = watch::channel(false);
+    let config = ProcessorConfig {
+        batch: 1,
+        idle_interval: Duration::from_millis(50),
+        storm_pause: Duration::from_secs(1),
+        ..ProcessorConfig::default()
+    };
+    Processor::new(console.clone(), wake, system_clock(), config)
+        .with_pressure(pressure.clone())
+        .spawn(stopped);
+
+    let http = reqwest::Client::new();
+    let token = sign_token(
+        &Sensitive::new(NOTIFICATION_TOKEN.to_owned()),
+        chrono::Utc::now().timestamp(),
+    )
+    .unwrap();
+    let mut tick = tokio::time::interval(Duration::from_millis(5));
+    let started = tokio::time::Instant::now();
+    let mut sent = 0usize;
+    while started.elapsed() < Duration::from_millis(1500) {
+        tick.tick().await;
+        let body = format!(
+            r#"{{"order_id":"{order_id}","order_reference_id":"STORM-1","event_type":"order_captured",
+                "data":{{"capture_id":"cap-{sent}","captured_amount":{{"amount":1.00,"currency":"SAR"}}}}}}"#
+        );
+        let status = http
+            .post(format!("{url}?tamaraToken={token}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 200, "delivery {sent} not acknowledged");
+        sent += 1;
+    }
+    assert!(
+        pressure.storm(),
+        "the burst ({sent} in 1.5 s) did not register as a storm"
+    );
+    // The processor ran at most a batch of one per second of storm (plus the one in hand).
+    let settled = sent - pending(&console).await;
+    assert!(
+        sent >= 100,
+        "the burst was too thin to test anything: {sent} sent"
+    );
+    assert!(
+        settled <= 3,
+        "{settled} of {sent} deliveries processed during the storm; at most 3 expected"
+    );
+
+    // Once the storm is over every delivery is processed.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = pending(&console).await;
+        if left == 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{left} of {sent} deliveries still pending 120 s after the storm"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = DeliveryFilter {
+        limit: Some(10_000),
+        ..DeliveryFilter::default()
+    };
+    let rows = deliveries::list(console.store(), &all).await.unwrap();
+    assert_eq!(rows.len(), sent);
+    assert!(
+        rows.iter()
+            .all(|d| d.processing_state == ProcessingState::Processed),
+        "not every delivery was processed: {:?}",
+        rows.iter()
+            .filter(|d| d.processing_state != ProcessingState::Processed)
+            .map(|d| (d.id, d.processing_result.clone()))
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+    let _ = stop.send(true);
+}
