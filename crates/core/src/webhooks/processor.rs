@@ -156,8 +156,8 @@ impl Processor {
         tracing::info!("webhook processor stopped");
     }
 
-    /// While the receiver is in a storm, waits until it passes or [`ProcessorConfig::
-    /// storm_pause`] has gone by. False when `shutdown` completed meanwhile.
+    /// While the receiver is in a storm, waits until it passes or
+    /// [`ProcessorConfig::storm_pause`] has gone by. False when `shutdown` completed meanwhile.
     async fn give_way<F>(&self, shutdown: &mut F) -> bool
     where
         F: Future<Output = ()> + Unpin,
