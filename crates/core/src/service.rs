@@ -120,7 +120,7 @@ impl RunningService {
             })
         };
         // Shared by the receiver (counts requests) and the processor (gives way in a storm).
-        let pressure = Pressure::new(config.processor.storm_per_sec);
+        let pressure = Pressure::default();
         let processor = Processor::new(console.clone(), wake, clock.clone(), config.processor)
             .with_pressure(pressure.clone())
             .spawn(stopped.clone());

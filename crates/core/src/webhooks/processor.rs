@@ -63,8 +63,6 @@ pub struct ProcessorConfig {
     pub retry_base: Duration,
     /// Longest back-off.
     pub retry_max: Duration,
-    /// Requests a second above which the receiver is in a storm ([`Pressure`]).
-    pub storm_per_sec: u32,
     /// During a storm, the pause after each batch (cut short when the storm passes).
     pub storm_pause: Duration,
 }
@@ -76,7 +74,6 @@ impl Default for ProcessorConfig {
             idle_interval: Duration::from_secs(2),
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(600),
-            storm_per_sec: super::pressure::DEFAULT_STORM_PER_SEC,
             storm_pause: Duration::from_secs(1),
         }
     }
