@@ -47,8 +47,10 @@ async fn a_storm_defers_processing_and_it_catches_up_afterwards() {
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
     let (stop, stopped) = watch::channel(false);
+    // Full batches of 50 outside a storm; during one, a single row per pause.
     let config = ProcessorConfig {
-        batch: 1,
+        batch: 50,
+        storm_batch: 1,
         idle_interval: Duration::from_millis(50),
         storm_pause: Duration::from_secs(1),
         ..ProcessorConfig::default()

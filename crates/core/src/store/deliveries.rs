@@ -143,7 +143,7 @@ pub struct DeliveryFilter {
 }
 
 /// Verified deliveries wait for the processor; the others are evidence only.
-fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
+pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     match verdict {
         DeliveryVerdict::Verified => ProcessingState::Pending,
         DeliveryVerdict::Rejected | DeliveryVerdict::InvalidBody => ProcessingState::Skipped,
@@ -183,69 +183,6 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
     .fetch_one(&mut *conn)
     .await
     .map_err(StoreError::query("insert delivery"))
-}
-
-/// Stores `group` with ONE multi-row statement and returns their ids in `group`'s order.
-///
-/// The receiver's group commit calls this: one statement per group instead of one per row,
-/// because every statement is a round trip to the connection's worker thread, and those
-/// thread hand-overs — not SQLite — were most of the receiver's CPU.
-///
-/// # Errors
-/// [`StoreError::Query`]; [`StoreError::Invalid`] if the database answered a different
-/// number of ids than rows given.
-pub async fn insert_many<'c>(
-    db: impl Db<'c>,
-    group: &[&NewDelivery],
-) -> Result<Vec<i64>, StoreError> {
-    if group.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("insert deliveries"))?;
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO webhook_deliveries (environment, received_at, method, path, query,
-            headers_json, body, verdict, reason, http_status, order_id, event_type,
-            processing_state, attempts) ",
-    );
-    qb.push_values(group, |mut row, d| {
-        row.push_bind(d.environment.as_str())
-            .push_bind(ts(d.received_at))
-            .push_bind(&d.method)
-            .push_bind(&d.path)
-            .push_bind(&d.query)
-            .push_bind(&d.headers_json)
-            .push_bind(&d.body)
-            .push_bind(d.verdict.as_str())
-            .push_bind(&d.reason)
-            .push_bind(i64::from(d.http_status))
-            .push_bind(&d.order_id)
-            .push_bind(&d.event_type)
-            .push_bind(initial_state(d.verdict).as_str())
-            .push_bind(0_i64);
-    });
-    qb.push(" RETURNING id");
-    let mut ids: Vec<i64> = qb
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("insert deliveries"))?;
-    if ids.len() != group.len() {
-        return Err(StoreError::Invalid {
-            what: "delivery ids",
-            detail: format!(
-                "inserted {} deliveries but the database returned {} ids",
-                group.len(),
-                ids.len()
-            ),
-        });
-    }
-    // SQLite does not promise RETURNING's row order, but rows of one statement get increasing
-    // rowids in VALUES order (the table has no other writer inside this transaction).
-    ids.sort_unstable();
-    Ok(ids)
 }
 
 /// The delivery with this id.
@@ -320,7 +257,27 @@ pub async fn list<'c>(
     db: impl Db<'c>,
     filter: &DeliveryFilter,
 ) -> Result<Vec<WebhookDelivery>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM webhook_deliveries WHERE 1 = 1");
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM ");
+    if filter.order_id.is_some() {
+        // The by-order index holds only rows that have left 'pending' (migration 0003: the
+        // receiver's inserts do not touch it). Pending rows come through the queue index.
+        qb.push("(SELECT * FROM webhook_deliveries WHERE processing_state <> 'pending'");
+        push_list_filters(&mut qb, filter);
+        qb.push(" UNION ALL SELECT * FROM webhook_deliveries WHERE processing_state = 'pending'");
+        push_list_filters(&mut qb, filter);
+        qb.push(")");
+    } else {
+        qb.push("webhook_deliveries WHERE 1 = 1");
+        push_list_filters(&mut qb, filter);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ");
+    qb.push_bind(i64::from(filter.limit.unwrap_or(100)));
+    let rows = super::fetch_built(db, &mut qb, "list deliveries").await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// `filter`'s conditions, each as ` AND …`.
+fn push_list_filters(qb: &mut QueryBuilder<Sqlite>, filter: &DeliveryFilter) {
     if let Some(env) = filter.environment {
         qb.push(" AND environment = ");
         qb.push_bind(env.as_str());
@@ -341,10 +298,6 @@ pub async fn list<'c>(
         qb.push(" AND id < ");
         qb.push_bind(before);
     }
-    qb.push(" ORDER BY id DESC LIMIT ");
-    qb.push_bind(i64::from(filter.limit.unwrap_or(100)));
-    let rows = super::fetch_built(db, &mut qb, "list deliveries").await?;
-    rows.iter().map(from_row).collect()
 }
 
 /// Marks a pending delivery processed with what was done, counting the attempt.

@@ -32,6 +32,23 @@ pub enum StoreError {
         source: sqlx::Error,
     },
 
+    /// A statement on the webhook inbox's own connection ([`super::inbox`]) failed.
+    #[error("store query failed ({context}): {source}")]
+    Inbox {
+        /// What the inbox writer was doing, e.g. "commit deliveries".
+        context: &'static str,
+        /// The underlying SQLite (rusqlite) or thread error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The store (or the part of it asked for) has been closed: the console is shutting down.
+    #[error("{what} is closed: the console is shutting down")]
+    Closed {
+        /// What refused, e.g. "the webhook inbox".
+        what: &'static str,
+    },
+
     /// A stored value no longer decodes: the row was written by something else or damaged.
     #[error("corrupt row in {table}.{column}: {detail}")]
     CorruptRow {
@@ -86,7 +103,8 @@ impl StoreError {
         match self {
             StoreError::Open { .. } => "store_open",
             StoreError::Migrate(_) => "store_migrate",
-            StoreError::Query { .. } => "store_query",
+            StoreError::Query { .. } | StoreError::Inbox { .. } => "store_query",
+            StoreError::Closed { .. } => "store_closed",
             StoreError::CorruptRow { .. } => "store_corrupt_row",
             StoreError::DuplicateIdempotencyRef { .. } | StoreError::Conflict(_) => {
                 "store_conflict"
@@ -99,6 +117,14 @@ impl StoreError {
     /// Adapter for `map_err`: wraps a sqlx error with what the store was doing.
     pub(crate) fn query(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |source| StoreError::Query { context, source }
+    }
+
+    /// Adapter for `map_err` on the inbox writer's own connection.
+    pub(crate) fn inbox(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        move |source| StoreError::Inbox {
+            context,
+            source: Box::new(source),
+        }
     }
 
     pub(crate) fn corrupt(

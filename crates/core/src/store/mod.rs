@@ -28,6 +28,7 @@ pub mod desktop;
 mod error;
 pub mod events;
 pub mod evidence;
+pub mod inbox;
 pub mod items;
 pub mod ledger;
 pub mod order_list;
@@ -272,39 +273,6 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::query("open streaming reader"))?;
-        Ok(Store {
-            pool,
-            write: self.write.clone(),
-        })
-    }
-
-    /// A second handle on the same file with one connection of its own, for a single hot
-    /// writer (the webhook inbox). It shares this store's in-process write lock, so its
-    /// transactions still hand over to the other writers without SQLite's busy sleeps.
-    ///
-    /// Why: a pooled connection's page cache is discarded whenever ANOTHER connection has
-    /// written, so a writer that gets a different connection each time re-reads every page it
-    /// touches from the file. One connection that does all of a writer's work keeps its
-    /// pages, and skips the pool's per-checkout liveness ping.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`] if the connection cannot be opened.
-    pub async fn dedicated_writer(&self) -> Result<Store, StoreError> {
-        // Its commits never run a checkpoint (copying the WAL into the file and syncing it):
-        // that would make the request whose commit crossed the threshold wait for it. The
-        // owner calls [`Store::checkpoint`] in the background instead.
-        let options = (*self.pool.connect_options())
-            .clone()
-            .pragma("wal_autocheckpoint", "0");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .test_before_acquire(false)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await
-            .map_err(StoreError::query("open dedicated writer"))?;
         Ok(Store {
             pool,
             write: self.write.clone(),

@@ -68,7 +68,7 @@ pub struct ReceiverState {
     pub(crate) wake: Arc<Notify>,
     pub(crate) clock: Clock,
     /// The receiver's single writer to the inbox (group commit).
-    pub(crate) inbox: receiver::InboxWriter,
+    pub(crate) inbox: receiver::Inbox,
     /// Counts every request the handler sees, for the processor to give way during a storm.
     pub(crate) pressure: Pressure,
 }
@@ -87,7 +87,7 @@ impl ReceiverState {
             verifier,
             wake,
             clock,
-            inbox: receiver::InboxWriter::default(),
+            inbox: receiver::Inbox::default(),
             pressure: Pressure::default(),
         }
     }

@@ -10,7 +10,8 @@
 //! audit writes) costs several times what acknowledging it does, so while both run a burst
 //! is acknowledged at half the rate and its tail latency doubles. Tamara judges the endpoint
 //! by its answers; the processing of a stored delivery can wait. During a storm the processor
-//! runs one batch per pause (see `ProcessorConfig::storm_pause`), and catches up afterwards.
+//! runs one small batch per pause (see `ProcessorConfig::storm_batch` and `storm_pause`), and
+//! catches up afterwards.
 //!
 //! Invariants: recording takes one short uncontended lock and never blocks on I/O; a storm is
 //! declared only above the threshold (deliveries per second); a `Pressure` nobody records into

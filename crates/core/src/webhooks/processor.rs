@@ -14,9 +14,10 @@
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
 //! - No network call happens inside a store transaction.
-//! - During a delivery storm ([`Pressure`]) it runs at most one batch per
-//!   [`ProcessorConfig::storm_pause`], so acknowledgements keep the CPU; rows wait, durable,
-//!   and are worked through as soon as the storm passes.
+//! - During a delivery storm ([`Pressure`]) it runs at most one batch of
+//!   [`ProcessorConfig::storm_batch`] rows per [`ProcessorConfig::storm_pause`], so
+//!   acknowledgements keep the CPU and the write lock; rows wait, durable, and are worked
+//!   through at full speed as soon as the storm passes.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -65,6 +66,9 @@ pub struct ProcessorConfig {
     pub retry_max: Duration,
     /// During a storm, the pause after each batch (cut short when the storm passes).
     pub storm_pause: Duration,
+    /// Rows taken per batch during a storm (at most `batch`): each processed row is several
+    /// write transactions that hold the store's write lock the inbox writer also needs.
+    pub storm_batch: u32,
 }
 
 impl Default for ProcessorConfig {
@@ -75,6 +79,7 @@ impl Default for ProcessorConfig {
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(600),
             storm_pause: Duration::from_secs(1),
+            storm_batch: 10,
         }
     }
 }
@@ -190,8 +195,12 @@ impl Processor {
     {
         self.requeue_due().await?;
         let env = self.console.environment();
-        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
-            .await?;
+        let limit = if self.pressure.as_ref().is_some_and(Pressure::storm) {
+            self.config.storm_batch.clamp(1, self.config.batch.max(1))
+        } else {
+            self.config.batch
+        };
+        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), limit).await?;
         let mut settled = 0;
         for row in rows {
             if (&mut *shutdown).now_or_never().is_some() {

@@ -6,7 +6,7 @@
 //! (axum's method router), 503 when the inbox cannot be written (Tamara retries).
 //!
 //! Invariants: the row is written (WAL, `synchronous = FULL`) BEFORE any answer, so a 200
-//! means the delivery survives a crash. Rows are written by one [`InboxWriter`] task that
+//! means the delivery survives a crash. Rows are written by one [`InboxWriter`] thread that
 //! commits the deliveries arriving together in one transaction (group commit): one fsync
 //! acknowledges many, and each request is still answered only after the commit holding its
 //! row has returned. Secrets never reach the row: the `Authorization` header, the
@@ -23,10 +23,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Map, Value, json};
 use tamara::model::notification::Notification;
 use tamara::notification::{TokenError, extract_token};
-use tokio::sync::{mpsc, oneshot};
 
 use super::ReceiverState;
 use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+use crate::store::inbox::InboxWriter;
 use crate::store::{Store, StoreError, mask_secret};
 
 /// Header-name fragments whose values are masked before storage.
@@ -115,181 +115,30 @@ pub(crate) async fn receive(
     }
 }
 
-/// Most deliveries one inbox transaction carries.
-const MAX_GROUP: usize = 256;
-
-/// Scheduler turns a burst may take to gather more deliveries before its commit.
-const GATHER_TURNS: usize = 8;
-
-/// A delivery waiting for the writer, with the channel its request waits on.
-type Queued = (NewDelivery, oneshot::Sender<Result<i64, String>>);
-
-/// The inbox's single writer (group commit). Without it every delivery was its own
-/// transaction and fsync, and concurrent requests queued on SQLite's write lock (sleeping in
-/// its busy handler), which capped the receiver at a few hundred deliveries a second.
-///
-/// The task starts with the first delivery (so always inside the runtime) and ends when the
-/// router holding the last clone is dropped.
+/// The receiver's way into the inbox: the [`InboxWriter`] thread (group commit), started with
+/// the first delivery; if it cannot start, the shared pool one row at a time (slower, never
+/// wrong). Clones share the writer; its thread ends when the router holding the last clone is
+/// dropped.
 #[derive(Clone, Default)]
-pub(crate) struct InboxWriter {
-    queue: Arc<OnceLock<mpsc::UnboundedSender<Queued>>>,
+pub(crate) struct Inbox {
+    writer: Arc<OnceLock<Option<InboxWriter>>>,
 }
 
-impl InboxWriter {
+impl Inbox {
     /// Stores `delivery`; returns its id once the transaction holding it has committed.
-    async fn insert(&self, store: &Store, delivery: NewDelivery) -> Result<i64, String> {
-        let queue = self.queue.get_or_init(|| {
-            // Unbounded is bounded in practice: each queued delivery is a request waiting for
-            // its answer.
-            let (tx, rx) = mpsc::unbounded_channel();
-            let store = store.clone();
-            let store_of_console = store.clone();
-            tokio::spawn(async move {
-                // Its own connection keeps its page cache warm; the shared pool is the
-                // fallback (slower, never wrong).
-                let own = match store.dedicated_writer().await {
-                    Ok(own) => own,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "inbox writer uses the shared pool");
-                        store
-                    }
-                };
-                write_groups(store_of_console, own, rx).await;
-            });
-            tx
-        });
-        let (reply, answer) = oneshot::channel();
-        let stopped = || "the inbox writer has stopped".to_owned();
-        queue.send((delivery, reply)).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
-    }
-}
-
-/// Commits whatever has queued up while the previous commit ran, then answers each request.
-/// `console` is the console's store: once it is closed (shutdown), the inbox refuses too, so
-/// nothing is acknowledged that the rest of the console can no longer see.
-async fn write_groups(console: Store, store: Store, mut queue: mpsc::UnboundedReceiver<Queued>) {
-    let mut group = Vec::with_capacity(MAX_GROUP);
-    let mut checkpoints = Checkpoints::new(console.clone());
-    loop {
-        let received = tokio::select! {
-            received = queue.recv_many(&mut group, MAX_GROUP) => received,
-            () = checkpoints.due() => {
-                checkpoints.start();
-                continue;
-            }
-        };
-        if received == 0 {
-            break;
-        }
-        checkpoints.wrote();
-        if group.len() > 1 {
-            gather_burst(&mut queue, &mut group).await;
-        }
-        if console.pool().is_closed() && !store.pool().is_closed() {
-            store.close().await;
-        }
-        match insert_group(&store, &group).await {
-            Ok(ids) => {
-                for ((_, reply), id) in group.drain(..).zip(ids) {
-                    let _ = reply.send(Ok(id));
-                }
-            }
+    async fn insert(&self, store: &Store, delivery: NewDelivery) -> Result<i64, StoreError> {
+        let writer = self.writer.get_or_init(|| match InboxWriter::start(store) {
+            Ok(writer) => Some(writer),
             Err(e) => {
-                // One bad row must not refuse its neighbours: store them one by one.
-                tracing::warn!(error = %e, rows = group.len(), "inbox group not stored; storing one by one");
-                for (delivery, reply) in group.drain(..) {
-                    let stored = deliveries::insert(&store, &delivery).await;
-                    let _ = reply.send(stored.map_err(|e| e.to_string()));
-                }
+                tracing::warn!(error = %e, "inbox writer not started; storing through the shared pool");
+                None
             }
+        });
+        match writer {
+            Some(writer) => writer.insert(delivery).await,
+            None => deliveries::insert(store, &delivery).await,
         }
     }
-}
-
-/// How often the inbox's writes are checkpointed into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// The inbox connection's checkpoints, run beside it. Its own commits never checkpoint (see
-/// [`Store::dedicated_writer`]), so the WAL would only grow; this copies it into the file
-/// every [`CHECKPOINT_EVERY`] after writes, on a connection of the console's pool and as a
-/// task of its own, so no acknowledgement ever waits for it. One at a time.
-struct Checkpoints {
-    console: Store,
-    /// When the next one is due: set by the first write after the last one started.
-    next: Option<tokio::time::Instant>,
-    running: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Checkpoints {
-    fn new(console: Store) -> Self {
-        Checkpoints {
-            console,
-            next: None,
-            running: None,
-        }
-    }
-
-    fn wrote(&mut self) {
-        if self.next.is_none() {
-            self.next = Some(tokio::time::Instant::now() + CHECKPOINT_EVERY);
-        }
-    }
-
-    /// Resolves when a checkpoint is due; never while nothing was written since the last.
-    async fn due(&self) {
-        match self.next {
-            Some(at) => tokio::time::sleep_until(at).await,
-            None => std::future::pending().await,
-        }
-    }
-
-    fn start(&mut self) {
-        if self.running.as_ref().is_some_and(|r| !r.is_finished()) {
-            // The previous one still runs (a slow disk): try again a period later.
-            self.next = Some(tokio::time::Instant::now() + CHECKPOINT_EVERY);
-            return;
-        }
-        self.next = None;
-        if self.console.pool().is_closed() {
-            return;
-        }
-        let console = self.console.clone();
-        self.running = Some(tokio::spawn(async move {
-            if let Err(e) = console.checkpoint().await {
-                tracing::warn!(error = %e, "inbox checkpoint failed; the next one retries");
-            }
-        }));
-    }
-}
-
-/// During a burst (more than one delivery already waiting), lets the requests that are
-/// runnable right now reach the queue before committing: a few scheduler turns, no timer, so
-/// a lone delivery never waits and a burst shares one fsync among more rows.
-async fn gather_burst(queue: &mut mpsc::UnboundedReceiver<Queued>, group: &mut Vec<Queued>) {
-    for _ in 0..GATHER_TURNS {
-        tokio::task::yield_now().await;
-        let before = group.len();
-        while group.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(queued) => group.push(queued),
-                Err(_) => break,
-            }
-        }
-        if group.len() == before {
-            break;
-        }
-    }
-}
-
-async fn insert_group(store: &Store, group: &[Queued]) -> Result<Vec<i64>, StoreError> {
-    let rows: Vec<&NewDelivery> = group.iter().map(|(d, _)| d).collect();
-    let mut tx = store.begin().await?;
-    let ids = deliveries::insert_many(&mut tx, &rows).await?;
-    tx.commit()
-        .await
-        .map_err(StoreError::query("commit deliveries"))?;
-    Ok(ids)
 }
 
 /// The `tamaraToken` value of a raw query string, if present.

@@ -1,0 +1,183 @@
+//! The webhook inbox's writer thread (group commit on its own connection) on a real SQLite
+//! file, read back through sqlx pools.
+
+// Test helpers outside #[test] fns panic on setup failure by design.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use mizan_core::environment::Environment::Sandbox;
+use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery, ProcessingState};
+use mizan_core::store::inbox::{CHECKPOINT_EVERY, InboxWriter};
+use mizan_core::store::{Store, StoreError};
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    (dir, store)
+}
+
+fn delivery(i: usize, verdict: DeliveryVerdict) -> NewDelivery {
+    NewDelivery {
+        environment: Sandbox,
+        received_at: Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
+            + chrono::Duration::milliseconds(i64::try_from(i).unwrap()),
+        method: "POST".to_owned(),
+        path: "/webhooks/tamara".to_owned(),
+        query: Some("tamaraToken=****1234".to_owned()),
+        headers_json: r#"{"authorization":"****1234"}"#.to_owned(),
+        body: format!(r#"{{"order_id":"o-{i}","event_type":"order_approved","amount":10.005}}"#),
+        verdict,
+        reason: (verdict != DeliveryVerdict::Verified).then(|| "token_expired: expired".to_owned()),
+        http_status: if verdict == DeliveryVerdict::Verified {
+            200
+        } else {
+            401
+        },
+        order_id: Some(format!("o-{i}")),
+        event_type: Some("order_approved".to_owned()),
+    }
+}
+
+fn verdict_of(i: usize) -> DeliveryVerdict {
+    if i.is_multiple_of(7) {
+        DeliveryVerdict::Rejected
+    } else {
+        DeliveryVerdict::Verified
+    }
+}
+
+async fn count(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_each_get_the_id_of_their_own_row() {
+    let (dir, store) = open_temp().await;
+    // An earlier row through the pool, so the writer's ids do not start at 1.
+    deliveries::insert(&store, &delivery(0, DeliveryVerdict::Verified))
+        .await
+        .unwrap();
+    let writer = InboxWriter::start(&store).unwrap();
+    let tasks: Vec<_> = (1..=60)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move { (i, writer.insert(delivery(i, verdict_of(i))).await) })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    // Read back through another pool on the same file: committed, not buffered.
+    let other = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    for task in tasks {
+        let (i, id) = task.await.unwrap();
+        let id = id.unwrap();
+        let row = deliveries::get(&other, id).await.unwrap().unwrap();
+        let sent = delivery(i, verdict_of(i));
+        assert_eq!(row.order_id, sent.order_id, "row {id} answers request {i}");
+        assert_eq!(row.body, sent.body, "the exact body (10.005 kept as text)");
+        assert_eq!(row.received_at, sent.received_at);
+        assert_eq!(row.headers_json, sent.headers_json);
+        assert_eq!(row.reason, sent.reason);
+        let state = if verdict_of(i) == DeliveryVerdict::Verified {
+            ProcessingState::Pending
+        } else {
+            ProcessingState::Skipped
+        };
+        assert_eq!(row.processing_state, state, "row {id}");
+        ids.push(id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 60, "sixty distinct rows");
+    assert_eq!(count(&other).await, 61);
+}
+
+#[tokio::test]
+async fn a_row_the_database_refuses_is_refused_alone_and_its_group_is_stored() {
+    let (_dir, store) = open_temp().await;
+    // A row SQLite refuses: the trigger stands in for a full disk or a damaged page.
+    sqlx::query(
+        "CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries
+         WHEN NEW.order_id = 'o-5' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let writer = InboxWriter::start(&store).unwrap();
+    // Hold the write lock so the requests queue up and travel in one group with the poison.
+    let held = store.begin().await.unwrap();
+    let tasks: Vec<_> = (1..=12)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                (
+                    i,
+                    writer.insert(delivery(i, DeliveryVerdict::Verified)).await,
+                )
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    held.commit().await.unwrap();
+    for task in tasks {
+        let (i, stored) = task.await.unwrap();
+        if i == 5 {
+            let err = stored.unwrap_err();
+            assert_eq!(err.code(), "store_query", "{err}");
+            assert!(err.to_string().contains("insert delivery"), "{err}");
+        } else {
+            let id = stored.unwrap();
+            let row = deliveries::get(&store, id).await.unwrap().unwrap();
+            assert_eq!(row.order_id.as_deref(), Some(format!("o-{i}").as_str()));
+        }
+    }
+    assert_eq!(count(&store).await, 11, "every row but the poisoned one");
+}
+
+#[tokio::test]
+async fn the_inbox_refuses_once_the_console_store_is_closed() {
+    let (dir, store) = open_temp().await;
+    let writer = InboxWriter::start(&store).unwrap();
+    writer
+        .insert(delivery(1, DeliveryVerdict::Verified))
+        .await
+        .unwrap();
+    store.close().await;
+    let err = writer
+        .insert(delivery(2, DeliveryVerdict::Verified))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Closed { .. }), "{err:?}");
+    assert_eq!(err.code(), "store_closed");
+    let reopened = Store::open(&dir.path().join("mizan.db")).await.unwrap();
+    assert_eq!(count(&reopened).await, 1, "nothing stored after the close");
+}
+
+#[tokio::test]
+async fn the_inbox_writes_reach_the_database_file_by_checkpoint() {
+    let (dir, store) = open_temp().await;
+    let file = dir.path().join("mizan.db");
+    let writer = InboxWriter::start(&store).unwrap();
+    let before = std::fs::metadata(&file).unwrap().len();
+    for i in 1..=200 {
+        writer
+            .insert(delivery(i, DeliveryVerdict::Verified))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().len(),
+        before,
+        "the writer's own commits only append to the WAL"
+    );
+    tokio::time::sleep(CHECKPOINT_EVERY * 3).await;
+    let after = std::fs::metadata(&file).unwrap().len();
+    assert!(
+        after > before + 100 * 1024 / 10,
+        "the checkpoint copied the rows into the file: {before} -> {after} bytes"
+    );
+}
