@@ -12,6 +12,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use mizan_bench_webhooks::{Baseline, BenchOptions, bare, run};
 
+/// The same allocator as `mizan` (mimalloc), so the bare baseline (`bench-webhooks bare`) is
+/// not handicapped by glibc's malloc against the server it is compared with; the load
+/// generator uses it too, for both targets alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "bench-webhooks",
