@@ -14,7 +14,9 @@
 //! - A row that no longer decodes (bad amount, unknown status) is a
 //!   [`StoreError::CorruptRow`] naming the table and column, never a panic.
 //! - Queries are runtime-checked (`sqlx::query`), each exercised by a test against a real file,
-//!   and avoid SQLite-only functions so the store can move to PostgreSQL.
+//!   and avoid SQLite-only functions so the store can move to PostgreSQL. One exception: the
+//!   webhook inbox's writer ([`inbox`]) runs its INSERT through rusqlite on a thread of its
+//!   own, because the receiver's acknowledgement waits on it (the module says why).
 //!
 //! Functions take any [`Db`]: `&Store` for a single call, or `&mut` a [`StoreTx`] from
 //! [`Store::begin`] to make several calls atomic (claim an event, update the order, write the

@@ -7,7 +7,7 @@
 //!
 //! Invariants: the row is written (WAL, `synchronous = FULL`) BEFORE any answer, so a 200
 //! means the delivery survives a crash. Rows are written by one [`InboxWriter`] thread that
-//! commits the deliveries arriving together in one transaction (group commit): one fsync
+//! commits the deliveries arriving together in one transaction (group commit): one sync
 //! acknowledges many, and each request is still answered only after the commit holding its
 //! row has returned. Secrets never reach the row: the `Authorization` header, the
 //! `tamaraToken` parameter and every header whose name suggests a secret are masked to their
