@@ -150,6 +150,13 @@ pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     }
 }
 
+/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): thirteen
+/// positional values in column order, `attempts` starting at 0.
+pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, received_at,
+    method, path, query, headers_json, body, verdict, reason, http_status, order_id,
+    event_type, processing_state, attempts)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+
 /// Stores a delivery and returns its id. When this returns, the row is on disk.
 ///
 /// # Errors
@@ -160,29 +167,24 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
         .conn()
         .await
         .map_err(StoreError::query("insert delivery"))?;
-    sqlx::query_scalar(
-        "INSERT INTO webhook_deliveries (environment, received_at, method, path, query,
-            headers_json, body, verdict, reason, http_status, order_id, event_type,
-            processing_state, attempts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
-         RETURNING id",
-    )
-    .bind(delivery.environment.as_str())
-    .bind(ts(delivery.received_at))
-    .bind(&delivery.method)
-    .bind(&delivery.path)
-    .bind(&delivery.query)
-    .bind(&delivery.headers_json)
-    .bind(&delivery.body)
-    .bind(delivery.verdict.as_str())
-    .bind(&delivery.reason)
-    .bind(i64::from(delivery.http_status))
-    .bind(&delivery.order_id)
-    .bind(&delivery.event_type)
-    .bind(state.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query("insert delivery"))
+    let done = sqlx::query(INSERT)
+        .bind(delivery.environment.as_str())
+        .bind(ts(delivery.received_at))
+        .bind(&delivery.method)
+        .bind(&delivery.path)
+        .bind(&delivery.query)
+        .bind(&delivery.headers_json)
+        .bind(&delivery.body)
+        .bind(delivery.verdict.as_str())
+        .bind(&delivery.reason)
+        .bind(i64::from(delivery.http_status))
+        .bind(&delivery.order_id)
+        .bind(&delivery.event_type)
+        .bind(state.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query("insert delivery"))?;
+    Ok(done.last_insert_rowid())
 }
 
 /// The delivery with this id.

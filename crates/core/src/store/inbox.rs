@@ -22,8 +22,8 @@
 //!   it); a task beside it runs a passive checkpoint on the console's pool at most every
 //!   [`CHECKPOINT_EVERY`] after writes. Without a Tokio runtime to run that task, the
 //!   connection keeps SQLite's automatic checkpoints instead, so the WAL never grows unbounded.
-//! - This is the one place SQL runs outside sqlx; the statement is the same INSERT as
-//!   [`super::deliveries::insert`] and the tests read its rows back through sqlx.
+//! - This is the one place SQL runs outside sqlx; it runs the very statement
+//!   [`super::deliveries::insert`] runs, and the tests read its rows back through sqlx.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -34,7 +34,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::codec::ts;
-use super::deliveries::{NewDelivery, initial_state};
+use super::deliveries::{INSERT, NewDelivery, initial_state};
 use super::{BUSY_TIMEOUT, Store, StoreError};
 
 /// Most deliveries one transaction carries.
@@ -45,11 +45,6 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// What refuses when the console has shut down.
 const WHAT: &str = "the webhook inbox";
-
-const INSERT: &str = "INSERT INTO webhook_deliveries (environment, received_at, method, path,
-    query, headers_json, body, verdict, reason, http_status, order_id, event_type,
-    processing_state, attempts)
- VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0)";
 
 /// A delivery waiting for the writer, with the channel its request waits on.
 type Queued = (NewDelivery, oneshot::Sender<Result<i64, StoreError>>);
