@@ -18,18 +18,23 @@
 //!   it hands over to the processor's writes without SQLite's busy sleeps.
 //! - Once the console's store is closed (shutdown), the inbox refuses with
 //!   [`StoreError::Closed`]: nothing is acknowledged that the console can no longer see.
-//! - The connection's own commits never checkpoint (that would make one request wait for
-//!   it); a task beside it runs a passive checkpoint on the console's pool at most every
-//!   [`CHECKPOINT_EVERY`] after writes. Without a Tokio runtime to run that task, the
-//!   connection keeps SQLite's automatic checkpoints instead, so the WAL never grows unbounded.
+//! - The connection's own commits never checkpoint (that would make the requests of the
+//!   commit wait for it); a task beside it runs a passive checkpoint on the console's pool at
+//!   most every [`CHECKPOINT_EVERY`] after writes, and the writer itself checkpoints between
+//!   groups once the log reaches [`RESTART_LOG_AT`] frames, so that the log starts over
+//!   instead of growing through a storm. Without a Tokio runtime to run that task, the
+//!   connection keeps SQLite's automatic checkpoints instead. Either way the WAL is bounded.
 //! - This is the one place SQL runs outside sqlx; it runs the very statement
 //!   [`super::deliveries::insert`] runs, and the tests read its rows back through sqlx.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use rusqlite::hooks::Wal;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
@@ -42,6 +47,15 @@ const MAX_GROUP: usize = 256;
 
 /// How often the inbox's writes are checkpointed into the database file.
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Frames in the WAL at which the writer checkpoints on its own thread, so that SQLite starts
+/// the log over instead of appending to it (see [`restart_log`]).
+pub const RESTART_LOG_AT: c_int = 1000;
+
+thread_local! {
+    /// Frames in the WAL after this thread's last commit (set by SQLite's WAL hook).
+    static WAL_FRAMES: Cell<c_int> = const { Cell::new(0) };
+}
 
 /// What refuses when the console has shut down.
 const WHAT: &str = "the webhook inbox";
@@ -134,6 +148,9 @@ fn open(store: &Store, checkpointed: bool) -> Result<Connection, StoreError> {
             source: format!("the file is in {mode} mode, not wal").into(),
         });
     }
+    if checkpointed {
+        conn.wal_hook(Some(note_wal_frames));
+    }
     // Prepared once here so a broken schema fails at start, not on the first delivery.
     conn.prepare_cached(INSERT)
         .map_err(StoreError::inbox("prepare insert"))?;
@@ -182,6 +199,34 @@ fn write_groups(
             }
         }
         shared.wrote.store(true, Ordering::Release);
+        restart_log(&conn, console);
+    }
+}
+
+/// SQLite's WAL hook: remembers how many frames the log holds after a commit.
+#[allow(clippy::unnecessary_wraps)] // the hook's signature
+fn note_wal_frames(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
+    WAL_FRAMES.set(frames);
+    Ok(())
+}
+
+/// Once the log holds [`RESTART_LOG_AT`] frames, checkpoints it from this thread, between
+/// groups. Why here and not only in the checkpoint task: SQLite starts the log over (writes
+/// from its beginning again) only when a write begins with every frame already in the
+/// database file, which never happens while deliveries keep arriving and another connection
+/// checkpoints behind them. The log then grows for as long as the storm lasts, and every
+/// commit that extends the file must sync the file's size too (one more write to the disk per
+/// commit). Checkpointing here, under the store's write lock, copies the frames the task has
+/// not copied yet; the next commit then starts the log over and overwrites it in place.
+/// The groups committed before are answered already; only the requests queued meanwhile wait.
+fn restart_log(conn: &Connection, console: &Store) {
+    if WAL_FRAMES.get() < RESTART_LOG_AT {
+        return;
+    }
+    WAL_FRAMES.set(0);
+    let _write = console.write.blocking_lock();
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "inbox checkpoint failed; the log grows until the next one");
     }
 }
 
