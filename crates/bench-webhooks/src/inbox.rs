@@ -41,6 +41,20 @@ pub struct InboxTally {
     pub skipped: usize,
 }
 
+impl InboxTally {
+    /// Adds another run's tally (one per round) to this one.
+    pub fn absorb(&mut self, other: &InboxTally) {
+        self.acknowledged += other.acknowledged;
+        self.stored_verified += other.stored_verified;
+        self.stored_other += other.stored_other;
+        self.lost += other.lost;
+        self.processed += other.processed;
+        self.pending += other.pending;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+    }
+}
+
 /// Reads the inbox at `db` and checks every index in `acknowledged` against it.
 ///
 /// # Errors

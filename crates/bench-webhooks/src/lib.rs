@@ -1,11 +1,14 @@
 //! `bench-webhooks`: how fast `mizan serve` acknowledges Tamara's notifications, compared with
 //! a bare axum endpoint that does nothing, and whether it loses any (issue 3 §8).
 //!
-//! One run: start the Tamara simulator and create approved orders in it; start the bare
-//! endpoint as a child process and load it (warm-up, paced open loop, closed loop); stop it;
-//! start the real `mizan serve` as a child process on a fresh data directory, pointed at the
-//! simulator so its processor re-reads every notified order as in production, and load it the
-//! same way; stop it with SIGTERM; then check its SQLite inbox body by body against the 200s.
+//! One run: start the Tamara simulator and create approved orders in it; then, for each round
+//! (3 by default): start the bare endpoint as a child process and load it (warm-up, in the
+//! first round a paced open loop, closed loop); stop it; start the real `mizan serve` as a
+//! child process on a fresh data directory, pointed at the simulator so its processor re-reads
+//! every notified order as in production, and load it the same way; stop it with SIGTERM; then
+//! check its SQLite inbox body by body against the 200s. The ratio is of the two targets'
+//! median closed-loop rounds: on a shared virtual machine one target's single run moved by a
+//! quarter from run to run, and alternating rounds lets both see the same slow spells.
 //!
 //! Invariants: the two servers never run at the same time (neither steals CPU from the other's
 //! measurement); both get byte-identical requests from the same generator; only one server is
@@ -24,8 +27,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use fixtures::{Notifications, Simulator};
+use inbox::InboxTally;
 use load::{PhaseRun, Target};
-use report::{LoadShape, Report, TargetResult};
+use report::{LoadShape, Report, RoundThroughput, TargetResult};
 use servers::ServerProcess;
 
 /// Why a run could not complete. `code()` is stable.
@@ -107,6 +111,9 @@ pub struct BenchOptions {
     pub warmup: u64,
     /// Orders created in the simulator; notifications cycle through them.
     pub orders: usize,
+    /// Times the closed loop is run against each target, alternating (bare, serve, bare, …),
+    /// each on a freshly started server; the paced phase runs in the first round only.
+    pub rounds: u32,
 }
 
 impl BenchOptions {
@@ -121,6 +128,7 @@ impl BenchOptions {
             paced_secs: 5,
             warmup: 1_000,
             orders: 50,
+            rounds: 3,
         }
     }
 
@@ -134,6 +142,9 @@ impl BenchOptions {
         }
         if self.rate == 0 || self.paced_secs == 0 {
             return bad("--rate and --paced-secs must be at least 1");
+        }
+        if self.rounds == 0 {
+            return bad("--rounds must be at least 1");
         }
         if self.orders == 0 {
             return bad("at least one order is needed");
@@ -199,27 +210,56 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
     let bodies = Arc::new(Notifications::new(orders)?);
     let token = fixtures::sign_now()?;
 
-    progress("bare endpoint");
-    let bare = match &opts.baseline {
-        Baseline::Process(exe) => Running::Process(ServerProcess::bare(exe, scratch.path())?),
-        Baseline::InProcess => Running::Thread(bare::InProcessBare::start()?),
-    };
-    let (bare_result, _) = load_target(opts, &bare, &token, &bodies).await?;
-    bare.stop()?;
+    let mut bare_rounds = Vec::new();
+    let mut serve_rounds = Vec::new();
+    let mut tally = InboxTally::default();
+    for round in 0..opts.rounds {
+        let paced = round == 0;
+        let of = format!("round {}/{}", round + 1, opts.rounds);
+        progress(&format!("{of}: bare endpoint"));
+        let bare = match &opts.baseline {
+            Baseline::Process(exe) => Running::Process(ServerProcess::bare(exe, scratch.path())?),
+            Baseline::InProcess => Running::Thread(bare::InProcessBare::start()?),
+        };
+        let (bare_result, _) = load_target(opts, &bare, &token, &bodies, paced).await?;
+        bare.stop()?;
 
-    progress("mizan serve");
-    let data_dir = scratch.path().join("data");
-    let serve = Running::Process(ServerProcess::serve(
-        &opts.mizan,
-        &data_dir,
-        simulator.base_url(),
-        scratch.path(),
-    )?);
-    let (serve_result, acknowledged) = load_target(opts, &serve, &token, &bodies).await?;
-    progress("stopping mizan serve (SIGTERM) and reading its inbox");
-    serve.stop()?;
-    let tally = inbox::tally(&data_dir.join("mizan.db"), &acknowledged).await?;
+        progress(&format!("{of}: mizan serve"));
+        // A fresh data directory per round: no round inherits another's backlog.
+        let data_dir = scratch.path().join(format!("data-{}", round + 1));
+        let serve = Running::Process(ServerProcess::serve(
+            &opts.mizan,
+            &data_dir,
+            simulator.base_url(),
+            scratch.path(),
+        )?);
+        let (serve_result, acknowledged) =
+            load_target(opts, &serve, &token, &bodies, paced).await?;
+        progress(&format!(
+            "{of}: stopping mizan serve (SIGTERM) and reading its inbox"
+        ));
+        serve.stop()?;
+        tally.absorb(&inbox::tally(&data_dir.join("mizan.db"), &acknowledged).await?);
+        bare_rounds.push(bare_result);
+        serve_rounds.push(serve_result);
+    }
     drop(simulator);
+    let rounds = bare_rounds
+        .iter()
+        .zip(&serve_rounds)
+        .map(|(bare, serve)| RoundThroughput {
+            bare_rps: bare.closed.throughput_rps,
+            serve_rps: serve.closed.throughput_rps,
+        })
+        .collect();
+    let (Some(serve_result), Some(bare_result)) = (
+        TargetResult::across_rounds(&serve_rounds),
+        TargetResult::across_rounds(&bare_rounds),
+    ) else {
+        return Err(BenchError::Options(
+            "--rounds must be at least 1".to_owned(),
+        ));
+    };
 
     let load = LoadShape {
         requests: opts.requests,
@@ -236,17 +276,19 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
             source,
         })?;
     let mut report = Report::new(load, serve_result, bare_result, tally);
+    report.rounds = rounds;
     report.disk = Some(disk);
     Ok(report)
 }
 
-/// Warm-up, paced phase, closed phase against one server. Returns its result and the body
-/// indices it acknowledged (warm-up included).
+/// Warm-up, paced phase (when `paced`), closed phase against one server. Returns its result
+/// and the body indices it acknowledged (warm-up included).
 async fn load_target(
     opts: &BenchOptions,
     server: &Running,
     token: &str,
     bodies: &Arc<Notifications>,
+    paced: bool,
 ) -> Result<(TargetResult, Vec<u64>), BenchError> {
     let target = Target::new(&server.base_url(), token, bodies.clone())?;
     // Distinct index ranges per phase: every body the run sends is its own event.
@@ -254,11 +296,15 @@ async fn load_target(
     let closed_first = paced_first + u64::from(opts.rate) * u64::from(opts.paced_secs);
     let warm = target.closed_loop(0, opts.warmup, opts.concurrency).await;
     let cpu_before = server.cpu_time();
-    progress(&format!(
-        "  paced: {} req/s for {} s",
-        opts.rate, opts.paced_secs
-    ));
-    let paced = target.paced(paced_first, opts.rate, opts.paced_secs).await;
+    let paced = if paced {
+        progress(&format!(
+            "  paced: {} req/s for {} s",
+            opts.rate, opts.paced_secs
+        ));
+        target.paced(paced_first, opts.rate, opts.paced_secs).await
+    } else {
+        PhaseRun::default()
+    };
     progress(&format!(
         "  closed loop: {} requests, concurrency {}",
         opts.requests, opts.concurrency

@@ -47,6 +47,9 @@ struct Cli {
     /// Unmeasured requests per target before measuring [default: requests / 20, 10 to 1000].
     #[arg(long)]
     warmup: Option<u64>,
+    /// Closed-loop rounds per target, alternating bare and serve; the ratio is of their medians.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    rounds: u32,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
     opts.concurrency = usize::try_from(cli.concurrency).unwrap_or(32);
     opts.rate = cli.rate;
     opts.paced_secs = cli.paced_secs;
+    opts.rounds = cli.rounds;
     opts.warmup = cli.warmup.unwrap_or((cli.requests / 20).clamp(10, 1_000));
     match runtime.block_on(run(&opts)) {
         Ok(report) => {

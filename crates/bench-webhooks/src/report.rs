@@ -48,6 +48,31 @@ pub struct TargetResult {
     pub cpu_us_per_request: Option<f64>,
 }
 
+impl TargetResult {
+    /// One target's result over rounds: the closed loop of its median round by throughput
+    /// (the lower middle one for an even count), so that one round slowed by the machine
+    /// neither sinks nor lifts the ratio; the paced phase and CPU figure of the first round,
+    /// the only one with a paced phase. None for no rounds.
+    pub fn across_rounds(rounds: &[TargetResult]) -> Option<TargetResult> {
+        let first = rounds.first()?;
+        let mut by_throughput: Vec<&TargetResult> = rounds.iter().collect();
+        by_throughput.sort_by(|a, b| a.closed.throughput_rps.total_cmp(&b.closed.throughput_rps));
+        let median = by_throughput[(by_throughput.len() - 1) / 2];
+        Some(TargetResult {
+            closed: median.closed.clone(),
+            paced: first.paced.clone(),
+            cpu_us_per_request: first.cpu_us_per_request,
+        })
+    }
+}
+
+/// One round's closed-loop throughputs, measured one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoundThroughput {
+    pub bare_rps: f64,
+    pub serve_rps: f64,
+}
+
 /// How a target came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,8 +111,10 @@ pub struct Report {
     pub load: LoadShape,
     pub serve: TargetResult,
     pub bare: TargetResult,
-    /// Serve's closed-loop throughput over the bare endpoint's.
+    /// Serve's closed-loop throughput over the bare endpoint's, each its median round's.
     pub throughput_ratio: f64,
+    /// Every round's closed-loop throughputs, in the order run.
+    pub rounds: Vec<RoundThroughput>,
     pub inbox: InboxTally,
     pub targets: Vec<TargetCheck>,
     /// The disk's durable-write latency on the serve data dir's file system (informational:
@@ -140,6 +167,7 @@ impl Report {
             serve,
             bare,
             throughput_ratio,
+            rounds: Vec::new(),
             inbox,
             targets,
             disk: None,
@@ -205,10 +233,26 @@ impl Report {
         {
             let _ = writeln!(
                 out,
-                "  server CPU per request (paced + closed): serve {serve:.0} us, bare {bare:.0} us"
+                "  server CPU per request (round 1, paced + closed): serve {serve:.0} us, bare {bare:.0} us"
             );
         }
         let i = &self.inbox;
+        if self.rounds.len() > 1 {
+            let _ = writeln!(
+                out,
+                "\nclosed loop by round (bare, then serve; the table shows each one's median round):"
+            );
+            for (n, r) in self.rounds.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  round {}: bare {:>7.0} req/s, serve {:>7.0} req/s, serve/bare {:.2}",
+                    n + 1,
+                    r.bare_rps,
+                    r.serve_rps,
+                    ratio(r.serve_rps, r.bare_rps)
+                );
+            }
+        }
         let _ = writeln!(out, "\nthroughput serve/bare: {:.2}", self.throughput_ratio);
         let _ = writeln!(
             out,
@@ -310,6 +354,65 @@ mod tests {
 
     fn verdicts(r: &Report) -> Vec<Verdict> {
         r.targets.iter().map(|t| t.verdict).collect()
+    }
+
+    #[test]
+    fn across_rounds_takes_the_median_closed_loop_and_the_first_paced_phase() {
+        let round = |rps: f64, paced_p99: u64, cpu: f64| TargetResult {
+            closed: phase(rps, 1_000),
+            paced: phase(1_000.0, paced_p99),
+            cpu_us_per_request: Some(cpu),
+        };
+        let rounds = [
+            round(20_000.0, 3_000, 80.0),
+            round(31_000.0, 0, 0.0),
+            round(25_000.0, 0, 0.0),
+        ];
+        let r = TargetResult::across_rounds(&rounds).unwrap();
+        assert_eq!(
+            r.closed.throughput_rps, 25_000.0,
+            "the middle of 20k, 25k, 31k"
+        );
+        assert_eq!(
+            r.paced.latency.p99_us, 3_000,
+            "the first round's paced phase"
+        );
+        assert_eq!(r.cpu_us_per_request, Some(80.0));
+        let even = TargetResult::across_rounds(&rounds[..2]).unwrap();
+        assert_eq!(
+            even.closed.throughput_rps, 20_000.0,
+            "the lower middle of two"
+        );
+        assert!(TargetResult::across_rounds(&[]).is_none());
+    }
+
+    #[test]
+    fn rounds_are_printed_with_their_own_ratio() {
+        let target = |rps: f64| TargetResult {
+            closed: phase(rps, 1_000),
+            paced: phase(1_000.0, 1_000),
+            cpu_us_per_request: None,
+        };
+        let mut r = Report::new(load(1_000), target(6_000.0), target(12_000.0), inbox(20, 0));
+        r.rounds = vec![
+            RoundThroughput {
+                bare_rps: 12_000.0,
+                serve_rps: 6_000.0,
+            },
+            RoundThroughput {
+                bare_rps: 10_000.0,
+                serve_rps: 7_000.0,
+            },
+        ];
+        let text = r.render();
+        assert!(
+            text.contains("round 1: bare   12000 req/s, serve    6000 req/s, serve/bare 0.50"),
+            "{text}"
+        );
+        assert!(
+            text.contains("round 2: bare   10000 req/s, serve    7000 req/s, serve/bare 0.70"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ async fn every_request_is_acknowledged_and_none_is_lost() {
     opts.paced_secs = 1;
     opts.warmup = 10;
     opts.orders = 5;
+    opts.rounds = 2;
     let report = run(&opts).await.unwrap();
 
     for (name, target) in [("serve", &report.serve), ("bare", &report.bare)] {
@@ -29,18 +30,28 @@ async fn every_request_is_acknowledged_and_none_is_lost() {
         assert!(target.closed.throughput_rps > 0.0, "{name}");
         assert!(target.closed.latency.p99_us >= target.closed.latency.p50_us);
     }
+    assert_eq!(report.rounds.len(), 2);
+    assert!(
+        report
+            .rounds
+            .iter()
+            .all(|r| r.serve_rps > 0.0 && r.bare_rps > 0.0)
+    );
     let inbox = &report.inbox;
-    assert_eq!(inbox.acknowledged, 310, "warm-up + paced + closed");
-    assert_eq!(inbox.stored_verified, 310, "{inbox:?}");
+    // Round 1: warm-up + paced + closed; round 2 (no paced phase): warm-up + closed; each on
+    // its own serve data directory, all of it checked.
+    assert_eq!(inbox.acknowledged, 310 + 210, "{inbox:?}");
+    assert_eq!(inbox.stored_verified, 520, "{inbox:?}");
     assert_eq!(inbox.stored_other, 0, "every token verified: {inbox:?}");
     assert_eq!(inbox.lost, 0);
     assert_eq!(
         inbox.processed + inbox.pending + inbox.failed + inbox.skipped,
-        310
+        520
     );
     assert_eq!(inbox.skipped, 0, "distinct event identities: {inbox:?}");
     assert_eq!(report.targets[2].verdict, Verdict::Pass);
     let text = report.render();
     assert!(text.contains("lost = 0"), "{text}");
     assert!(text.contains("throughput serve/bare"), "{text}");
+    assert!(text.contains("round 2: bare"), "{text}");
 }
