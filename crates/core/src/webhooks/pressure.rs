@@ -14,14 +14,19 @@
 //! catches up afterwards.
 //!
 //! Invariants: recording takes one short uncontended lock and never blocks on I/O; a storm is
-//! declared only above the threshold (deliveries per second); a `Pressure` nobody records into
-//! never reports a storm.
+//! declared only above the threshold (deliveries per second) and lasts until [`LINGER`] after
+//! the rate was last above it, so a lull of a few hundred milliseconds inside a burst (a slow
+//! sync, a sender's pause) does not hand the machine back to a full processor batch in the
+//! middle of it; a `Pressure` nobody records into never reports a storm.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The span the rate is measured over.
 pub const WINDOW: Duration = Duration::from_millis(200);
+
+/// How long a storm outlasts the last moment the rate was above the threshold.
+pub const LINGER: Duration = Duration::from_secs(1);
 
 /// Above this many deliveries a second the receiver is in a storm (by default). Tamara sends a
 /// handful of notifications per order over its life; 200 a second is far above any merchant's
@@ -41,6 +46,8 @@ struct Buckets {
     start: Instant,
     current: u32,
     previous: u32,
+    /// When the rate was last seen above the threshold.
+    last_above: Option<Instant>,
 }
 
 impl Buckets {
@@ -73,6 +80,7 @@ impl Pressure {
                 start: Instant::now(),
                 current: 0,
                 previous: 0,
+                last_above: None,
             })),
             storm_per_sec,
         }
@@ -89,23 +97,44 @@ impl Pressure {
     }
 
     fn record_at(&self, now: Instant) {
-        // A poisoned lock only means a panic elsewhere mid-update of two counters: keep counting.
-        let mut b = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let mut b = self.lock();
         b.roll(now);
         b.current = b.current.saturating_add(1);
+        self.note_rate(&mut b, now);
     }
 
     /// The estimated requests per second over the [`WINDOW`] ending at `now`.
+    #[cfg(test)]
     fn rate_at(&self, now: Instant) -> f64 {
-        let mut b = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let mut b = self.lock();
         b.roll(now);
-        let into = now.saturating_duration_since(b.start).as_secs_f64() / WINDOW.as_secs_f64();
-        let older = f64::from(b.previous) * (1.0 - into.clamp(0.0, 1.0));
-        (older + f64::from(b.current)) / WINDOW.as_secs_f64()
+        Self::rate(&b, now)
     }
 
     fn storm_at(&self, now: Instant) -> bool {
-        self.rate_at(now) > f64::from(self.storm_per_sec)
+        let mut b = self.lock();
+        b.roll(now);
+        self.note_rate(&mut b, now);
+        b.last_above
+            .is_some_and(|above| now.saturating_duration_since(above) < LINGER)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buckets> {
+        // A poisoned lock only means a panic elsewhere mid-update of two counters: keep counting.
+        self.window.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Remembers `now` as a moment above the threshold, if it is one.
+    fn note_rate(&self, b: &mut Buckets, now: Instant) {
+        if Self::rate(b, now) > f64::from(self.storm_per_sec) {
+            b.last_above = Some(now);
+        }
+    }
+
+    fn rate(b: &Buckets, now: Instant) -> f64 {
+        let into = now.saturating_duration_since(b.start).as_secs_f64() / WINDOW.as_secs_f64();
+        let older = f64::from(b.previous) * (1.0 - into.clamp(0.0, 1.0));
+        (older + f64::from(b.current)) / WINDOW.as_secs_f64()
     }
 }
 
@@ -128,12 +157,42 @@ mod tests {
         record_n(&p, 20, t0);
         assert!(!p.storm_at(t0 + Duration::from_millis(10)));
         record_n(&p, 5, t0 + Duration::from_millis(10));
-        assert!(p.storm_at(t0 + Duration::from_millis(20)));
-        // Half a window later the older bucket counts half: 25 × 0.5 = 12.5 → 62.5/s.
-        assert!(!p.storm_at(t0 + WINDOW + WINDOW / 2));
-        // Two windows of silence forget everything.
-        assert!(!p.storm_at(t0 + WINDOW * 3));
+        let above = t0 + Duration::from_millis(20);
+        assert!(p.storm_at(above));
+        // Half a window later the older bucket counts half: 25 × 0.5 = 12.5 → 62.5/s, below
+        // the threshold, but the storm lingers.
+        let lull = t0 + WINDOW + WINDOW / 2;
+        assert!(p.rate_at(lull) < 100.0);
+        assert!(
+            p.storm_at(lull),
+            "a lull shorter than LINGER is still the storm"
+        );
+        // Two windows of silence forget the count; LINGER after the last moment above, the
+        // storm is over.
         assert!(p.rate_at(t0 + WINDOW * 3) < f64::EPSILON);
+        assert!(p.storm_at(above + LINGER - Duration::from_millis(1)));
+        assert!(!p.storm_at(above + LINGER));
+    }
+
+    #[test]
+    fn a_pause_inside_a_burst_keeps_the_storm_and_the_burst_renews_it() {
+        let p = Pressure::new(100);
+        let t0 = p.window.lock().unwrap().start;
+        // 500/s for 400 ms, a 300 ms pause (a slow sync), then 500/s again for 400 ms.
+        let mut at = t0;
+        for i in 0..200u64 {
+            at = t0 + Duration::from_millis(2 * i);
+            p.record_at(at);
+        }
+        let pause_end = at + Duration::from_millis(300);
+        assert!(p.storm_at(pause_end), "the pause ended the storm");
+        for i in 0..200u64 {
+            at = pause_end + Duration::from_millis(2 * i);
+            p.record_at(at);
+        }
+        // Recording alone renewed it: nobody asked during the second burst.
+        assert!(p.storm_at(at + LINGER - Duration::from_millis(5)));
+        assert!(!p.storm_at(at + LINGER + WINDOW));
     }
 
     #[test]
