@@ -83,6 +83,9 @@ impl BenchError {
 /// Rounds of the disk probe: enough for a stable median, well under a second on most disks.
 const DISK_PROBE_ROUNDS: usize = 200;
 
+/// Why a run with no rounds is refused.
+const NO_ROUNDS: &str = "--rounds must be at least 1";
+
 /// How the bare baseline runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
@@ -144,7 +147,7 @@ impl BenchOptions {
             return bad("--rate and --paced-secs must be at least 1");
         }
         if self.rounds == 0 {
-            return bad("--rounds must be at least 1");
+            return bad(NO_ROUNDS);
         }
         if self.orders == 0 {
             return bad("at least one order is needed");
@@ -256,9 +259,8 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
         TargetResult::across_rounds(&serve_rounds),
         TargetResult::across_rounds(&bare_rounds),
     ) else {
-        return Err(BenchError::Options(
-            "--rounds must be at least 1".to_owned(),
-        ));
+        // `check` refused this already; the results of no round have no median.
+        return Err(BenchError::Options(NO_ROUNDS.to_owned()));
     };
 
     let load = LoadShape {
