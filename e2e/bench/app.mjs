@@ -14,13 +14,16 @@
 //   rendered with its data (not a loading placeholder), and that row being the right order.
 // - the IPC command alone (orders_page, first page and filtered), timed in the page.
 // - resident memory: the app process alone, and the app plus its WebKit child processes (web
-//   content, network), as RSS (and PSS, which shares shared pages fairly among processes).
+//   content, network), as RSS (and PSS, which shares shared pages fairly among processes),
+//   taken BENCH_SETTLE_MS (default 1000) after the scroll. With BENCH_SMAPS_DIR set, each
+//   process's /proc/PID/smaps is saved there at that moment (NAME.smaps), to see where it goes.
 //
 // UI-side times are taken inside the page with performance.now() and a requestAnimationFrame
 // loop (a frame after the DOM change, i.e. when it can be painted), so WebDriver round trips do
 // not count. Each UI figure is the median of several runs (BENCH_RUNS, default 5).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { launchApp, until, memoryKiB, sleep } from '../lib/app.mjs';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
@@ -246,7 +249,7 @@ async function main() {
     });
 
     // --- memory ----------------------------------------------------------------------------
-    await sleep(1000);
+    await sleep(Number(process.env.BENCH_SETTLE_MS ?? 1000));
     const { app: appProc, children } = app.processes();
     const own = memoryKiB(appProc.pid);
     let rss = own.rss; let pss = own.pss ?? 0;
@@ -257,6 +260,12 @@ async function main() {
         rss += m.rss; pss += m.pss ?? 0;
         parts.push(`${c.name} ${(m.rss / 1024).toFixed(0)} MiB`);
       } catch { /* gone */ }
+    }
+    if (process.env.BENCH_SMAPS_DIR) {
+      for (const p of [appProc, ...children]) {
+        const to = path.join(process.env.BENCH_SMAPS_DIR, `${p.name}.smaps`);
+        try { writeFileSync(to, readFileSync(`/proc/${p.pid}/smaps`, 'utf8')); } catch (e) { console.error(`bench: ${to}: ${e.message}`); }
+      }
     }
     out.figures.rssAppMiB = own.rss / 1024;
     out.figures.rssAppPeakMiB = own.hwm / 1024;

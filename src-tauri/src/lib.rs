@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod services;
 pub mod state;
+pub mod webview;
 
 use std::process::ExitCode;
 
@@ -155,66 +156,6 @@ fn exit_on_terminate(app: AppHandle) {
     let _ = app;
 }
 
-/// Settings of the window's WebKit view, applied once at start.
-///
-/// - GPU compositing is used only where a GPU reaches the app: by default it is on when the
-///   machine has a DRM render node (`/dev/dri/renderD*`) and off otherwise, and
-///   `MIZAN_WEBVIEW_COMPOSITING=on|off` overrides. Without a render node (virtual machines,
-///   remote desktops, Xvfb) WebKit's compositing runs on Mesa's software GL, which cost the
-///   orders list most of its speed: measured at 1,000,000 orders, a smooth-scroll frame took
-///   ~120 ms that way and ~17-20 ms painted directly, a status filter change 168 ms against
-///   56-94 ms, and the web process held ~190 MiB more.
-///   Known limit of the direct mode: WebKit's own snapshots (WebDriver's screenshot command)
-///   hang once the page has changed, so the end-to-end tests take their screenshots from the
-///   X display instead.
-/// - With `MIZAN_WEBVIEW_CONSOLE=1` the page's console messages go to the app's stdout. The
-///   web process writes them itself, as they happen, so they still come out while the page's
-///   JavaScript is stuck in a loop and no WebDriver command answers: how a hang is diagnosed.
-fn configure_webview(app: &tauri::App) {
-    let flag = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    let console = flag("MIZAN_WEBVIEW_CONSOLE");
-    let setting = std::env::var("MIZAN_WEBVIEW_COMPOSITING").ok();
-    let gpu = gpu_compositing(setting.as_deref(), std::path::Path::new("/dev/dri"));
-    #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
-        let outcome = window.with_webview(move |webview| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
-            if let Some(settings) = webview.inner().settings() {
-                if !gpu {
-                    settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-                }
-                if console {
-                    settings.set_enable_write_console_messages_to_stdout(true);
-                }
-            }
-        });
-        if let Err(e) = outcome {
-            tracing::warn!("cannot configure the webview: {e}");
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (app, gpu, console);
-}
-
-/// Whether the webview composites on the GPU: the operator's `on`/`off`, else whether `dri`
-/// (`/dev/dri`) holds a DRM render node (a GPU the web process can render on).
-fn gpu_compositing(setting: Option<&str>, dri: &std::path::Path) -> bool {
-    match setting.map(str::trim) {
-        Some("on") => true,
-        Some("off") => false,
-        other => {
-            if let Some(v) = other.filter(|v| !v.is_empty()) {
-                tracing::warn!("MIZAN_WEBVIEW_COMPOSITING={v:?} is neither on nor off; ignored");
-            }
-            std::fs::read_dir(dri).is_ok_and(|entries| {
-                entries
-                    .flatten()
-                    .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-            })
-        }
-    }
-}
-
 /// Runs the app until its window closes.
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
@@ -234,7 +175,7 @@ pub fn run() -> ExitCode {
             let state = tauri::async_runtime::block_on(startup(app.handle().clone()))?;
             app.manage(state);
             exit_on_terminate(app.handle().clone());
-            configure_webview(app);
+            webview::configure(app);
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -251,29 +192,5 @@ pub fn run() -> ExitCode {
             eprintln!("mizan-app: cannot start: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gpu_compositing;
-
-    #[test]
-    fn compositing_follows_the_render_node_unless_the_operator_says() {
-        let gpu = tempfile::tempdir().unwrap();
-        std::fs::write(gpu.path().join("card0"), "").unwrap();
-        std::fs::write(gpu.path().join("renderD128"), "").unwrap();
-        let display_only = tempfile::tempdir().unwrap();
-        std::fs::write(display_only.path().join("card0"), "").unwrap();
-        let missing = gpu.path().join("no-such-dir");
-
-        assert!(gpu_compositing(None, gpu.path()));
-        assert!(!gpu_compositing(None, display_only.path()));
-        assert!(!gpu_compositing(None, &missing));
-        // The operator's choice wins either way; an unknown value is ignored, not read as on.
-        assert!(gpu_compositing(Some(" on "), &missing));
-        assert!(!gpu_compositing(Some("off"), gpu.path()));
-        assert!(!gpu_compositing(Some("yes"), &missing));
-        assert!(gpu_compositing(Some(""), gpu.path()));
     }
 }
