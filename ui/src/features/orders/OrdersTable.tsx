@@ -1,12 +1,12 @@
 // The virtualized orders table: the DOM holds only the rows in view (plus a little overscan) and
 // the shell is asked only for the pages those rows fall in, so 1,000,000 orders scroll like 100.
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { flexRender, getCoreRowModel, useReactTable, type VisibilityState } from "@tanstack/react-table";
 import { useEffect, useMemo, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { navigate } from "../../app/router";
 import { orderColumns, type ColumnMeta, type IndexedRow } from "./columns";
 import type { OrderPages } from "./useOrderPages";
+import { useRowWindow } from "./useRowWindow";
 
 export const ROW_HEIGHT = 30;
 /** WebKit and Chromium stop laying out past ~33.5 million px; stay under it. */
@@ -26,17 +26,14 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = Math.min(pages.total ?? 0, MAX_ROWS);
   const saved = readScroll(filterKey);
-  const virtualizer = useVirtualizer({
+  const { slots: items, first, last, totalSize, scrollToOffset, scrollToIndex } = useRowWindow({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    rowHeight: ROW_HEIGHT,
     overscan: 8,
+    scrollRef,
     initialOffset: saved,
-    initialRect: { width: 1000, height: 600 },
+    fallbackHeight: 600,
   });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? -1;
   useEffect(() => onRange(first, last), [first, last, onRange]);
 
   // A new filter starts at the top.
@@ -44,9 +41,9 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
   useEffect(() => {
     if (lastKey.current !== filterKey) {
       lastKey.current = filterKey;
-      virtualizer.scrollToOffset(0);
+      scrollToOffset(0);
     }
-  }, [filterKey, virtualizer]);
+  }, [filterKey, scrollToOffset]);
 
   const loaded: IndexedRow[] = [];
   for (const item of items) {
@@ -71,7 +68,7 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
 
   const focusRow = (index: number) => {
     if (index < 0 || index >= count) return;
-    virtualizer.scrollToIndex(index);
+    scrollToIndex(index);
     requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus());
   };
 
@@ -97,13 +94,13 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
           </div>
         ))}
       </div>
-      <div className="orders-body" style={{ height: virtualizer.getTotalSize() }}>
+      <div className="orders-body" style={{ height: totalSize }}>
         {items.map((item) => {
           const row = rowsByIndex.get(item.index);
           const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template };
           if (!row) {
             return (
-              <div key={item.key} className="orders-row placeholder" role="row" data-testid="order-row-loading" data-index={item.index} style={style}>
+              <div key={item.index} className="orders-row placeholder" role="row" data-testid="order-row-loading" data-index={item.index} style={style}>
                 <div className="cell skeleton" />
               </div>
             );
@@ -111,7 +108,7 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange }: Pro
           const id = row.original.row.order_id;
           return (
             <div
-              key={item.key}
+              key={item.index}
               className="orders-row"
               role="row"
               tabIndex={0}
