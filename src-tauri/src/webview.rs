@@ -9,6 +9,9 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+/// Where the machine's DRM devices are listed.
+const DRI: &str = "/dev/dri";
+
 /// What the web process reads from the environment at its start, and what the app sets.
 ///
 /// - `JSC_forceMiniVMMode=true`: JavaScriptCore's mode for memory-constrained devices. Its
@@ -24,8 +27,7 @@ pub fn web_process_environment(
     get: impl Fn(&str) -> Option<OsString>,
     dri: &Path,
 ) -> Vec<(&'static str, &'static str)> {
-    let setting = get("MIZAN_WEBVIEW_COMPOSITING").and_then(|v| v.into_string().ok());
-    let gpu = gpu_compositing(setting.as_deref(), dri);
+    let gpu = gpu_from(&get, dri);
     let mut wanted = vec![("JSC_forceMiniVMMode", "true")];
     if !gpu {
         wanted.push(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"));
@@ -42,7 +44,7 @@ pub fn web_process_environment(
 /// environment races with any other thread reading it.
 #[allow(unsafe_code)]
 pub unsafe fn prepare_environment() {
-    for (name, value) in web_process_environment(|n| std::env::var_os(n), Path::new("/dev/dri")) {
+    for (name, value) in web_process_environment(|n| std::env::var_os(n), Path::new(DRI)) {
         // SAFETY: the caller guarantees no other thread exists yet (see above).
         unsafe { std::env::set_var(name, value) };
     }
@@ -66,8 +68,7 @@ pub unsafe fn prepare_environment() {
 pub fn configure(app: &tauri::App) {
     let flag = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     let console = flag("MIZAN_WEBVIEW_CONSOLE");
-    let setting = std::env::var("MIZAN_WEBVIEW_COMPOSITING").ok();
-    let gpu = gpu_compositing(setting.as_deref(), std::path::Path::new("/dev/dri"));
+    let gpu = gpu_from(&|n| std::env::var_os(n), Path::new(DRI));
     #[cfg(target_os = "linux")]
     if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
         let outcome = window.with_webview(move |webview| {
@@ -89,9 +90,16 @@ pub fn configure(app: &tauri::App) {
     let _ = (app, gpu, console);
 }
 
+/// [`gpu_compositing`] with the operator's `MIZAN_WEBVIEW_COMPOSITING` as `get` returns it: the
+/// one decision both the web process's environment and the view's settings follow.
+fn gpu_from(get: &impl Fn(&str) -> Option<OsString>, dri: &Path) -> bool {
+    let setting = get("MIZAN_WEBVIEW_COMPOSITING").and_then(|v| v.into_string().ok());
+    gpu_compositing(setting.as_deref(), dri)
+}
+
 /// Whether the webview composites on the GPU: the operator's `on`/`off`, else whether `dri`
 /// (`/dev/dri`) holds a DRM render node (a GPU the web process can render on).
-fn gpu_compositing(setting: Option<&str>, dri: &std::path::Path) -> bool {
+fn gpu_compositing(setting: Option<&str>, dri: &Path) -> bool {
     match setting.map(str::trim) {
         Some("on") => true,
         Some("off") => false,
