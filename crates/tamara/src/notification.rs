@@ -111,9 +111,14 @@ pub fn extract_token(
 }
 
 /// Verifies tokens with one environment's notification token.
+///
+/// The decoding key and the validation rules are built once here, not per token: the receiver
+/// verifies every delivery of a storm with them.
 #[derive(Clone)]
 pub struct TokenVerifier {
     key: Sensitive<String>,
+    decoding: DecodingKey,
+    validation: Validation,
     leeway: i64,
 }
 
@@ -127,8 +132,16 @@ impl std::fmt::Debug for TokenVerifier {
 
 impl TokenVerifier {
     pub fn new(notification_token: Sensitive<String>) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Time and issuer are checked in `verify` against the caller's clock, with our messages.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.required_spec_claims.clear();
+        validation.validate_aud = false;
         TokenVerifier {
+            decoding: DecodingKey::from_secret(notification_token.expose().as_bytes()),
             key: notification_token,
+            validation,
             leeway: DEFAULT_LEEWAY_SECS,
         }
     }
@@ -166,20 +179,12 @@ impl TokenVerifier {
             return Err(TokenError::AlgorithmNotAllowed(alg));
         }
 
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Time and issuer are checked below against the caller's clock, with our messages.
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.required_spec_claims.clear();
-        validation.validate_aud = false;
-        let key = DecodingKey::from_secret(self.key.expose().as_bytes());
-        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &validation).map_err(|e| {
-            match e.kind() {
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
                 ErrorKind::InvalidSignature => TokenError::BadSignature,
                 ErrorKind::InvalidAlgorithm => TokenError::AlgorithmNotAllowed(alg.clone()),
                 other => TokenError::Malformed(format!("{other:?}")),
-            }
-        })?;
+            })?;
         let claims = data.claims;
         let exp = claims.exp.ok_or(TokenError::MissingClaim("exp"))?;
         if now > exp.saturating_add(self.leeway) {

@@ -49,11 +49,11 @@ text_enum! {
 /// (`"****abcd"`). Values of 8 characters or fewer are masked entirely, since showing 4 of them
 /// would reveal half the secret.
 pub fn mask_secret(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() <= 8 {
+    let chars = secret.chars().count();
+    if chars <= 8 {
         return "****".to_owned();
     }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let tail: String = secret.chars().skip(chars - 4).collect();
     format!("****{tail}")
 }
 

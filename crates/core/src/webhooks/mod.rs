@@ -125,7 +125,7 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/checkout/success", get(redirects::success))
         .route("/checkout/failure", get(redirects::failure))
         .route("/checkout/cancel", get(redirects::cancel))
-        .with_state(state)
+        .with_state(Arc::new(state))
 }
 
 /// What writing a fresh read into the cache did.

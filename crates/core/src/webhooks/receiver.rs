@@ -14,13 +14,15 @@
 //! last 4 characters; reasons carry the check that failed, never the token.
 //! The handler never does business work: it only wakes the processor.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tamara::model::notification::Notification;
 use tamara::notification::{TokenError, extract_token};
 
@@ -37,7 +39,7 @@ const QUERY_TOKEN: &str = "tamaraToken";
 
 #[axum::debug_handler]
 pub(crate) async fn receive(
-    State(state): State<ReceiverState>,
+    State(state): State<Arc<ReceiverState>>,
     method: Method,
     uri: Uri,
     RawQuery(query): RawQuery,
@@ -148,36 +150,54 @@ fn query_token(raw: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The query string with the token's value masked; other parameters kept.
+/// The query string with the token's value masked; every other parameter kept byte for byte
+/// (stored as it came, not re-encoded).
 fn mask_query(raw: &str) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
-        if k == QUERY_TOKEN {
-            out.append_pair(&k, &mask_secret(&v));
-        } else {
-            out.append_pair(&k, &v);
+    let mut out = String::with_capacity(raw.len());
+    for (i, pair) in raw.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match url::form_urlencoded::parse(pair.as_bytes()).next() {
+            Some((key, value)) if key == QUERY_TOKEN => {
+                out.push_str(QUERY_TOKEN);
+                out.push('=');
+                out.extend(url::form_urlencoded::byte_serialize(
+                    mask_secret(&value).as_bytes(),
+                ));
+            }
+            _ => out.push_str(pair),
         }
     }
-    out.finish()
+    out
 }
 
-/// Headers as a JSON object (lower-case names; repeated headers joined with ", "), secret
-/// values masked.
+/// Headers as a JSON object (names in order, lower-case as HTTP/1 header names always are in
+/// `HeaderMap`; repeated headers joined with ", "), secret values masked.
 fn masked_headers(headers: &HeaderMap) -> String {
-    let mut map = Map::new();
+    let mut map: BTreeMap<&str, Cow<'_, str>> = BTreeMap::new();
     for name in headers.keys() {
-        let lower = name.as_str().to_ascii_lowercase();
+        let lower = name.as_str();
+        let mut values = headers.get_all(name).iter();
+        let first = values
+            .next()
+            .map_or(Cow::Borrowed(""), |v| String::from_utf8_lossy(v.as_bytes()));
+        let mut joined = first;
+        for more in values {
+            let text = joined.to_mut();
+            text.push_str(", ");
+            text.push_str(&String::from_utf8_lossy(more.as_bytes()));
+        }
         let secret = SECRET_HEADER_HINTS.iter().any(|h| lower.contains(h));
-        let joined = headers
-            .get_all(name)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let value = if secret { mask_secret(&joined) } else { joined };
-        map.insert(lower, Value::String(value));
+        let value = if secret {
+            Cow::Owned(mask_secret(&joined))
+        } else {
+            joined
+        };
+        map.insert(lower, value);
     }
-    Value::Object(map).to_string()
+    // A map of strings always serialises; the fallback is never reached.
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
 }
 
 #[cfg(test)]
@@ -192,6 +212,29 @@ mod tests {
             query_token("a=b&tamaraToken=x.y.z").as_deref(),
             Some("x.y.z")
         );
+    }
+
+    #[test]
+    fn keeps_other_parameters_as_they_came_and_finds_an_encoded_token_name() {
+        assert_eq!(
+            mask_query("a=x%20y&tamara%54oken=abc.def.ghij1234&b=c+d&flag"),
+            "a=x%20y&tamaraToken=****1234&b=c+d&flag"
+        );
+        assert_eq!(mask_query("tamaraToken=short"), "tamaraToken=****");
+        assert_eq!(mask_query(""), "");
+    }
+
+    #[test]
+    fn joins_repeated_headers_and_masks_the_joined_value() {
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "10.0.0.1".parse().unwrap());
+        h.append("x-forwarded-for", "10.0.0.2".parse().unwrap());
+        h.append("x-api-token", "first-secret-aaaa".parse().unwrap());
+        h.append("x-api-token", "second-secret-zzzz".parse().unwrap());
+        let v: Value = serde_json::from_str(&masked_headers(&h)).unwrap();
+        assert_eq!(v["x-forwarded-for"], "10.0.0.1, 10.0.0.2");
+        assert_eq!(v["x-api-token"], "****zzzz");
+        assert_eq!(masked_headers(&HeaderMap::new()), "{}");
     }
 
     #[test]

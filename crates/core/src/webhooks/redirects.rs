@@ -7,6 +7,7 @@
 //! value shown is HTML-escaped.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -24,15 +25,15 @@ type Page = (StatusCode, Html<String>);
 type Params = Query<HashMap<String, String>>;
 
 #[axum::debug_handler]
-pub(crate) async fn success(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+pub(crate) async fn success(State(s): State<Arc<ReceiverState>>, Query(q): Params) -> Page {
     page(&s, "success", &q).await
 }
 
-pub(crate) async fn failure(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+pub(crate) async fn failure(State(s): State<Arc<ReceiverState>>, Query(q): Params) -> Page {
     page(&s, "failure", &q).await
 }
 
-pub(crate) async fn cancel(State(s): State<ReceiverState>, Query(q): Params) -> Page {
+pub(crate) async fn cancel(State(s): State<Arc<ReceiverState>>, Query(q): Params) -> Page {
     page(&s, "cancel", &q).await
 }
 
