@@ -52,6 +52,28 @@ describe("orders table", () => {
     expect(Math.min(...shown)).toBeGreaterThan(499_980);
   });
 
+  it("keeps the pages seen last and fetches an older one again when the list scrolls back to it", async () => {
+    const calls = millionOrders();
+    renderApp();
+    await screen.findAllByTestId("order-row");
+    const table = screen.getByTestId("orders-table");
+    const scrollTo = async (index: number) => {
+      table.scrollTop = index * ROW_HEIGHT;
+      fireEvent.scroll(table);
+      await waitFor(() => expect(document.querySelector(`[data-order-id="${syntheticOrder(index).order_id}"]`)).not.toBeNull());
+    };
+    const fetchesOf = (offset: number) => queries(calls).filter((q) => q.offset === offset).length;
+    // Six pages in turn, each in the middle of its page so only that page is in view.
+    for (const index of [1_050, 2_050, 3_050, 4_050, 5_050, 6_050]) await scrollTo(index);
+    expect([1_000, 2_000, 3_000, 4_000, 5_000, 6_000].map(fetchesOf)).toEqual([1, 1, 1, 1, 1, 1]);
+    // One of the four seen last: drawn from the cache, not asked for again.
+    await scrollTo(3_050);
+    expect(fetchesOf(3_000)).toBe(1);
+    // The oldest fell out of the cache: asked for once more, and its rows are the right ones.
+    await scrollTo(1_050);
+    expect(fetchesOf(1_000)).toBe(2);
+  });
+
   it("comes to rest once the rows are shown (no render loop)", async () => {
     // The table once re-rendered forever: every render gave react-table a new `data` array and
     // its default auto-reset answered each new row model with a state change. In WebKit that
