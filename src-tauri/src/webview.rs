@@ -2,9 +2,10 @@
 //! view's settings.
 //!
 //! Owns: whether the view composites on the GPU (the machine's render node, unless the operator
-//! says), the JavaScript engine's memory mode and heap sizing, and the console-to-stdout switch used to diagnose
-//! a hung page. Invariants: [`prepare_environment`] runs first thing in `main`, while the
-//! process has one thread; a variable the operator already set is left as it is.
+//! says), the JavaScript engine's memory mode and heap sizing, and the console-to-stdout switch
+//! used to diagnose a hung page. Invariants: [`prepare_environment`] runs first thing in
+//! `main`, while the process has one thread; a variable the operator already set is left as
+//! it is.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -29,8 +30,7 @@ const JS_RAM_SIZE: &str = "1073741824";
 ///   sooner. Measured with bench-app (20,000 orders, one run each): app + WebKit 316-320 MiB
 ///   PSS after the list and the scroll for any value from 128 MiB to 4 GiB, against 340-364
 ///   MiB at the machine's real 24 GiB; the list, filter and scroll times unchanged within the
-///   noise. It is a sizing hint, not a limit: a heap
-///   that needs more still gets it.
+///   noise. It is a sizing hint, not a limit: a heap that needs more still gets it.
 /// - `WEBKIT_DISABLE_COMPOSITING_MODE=1` where the view does not composite on the GPU: the
 ///   per-view [`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)
 ///   set in [`configure`] still left the web process holding compositing buffers it never

@@ -179,10 +179,9 @@ fn masked_headers(headers: &HeaderMap) -> String {
     for name in headers.keys() {
         let lower = name.as_str();
         let mut values = headers.get_all(name).iter();
-        let first = values
+        let mut joined = values
             .next()
             .map_or(Cow::Borrowed(""), |v| String::from_utf8_lossy(v.as_bytes()));
-        let mut joined = first;
         for more in values {
             let text = joined.to_mut();
             text.push_str(", ");

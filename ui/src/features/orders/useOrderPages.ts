@@ -3,7 +3,7 @@
 // view and the RETAINED_PAGES seen last stay cached, so scrolling back a little draws at once;
 // a page older than that leaves the cache as soon as nothing shows it (gcTime 0) and is fetched
 // again if the operator scrolls back to it (one IPC call, ~5-15 ms). Keeping every page seen
-// held ~10,000 rows after a long scroll: ~16 MiB more in the web process (bench-app). Live
+// held ~10,000 rows after a long scroll: ~12 MiB more in the web process (bench-app). Live
 // updates invalidate the "orders" key: only the pages kept refetch.
 import { keepPreviousData, useQueries, useQuery, type QueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { useMemo, useRef } from "react";
