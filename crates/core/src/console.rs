@@ -23,10 +23,10 @@ use crate::error::{Error, Result};
 use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
 use crate::orders::{project, status_rank};
-use crate::store::Store;
 use crate::store::items::{self, OrderItem};
 use crate::store::ledger::{self, LedgerEntry};
 use crate::store::orders::{self, OrderFilter, OrderRecord};
+use crate::store::{Store, StoreOptions};
 
 /// An order as the cache knows it: the projection, its items and its ledger.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,11 +59,16 @@ pub struct Console {
 impl Console {
     /// Creates the data directory if needed and opens the store in it.
     pub async fn open(config: ConsoleConfig) -> Result<Console> {
+        Console::open_with(config, StoreOptions::default()).await
+    }
+
+    /// [`Console::open`] with the store's connections set up by `options`.
+    pub async fn open_with(config: ConsoleConfig, options: StoreOptions) -> Result<Console> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
             path: config.data_dir.display().to_string(),
             reason: e.to_string(),
         })?;
-        let store = Store::open(&config.database_path()).await?;
+        let store = Store::open_with(&config.database_path(), options).await?;
         Ok(Console {
             config,
             store,

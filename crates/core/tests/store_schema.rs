@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use mizan_core::environment::Environment;
-use mizan_core::store::{Store, StoreError, mask_secret};
+use mizan_core::store::{Store, StoreError, StoreOptions, mask_secret};
 use sqlx::Row;
 
 async fn open_temp() -> (tempfile::TempDir, Store) {
@@ -99,6 +99,38 @@ async fn every_connection_runs_wal_full_sync_with_foreign_keys() {
             .unwrap();
         assert_eq!(busy, 5000);
     }
+}
+
+#[tokio::test]
+async fn a_page_cache_size_applies_to_every_pooled_connection_and_the_default_is_sqlites() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache_of = async |store: &Store| {
+        // Two connections at once, so both the first and a later one are checked.
+        let mut a = store.pool().acquire().await.unwrap();
+        let mut b = store.pool().acquire().await.unwrap();
+        let mut sizes = Vec::new();
+        for conn in [&mut a, &mut b] {
+            let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            sizes.push(size);
+        }
+        sizes
+    };
+    let small = StoreOptions {
+        page_cache_kib: Some(512),
+    };
+    let store = Store::open_with(&dir.path().join("small.db"), small)
+        .await
+        .unwrap();
+    assert_eq!(cache_of(&store).await, [-512, -512], "512 KiB on each");
+    let store = Store::open(&dir.path().join("default.db")).await.unwrap();
+    assert_eq!(
+        cache_of(&store).await,
+        [-2000, -2000],
+        "SQLite's own default"
+    );
 }
 
 #[tokio::test]

@@ -199,6 +199,15 @@ pub struct Store {
     write: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
+/// How the pooled connections are set up beyond the fixed pragmas of [`Store::open`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// SQLite's page cache per pooled connection, in KiB (`PRAGMA cache_size = -N`); `None`
+    /// keeps SQLite's default of 2,000 KiB. Each connection fills its cache as it reads, so
+    /// a process that keeps the pool open holds up to this much per connection.
+    pub page_cache_kib: Option<u32>,
+}
+
 impl Store {
     /// Opens (creating if missing) the SQLite file at `path` and applies pending migrations.
     ///
@@ -209,16 +218,27 @@ impl Store {
     /// [`StoreError::Open`] if the file cannot be opened or created;
     /// [`StoreError::Migrate`] if a migration fails or an applied one was edited.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::new()
+        Store::open_with(path, StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with `options` applied to every pooled connection.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        let mut connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        if let Some(kib) = options.page_cache_kib {
+            connect = connect.pragma("cache_size", format!("-{kib}"));
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            .connect_with(connect)
             .await
             .map_err(|source| StoreError::Open {
                 path: path.display().to_string(),
