@@ -113,10 +113,11 @@ pub fn extract_token(
 /// Verifies tokens with one environment's notification token.
 ///
 /// The decoding key and the validation rules are built once here, not per token: the receiver
-/// verifies every delivery of a storm with them.
+/// verifies every delivery of a storm with them. The key is the only copy of the secret kept.
 #[derive(Clone)]
 pub struct TokenVerifier {
-    key: Sensitive<String>,
+    /// The notification token was empty: every token is refused as `NoKeyConfigured`.
+    no_key: bool,
     decoding: DecodingKey,
     validation: Validation,
     leeway: i64,
@@ -139,8 +140,8 @@ impl TokenVerifier {
         validation.required_spec_claims.clear();
         validation.validate_aud = false;
         TokenVerifier {
+            no_key: notification_token.expose().is_empty(),
             decoding: DecodingKey::from_secret(notification_token.expose().as_bytes()),
-            key: notification_token,
             validation,
             leeway: DEFAULT_LEEWAY_SECS,
         }
@@ -153,7 +154,7 @@ impl TokenVerifier {
 
     /// Verifies `token` at time `now` (Unix seconds).
     pub fn verify(&self, token: &str, now: i64) -> Result<TokenClaims, TokenError> {
-        if self.key.expose().is_empty() {
+        if self.no_key {
             return Err(TokenError::NoKeyConfigured);
         }
         let segments: Vec<&str> = token.split('.').collect();
