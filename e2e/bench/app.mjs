@@ -13,9 +13,12 @@
 // - scrolling 10,000 rows: from setting the list's scrollTop to the row at index 10,000
 //   rendered with its data (not a loading placeholder), and that row being the right order.
 // - the IPC command alone (orders_page, first page and filtered), timed in the page.
-// - resident memory: the app process alone, and the app plus its WebKit child processes (web
-//   content, network), as RSS (and PSS, which shares shared pages fairly among processes),
-//   taken BENCH_SETTLE_MS (default 1000) after the scroll. With BENCH_SMAPS_DIR set, each
+// - resident memory: the app process alone (RSS), and the app plus its WebKit child processes
+//   (web content, network) three ways: PSS, which shares each shared page out among the
+//   processes mapping it, so that the sum adds up (the figure held against the target); RSS
+//   summed, which counts a shared library once per process; and distinct physical pages
+//   (e2e/bench/pages.mjs, root only), which counts each page once but whole, even one shared
+//   with the X server. Taken BENCH_SETTLE_MS (default 1000) after the scroll. With BENCH_SMAPS_DIR set, each
 //   process's /proc/PID/smaps is saved there at that moment (NAME.smaps), to see where it goes.
 //
 // UI-side times are taken inside the page with performance.now() and a requestAnimationFrame
@@ -25,6 +28,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchApp, until, memoryKiB, sleep } from '../lib/app.mjs';
+import { residentPagesMiB } from './pages.mjs';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -35,7 +39,8 @@ if (!DATA_DIR) {
   process.exit(2);
 }
 
-const TARGETS = { firstPaintMs: 1500, listMs: 100, filterMs: 100, rssMiB: 300 };
+// The issue's memory target is 300 MB: 300,000,000 bytes, 286.1 MiB.
+const TARGETS = { firstPaintMs: 1500, listMs: 100, filterMs: 100, memoryMiB: 300e6 / 2 ** 20 };
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const log = (...a) => { if (!JSON_OUT) console.error(...a); };
 
@@ -271,6 +276,7 @@ async function main() {
     out.figures.rssAppPeakMiB = own.hwm / 1024;
     out.figures.rssAllMiB = rss / 1024;
     out.figures.pssAllMiB = pss / 1024;
+    out.figures.pagesAllMiB = residentPagesMiB([appProc.pid, ...children.map((c) => c.pid)]) ?? undefined;
     out.figures.processes = parts.join(', ');
     await app.screenshot('orders-1m');
 
@@ -363,13 +369,15 @@ function report(out) {
     ['IPC orders_page: first page', ms(f.ipcFirstPageMs), '', ''],
     ['IPC orders_page: status filter', ms(f.ipcFilterMs), '', ''],
     ['IPC orders_page: offset 10,000', ms(f.ipcDeepPageMs), '', ''],
-    ['resident memory: app process', mib(f.rssAppMiB), '< 300 MiB', verdict(f.rssAppMiB, TARGETS.rssMiB)],
-    ['resident memory: app + WebKit processes (RSS)', mib(f.rssAllMiB), '< 300 MiB', verdict(f.rssAllMiB, TARGETS.rssMiB)],
-    ['resident memory: app + WebKit processes (PSS)', mib(f.pssAllMiB), '', ''],
+    ['resident memory: app process (RSS)', mib(f.rssAppMiB), '< 300 MB', verdict(f.rssAppMiB, TARGETS.memoryMiB)],
+    ['resident memory: app + WebKit processes (PSS)', mib(f.pssAllMiB), '< 300 MB', verdict(f.pssAllMiB, TARGETS.memoryMiB)],
+    ['  the same as RSS summed (shared libraries once per process)', mib(f.rssAllMiB), '', ''],
+    ['  the same as distinct pages (shared ones counted whole)', mib(f.pagesAllMiB), '', ''],
   ];
   console.log(`\nMizan desktop app, ${out.orders.toLocaleString('en')} cached orders (median of ${out.runs} runs where repeated)`);
   console.log(`orders-total shows: ${f.totalShown}`);
-  for (const [name, v, target, ok] of lines) console.log(`${name.padEnd(56)} ${v.padStart(9)}  ${target.padEnd(10)} ${ok}`);
+  for (const [name, v, target, ok] of lines) console.log(`${name.padEnd(62)} ${v.padStart(9)}  ${target.padEnd(10)} ${ok}`);
+  console.log('memory target: 300 MB = 286.1 MiB (the figures are MiB)');
   console.log(`\nfirst paint: ${f.firstPaintMethod ?? 'n/a'}; app-ready: ${f.appReadyMethod}`);
   console.log(`exec → webview navigation start: ${ms(f.webviewStartMs)}; WebDriver session setup: ${ms(f.sessionMs)}`);
   console.log(`memory at app-ready: ${f.startMemory}`);
