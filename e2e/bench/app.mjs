@@ -18,8 +18,9 @@
 //   processes mapping it, so that the sum adds up (the figure held against the target); RSS
 //   summed, which counts a shared library once per process; and distinct physical pages
 //   (e2e/bench/pages.mjs, root only), which counts each page once but whole, even one shared
-//   with the X server. Taken BENCH_SETTLE_MS (default 1000) after the scroll. With BENCH_SMAPS_DIR set, each
-//   process's /proc/PID/smaps is saved there at that moment (NAME.smaps), to see where it goes.
+//   with the X server. Taken BENCH_SETTLE_MS (default 1000) after the scroll. With
+//   BENCH_SMAPS_DIR set, each process's /proc/PID/smaps is saved there at that moment
+//   (NAME.smaps), to see where it goes.
 //
 // UI-side times are taken inside the page with performance.now() and a requestAnimationFrame
 // loop (a frame after the DOM change, i.e. when it can be painted), so WebDriver round trips do

@@ -32,12 +32,12 @@ const JS_RAM_SIZE: &str = "1073741824";
 ///   MiB at the machine's real 24 GiB; the list, filter and scroll times unchanged within the
 ///   noise. It is a sizing hint, not a limit: a heap that needs more still gets it.
 /// - `JSC_useDFGJIT=false`: JavaScriptCore runs the page's code in its interpreter and its
-///   baseline JIT only, without the optimising DFG and FTL tiers. Their compiler threads and
-///   the optimised code they keep cost the web process ~20 MiB after the list and the scroll,
-///   and the console's code is not the long-running number crunching they pay off on:
-///   measured with bench-app (1,000,000 orders, five runs per figure, same hour) app + WebKit
-///   292 MiB PSS against 317 with them, the first page 47 ms against 64, the filter 36 against
-///   35, the smooth scroll's longest frame 45 ms against 64. (The interpreter alone,
+///   baseline JIT only, without the optimising DFG and FTL tiers. Without them the web process
+///   holds ~15-20 MiB less after the list and the scroll, and the console's code is not the
+///   long-running number crunching they pay off on. Measured with bench-app (1,000,000
+///   orders, five runs per figure, same hour): app + WebKit 292 MiB PSS against 317 with
+///   them, the first page 47 ms against 64, the filter 36 against 35, the smooth scroll's
+///   longest frame 45 ms against 64. (The interpreter alone,
 ///   `JSC_useJIT=false`, costs the list and the filter their targets; see the README.)
 /// - `WEBKIT_DISABLE_COMPOSITING_MODE=1` where the view does not composite on the GPU: the
 ///   per-view [`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)
