@@ -37,8 +37,8 @@ const JS_RAM_SIZE: &str = "1073741824";
 ///   long-running number crunching they pay off on. Measured with bench-app (1,000,000
 ///   orders, five runs per figure, same hour): app + WebKit 292 MiB PSS against 317 with
 ///   them, the first page 47 ms against 64, the filter 36 against 35, the smooth scroll's
-///   longest frame 45 ms against 64. (The interpreter alone,
-///   `JSC_useJIT=false`, costs the list and the filter their targets; see the README.)
+///   longest frame 45 ms against 64. (The interpreter alone, `JSC_useJIT=false`, costs the
+///   list and the filter their targets; see the README.)
 /// - `WEBKIT_DISABLE_COMPOSITING_MODE=1` where the view does not composite on the GPU: the
 ///   per-view [`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)
 ///   set in [`configure`] still left the web process holding compositing buffers it never
