@@ -197,9 +197,8 @@ pub async fn start_demo(config: &mut ConsoleConfig) -> IpcResult<Demo> {
 
 /// The desktop's store: SQLite's page cache at 512 KiB per pooled connection instead of the
 /// default 2,000. The window keeps the pool open for as long as it runs, and each connection
-/// fills its cache as the list reads: at 1,000,000 orders the app process was 180-182 MiB RSS
-/// instead of 188 (bench-app, three runs), with the `orders_page` call alone unchanged.
-/// Only here: `mizan export` streams whole tables and its benchmark compares against `sqlite3`
+/// fills its cache as the list reads; the smaller cache saves memory without slowing the list
+/// (docs/benchmarks.md). Only here: `mizan export` streams whole tables and its benchmark compares against `sqlite3`
 /// with the default cache.
 const DESKTOP_STORE: StoreOptions = StoreOptions {
     page_cache_kib: Some(512),

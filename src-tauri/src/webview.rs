@@ -20,33 +20,27 @@ const JS_RAM_SIZE: &str = "1073741824";
 ///
 /// - `JSC_forceMiniVMMode=true`: JavaScriptCore's mode for memory-constrained devices. Its
 ///   heap grows by about a quarter of what survived the last collection instead of doubling, so
-///   collections come sooner and the heap stays near what is live. The orders list after
-///   scrolling 10,000 of 1,000,000 rows: the web process ~40 MiB smaller (bench-app), list and
-///   filter times unchanged within the run-to-run noise.
+///   collections come sooner and the heap stays near what is live, at no cost in list speed.
 /// - `JSC_forceRAMSize` = [`JS_RAM_SIZE`] (1 GiB): JavaScriptCore sizes its heap from the
 ///   machine's RAM (the first collection's threshold, how large the young generation may
 ///   grow, when memory counts as critical). On a desktop with 16-32 GiB that lets a page the
 ///   size of ours keep tens of MiB of garbage; sized as for a 1 GiB device, it collects
-///   sooner. Measured with bench-app (20,000 orders, one run each): app + WebKit 316-320 MiB
-///   PSS after the list and the scroll for any value from 128 MiB to 4 GiB, against 340-364
-///   MiB at the machine's real 24 GiB; the list, filter and scroll times unchanged within the
-///   noise. It is a sizing hint, not a limit: a heap that needs more still gets it.
+///   sooner, and any size from 128 MiB to 4 GiB does as well. It is a sizing hint, not a
+///   limit: a heap that needs more still gets it.
 /// - `JSC_useDFGJIT=false`: JavaScriptCore runs the page's code in its interpreter and its
 ///   baseline JIT only, without the optimising DFG and FTL tiers. Without them the web process
-///   holds ~15-20 MiB less after the list and the scroll, and the console's code is not the
-///   long-running number crunching they pay off on. Measured with bench-app (1,000,000
-///   orders, five runs per figure, same hour): app + WebKit 292 MiB PSS against 317 with
-///   them, the first page 47 ms against 64, the filter 36 against 35, the smooth scroll's
-///   longest frame 45 ms against 64. (The interpreter alone, `JSC_useJIT=false`, costs the
-///   list and the filter their targets; see the README.)
+///   holds less memory, and the console's code is not the long-running number crunching they
+///   pay off on: the list is as fast or faster. (The interpreter alone, `JSC_useJIT=false`,
+///   costs the list and the filter their time targets.)
 /// - `WEBKIT_DISABLE_COMPOSITING_MODE=1` where the view does not composite on the GPU: the
 ///   per-view [`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)
 ///   set in [`configure`] still left the web process holding compositing buffers it never
-///   used; with the variable it does not create them (~10 MiB).
+///   used; with the variable it does not create them.
 /// - `WEBKIT_DISABLE_DMABUF_RENDERER=1`, likewise only without GPU compositing: the DMA-BUF
 ///   renderer shares GPU buffers between the web process and the window; painting without
-///   compositing there is nothing to share, and the app process set it up all the same
-///   (~4-5 MiB, bench-app at 20,000 orders, two five-run passes each).
+///   compositing there is nothing to share, and the app process set it up all the same.
+///
+/// What each setting saves and costs: docs/benchmarks.md (the desktop app).
 pub fn web_process_environment(
     get: impl Fn(&str) -> Option<OsString>,
     dri: &Path,
@@ -84,10 +78,8 @@ pub unsafe fn prepare_environment() {
 /// - GPU compositing is used only where a GPU reaches the app: by default it is on when the
 ///   machine has a DRM render node (`/dev/dri/renderD*`) and off otherwise, and
 ///   `MIZAN_WEBVIEW_COMPOSITING=on|off` overrides. Without a render node (virtual machines,
-///   remote desktops, Xvfb) WebKit's compositing runs on Mesa's software GL, which cost the
-///   orders list most of its speed: measured at 1,000,000 orders, a smooth-scroll frame took
-///   ~120 ms that way and ~17-20 ms painted directly, a status filter change 168 ms against
-///   56-94 ms, and the web process held ~190 MiB more.
+///   remote desktops, Xvfb) WebKit's compositing runs on Mesa's software GL, which costs the
+///   orders list most of its speed and the web process much memory (docs/benchmarks.md).
 ///   Known limit of the direct mode: WebKit's own snapshots (WebDriver's screenshot command)
 ///   hang once the page has changed, so the end-to-end tests take their screenshots from the
 ///   X display instead.

@@ -26,8 +26,8 @@ use mizan_core::{Console, Environment};
 use crate::args::{Cli, Command, EnvArg};
 
 /// mimalloc rather than glibc's malloc. Under a delivery storm `mizan serve` allocates each
-/// delivery on a runtime thread and frees it on the inbox writer's thread; glibc's arenas
-/// made malloc and free a tenth of the receiver's CPU (perf, bench-webhooks).
+/// delivery on a runtime thread and frees it on the inbox writer's thread, which glibc's
+/// arenas handle poorly (figures: docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -49,7 +49,7 @@ export function push(event: string, payload: unknown): Promise<void> {
   return emit(event, payload);
 }
 
-/** jsdom lays nothing out: give scroll containers a viewport so the virtualizer has a window. */
+/** jsdom lays nothing out: give scroll containers a viewport so the row window has rows to show. */
 export function giveViewport(height = 600): void {
   Object.defineProperty(HTMLElement.prototype, "clientHeight", {
     configurable: true,

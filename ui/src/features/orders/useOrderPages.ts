@@ -2,9 +2,9 @@
 // indexes are visible; each index maps to a fixed page (offset = page × PAGE_SIZE). The pages in
 // view and the RETAINED_PAGES seen last stay cached, so scrolling back a little draws at once;
 // a page older than that leaves the cache as soon as nothing shows it (gcTime 0) and is fetched
-// again if the operator scrolls back to it (one IPC call, ~5-15 ms). Keeping every page seen
-// held ~10,000 rows after a long scroll: ~12 MiB more in the web process (bench-app). Live
-// updates invalidate the "orders" key: only the pages kept refetch.
+// again if the operator scrolls back to it (one IPC call). Keeping every page seen would hold
+// every row scrolled past in the web process (docs/benchmarks.md). Live updates invalidate the
+// "orders" key: only the pages kept refetch.
 import { keepPreviousData, useQueries, useQuery, type QueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { useMemo, useRef } from "react";
 import { ipc, type OrderRow, type OrdersPage } from "../../ipc";
@@ -57,7 +57,7 @@ export type OrderPages = {
 };
 
 export function useOrderPages(filter: OrdersFilter, firstVisible: number, lastVisible: number): OrderPages {
-  // Page 0 always loads: it answers the total even before the virtualizer measured anything.
+  // Page 0 always loads: it answers the total even before the row window has a viewport.
   // While a new filter's first page is on its way the previous answer stays on screen (dimmed)
   // instead of flashing an empty table.
   const firstPage = useQuery({

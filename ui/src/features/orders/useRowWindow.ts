@@ -2,9 +2,8 @@
 // the scroll position and the viewport's height alone, so it costs the same at 100 rows as at
 // 1,000,000. @tanstack/react-virtual, used before, is built for rows of any height: it keeps a
 // measurement object for every row (rebuilt when the count changes) and re-renders on every
-// scroll event. Here React re-renders only when the window moves by a whole row. Measured at
-// 1,000,000 orders (bench-app): a smooth scroll over 10,000 rows 1.84 s -> 1.32 s; memory
-// within the run-to-run noise (the count the list shows is capped, so were the measurements).
+// scroll event. Here React re-renders only when the window moves by a whole row, which makes
+// a long scroll smoother (docs/benchmarks.md).
 import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
 
 export type RowSlot = { index: number; start: number };
