@@ -1,6 +1,6 @@
 //! Filling an environment's configuration from the keychain, after the environment variables.
 //!
-//! Rules (README "Configuration" states them for users):
+//! Rules (README "Credentials" states them for users):
 //! - a token set by a variable is never replaced;
 //! - a configured URL (or production, which always has Tamara's URL): tokens the variables left
 //!   unset come from the keychain;
