@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use crate::console::Console;
 use crate::reconcile::Reconciler;
 use crate::webhooks::health::{self, Heartbeat};
-use crate::webhooks::{Clock, Pressure, Processor, ProcessorConfig, ReceiverState, router};
+use crate::webhooks::{Clock, Processor, ProcessorConfig, ReceiverState, router};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -119,11 +119,8 @@ impl RunningService {
                 }
             })
         };
-        // Shared by the receiver (counts requests) and the processor (gives way in a storm).
-        let pressure = Pressure::default();
-        let processor = Processor::new(console.clone(), wake, clock.clone(), config.processor)
-            .with_pressure(pressure.clone())
-            .spawn(stopped.clone());
+        let processor =
+            Processor::new(console.clone(), wake, clock.clone(), config.processor).spawn(stopped.clone());
         let reconciler = config.reconcile_every.map(|every| {
             let mut stopped = stopped.clone();
             let reconciler = Reconciler::new(console.clone())
@@ -159,8 +156,7 @@ impl RunningService {
                 }
             })
         };
-        let app =
-            router(ReceiverState::new(console.clone(), received, clock).with_pressure(pressure));
+        let app = router(ReceiverState::new(console.clone(), received, clock));
         let server = {
             let mut stopped = stopped;
             tokio::spawn(async move {

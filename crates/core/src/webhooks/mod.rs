@@ -12,7 +12,6 @@
 //! injectable [`Clock`] so token expiry is testable.
 
 pub mod health;
-pub mod pressure;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
@@ -40,7 +39,6 @@ use crate::store::items;
 use crate::store::ledger::{self, LedgerSource};
 use crate::store::orders;
 
-pub use pressure::Pressure;
 pub use processor::{Processor, ProcessorConfig};
 
 /// Largest body the receiver reads; a bigger one is answered 413 and not stored (the body is
@@ -69,8 +67,6 @@ pub struct ReceiverState {
     pub(crate) clock: Clock,
     /// The receiver's single writer to the inbox (group commit).
     pub(crate) inbox: receiver::Inbox,
-    /// Counts every request the handler sees, for the processor to give way during a storm.
-    pub(crate) pressure: Pressure,
 }
 
 impl ReceiverState {
@@ -88,16 +84,7 @@ impl ReceiverState {
             wake,
             clock,
             inbox: receiver::Inbox::default(),
-            pressure: Pressure::default(),
         }
-    }
-
-    /// Records the receiver's request rate into `pressure` (shared with the processor, see
-    /// [`Processor::with_pressure`]).
-    #[must_use]
-    pub fn with_pressure(mut self, pressure: Pressure) -> ReceiverState {
-        self.pressure = pressure;
-        self
     }
 
     /// The environment deliveries are verified for and stored under.

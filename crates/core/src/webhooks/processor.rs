@@ -13,11 +13,9 @@
 //! - Approved orders are authorised when the `auto_authorise` setting is on (default). A 409
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
-//! - No network call happens inside a store transaction.
-//! - During a delivery storm ([`Pressure`]) it runs at most one batch of
-//!   [`ProcessorConfig::storm_batch`] rows per [`ProcessorConfig::storm_pause`], so
-//!   acknowledgements keep the CPU and the write lock; rows wait, durable, and are worked
-//!   through at full speed as soon as the storm passes.
+//! - No network call happens inside a store transaction, and each row's writes are short
+//!   transactions of their own, so the receiver's inbox commits never wait long for the
+//!   store's write lock.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -31,7 +29,6 @@ use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::pressure::Pressure;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
@@ -64,11 +61,6 @@ pub struct ProcessorConfig {
     pub retry_base: Duration,
     /// Longest back-off.
     pub retry_max: Duration,
-    /// During a storm, the pause after each batch (cut short when the storm passes).
-    pub storm_pause: Duration,
-    /// Rows taken per batch during a storm (at most `batch`): each processed row is several
-    /// write transactions that hold the store's write lock the inbox writer also needs.
-    pub storm_batch: u32,
 }
 
 impl Default for ProcessorConfig {
@@ -78,8 +70,6 @@ impl Default for ProcessorConfig {
             idle_interval: Duration::from_secs(2),
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(600),
-            storm_pause: Duration::from_secs(1),
-            storm_batch: 10,
         }
     }
 }
@@ -90,12 +80,7 @@ pub struct Processor {
     wake: Arc<Notify>,
     clock: Clock,
     config: ProcessorConfig,
-    /// The receiver's request rate; `None` (replay, rehearsal) never storms.
-    pressure: Option<Pressure>,
 }
-
-/// How often a processor giving way looks whether the storm has passed.
-const STORM_POLL: Duration = Duration::from_millis(50);
 
 /// How one row ended.
 enum Settled {
@@ -110,15 +95,7 @@ impl Processor {
             wake,
             clock,
             config,
-            pressure: None,
         }
-    }
-
-    /// Gives way to the receiver whose requests `pressure` counts (see the module doc).
-    #[must_use]
-    pub fn with_pressure(mut self, pressure: Pressure) -> Self {
-        self.pressure = Some(pressure);
-        self
     }
 
     /// Requeues failed rows whose back-off has passed, then processes up to one batch of
@@ -146,9 +123,6 @@ impl Processor {
             if shutdown.is_terminated() || (&mut shutdown).now_or_never().is_some() {
                 break;
             }
-            if !self.give_way(&mut shutdown).await {
-                break;
-            }
             tokio::select! {
                 () = &mut shutdown => break,
                 () = self.wake.notified() => {}
@@ -156,29 +130,6 @@ impl Processor {
             }
         }
         tracing::info!("webhook processor stopped");
-    }
-
-    /// While the receiver is in a storm, waits until it passes or
-    /// [`ProcessorConfig::storm_pause`] has gone by. False when `shutdown` completed meanwhile.
-    async fn give_way<F>(&self, shutdown: &mut F) -> bool
-    where
-        F: Future<Output = ()> + Unpin,
-    {
-        let Some(pressure) = &self.pressure else {
-            return true;
-        };
-        if !pressure.storm() {
-            return true;
-        }
-        tracing::debug!("delivery storm: processing gives way to acknowledgements");
-        let until = tokio::time::Instant::now() + self.config.storm_pause;
-        while pressure.storm() && tokio::time::Instant::now() < until {
-            tokio::select! {
-                () = &mut *shutdown => return false,
-                () = tokio::time::sleep(STORM_POLL) => {}
-            }
-        }
-        true
     }
 
     /// Runs [`Processor::run`] as a Tokio task until `shutdown` turns true (or its sender is
@@ -195,12 +146,8 @@ impl Processor {
     {
         self.requeue_due().await?;
         let env = self.console.environment();
-        let limit = if self.pressure.as_ref().is_some_and(Pressure::storm) {
-            self.config.storm_batch.clamp(1, self.config.batch.max(1))
-        } else {
-            self.config.batch
-        };
-        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), limit).await?;
+        let rows =
+            deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch).await?;
         let mut settled = 0;
         for row in rows {
             if (&mut *shutdown).now_or_never().is_some() {

@@ -46,7 +46,6 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, Json<Value>) {
-    state.pressure.record();
     let now = (state.clock)();
     let query_token = query.as_deref().and_then(query_token);
     let authorization = headers
