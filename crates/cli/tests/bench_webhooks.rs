@@ -52,6 +52,9 @@ async fn every_request_is_acknowledged_and_none_is_lost() {
     assert_eq!(report.targets[1].verdict, Verdict::Pass);
     let text = report.render();
     assert!(text.contains("lost = 0"), "{text}");
-    assert!(text.contains("throughput serve/bare (informational)"), "{text}");
+    assert!(
+        text.contains("throughput serve/bare (informational)"),
+        "{text}"
+    );
     assert!(text.contains("round 2: bare"), "{text}");
 }

@@ -119,8 +119,8 @@ impl RunningService {
                 }
             })
         };
-        let processor =
-            Processor::new(console.clone(), wake, clock.clone(), config.processor).spawn(stopped.clone());
+        let processor = Processor::new(console.clone(), wake, clock.clone(), config.processor)
+            .spawn(stopped.clone());
         let reconciler = config.reconcile_every.map(|every| {
             let mut stopped = stopped.clone();
             let reconciler = Reconciler::new(console.clone())

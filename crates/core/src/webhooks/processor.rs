@@ -146,8 +146,8 @@ impl Processor {
     {
         self.requeue_due().await?;
         let env = self.console.environment();
-        let rows =
-            deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch).await?;
+        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
+            .await?;
         let mut settled = 0;
         for row in rows {
             if (&mut *shutdown).now_or_never().is_some() {
