@@ -171,6 +171,27 @@ async fn partial_then_full_cancel() {
     sb.shutdown().await;
 }
 
+/// Tamara answers `"headers": []` (PHP's empty array) for a webhook with no custom headers; the
+/// client must read it, or a registration fails after Tamara created it (an orphan).
+#[tokio::test]
+async fn a_webhook_without_custom_headers_round_trips_as_tamara_answers_it() {
+    let sb = sandbox(14).await;
+    let c = client(&sb.base_url());
+    let req = WebhookRequest {
+        kind: None,
+        url: "https://console.example.test/hooks/plain".into(),
+        events: vec![EventType::OrderApproved],
+        headers: BTreeMap::new(),
+    };
+    let raw = c.register_webhook(&req).await.unwrap();
+    assert_eq!(raw.raw["headers"], serde_json::json!([]), "{}", raw.raw);
+    assert!(raw.value.headers.is_empty());
+    let got = c.get_webhook(&raw.value.webhook_id).await.unwrap().value;
+    assert!(got.headers.is_empty());
+    assert_eq!(got.events, vec![EventType::OrderApproved]);
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn webhook_registrations_round_trip() {
     let sb = sandbox(13).await;

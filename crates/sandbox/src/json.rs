@@ -82,7 +82,8 @@ pub fn req_obj<'a>(
     }
 }
 
-/// Optional object.
+/// Optional object. An empty array counts as absent: Tamara's PHP SDK sends PHP's empty array
+/// `[]` for every empty object (`"risk_assessment": []`, `"headers": []`).
 pub fn opt_obj<'a>(
     obj: &'a Map<String, Value>,
     prefix: &str,
@@ -90,6 +91,7 @@ pub fn opt_obj<'a>(
 ) -> ApiResult<Option<&'a Map<String, Value>>> {
     match get(obj, key) {
         Value::Null => Ok(None),
+        Value::Array(a) if a.is_empty() => Ok(None),
         Value::Object(o) => Ok(Some(o)),
         _ => Err(ApiError::invalid(&path(prefix, key), "expected an object")),
     }
@@ -139,4 +141,33 @@ pub fn max_len(value: &str, field: &str, max: usize) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn an_optional_object_may_be_absent_null_an_empty_array_or_an_object() {
+        let o = body(json!({"null": null, "php": [], "obj": {"a": "b"}}));
+        assert_eq!(opt_obj(&o, "", "missing").unwrap(), None);
+        assert_eq!(opt_obj(&o, "", "null").unwrap(), None);
+        assert_eq!(opt_obj(&o, "", "php").unwrap(), None);
+        assert_eq!(opt_obj(&o, "", "obj").unwrap().unwrap()["a"], json!("b"));
+    }
+
+    #[test]
+    fn a_non_empty_array_or_a_scalar_is_not_an_object() {
+        let o = body(json!({"list": ["x"], "text": "x"}));
+        assert!(opt_obj(&o, "", "list").is_err());
+        assert!(opt_obj(&o, "", "text").is_err());
+    }
 }

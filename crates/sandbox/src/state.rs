@@ -33,12 +33,19 @@ pub struct Webhook {
 }
 
 impl Webhook {
+    /// The registration as Tamara answers it: no custom headers is `"headers": []`, PHP's
+    /// empty array, as in Tamara's retrieve example (reference §6.2).
     pub fn to_json(&self, merchant_id: Uuid) -> Value {
-        let headers: serde_json::Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+        let headers = if self.headers.is_empty() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(
+                self.headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            )
+        };
         json!({
             "webhook_id": self.webhook_id,
             "merchant_id": merchant_id,

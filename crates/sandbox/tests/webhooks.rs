@@ -132,6 +132,36 @@ async fn registry_crud_and_validation() {
     assert_eq!(s, 200);
 }
 
+/// Tamara's PHP SDK sends PHP's empty array `[]` for every empty object: on registration
+/// (`headers`) and on every checkout (`risk_assessment`). Both are accepted as "none".
+#[tokio::test]
+async fn php_empty_arrays_are_accepted_as_empty_objects() {
+    let sb = start().await;
+    let (s, v) = sb
+        .post(
+            "/webhooks",
+            json!({"url": "https://a.example/php", "events": ["order_approved"], "headers": []}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["headers"],
+        json!([]),
+        "none is answered as Tamara does: {v}"
+    );
+    let mut body = checkout_body("100.00", "SAR", "SA");
+    body["risk_assessment"] = json!([]);
+    let (s, v) = sb.post("/checkout", body).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = sb
+        .post(
+            "/webhooks",
+            json!({"url": "https://a.example/php", "events": ["order_approved"], "headers": ["x"]}),
+        )
+        .await;
+    assert_eq!(s, 400, "a non-empty array is not an object: {v}");
+}
+
 #[tokio::test]
 async fn loopback_http_can_be_refused_and_listing_disabled() {
     let sb = start_with(tamara_sandbox::SandboxConfig {

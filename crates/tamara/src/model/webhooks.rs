@@ -59,7 +59,11 @@ pub struct WebhookRequest {
     pub kind: Option<WebhookType>,
     pub url: String,
     pub events: Vec<EventType>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "headers_map"
+    )]
     pub headers: BTreeMap<String, String>,
 }
 
@@ -75,8 +79,60 @@ pub struct Webhook {
     pub url: Option<String>,
     #[serde(default)]
     pub events: Vec<EventType>,
-    #[serde(default)]
+    /// Tamara answers `[]` (PHP's empty array) when there are none (reference §6.2).
+    #[serde(default, deserialize_with = "headers_map")]
     pub headers: BTreeMap<String, String>,
+}
+
+/// Custom headers as Tamara and its PHP SDK write them: an object of name → value, or `[]`
+/// (PHP's empty array) or `null` for none. A non-empty array is an error: it names no header.
+fn headers_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Headers;
+
+    impl<'de> serde::de::Visitor<'de> for Headers {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of header names to values, `[]` or null")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            match seq.next_element::<serde::de::IgnoredAny>()? {
+                None => Ok(BTreeMap::new()),
+                Some(_) => Err(serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Seq,
+                    &"an empty array (PHP's empty object)",
+                )),
+            }
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+    }
+
+    deserializer.deserialize_any(Headers)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,4 +182,51 @@ pub fn validate_webhook_url(url: &str) -> Result<(), WebhookUrlInvalid> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod headers_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn parse(headers: &str) -> Result<Webhook, serde_json::Error> {
+        serde_json::from_str(&format!(
+            r#"{{"webhook_id":"w-1","url":"https://shop.example/hook","events":["order_approved"]{headers}}}"#
+        ))
+    }
+
+    #[test]
+    fn empty_headers_read_as_none_whether_array_null_or_omitted() {
+        for headers in [
+            r#","headers":[]"#,
+            r#","headers":null"#,
+            r#","headers":{}"#,
+            "",
+        ] {
+            let w = parse(headers).unwrap();
+            assert!(w.headers.is_empty(), "{headers}");
+        }
+    }
+
+    #[test]
+    fn header_objects_are_read_and_a_non_empty_array_is_refused() {
+        let w = parse(r#","headers":{"authorization":"1234","x-shop":"a"}"#).unwrap();
+        assert_eq!(
+            w.headers.get("authorization").map(String::as_str),
+            Some("1234")
+        );
+        assert_eq!(w.headers.len(), 2);
+        assert!(parse(r#","headers":["x"]"#).is_err());
+        assert!(parse(r#","headers":"x""#).is_err());
+    }
+
+    #[test]
+    fn a_request_body_from_the_php_sdk_reads_with_empty_headers() {
+        let r: WebhookRequest = serde_json::from_str(
+            r#"{"url":"https://shop.example/hook","events":["order_approved"],"headers":[]}"#,
+        )
+        .unwrap();
+        assert!(r.headers.is_empty());
+    }
 }
