@@ -1,7 +1,7 @@
 //! The `bench-webhooks` executable: its usage errors, and its hidden `bare` baseline server as
 //! the bench runs it (a child process that announces its address, answers 200 `{}`, and exits
 //! cleanly on SIGTERM). The whole run against `mizan serve` is tested in
-//! `crates/cli/tests/bench_webhooks.rs`, where the `mizan` executable is at hand.
+//! `crates/cli/tests/it/bench_webhooks.rs`, where the `mizan` executable is at hand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{TimeZone, Utc};
 use mizan_core::checklist::report::{self, ReportFormat};

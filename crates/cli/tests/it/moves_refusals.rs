@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod moves_support;
+use crate::moves_support;
 
 use mizan_core::Environment;
 use mizan_core::store::ledger::{self, LedgerKind, LedgerState, PendingMove};

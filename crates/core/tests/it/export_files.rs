@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod export_fixture;
+use crate::export_fixture;
 
 use std::path::PathBuf;
 

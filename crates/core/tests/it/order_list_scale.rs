@@ -4,11 +4,11 @@
 //! `MIZAN_SCALE_DIR`, kept, or a temporary directory) through the real schema and triggers,
 //! then times each screen query as the app runs it (`views::orders::orders_page`: the page and
 //! its capped count): the first run and the median of five. Run with
-//! `cargo test -p mizan-core --test order_list_scale -- --ignored --nocapture`.
+//! `cargo test -p mizan-core --test it order_list_scale -- --ignored --nocapture`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{TimeZone, Utc};
 use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};

@@ -1,7 +1,10 @@
-//! The webhook inbox, processed-event keys and webhook registrations on a real SQLite file.
+//! The webhook inbox, processed-event keys and webhook registrations on a real SQLite file, and
+//! what the receiver writes into the inbox.
 
 // Test helpers outside #[test] fns panic on setup failure by design.
 #![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mizan_core::environment::Environment::{self, Production, Sandbox};
@@ -11,6 +14,12 @@ use mizan_core::store::deliveries::{
 use mizan_core::store::events::{self, EventKey};
 use mizan_core::store::registrations::{self, ConfirmedBy, WebhookRegistration};
 use mizan_core::store::{Store, mask_secret};
+use mizan_core::webhooks::{ReceiverState, router, system_clock};
+use tamara::Sensitive;
+use tamara::notification::sign_token;
+use tokio::sync::Notify;
+
+use crate::common;
 
 async fn open_temp() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -70,9 +79,77 @@ async fn a_delivery_is_on_disk_when_insert_returns() {
     assert_eq!(got.received_at, new.received_at);
     assert_eq!(got.processing_state, ProcessingState::Pending);
     assert_eq!(got.attempts, 0);
+}
+
+/// Secrets never reach the inbox: a real signed token in the `Authorization` header and the
+/// `tamaraToken` parameter, and a secret-looking header, go through the receiver (which masks
+/// them before the row is written), and the stored row holds none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiver_stores_no_token() {
+    const NOTIFICATION_KEY: &str = "store-inbox-notification-key-01";
+    const API_KEY: &str = "k-live-0d9e8f7a6b5c";
+    let dir = tempfile::tempdir().unwrap();
+    let console = common::console(
+        dir.path(),
+        &[("MIZAN_SANDBOX_NOTIFICATION_TOKEN", NOTIFICATION_KEY)],
+    )
+    .await;
+    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()), system_clock());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+
+    let token = sign_token(
+        &Sensitive::new(NOTIFICATION_KEY.to_owned()),
+        Utc::now().timestamp(),
+    )
+    .unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("{url}?storeId=7&tamaraToken={token}"))
+        .bearer_auth(&token)
+        .header("x-api-key", API_KEY)
+        .header("content-type", "application/json")
+        .body(r#"{"order_id":"o-mask","order_reference_id":"R-1","event_type":"order_approved","data":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        200,
+        "{}",
+        answer.text().await.unwrap()
+    );
+
+    let rows = deliveries::list(console.store(), &DeliveryFilter::default())
+        .await
+        .unwrap();
+    let [row] = rows.as_slice() else {
+        panic!("one delivery stored: {rows:#?}")
+    };
+    assert_eq!(
+        row.verdict,
+        DeliveryVerdict::Verified,
+        "the token was checked"
+    );
+    // A mask may keep the last few characters, never more.
+    let token_head = &token[..token.len() - 4];
+    let query = row.query.as_deref().unwrap_or_default();
     assert!(
-        !got.headers_json.contains("payload.signature"),
-        "no token in stored headers"
+        !row.headers_json.contains(token_head),
+        "{}",
+        row.headers_json
+    );
+    assert!(
+        !row.headers_json.contains(&API_KEY[..API_KEY.len() - 4]),
+        "{}",
+        row.headers_json
+    );
+    assert!(!query.contains(token_head), "{query}");
+    assert!(query.starts_with("storeId=7&tamaraToken="), "{query}");
+    let headers: serde_json::Value = serde_json::from_str(&row.headers_json).unwrap();
+    assert_eq!(
+        headers["content-type"], "application/json",
+        "other headers kept"
     );
 }
 

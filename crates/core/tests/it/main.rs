@@ -1,0 +1,23 @@
+//! The core's integration tests: the store on real SQLite files, the read models, exports, the
+//! checklist and demo traffic against the simulator.
+//!
+//! One binary for all of them: each integration-test binary links the whole dependency tree,
+//! so one per crate keeps the build short. Add a test file here as a `mod`, not as a new file
+//! directly under `tests/`.
+
+mod audit_chain;
+mod checklist;
+mod common;
+mod demo_traffic;
+mod export_files;
+mod export_fixture;
+mod export_settlement;
+mod order_list_scale;
+mod store_audit_settings;
+mod store_inbox;
+mod store_inbox_writer;
+mod store_ledger;
+mod store_orders;
+mod store_schema;
+mod views_misc;
+mod views_order_list;
