@@ -1,9 +1,11 @@
 //! Verification of the `tamaraToken` JWT that authenticates Tamara's notifications (§8).
 //!
 //! Invariants: only HS256 is accepted (`alg: none` and every other algorithm are refused before
-//! any key is used); the key is the notification token as raw bytes; `exp` is required and
-//! checked with a small leeway, as are `iat` (not in the future) and `iss == "Tamara"`. Every
-//! refusal says which check failed. Time comes from the caller, so tests are deterministic.
+//! any key is used); the key is the notification token as raw bytes. The claims are checked as
+//! the official PHP SDK checks them, each when present: `exp` (not past), `nbf` and `iat` (not
+//! in the future), each with a small leeway for clock skew; `iss`, when present, must be
+//! `Tamara`. [`TokenVerifier::require_exp`] makes `exp` mandatory. Every refusal says which
+//! check failed. Time comes from the caller, so tests are deterministic.
 //!
 //! The token does not sign the body: a verified notification proves the sender, not the
 //! payload, so callers re-read the order from the API before acting on it.
@@ -45,6 +47,8 @@ pub enum TokenError {
     Expired { exp: i64, now: i64, leeway: i64 },
     #[error("token issued in the future (iat {iat}, now {now})")]
     IssuedInFuture { iat: i64, now: i64 },
+    #[error("token not valid before {nbf} (now {now})")]
+    NotYetValid { nbf: i64, now: i64 },
     #[error("token has no `{0}` claim")]
     MissingClaim(&'static str),
     #[error("issuer is {0:?}, expected \"Tamara\"")]
@@ -64,6 +68,7 @@ impl TokenError {
             TokenError::BadSignature => "token_bad_signature",
             TokenError::Expired { .. } => "token_expired",
             TokenError::IssuedInFuture { .. } => "token_issued_in_future",
+            TokenError::NotYetValid { .. } => "token_not_yet_valid",
             TokenError::MissingClaim(_) => "token_missing_claim",
             TokenError::WrongIssuer(_) => "token_wrong_issuer",
             TokenError::NoKeyConfigured => "token_no_key_configured",
@@ -80,6 +85,8 @@ pub struct TokenClaims {
     pub iat: Option<i64>,
     #[serde(default)]
     pub exp: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Picks the token: `Authorization: Bearer` first, else the `tamaraToken` query parameter, as
@@ -121,6 +128,7 @@ pub struct TokenVerifier {
     decoding: DecodingKey,
     validation: Validation,
     leeway: i64,
+    require_exp: bool,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -144,7 +152,16 @@ impl TokenVerifier {
             decoding: DecodingKey::from_secret(notification_token.expose().as_bytes()),
             validation,
             leeway: DEFAULT_LEEWAY_SECS,
+            require_exp: false,
         }
+    }
+
+    /// Refuses tokens without `exp`. Off by default: the official SDK accepts them, and every
+    /// token Tamara has been seen to send carries one (900 or 1,800 s after `iat`).
+    #[must_use]
+    pub fn require_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
     }
 
     pub fn with_leeway(mut self, secs: i64) -> Self {
@@ -187,21 +204,31 @@ impl TokenVerifier {
                 other => TokenError::Malformed(format!("{other:?}")),
             })?;
         let claims = data.claims;
-        let exp = claims.exp.ok_or(TokenError::MissingClaim("exp"))?;
-        if now > exp.saturating_add(self.leeway) {
-            return Err(TokenError::Expired {
-                exp,
-                now,
-                leeway: self.leeway,
-            });
+        match claims.exp {
+            None if self.require_exp => return Err(TokenError::MissingClaim("exp")),
+            Some(exp) if now > exp.saturating_add(self.leeway) => {
+                return Err(TokenError::Expired {
+                    exp,
+                    now,
+                    leeway: self.leeway,
+                });
+            }
+            _ => {}
+        }
+        if let Some(nbf) = claims.nbf
+            && nbf > now.saturating_add(self.leeway)
+        {
+            return Err(TokenError::NotYetValid { nbf, now });
         }
         if let Some(iat) = claims.iat
             && iat > now.saturating_add(self.leeway)
         {
             return Err(TokenError::IssuedInFuture { iat, now });
         }
-        if claims.iss.as_deref() != Some("Tamara") {
-            return Err(TokenError::WrongIssuer(claims.iss.clone()));
+        if let Some(iss) = &claims.iss
+            && iss != "Tamara"
+        {
+            return Err(TokenError::WrongIssuer(Some(iss.clone())));
         }
         Ok(claims)
     }
@@ -214,6 +241,7 @@ pub fn sign_token(notification_token: &Sensitive<String>, iat: i64) -> Result<St
         iss: Some("Tamara".into()),
         iat: Some(iat),
         exp: Some(iat + 1800),
+        nbf: None,
     };
     let key = jsonwebtoken::EncodingKey::from_secret(notification_token.expose().as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::HS256), &claims, &key)
@@ -292,41 +320,72 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn issuer_and_exp_are_required() {
+    fn encode(claims: &TokenClaims) -> String {
         let k = jsonwebtoken::EncodingKey::from_secret(b"notif-secret");
-        let h = jsonwebtoken::Header::new(Algorithm::HS256);
-        let no_iss = TokenClaims {
-            iss: None,
+        jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::HS256), claims, &k).unwrap()
+    }
+
+    fn claims(iss: Option<&str>, exp: Option<i64>) -> TokenClaims {
+        TokenClaims {
+            iss: iss.map(str::to_owned),
             iat: Some(NOW),
-            exp: Some(NOW + 100),
-        };
-        let t = jsonwebtoken::encode(&h, &no_iss, &k).unwrap();
+            exp,
+            nbf: None,
+        }
+    }
+
+    /// The official SDK checks `iss` not at all and `exp` only when present.
+    #[test]
+    fn issuer_and_exp_are_checked_when_present() {
+        let no_iss = encode(&claims(None, Some(NOW + 100)));
+        assert!(verifier().verify(&no_iss, NOW).is_ok());
+        let other = encode(&claims(Some("Evil"), Some(NOW + 100)));
         assert_eq!(
-            verifier().verify(&t, NOW),
-            Err(TokenError::WrongIssuer(None))
-        );
-        let other = TokenClaims {
-            iss: Some("Evil".into()),
-            ..no_iss.clone()
-        };
-        let t = jsonwebtoken::encode(&h, &other, &k).unwrap();
-        assert_eq!(
-            verifier().verify(&t, NOW),
+            verifier().verify(&other, NOW),
             Err(TokenError::WrongIssuer(Some("Evil".into())))
         );
-        let no_exp = TokenClaims {
-            iss: Some("Tamara".into()),
-            iat: Some(NOW),
-            exp: None,
-        };
-        let t = jsonwebtoken::encode(&h, &no_exp, &k).unwrap();
+        let no_exp = encode(&claims(Some("Tamara"), None));
+        assert!(verifier().verify(&no_exp, NOW + 86_400).is_ok());
         assert_eq!(
-            verifier().verify(&t, NOW),
+            verifier().require_exp(true).verify(&no_exp, NOW),
             Err(TokenError::MissingClaim("exp"))
         );
         let empty = TokenVerifier::new(key(""));
-        assert_eq!(empty.verify(&t, NOW), Err(TokenError::NoKeyConfigured));
+        assert_eq!(empty.verify(&no_exp, NOW), Err(TokenError::NoKeyConfigured));
+    }
+
+    #[test]
+    fn a_token_not_yet_valid_is_refused_beyond_the_leeway() {
+        let mut c = claims(Some("Tamara"), Some(NOW + 900));
+        c.nbf = Some(NOW + 120);
+        let t = encode(&c);
+        assert_eq!(
+            verifier().verify(&t, NOW),
+            Err(TokenError::NotYetValid {
+                nbf: NOW + 120,
+                now: NOW
+            })
+        );
+        assert!(verifier().verify(&t, NOW + 61).is_ok(), "inside the leeway");
+    }
+
+    /// Tamara's samples carry lifetimes of 900 s (docs) and 1,800 s (.NET README).
+    #[test]
+    fn both_documented_lifetimes_are_accepted_until_they_end() {
+        for lifetime in [900, 1800] {
+            let t = encode(&claims(Some("Tamara"), Some(NOW + lifetime)));
+            assert!(
+                verifier().verify(&t, NOW + lifetime - 1).is_ok(),
+                "{lifetime}"
+            );
+            assert!(
+                matches!(
+                    verifier().verify(&t, NOW + lifetime + 61),
+                    Err(TokenError::Expired { .. })
+                ),
+                "{lifetime}"
+            );
+        }
     }
 
     #[test]

@@ -38,7 +38,9 @@ fn failed_check(e: &TokenError) -> &'static str {
         TokenError::Malformed(_) => "format",
         TokenError::AlgorithmNotAllowed(_) => "algorithm",
         TokenError::BadSignature => "signature",
-        TokenError::Expired { .. } | TokenError::IssuedInFuture { .. } => "expiry",
+        TokenError::Expired { .. }
+        | TokenError::IssuedInFuture { .. }
+        | TokenError::NotYetValid { .. } => "expiry",
         TokenError::MissingClaim(c) if *c == "exp" => "expiry",
         TokenError::MissingClaim(_) | TokenError::WrongIssuer(_) => "issuer",
     }
