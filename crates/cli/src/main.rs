@@ -93,7 +93,7 @@ fn main() -> ExitCode {
                 let err = serde_json::json!({"error": {"code": e.code(), "message": line}});
                 eprintln!("{err}");
             } else {
-                eprintln!("mizan: {line}");
+                eprintln!("mizan: {}", output::terminal_safe(&line));
             }
             ExitCode::from(match e {
                 CliError::Usage(_) => 2,

@@ -9,12 +9,33 @@ use mizan_core::store::ledger::LedgerEntry;
 use mizan_core::store::orders::OrderRecord;
 use serde_json::{Value, json};
 
-/// Writes one line to stdout. A closed pipe (`mizan orders list | head`) ends the program
-/// quietly with success, as Unix tools do, instead of panicking like `println!`.
+/// `text` safe to print to a terminal: every control character but newline and tab is shown
+/// as a visible escape (`\x1b`), so a webhook body, a customer name or an API message cannot
+/// retitle the window, clear the screen or colour what follows (`ESC]0;…BEL`, `ESC[2J`).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes one line to stdout, made [`terminal_safe`]. A closed pipe (`mizan orders list |
+/// head`) ends the program quietly with success, as Unix tools do, instead of panicking like
+/// `println!`.
 pub fn write_line(line: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
+    let line = line.to_string();
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = writeln!(stdout, "{line}") {
+    if let Err(e) = writeln!(stdout, "{}", terminal_safe(&line)) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -212,5 +233,29 @@ pub fn print_cached_order(c: &CachedOrder) {
                 &rows
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escape_sequences_are_shown_not_obeyed() {
+        assert_eq!(
+            terminal_safe("A\u{1b}]0;pwned\u{7}B\u{1b}[2J\u{9b}31m"),
+            "A\\x1b]0;pwned\\x07B\\x1b[2J\\x9b31m"
+        );
+        assert_eq!(terminal_safe("a\r\u{0}b"), "a\\x0d\\x00b");
+    }
+
+    #[test]
+    fn plain_text_tabs_newlines_and_arabic_pass_unchanged() {
+        for text in ["DEMO-000046\t460.00 SAR", "two\nlines", "محمد العتيبي"] {
+            assert!(matches!(
+                terminal_safe(text),
+                std::borrow::Cow::Borrowed(t) if t == text
+            ));
+        }
     }
 }

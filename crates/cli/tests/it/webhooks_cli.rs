@@ -248,3 +248,35 @@ async fn deliveries_status_and_stuck_read_the_local_store() {
     assert_eq!(status["reconciler"]["last_sweep"]["failed"], 1);
     sb.shutdown().await;
 }
+
+/// What strangers send is printed, never obeyed: a rejected delivery whose reason and order id
+/// carry terminal escape sequences (retitle the window, clear the screen, colour) shows them as
+/// visible escapes in the human listing; `--json` carries the text as it was stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn escape_sequences_in_deliveries_are_shown_not_obeyed() {
+    let (env, sb) = env(true).await;
+    let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred";
+    {
+        let store = Store::open(&env.data_dir.path().join("mizan.db"))
+            .await
+            .unwrap();
+        let order = format!("o-{hostile}");
+        deliveries::insert(
+            &store,
+            &delivery(DeliveryVerdict::Rejected, &order, Some(hostile)),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    }
+    let human = env.mizan(&["webhooks", "deliveries"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+    let json = env.json(&["--json", "webhooks", "deliveries"]);
+    assert_eq!(json[0]["reason"], hostile);
+    sb.shutdown().await;
+}
