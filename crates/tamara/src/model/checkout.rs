@@ -63,6 +63,14 @@ pub enum CheckoutInvalid {
     DescriptionTooLong(usize),
     #[error("at least one item is required")]
     NoItems,
+    #[error("{field} must not be negative, got {amount}")]
+    Negative { field: String, amount: String },
+    #[error("items[{0}].quantity must be at least 1")]
+    ZeroQuantity(usize),
+    #[error("instalments must be at least 1, got {0}")]
+    ZeroInstalments(u32),
+    #[error("the discount {discount} is larger than the order's total {total}")]
+    DiscountExceedsTotal { discount: String, total: String },
 }
 
 impl CheckoutRequest {
@@ -93,6 +101,12 @@ impl CheckoutRequest {
         if self.payment_type == PaymentType::PayByInstalments && self.instalments.is_none() {
             return Err(CheckoutInvalid::InstalmentsMissing);
         }
+        if self.instalments == Some(0) {
+            return Err(CheckoutInvalid::ZeroInstalments(0));
+        }
+        if let Some(i) = self.items.iter().position(|item| item.quantity == 0) {
+            return Err(CheckoutInvalid::ZeroQuantity(i));
+        }
         let currency = self.total_amount.currency();
         let min = Money::parse("0.1", currency).map_err(|_| CheckoutInvalid::Missing {
             field: "total_amount",
@@ -111,6 +125,16 @@ impl CheckoutRequest {
         }
         for (i, item) in self.items.iter().enumerate() {
             amounts.push((format!("items[{i}].total_amount"), &item.total_amount));
+            let optional = [
+                ("unit_price", &item.unit_price),
+                ("discount_amount", &item.discount_amount),
+                ("tax_amount", &item.tax_amount),
+            ];
+            for (name, m) in optional {
+                if let Some(m) = m {
+                    amounts.push((format!("items[{i}].{name}"), m));
+                }
+            }
         }
         for (field, m) in amounts {
             if m.currency() != currency {
@@ -120,6 +144,20 @@ impl CheckoutRequest {
                     expected: currency.to_string(),
                 });
             }
+            if m.is_negative() {
+                return Err(CheckoutInvalid::Negative {
+                    field,
+                    amount: m.to_string(),
+                });
+            }
+        }
+        if let Some(d) = &self.discount
+            && d.amount > self.total_amount
+        {
+            return Err(CheckoutInvalid::DiscountExceedsTotal {
+                discount: d.amount.to_string(),
+                total: self.total_amount.to_string(),
+            });
         }
         Ok(())
     }

@@ -236,7 +236,40 @@ fn checkout_validation_names_the_problem() {
     let mut r = base.clone();
     r.total_amount = sar("0.09");
     assert!(r.validate().unwrap_err().to_string().contains("0.1"));
-    let mut r = base;
+    let mut r = base.clone();
     r.items.clear();
     assert!(r.validate().is_err());
+}
+
+/// Amounts and counts that make no sense are refused before anything is sent.
+#[test]
+fn checkout_validation_refuses_negative_amounts_zero_counts_and_a_discount_over_the_total() {
+    let base: CheckoutRequest = parse("checkout_request");
+    base.validate().unwrap();
+    let refusal = |r: &CheckoutRequest| r.validate().unwrap_err().to_string();
+    let mut r = base.clone();
+    r.shipping_amount = sar("-5.00");
+    assert_eq!(
+        refusal(&r),
+        "shipping_amount must not be negative, got -5.00 SAR"
+    );
+    let mut r = base.clone();
+    r.tax_amount = sar("-0.01");
+    assert!(refusal(&r).starts_with("tax_amount must not be negative"));
+    let mut r = base.clone();
+    r.items[0].total_amount = sar("-1.00");
+    assert!(refusal(&r).starts_with("items[0].total_amount must not be negative"));
+    let mut r = base.clone();
+    r.items[0].quantity = 0;
+    assert_eq!(refusal(&r), "items[0].quantity must be at least 1");
+    let mut r = base.clone();
+    r.instalments = Some(0);
+    assert_eq!(refusal(&r), "instalments must be at least 1, got 0");
+    let mut r = base.clone();
+    let over = r.total_amount.amount() + rust_decimal::Decimal::ONE;
+    r.discount = Some(tamara::model::Discount {
+        name: "TOO-MUCH".into(),
+        amount: sar(&over.to_string()),
+    });
+    assert!(refusal(&r).starts_with("the discount"), "{}", refusal(&r));
 }
