@@ -50,7 +50,7 @@ impl InApp {
         let _ = self.stop.send(true);
         let _ = self.watcher.await;
         if let Err(e) = self.service.stop().await {
-            tracing::error!(code = e.code(), "in-app service stopped abnormally: {e}");
+            tracing::error!(code = %e.code(), "in-app service stopped abnormally: {e}");
         }
     }
 }
@@ -145,7 +145,7 @@ async fn watch_changes(
                     }
                 }
             }
-            Err(e) => tracing::warn!(code = e.code(), "change feed not read: {e}"),
+            Err(e) => tracing::warn!(code = %e.code(), "change feed not read: {e}"),
         }
         if tokio::time::Instant::now() >= health_due {
             health_due = tokio::time::Instant::now() + HEALTH_EVERY;
@@ -161,7 +161,7 @@ async fn watch_changes(
                     last_health = Some(h);
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(code = e.code(), "health not read: {e}"),
+                Err(e) => tracing::warn!(code = %e.code(), "health not read: {e}"),
             }
         }
     }

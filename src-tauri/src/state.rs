@@ -131,7 +131,7 @@ pub async fn fill_from_keychain(config: &mut ConsoleConfig) {
                 Environment::Sandbox => config.sandbox = cfg,
                 Environment::Production => config.production = cfg,
             },
-            Ok(Err(e)) => tracing::info!(code = e.code(), "keychain not used: {e}"),
+            Ok(Err(e)) => tracing::info!(code = e.code().as_str(), "keychain not used: {e}"),
             Err(e) => tracing::warn!("keychain lookup failed: {e}"),
         }
     }
@@ -170,14 +170,14 @@ pub async fn start_demo(config: &mut ConsoleConfig) -> IpcResult<Demo> {
         .await
         .map_err(|e| {
             IpcError::new(
-                "demo_unavailable",
+                mizan_core::ErrorCode::DemoUnavailable,
                 format!("cannot start the simulator: {e:#}"),
             )
         })?;
     config.sandbox.api_url = sandbox.base_url();
     config.data_dir = demo_data_dir(config).map_err(|e| {
         IpcError::new(
-            "data_dir_unavailable",
+            mizan_core::ErrorCode::DataDirUnavailable,
             format!("cannot prepare the demo data directory: {e}"),
         )
     })?;

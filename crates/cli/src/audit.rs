@@ -134,7 +134,7 @@ async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
             Ok(())
         }
         Some(b) => Err(CliError::Failed {
-            code: "audit_chain_broken",
+            code: mizan_core::ErrorCode::AuditChainBroken,
             message: format!(
                 "audit chain broken at entry {}: {} ({} entries before it verified)",
                 b.seq,

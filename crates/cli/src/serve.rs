@@ -35,7 +35,7 @@ pub struct ServeArgs {
     pub no_reconcile: bool,
 }
 
-fn failed(code: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
+fn failed(code: mizan_core::ErrorCode) -> impl FnOnce(std::io::Error) -> CliError {
     move |e| CliError::Failed {
         code,
         message: e.to_string(),
@@ -51,7 +51,7 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .map_err(failed("serve_bind"))?;
+        .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     let config = ServiceConfig {
         reconcile_every: (!args.no_reconcile).then(|| Duration::from_secs(args.reconcile_every)),
         reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
@@ -59,7 +59,7 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
     let service = RunningService::start(console.clone(), listener, system_clock(), config)
-        .map_err(failed("serve_bind"))?;
+        .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     println!(
         "mizan: serving {} on http://{} (webhooks at {WEBHOOK_PATH})",
         console.environment(),

@@ -4,6 +4,10 @@
 //! errors); `code()` values are stable, because the CLI's `--json`, stored results and the UI
 //! key on them.
 
+mod code;
+
+pub use code::ErrorCode;
+
 use crate::config::ConfigError;
 use crate::environment::Environment;
 use crate::store::StoreError;
@@ -60,23 +64,23 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Config(_) => "config_invalid",
+            Error::Config(_) => ErrorCode::ConfigInvalid,
             Error::Store(e) => e.code(),
-            Error::Gateway(e) => e.code(),
+            Error::Gateway(e) => ErrorCode::from(e),
             Error::Credentials(e) => e.code(),
             Error::Export(e) => e.code(),
-            Error::NoApiToken { .. } => "credentials_missing",
-            Error::DataDir { .. } => "data_dir_unavailable",
-            Error::Invalid(_) => "invalid_input",
-            Error::OrderNotCached { .. } => "order_not_cached",
-            Error::UncacheableOrder { .. } => "order_uncacheable",
-            Error::CircuitOpen { .. } => "gateway_circuit_open",
-            Error::DeliveryNotFound { .. } => "delivery_not_found",
-            Error::DeliveryInOtherEnvironment { .. } => "delivery_other_environment",
-            Error::DeliveryNotReplayable { .. } => "delivery_not_replayable",
-            Error::NoNotificationToken { .. } => "notification_token_missing",
+            Error::NoApiToken { .. } => ErrorCode::CredentialsMissing,
+            Error::DataDir { .. } => ErrorCode::DataDirUnavailable,
+            Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::OrderNotCached { .. } => ErrorCode::OrderNotCached,
+            Error::UncacheableOrder { .. } => ErrorCode::OrderUncacheable,
+            Error::CircuitOpen { .. } => ErrorCode::GatewayCircuitOpen,
+            Error::DeliveryNotFound { .. } => ErrorCode::DeliveryNotFound,
+            Error::DeliveryInOtherEnvironment { .. } => ErrorCode::DeliveryOtherEnvironment,
+            Error::DeliveryNotReplayable { .. } => ErrorCode::DeliveryNotReplayable,
+            Error::NoNotificationToken { .. } => ErrorCode::NotificationTokenMissing,
             Error::Move(r) => r.code(),
         }
     }

@@ -25,4 +25,4 @@ pub mod webhooks;
 
 pub use console::{CachedOrder, Console};
 pub use environment::Environment;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};

@@ -337,7 +337,7 @@ impl Reconciler {
 fn failed(order_id: String, e: &crate::Error) -> Outcome {
     Outcome::Failed(SweepFailure {
         order_id,
-        code: e.code().to_owned(),
+        code: e.code().as_str().to_owned(),
         message: e.to_string(),
     })
 }

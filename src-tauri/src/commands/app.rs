@@ -58,7 +58,7 @@ pub async fn switch_environment(
         && confirm_text.as_deref().map(str::trim) != Some(PRODUCTION_CONFIRMATION)
     {
         return Err(IpcError::new(
-            "confirmation_required",
+            mizan_core::ErrorCode::ConfirmationRequired,
             format!(
                 "type {PRODUCTION_CONFIRMATION} to switch to production: money moves there are \
                  real"

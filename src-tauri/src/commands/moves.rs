@@ -2,7 +2,7 @@
 
 use chrono::{SecondsFormat, Utc};
 use mizan_core::money::parse_decimal;
-use mizan_core::moves::{AmountInput, ItemSelection, MoveAction, MoveRequest};
+use mizan_core::moves::{AmountInput, ItemSelection, MoveAction, MoveRefusal, MoveRequest};
 use mizan_core::views::detail;
 use tamara::model::payments::ShippingInfo;
 use tauri::State;
@@ -37,8 +37,7 @@ pub fn to_request(input: &MoveInput, confirm: Option<String>) -> IpcResult<MoveR
         MoveKind::Authorise => MoveAction::Authorise,
         MoveKind::Cancel => MoveAction::Cancel { amount },
         MoveKind::Refund => MoveAction::Refund {
-            amount: amount
-                .ok_or_else(|| IpcError::new("move_amount_required", "a refund needs an amount"))?,
+            amount: amount.ok_or(mizan_core::Error::Move(MoveRefusal::AmountRequired))?,
             comment: input.comment.clone().unwrap_or_default(),
         },
         MoveKind::Capture => MoveAction::Capture {

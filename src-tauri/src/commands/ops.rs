@@ -146,7 +146,10 @@ pub async fn export_run(
         tokio::task::spawn_blocking(move || runtime.block_on(run_export(console, app, job)))
             .await
             .map_err(|e| {
-                IpcError::new("export_write_failed", format!("the export stopped: {e}"))
+                IpcError::new(
+                    mizan_core::ErrorCode::ExportWriteFailed,
+                    format!("the export stopped: {e}"),
+                )
             })??;
     let done = ExportProgress {
         export_id: export_id.clone(),
@@ -259,7 +262,7 @@ pub async fn checklist_report(
     let text = report::render(&c, &console.config().operator, format);
     tokio::fs::write(&file, text).await.map_err(|e| {
         IpcError::new(
-            "export_write_failed",
+            mizan_core::ErrorCode::ExportWriteFailed,
             format!("cannot write {}: {e}", file.display()),
         )
     })?;

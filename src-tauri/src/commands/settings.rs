@@ -198,7 +198,12 @@ async fn statuses(state: &AppState) -> IpcResult<Vec<CredentialStatus>> {
             .collect()
     })
     .await
-    .map_err(|e| IpcError::new("keychain_failed", format!("keychain lookup failed: {e}")))
+    .map_err(|e| {
+        IpcError::new(
+            mizan_core::ErrorCode::KeychainFailed,
+            format!("keychain lookup failed: {e}"),
+        )
+    })
 }
 
 /// Both environments' credentials, masked.
@@ -225,7 +230,12 @@ pub async fn credentials_set(
     })?;
     tokio::task::spawn_blocking(move || Keychain::from_env().set(env, kind, &value))
         .await
-        .map_err(|e| IpcError::new("keychain_failed", format!("keychain write failed: {e}")))??;
+        .map_err(|e| {
+            IpcError::new(
+                mizan_core::ErrorCode::KeychainFailed,
+                format!("keychain write failed: {e}"),
+            )
+        })??;
     // Later sessions of this run see the new token too.
     let mut fresh = state.base.read().await.clone();
     state::fill_from_keychain(&mut fresh).await;
@@ -285,7 +295,7 @@ pub async fn demo_traffic(state: State<'_, AppState>, running: bool) -> IpcResul
         }
         let base = s.receiver_base().ok_or_else(|| {
             IpcError::new(
-                "receiver_unavailable",
+                mizan_core::ErrorCode::ReceiverUnavailable,
                 "the in-app receiver is not running, so webhooks cannot arrive",
             )
         })?;

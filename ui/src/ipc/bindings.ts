@@ -281,6 +281,9 @@ export type DemoState = {
 /**  The two environments, as the UI names them. */
 export type EnvironmentName = "sandbox" | "production";
 
+/**  A stable error code. Serialises to its snake_case text. */
+export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_header_query_mismatch" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_selftest_failed" | "usage";
+
 /**  Which CSV. */
 export type ExportKind = "settlement" | "audit" | "orders";
 
@@ -320,8 +323,8 @@ export type HealthChanged = {
 
 /**  A failed command, as the UI sees it. */
 export type IpcError = {
-	/**  Stable, snake_case: the core error's `code()` or one of the shell's own below. */
-	code: string,
+	/**  The core's stable code (serialised as its snake_case text). */
+	code: ErrorCode,
 	/**  One line a person can act on. */
 	message: string,
 };

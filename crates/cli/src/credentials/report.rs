@@ -191,7 +191,7 @@ pub async fn test(
         Ok(t) => t,
         Err(CredentialError::Gateway(e)) if active.built_in_sandbox => {
             return Err(CliError::Failed {
-                code: e.code(),
+                code: mizan_core::ErrorCode::from(&e),
                 message: format!(
                     "{e} — this is the built-in simulator (no sandbox URL or credentials are \
                      configured); start it with `mizan sandbox` or store your sandbox \

@@ -98,7 +98,7 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
                 Some(_) => {}
                 None => {
                     return Err(CliError::Failed {
-                        code: "webhook_unconfirmed",
+                        code: mizan_core::ErrorCode::WebhookUnconfirmed,
                         message: format!(
                             "registered webhook {} but Tamara did not show it back; \
                              check with `mizan webhooks show {}`",

@@ -81,7 +81,7 @@ pub async fn test(console: &Console, out: &Output, a: TestArgs) -> Result<(), Cl
         Ok(())
     } else {
         Err(CliError::Failed {
-            code: "webhook_selftest_failed",
+            code: mizan_core::ErrorCode::WebhookSelftestFailed,
             message: format!(
                 "the test notification did not come back: {}",
                 report.finding

@@ -61,10 +61,10 @@ pub enum GatewayError {
 
 impl GatewayError {
     /// Stable code: the API error's, or `gateway_circuit_open`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            GatewayError::Api(e) => e.code(),
-            GatewayError::CircuitOpen { .. } => "gateway_circuit_open",
+            GatewayError::Api(e) => crate::ErrorCode::from(e),
+            GatewayError::CircuitOpen { .. } => crate::ErrorCode::GatewayCircuitOpen,
         }
     }
 

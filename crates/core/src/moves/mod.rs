@@ -86,11 +86,13 @@ impl MoveOutcome {
     }
 
     /// None when money moved as asked; else the stable code of why not.
-    pub fn failure_code(&self) -> Option<&'static str> {
+    pub fn failure_code(&self) -> Option<crate::ErrorCode> {
         match self.entry.state {
             LedgerState::Succeeded => None,
-            LedgerState::Failed => Some("move_rejected"),
-            LedgerState::Unknown | LedgerState::Pending => Some("move_outcome_unknown"),
+            LedgerState::Failed => Some(crate::ErrorCode::MoveRejected),
+            LedgerState::Unknown | LedgerState::Pending => {
+                Some(crate::ErrorCode::MoveOutcomeUnknown)
+            }
         }
     }
 }

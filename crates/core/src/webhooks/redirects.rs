@@ -80,7 +80,7 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
                     "The status of order {} could not be confirmed with Tamara ({}). \
                      Do not ship yet; it will be checked again.",
                     esc(order_id),
-                    esc(e.code())
+                    esc(e.code().as_str())
                 ),
             )
         }

@@ -4,12 +4,12 @@
 // `--mode mock`), and not a test oracle: component tests script their own answers.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { DeliveryRow, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
+import type { DeliveryRow, IpcErrorCode, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
 import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
 import { DEMO_INFO, PRODUCTION_INFO, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
 
 const TOTAL = 1_000_000;
-const refuse = (code: string, message: string) => Promise.reject({ code, message });
+const refuse = (code: IpcErrorCode, message: string) => Promise.reject({ code, message });
 
 function matches(q: OrdersQuery, i: number): boolean {
   const o = syntheticOrder(i);
@@ -206,7 +206,7 @@ export function installFakeShell(): void {
   mockIPC(
     (cmd, args) => {
       const handler = handlers[cmd];
-      if (!handler) return refuse("unknown_command", `the fake shell has no ${cmd}`);
+      if (!handler) return refuse("ipc_failed", `the fake shell has no ${cmd}`);
       return handler((args ?? {}) as Record<string, unknown>);
     },
     { shouldMockEvents: true },
