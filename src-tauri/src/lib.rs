@@ -61,6 +61,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             webhooks::delivery_replay,
             webhooks::token_check,
             webhooks::webhook_self_test,
+            webhooks::webhook_events,
             ops::export_run,
             ops::checklist,
             ops::checklist_mark,

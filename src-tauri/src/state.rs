@@ -18,7 +18,6 @@ use std::time::Duration;
 use mizan_core::config::ConsoleConfig;
 use mizan_core::credentials::{self as creds, Keychain};
 use mizan_core::store::StoreOptions;
-use mizan_core::store::settings::{self, SettingScope};
 use mizan_core::{Console, Environment};
 use tamara_sandbox::SandboxHandle;
 use tauri::{AppHandle, Manager as _};
@@ -26,21 +25,6 @@ use tokio::sync::{RwLock, watch};
 
 use crate::error::{IpcError, IpcResult};
 use crate::services::{self, InApp};
-
-/// Global settings keys owned by the app (non-secret).
-pub mod keys {
-    pub const RECEIVER_PORT: &str = "app.receiver_port";
-    pub const RECONCILE_EVERY: &str = "app.reconcile_every_secs";
-    pub const OPERATOR: &str = "app.operator";
-    pub const LOCALE: &str = "app.locale";
-}
-
-/// The receiver's port without a setting: the same as `mizan serve`.
-pub const DEFAULT_RECEIVER_PORT: u16 = 8766;
-/// Overrides the reconciler interval setting, in seconds; 0 turns the reconciler off.
-pub const RECONCILE_VAR: &str = "MIZAN_RECONCILE_EVERY_SECS";
-/// Reconciler interval without a setting.
-pub const DEFAULT_RECONCILE_SECS: u32 = 60;
 
 /// The built-in simulator and its traffic generator.
 pub struct Demo {
@@ -211,25 +195,9 @@ pub async fn open_console(
     mut config: ConsoleConfig,
 ) -> IpcResult<(Console, u16, Option<Duration>)> {
     let console = Console::open_with(config.clone(), DESKTOP_STORE).await?;
-    let store = console.store();
-    let get = async |key: &str| settings::get(store, SettingScope::Global, key).await;
-    let operator = get(keys::OPERATOR).await?.filter(|o| !o.trim().is_empty());
-    let port = get(keys::RECEIVER_PORT)
-        .await?
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(DEFAULT_RECEIVER_PORT);
-    let every = get(keys::RECONCILE_EVERY)
-        .await?
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS));
-    // MIZAN_RECONCILE_EVERY_SECS overrides the setting (0 turns the reconciler off), so a
-    // benchmark or a test can run without background reads.
-    let every = std::env::var(RECONCILE_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(every);
-    let every = (every > 0).then(|| Duration::from_secs(every));
-    let console = match operator {
+    let saved = mizan_core::settings::for_services(&console).await?;
+    let (port, every) = (saved.receiver_port, saved.reconcile_every);
+    let console = match saved.operator {
         Some(op) if op != config.operator => {
             // The operator is part of the configuration (it signs moves and audit entries).
             config.operator = op;

@@ -259,6 +259,41 @@ impl Console {
     }
 }
 
+/// The operator's settings, typed and checked. See [`crate::settings`].
+impl Console {
+    /// The saved settings of the active environment.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn settings(&self) -> Result<crate::settings::Settings> {
+        crate::settings::load(self).await
+    }
+
+    /// Checks and saves `s`; the desktop app applies it when it reopens the console.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field; store errors.
+    pub async fn save_settings(&self, s: &crate::settings::Settings) -> Result<()> {
+        crate::settings::save(self, s).await
+    }
+
+    /// The saved UI language, if one was chosen.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn locale(&self) -> Result<Option<String>> {
+        crate::settings::locale(self).await
+    }
+
+    /// Saves the UI language (`en` or `ar`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for another; store errors.
+    pub async fn save_locale(&self, locale: &str) -> Result<()> {
+        crate::settings::save_locale(self, locale).await
+    }
+}
+
 fn non_empty(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         Err(Error::Invalid(format!("{what} must not be empty")))

@@ -18,6 +18,7 @@ pub mod moves;
 pub mod orders;
 pub mod reconcile;
 pub mod service;
+pub mod settings;
 pub mod simulator;
 pub mod store;
 pub mod views;

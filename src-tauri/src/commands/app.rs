@@ -1,14 +1,12 @@
 //! The app's identity, the environment switch and the UI language.
 
 use mizan_core::Environment;
-use mizan_core::store::settings::{self, SettingScope};
 use mizan_core::webhooks::WEBHOOK_PATH;
-use mizan_core::webhooks::selftest::PUBLIC_URL_SETTING;
 use tauri::State;
 
 use crate::dto::app::{AppInfo, EnvironmentName};
 use crate::error::{IpcError, IpcResult};
-use crate::state::{self, AppState, keys};
+use crate::state::{self, AppState};
 
 /// What the operator must type to switch to production.
 pub const PRODUCTION_CONFIRMATION: &str = "PRODUCTION";
@@ -18,7 +16,6 @@ pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
     let demo = state.is_demo().await;
     let s = state.session.read().await;
     let console = &s.console;
-    let store = console.store();
     let env = console.environment();
     Ok(AppInfo {
         environment: env.into(),
@@ -31,8 +28,8 @@ pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
             .map(|b| format!("{b}{WEBHOOK_PATH}"))
             .unwrap_or_default(),
         receiver_error: s.receiver_error.clone(),
-        public_url: settings::get(store, SettingScope::Env(env), PUBLIC_URL_SETTING).await?,
-        locale: settings::get(store, SettingScope::Global, keys::LOCALE).await?,
+        public_url: mizan_core::settings::public_url(console).await?,
+        locale: console.locale().await?,
         api_url: console.config().active().api_url.clone(),
     })
 }
@@ -112,13 +109,5 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
 #[tauri::command]
 #[specta::specta]
 pub async fn locale_save(state: State<'_, AppState>, locale: String) -> IpcResult<()> {
-    let locale = locale.trim();
-    if !matches!(locale, "en" | "ar") {
-        return Err(IpcError::invalid(format!(
-            "locale {locale:?} is not en or ar"
-        )));
-    }
-    let console = state.console().await;
-    settings::set(console.store(), SettingScope::Global, keys::LOCALE, locale).await?;
-    Ok(())
+    Ok(state.console().await.save_locale(&locale).await?)
 }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use mizan_core::gateway::registration::{self, ListedWebhook};
 use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
 use mizan_core::views::token_check;
-use mizan_core::webhooks::{WEBHOOK_PATH, replay, selftest};
-use tamara::model::webhooks::{EventType, WebhookRequest, WebhookType};
+use mizan_core::webhooks::{replay, selftest};
 use tauri::State;
 
 use crate::dto::webhooks::{
@@ -54,20 +53,6 @@ fn listed_row(w: &ListedWebhook) -> WebhookRow {
     }
 }
 
-fn request(url: &str, events: &[String], headers: BTreeMap<String, String>) -> WebhookRequest {
-    let events = if events.is_empty() {
-        EventType::ORDER_EVENTS.to_vec()
-    } else {
-        events.iter().map(|e| EventType::parse(e.trim())).collect()
-    };
-    WebhookRequest {
-        kind: Some(WebhookType::Order),
-        url: url.trim().to_owned(),
-        events,
-        headers,
-    }
-}
-
 /// Webhooks as Tamara lists them, merged with the console's records.
 #[tauri::command]
 #[specta::specta]
@@ -87,7 +72,12 @@ pub async fn webhook_register(
 ) -> IpcResult<WebhookRow> {
     let console = state.console().await;
     let loopback_ok = console.config().active().built_in_sandbox;
-    let r = registration::register(&console, &request(&url, &events, headers), loopback_ok).await?;
+    let r = registration::register(
+        &console,
+        &registration::order_request(&url, &events, headers)?,
+        loopback_ok,
+    )
+    .await?;
     let listed = ListedWebhook {
         webhook_id: r.registration.webhook_id.clone(),
         remote: None,
@@ -113,7 +103,7 @@ pub async fn webhook_update(
     let reg = registration::update(
         &console,
         id.trim(),
-        &request(&url, &events, BTreeMap::new()),
+        &registration::order_request(&url, &events, BTreeMap::new())?,
         loopback_ok,
     )
     .await?;
@@ -239,6 +229,13 @@ pub async fn token_check(state: State<'_, AppState>, input: String) -> IpcResult
     })
 }
 
+/// The order events a webhook can subscribe to, in Tamara's order.
+#[tauri::command]
+#[specta::specta]
+pub fn webhook_events() -> Vec<String> {
+    registration::order_event_names()
+}
+
 /// Sends a signed test delivery to `url` (else the saved public URL, else the in-app
 /// receiver) and checks that it arrived verified.
 #[tauri::command]
@@ -251,55 +248,18 @@ pub async fn webhook_self_test(
         let s = state.session.read().await;
         (s.console.clone(), s.receiver_base())
     };
-    let (url, source) = match selftest::resolve_url(&console, url.as_deref()).await {
-        Ok(found) => found,
-        Err(mizan_core::Error::Invalid(why)) => match local {
-            Some(base) => (
-                format!("{base}{WEBHOOK_PATH}"),
-                "in-app receiver".to_owned(),
-            ),
-            None => return Err(IpcError::invalid(why)),
-        },
-        Err(e) => return Err(e.into()),
-    };
+    let (url, source) =
+        selftest::resolve_url_or_local(&console, url.as_deref(), local.as_deref()).await?;
     let r = selftest::run(&console, &url, &source).await?;
-    let status = r.http_status.map(|s| s.to_string());
-    let findings = vec![
-        Finding {
-            code: "reachable".into(),
-            ok: r.http_status.is_some(),
-            detail: match (&status, &r.transport_error) {
-                (Some(s), _) => format!("{url} answered HTTP {s}"),
-                (None, Some(e)) => format!("{url} could not be reached: {e}"),
-                (None, None) => format!("{url} did not answer"),
-            },
-        },
-        Finding {
-            code: "accepted".into(),
-            ok: r.http_status == Some(200),
-            detail: status.map_or_else(
-                || "no answer".to_owned(),
-                |s| format!("answered {s} (200 expected)"),
-            ),
-        },
-        Finding {
-            code: "stored".into(),
-            ok: r.delivery_id.is_some(),
-            detail: r.delivery_id.map_or_else(
-                || "the test delivery is not in this console's inbox".to_owned(),
-                |id| format!("stored as delivery {id}"),
-            ),
-        },
-        Finding {
-            code: "verified".into(),
-            ok: r.delivery_verdict.as_deref() == Some("verified"),
-            detail: match (&r.delivery_verdict, &r.delivery_reason) {
-                (Some(v), Some(why)) => format!("{v}: {why}"),
-                (Some(v), None) => v.clone(),
-                _ => "no verdict".to_owned(),
-            },
-        },
-    ];
+    let findings = r
+        .findings()
+        .into_iter()
+        .map(|f| Finding {
+            code: f.code.to_owned(),
+            ok: f.ok,
+            detail: f.detail,
+        })
+        .collect();
     Ok(SelfTestReport {
         ok: r.passed,
         url: r.url,

@@ -102,17 +102,6 @@ pub struct Dashboard {
     pub reconciler_late: bool,
 }
 
-/// The operator's settings (non-secret; stored in the data directory).
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-pub struct Settings {
-    /// The in-app receiver's loopback port (applies on the next start).
-    pub receiver_port: u16,
-    pub public_url: Option<String>,
-    pub auto_authorise: bool,
-    pub reconcile_every_secs: u32,
-    pub operator: String,
-}
-
 /// A secret as the UI may see it.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct Masked {

@@ -59,6 +59,8 @@ export const commands = {
 	 *  receiver) and checks that it arrived verified.
 	 */
 	webhookSelfTest: (url: string | null) => typedError<SelfTestReport, IpcError>(__TAURI_INVOKE("webhook_self_test", { url })),
+	/**  The order events a webhook can subscribe to, in Tamara's order. */
+	webhookEvents: () => __TAURI_INVOKE<string[]>("webhook_events"),
 	/**
 	 *  Writes a CSV export to `path` (replaced atomically when complete), pushing
 	 *  `ExportProgress` events as rows are written.
@@ -500,13 +502,17 @@ export type SelfTestReport = {
 	hints: string[],
 };
 
-/**  The operator's settings (non-secret; stored in the data directory). */
+/**  The settings screen: what the operator can change. */
 export type Settings = {
-	/**  The in-app receiver's loopback port (applies on the next start). */
+	/**  Where the in-app receiver listens (1024 to 65535). */
 	receiver_port: number,
+	/**  The public URL Tamara is told to call (a tunnel or reverse proxy), https only. */
 	public_url: string | null,
+	/**  Authorise approved orders as their webhook arrives (this environment). */
 	auto_authorise: boolean,
+	/**  How often the reconciler re-reads unsettled orders (10 to 86400 seconds). */
 	reconcile_every_secs: number,
+	/**  Who signs moves and audit entries. */
 	operator: string,
 };
 

@@ -192,11 +192,7 @@ fn require_explicit(env_explicit: bool, verb: &str) -> Result<(), CliError> {
 
 /// The value of `kind`'s overriding variable, if set.
 fn env_var(env: Environment, kind: CredentialKind) -> Option<Sensitive<String>> {
-    std::env::var(kind.env_var(env))
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .map(Sensitive::new)
+    mizan_core::credentials::from_env_var(env, kind)
 }
 
 async fn set(

@@ -23,6 +23,7 @@ mod memory;
 mod probe;
 mod resolve;
 pub mod shape;
+mod status;
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,6 +37,9 @@ pub use keychain::{DEFAULT_SERVICE, Keychain, SERVICE_VAR};
 pub use probe::{Evidence, PROBE_ORDER_ID, TokenTest, test_api_token};
 pub use resolve::{fill_from_keychain, wants_keychain};
 pub use shape::ShapeProblem;
+pub use status::{
+    CredentialState, CredentialStatus, demo_supplies, from_env_var, read_statuses, status_of,
+};
 
 /// One of the three secrets Tamara issues per environment (reference §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
