@@ -40,20 +40,8 @@ impl From<mizan_core::Error> for IpcError {
     }
 }
 
-impl From<mizan_core::store::StoreError> for IpcError {
-    fn from(e: mizan_core::store::StoreError) -> Self {
-        mizan_core::Error::from(e).into()
-    }
-}
-
 impl From<mizan_core::credentials::CredentialError> for IpcError {
     fn from(e: mizan_core::credentials::CredentialError) -> Self {
-        mizan_core::Error::from(e).into()
-    }
-}
-
-impl From<mizan_core::export::ExportError> for IpcError {
-    fn from(e: mizan_core::export::ExportError) -> Self {
         mizan_core::Error::from(e).into()
     }
 }

@@ -9,7 +9,6 @@
 //! here holds business logic — that lives in the core.
 
 pub mod commands;
-pub mod dto;
 pub mod error;
 pub mod events;
 pub mod services;

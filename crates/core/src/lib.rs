@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod credentials;
 pub mod demo;
+pub mod desktop;
 pub mod error;
 pub mod export;
 pub mod gateway;

@@ -303,8 +303,11 @@ mod tests {
     #[tokio::test]
     async fn saved_settings_read_back_and_bad_ones_are_not_stored() {
         let dir = tempfile::tempdir().unwrap();
-        let vars: std::collections::HashMap<String, String> =
-            [("MIZAN_DATA_DIR".to_owned(), dir.path().display().to_string())].into();
+        let vars: std::collections::HashMap<String, String> = [(
+            "MIZAN_DATA_DIR".to_owned(),
+            dir.path().display().to_string(),
+        )]
+        .into();
         let config = crate::config::ConsoleConfig::from_vars(&vars).unwrap();
         let console = Console::open(config).await.unwrap();
         let fresh = console.settings().await.unwrap();
@@ -320,7 +323,10 @@ mod tests {
         console.save_settings(&wanted).await.unwrap();
         let read = console.settings().await.unwrap();
         assert_eq!(read.receiver_port, 9100);
-        assert_eq!(read.public_url.as_deref(), Some("https://hooks.example.sa/w"));
+        assert_eq!(
+            read.public_url.as_deref(),
+            Some("https://hooks.example.sa/w")
+        );
         assert!(!read.auto_authorise);
         assert_eq!(read.reconcile_every_secs, 30);
         let services = for_services(&console).await.unwrap();

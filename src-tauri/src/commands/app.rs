@@ -1,15 +1,38 @@
 //! The app's identity, the environment switch and the UI language.
 
 use mizan_core::Environment;
+use mizan_core::desktop::EnvironmentName;
 use mizan_core::webhooks::WEBHOOK_PATH;
+use serde::Serialize;
 use tauri::State;
 
-use crate::dto::app::{AppInfo, EnvironmentName};
 use crate::error::{IpcError, IpcResult};
 use crate::state::{self, AppState};
 
 /// What the operator must type to switch to production.
 pub const PRODUCTION_CONFIRMATION: &str = "PRODUCTION";
+
+/// What the app is connected to, shown in the header and the window title.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppInfo {
+    pub environment: EnvironmentName,
+    /// The built-in simulator with generated traffic (no credentials configured).
+    pub demo: bool,
+    pub version: String,
+    pub data_dir: String,
+    pub operator: String,
+    /// Where the in-app receiver listens (`http://127.0.0.1:8766/webhooks/tamara`); empty when
+    /// it could not start (see `receiver_error`).
+    pub receiver_url: String,
+    /// Why the receiver is not running, when it is not.
+    pub receiver_error: Option<String>,
+    /// The public URL Tamara is told to call (a tunnel or reverse proxy), if set.
+    pub public_url: Option<String>,
+    /// The saved UI language (`en`, `ar`), if the operator chose one.
+    pub locale: Option<String>,
+    /// The gateway's base URL of the active environment.
+    pub api_url: String,
+}
 
 /// Builds [`AppInfo`] from the current session.
 pub async fn info(state: &AppState) -> IpcResult<AppInfo> {

@@ -1,15 +1,13 @@
 //! Settings, credentials (through the OS keychain; the UI sees only "set" and the last 4) and
 //! the demo's traffic switch.
 
-use mizan_core::Environment;
-use mizan_core::credentials::{
-    self, CredentialKind, CredentialState, CredentialStore as _, Keychain, shape,
-};
+use mizan_core::credentials::{CredentialError, CredentialStore as _, Keychain, shape};
+use mizan_core::desktop::ops::{self, CredentialKindName, CredentialStatus, CredentialTest};
+use mizan_core::desktop::{EnvironmentName, ops::DemoState};
 use mizan_core::settings::Settings;
+use mizan_core::{Environment, ErrorCode};
 use tauri::State;
 
-use crate::dto::app::EnvironmentName;
-use crate::dto::ops::{CredentialKindName, CredentialStatus, CredentialTest, DemoState, Masked};
 use crate::error::{IpcError, IpcResult};
 use crate::state::{self, AppState};
 
@@ -29,53 +27,15 @@ pub async fn settings_save(state: State<'_, AppState>, settings: Settings) -> Ip
     self::settings(state).await
 }
 
-fn kind_of(k: CredentialKindName) -> CredentialKind {
-    match k {
-        CredentialKindName::ApiToken => CredentialKind::ApiToken,
-        CredentialKindName::NotificationToken => CredentialKind::NotificationToken,
-        CredentialKindName::PublicKey => CredentialKind::PublicKey,
-    }
-}
-
-fn masked(s: &mizan_core::credentials::CredentialStatus) -> Masked {
-    let set = matches!(s.state, CredentialState::Set | CredentialState::Demo);
-    Masked {
-        set,
-        last4: s.last4.clone(),
-        source: s.source.as_str().to_owned(),
-    }
-}
-
-/// Reads one environment's credentials: variables first (they override), then the keychain.
-fn status_of(env: Environment, built_in: bool) -> CredentialStatus {
-    let (statuses, problem) = credentials::read_statuses(env, &Keychain::from_env(), built_in);
-    let of = |kind| statuses.iter().find(|s| s.kind == kind).map(masked);
-    let unset = || Masked {
-        set: false,
-        last4: None,
-        source: mizan_core::config::TokenSource::Unset.as_str().to_owned(),
-    };
-    CredentialStatus {
-        environment: env.into(),
-        api_token: of(CredentialKind::ApiToken).unwrap_or_else(unset),
-        notification_token: of(CredentialKind::NotificationToken).unwrap_or_else(unset),
-        public_key: of(CredentialKind::PublicKey).unwrap_or_else(unset),
-        keychain_error: problem.map(|e| e.to_string()),
-    }
-}
-
 async fn statuses(state: &AppState) -> IpcResult<Vec<CredentialStatus>> {
     let built_in = state.base.read().await.sandbox.built_in_sandbox;
-    tokio::task::spawn_blocking(move || {
-        Environment::ALL
-            .iter()
-            .map(|&env| status_of(env, built_in))
-            .collect()
-    })
-    .await
-    .map_err(|e| {
+    let read = move || {
+        let status = |&env| ops::credential_status(env, built_in);
+        Environment::ALL.iter().map(status).collect()
+    };
+    tokio::task::spawn_blocking(read).await.map_err(|e| {
         IpcError::new(
-            mizan_core::ErrorCode::KeychainFailed,
+            ErrorCode::KeychainFailed,
             format!("keychain lookup failed: {e}"),
         )
     })
@@ -98,16 +58,17 @@ pub async fn credentials_set(
     kind: CredentialKindName,
     value: String,
 ) -> IpcResult<Vec<CredentialStatus>> {
-    let env: Environment = environment.into();
-    let kind = kind_of(kind);
-    let value = shape::check(kind, &value).map_err(|problem| {
-        mizan_core::credentials::CredentialError::Shape { env, kind, problem }
+    let (env, kind) = (Environment::from(environment), kind.into());
+    let value = shape::check(kind, &value).map_err(|problem| CredentialError::Shape {
+        env,
+        kind,
+        problem,
     })?;
     tokio::task::spawn_blocking(move || Keychain::from_env().set(env, kind, &value))
         .await
         .map_err(|e| {
             IpcError::new(
-                mizan_core::ErrorCode::KeychainFailed,
+                ErrorCode::KeychainFailed,
                 format!("keychain write failed: {e}"),
             )
         })??;
@@ -127,26 +88,9 @@ pub async fn credentials_test(
     state: State<'_, AppState>,
     environment: EnvironmentName,
 ) -> IpcResult<CredentialTest> {
-    let env: Environment = environment.into();
     let mut config = state.base.read().await.clone();
     state::fill_from_keychain(&mut config).await;
-    Ok(
-        match mizan_core::credentials::test_api_token(&config, env, false).await {
-            Ok(t) => CredentialTest {
-                ok: true,
-                detail: format!(
-                    "{} accepted the API token from the {} (HTTP {} on a harmless read)",
-                    t.url,
-                    t.source.as_str(),
-                    t.status
-                ),
-            },
-            Err(e) => CredentialTest {
-                ok: false,
-                detail: e.to_string(),
-            },
-        },
-    )
+    Ok(ops::credential_test(&config, environment.into()).await)
 }
 
 /// Starts or stops the demo's traffic generator.
@@ -170,7 +114,7 @@ pub async fn demo_traffic(state: State<'_, AppState>, running: bool) -> IpcResul
         }
         let base = s.receiver_base().ok_or_else(|| {
             IpcError::new(
-                mizan_core::ErrorCode::ReceiverUnavailable,
+                ErrorCode::ReceiverUnavailable,
                 "the in-app receiver is not running, so webhooks cannot arrive",
             )
         })?;
@@ -181,6 +125,6 @@ pub async fn demo_traffic(state: State<'_, AppState>, running: bool) -> IpcResul
     Ok(DemoState {
         available: true,
         running: d.running(),
-        orders_created: crate::dto::count(d.orders_created()),
+        orders_created: mizan_core::desktop::count(d.orders_created()),
     })
 }

@@ -106,7 +106,7 @@ export const events = {
 };
 
 /* Types */
-/**  Which money moves the order's state allows now. */
+/**  Which moves the order's state allows. */
 export type Allowed = {
 	authorise: boolean,
 	capture: boolean,
@@ -163,7 +163,7 @@ export type AttentionItem = {
 	detail: string,
 };
 
-/**  Why an order needs a person. */
+/**  Why an order is in the queue. */
 export type AttentionReason = "approved_not_authorised" | "authorised_not_captured" | "auto_authorise_failed" | "mismatch";
 
 /**  One check of the token tester. */
@@ -305,8 +305,9 @@ export type ExportResult = {
 	extra_paths: string[],
 };
 
-/**  One finding of the end-to-end self-test. */
+/**  One line of the self-test's checklist: a step of the round trip and whether it held. */
 export type Finding = {
+	/**  `reachable`, `accepted`, `stored` or `verified`. */
 	code: string,
 	ok: boolean,
 	detail: string,
@@ -526,7 +527,7 @@ export type TimelineEntry = {
 	payload: string | null,
 };
 
-/**  What the timeline entry is. */
+/**  What a timeline entry is. */
 export type TimelineKind = "api_call" | "webhook" | "status" | "move" | "audit";
 
 /**  What the token tester found. */

@@ -36,7 +36,8 @@ pub struct Amounts {
 }
 
 /// Which moves the order's state allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Allowed {
     pub authorise: bool,
     pub capture: bool,
@@ -45,7 +46,9 @@ pub struct Allowed {
 }
 
 /// What a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum TimelineKind {
     ApiCall,
     Webhook,

@@ -97,6 +97,7 @@ pub async fn resolve_url_or_local(
 
 /// One line of the self-test's checklist: a step of the round trip and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
     /// `reachable`, `accepted`, `stored` or `verified`.
     pub code: &'static str,
