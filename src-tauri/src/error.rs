@@ -24,11 +24,6 @@ impl IpcError {
             message: message.into(),
         }
     }
-
-    /// Bad input caught by the shell before the core was called.
-    pub fn invalid(message: impl Into<String>) -> IpcError {
-        IpcError::new(ErrorCode::InvalidInput, message)
-    }
 }
 
 impl From<mizan_core::Error> for IpcError {
@@ -37,12 +32,6 @@ impl From<mizan_core::Error> for IpcError {
             code: e.code(),
             message: e.to_string().replace('\n', " "),
         }
-    }
-}
-
-impl From<mizan_core::credentials::CredentialError> for IpcError {
-    fn from(e: mizan_core::credentials::CredentialError) -> Self {
-        mizan_core::Error::from(e).into()
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         console.environment(),
         service.addr()
     );
-    shutdown_signal().await;
+    mizan_core::shutdown::requested().await;
     let stopped = service.stop().await;
     console.store().close().await;
     stopped.map_err(|e| CliError::Failed {
@@ -74,27 +74,4 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     })?;
     eprintln!("mizan: stopped");
     Ok(())
-}
-
-/// Completes on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

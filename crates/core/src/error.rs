@@ -58,6 +58,12 @@ pub enum Error {
         env.env_var_prefix()
     )]
     NoNotificationToken { env: Environment },
+    /// Something needs the in-app webhook receiver, which is not running.
+    #[error("the in-app receiver is not running, so webhooks cannot arrive")]
+    ReceiverNotRunning,
+    /// Switching to production without typing the confirmation.
+    #[error("type PRODUCTION to switch to production: money moves there are real")]
+    SwitchNotConfirmed,
     /// A money move refused before anything was sent (its own stable code).
     #[error(transparent)]
     Move(#[from] crate::moves::MoveRefusal),
@@ -81,6 +87,8 @@ impl Error {
             Error::DeliveryInOtherEnvironment { .. } => ErrorCode::DeliveryOtherEnvironment,
             Error::DeliveryNotReplayable { .. } => ErrorCode::DeliveryNotReplayable,
             Error::NoNotificationToken { .. } => ErrorCode::NotificationTokenMissing,
+            Error::SwitchNotConfirmed => ErrorCode::ConfirmationRequired,
+            Error::ReceiverNotRunning => ErrorCode::ReceiverUnavailable,
             Error::Move(r) => r.code(),
         }
     }

@@ -20,6 +20,7 @@ pub mod orders;
 pub mod reconcile;
 pub mod service;
 pub mod settings;
+pub mod shutdown;
 pub mod simulator;
 pub mod store;
 pub mod views;

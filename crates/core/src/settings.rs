@@ -74,12 +74,12 @@ impl Settings {
                 "the operator name must be 1 to 100 characters without control characters".into(),
             ));
         }
-        if let Some(u) = self.public_url() {
-            if url_scheme(u)? != "https" {
-                return Err(Error::Invalid(format!(
-                    "the public URL must use https (Tamara refuses {u})"
-                )));
-            }
+        if let Some(u) = self.public_url()
+            && url_scheme(u)? != "https"
+        {
+            return Err(Error::Invalid(format!(
+                "the public URL must use https (Tamara refuses {u})"
+            )));
         }
         Ok(())
     }

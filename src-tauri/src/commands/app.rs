@@ -2,59 +2,21 @@
 
 use mizan_core::Environment;
 use mizan_core::desktop::EnvironmentName;
-use mizan_core::webhooks::WEBHOOK_PATH;
-use serde::Serialize;
+use mizan_core::desktop::app::{self, AppInfo, Receiver};
 use tauri::State;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::state::{self, AppState};
-
-/// What the operator must type to switch to production.
-pub const PRODUCTION_CONFIRMATION: &str = "PRODUCTION";
-
-/// What the app is connected to, shown in the header and the window title.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct AppInfo {
-    pub environment: EnvironmentName,
-    /// The built-in simulator with generated traffic (no credentials configured).
-    pub demo: bool,
-    pub version: String,
-    pub data_dir: String,
-    pub operator: String,
-    /// Where the in-app receiver listens (`http://127.0.0.1:8766/webhooks/tamara`); empty when
-    /// it could not start (see `receiver_error`).
-    pub receiver_url: String,
-    /// Why the receiver is not running, when it is not.
-    pub receiver_error: Option<String>,
-    /// The public URL Tamara is told to call (a tunnel or reverse proxy), if set.
-    pub public_url: Option<String>,
-    /// The saved UI language (`en`, `ar`), if the operator chose one.
-    pub locale: Option<String>,
-    /// The gateway's base URL of the active environment.
-    pub api_url: String,
-}
 
 /// Builds [`AppInfo`] from the current session.
 pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
     let demo = state.is_demo().await;
     let s = state.session.read().await;
-    let console = &s.console;
-    let env = console.environment();
-    Ok(AppInfo {
-        environment: env.into(),
-        demo: demo && env == Environment::Sandbox,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_dir: console.config().data_dir.display().to_string(),
-        operator: console.config().operator.clone(),
-        receiver_url: s
-            .receiver_base()
-            .map(|b| format!("{b}{WEBHOOK_PATH}"))
-            .unwrap_or_default(),
-        receiver_error: s.receiver_error.clone(),
-        public_url: mizan_core::settings::public_url(console).await?,
-        locale: console.locale().await?,
-        api_url: console.config().active().api_url.clone(),
-    })
+    let receiver = Receiver {
+        base: s.receiver_base(),
+        error: s.receiver_error.clone(),
+    };
+    Ok(app::app_info(&s.console, demo, receiver).await?)
 }
 
 /// What the app is connected to.
@@ -74,17 +36,7 @@ pub async fn switch_environment(
     confirm_text: Option<String>,
 ) -> IpcResult<AppInfo> {
     let env: Environment = environment.into();
-    if env == Environment::Production
-        && confirm_text.as_deref().map(str::trim) != Some(PRODUCTION_CONFIRMATION)
-    {
-        return Err(IpcError::new(
-            mizan_core::ErrorCode::ConfirmationRequired,
-            format!(
-                "type {PRODUCTION_CONFIRMATION} to switch to production: money moves there are \
-                 real"
-            ),
-        ));
-    }
+    app::check_switch(env, confirm_text.as_deref())?;
     reopen(&state, Some(env)).await?;
     info(&state).await
 }
@@ -98,7 +50,7 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
     let previous = session.console.environment();
     let env = env.unwrap_or(previous);
     if let Some(d) = demo.as_mut() {
-        d.stop_traffic().await;
+        d.traffic.stop().await;
     }
     session.stop().await;
     session.console.store().close().await;
@@ -122,7 +74,7 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
     if let (Some(d), Environment::Sandbox, Some(base)) =
         (demo.as_mut(), now, session.receiver_base())
     {
-        d.start_traffic(&session.console, &base).await?;
+        d.traffic.start(&session.console, &base).await?;
     }
     state::set_title(&state.app, now, is_demo);
     Ok(())

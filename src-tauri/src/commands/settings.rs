@@ -1,7 +1,7 @@
 //! Settings, credentials (through the OS keychain; the UI sees only "set" and the last 4) and
 //! the demo's traffic switch.
 
-use mizan_core::credentials::{CredentialError, CredentialStore as _, Keychain, shape};
+use mizan_core::credentials::{self, Keychain};
 use mizan_core::desktop::ops::{self, CredentialKindName, CredentialStatus, CredentialTest};
 use mizan_core::desktop::{EnvironmentName, ops::DemoState};
 use mizan_core::settings::Settings;
@@ -9,7 +9,7 @@ use mizan_core::{Environment, ErrorCode};
 use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
-use crate::state::{self, AppState};
+use crate::state::AppState;
 
 /// The operator's settings.
 #[tauri::command]
@@ -59,22 +59,19 @@ pub async fn credentials_set(
     value: String,
 ) -> IpcResult<Vec<CredentialStatus>> {
     let (env, kind) = (Environment::from(environment), kind.into());
-    let value = shape::check(kind, &value).map_err(|problem| CredentialError::Shape {
-        env,
-        kind,
-        problem,
-    })?;
-    tokio::task::spawn_blocking(move || Keychain::from_env().set(env, kind, &value))
+    let save = move || credentials::save_checked(&Keychain::from_env(), env, kind, &value);
+    tokio::task::spawn_blocking(save)
         .await
         .map_err(|e| {
             IpcError::new(
                 ErrorCode::KeychainFailed,
                 format!("keychain write failed: {e}"),
             )
-        })??;
+        })?
+        .map_err(mizan_core::Error::from)?;
     // Later sessions of this run see the new token too.
     let mut fresh = state.base.read().await.clone();
-    state::fill_from_keychain(&mut fresh).await;
+    mizan_core::credentials::fill_config_from_keychain(&mut fresh).await;
     if !state.is_demo().await {
         *state.base.write().await = fresh;
     }
@@ -89,7 +86,7 @@ pub async fn credentials_test(
     environment: EnvironmentName,
 ) -> IpcResult<CredentialTest> {
     let mut config = state.base.read().await.clone();
-    state::fill_from_keychain(&mut config).await;
+    mizan_core::credentials::fill_config_from_keychain(&mut config).await;
     Ok(ops::credential_test(&config, environment.into()).await)
 }
 
@@ -98,33 +95,12 @@ pub async fn credentials_test(
 #[specta::specta]
 pub async fn demo_traffic(state: State<'_, AppState>, running: bool) -> IpcResult<DemoState> {
     let mut demo = state.demo.lock().await;
-    let Some(d) = demo.as_mut() else {
-        return Ok(DemoState {
-            available: false,
-            running: false,
-            orders_created: 0,
-        });
-    };
-    if running {
+    if let Some(d) = demo.as_mut() {
         let s = state.session.read().await;
-        if s.console.environment() != Environment::Sandbox {
-            return Err(IpcError::invalid(
-                "demo traffic runs in the sandbox; switch back to it first",
-            ));
-        }
-        let base = s.receiver_base().ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::ReceiverUnavailable,
-                "the in-app receiver is not running, so webhooks cannot arrive",
-            )
-        })?;
-        d.start_traffic(&s.console, &base).await?;
-    } else {
-        d.stop_traffic().await;
+        let base = s.receiver_base();
+        d.traffic
+            .switch(running, &s.console, base.as_deref())
+            .await?;
     }
-    Ok(DemoState {
-        available: true,
-        running: d.running(),
-        orders_created: mizan_core::desktop::count(d.orders_created()),
-    })
+    Ok(DemoState::of(demo.as_ref().map(|d| &d.traffic)))
 }

@@ -8,6 +8,7 @@
 //! exact there); no secret is ever part of a shape (credentials cross as "set" plus the last
 //! 4); bad input is `invalid_input` naming the field.
 
+pub mod app;
 pub mod detail;
 pub mod ops;
 pub mod orders;
@@ -16,9 +17,38 @@ pub mod webhooks;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::config::ConsoleConfig;
+use crate::console::Console;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::settings::{self, ServiceSettings};
+use crate::store::StoreOptions;
+
+/// The desktop's store: SQLite's page cache at 512 KiB per pooled connection instead of the
+/// default 2,000 pages. The window keeps the pool open while it runs, and a full cache per
+/// connection made the app's memory grow for no gain in the order list (docs/benchmarks.md).
+pub const STORE_OPTIONS: StoreOptions = StoreOptions {
+    page_cache_kib: Some(512),
+};
+
+/// Opens the console of `config.environment` as the operator last saved it (their name signs
+/// moves and audit entries), with the settings its services start with.
+///
+/// # Errors
+/// Store errors; [`Error::DataDir`].
+pub async fn open_console(mut config: ConsoleConfig) -> Result<(Console, ServiceSettings)> {
+    let console = Console::open_with(config.clone(), STORE_OPTIONS).await?;
+    let saved = settings::for_services(&console).await?;
+    match &saved.operator {
+        Some(op) if *op != config.operator => {
+            config.operator = op.clone();
+            console.store().close().await;
+            Ok((Console::open_with(config, STORE_OPTIONS).await?, saved))
+        }
+        _ => Ok((console, saved)),
+    }
+}
 
 /// The two environments, as the UI names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

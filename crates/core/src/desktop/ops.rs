@@ -177,6 +177,17 @@ pub struct DemoState {
     pub orders_created: u32,
 }
 
+impl DemoState {
+    /// The generator's state; None outside demo mode.
+    pub fn of(generator: Option<&crate::demo::Generator>) -> DemoState {
+        DemoState {
+            available: generator.is_some(),
+            running: generator.is_some_and(crate::demo::Generator::running),
+            orders_created: count(generator.map_or(0, crate::demo::Generator::orders_created)),
+        }
+    }
+}
+
 /// A path the operator chose: absolute, in an existing directory.
 ///
 /// # Errors
