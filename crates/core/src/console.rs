@@ -22,19 +22,11 @@ use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
-use crate::orders::{project, status_rank};
-use crate::store::items::{self, OrderItem};
+use crate::orders::{CachedOrder, project, status_rank};
+use crate::store::items;
 use crate::store::ledger::{self, LedgerEntry};
 use crate::store::orders::{self, OrderFilter, OrderRecord};
 use crate::store::{Store, StoreOptions};
-
-/// An order as the cache knows it: the projection, its items and its ledger.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CachedOrder {
-    pub order: OrderRecord,
-    pub items: Vec<OrderItem>,
-    pub ledger: Vec<LedgerEntry>,
-}
 
 /// A created checkout session, and the order as cached right after.
 #[derive(Debug, Clone)]

@@ -26,6 +26,7 @@ pub mod store;
 pub mod views;
 pub mod webhooks;
 
-pub use console::{CachedOrder, Console};
+pub use console::Console;
 pub use environment::Environment;
 pub use error::{Error, ErrorCode, Result};
+pub use orders::CachedOrder;

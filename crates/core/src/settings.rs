@@ -210,6 +210,16 @@ pub async fn save_locale(console: &Console, locale: &str) -> Result<()> {
     Ok(stored::set(store, SettingScope::Global, keys::LOCALE, locale).await?)
 }
 
+/// Remembers `url` as the public URL of the console's environment (what the self-test and
+/// the app offer Tamara).
+///
+/// # Errors
+/// Store errors.
+pub async fn save_public_url(console: &Console, url: &str) -> Result<()> {
+    let env = SettingScope::Env(console.environment());
+    Ok(stored::set(console.store(), env, PUBLIC_URL_SETTING, url.trim()).await?)
+}
+
 /// The public URL saved for the console's environment.
 ///
 /// # Errors

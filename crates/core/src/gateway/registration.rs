@@ -21,7 +21,9 @@ use super::{Gateway, GatewayError};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::store::mask_secret;
-use crate::store::registrations::{self, ConfirmedBy, WebhookRegistration};
+use crate::store::registrations::{self, ConfirmedBy};
+
+pub use crate::store::registrations::WebhookRegistration;
 
 /// The order events a webhook can subscribe to, in Tamara's order (what the UI offers).
 pub fn order_event_names() -> Vec<String> {

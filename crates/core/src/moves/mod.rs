@@ -39,9 +39,10 @@ pub use input::{AmountInput, ItemSelection, MoveAction, MoveRequest, parse_items
 pub use plan::{OrderState, PlannedMove, WireRequest, plan};
 pub use refusal::MoveRefusal;
 
-use crate::console::CachedOrder;
+pub use crate::store::ledger::{LedgerEntry, LedgerKind, LedgerState};
+
 use crate::environment::Environment;
-use crate::store::ledger::{LedgerEntry, LedgerState};
+use crate::orders::CachedOrder;
 
 /// How the reported outcome came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

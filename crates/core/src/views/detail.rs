@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use tamara::model::OrderStatus;
 use tamara::model::payments::ShippingInfo;
 
-use crate::console::{CachedOrder, Console};
+use crate::console::Console;
 use crate::error::Result;
 use crate::money::Money;
 use crate::moves::{AmountInput, MoveAction, OrderState, plan};
+use crate::orders::CachedOrder;
 use crate::store::audit;
 use crate::store::deliveries::{self, DeliveryFilter};
 use crate::store::ledger::{LedgerEntry, LedgerSource};

@@ -15,8 +15,8 @@ use axum::response::Html;
 use tamara::ApiError;
 
 use super::ReceiverState;
-use crate::console::CachedOrder;
 use crate::error::Error;
+use crate::orders::CachedOrder;
 
 /// Settings key prefix (per environment) of the last landing on each redirect page.
 pub const REDIRECT_SETTING_PREFIX: &str = "redirect.";
