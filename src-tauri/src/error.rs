@@ -1,59 +1,37 @@
 //! `IpcError`: how every failure crosses to the webview — a stable `code` and a message.
 //!
-//! Invariant: the code is the core's stable `code()` (the UI keys on it, e.g.
-//! `refund_exceeds_captured`); the message is the core's own text, which the core guarantees
-//! never contains a secret. Nothing else (no debug dump, no source chain) crosses.
+//! Invariant: the code is the core's closed [`ErrorCode`] (the UI keys its translations on it,
+//! e.g. `amount_exceeds_refundable`); the message is the core's own text, which the core
+//! guarantees never contains a secret. Nothing else (no debug dump, no source chain) crosses.
 
+use mizan_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// A failed command, as the UI sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct IpcError {
-    /// Stable, snake_case: the core error's `code()` or one of the shell's own below.
-    pub code: String,
+    /// The core's stable code (serialised as its snake_case text).
+    pub code: ErrorCode,
     /// One line a person can act on.
     pub message: String,
 }
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
         IpcError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
-    }
-
-    /// Bad input caught by the shell before the core was called.
-    pub fn invalid(message: impl Into<String>) -> IpcError {
-        IpcError::new("invalid_input", message)
     }
 }
 
 impl From<mizan_core::Error> for IpcError {
     fn from(e: mizan_core::Error) -> Self {
         IpcError {
-            code: e.code().to_owned(),
+            code: e.code(),
             message: e.to_string().replace('\n', " "),
         }
-    }
-}
-
-impl From<mizan_core::store::StoreError> for IpcError {
-    fn from(e: mizan_core::store::StoreError) -> Self {
-        mizan_core::Error::from(e).into()
-    }
-}
-
-impl From<mizan_core::credentials::CredentialError> for IpcError {
-    fn from(e: mizan_core::credentials::CredentialError) -> Self {
-        mizan_core::Error::from(e).into()
-    }
-}
-
-impl From<mizan_core::export::ExportError> for IpcError {
-    fn from(e: mizan_core::export::ExportError) -> Self {
-        mizan_core::Error::from(e).into()
     }
 }
 

@@ -7,6 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Pushes `event` to the webview; one that cannot be delivered is logged, not an error.
+pub fn emit<E>(app: &tauri::AppHandle, event: E)
+where
+    E: tauri_specta::Event + Serialize + Clone,
+{
+    if let Err(e) = event.emit(app) {
+        tracing::warn!("event not emitted: {e}");
+    }
+}
+
 /// A webhook delivery was stored by the in-app receiver.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct DeliveryReceived {

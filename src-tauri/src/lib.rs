@@ -9,7 +9,6 @@
 //! here holds business logic — that lives in the core.
 
 pub mod commands;
-pub mod dto;
 pub mod error;
 pub mod events;
 pub mod services;
@@ -61,6 +60,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             webhooks::delivery_replay,
             webhooks::token_check,
             webhooks::webhook_self_test,
+            webhooks::webhook_events,
             ops::export_run,
             ops::checklist,
             ops::checklist_mark,
@@ -99,8 +99,8 @@ type StartError = Box<dyn std::error::Error>;
 /// Reads the configuration, decides demo mode, opens the session and starts its services.
 async fn startup(app: AppHandle) -> Result<AppState, StartError> {
     let mut config = ConsoleConfig::from_env()?;
-    state::fill_from_keychain(&mut config).await;
-    let mut demo = if state::wants_demo(&config) {
+    mizan_core::credentials::fill_config_from_keychain(&mut config).await;
+    let mut demo = if mizan_core::demo::wanted(&config) {
         Some(state::start_demo(&mut config).await?)
     } else {
         None
@@ -108,9 +108,9 @@ async fn startup(app: AppHandle) -> Result<AppState, StartError> {
     let session = state::open_session(&app, config.clone(), demo.is_some()).await?;
     let env = session.console.environment();
     if let (Some(d), Some(base)) = (demo.as_mut(), session.receiver_base())
-        && let Err(e) = d.start_traffic(&session.console, &base).await
+        && let Err(e) = d.traffic.start(&session.console, &base).await
     {
-        tracing::warn!("demo traffic not started: {}", e.message);
+        tracing::warn!("demo traffic not started: {e}");
     }
     state::set_title(&app, env, demo.is_some());
     Ok(AppState {
@@ -128,7 +128,7 @@ async fn shutdown(app: &AppHandle) {
     };
     let demo = state.demo.lock().await.take();
     if let Some(mut d) = demo {
-        d.stop_traffic().await;
+        d.traffic.stop().await;
         state.session.write().await.stop().await;
         d.sandbox.shutdown().await;
     } else {
@@ -137,23 +137,12 @@ async fn shutdown(app: &AppHandle) {
     state.session.read().await.console.store().close().await;
 }
 
-/// SIGTERM (a service manager, a test harness) exits like closing the window: the services
-/// stop in order instead of being cut off.
+/// SIGTERM or Ctrl-C exits like closing the window: the services stop in order.
 fn exit_on_terminate(app: AppHandle) {
-    #[cfg(unix)]
     tauri::async_runtime::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                if term.recv().await.is_some() {
-                    app.exit(0);
-                }
-            }
-            Err(e) => tracing::warn!("SIGTERM not handled: {e}"),
-        }
+        mizan_core::shutdown::requested().await;
+        app.exit(0);
     });
-    #[cfg(not(unix))]
-    let _ = app;
 }
 
 /// Runs the app until its window closes.

@@ -14,16 +14,14 @@ use std::time::Duration;
 
 use mizan_core::Console;
 use mizan_core::service::{RunningService, ServiceConfig};
-use mizan_core::store::deliveries;
 use mizan_core::views::{changes, dashboard};
 use mizan_core::webhooks::system_clock;
 use tauri::AppHandle;
-use tauri_specta::Event as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::dto::{count, time};
-use crate::events::{DeliveryReceived, HealthChanged, OrderChanged};
+use crate::events::{DeliveryReceived, HealthChanged, OrderChanged, emit};
+use mizan_core::desktop::{count, time};
 
 /// The watcher's longest sleep.
 pub const TICK: Duration = Duration::from_millis(500);
@@ -50,7 +48,7 @@ impl InApp {
         let _ = self.stop.send(true);
         let _ = self.watcher.await;
         if let Err(e) = self.service.stop().await {
-            tracing::error!(code = e.code(), "in-app service stopped abnormally: {e}");
+            tracing::error!(code = %e.code(), "in-app service stopped abnormally: {e}");
         }
     }
 }
@@ -117,15 +115,17 @@ async fn watch_changes(
         match changes::since(&console, &mut mark).await {
             Ok(c) => {
                 for d in c.deliveries {
-                    let event = DeliveryReceived {
-                        delivery_id: count(d.id),
-                        order_id: d.order_id,
-                        event_type: d.event_type,
-                        verdict: d.verdict,
-                    };
-                    if let Err(e) = event.emit(&app) {
-                        tracing::warn!("event not emitted: {e}");
-                    }
+                    let delivery_id = count(d.id);
+                    let (order_id, event_type, verdict) = (d.order_id, d.event_type, d.verdict);
+                    emit(
+                        &app,
+                        DeliveryReceived {
+                            delivery_id,
+                            order_id,
+                            event_type,
+                            verdict,
+                        },
+                    );
                 }
                 if reported.len() > 5_000 {
                     reported.clear();
@@ -136,16 +136,11 @@ async fn watch_changes(
                         continue;
                     }
                     reported.insert(o.order_id.clone(), key);
-                    let event = OrderChanged {
-                        order_id: o.order_id,
-                        status: o.status,
-                    };
-                    if let Err(e) = event.emit(&app) {
-                        tracing::warn!("event not emitted: {e}");
-                    }
+                    let (order_id, status) = (o.order_id, o.status);
+                    emit(&app, OrderChanged { order_id, status });
                 }
             }
-            Err(e) => tracing::warn!(code = e.code(), "change feed not read: {e}"),
+            Err(e) => tracing::warn!(code = %e.code(), "change feed not read: {e}"),
         }
         if tokio::time::Instant::now() >= health_due {
             health_due = tokio::time::Instant::now() + HEALTH_EVERY;
@@ -154,14 +149,12 @@ async fn watch_changes(
                     if last_health.as_ref() != Some(&h)
                         || health_sent.elapsed() >= HEALTH_REPEAT =>
                 {
-                    if let Err(e) = h.clone().emit(&app) {
-                        tracing::warn!("event not emitted: {e}");
-                    }
+                    emit(&app, h.clone());
                     health_sent = tokio::time::Instant::now();
                     last_health = Some(h);
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(code = e.code(), "health not read: {e}"),
+                Err(e) => tracing::warn!(code = %e.code(), "health not read: {e}"),
             }
         }
     }
@@ -175,7 +168,7 @@ pub async fn health(
     console: &Console,
     reconcile_every: Option<Duration>,
 ) -> mizan_core::Result<HealthChanged> {
-    let backlog = deliveries::backlog_count(console.store(), Some(console.environment())).await?;
+    let backlog = dashboard::backlog(console).await?;
     let (last, late) =
         dashboard::reconciler_state(console, reconcile_every, chrono::Utc::now()).await?;
     Ok(HealthChanged {

@@ -4,83 +4,27 @@
 //! Invariants:
 //! - exactly one console is active; switching environment stops its services, opens the new
 //!   environment's console on the same data directory and starts that one's services;
-//! - demo mode is decided once at start (sandbox active, no API token in the environment
-//!   variables or the keychain): the simulator runs in-process on an ephemeral loopback port,
-//!   with its demo tokens and a data directory of its own (`<data dir>/demo`, fresh each start,
-//!   unless `MIZAN_DATA_DIR` names one);
+//! - demo mode is decided once at start ([`mizan_core::demo::wanted`]): the simulator runs
+//!   in-process on an ephemeral loopback port, with its demo tokens and a data directory of
+//!   its own ([`mizan_core::demo::data_dir`]);
 //! - the window title always names the environment; in production it says PRODUCTION.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mizan_core::config::ConsoleConfig;
-use mizan_core::credentials::{self as creds, Keychain};
-use mizan_core::store::StoreOptions;
-use mizan_core::store::settings::{self, SettingScope};
-use mizan_core::{Console, Environment};
+use mizan_core::demo::Generator;
+use mizan_core::{Console, Environment, ErrorCode};
 use tamara_sandbox::SandboxHandle;
 use tauri::{AppHandle, Manager as _};
-use tokio::sync::{RwLock, watch};
+use tokio::sync::RwLock;
 
 use crate::error::{IpcError, IpcResult};
 use crate::services::{self, InApp};
 
-/// Global settings keys owned by the app (non-secret).
-pub mod keys {
-    pub const RECEIVER_PORT: &str = "app.receiver_port";
-    pub const RECONCILE_EVERY: &str = "app.reconcile_every_secs";
-    pub const OPERATOR: &str = "app.operator";
-    pub const LOCALE: &str = "app.locale";
-}
-
-/// The receiver's port without a setting: the same as `mizan serve`.
-pub const DEFAULT_RECEIVER_PORT: u16 = 8766;
-/// Overrides the reconciler interval setting, in seconds; 0 turns the reconciler off.
-pub const RECONCILE_VAR: &str = "MIZAN_RECONCILE_EVERY_SECS";
-/// Reconciler interval without a setting.
-pub const DEFAULT_RECONCILE_SECS: u32 = 60;
-
 /// The built-in simulator and its traffic generator.
 pub struct Demo {
     pub sandbox: SandboxHandle,
-    pub interval: Duration,
-    pub created: Arc<AtomicU64>,
-    traffic: Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
-    seed: u64,
-}
-
-impl Demo {
-    pub fn running(&self) -> bool {
-        self.traffic.as_ref().is_some_and(|(_, t)| !t.is_finished())
-    }
-
-    pub fn orders_created(&self) -> u64 {
-        self.created.load(Ordering::Relaxed)
-    }
-
-    /// Starts the generator against `console` (sandbox on the simulator).
-    pub async fn start_traffic(&mut self, console: &Console, receiver_base: &str) -> IpcResult<()> {
-        if self.running() {
-            return Ok(());
-        }
-        self.seed = self.seed.wrapping_add(1);
-        let traffic = mizan_core::demo::Traffic::new(console.clone(), receiver_base, self.seed)
-            .await?
-            .continuing(self.created.clone());
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(traffic.run(self.interval, stopped));
-        self.traffic = Some((stop, task));
-        Ok(())
-    }
-
-    pub async fn stop_traffic(&mut self) {
-        if let Some((stop, task)) = self.traffic.take() {
-            let _ = stop.send(true);
-            let _ = task.await;
-        }
-    }
+    pub traffic: Generator,
 }
 
 /// Everything that changes with the environment.
@@ -113,144 +57,37 @@ impl AppState {
     }
 }
 
-/// Fills both environments' tokens from the OS keychain, off the async threads. A keychain
-/// that cannot be reached is logged and skipped: the app then runs on what the variables give.
-pub async fn fill_from_keychain(config: &mut ConsoleConfig) {
-    for env in Environment::ALL {
-        let cfg = config.for_env(env).clone();
-        if !creds::wants_keychain(&cfg) {
-            continue;
-        }
-        let filled = tokio::task::spawn_blocking(move || {
-            let mut cfg = cfg;
-            creds::fill_from_keychain(&mut cfg, &Keychain::from_env()).map(|()| cfg)
-        })
-        .await;
-        match filled {
-            Ok(Ok(cfg)) => match env {
-                Environment::Sandbox => config.sandbox = cfg,
-                Environment::Production => config.production = cfg,
-            },
-            Ok(Err(e)) => tracing::info!(code = e.code(), "keychain not used: {e}"),
-            Err(e) => tracing::warn!("keychain lookup failed: {e}"),
-        }
-    }
-}
-
-/// True when the app should open the demo: the sandbox is active and nothing (variables or
-/// keychain) gave it an API token, so it points at the built-in simulator's demo token.
-pub fn wants_demo(config: &ConsoleConfig) -> bool {
-    config.environment == Environment::Sandbox
-        && config.sandbox.built_in_sandbox
-        && config.sandbox.api_token_source == mizan_core::config::TokenSource::BuiltInDemo
-}
-
-/// The demo's data directory: `MIZAN_DATA_DIR` when set (kept as is), else `<data dir>/demo`,
-/// emptied so every demo starts from a clean shop (the simulator forgets its orders too).
-fn demo_data_dir(config: &ConsoleConfig) -> std::io::Result<PathBuf> {
-    let explicit = std::env::var("MIZAN_DATA_DIR").is_ok_and(|v| !v.trim().is_empty());
-    if explicit {
-        return Ok(config.data_dir.clone());
-    }
-    let dir = config.data_dir.join("demo");
-    for name in ["mizan.db", "mizan.db-wal", "mizan.db-shm"] {
-        match std::fs::remove_file(dir.join(name)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(dir)
-}
-
 /// Starts the demo's simulator and points the sandbox configuration at it.
 pub async fn start_demo(config: &mut ConsoleConfig) -> IpcResult<Demo> {
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let sandbox = tamara_sandbox::spawn(tamara_sandbox::SandboxConfig::default(), listen)
         .await
         .map_err(|e| {
-            IpcError::new(
-                "demo_unavailable",
-                format!("cannot start the simulator: {e:#}"),
-            )
+            let message = format!("cannot start the simulator: {e:#}");
+            IpcError::new(ErrorCode::DemoUnavailable, message)
         })?;
     config.sandbox.api_url = sandbox.base_url();
-    config.data_dir = demo_data_dir(config).map_err(|e| {
-        IpcError::new(
-            "data_dir_unavailable",
-            format!("cannot prepare the demo data directory: {e}"),
-        )
+    config.data_dir = mizan_core::demo::data_dir(config).map_err(|e| {
+        let message = format!("cannot prepare the demo data directory: {e}");
+        IpcError::new(ErrorCode::DataDirUnavailable, message)
     })?;
-    let interval = mizan_core::demo::interval_from(
-        std::env::var(mizan_core::demo::INTERVAL_VAR)
-            .ok()
-            .as_deref(),
-    );
-    Ok(Demo {
-        sandbox,
-        interval,
-        created: Arc::new(AtomicU64::new(0)),
-        traffic: None,
-        seed: u64::from(std::process::id()),
-    })
+    let traffic = Generator::new(u64::from(std::process::id()));
+    Ok(Demo { sandbox, traffic })
 }
 
-/// The desktop's store: SQLite's page cache at 512 KiB per pooled connection instead of the
-/// default 2,000. The window keeps the pool open for as long as it runs, and each connection
-/// fills its cache as the list reads; the smaller cache saves memory without slowing the list
-/// (docs/benchmarks.md). Only here: `mizan export` streams whole tables and its benchmark compares against `sqlite3`
-/// with the default cache.
-const DESKTOP_STORE: StoreOptions = StoreOptions {
-    page_cache_kib: Some(512),
-};
-
-/// Opens the console of `config.environment` with the operator's saved name, and reads the
-/// service settings.
-pub async fn open_console(
-    mut config: ConsoleConfig,
-) -> IpcResult<(Console, u16, Option<Duration>)> {
-    let console = Console::open_with(config.clone(), DESKTOP_STORE).await?;
-    let store = console.store();
-    let get = async |key: &str| settings::get(store, SettingScope::Global, key).await;
-    let operator = get(keys::OPERATOR).await?.filter(|o| !o.trim().is_empty());
-    let port = get(keys::RECEIVER_PORT)
-        .await?
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(DEFAULT_RECEIVER_PORT);
-    let every = get(keys::RECONCILE_EVERY)
-        .await?
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS));
-    // MIZAN_RECONCILE_EVERY_SECS overrides the setting (0 turns the reconciler off), so a
-    // benchmark or a test can run without background reads.
-    let every = std::env::var(RECONCILE_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(every);
-    let every = (every > 0).then(|| Duration::from_secs(every));
-    let console = match operator {
-        Some(op) if op != config.operator => {
-            // The operator is part of the configuration (it signs moves and audit entries).
-            config.operator = op;
-            console.store().close().await;
-            Console::open_with(config, DESKTOP_STORE).await?
-        }
-        _ => console,
-    };
-    Ok((console, port, every))
-}
-
-/// Opens a session for `config` and starts its services (the receiver on `port`; 0 picks a
-/// free port). A receiver that cannot start is recorded, not fatal: the cache still works.
+/// Opens a session for `config` and starts its services (the receiver on the saved port; in
+/// the demo any free one). A receiver that cannot start is recorded, not fatal: the cache
+/// still works.
 pub async fn open_session(
     app: &AppHandle,
     config: ConsoleConfig,
     demo: bool,
 ) -> IpcResult<Session> {
-    let (console, port, reconcile_every) = open_console(config).await?;
-    let port = if demo { 0 } else { port };
+    let (console, saved) = mizan_core::desktop::open_console(config).await?;
+    let port = if demo { 0 } else { saved.receiver_port };
+    let every = saved.reconcile_every;
     let (services, receiver_error) =
-        match services::start(app.clone(), console.clone(), port, reconcile_every).await {
+        match services::start(app.clone(), console.clone(), port, every).await {
             Ok(s) => (Some(s), None),
             Err(e) => {
                 tracing::warn!("in-app receiver not started: {e}");
@@ -261,7 +98,7 @@ pub async fn open_session(
         console,
         services,
         receiver_error,
-        reconcile_every,
+        reconcile_every: every,
     };
     // The demo's receiver listens on a fresh port each time: point the simulator at it.
     if demo
@@ -313,32 +150,6 @@ pub fn set_title(app: &AppHandle, env: Environment, demo: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn config(pairs: &[(&str, &str)]) -> ConsoleConfig {
-        let vars: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        ConsoleConfig::from_vars(&vars).unwrap()
-    }
-
-    #[test]
-    fn demo_only_without_any_sandbox_token_and_only_in_the_sandbox() {
-        assert!(wants_demo(&config(&[("MIZAN_DATA_DIR", "/d")])));
-        assert!(!wants_demo(&config(&[
-            ("MIZAN_DATA_DIR", "/d"),
-            ("MIZAN_SANDBOX_API_TOKEN", "tok")
-        ])));
-        assert!(!wants_demo(&config(&[
-            ("MIZAN_DATA_DIR", "/d"),
-            ("MIZAN_SANDBOX_API_URL", "https://api-sandbox.tamara.co")
-        ])));
-        assert!(!wants_demo(&config(&[
-            ("MIZAN_DATA_DIR", "/d"),
-            ("MIZAN_ENV", "production")
-        ])));
-    }
 
     #[test]
     fn production_is_named_in_the_title() {

@@ -6,9 +6,8 @@
 
 use clap::{Args, Subcommand};
 use mizan_core::Console;
-use mizan_core::audit::{self, ChainReport};
+use mizan_core::audit::{self, AuditEntry, ChainReport};
 use mizan_core::export::{Window, Zone};
-use mizan_core::store::audit::{self as audit_store, AuditEntry};
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -54,9 +53,9 @@ async fn list(console: &Console, out: &Output, args: AuditListArgs) -> Result<()
         .map_err(|e| CliError::Usage(e.to_string().replace("--from", "--since")))?
         .from;
     let env = (!args.all_envs).then(|| console.environment());
-    let entries = audit_store::list_recent(console.store(), env, since, args.limit)
+    let entries = audit::recent(console.store(), env, since, args.limit)
         .await
-        .map_err(|e| usage_or_failed(e.into()))?;
+        .map_err(usage_or_failed)?;
     if out.json {
         out.json_value(&Value::Array(entries.iter().map(entry_json).collect()));
         return Ok(());
@@ -134,7 +133,7 @@ async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
             Ok(())
         }
         Some(b) => Err(CliError::Failed {
-            code: "audit_chain_broken",
+            code: mizan_core::ErrorCode::AuditChainBroken,
             message: format!(
                 "audit chain broken at entry {}: {} ({} entries before it verified)",
                 b.seq,

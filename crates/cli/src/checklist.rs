@@ -184,7 +184,7 @@ async fn rehearse(console: &Console, out: &Output) -> Result<(), CliError> {
     }
     if failed > 0 {
         return Err(CliError::Failed {
-            code: "rehearsal_failed",
+            code: mizan_core::ErrorCode::RehearsalFailed,
             message: format!("{failed} rehearsal step(s) failed"),
         });
     }
@@ -193,7 +193,7 @@ async fn rehearse(console: &Console, out: &Output) -> Result<(), CliError> {
 
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
     let fail = |e: std::io::Error| CliError::Failed {
-        code: "report_write_failed",
+        code: mizan_core::ErrorCode::ReportWriteFailed,
         message: format!("cannot write {}: {e}", path.display()),
     };
     let dir = match path.parent() {

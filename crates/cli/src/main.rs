@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mizan_core::config::ConsoleConfig;
-use mizan_core::{Console, Environment};
+use mizan_core::{Console, Environment, ErrorCode};
 
 use crate::args::{Cli, Command, EnvArg};
 
@@ -39,7 +39,7 @@ pub enum CliError {
     Usage(String),
     /// Everything else: exit 1. The code is the core's stable error code.
     #[error("{message}")]
-    Failed { code: &'static str, message: String },
+    Failed { code: ErrorCode, message: String },
 }
 
 impl From<mizan_core::Error> for CliError {
@@ -56,10 +56,10 @@ impl From<mizan_core::Error> for CliError {
 }
 
 impl CliError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            CliError::Usage(_) => "usage",
-            CliError::Failed { code, .. } => code,
+            CliError::Usage(_) => ErrorCode::Usage,
+            CliError::Failed { code, .. } => *code,
         }
     }
 }
@@ -108,7 +108,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         return tamara_sandbox::cli::run(args)
             .await
             .map_err(|e| CliError::Failed {
-                code: "sandbox_failed",
+                code: ErrorCode::SandboxFailed,
                 message: format!("{e:#}"),
             });
     }

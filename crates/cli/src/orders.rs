@@ -5,7 +5,7 @@
 
 use mizan_core::Console;
 use mizan_core::money::Currency;
-use mizan_core::store::orders::OrderFilter;
+use mizan_core::orders::OrderFilter;
 
 use crate::CliError;
 use crate::args::{OrdersCommand, OrdersListArgs};

@@ -4,9 +4,8 @@
 //! precision with the currency code.
 
 use mizan_core::CachedOrder;
-use mizan_core::store::items::OrderItem;
-use mizan_core::store::ledger::LedgerEntry;
-use mizan_core::store::orders::OrderRecord;
+use mizan_core::moves::LedgerEntry;
+use mizan_core::orders::{OrderItem, OrderRecord};
 use serde_json::{Value, json};
 
 /// `text` safe to print to a terminal: every control character but newline and tab is shown

@@ -35,7 +35,7 @@ pub struct ServeArgs {
     pub no_reconcile: bool,
 }
 
-fn failed(code: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
+fn failed(code: mizan_core::ErrorCode) -> impl FnOnce(std::io::Error) -> CliError {
     move |e| CliError::Failed {
         code,
         message: e.to_string(),
@@ -51,7 +51,7 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .map_err(failed("serve_bind"))?;
+        .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     let config = ServiceConfig {
         reconcile_every: (!args.no_reconcile).then(|| Duration::from_secs(args.reconcile_every)),
         reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
@@ -59,13 +59,13 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
     let service = RunningService::start(console.clone(), listener, system_clock(), config)
-        .map_err(failed("serve_bind"))?;
+        .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     println!(
         "mizan: serving {} on http://{} (webhooks at {WEBHOOK_PATH})",
         console.environment(),
         service.addr()
     );
-    shutdown_signal().await;
+    mizan_core::shutdown::requested().await;
     let stopped = service.stop().await;
     console.store().close().await;
     stopped.map_err(|e| CliError::Failed {
@@ -74,27 +74,4 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     })?;
     eprintln!("mizan: stopped");
     Ok(())
-}
-
-/// Completes on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

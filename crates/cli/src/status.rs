@@ -6,10 +6,7 @@
 
 use chrono::Utc;
 use mizan_core::Console;
-use mizan_core::gateway::BREAKER_SETTING;
 use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
-use mizan_core::store::deliveries;
-use mizan_core::store::settings::{self, SettingScope};
 use mizan_core::webhooks::health::{self, ReceiverHealth, ReceiverStatus};
 use serde_json::{Value, json};
 
@@ -21,13 +18,8 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let store = console.store();
     let cfg = console.config().active();
     let breaker = console.breaker_state();
-    let recorded: Option<Value> = settings::get(store, SettingScope::Env(env), BREAKER_SETTING)
-        .await
-        .map_err(mizan_core::Error::from)?
-        .and_then(|s| serde_json::from_str(&s).ok());
-    let backlog = deliveries::backlog_count(store, Some(env))
-        .await
-        .map_err(mizan_core::Error::from)?;
+    let recorded = mizan_core::gateway::recorded_breaker(console).await?;
+    let backlog = mizan_core::views::dashboard::backlog(console).await?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
     let receiver = health::receiver_health(console, Utc::now()).await?;
     let sweep = reconcile::last_sweep(console).await?;

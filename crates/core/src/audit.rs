@@ -19,7 +19,9 @@ use sqlx::SqliteConnection;
 
 use crate::environment::Environment;
 use crate::error::Result;
-use crate::store::audit::{self, AuditEntry};
+use crate::store::audit;
+
+pub use crate::store::audit::AuditEntry;
 use crate::store::{Store, StoreError};
 
 pub use verify::{Breach, CHECKPOINT_KEY, ChainBreak, ChainHead, ChainReport, verify};
@@ -44,6 +46,20 @@ pub struct AuditRecord {
     pub request_summary: Option<String>,
     /// The outcome.
     pub result: String,
+}
+
+/// The newest audit entries of `env` (all environments when None), since `since`, at most
+/// `limit`, newest first.
+///
+/// # Errors
+/// Store errors.
+pub async fn recent(
+    store: &Store,
+    env: Option<Environment>,
+    since: Option<DateTime<Utc>>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>> {
+    Ok(audit::list_recent(store, env, since, limit).await?)
 }
 
 /// The hash of `entry` given its `prev_hash` (the `hash` field itself is ignored).

@@ -22,19 +22,11 @@ use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
-use crate::orders::{project, status_rank};
-use crate::store::items::{self, OrderItem};
+use crate::orders::{CachedOrder, project, status_rank};
+use crate::store::items;
 use crate::store::ledger::{self, LedgerEntry};
 use crate::store::orders::{self, OrderFilter, OrderRecord};
 use crate::store::{Store, StoreOptions};
-
-/// An order as the cache knows it: the projection, its items and its ledger.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CachedOrder {
-    pub order: OrderRecord,
-    pub items: Vec<OrderItem>,
-    pub ledger: Vec<LedgerEntry>,
-}
 
 /// A created checkout session, and the order as cached right after.
 #[derive(Debug, Clone)]
@@ -256,6 +248,41 @@ impl Console {
     pub async fn settle_moves(&self, order_id: &str) -> Result<Vec<LedgerEntry>> {
         non_empty("order id", order_id)?;
         moves::settle_open_moves(self, order_id).await
+    }
+}
+
+/// The operator's settings, typed and checked. See [`crate::settings`].
+impl Console {
+    /// The saved settings of the active environment.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn settings(&self) -> Result<crate::settings::Settings> {
+        crate::settings::load(self).await
+    }
+
+    /// Checks and saves `s`; the desktop app applies it when it reopens the console.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field; store errors.
+    pub async fn save_settings(&self, s: &crate::settings::Settings) -> Result<()> {
+        crate::settings::save(self, s).await
+    }
+
+    /// The saved UI language, if one was chosen.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn locale(&self) -> Result<Option<String>> {
+        crate::settings::locale(self).await
+    }
+
+    /// Saves the UI language (`en` or `ar`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for another; store errors.
+    pub async fn save_locale(&self, locale: &str) -> Result<()> {
+        crate::settings::save_locale(self, locale).await
     }
 }
 

@@ -4,6 +4,10 @@
 //! errors); `code()` values are stable, because the CLI's `--json`, stored results and the UI
 //! key on them.
 
+mod code;
+
+pub use code::ErrorCode;
+
 use crate::config::ConfigError;
 use crate::environment::Environment;
 use crate::store::StoreError;
@@ -54,29 +58,37 @@ pub enum Error {
         env.env_var_prefix()
     )]
     NoNotificationToken { env: Environment },
+    /// Something needs the in-app webhook receiver, which is not running.
+    #[error("the in-app receiver is not running, so webhooks cannot arrive")]
+    ReceiverNotRunning,
+    /// Switching to production without typing the confirmation.
+    #[error("type PRODUCTION to switch to production: money moves there are real")]
+    SwitchNotConfirmed,
     /// A money move refused before anything was sent (its own stable code).
     #[error(transparent)]
     Move(#[from] crate::moves::MoveRefusal),
 }
 
 impl Error {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Config(_) => "config_invalid",
+            Error::Config(_) => ErrorCode::ConfigInvalid,
             Error::Store(e) => e.code(),
-            Error::Gateway(e) => e.code(),
+            Error::Gateway(e) => ErrorCode::from(e),
             Error::Credentials(e) => e.code(),
             Error::Export(e) => e.code(),
-            Error::NoApiToken { .. } => "credentials_missing",
-            Error::DataDir { .. } => "data_dir_unavailable",
-            Error::Invalid(_) => "invalid_input",
-            Error::OrderNotCached { .. } => "order_not_cached",
-            Error::UncacheableOrder { .. } => "order_uncacheable",
-            Error::CircuitOpen { .. } => "gateway_circuit_open",
-            Error::DeliveryNotFound { .. } => "delivery_not_found",
-            Error::DeliveryInOtherEnvironment { .. } => "delivery_other_environment",
-            Error::DeliveryNotReplayable { .. } => "delivery_not_replayable",
-            Error::NoNotificationToken { .. } => "notification_token_missing",
+            Error::NoApiToken { .. } => ErrorCode::CredentialsMissing,
+            Error::DataDir { .. } => ErrorCode::DataDirUnavailable,
+            Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::OrderNotCached { .. } => ErrorCode::OrderNotCached,
+            Error::UncacheableOrder { .. } => ErrorCode::OrderUncacheable,
+            Error::CircuitOpen { .. } => ErrorCode::GatewayCircuitOpen,
+            Error::DeliveryNotFound { .. } => ErrorCode::DeliveryNotFound,
+            Error::DeliveryInOtherEnvironment { .. } => ErrorCode::DeliveryOtherEnvironment,
+            Error::DeliveryNotReplayable { .. } => ErrorCode::DeliveryNotReplayable,
+            Error::NoNotificationToken { .. } => ErrorCode::NotificationTokenMissing,
+            Error::SwitchNotConfirmed => ErrorCode::ConfirmationRequired,
+            Error::ReceiverNotRunning => ErrorCode::ReceiverUnavailable,
             Error::Move(r) => r.code(),
         }
     }

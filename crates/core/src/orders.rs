@@ -1,7 +1,8 @@
 //! The order projection: how Tamara's order details become the rows of the local cache.
 //!
-//! Owns the mapping from [`OrderDetails`] to the `orders`, `order_items` and ledger rows, and
-//! the status order used to refuse moving backwards.
+//! Owns the mapping from [`OrderDetails`] to the `orders`, `order_items` and ledger rows, the
+//! status order used to refuse moving backwards, and the order types hosts see
+//! ([`CachedOrder`], [`OrderRecord`], [`OrderItem`], [`OrderFilter`]).
 //!
 //! Invariants: an order without a total (so without a currency) cannot be cached and says so;
 //! amounts Tamara omits are zero in the order's currency; every capture, refund and cancel in
@@ -14,9 +15,19 @@ use tamara::model::order::OrderDetails;
 
 use crate::environment::Environment;
 use crate::error::Error;
-use crate::store::items::OrderItem;
 use crate::store::ledger::{LedgerKind, LedgerSource, ObservedMove};
-use crate::store::orders::OrderRecord;
+
+pub use crate::store::items::OrderItem;
+pub use crate::store::ledger::LedgerEntry;
+pub use crate::store::orders::{OrderFilter, OrderRecord};
+
+/// An order as the cache knows it: the projection, its items and its ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedOrder {
+    pub order: OrderRecord,
+    pub items: Vec<OrderItem>,
+    pub ledger: Vec<LedgerEntry>,
+}
 
 /// What one read of order details writes to the cache.
 #[derive(Debug, Clone, PartialEq)]

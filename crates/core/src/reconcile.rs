@@ -31,8 +31,9 @@ use serde::{Deserialize, Serialize};
 use tamara::ApiError;
 
 use crate::audit::{self, AuditRecord};
-use crate::console::{CachedOrder, Console};
+use crate::console::Console;
 use crate::error::Result;
+use crate::orders::CachedOrder;
 use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
 use crate::store::ledger::{self, LedgerKind, LedgerSource, LedgerState};
 use crate::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
@@ -337,7 +338,7 @@ impl Reconciler {
 fn failed(order_id: String, e: &crate::Error) -> Outcome {
     Outcome::Failed(SweepFailure {
         order_id,
-        code: e.code().to_owned(),
+        code: e.code().as_str().to_owned(),
         message: e.to_string(),
     })
 }

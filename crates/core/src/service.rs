@@ -53,11 +53,11 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            ServiceError::Server(_) => "serve_failed",
-            ServiceError::Processor => "serve_processor",
-            ServiceError::Reconciler => "serve_reconciler",
+            ServiceError::Server(_) => crate::ErrorCode::ServeFailed,
+            ServiceError::Processor => crate::ErrorCode::ServeProcessor,
+            ServiceError::Reconciler => crate::ErrorCode::ServeReconciler,
         }
     }
 }

@@ -25,17 +25,26 @@ impl Sensitive<String> {
     pub fn masked(&self) -> String {
         mask(&self.0)
     }
+
+    /// The last four characters, when the value is long enough to show them ([`last_four`]).
+    pub fn last_four(&self) -> Option<String> {
+        last_four(&self.0)
+    }
 }
 
-/// `••••abcd`: the last four characters only (none for values shorter than 12 characters,
-/// where four would be a third of the secret).
+/// Values shorter than this show nothing: four characters would be a third of the secret.
+pub const MASK_MIN_CHARS: usize = 12;
+
+/// The one masking rule: the last four characters, and only of a value of at least
+/// [`MASK_MIN_CHARS`] characters. Every mask (here, in the store, in the UI) is built on it.
+pub fn last_four(secret: &str) -> Option<String> {
+    let count = secret.chars().count();
+    (count >= MASK_MIN_CHARS).then(|| secret.chars().skip(count - 4).collect())
+}
+
+/// `••••abcd`: [`last_four`] behind a bullet prefix.
 pub fn mask(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < 12 {
-        return "••••".to_owned();
-    }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("••••{tail}")
+    format!("••••{}", last_four(secret).unwrap_or_default())
 }
 
 impl<T> fmt::Debug for Sensitive<T> {
@@ -67,5 +76,14 @@ mod tests {
         assert!(!format!("{s}").contains("secret"));
         assert_eq!(s.masked(), "••••1234");
         assert_eq!(mask("short"), "••••");
+    }
+
+    #[test]
+    fn shows_four_characters_of_long_values_only() {
+        assert_eq!(last_four("abcdefghijk"), None, "11 characters show nothing");
+        assert_eq!(last_four("abcdefghijkl").as_deref(), Some("ijkl"));
+        assert_eq!(last_four("ééééééééééé٣٤٥٦").as_deref(), Some("٣٤٥٦"));
+        assert_eq!(last_four(""), None);
+        assert_eq!(mask("abcdefghijk"), "••••");
     }
 }

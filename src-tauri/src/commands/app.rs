@@ -1,40 +1,22 @@
 //! The app's identity, the environment switch and the UI language.
 
 use mizan_core::Environment;
-use mizan_core::store::settings::{self, SettingScope};
-use mizan_core::webhooks::WEBHOOK_PATH;
-use mizan_core::webhooks::selftest::PUBLIC_URL_SETTING;
+use mizan_core::desktop::EnvironmentName;
+use mizan_core::desktop::app::{self, AppInfo, Receiver};
 use tauri::State;
 
-use crate::dto::app::{AppInfo, EnvironmentName};
-use crate::error::{IpcError, IpcResult};
-use crate::state::{self, AppState, keys};
-
-/// What the operator must type to switch to production.
-pub const PRODUCTION_CONFIRMATION: &str = "PRODUCTION";
+use crate::error::IpcResult;
+use crate::state::{self, AppState};
 
 /// Builds [`AppInfo`] from the current session.
 pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
     let demo = state.is_demo().await;
     let s = state.session.read().await;
-    let console = &s.console;
-    let store = console.store();
-    let env = console.environment();
-    Ok(AppInfo {
-        environment: env.into(),
-        demo: demo && env == Environment::Sandbox,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_dir: console.config().data_dir.display().to_string(),
-        operator: console.config().operator.clone(),
-        receiver_url: s
-            .receiver_base()
-            .map(|b| format!("{b}{WEBHOOK_PATH}"))
-            .unwrap_or_default(),
-        receiver_error: s.receiver_error.clone(),
-        public_url: settings::get(store, SettingScope::Env(env), PUBLIC_URL_SETTING).await?,
-        locale: settings::get(store, SettingScope::Global, keys::LOCALE).await?,
-        api_url: console.config().active().api_url.clone(),
-    })
+    let receiver = Receiver {
+        base: s.receiver_base(),
+        error: s.receiver_error.clone(),
+    };
+    Ok(app::app_info(&s.console, demo, receiver).await?)
 }
 
 /// What the app is connected to.
@@ -54,17 +36,7 @@ pub async fn switch_environment(
     confirm_text: Option<String>,
 ) -> IpcResult<AppInfo> {
     let env: Environment = environment.into();
-    if env == Environment::Production
-        && confirm_text.as_deref().map(str::trim) != Some(PRODUCTION_CONFIRMATION)
-    {
-        return Err(IpcError::new(
-            "confirmation_required",
-            format!(
-                "type {PRODUCTION_CONFIRMATION} to switch to production: money moves there are \
-                 real"
-            ),
-        ));
-    }
+    app::check_switch(env, confirm_text.as_deref())?;
     reopen(&state, Some(env)).await?;
     info(&state).await
 }
@@ -78,7 +50,7 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
     let previous = session.console.environment();
     let env = env.unwrap_or(previous);
     if let Some(d) = demo.as_mut() {
-        d.stop_traffic().await;
+        d.traffic.stop().await;
     }
     session.stop().await;
     session.console.store().close().await;
@@ -102,7 +74,7 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
     if let (Some(d), Environment::Sandbox, Some(base)) =
         (demo.as_mut(), now, session.receiver_base())
     {
-        d.start_traffic(&session.console, &base).await?;
+        d.traffic.start(&session.console, &base).await?;
     }
     state::set_title(&state.app, now, is_demo);
     Ok(())
@@ -112,13 +84,5 @@ pub async fn reopen(state: &AppState, env: Option<Environment>) -> IpcResult<()>
 #[tauri::command]
 #[specta::specta]
 pub async fn locale_save(state: State<'_, AppState>, locale: String) -> IpcResult<()> {
-    let locale = locale.trim();
-    if !matches!(locale, "en" | "ar") {
-        return Err(IpcError::invalid(format!(
-            "locale {locale:?} is not en or ar"
-        )));
-    }
-    let console = state.console().await;
-    settings::set(console.store(), SettingScope::Global, keys::LOCALE, locale).await?;
-    Ok(())
+    Ok(state.console().await.save_locale(&locale).await?)
 }

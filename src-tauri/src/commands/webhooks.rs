@@ -2,78 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use mizan_core::gateway::registration::{self, ListedWebhook};
-use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
-use mizan_core::views::token_check;
-use mizan_core::webhooks::{WEBHOOK_PATH, replay, selftest};
-use tamara::model::webhooks::{EventType, WebhookRequest, WebhookType};
+use mizan_core::desktop::webhooks::{
+    self, DeliveriesFilter, DeliveryDetail, DeliveryRow, SelfTestReport, TokenCheck, WebhookRow,
+};
+use mizan_core::gateway::registration;
 use tauri::State;
 
-use crate::dto::webhooks::{
-    CheckLine, DeliveriesFilter, DeliveryDetail, DeliveryRow, Finding, SelfTestReport, TokenCheck,
-    WebhookRow,
-};
-use crate::dto::{count, time};
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::state::AppState;
-
-fn listed_row(w: &ListedWebhook) -> WebhookRow {
-    let remote = w.remote.as_ref();
-    let local = w.local.as_ref();
-    let events = match (remote, local) {
-        (Some(r), _) if !r.events.is_empty() => {
-            r.events.iter().map(|e| e.as_str().to_owned()).collect()
-        }
-        (_, Some(l)) => serde_json::from_str(&l.events_json).unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let headers = match (remote, local) {
-        (Some(r), _) if !r.headers.is_empty() => r
-            .headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {}", mizan_core::store::mask_secret(v)))
-            .collect(),
-        (_, Some(l)) => serde_json::from_str::<BTreeMap<String, String>>(&l.headers_json)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect(),
-        _ => Vec::new(),
-    };
-    WebhookRow {
-        webhook_id: w.webhook_id.clone(),
-        url: remote
-            .and_then(|r| r.url.clone())
-            .or_else(|| local.map(|l| l.url.clone()))
-            .unwrap_or_default(),
-        events,
-        headers,
-        known_to_tamara: remote.is_some(),
-        registered_here: local.is_some(),
-        created_at: local.map(|l| time(l.created_at)),
-    }
-}
-
-fn request(url: &str, events: &[String], headers: BTreeMap<String, String>) -> WebhookRequest {
-    let events = if events.is_empty() {
-        EventType::ORDER_EVENTS.to_vec()
-    } else {
-        events.iter().map(|e| EventType::parse(e.trim())).collect()
-    };
-    WebhookRequest {
-        kind: Some(WebhookType::Order),
-        url: url.trim().to_owned(),
-        events,
-        headers,
-    }
-}
 
 /// Webhooks as Tamara lists them, merged with the console's records.
 #[tauri::command]
 #[specta::specta]
 pub async fn webhooks_list(state: State<'_, AppState>) -> IpcResult<Vec<WebhookRow>> {
-    let listed = registration::list(&state.console().await).await?;
-    Ok(listed.iter().map(listed_row).collect())
+    Ok(webhooks::list(&state.console().await).await?)
 }
 
 /// Registers a webhook (every order event when `events` is empty) and confirms it by listing.
@@ -85,18 +27,7 @@ pub async fn webhook_register(
     events: Vec<String>,
     headers: BTreeMap<String, String>,
 ) -> IpcResult<WebhookRow> {
-    let console = state.console().await;
-    let loopback_ok = console.config().active().built_in_sandbox;
-    let r = registration::register(&console, &request(&url, &events, headers), loopback_ok).await?;
-    let listed = ListedWebhook {
-        webhook_id: r.registration.webhook_id.clone(),
-        remote: None,
-        local: Some(r.registration),
-    };
-    Ok(WebhookRow {
-        known_to_tamara: r.confirmed_by.is_some(),
-        ..listed_row(&listed)
-    })
+    Ok(webhooks::register(&state.console().await, &url, &events, headers).await?)
 }
 
 /// Replaces a webhook's URL and events.
@@ -108,20 +39,7 @@ pub async fn webhook_update(
     url: String,
     events: Vec<String>,
 ) -> IpcResult<WebhookRow> {
-    let console = state.console().await;
-    let loopback_ok = console.config().active().built_in_sandbox;
-    let reg = registration::update(
-        &console,
-        id.trim(),
-        &request(&url, &events, BTreeMap::new()),
-        loopback_ok,
-    )
-    .await?;
-    Ok(listed_row(&ListedWebhook {
-        webhook_id: reg.webhook_id.clone(),
-        remote: None,
-        local: Some(reg),
-    }))
+    Ok(webhooks::update(&state.console().await, &id, &url, &events).await?)
 }
 
 /// Deletes a webhook at Tamara.
@@ -131,21 +49,6 @@ pub async fn webhook_delete(state: State<'_, AppState>, id: String) -> IpcResult
     Ok(registration::delete(&state.console().await, id.trim()).await?)
 }
 
-fn delivery_row(d: &WebhookDelivery) -> DeliveryRow {
-    DeliveryRow {
-        id: count(d.id),
-        received_at: time(d.received_at),
-        verdict: d.verdict.as_str().to_owned(),
-        reason: d.reason.clone(),
-        http_status: d.http_status,
-        order_id: d.order_id.clone(),
-        event_type: d.event_type.clone(),
-        processing_state: d.processing_state.as_str().to_owned(),
-        processing_result: d.processing_result.clone(),
-        attempts: count(d.attempts),
-    }
-}
-
 /// Deliveries of the active environment, newest first.
 #[tauri::command]
 #[specta::specta]
@@ -153,90 +56,35 @@ pub async fn deliveries_page(
     state: State<'_, AppState>,
     filter: DeliveriesFilter,
 ) -> IpcResult<Vec<DeliveryRow>> {
-    let console = state.console().await;
-    let verdict = filter
-        .verdict
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<DeliveryVerdict>().map_err(|_| {
-                IpcError::invalid(format!(
-                    "verdict {v:?} is not verified, rejected or invalid_body"
-                ))
-            })
-        })
-        .transpose()?;
-    let limit = filter.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(IpcError::invalid(format!(
-            "limit must be 1 to 500, not {limit}"
-        )));
-    }
-    let f = DeliveryFilter {
-        environment: Some(console.environment()),
-        order_id: filter.order_id.filter(|o| !o.trim().is_empty()),
-        verdict,
-        processing_state: None,
-        before_id: filter.before_id.map(i64::from),
-        limit: Some(limit),
-    };
-    let rows = deliveries::list(console.store(), &f).await?;
-    Ok(rows.iter().map(delivery_row).collect())
-}
-
-async fn detail_of(console: &mizan_core::Console, id: u32) -> IpcResult<DeliveryDetail> {
-    let env = console.environment();
-    let d = deliveries::get(console.store(), i64::from(id))
-        .await?
-        .filter(|d| d.environment == env)
-        .ok_or(mizan_core::Error::DeliveryNotFound {
-            id: i64::from(id),
-            env,
-        })?;
-    Ok(DeliveryDetail {
-        delivery: delivery_row(&d),
-        method: d.method.clone(),
-        path: d.path.clone(),
-        query: d.query.clone(),
-        headers: d.headers_json.clone(),
-        body: d.body.clone(),
-    })
+    Ok(webhooks::deliveries_page(&state.console().await, &filter).await?)
 }
 
 /// One delivery with its request (headers masked).
 #[tauri::command]
 #[specta::specta]
 pub async fn delivery_detail(state: State<'_, AppState>, id: u32) -> IpcResult<DeliveryDetail> {
-    detail_of(&state.console().await, id).await
+    Ok(webhooks::delivery_detail(&state.console().await, id).await?)
 }
 
 /// Processes a verified delivery again now (idempotent: a processed event is a duplicate).
 #[tauri::command]
 #[specta::specta]
 pub async fn delivery_replay(state: State<'_, AppState>, id: u32) -> IpcResult<DeliveryDetail> {
-    let console = state.console().await;
-    replay::replay(&console, i64::from(id)).await?;
-    detail_of(&console, id).await
+    Ok(webhooks::delivery_replay(&state.console().await, id).await?)
 }
 
 /// Checks a pasted token (or notification URL, or Bearer header) as the receiver would.
 #[tauri::command]
 #[specta::specta]
 pub async fn token_check(state: State<'_, AppState>, input: String) -> IpcResult<TokenCheck> {
-    let console = state.console().await;
-    let (ok, checks) = token_check::check_token(&console, &input, chrono::Utc::now().timestamp());
-    Ok(TokenCheck {
-        ok,
-        checks: checks
-            .into_iter()
-            .map(|c| CheckLine {
-                name: c.name.to_owned(),
-                ok: c.ok,
-                detail: c.detail,
-            })
-            .collect(),
-    })
+    Ok(webhooks::check_token(&state.console().await, &input))
+}
+
+/// The order events a webhook can subscribe to, in Tamara's order.
+#[tauri::command]
+#[specta::specta]
+pub fn webhook_events() -> Vec<String> {
+    registration::order_event_names()
 }
 
 /// Sends a signed test delivery to `url` (else the saved public URL, else the in-app
@@ -251,59 +99,5 @@ pub async fn webhook_self_test(
         let s = state.session.read().await;
         (s.console.clone(), s.receiver_base())
     };
-    let (url, source) = match selftest::resolve_url(&console, url.as_deref()).await {
-        Ok(found) => found,
-        Err(mizan_core::Error::Invalid(why)) => match local {
-            Some(base) => (
-                format!("{base}{WEBHOOK_PATH}"),
-                "in-app receiver".to_owned(),
-            ),
-            None => return Err(IpcError::invalid(why)),
-        },
-        Err(e) => return Err(e.into()),
-    };
-    let r = selftest::run(&console, &url, &source).await?;
-    let status = r.http_status.map(|s| s.to_string());
-    let findings = vec![
-        Finding {
-            code: "reachable".into(),
-            ok: r.http_status.is_some(),
-            detail: match (&status, &r.transport_error) {
-                (Some(s), _) => format!("{url} answered HTTP {s}"),
-                (None, Some(e)) => format!("{url} could not be reached: {e}"),
-                (None, None) => format!("{url} did not answer"),
-            },
-        },
-        Finding {
-            code: "accepted".into(),
-            ok: r.http_status == Some(200),
-            detail: status.map_or_else(
-                || "no answer".to_owned(),
-                |s| format!("answered {s} (200 expected)"),
-            ),
-        },
-        Finding {
-            code: "stored".into(),
-            ok: r.delivery_id.is_some(),
-            detail: r.delivery_id.map_or_else(
-                || "the test delivery is not in this console's inbox".to_owned(),
-                |id| format!("stored as delivery {id}"),
-            ),
-        },
-        Finding {
-            code: "verified".into(),
-            ok: r.delivery_verdict.as_deref() == Some("verified"),
-            detail: match (&r.delivery_verdict, &r.delivery_reason) {
-                (Some(v), Some(why)) => format!("{v}: {why}"),
-                (Some(v), None) => v.clone(),
-                _ => "no verdict".to_owned(),
-            },
-        },
-    ];
-    Ok(SelfTestReport {
-        ok: r.passed,
-        url: r.url,
-        findings,
-        hints: std::iter::once(r.finding).chain(r.hints).collect(),
-    })
+    Ok(webhooks::self_test(&console, url.as_deref(), local.as_deref()).await?)
 }

@@ -59,6 +59,8 @@ export const commands = {
 	 *  receiver) and checks that it arrived verified.
 	 */
 	webhookSelfTest: (url: string | null) => typedError<SelfTestReport, IpcError>(__TAURI_INVOKE("webhook_self_test", { url })),
+	/**  The order events a webhook can subscribe to, in Tamara's order. */
+	webhookEvents: () => __TAURI_INVOKE<string[]>("webhook_events"),
 	/**
 	 *  Writes a CSV export to `path` (replaced atomically when complete), pushing
 	 *  `ExportProgress` events as rows are written.
@@ -104,7 +106,7 @@ export const events = {
 };
 
 /* Types */
-/**  Which money moves the order's state allows now. */
+/**  Which moves the order's state allows. */
 export type Allowed = {
 	authorise: boolean,
 	capture: boolean,
@@ -161,7 +163,7 @@ export type AttentionItem = {
 	detail: string,
 };
 
-/**  Why an order needs a person. */
+/**  Why an order is in the queue. */
 export type AttentionReason = "approved_not_authorised" | "authorised_not_captured" | "auto_authorise_failed" | "mismatch";
 
 /**  One check of the token tester. */
@@ -281,6 +283,9 @@ export type DemoState = {
 /**  The two environments, as the UI names them. */
 export type EnvironmentName = "sandbox" | "production";
 
+/**  A stable error code. Serialises to its snake_case text. */
+export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_header_query_mismatch" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_not_yet_valid" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_selftest_failed" | "usage";
+
 /**  Which CSV. */
 export type ExportKind = "settlement" | "audit" | "orders";
 
@@ -300,8 +305,9 @@ export type ExportResult = {
 	extra_paths: string[],
 };
 
-/**  One finding of the end-to-end self-test. */
+/**  One line of the self-test's checklist: a step of the round trip and whether it held. */
 export type Finding = {
+	/**  `reachable`, `accepted`, `stored` or `verified`. */
 	code: string,
 	ok: boolean,
 	detail: string,
@@ -320,8 +326,8 @@ export type HealthChanged = {
 
 /**  A failed command, as the UI sees it. */
 export type IpcError = {
-	/**  Stable, snake_case: the core error's `code()` or one of the shell's own below. */
-	code: string,
+	/**  The core's stable code (serialised as its snake_case text). */
+	code: ErrorCode,
 	/**  One line a person can act on. */
 	message: string,
 };
@@ -497,13 +503,17 @@ export type SelfTestReport = {
 	hints: string[],
 };
 
-/**  The operator's settings (non-secret; stored in the data directory). */
+/**  The settings screen: what the operator can change. */
 export type Settings = {
-	/**  The in-app receiver's loopback port (applies on the next start). */
+	/**  Where the in-app receiver listens (1024 to 65535). */
 	receiver_port: number,
+	/**  The public URL Tamara is told to call (a tunnel or reverse proxy), https only. */
 	public_url: string | null,
+	/**  Authorise approved orders as their webhook arrives (this environment). */
 	auto_authorise: boolean,
+	/**  How often the reconciler re-reads unsettled orders (10 to 86400 seconds). */
 	reconcile_every_secs: number,
+	/**  Who signs moves and audit entries. */
 	operator: string,
 };
 
@@ -517,7 +527,7 @@ export type TimelineEntry = {
 	payload: string | null,
 };
 
-/**  What the timeline entry is. */
+/**  What a timeline entry is. */
 export type TimelineKind = "api_call" | "webhook" | "status" | "move" | "audit";
 
 /**  What the token tester found. */

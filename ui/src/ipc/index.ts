@@ -4,16 +4,20 @@
 import { save } from "@tauri-apps/plugin-dialog";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { commands, events } from "./bindings";
+import type { ErrorCode } from "./bindings";
 
 export type * from "./bindings";
 
 /** What a generated command resolves to (tauri-specta's typed-error mode). */
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
+/** The core's stable codes, plus the one the UI raises when the shell does not answer. */
+export type IpcErrorCode = ErrorCode | "ipc_failed";
+
 /** A command's refusal or failure, with the core's stable `code()`. */
 export class IpcError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: IpcErrorCode;
+  constructor(code: IpcErrorCode, message: string) {
     super(message);
     this.name = "IpcError";
     this.code = code;
@@ -24,7 +28,8 @@ export class IpcError extends Error {
 export function toIpcError(e: unknown): IpcError {
   if (e instanceof IpcError) return e;
   if (e && typeof e === "object" && "code" in e && "message" in e) {
-    return new IpcError(String((e as { code: unknown }).code), String((e as { message: unknown }).message));
+    // The shell serialises `ErrorCode`; anything else reaching here is passed on as it came.
+    return new IpcError(String((e as { code: unknown }).code) as ErrorCode, String((e as { message: unknown }).message));
   }
   if (e instanceof Error) return new IpcError("ipc_failed", e.message);
   return new IpcError("ipc_failed", String(e));

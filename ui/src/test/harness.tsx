@@ -6,7 +6,7 @@ import { render, type RenderResult } from "@testing-library/react";
 import { Profiler } from "react";
 import { App, makeQueryClient } from "../App";
 import i18n from "../i18n";
-import { SANDBOX_INFO } from "../ipc/mock/fixtures";
+import { ORDER_EVENTS, SANDBOX_INFO } from "../ipc/mock/fixtures";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
@@ -19,7 +19,7 @@ export function refusal(code: string, message: string): Promise<never> {
 /** Answers commands from `handlers` (app_info defaults to sandbox) and records every call. */
 export function scriptShell(handlers: Handlers): Call[] {
   const calls: Call[] = [];
-  const all: Handlers = { app_info: () => SANDBOX_INFO, attention_queue: () => [], saved_views: () => [], locale_save: () => null, ...handlers };
+  const all: Handlers = { app_info: () => SANDBOX_INFO, attention_queue: () => [], saved_views: () => [], locale_save: () => null, webhook_events: () => ORDER_EVENTS, ...handlers };
   mockIPC(
     (cmd, args) => {
       if (cmd.startsWith("plugin:window|")) return null;

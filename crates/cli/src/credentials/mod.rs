@@ -81,7 +81,7 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CliError::Failed {
-            code: "keychain_failed",
+            code: mizan_core::ErrorCode::KeychainFailed,
             message: format!("the keychain call did not finish: {e}"),
         })
 }
@@ -126,7 +126,7 @@ pub async fn fill_active(config: &mut ConsoleConfig, command: &Command) {
             Environment::Production => config.production = cfg,
         },
         Ok(Err(e)) => {
-            tracing::debug!(code = e.code(), "keychain not used");
+            tracing::debug!(code = e.code().as_str(), "keychain not used");
             if matches!(command, Command::Serve(_) | Command::Status) {
                 eprintln!("mizan: warning: {e}");
             }
@@ -139,7 +139,9 @@ pub async fn fill_active(config: &mut ConsoleConfig, command: &Command) {
 /// A "no API token" error becomes the keychain failure that explains it.
 pub fn explain(e: CliError) -> CliError {
     match KEYCHAIN_PROBLEM.get() {
-        Some(problem) if e.code() == "credentials_missing" => failed(problem.clone()),
+        Some(problem) if e.code() == mizan_core::ErrorCode::CredentialsMissing => {
+            failed(problem.clone())
+        }
         _ => e,
     }
 }
@@ -190,11 +192,7 @@ fn require_explicit(env_explicit: bool, verb: &str) -> Result<(), CliError> {
 
 /// The value of `kind`'s overriding variable, if set.
 fn env_var(env: Environment, kind: CredentialKind) -> Option<Sensitive<String>> {
-    std::env::var(kind.env_var(env))
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .map(Sensitive::new)
+    mizan_core::credentials::from_env_var(env, kind)
 }
 
 async fn set(

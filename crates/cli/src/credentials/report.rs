@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use mizan_core::Environment;
-use mizan_core::config::{ConsoleConfig, EnvironmentConfig, TokenSource};
+use mizan_core::config::{ConsoleConfig, TokenSource};
 use mizan_core::credentials::{
-    self as creds, CredentialError, CredentialKind, CredentialStore, Keychain,
+    self as creds, CredentialError, CredentialKind, CredentialState, CredentialStore, Keychain,
 };
 use serde_json::json;
 use tamara::Sensitive;
@@ -90,19 +90,22 @@ pub async fn show(
             let var = env_var(env, kind);
             let stored = snapshot
                 .as_ref()
-                .map(|s| s.0.get(&(env, kind)).cloned().flatten());
-            let demo = effective_source(&effective, kind) == Some(TokenSource::BuiltInDemo);
-            let (state, masked, source) = match (&var, &stored) {
-                (Some(v), Some(Some(_))) => (
-                    "set",
-                    v.masked(),
-                    format!("{} (overrides the keychain)", kind.env_var(env)),
-                ),
-                (Some(v), _) => ("set", v.masked(), kind.env_var(env)),
-                (None, Some(Some(v))) => ("set", v.masked(), "keychain".to_owned()),
-                (None, _) if demo => ("demo", "-".into(), "built-in simulator".into()),
-                (None, None) => ("unknown", "-".into(), "keychain not reachable".into()),
-                (None, Some(None)) => ("unset", "-".into(), "-".into()),
+                .map(|s| s.0.get(&(env, kind)).and_then(Option::as_ref));
+            let demo = creds::demo_supplies(effective.built_in_sandbox, env, kind);
+            let status = creds::status_of(env, kind, var.as_ref(), stored, demo);
+            let state = status.state.as_str();
+            let masked = status.masked.clone().unwrap_or_else(|| "-".into());
+            let source = match (status.source, status.state) {
+                (TokenSource::EnvVar, _) if status.overrides_keychain => {
+                    format!("{} (overrides the keychain)", kind.env_var(env))
+                }
+                (TokenSource::EnvVar, _) => kind.env_var(env),
+                (TokenSource::Keychain, _) => "keychain".to_owned(),
+                (TokenSource::BuiltInDemo, _) => "built-in simulator".to_owned(),
+                (TokenSource::Unset, CredentialState::Unknown) => {
+                    "keychain not reachable".to_owned()
+                }
+                (TokenSource::Unset, _) => "-".to_owned(),
             };
             rows.push(vec![
                 env.to_string(),
@@ -113,9 +116,9 @@ pub async fn show(
             ]);
             json_rows.push(json!({
                 "kind": kind.as_str(), "state": state,
-                "masked": (masked != "-").then_some(masked),
+                "masked": status.masked,
                 "source": source, "env_var": kind.env_var(env),
-                "in_keychain": stored.map(|s| s.is_some()),
+                "in_keychain": status.in_keychain,
             }));
         }
         urls.push(format!(
@@ -154,14 +157,6 @@ pub async fn show(
     Ok(())
 }
 
-fn effective_source(cfg: &EnvironmentConfig, kind: CredentialKind) -> Option<TokenSource> {
-    match kind {
-        CredentialKind::ApiToken => Some(cfg.api_token_source),
-        CredentialKind::NotificationToken => Some(cfg.notification_token_source),
-        CredentialKind::PublicKey => None,
-    }
-}
-
 pub async fn test(
     mut config: ConsoleConfig,
     env: Environment,
@@ -191,7 +186,7 @@ pub async fn test(
         Ok(t) => t,
         Err(CredentialError::Gateway(e)) if active.built_in_sandbox => {
             return Err(CliError::Failed {
-                code: e.code(),
+                code: mizan_core::ErrorCode::from(&e),
                 message: format!(
                     "{e} — this is the built-in simulator (no sandbox URL or credentials are \
                      configured); start it with `mizan sandbox` or store your sandbox \

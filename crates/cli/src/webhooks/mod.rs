@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use clap::{Args, Subcommand, ValueEnum};
 use mizan_core::Console;
+use mizan_core::gateway::registration::WebhookRegistration;
 use mizan_core::gateway::registration::{self, ListedWebhook};
-use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
-use mizan_core::store::mask_secret;
-use mizan_core::store::registrations::WebhookRegistration;
+use mizan_core::webhooks::{DeliveryFilter, DeliveryVerdict, WebhookDelivery, mask_secret};
 use serde_json::{Value, json};
 use tamara::model::webhooks::{EventType, Webhook, WebhookRequest, WebhookType};
 
@@ -98,7 +97,7 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
                 Some(_) => {}
                 None => {
                     return Err(CliError::Failed {
-                        code: "webhook_unconfirmed",
+                        code: mizan_core::ErrorCode::WebhookUnconfirmed,
                         message: format!(
                             "registered webhook {} but Tamara did not show it back; \
                              check with `mizan webhooks show {}`",
@@ -315,9 +314,7 @@ async fn deliveries_cmd(
         limit: Some(a.limit),
         ..DeliveryFilter::default()
     };
-    let list = deliveries::list(console.store(), &filter)
-        .await
-        .map_err(mizan_core::Error::from)?;
+    let list = mizan_core::webhooks::deliveries(console, &filter).await?;
     if out.json {
         out.json_value(&Value::Array(list.iter().map(delivery_json).collect()));
         return Ok(());

@@ -7,9 +7,8 @@
 
 use clap::Args;
 use mizan_core::Console;
-use mizan_core::store::settings::{self, SettingScope};
 use mizan_core::webhooks::replay;
-use mizan_core::webhooks::selftest::{self, PUBLIC_URL_SETTING};
+use mizan_core::webhooks::selftest;
 use serde_json::json;
 
 use super::delivery_json;
@@ -53,10 +52,7 @@ pub async fn replay(console: &Console, out: &Output, id: i64) -> Result<(), CliE
 pub async fn test(console: &Console, out: &Output, a: TestArgs) -> Result<(), CliError> {
     let (url, source) = selftest::resolve_url(console, a.url.as_deref()).await?;
     if a.save {
-        let scope = SettingScope::Env(console.environment());
-        settings::set(console.store(), scope, PUBLIC_URL_SETTING, &url)
-            .await
-            .map_err(mizan_core::Error::from)?;
+        mizan_core::settings::save_public_url(console, &url).await?;
     }
     let report = selftest::run(console, &url, &source).await?;
     if out.json {
@@ -81,7 +77,7 @@ pub async fn test(console: &Console, out: &Output, a: TestArgs) -> Result<(), Cl
         Ok(())
     } else {
         Err(CliError::Failed {
-            code: "webhook_selftest_failed",
+            code: mizan_core::ErrorCode::WebhookSelftestFailed,
             message: format!(
                 "the test notification did not come back: {}",
                 report.finding

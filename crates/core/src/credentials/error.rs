@@ -75,17 +75,19 @@ fn evidence_text(token_env: Environment, evidence: super::Evidence) -> String {
 
 impl CredentialError {
     /// Stable code for the CLI's `--json`, the UI and tests.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            CredentialError::KeychainUnavailable { .. } => "keychain_unavailable",
-            CredentialError::KeychainLocked { .. } => "keychain_locked",
-            CredentialError::KeychainFailed { .. } => "keychain_failed",
+            CredentialError::KeychainUnavailable { .. } => crate::ErrorCode::KeychainUnavailable,
+            CredentialError::KeychainLocked { .. } => crate::ErrorCode::KeychainLocked,
+            CredentialError::KeychainFailed { .. } => crate::ErrorCode::KeychainFailed,
             CredentialError::Shape { problem, .. } => problem.code(),
-            CredentialError::UnknownKind(_) => "credential_kind_unknown",
-            CredentialError::Missing { .. } => "credentials_missing",
-            CredentialError::Refused { .. } => "credential_refused",
-            CredentialError::WrongEnvironment { .. } => "credential_wrong_environment",
-            CredentialError::Gateway(e) => e.code(),
+            CredentialError::UnknownKind(_) => crate::ErrorCode::CredentialKindUnknown,
+            CredentialError::Missing { .. } => crate::ErrorCode::CredentialsMissing,
+            CredentialError::Refused { .. } => crate::ErrorCode::CredentialRefused,
+            CredentialError::WrongEnvironment { .. } => {
+                crate::ErrorCode::CredentialWrongEnvironment
+            }
+            CredentialError::Gateway(e) => crate::ErrorCode::from(e),
         }
     }
 

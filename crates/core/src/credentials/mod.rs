@@ -18,11 +18,30 @@
 
 mod error;
 mod keychain;
+/// Checks `value`'s shape for `kind` and stores it in `store` (blocking for the OS keychain).
+///
+/// # Errors
+/// [`CredentialError::Shape`] naming the problem; the store's errors.
+pub fn save_checked(
+    store: &dyn CredentialStore,
+    env: Environment,
+    kind: CredentialKind,
+    value: &str,
+) -> Result<(), CredentialError> {
+    let value = shape::check(kind, value).map_err(|problem| CredentialError::Shape {
+        env,
+        kind,
+        problem,
+    })?;
+    store.set(env, kind, &value)
+}
+
 #[cfg(test)]
 mod memory;
 mod probe;
 mod resolve;
 pub mod shape;
+mod status;
 
 use std::fmt;
 use std::str::FromStr;
@@ -34,8 +53,11 @@ use crate::environment::Environment;
 pub use error::CredentialError;
 pub use keychain::{DEFAULT_SERVICE, Keychain, SERVICE_VAR};
 pub use probe::{Evidence, PROBE_ORDER_ID, TokenTest, test_api_token};
-pub use resolve::{fill_from_keychain, wants_keychain};
+pub use resolve::{fill_config_from_keychain, fill_from_keychain, wants_keychain};
 pub use shape::ShapeProblem;
+pub use status::{
+    CredentialState, CredentialStatus, demo_supplies, from_env_var, read_statuses, status_of,
+};
 
 /// One of the three secrets Tamara issues per environment (reference §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

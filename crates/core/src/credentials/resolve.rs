@@ -16,6 +16,7 @@ use tamara::Sensitive;
 
 use crate::config::{EnvironmentConfig, TokenSource};
 use crate::credentials::{CredentialError, CredentialKind, CredentialStore};
+use crate::environment::Environment;
 
 /// True when [`fill_from_keychain`] would consult the keychain for `cfg`: callers skip opening
 /// the keychain at all otherwise.
@@ -91,6 +92,31 @@ fn set(
         None => {
             *slot = None;
             *source = TokenSource::Unset;
+        }
+    }
+}
+
+/// Fills both environments' tokens from the OS keychain, off the async threads. A keychain
+/// that cannot be reached is logged and skipped: the configuration then keeps what the
+/// variables give.
+pub async fn fill_config_from_keychain(config: &mut crate::config::ConsoleConfig) {
+    for env in Environment::ALL {
+        let cfg = config.for_env(env).clone();
+        if !wants_keychain(&cfg) {
+            continue;
+        }
+        let filled = tokio::task::spawn_blocking(move || {
+            let mut cfg = cfg;
+            fill_from_keychain(&mut cfg, &super::Keychain::from_env()).map(|()| cfg)
+        })
+        .await;
+        match filled {
+            Ok(Ok(cfg)) => match env {
+                Environment::Sandbox => config.sandbox = cfg,
+                Environment::Production => config.production = cfg,
+            },
+            Ok(Err(e)) => tracing::info!(code = e.code().as_str(), "keychain not used: {e}"),
+            Err(e) => tracing::warn!("keychain lookup failed: {e}"),
         }
     }
 }

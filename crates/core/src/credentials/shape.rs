@@ -62,14 +62,14 @@ pub enum ShapeProblem {
 }
 
 impl ShapeProblem {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            ShapeProblem::Empty => "credential_empty",
-            ShapeProblem::TooShort { .. } => "credential_too_short",
-            ShapeProblem::TooLong { .. } => "credential_too_long",
-            ShapeProblem::NotPrintable { .. } => "credential_not_printable",
-            ShapeProblem::NotJwt { .. } => "credential_not_jwt",
-            ShapeProblem::SameAsApiToken => "credential_reused",
+            ShapeProblem::Empty => crate::ErrorCode::CredentialEmpty,
+            ShapeProblem::TooShort { .. } => crate::ErrorCode::CredentialTooShort,
+            ShapeProblem::TooLong { .. } => crate::ErrorCode::CredentialTooLong,
+            ShapeProblem::NotPrintable { .. } => crate::ErrorCode::CredentialNotPrintable,
+            ShapeProblem::NotJwt { .. } => crate::ErrorCode::CredentialNotJwt,
+            ShapeProblem::SameAsApiToken => crate::ErrorCode::CredentialReused,
         }
     }
 }

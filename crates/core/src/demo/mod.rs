@@ -15,6 +15,9 @@
 //! tick and never stops the generator.
 
 pub mod customers;
+mod generator;
+
+pub use generator::{Generator, data_dir, wanted};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -60,12 +60,14 @@ pub enum ExportError {
 
 impl ExportError {
     /// A stable code for scripts and the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            ExportError::UnknownTimeZone(_) => "export_timezone_unknown",
-            ExportError::BadTime { .. } | ExportError::OutOfRange => "export_time_invalid",
-            ExportError::WindowReversed { .. } => "export_window_reversed",
-            ExportError::Io(_) | ExportError::File { .. } => "export_write_failed",
+            ExportError::UnknownTimeZone(_) => crate::ErrorCode::ExportTimezoneUnknown,
+            ExportError::BadTime { .. } | ExportError::OutOfRange => {
+                crate::ErrorCode::ExportTimeInvalid
+            }
+            ExportError::WindowReversed { .. } => crate::ErrorCode::ExportWindowReversed,
+            ExportError::Io(_) | ExportError::File { .. } => crate::ErrorCode::ExportWriteFailed,
         }
     }
 

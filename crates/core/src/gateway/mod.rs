@@ -42,6 +42,19 @@ use crate::store::settings::{self, SettingScope};
 /// Settings key (per environment) of the breaker's last transition, as JSON.
 pub const BREAKER_SETTING: &str = "gateway.breaker";
 
+/// The last breaker transition any process recorded for `console`'s environment (see
+/// [`BREAKER_SETTING`]), as stored; None when none was, or it no longer reads.
+///
+/// # Errors
+/// Store errors.
+pub async fn recorded_breaker(
+    console: &crate::Console,
+) -> crate::Result<Option<serde_json::Value>> {
+    let scope = SettingScope::Env(console.environment());
+    let text = settings::get(console.store(), scope, BREAKER_SETTING).await?;
+    Ok(text.and_then(|s| serde_json::from_str(&s).ok()))
+}
+
 /// A failed gateway call.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GatewayError {
@@ -61,10 +74,10 @@ pub enum GatewayError {
 
 impl GatewayError {
     /// Stable code: the API error's, or `gateway_circuit_open`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            GatewayError::Api(e) => e.code(),
-            GatewayError::CircuitOpen { .. } => "gateway_circuit_open",
+            GatewayError::Api(e) => crate::ErrorCode::from(e),
+            GatewayError::CircuitOpen { .. } => crate::ErrorCode::GatewayCircuitOpen,
         }
     }
 

@@ -13,13 +13,55 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use tamara::ApiError;
-use tamara::model::webhooks::{Webhook, WebhookRequest, validate_webhook_request};
+use tamara::model::webhooks::{
+    EventType, Webhook, WebhookRequest, WebhookType, validate_webhook_request,
+};
 
 use super::{Gateway, GatewayError};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::store::mask_secret;
-use crate::store::registrations::{self, ConfirmedBy, WebhookRegistration};
+use crate::store::registrations::{self, ConfirmedBy};
+
+pub use crate::store::registrations::WebhookRegistration;
+
+/// The order events a webhook can subscribe to, in Tamara's order (what the UI offers).
+pub fn order_event_names() -> Vec<String> {
+    EventType::ORDER_EVENTS
+        .iter()
+        .map(|e| e.as_str().to_owned())
+        .collect()
+}
+
+/// An order webhook for `url` on `events` (every order event when none is named).
+///
+/// # Errors
+/// [`Error::Invalid`] naming an event Tamara does not send.
+pub fn order_request(
+    url: &str,
+    events: &[String],
+    headers: BTreeMap<String, String>,
+) -> Result<WebhookRequest> {
+    let named: Vec<EventType> = events
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .map(EventType::parse)
+        .collect();
+    if let Some(EventType::Other(e)) = named.iter().find(|e| matches!(e, EventType::Other(_))) {
+        return Err(Error::Invalid(format!("unknown webhook event {e:?}")));
+    }
+    Ok(WebhookRequest {
+        kind: Some(WebhookType::Order),
+        url: url.trim().to_owned(),
+        events: if named.is_empty() {
+            EventType::ORDER_EVENTS.to_vec()
+        } else {
+            named
+        },
+        headers,
+    })
+}
 
 /// Validates `req` as Tamara would. With `allow_http_loopback`, `http://` is accepted for
 /// 127.0.0.1, localhost and [::1] (for a receiver on this machine; Tamara itself refuses it).
@@ -275,5 +317,38 @@ mod tests {
         let mut r = req("https://a.example/h");
         r.headers.insert("Authorization".into(), "x".into());
         assert!(validate(&r, true).is_err());
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn no_event_named_means_every_order_event() {
+        let all = order_request(" https://x.example/w ", &[" ".into()], BTreeMap::new());
+        let all = all.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(all.url, "https://x.example/w");
+        assert_eq!(all.events, EventType::ORDER_EVENTS.to_vec());
+        assert_eq!(order_event_names().len(), EventType::ORDER_EVENTS.len());
+        assert_eq!(order_event_names()[0], "order_approved");
+        let one = order_request(
+            "https://x.example/w",
+            &["order_captured".into()],
+            BTreeMap::new(),
+        );
+        assert_eq!(
+            one.ok().map(|r| r.events),
+            Some(vec![EventType::OrderCaptured])
+        );
+        let bad = order_request(
+            "https://x.example/w",
+            &["order_eaten".into()],
+            BTreeMap::new(),
+        );
+        assert_eq!(
+            bad.map_err(|e| e.code()).err(),
+            Some(crate::ErrorCode::InvalidInput)
+        );
     }
 }

@@ -39,9 +39,10 @@ pub use input::{AmountInput, ItemSelection, MoveAction, MoveRequest, parse_items
 pub use plan::{OrderState, PlannedMove, WireRequest, plan};
 pub use refusal::MoveRefusal;
 
-use crate::console::CachedOrder;
+pub use crate::store::ledger::{LedgerEntry, LedgerKind, LedgerState};
+
 use crate::environment::Environment;
-use crate::store::ledger::{LedgerEntry, LedgerState};
+use crate::orders::CachedOrder;
 
 /// How the reported outcome came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,11 +87,13 @@ impl MoveOutcome {
     }
 
     /// None when money moved as asked; else the stable code of why not.
-    pub fn failure_code(&self) -> Option<&'static str> {
+    pub fn failure_code(&self) -> Option<crate::ErrorCode> {
         match self.entry.state {
             LedgerState::Succeeded => None,
-            LedgerState::Failed => Some("move_rejected"),
-            LedgerState::Unknown | LedgerState::Pending => Some("move_outcome_unknown"),
+            LedgerState::Failed => Some(crate::ErrorCode::MoveRejected),
+            LedgerState::Unknown | LedgerState::Pending => {
+                Some(crate::ErrorCode::MoveOutcomeUnknown)
+            }
         }
     }
 }

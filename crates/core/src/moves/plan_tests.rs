@@ -120,7 +120,7 @@ fn sel(reference: &str, qty: u32, total: Option<&str>) -> ItemSelection {
 fn code(r: Result<PlannedMove, MoveRefusal>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(e) => e.code(),
+        Err(e) => e.code().as_str(),
     }
 }
 

@@ -99,6 +99,9 @@ pub enum MoveRefusal {
         kind: LedgerKind,
         amount: Money,
     },
+    /// A refund was asked for without an amount (Tamara refunds only a stated amount).
+    #[error("a refund needs an amount")]
+    AmountRequired,
     /// `--idempotency-key` already names a different move.
     #[error(
         "idempotency key {key:?} already belongs to ledger entry {entry_id} ({kind} of \
@@ -115,25 +118,26 @@ pub enum MoveRefusal {
 
 impl MoveRefusal {
     /// Stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            MoveRefusal::Status { .. } => "move_refused_status",
-            MoveRefusal::NotPositive(_) => "amount_not_positive",
-            MoveRefusal::Precision { .. } => "amount_precision",
-            MoveRefusal::Currency { .. } => "amount_currency_mismatch",
-            MoveRefusal::ExceedsCapturable { .. } => "amount_exceeds_capturable",
-            MoveRefusal::ExceedsRefundable { .. } => "amount_exceeds_refundable",
-            MoveRefusal::ExceedsCancelable { .. } => "amount_exceeds_cancelable",
-            MoveRefusal::NothingRemaining { .. } => "nothing_remaining",
-            MoveRefusal::CommentRequired => "comment_required",
-            MoveRefusal::Items(_) => "items_invalid",
-            MoveRefusal::ItemsExceedAmount { .. } => "items_exceed_amount",
-            MoveRefusal::Input { .. } => "move_input_invalid",
-            MoveRefusal::ConfirmationRequired { .. } => "confirmation_required",
-            MoveRefusal::ConfirmationMismatch { .. } => "confirmation_mismatch",
-            MoveRefusal::InProgress { .. } => "move_in_progress",
-            MoveRefusal::BlockedByUnknown { .. } => "move_blocked_unknown",
-            MoveRefusal::KeyReused { .. } => "idempotency_key_reused",
+            MoveRefusal::Status { .. } => crate::ErrorCode::MoveRefusedStatus,
+            MoveRefusal::NotPositive(_) => crate::ErrorCode::AmountNotPositive,
+            MoveRefusal::Precision { .. } => crate::ErrorCode::AmountPrecision,
+            MoveRefusal::Currency { .. } => crate::ErrorCode::AmountCurrencyMismatch,
+            MoveRefusal::ExceedsCapturable { .. } => crate::ErrorCode::AmountExceedsCapturable,
+            MoveRefusal::ExceedsRefundable { .. } => crate::ErrorCode::AmountExceedsRefundable,
+            MoveRefusal::ExceedsCancelable { .. } => crate::ErrorCode::AmountExceedsCancelable,
+            MoveRefusal::NothingRemaining { .. } => crate::ErrorCode::NothingRemaining,
+            MoveRefusal::CommentRequired => crate::ErrorCode::CommentRequired,
+            MoveRefusal::Items(_) => crate::ErrorCode::ItemsInvalid,
+            MoveRefusal::ItemsExceedAmount { .. } => crate::ErrorCode::ItemsExceedAmount,
+            MoveRefusal::Input { .. } => crate::ErrorCode::MoveInputInvalid,
+            MoveRefusal::ConfirmationRequired { .. } => crate::ErrorCode::ConfirmationRequired,
+            MoveRefusal::ConfirmationMismatch { .. } => crate::ErrorCode::ConfirmationMismatch,
+            MoveRefusal::InProgress { .. } => crate::ErrorCode::MoveInProgress,
+            MoveRefusal::BlockedByUnknown { .. } => crate::ErrorCode::MoveBlockedUnknown,
+            MoveRefusal::KeyReused { .. } => crate::ErrorCode::IdempotencyKeyReused,
+            MoveRefusal::AmountRequired => crate::ErrorCode::MoveAmountRequired,
         }
     }
 }

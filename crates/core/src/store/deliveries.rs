@@ -45,16 +45,13 @@ text_enum! {
     }
 }
 
-/// Masks a secret for display or storage, keeping only its last 4 characters
-/// (`"****abcd"`). Values of 8 characters or fewer are masked entirely, since showing 4 of them
-/// would reveal half the secret.
+/// Masks a secret for display or storage (`"****abcd"`) by the one masking rule,
+/// [`tamara::sensitive::last_four`]: short values are masked entirely.
 pub fn mask_secret(secret: &str) -> String {
-    let chars = secret.chars().count();
-    if chars <= 8 {
-        return "****".to_owned();
-    }
-    let tail: String = secret.chars().skip(chars - 4).collect();
-    format!("****{tail}")
+    format!(
+        "****{}",
+        tamara::sensitive::last_four(secret).unwrap_or_default()
+    )
 }
 
 /// A delivery as received, before it has an id.
@@ -467,4 +464,20 @@ fn from_row(row: &SqliteRow) -> Result<WebhookDelivery, StoreError> {
         attempts: codec::get(row, TABLE, "attempts")?,
         processed_at: codec::time_opt(row, TABLE, "processed_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_secret;
+
+    #[test]
+    fn masks_follow_the_one_rule_of_the_wire_crate() {
+        assert_eq!(mask_secret("k-7f3a-long-value"), "****alue");
+        assert_eq!(
+            mask_secret("abcdefghijk"),
+            "****",
+            "11 characters show nothing"
+        );
+        assert_eq!(mask_secret("abcdefghijkl"), "****ijkl");
+    }
 }

@@ -99,18 +99,18 @@ pub enum StoreError {
 
 impl StoreError {
     /// A stable code for scripts and the UI; never changes once released.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
         match self {
-            StoreError::Open { .. } => "store_open",
-            StoreError::Migrate(_) => "store_migrate",
-            StoreError::Query { .. } | StoreError::Inbox { .. } => "store_query",
-            StoreError::Closed { .. } => "store_closed",
-            StoreError::CorruptRow { .. } => "store_corrupt_row",
+            StoreError::Open { .. } => crate::ErrorCode::StoreOpen,
+            StoreError::Migrate(_) => crate::ErrorCode::StoreMigrate,
+            StoreError::Query { .. } | StoreError::Inbox { .. } => crate::ErrorCode::StoreQuery,
+            StoreError::Closed { .. } => crate::ErrorCode::StoreClosed,
+            StoreError::CorruptRow { .. } => crate::ErrorCode::StoreCorruptRow,
             StoreError::DuplicateIdempotencyRef { .. } | StoreError::Conflict(_) => {
-                "store_conflict"
+                crate::ErrorCode::StoreConflict
             }
-            StoreError::NotFound { .. } => "store_not_found",
-            StoreError::Invalid { .. } => "store_invalid",
+            StoreError::NotFound { .. } => crate::ErrorCode::StoreNotFound,
+            StoreError::Invalid { .. } => crate::ErrorCode::StoreInvalid,
         }
     }
 

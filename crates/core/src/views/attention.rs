@@ -21,7 +21,9 @@ use crate::store::orders;
 pub const MAX_ITEMS: u32 = 500;
 
 /// Why an order is in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum AttentionReason {
     ApprovedNotAuthorised,
     AuthorisedNotCaptured,

@@ -26,6 +26,15 @@ pub struct Dashboard {
     pub reconciler_late: bool,
 }
 
+/// Verified deliveries of the console's environment waiting for the processor.
+///
+/// # Errors
+/// Store errors.
+pub async fn backlog(console: &Console) -> Result<u64> {
+    let env = Some(console.environment());
+    Ok(deliveries::backlog_count(console.store(), env).await?)
+}
+
 /// The reconciler's health: its last finished sweep, and whether it is late (no sweep for two
 /// intervals while a receiver said it runs one).
 ///

@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use tamara::model::OrderStatus;
 use tamara::model::payments::ShippingInfo;
 
-use crate::console::{CachedOrder, Console};
+use crate::console::Console;
 use crate::error::Result;
 use crate::money::Money;
 use crate::moves::{AmountInput, MoveAction, OrderState, plan};
+use crate::orders::CachedOrder;
 use crate::store::audit;
 use crate::store::deliveries::{self, DeliveryFilter};
 use crate::store::ledger::{LedgerEntry, LedgerSource};
@@ -36,7 +37,8 @@ pub struct Amounts {
 }
 
 /// Which moves the order's state allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Allowed {
     pub authorise: bool,
     pub capture: bool,
@@ -45,7 +47,9 @@ pub struct Allowed {
 }
 
 /// What a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum TimelineKind {
     ApiCall,
     Webhook,

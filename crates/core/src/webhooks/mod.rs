@@ -41,6 +41,20 @@ use crate::store::orders;
 
 pub use processor::{Processor, ProcessorConfig};
 
+pub use crate::store::deliveries::{DeliveryFilter, DeliveryVerdict, WebhookDelivery};
+pub use crate::store::mask_secret;
+
+/// Stored deliveries matching `filter`, newest first.
+///
+/// # Errors
+/// Store errors.
+pub async fn deliveries(
+    console: &Console,
+    filter: &DeliveryFilter,
+) -> Result<Vec<WebhookDelivery>> {
+    Ok(crate::store::deliveries::list(console.store(), filter).await?)
+}
+
 /// Largest body the receiver reads; a bigger one is answered 413 and not stored (the body is
 /// never read, so there is nothing trustworthy to store).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -116,7 +116,7 @@ impl Processor {
             match self.run_batch(&mut shutdown).await {
                 Ok(n) if n > 0 => {}
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, code = e.code(), "webhook processor"),
+                Err(e) => tracing::error!(error = %e, code = %e.code(), "webhook processor"),
             }
             // `run_batch` may itself have seen the shutdown complete (between two rows); a
             // fused future then answers Pending forever, so ask whether it has terminated.

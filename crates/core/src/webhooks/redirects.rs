@@ -15,8 +15,8 @@ use axum::response::Html;
 use tamara::ApiError;
 
 use super::ReceiverState;
-use crate::console::CachedOrder;
 use crate::error::Error;
+use crate::orders::CachedOrder;
 
 /// Settings key prefix (per environment) of the last landing on each redirect page.
 pub const REDIRECT_SETTING_PREFIX: &str = "redirect.";
@@ -80,7 +80,7 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
                     "The status of order {} could not be confirmed with Tamara ({}). \
                      Do not ship yet; it will be checked again.",
                     esc(order_id),
-                    esc(e.code())
+                    esc(e.code().as_str())
                 ),
             )
         }

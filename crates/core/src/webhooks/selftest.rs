@@ -76,6 +76,79 @@ pub async fn resolve_url(console: &Console, explicit: Option<&str>) -> Result<(S
     }
 }
 
+/// As [`resolve_url`], falling back to the in-app receiver at `local_base`
+/// (`http://127.0.0.1:PORT`) when nothing else names a URL.
+///
+/// # Errors
+/// As [`resolve_url`] when there is no local receiver either.
+pub async fn resolve_url_or_local(
+    console: &Console,
+    explicit: Option<&str>,
+    local_base: Option<&str>,
+) -> Result<(String, String)> {
+    match (resolve_url(console, explicit).await, local_base) {
+        (Err(Error::Invalid(_)), Some(base)) => Ok((
+            format!("{base}{}", super::WEBHOOK_PATH),
+            "in-app receiver".to_owned(),
+        )),
+        (found, _) => found,
+    }
+}
+
+/// One line of the self-test's checklist: a step of the round trip and whether it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Finding {
+    /// `reachable`, `accepted`, `stored` or `verified`.
+    pub code: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl SelfTestReport {
+    /// The round trip step by step: reached, answered 200, stored, verified.
+    pub fn findings(&self) -> Vec<Finding> {
+        let url = &self.url;
+        let status = self.http_status.map(|s| s.to_string());
+        vec![
+            Finding {
+                code: "reachable",
+                ok: self.http_status.is_some(),
+                detail: match (&status, &self.transport_error) {
+                    (Some(s), _) => format!("{url} answered HTTP {s}"),
+                    (None, Some(e)) => format!("{url} could not be reached: {e}"),
+                    (None, None) => format!("{url} did not answer"),
+                },
+            },
+            Finding {
+                code: "accepted",
+                ok: self.http_status == Some(200),
+                detail: status.map_or_else(
+                    || "no answer".to_owned(),
+                    |s| format!("answered {s} (200 expected)"),
+                ),
+            },
+            Finding {
+                code: "stored",
+                ok: self.delivery_id.is_some(),
+                detail: self.delivery_id.map_or_else(
+                    || "the test delivery is not in this console's inbox".to_owned(),
+                    |id| format!("stored as delivery {id}"),
+                ),
+            },
+            Finding {
+                code: "verified",
+                ok: self.delivery_verdict.as_deref() == Some("verified"),
+                detail: match (&self.delivery_verdict, &self.delivery_reason) {
+                    (Some(v), Some(why)) => format!("{v}: {why}"),
+                    (Some(v), None) => v.clone(),
+                    _ => "no verdict".to_owned(),
+                },
+            },
+        ]
+    }
+}
+
 /// Signs and sends a synthetic notification to `url`, then looks for it in the inbox.
 ///
 /// # Errors
@@ -327,4 +400,49 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod finding_tests {
+    use super::*;
+
+    fn report() -> SelfTestReport {
+        SelfTestReport {
+            url: "https://hooks.example.sa/w".into(),
+            url_source: "setting".into(),
+            marker_order_id: format!("{SELF_TEST_ORDER_PREFIX}1"),
+            http_status: None,
+            transport_error: Some("connection refused".into()),
+            delivery_id: None,
+            delivery_verdict: None,
+            delivery_reason: None,
+            passed: false,
+            finding: String::new(),
+            hints: vec![],
+        }
+    }
+
+    #[test]
+    fn findings_follow_the_round_trip() {
+        let f = report().findings();
+        let codes: Vec<_> = f.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["reachable", "accepted", "stored", "verified"]);
+        assert!(f.iter().all(|f| !f.ok));
+        assert!(
+            f[0].detail.contains("connection refused"),
+            "{}",
+            f[0].detail
+        );
+        let passed = SelfTestReport {
+            http_status: Some(200),
+            transport_error: None,
+            delivery_id: Some(7),
+            delivery_verdict: Some("verified".into()),
+            passed: true,
+            ..report()
+        }
+        .findings();
+        assert!(passed.iter().all(|f| f.ok), "{passed:?}");
+        assert_eq!(passed[2].detail, "stored as delivery 7");
+    }
 }

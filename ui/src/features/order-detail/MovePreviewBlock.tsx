@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
-import type { MovePreview } from "../../ipc";
+import type { IpcErrorCode, MovePreview } from "../../ipc";
+import type { LocalProblem } from "./moves";
 
 /** The exact HTTP request the core will send, as the core planned it. */
 export function MovePreviewBlock({ preview, loading }: { preview: MovePreview | null; loading: boolean }) {
@@ -37,7 +38,7 @@ export function MovePreviewBlock({ preview, loading }: { preview: MovePreview | 
 }
 
 /** A refusal (from the core, or input that cannot be sent), with its stable code. */
-export function MoveProblem({ code, message }: { code: string; message: string }) {
+export function MoveProblem({ code, message }: { code: IpcErrorCode | LocalProblem["code"]; message: string }) {
   const { t, i18n } = useTranslation();
   const hintKey = `errors.${code}`;
   return (

@@ -1,19 +1,8 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ipc, type WebhookRow } from "../../ipc";
 import { ErrorState } from "../../components/States";
-
-export const ORDER_EVENTS = [
-  "order_approved",
-  "order_declined",
-  "order_authorised",
-  "order_canceled",
-  "order_updated",
-  "order_captured",
-  "order_refunded",
-  "order_expired",
-];
 
 type Header = { name: string; value: string };
 
@@ -21,7 +10,10 @@ type Header = { name: string; value: string };
 export function RegistrationForm({ existing, onDone }: { existing: WebhookRow | null; onDone: () => void }) {
   const { t } = useTranslation();
   const [url, setUrl] = useState(existing?.url ?? "");
-  const [events, setEvents] = useState<string[]>(existing?.events.length ? existing.events : ORDER_EVENTS);
+  // The event names come from the core; until the operator picks, a new webhook gets them all.
+  const known = useQuery({ queryKey: ["webhook-events"], queryFn: () => ipc.webhookEvents(), staleTime: Infinity });
+  const [picked, setEvents] = useState<string[] | null>(existing?.events.length ? existing.events : null);
+  const events = picked ?? known.data ?? [];
   const [headers, setHeaders] = useState<Header[]>([]);
   const save = useMutation({
     mutationFn: () => {
@@ -49,7 +41,7 @@ export function RegistrationForm({ existing, onDone }: { existing: WebhookRow | 
       <fieldset>
         <legend>{t("webhooks.reg.events")}</legend>
         <div className="check-grid">
-          {ORDER_EVENTS.map((ev) => (
+          {(known.data ?? []).map((ev) => (
             <label key={ev} className="check">
               <input
                 type="checkbox"

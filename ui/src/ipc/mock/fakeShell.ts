@@ -4,12 +4,12 @@
 // `--mode mock`), and not a test oracle: component tests script their own answers.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import type { DeliveryRow, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
+import type { DeliveryRow, IpcErrorCode, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
 import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
-import { DEMO_INFO, PRODUCTION_INFO, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
+import { DEMO_INFO, ORDER_EVENTS, PRODUCTION_INFO, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
 
 const TOTAL = 1_000_000;
-const refuse = (code: string, message: string) => Promise.reject({ code, message });
+const refuse = (code: IpcErrorCode, message: string) => Promise.reject({ code, message });
 
 function matches(q: OrdersQuery, i: number): boolean {
   const o = syntheticOrder(i);
@@ -154,6 +154,7 @@ export function installFakeShell(): void {
     },
     delivery_replay: (a) => handlers.delivery_detail?.(a),
     token_check: () => ({ ok: false, checks: [{ name: "format", ok: true, detail: "a JWT with 3 parts" }, { name: "algorithm", ok: true, detail: "HS256" }, { name: "signature", ok: true, detail: "matches the sandbox notification token" }, { name: "expiry", ok: false, detail: "expired 2 h 13 min ago" }] }),
+    webhook_events: () => ORDER_EVENTS,
     webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
@@ -206,7 +207,7 @@ export function installFakeShell(): void {
   mockIPC(
     (cmd, args) => {
       const handler = handlers[cmd];
-      if (!handler) return refuse("unknown_command", `the fake shell has no ${cmd}`);
+      if (!handler) return refuse("ipc_failed", `the fake shell has no ${cmd}`);
       return handler((args ?? {}) as Record<string, unknown>);
     },
     { shouldMockEvents: true },

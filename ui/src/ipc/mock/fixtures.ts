@@ -117,3 +117,6 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
     ...patch,
   };
 }
+
+/** The order events as the core serves them (`webhook_events`). */
+export const ORDER_EVENTS = ["order_approved", "order_declined", "order_authorised", "order_canceled", "order_updated", "order_captured", "order_refunded", "order_expired"];
