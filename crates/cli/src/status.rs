@@ -18,7 +18,8 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let store = console.store();
     let cfg = console.config().active();
     let breaker = console.breaker_state();
-    let recorded = mizan_core::gateway::recorded_breaker(console).await?;
+    let recorded =
+        mizan_core::gateway::recorded_breaker(console.store(), console.environment()).await?;
     let backlog = mizan_core::views::dashboard::backlog(console).await?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
     let receiver = health::receiver_health(console, Utc::now()).await?;

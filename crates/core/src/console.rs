@@ -1,51 +1,51 @@
-//! `Console`: the one facade the `mizan` CLI and the desktop shell call.
+//! `Console`: the one facade the `mizan` CLI, the desktop shell and the server call.
 //!
-//! Owns the open store and the configuration of both environments, and builds a gateway client
-//! for the active one on demand (so reading the cache needs no credentials at all).
-//! Invariants: every read from the API lands in the cache in one transaction (order, items and
-//! observed ledger rows together, or nothing); every call names its environment; a read whose
-//! status ranks below the cached one ([`crate::orders::status_rank`]) is stale and leaves the
-//! cached order as it is (statuses never move backwards); every gateway call of one console
-//! and environment shares one circuit breaker ([`crate::gateway::Resilience`]).
+//! Owns nothing but a [`Context`] and the list of what hosts may do; each method hands the work
+//! to the module that owns it (`orders::cache`, `moves`, `settings`). Invariant: no module
+//! below imports this one, so the facade can call them all without a cycle.
 
 use std::sync::Arc;
 
-use chrono::Utc;
-use tamara::model::OrderStatus;
-use tamara::model::WithRaw;
-use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
-use tamara::model::order::OrderDetails;
-use tamara::{ClientConfig, OrderPath, TamaraClient};
+use tamara::model::checkout::CheckoutRequest;
 
-use crate::config::{ConsoleConfig, EnvironmentConfig};
-use crate::environment::Environment;
+use crate::config::ConsoleConfig;
+use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
+use crate::gateway::{Clock, ResilienceConfig};
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
-use crate::orders::{CachedOrder, project, status_rank};
-use crate::store::items;
-use crate::store::ledger::{self, LedgerEntry};
+use crate::orders::CachedOrder;
+use crate::orders::cache;
+use crate::store::StoreOptions;
+use crate::store::ledger::LedgerEntry;
 use crate::store::orders::{self, OrderFilter, OrderRecord};
-use crate::store::{Store, StoreOptions};
 
-/// A created checkout session, and the order as cached right after.
-#[derive(Debug, Clone)]
-pub struct CheckoutCreated {
-    pub response: WithRaw<CheckoutResponse>,
-    /// None when the session was created but reading it back failed (the order is then
-    /// fetched later; the session itself is not lost).
-    pub cached: Option<CachedOrder>,
-}
+pub use crate::orders::cache::CheckoutCreated;
 
+/// The one facade the CLI, the desktop shell and the server call. It derefs to [`Context`] for
+/// the environment, the configuration and the gateway.
 #[derive(Debug, Clone)]
 pub struct Console {
-    config: ConsoleConfig,
-    store: Store,
-    resilience: Arc<Resilience>,
-    /// The active environment's HTTP client, built on first use and shared by every clone:
-    /// building one loads the system's CA certificates from disk, which cost the webhook
-    /// processor a quarter of its CPU when it was done per call.
-    client: Arc<std::sync::OnceLock<TamaraClient>>,
+    ctx: Context,
+}
+
+impl std::ops::Deref for Console {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.ctx
+    }
+}
+
+impl From<&Console> for Context {
+    fn from(console: &Console) -> Context {
+        console.ctx.clone()
+    }
+}
+
+impl From<Console> for Context {
+    fn from(console: Console) -> Context {
+        console.ctx
+    }
 }
 
 impl Console {
@@ -56,168 +56,52 @@ impl Console {
 
     /// [`Console::open`] with the store's connections set up by `options`.
     pub async fn open_with(config: ConsoleConfig, options: StoreOptions) -> Result<Console> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
-            path: config.data_dir.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let store = Store::open_with(&config.database_path(), options).await?;
         Ok(Console {
-            config,
-            store,
-            resilience: Arc::new(Resilience::new(
-                ResilienceConfig::default(),
-                Arc::new(SystemClock),
-            )),
-            client: Arc::new(std::sync::OnceLock::new()),
+            ctx: Context::open_with(config, options).await?,
         })
     }
 
     /// Replaces the retry policy and the breakers (fresh, closed) with ones built from
     /// `config` and `clock`. Call it right after [`Console::open`].
-    pub fn with_resilience(mut self, config: ResilienceConfig, clock: Arc<dyn Clock>) -> Self {
-        self.resilience = Arc::new(Resilience::new(config, clock));
-        self
+    #[must_use]
+    pub fn with_resilience(self, config: ResilienceConfig, clock: Arc<dyn Clock>) -> Self {
+        Console {
+            ctx: self.ctx.with_resilience(config, clock),
+        }
     }
 
-    /// The circuit breaker of the active environment, as of now.
-    pub fn breaker_state(&self) -> BreakerState {
-        self.breaker_state_for(self.environment())
-    }
-
-    pub fn breaker_state_for(&self, env: Environment) -> BreakerState {
-        self.resilience.breaker(env).state()
-    }
-
-    pub fn environment(&self) -> Environment {
-        self.config.environment
-    }
-
-    pub fn config(&self) -> &ConsoleConfig {
-        &self.config
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    fn env_config(&self) -> &EnvironmentConfig {
-        self.config.active()
-    }
-
-    /// The gateway of the active environment (retries for reads, the shared breaker for
-    /// everything); fails with a clear message without a token.
-    pub fn gateway(&self) -> Result<Gateway> {
-        let c = self.env_config();
-        let token = c
-            .api_token
-            .clone()
-            .ok_or(Error::NoApiToken { env: c.environment })?;
-        let client = match self.client.get() {
-            Some(client) => client.clone(),
-            None => {
-                let mut cfg = ClientConfig::new(c.api_url.clone(), token);
-                cfg.connect_timeout = c.connect_timeout;
-                cfg.total_timeout = c.total_timeout;
-                let client = TamaraClient::new(cfg)?;
-                // A concurrent first call may have won; either client is equivalent.
-                let _ = self.client.set(client.clone());
-                client
-            }
-        };
-        let env = c.environment;
-        Ok(Gateway::new(
-            client,
-            env,
-            self.resilience.breaker(env).clone(),
-            self.resilience.config().retry,
-            Some(self.store.clone()),
-        ))
+    /// What the modules below this facade work with.
+    pub fn context(&self) -> &Context {
+        &self.ctx
     }
 
     /// Validates and creates a checkout session, then reads the new order into the cache.
     pub async fn create_checkout(&self, req: &CheckoutRequest) -> Result<CheckoutCreated> {
-        req.validate().map_err(|e| Error::Invalid(e.to_string()))?;
-        let gateway = self.gateway()?;
-        let response = gateway.create_checkout(req).await?;
-        let cached = match gateway
-            .order(&response.value.order_id, OrderPath::Orders)
-            .await
-        {
-            Ok(details) => Some(self.cache(&details).await?),
-            Err(e) => {
-                tracing::warn!(order_id = %response.value.order_id, error = %e, "created, not yet cached");
-                None
-            }
-        };
-        Ok(CheckoutCreated { response, cached })
+        cache::create_checkout(&self.ctx, req).await
     }
 
     /// Reads an order from the API by Tamara id and caches it.
     pub async fn fetch_order(&self, order_id: &str) -> Result<CachedOrder> {
-        non_empty("order id", order_id)?;
-        let details = self.gateway()?.order(order_id, OrderPath::Orders).await?;
-        self.cache(&details).await
+        cache::fetch(&self.ctx, order_id).await
     }
 
     /// Reads an order from the API by the merchant's reference and caches it.
     pub async fn fetch_order_by_reference(&self, reference: &str) -> Result<CachedOrder> {
-        non_empty("order reference", reference)?;
-        let details = self.gateway()?.order_by_reference(reference).await?;
-        self.cache(&details).await
+        cache::fetch_by_reference(&self.ctx, reference).await
     }
 
     /// Orders from the cache (no network).
     pub async fn list_orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRecord>> {
-        Ok(orders::list(&self.store, self.environment(), filter).await?)
+        Ok(orders::list(self.ctx.store(), self.environment(), filter).await?)
     }
 
     pub async fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
-        Ok(orders::count(&self.store, self.environment(), filter).await?)
+        Ok(orders::count(self.ctx.store(), self.environment(), filter).await?)
     }
 
     /// One order from the cache (no network): by Tamara id, else by merchant reference.
     pub async fn cached_order(&self, id_or_reference: &str) -> Result<CachedOrder> {
-        let env = self.environment();
-        let order = match orders::get(&self.store, env, id_or_reference).await? {
-            Some(o) => o,
-            None => orders::get_by_reference(&self.store, env, id_or_reference)
-                .await?
-                .ok_or_else(|| Error::OrderNotCached {
-                    env,
-                    order_id: id_or_reference.to_owned(),
-                })?,
-        };
-        let items = items::list_for_order(&self.store, env, &order.order_id).await?;
-        let ledger = ledger::list_for_order(&self.store, env, &order.order_id).await?;
-        Ok(CachedOrder {
-            order,
-            items,
-            ledger,
-        })
-    }
-
-    /// Writes a fresh read into the cache (never moving a status backwards).
-    pub(crate) async fn cache(&self, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
-        let env = self.environment();
-        let snapshot = project(env, &details.value, &details.raw, Utc::now())?;
-        if let Some(cached) = orders::get(&self.store, env, &snapshot.order.order_id).await? {
-            let rank = |s: &str| status_rank(&OrderStatus::parse(s));
-            if rank(&snapshot.order.status) < rank(&cached.status) {
-                tracing::info!(order_id = %cached.order_id, cached = %cached.status,
-                    read = %snapshot.order.status, "stale read ignored: statuses never move backwards");
-                return self.cached_order(&cached.order_id).await;
-            }
-        }
-        let mut tx = self.store.begin().await?;
-        orders::upsert(&mut *tx, &snapshot.order).await?;
-        items::replace_for_order(&mut *tx, env, &snapshot.order.order_id, &snapshot.items).await?;
-        for m in &snapshot.moves {
-            ledger::upsert_observed(&mut *tx, m).await?;
-        }
-        tx.commit()
-            .await
-            .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
-        self.cached_order(&snapshot.order.order_id).await
+        cache::cached(&self.ctx, id_or_reference).await
     }
 }
 
@@ -230,7 +114,7 @@ impl Console {
     /// # Errors
     /// [`Error::Move`] when refused before sending; read, store and input errors.
     pub async fn move_money(&self, req: MoveRequest) -> Result<MoveOutcome> {
-        moves::execute(self, req).await
+        moves::execute(&self.ctx, req).await
     }
 
     /// A dry run of [`Console::move_money`]: the exact request, nothing sent or written.
@@ -238,7 +122,7 @@ impl Console {
     /// # Errors
     /// As [`Console::move_money`].
     pub async fn preview_move(&self, req: MoveRequest) -> Result<MovePreview> {
-        moves::preview(self, req).await
+        moves::preview(&self.ctx, req).await
     }
 
     /// Re-reads an order and settles its money moves still pending or unknown.
@@ -246,8 +130,10 @@ impl Console {
     /// # Errors
     /// Read and store errors.
     pub async fn settle_moves(&self, order_id: &str) -> Result<Vec<LedgerEntry>> {
-        non_empty("order id", order_id)?;
-        moves::settle_open_moves(self, order_id).await
+        if order_id.trim().is_empty() {
+            return Err(Error::Invalid("order id must not be empty".into()));
+        }
+        moves::settle_open_moves(&self.ctx, order_id).await
     }
 }
 
@@ -258,7 +144,7 @@ impl Console {
     /// # Errors
     /// Store errors.
     pub async fn settings(&self) -> Result<crate::settings::Settings> {
-        crate::settings::load(self).await
+        crate::settings::load(&self.ctx).await
     }
 
     /// Checks and saves `s`; the desktop app applies it when it reopens the console.
@@ -266,7 +152,7 @@ impl Console {
     /// # Errors
     /// [`Error::Invalid`] naming the field; store errors.
     pub async fn save_settings(&self, s: &crate::settings::Settings) -> Result<()> {
-        crate::settings::save(self, s).await
+        crate::settings::save(&self.ctx, s).await
     }
 
     /// The saved UI language, if one was chosen.
@@ -274,7 +160,7 @@ impl Console {
     /// # Errors
     /// Store errors.
     pub async fn locale(&self) -> Result<Option<String>> {
-        crate::settings::locale(self).await
+        crate::settings::locale(&self.ctx).await
     }
 
     /// Saves the UI language (`en` or `ar`).
@@ -282,14 +168,6 @@ impl Console {
     /// # Errors
     /// [`Error::Invalid`] for another; store errors.
     pub async fn save_locale(&self, locale: &str) -> Result<()> {
-        crate::settings::save_locale(self, locale).await
-    }
-}
-
-fn non_empty(what: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::Invalid(format!("{what} must not be empty")))
-    } else {
-        Ok(())
+        crate::settings::save_locale(&self.ctx, locale).await
     }
 }

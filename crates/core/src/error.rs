@@ -4,9 +4,10 @@
 //! errors); `code()` values are stable, because the CLI's `--json`, stored results and the UI
 //! key on them.
 
-mod code;
+pub mod export;
+pub mod refusal;
 
-pub use code::ErrorCode;
+pub use crate::error_code::ErrorCode;
 
 use crate::config::ConfigError;
 use crate::environment::Environment;
@@ -23,7 +24,7 @@ pub enum Error {
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialError),
     #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
+    Export(#[from] export::ExportError),
     #[error(
         "no API token for {env}: run `mizan credentials set --env {env}` or set MIZAN_{}_API_TOKEN",
         env.env_var_prefix()
@@ -66,7 +67,7 @@ pub enum Error {
     SwitchNotConfirmed,
     /// A money move refused before anything was sent (its own stable code).
     #[error(transparent)]
-    Move(#[from] crate::moves::MoveRefusal),
+    Move(#[from] refusal::MoveRefusal),
 }
 
 impl Error {

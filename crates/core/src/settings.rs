@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::store::settings::{self as stored, SettingScope};
 use crate::webhooks::processor::{AUTO_AUTHORISE_SETTING, auto_authorise_enabled};
@@ -113,7 +113,7 @@ pub struct ServiceSettings {
     pub reconcile_every: Option<Duration>,
 }
 
-async fn global(console: &Console, key: &str) -> Result<Option<String>> {
+async fn global(console: &Context, key: &str) -> Result<Option<String>> {
     Ok(stored::get(console.store(), SettingScope::Global, key).await?)
 }
 
@@ -121,7 +121,7 @@ async fn global(console: &Console, key: &str) -> Result<Option<String>> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn load(console: &Console) -> Result<Settings> {
+pub async fn load(console: &Context) -> Result<Settings> {
     let env = SettingScope::Env(console.environment());
     Ok(Settings {
         receiver_port: global(console, keys::RECEIVER_PORT)
@@ -142,7 +142,7 @@ pub async fn load(console: &Console) -> Result<Settings> {
 ///
 /// # Errors
 /// [`Error::Invalid`] naming the field; store errors.
-pub async fn save(console: &Console, s: &Settings) -> Result<()> {
+pub async fn save(console: &Context, s: &Settings) -> Result<()> {
     s.check()?;
     let store = console.store();
     let env = SettingScope::Env(console.environment());
@@ -167,7 +167,7 @@ pub async fn save(console: &Console, s: &Settings) -> Result<()> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn for_services(console: &Console) -> Result<ServiceSettings> {
+pub async fn for_services(console: &Context) -> Result<ServiceSettings> {
     let every = global(console, keys::RECONCILE_EVERY)
         .await?
         .and_then(|s| s.parse::<u64>().ok())
@@ -193,7 +193,7 @@ fn reconcile_override(var: Option<&str>) -> Option<u64> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn locale(console: &Console) -> Result<Option<String>> {
+pub async fn locale(console: &Context) -> Result<Option<String>> {
     global(console, keys::LOCALE).await
 }
 
@@ -201,7 +201,7 @@ pub async fn locale(console: &Console) -> Result<Option<String>> {
 ///
 /// # Errors
 /// [`Error::Invalid`] for another language; store errors.
-pub async fn save_locale(console: &Console, locale: &str) -> Result<()> {
+pub async fn save_locale(console: &Context, locale: &str) -> Result<()> {
     let locale = locale.trim();
     if !LOCALES.contains(&locale) {
         return Err(Error::Invalid(format!("locale {locale:?} is not en or ar")));
@@ -215,7 +215,7 @@ pub async fn save_locale(console: &Console, locale: &str) -> Result<()> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn save_public_url(console: &Console, url: &str) -> Result<()> {
+pub async fn save_public_url(console: &Context, url: &str) -> Result<()> {
     let env = SettingScope::Env(console.environment());
     Ok(stored::set(console.store(), env, PUBLIC_URL_SETTING, url.trim()).await?)
 }
@@ -224,7 +224,7 @@ pub async fn save_public_url(console: &Console, url: &str) -> Result<()> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn public_url(console: &Console) -> Result<Option<String>> {
+pub async fn public_url(console: &Context) -> Result<Option<String>> {
     let env = SettingScope::Env(console.environment());
     Ok(stored::get(console.store(), env, PUBLIC_URL_SETTING).await?)
 }
@@ -232,6 +232,7 @@ pub async fn public_url(console: &Console) -> Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Console;
 
     fn good() -> Settings {
         Settings {

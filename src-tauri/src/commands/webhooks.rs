@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use mizan_core::desktop::webhooks::{
     self, DeliveriesFilter, DeliveryDetail, DeliveryRow, SelfTestReport, TokenCheck, WebhookRow,
 };
-use mizan_core::gateway::registration;
+use mizan_core::webhooks::registration;
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -46,7 +46,7 @@ pub async fn webhook_update(
 #[tauri::command]
 #[specta::specta]
 pub async fn webhook_delete(state: State<'_, AppState>, id: String) -> IpcResult<()> {
-    Ok(registration::delete(&state.console().await, id.trim()).await?)
+    Ok(registration::delete(state.console().await.context(), id.trim()).await?)
 }
 
 /// Deliveries of the active environment, newest first.

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use clap::{Args, Subcommand, ValueEnum};
 use mizan_core::Console;
-use mizan_core::gateway::registration::WebhookRegistration;
-use mizan_core::gateway::registration::{self, ListedWebhook};
+use mizan_core::webhooks::registration::WebhookRegistration;
+use mizan_core::webhooks::registration::{self, ListedWebhook};
 use mizan_core::webhooks::{DeliveryFilter, DeliveryVerdict, WebhookDelivery, mask_secret};
 use serde_json::{Value, json};
 use tamara::model::webhooks::{EventType, Webhook, WebhookRequest, WebhookType};

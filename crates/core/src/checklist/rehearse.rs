@@ -24,10 +24,10 @@ use tokio::sync::{Notify, watch};
 
 use crate::console::Console;
 use crate::error::{Error, Result};
-use crate::gateway::registration;
 use crate::moves::{AmountInput, MoveAction, MoveRequest};
 use crate::simulator::SimulatorLink;
 use crate::store::ledger::LedgerState;
+use crate::webhooks::registration;
 use crate::webhooks::{
     Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
 };

@@ -31,10 +31,10 @@ use tokio::sync::watch;
 use crate::console::Console;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::gateway::registration;
 use crate::moves::{AmountInput, MoveAction, MoveRequest};
 use crate::simulator::SimulatorLink;
 use crate::store::orders::{self, OrderRecord};
+use crate::webhooks::registration;
 use customers::Dice;
 
 /// Every demo order's reference starts with this.

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::{count, text, time};
 use crate::console::Console;
 use crate::error::{Error, Result};
-use crate::gateway::registration::{self, ListedWebhook};
 use crate::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
 use crate::store::mask_secret;
 use crate::views::token_check;
+use crate::webhooks::registration::{self, ListedWebhook};
 use crate::webhooks::selftest::{self, Finding};
 
 /// A webhook registration, as Tamara lists it merged with what the console recorded.

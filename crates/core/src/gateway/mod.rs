@@ -14,7 +14,6 @@
 //!   [`BREAKER_SETTING`], so `mizan status` in another process can show the last transition.
 
 pub mod breaker;
-pub mod registration;
 pub mod retry;
 
 use std::future::Future;
@@ -42,16 +41,16 @@ use crate::store::settings::{self, SettingScope};
 /// Settings key (per environment) of the breaker's last transition, as JSON.
 pub const BREAKER_SETTING: &str = "gateway.breaker";
 
-/// The last breaker transition any process recorded for `console`'s environment (see
+/// The last breaker transition any process recorded for `env` (see
 /// [`BREAKER_SETTING`]), as stored; None when none was, or it no longer reads.
 ///
 /// # Errors
 /// Store errors.
 pub async fn recorded_breaker(
-    console: &crate::Console,
+    store: &Store,
+    env: Environment,
 ) -> crate::Result<Option<serde_json::Value>> {
-    let scope = SettingScope::Env(console.environment());
-    let text = settings::get(console.store(), scope, BREAKER_SETTING).await?;
+    let text = settings::get(store, SettingScope::Env(env), BREAKER_SETTING).await?;
     Ok(text.and_then(|s| serde_json::from_str(&s).ok()))
 }
 

@@ -12,7 +12,7 @@ use super::settle::{
     adopt, adopt_or_refuse, is_open, recent_twin, reread_until_settled, settle_earlier,
 };
 use super::{Disposition, MoveOutcome, MovePreview, MoveRefusal, MoveRequest};
-use crate::console::Console;
+use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::gateway::{Gateway, GatewayError};
@@ -26,7 +26,7 @@ use crate::store::ledger::{self, LedgerEntry, LedgerState, PendingMove};
 /// # Errors
 /// [`Error::Move`] for a refusal (nothing sent); [`Error::Invalid`] for malformed input;
 /// gateway errors when the order cannot be read; store errors.
-pub async fn execute(console: &Console, req: MoveRequest) -> Result<MoveOutcome> {
+pub async fn execute(console: &Context, req: MoveRequest) -> Result<MoveOutcome> {
     req.validate()?;
     let result = run(console, &req).await;
     match &result {
@@ -73,7 +73,7 @@ pub async fn execute(console: &Console, req: MoveRequest) -> Result<MoveOutcome>
 ///
 /// # Errors
 /// As [`execute`], except that a missing production confirmation is not an error here.
-pub async fn preview(console: &Console, req: MoveRequest) -> Result<MovePreview> {
+pub async fn preview(console: &Context, req: MoveRequest) -> Result<MovePreview> {
     req.validate()?;
     let env = console.environment();
     let gateway = console.gateway()?;
@@ -120,21 +120,21 @@ pub async fn preview(console: &Console, req: MoveRequest) -> Result<MovePreview>
 ///
 /// # Errors
 /// Gateway errors reading the order; store errors.
-pub async fn settle_open_moves(console: &Console, order_id: &str) -> Result<Vec<LedgerEntry>> {
+pub async fn settle_open_moves(console: &Context, order_id: &str) -> Result<Vec<LedgerEntry>> {
     let details = console
         .gateway()?
         .order(order_id, OrderPath::Orders)
         .await?;
-    console.cache(&details).await?;
+    crate::orders::cache::cache(console, &details).await?;
     settle_earlier(console, &details).await
 }
 
-async fn run(console: &Console, req: &MoveRequest) -> Result<MoveOutcome> {
+async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
     let env = console.environment();
     let store = console.store();
     let gateway = console.gateway()?;
     let details = gateway.order(&req.order_id, OrderPath::Orders).await?;
-    console.cache(&details).await?;
+    crate::orders::cache::cache(console, &details).await?;
     let earlier = settle_earlier(console, &details).await?;
     let state = OrderState::from_details(&details.value)?;
     let mut planned = plan(&state, &req.action)?;

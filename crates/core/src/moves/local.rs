@@ -13,7 +13,7 @@ use tamara::model::OrderStatus;
 use super::input::MoveRequest;
 use super::plan::PlannedMove;
 use crate::audit::{self, AuditRecord};
-use crate::console::Console;
+use crate::context::Context;
 use crate::gateway::Gateway;
 use crate::orders::CachedOrder;
 use crate::orders::status_rank;
@@ -22,13 +22,13 @@ use crate::store::orders::{self, OrderRecord};
 
 /// Re-reads and caches the order after a move; `done` is Tamara's id when the move succeeded.
 pub(super) async fn refresh(
-    console: &Console,
+    console: &Context,
     gateway: &Gateway,
     planned: &PlannedMove,
     done: Option<&str>,
 ) -> Option<CachedOrder> {
     let read = match gateway.order(&planned.order_id, OrderPath::Orders).await {
-        Ok(details) => console.cache(&details).await,
+        Ok(details) => crate::orders::cache::cache(console, &details).await,
         Err(e) => Err(e.into()),
     };
     match read {
@@ -45,7 +45,9 @@ pub(super) async fn refresh(
             }
         }
     }
-    console.cached_order(&planned.order_id).await.ok()
+    crate::orders::cache::cached(console, &planned.order_id)
+        .await
+        .ok()
 }
 
 /// The cached row with `planned` applied: the amount added to its column and the status it
@@ -99,7 +101,7 @@ fn advance(mut o: OrderRecord, planned: &PlannedMove) -> OrderRecord {
 /// Appends one attempt of `req` to the audit chain: actor = the configured operator (the OS
 /// user is added by the chain), action `move.<kind>`, subject the order id.
 pub(super) async fn audit(
-    console: &Console,
+    console: &Context,
     req: &MoveRequest,
     request_summary: Option<String>,
     result: String,

@@ -27,17 +27,16 @@ pub mod input;
 mod local;
 pub mod plan;
 pub mod reference;
-pub mod refusal;
 pub mod resolve;
 mod settle;
 mod state;
 
 use std::time::Duration;
 
+pub use crate::error::refusal::MoveRefusal;
 pub use execute::{execute, preview, settle_open_moves};
 pub use input::{AmountInput, ItemSelection, MoveAction, MoveRequest, parse_items};
 pub use plan::{OrderState, PlannedMove, WireRequest, plan};
-pub use refusal::MoveRefusal;
 
 pub use crate::store::ledger::{LedgerEntry, LedgerKind, LedgerState};
 

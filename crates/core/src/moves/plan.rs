@@ -20,8 +20,8 @@ use tamara::model::payments::{
 use tamara::model::{Item, OrderStatus};
 use tamara::money::{Currency, Money, MoneyError};
 
+use super::MoveRefusal;
 use super::input::{AmountInput, ItemSelection, MoveAction};
-use super::refusal::MoveRefusal;
 pub use super::state::OrderState;
 use crate::store::ledger::LedgerKind;
 

@@ -17,7 +17,7 @@ use super::plan::PlannedMove;
 use super::reference::same_intent;
 use super::resolve::{Evidence, judge, known_ids};
 use super::{Disposition, MoveOutcome, MoveRefusal, MoveRequest, in_flight_window};
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::Result;
 use crate::gateway::{Gateway, GatewayError};
 use crate::store::StoreError;
@@ -42,7 +42,7 @@ fn complete_failure(e: &GatewayError) -> bool {
 }
 
 pub(super) async fn reread_until_settled(
-    console: &Console,
+    console: &Context,
     gateway: &Gateway,
     entry: LedgerEntry,
     err: &GatewayError,
@@ -68,7 +68,7 @@ pub(super) async fn reread_until_settled(
                 continue;
             }
         };
-        order = console.cache(&details).await.ok();
+        order = crate::orders::cache::cache(console, &details).await.ok();
         let known = known_ids(store, env, &entry).await?;
         match judge(&entry, &details.value, &known) {
             Evidence::Happened { gateway_id, how } => {
@@ -113,7 +113,7 @@ pub(super) async fn reread_until_settled(
 /// `details` where the evidence allows. Pending entries younger than the in-flight window are
 /// being sent by someone else right now and are left alone.
 pub(super) async fn settle_earlier(
-    console: &Console,
+    console: &Context,
     details: &WithRaw<OrderDetails>,
 ) -> Result<Vec<LedgerEntry>> {
     let env = console.environment();
@@ -142,7 +142,7 @@ pub(super) async fn settle_earlier(
 /// Settles one open entry from `details`; `final_absence`: no trace now means it never
 /// happened (the request cannot still be in flight).
 async fn settle_entry(
-    console: &Console,
+    console: &Context,
     entry: &LedgerEntry,
     details: &OrderDetails,
     final_absence: bool,
@@ -175,7 +175,7 @@ async fn settle_entry(
 }
 
 pub(super) async fn adopt_or_refuse(
-    console: &Console,
+    console: &Context,
     gateway: &Gateway,
     planned: PlannedMove,
     existing: LedgerEntry,
@@ -198,7 +198,7 @@ pub(super) async fn adopt_or_refuse(
 /// Reports an already recorded move instead of sending: waits while another process is still
 /// sending it, settles it by re-reading if it is open, then describes it.
 pub(super) async fn adopt(
-    console: &Console,
+    console: &Context,
     gateway: &Gateway,
     planned: PlannedMove,
     existing: LedgerEntry,
@@ -211,10 +211,12 @@ pub(super) async fn adopt(
     }
     if is_open(&entry) {
         let details = gateway.order(&entry.order_id, OrderPath::Orders).await?;
-        console.cache(&details).await?;
+        crate::orders::cache::cache(console, &details).await?;
         entry = settle_entry(console, &entry, &details.value, age(&entry) > window).await?;
     }
-    let order = console.cached_order(&entry.order_id).await.ok();
+    let order = crate::orders::cache::cached(console, &entry.order_id)
+        .await
+        .ok();
     let detail = match (&entry.state, &entry.error) {
         (LedgerState::Succeeded, _) => format!(
             "it succeeded ({}={})",
@@ -245,7 +247,7 @@ pub(super) async fn adopt(
 /// The latest of our own moves identical to `planned` that succeeded on this order within
 /// [`DUPLICATE_WINDOW`], if any.
 pub(super) async fn recent_twin(
-    console: &Console,
+    console: &Context,
     planned: &PlannedMove,
 ) -> Result<Option<LedgerEntry>> {
     let env = console.environment();
@@ -270,7 +272,7 @@ fn age(e: &LedgerEntry) -> Duration {
     (Utc::now() - e.recorded_at).to_std().unwrap_or_default()
 }
 
-async fn current(console: &Console, id: i64) -> Result<LedgerEntry> {
+async fn current(console: &Context, id: i64) -> Result<LedgerEntry> {
     ledger::get(console.store(), id).await?.ok_or_else(|| {
         StoreError::NotFound {
             entity: "ledger entry",

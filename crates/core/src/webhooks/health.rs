@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::Result;
 use crate::store::deliveries::{self, DeliveryFilter};
 use crate::store::delivery_stats::{self, DeliveryCounts};
@@ -67,7 +67,7 @@ pub struct ReceiverHealth {
 ///
 /// # Errors
 /// Store errors.
-pub async fn beat(console: &Console, hb: &Heartbeat) -> Result<()> {
+pub async fn beat(console: &Context, hb: &Heartbeat) -> Result<()> {
     let json = serde_json::to_string(hb).unwrap_or_default();
     let scope = SettingScope::Env(console.environment());
     settings::set(console.store(), scope, HEARTBEAT_SETTING, &json).await?;
@@ -78,7 +78,7 @@ pub async fn beat(console: &Console, hb: &Heartbeat) -> Result<()> {
 ///
 /// # Errors
 /// Store errors. A heartbeat that no longer parses counts as never started.
-pub async fn receiver_health(console: &Console, now: DateTime<Utc>) -> Result<ReceiverHealth> {
+pub async fn receiver_health(console: &Context, now: DateTime<Utc>) -> Result<ReceiverHealth> {
     let env = console.environment();
     let store = console.store();
     let heartbeat: Option<Heartbeat> =

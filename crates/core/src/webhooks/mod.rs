@@ -15,6 +15,7 @@ pub mod health;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
+pub mod registration;
 pub mod replay;
 pub mod selftest;
 
@@ -31,7 +32,7 @@ use tamara::model::order::OrderDetails;
 use tamara::notification::TokenVerifier;
 use tokio::sync::Notify;
 
-use crate::console::Console;
+use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::Result;
 use crate::orders::{project, status_rank};
@@ -49,7 +50,7 @@ pub use crate::store::mask_secret;
 /// # Errors
 /// Store errors.
 pub async fn deliveries(
-    console: &Console,
+    console: &Context,
     filter: &DeliveryFilter,
 ) -> Result<Vec<WebhookDelivery>> {
     Ok(crate::store::deliveries::list(console.store(), filter).await?)
@@ -73,7 +74,7 @@ pub fn system_clock() -> Clock {
 /// What the router's handlers share.
 #[derive(Clone)]
 pub struct ReceiverState {
-    pub(crate) console: Console,
+    pub(crate) console: Context,
     /// None when the environment has no notification token: every delivery is then stored as
     /// rejected (`token_no_key_configured`).
     pub(crate) verifier: Option<TokenVerifier>,
@@ -85,7 +86,8 @@ pub struct ReceiverState {
 
 impl ReceiverState {
     /// State for the console's active environment, verifying with its notification token.
-    pub fn new(console: Console, wake: Arc<Notify>, clock: Clock) -> ReceiverState {
+    pub fn new(console: impl Into<Context>, wake: Arc<Notify>, clock: Clock) -> ReceiverState {
+        let console: Context = console.into();
         let verifier = console
             .config()
             .active()
@@ -197,7 +199,7 @@ pub async fn cache_details(
 /// # Errors
 /// Gateway errors ([`crate::Error::Gateway`], [`crate::Error::NoApiToken`]); store errors.
 pub async fn refresh_order(
-    console: &Console,
+    console: &Context,
     order_id: &str,
     source: LedgerSource,
     now: DateTime<Utc>,

@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::orders::status_rank;
 use crate::store::deliveries::{
@@ -76,7 +76,7 @@ impl Default for ProcessorConfig {
 
 /// Works through the inbox. Cheap to clone parts; one per process.
 pub struct Processor {
-    console: Console,
+    console: Context,
     wake: Arc<Notify>,
     clock: Clock,
     config: ProcessorConfig,
@@ -89,9 +89,14 @@ enum Settled {
 }
 
 impl Processor {
-    pub fn new(console: Console, wake: Arc<Notify>, clock: Clock, config: ProcessorConfig) -> Self {
+    pub fn new(
+        console: impl Into<Context>,
+        wake: Arc<Notify>,
+        clock: Clock,
+        config: ProcessorConfig,
+    ) -> Self {
         Processor {
-            console,
+            console: console.into(),
             wake,
             clock,
             config,
@@ -387,7 +392,7 @@ fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
 ///
 /// # Errors
 /// Store errors.
-pub async fn auto_authorise_enabled(console: &Console) -> Result<bool> {
+pub async fn auto_authorise_enabled(console: &Context) -> Result<bool> {
     let store = console.store();
     let env = console.environment();
     let value = match settings::get(store, SettingScope::Env(env), AUTO_AUTHORISE_SETTING).await? {
@@ -411,6 +416,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::Console;
     use crate::config::ConsoleConfig;
     use crate::store::deliveries::NewDelivery;
 

@@ -90,7 +90,7 @@ async fn page(state: &ReceiverState, landing: &str, q: &HashMap<String, String>)
 /// The order as Tamara has it now, read through the console's gateway (retries, breaker) and
 /// written to the cache, never backwards.
 async fn read_order(state: &ReceiverState, order_id: &str) -> Result<CachedOrder, Error> {
-    state.console.fetch_order(order_id).await
+    crate::orders::cache::fetch(&state.console, order_id).await
 }
 
 /// Remembers the last landing of each kind (`redirect.<landing>` in settings) as go-live

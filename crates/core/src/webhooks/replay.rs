@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 
 use super::{Processor, ProcessorConfig, system_clock};
 use crate::audit::{self, AuditRecord};
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::store::StoreError;
 use crate::store::deliveries::{self, DeliveryVerdict, WebhookDelivery};
@@ -34,7 +34,7 @@ pub struct Replayed {
 /// # Errors
 /// [`Error::DeliveryNotFound`], [`Error::DeliveryInOtherEnvironment`],
 /// [`Error::DeliveryNotReplayable`] (not verified, or its body no longer parses); store errors.
-pub async fn replay(console: &Console, id: i64) -> Result<Replayed> {
+pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
     let env = console.environment();
     let store = console.store();
     let before = deliveries::get(store, id)

@@ -17,7 +17,7 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
 use crate::store::registrations;
@@ -57,7 +57,7 @@ pub struct SelfTestReport {
 ///
 /// # Errors
 /// [`Error::Invalid`] when there is none; store errors.
-pub async fn resolve_url(console: &Console, explicit: Option<&str>) -> Result<(String, String)> {
+pub async fn resolve_url(console: &Context, explicit: Option<&str>) -> Result<(String, String)> {
     if let Some(u) = explicit.map(str::trim).filter(|u| !u.is_empty()) {
         return Ok((u.to_owned(), "--url".into()));
     }
@@ -82,7 +82,7 @@ pub async fn resolve_url(console: &Console, explicit: Option<&str>) -> Result<(S
 /// # Errors
 /// As [`resolve_url`] when there is no local receiver either.
 pub async fn resolve_url_or_local(
-    console: &Console,
+    console: &Context,
     explicit: Option<&str>,
     local_base: Option<&str>,
 ) -> Result<(String, String)> {
@@ -154,7 +154,7 @@ impl SelfTestReport {
 /// # Errors
 /// [`Error::NoNotificationToken`]; [`Error::Invalid`] for a URL that does not parse; store
 /// errors. Network failures are findings in the report, not errors.
-pub async fn run(console: &Console, url: &str, url_source: &str) -> Result<SelfTestReport> {
+pub async fn run(console: &Context, url: &str, url_source: &str) -> Result<SelfTestReport> {
     let env = console.environment();
     let token = console
         .config()
@@ -254,7 +254,7 @@ pub async fn run(console: &Console, url: &str, url_source: &str) -> Result<SelfT
     Ok(report)
 }
 
-async fn find_marker(console: &Console, marker: &str) -> Result<Option<WebhookDelivery>> {
+async fn find_marker(console: &Context, marker: &str) -> Result<Option<WebhookDelivery>> {
     let filter = DeliveryFilter {
         environment: Some(console.environment()),
         order_id: Some(marker.to_owned()),
@@ -273,7 +273,7 @@ async fn find_marker(console: &Console, marker: &str) -> Result<Option<WebhookDe
     Ok(None)
 }
 
-async fn registered(console: &Console, url: &str) -> Result<bool> {
+async fn registered(console: &Context, url: &str) -> Result<bool> {
     let regs = registrations::list(console.store(), console.environment(), false).await?;
     Ok(regs.iter().any(|r| r.url == url))
 }

@@ -12,6 +12,7 @@ mod demo_traffic;
 mod export_files;
 mod export_fixture;
 mod export_settlement;
+mod module_cycles;
 mod order_list_scale;
 mod store_audit_settings;
 mod store_inbox;

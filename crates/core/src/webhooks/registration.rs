@@ -17,9 +17,9 @@ use tamara::model::webhooks::{
     EventType, Webhook, WebhookRequest, WebhookType, validate_webhook_request,
 };
 
-use super::{Gateway, GatewayError};
-use crate::console::Console;
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::gateway::{Gateway, GatewayError};
 use crate::store::mask_secret;
 use crate::store::registrations::{self, ConfirmedBy};
 
@@ -166,7 +166,7 @@ pub async fn confirm(gateway: &Gateway, webhook_id: &str) -> Result<Option<Confi
 
 /// Validates, registers, confirms and records a webhook.
 pub async fn register(
-    console: &Console,
+    console: &Context,
     req: &WebhookRequest,
     allow_http_loopback: bool,
 ) -> Result<Registered> {
@@ -197,7 +197,7 @@ pub async fn register(
 
 /// Tamara's webhooks merged with the local records. Without listing, each locally recorded
 /// (not deleted) registration is read by id.
-pub async fn list(console: &Console) -> Result<Vec<ListedWebhook>> {
+pub async fn list(console: &Context) -> Result<Vec<ListedWebhook>> {
     let env = console.environment();
     let gateway = console.gateway()?;
     let local = registrations::list(console.store(), env, false).await?;
@@ -242,7 +242,7 @@ pub async fn list(console: &Console) -> Result<Vec<ListedWebhook>> {
 }
 
 /// One webhook from Tamara, with the local record if any.
-pub async fn show(console: &Console, webhook_id: &str) -> Result<ListedWebhook> {
+pub async fn show(console: &Context, webhook_id: &str) -> Result<ListedWebhook> {
     let gateway = console.gateway()?;
     let remote = gateway.get_webhook(webhook_id).await?.value;
     let local = registrations::get(console.store(), console.environment(), webhook_id).await?;
@@ -255,7 +255,7 @@ pub async fn show(console: &Console, webhook_id: &str) -> Result<ListedWebhook> 
 
 /// Replaces url, events and headers of a webhook at Tamara, and the local record.
 pub async fn update(
-    console: &Console,
+    console: &Context,
     webhook_id: &str,
     req: &WebhookRequest,
     allow_http_loopback: bool,
@@ -275,7 +275,7 @@ pub async fn update(
 }
 
 /// Deletes a webhook at Tamara and stamps the local record deleted (if there is one).
-pub async fn delete(console: &Console, webhook_id: &str) -> Result<()> {
+pub async fn delete(console: &Context, webhook_id: &str) -> Result<()> {
     let env = console.environment();
     console.gateway()?.delete_webhook(webhook_id).await?;
     if registrations::get(console.store(), env, webhook_id)

@@ -8,6 +8,8 @@
 //! amounts Tamara omits are zero in the order's currency; every capture, refund and cancel in
 //! `transactions` becomes one observed ledger row (deduplicated by the store on its gateway id).
 
+pub mod cache;
+
 use chrono::{DateTime, Utc};
 use tamara::Money;
 use tamara::model::OrderStatus;

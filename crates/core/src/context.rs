@@ -1,0 +1,114 @@
+//! `Context`: what the modules below the [`crate::Console`] facade work with — the open store,
+//! both environments' configuration, and the gateway of the active environment, built on
+//! demand (so reading the cache needs no credentials at all).
+//!
+//! Invariants: modules take `&Context`, never the facade, so the facade can call them without
+//! a cycle; every gateway call of one context and environment shares one circuit breaker
+//! ([`crate::gateway::Resilience`]) and one HTTP client.
+
+use std::sync::Arc;
+
+use tamara::{ClientConfig, TamaraClient};
+
+use crate::config::{ConsoleConfig, EnvironmentConfig};
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
+use crate::store::{Store, StoreOptions};
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    config: ConsoleConfig,
+    store: Store,
+    resilience: Arc<Resilience>,
+    /// The active environment's HTTP client, built on first use and shared by every clone:
+    /// building one loads the system's CA certificates from disk, which cost the webhook
+    /// processor a quarter of its CPU when it was done per call.
+    client: Arc<std::sync::OnceLock<TamaraClient>>,
+}
+
+impl Context {
+    /// Creates the data directory if needed and opens the store in it, set up by `options`.
+    pub(crate) async fn open_with(config: ConsoleConfig, options: StoreOptions) -> Result<Context> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
+            path: config.data_dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let store = Store::open_with(&config.database_path(), options).await?;
+        Ok(Context {
+            config,
+            store,
+            resilience: Arc::new(Resilience::new(
+                ResilienceConfig::default(),
+                Arc::new(SystemClock),
+            )),
+            client: Arc::new(std::sync::OnceLock::new()),
+        })
+    }
+
+    /// Replaces the retry policy and the breakers (fresh, closed) with ones built from
+    /// `config` and `clock`.
+    pub(crate) fn with_resilience(
+        mut self,
+        config: ResilienceConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        self.resilience = Arc::new(Resilience::new(config, clock));
+        self
+    }
+
+    /// The circuit breaker of the active environment, as of now.
+    pub fn breaker_state(&self) -> BreakerState {
+        self.breaker_state_for(self.environment())
+    }
+
+    pub fn breaker_state_for(&self, env: Environment) -> BreakerState {
+        self.resilience.breaker(env).state()
+    }
+
+    pub fn environment(&self) -> Environment {
+        self.config.environment
+    }
+
+    pub fn config(&self) -> &ConsoleConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn env_config(&self) -> &EnvironmentConfig {
+        self.config.active()
+    }
+
+    /// The gateway of the active environment (retries for reads, the shared breaker for
+    /// everything); fails with a clear message without a token.
+    pub fn gateway(&self) -> Result<Gateway> {
+        let c = self.env_config();
+        let token = c
+            .api_token
+            .clone()
+            .ok_or(Error::NoApiToken { env: c.environment })?;
+        let client = match self.client.get() {
+            Some(client) => client.clone(),
+            None => {
+                let mut cfg = ClientConfig::new(c.api_url.clone(), token);
+                cfg.connect_timeout = c.connect_timeout;
+                cfg.total_timeout = c.total_timeout;
+                let client = TamaraClient::new(cfg)?;
+                // A concurrent first call may have won; either client is equivalent.
+                let _ = self.client.set(client.clone());
+                client
+            }
+        };
+        let env = c.environment;
+        Ok(Gateway::new(
+            client,
+            env,
+            self.resilience.breaker(env).clone(),
+            self.resilience.config().retry,
+            Some(self.store.clone()),
+        ))
+    }
+}
