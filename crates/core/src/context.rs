@@ -28,9 +28,10 @@ pub struct Context {
 }
 
 impl Context {
-    /// Creates the data directory if needed and opens the store in it, set up by `options`.
+    /// Creates the data directory if needed (private to the user on Unix: 0700) and opens the
+    /// store in it, set up by `options`.
     pub(crate) async fn open_with(config: ConsoleConfig, options: StoreOptions) -> Result<Context> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| Error::DataDir {
+        create_private_dir(&config.data_dir).map_err(|e| Error::DataDir {
             path: config.data_dir.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -111,4 +112,15 @@ impl Context {
             Some(self.store.clone()),
         ))
     }
+}
+
+/// Creates `dir` and any missing parents, readable by the user alone on Unix (0700): the cache
+/// holds customers' names, phones and money movements. An existing directory is left as the
+/// user made it.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }

@@ -226,6 +226,10 @@ impl Store {
     /// # Errors
     /// As [`Store::open`].
     pub async fn open_with(path: &Path, options: StoreOptions) -> Result<Store, StoreError> {
+        make_private(path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            source: sqlx::Error::Io(e),
+        })?;
         let mut connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -318,4 +322,24 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Makes the database file readable by the user alone on Unix (0600), creating it empty if it
+/// does not exist yet (SQLite takes an empty file as a new database, and gives its `-wal` and
+/// `-shm` files the same permissions). A file made before this rule is tightened too.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

@@ -195,3 +195,45 @@ fn environment_text_is_what_the_store_writes() {
         Environment::Production
     );
 }
+
+/// The cache holds customers' names, phones and money movements: on Unix the data directory a
+/// console creates is 0700 and the database with its WAL 0600, whatever the umask; a database
+/// made before this rule is tightened when opened.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_database_are_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let root = tempfile::tempdir().unwrap();
+    let data_dir = root.path().join("fresh").join("mizan");
+    let vars: std::collections::HashMap<String, String> =
+        [("MIZAN_DATA_DIR".to_owned(), data_dir.display().to_string())].into();
+    let console =
+        mizan_core::Console::open(mizan_core::config::ConsoleConfig::from_vars(&vars).unwrap())
+            .await
+            .unwrap();
+    mizan_core::audit::record(
+        console.store(),
+        mizan_core::audit::AuditRecord {
+            env: mizan_core::Environment::Sandbox,
+            actor: "test".into(),
+            action: "test.write".into(),
+            subject: "-".into(),
+            request_summary: None,
+            result: "ok".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(mode(&data_dir), 0o700);
+    assert_eq!(mode(&data_dir.join("mizan.db")), 0o600);
+    assert_eq!(mode(&data_dir.join("mizan.db-wal")), 0o600);
+    console.store().close().await;
+
+    let old = root.path().join("old.db");
+    std::fs::write(&old, b"").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let store = mizan_core::store::Store::open(&old).await.unwrap();
+    assert_eq!(mode(&old), 0o600);
+    store.close().await;
+}
