@@ -65,6 +65,8 @@ pub struct EnvironmentConfig {
     pub built_in_sandbox: bool,
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
+    /// The longest lifetime (`exp` − `iat`) of a notification token the receiver accepts.
+    pub token_max_lifetime: Duration,
 }
 
 /// Everything the console needs to open.
@@ -186,6 +188,10 @@ fn env_config(
         built_in_sandbox,
         connect_timeout: secs("CONNECT_TIMEOUT_SECS", 5)?,
         total_timeout: secs("TIMEOUT_SECS", 30)?,
+        token_max_lifetime: secs(
+            "TOKEN_MAX_LIFETIME_SECS",
+            tamara::notification::DEFAULT_MAX_LIFETIME_SECS.unsigned_abs(),
+        )?,
     })
 }
 
@@ -264,6 +270,14 @@ mod tests {
             ("MIZAN_SANDBOX_TIMEOUT_SECS", "0"),
         ]));
         assert!(matches!(e, Err(ConfigError::BadTimeout { .. })));
+        let c = ConsoleConfig::from_vars(&vars(&[("MIZAN_DATA_DIR", "/d")])).unwrap();
+        assert_eq!(c.active().token_max_lifetime, Duration::from_secs(1800));
+        let c = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_SANDBOX_TOKEN_MAX_LIFETIME_SECS", "900"),
+        ]))
+        .unwrap();
+        assert_eq!(c.active().token_max_lifetime, Duration::from_secs(900));
         assert_eq!(
             ConsoleConfig::from_vars(&vars(&[])).unwrap_err(),
             ConfigError::NoDataDir

@@ -4,7 +4,9 @@
 //! any key is used); the key is the notification token as raw bytes. The claims are checked as
 //! the official PHP SDK checks them, each when present: `exp` (not past), `nbf` and `iat` (not
 //! in the future), each with a small leeway for clock skew; `iss`, when present, must be
-//! `Tamara`. [`TokenVerifier::require_exp`] makes `exp` mandatory. Every refusal says which
+//! `Tamara`. [`TokenVerifier::require_exp`] makes `exp` mandatory. Stricter than the SDK in one
+//! way: a token may live no longer than Tamara's own tokens do (`exp` − `iat`, see
+//! [`DEFAULT_MAX_LIFETIME_SECS`]), so a leaked one cannot be replayed for years. Every refusal says which
 //! check failed. Time comes from the caller, so tests are deterministic.
 //!
 //! The token does not sign the body: a verified notification proves the sender, not the
@@ -19,6 +21,10 @@ use crate::sensitive::Sensitive;
 
 /// Seconds of clock skew tolerated on `exp` and `iat`.
 pub const DEFAULT_LEEWAY_SECS: i64 = 60;
+
+/// The longest lifetime (`exp` − `iat`) in Tamara's own sample tokens: 900 s (its docs) and
+/// 1,800 s (its .NET README). A longer-lived token would be a key to replay for years.
+pub const DEFAULT_MAX_LIFETIME_SECS: i64 = 1800;
 
 /// Where the token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +55,8 @@ pub enum TokenError {
     IssuedInFuture { iat: i64, now: i64 },
     #[error("token not valid before {nbf} (now {now})")]
     NotYetValid { nbf: i64, now: i64 },
+    #[error("token lives {lifetime} s (iat to exp); Tamara's tokens live at most {max} s")]
+    LifetimeTooLong { lifetime: i64, max: i64 },
     #[error("token has no `{0}` claim")]
     MissingClaim(&'static str),
     #[error("issuer is {0:?}, expected \"Tamara\"")]
@@ -69,6 +77,7 @@ impl TokenError {
             TokenError::Expired { .. } => "token_expired",
             TokenError::IssuedInFuture { .. } => "token_issued_in_future",
             TokenError::NotYetValid { .. } => "token_not_yet_valid",
+            TokenError::LifetimeTooLong { .. } => "token_lifetime_too_long",
             TokenError::MissingClaim(_) => "token_missing_claim",
             TokenError::WrongIssuer(_) => "token_wrong_issuer",
             TokenError::NoKeyConfigured => "token_no_key_configured",
@@ -129,6 +138,7 @@ pub struct TokenVerifier {
     validation: Validation,
     leeway: i64,
     require_exp: bool,
+    max_lifetime: i64,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -153,7 +163,17 @@ impl TokenVerifier {
             validation,
             leeway: DEFAULT_LEEWAY_SECS,
             require_exp: false,
+            max_lifetime: DEFAULT_MAX_LIFETIME_SECS,
         }
+    }
+
+    /// The longest lifetime accepted (default [`DEFAULT_MAX_LIFETIME_SECS`], with the leeway on
+    /// top): a token whose `exp` lies further after its `iat` is refused, and one with an `iat`
+    /// but no `exp` expires that long after its `iat`.
+    #[must_use]
+    pub fn with_max_lifetime(mut self, secs: i64) -> Self {
+        self.max_lifetime = secs;
+        self
     }
 
     /// Refuses tokens without `exp`. Off by default: the official SDK accepts them, and every
@@ -204,16 +224,29 @@ impl TokenVerifier {
                 other => TokenError::Malformed(format!("{other:?}")),
             })?;
         let claims = data.claims;
-        match claims.exp {
-            None if self.require_exp => return Err(TokenError::MissingClaim("exp")),
-            Some(exp) if now > exp.saturating_add(self.leeway) => {
-                return Err(TokenError::Expired {
-                    exp,
-                    now,
-                    leeway: self.leeway,
-                });
-            }
-            _ => {}
+        if let (Some(iat), Some(exp)) = (claims.iat, claims.exp)
+            && exp.saturating_sub(iat) > self.max_lifetime.saturating_add(self.leeway)
+        {
+            return Err(TokenError::LifetimeTooLong {
+                lifetime: exp.saturating_sub(iat),
+                max: self.max_lifetime,
+            });
+        }
+        if self.require_exp && claims.exp.is_none() {
+            return Err(TokenError::MissingClaim("exp"));
+        }
+        // Without `exp`, a token with an `iat` still ends a lifetime after it was issued.
+        let exp = claims
+            .exp
+            .or_else(|| claims.iat.map(|iat| iat.saturating_add(self.max_lifetime)));
+        if let Some(exp) = exp
+            && now > exp.saturating_add(self.leeway)
+        {
+            return Err(TokenError::Expired {
+                exp,
+                now,
+                leeway: self.leeway,
+            });
         }
         if let Some(nbf) = claims.nbf
             && nbf > now.saturating_add(self.leeway)
@@ -345,7 +378,7 @@ mod tests {
             Err(TokenError::WrongIssuer(Some("Evil".into())))
         );
         let no_exp = encode(&claims(Some("Tamara"), None));
-        assert!(verifier().verify(&no_exp, NOW + 86_400).is_ok());
+        assert!(verifier().verify(&no_exp, NOW + 100).is_ok());
         assert_eq!(
             verifier().require_exp(true).verify(&no_exp, NOW),
             Err(TokenError::MissingClaim("exp"))
@@ -367,6 +400,28 @@ mod tests {
             })
         );
         assert!(verifier().verify(&t, NOW + 61).is_ok(), "inside the leeway");
+    }
+
+    #[test]
+    fn a_lifetime_longer_than_tamaras_is_refused_and_a_token_without_exp_still_ends() {
+        let t = encode(&claims(Some("Tamara"), Some(NOW + 10 * 365 * 86_400)));
+        assert!(matches!(
+            verifier().verify(&t, NOW),
+            Err(TokenError::LifetimeTooLong { max: 1800, .. })
+        ));
+        assert!(
+            verifier()
+                .with_max_lifetime(20 * 365 * 86_400)
+                .verify(&t, NOW)
+                .is_ok(),
+            "the cap is a setting"
+        );
+        let no_exp = encode(&claims(Some("Tamara"), None));
+        assert!(verifier().verify(&no_exp, NOW + 1800).is_ok());
+        assert!(matches!(
+            verifier().verify(&no_exp, NOW + 1800 + 61),
+            Err(TokenError::Expired { .. })
+        ));
     }
 
     /// Tamara's samples carry lifetimes of 900 s (docs) and 1,800 s (.NET README).

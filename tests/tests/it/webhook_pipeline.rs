@@ -249,6 +249,13 @@ async fn refused_tokens_are_stored_with_the_reason_and_never_processed() {
         "",
     );
     let other = sign_token(&Sensitive::new("someone-else-key-123".to_owned()), now).unwrap();
+    // Signed with the right key, but valid for ten years: a replayable key, not Tamara's token.
+    let decade = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"iss": "Tamara", "iat": now, "exp": now + 10 * 365 * 86_400}),
+        &jsonwebtoken::EncodingKey::from_secret(NOTIFICATION_TOKEN.as_bytes()),
+    )
+    .unwrap();
     let good = good_token();
     let cases: Vec<(String, Option<String>, &str)> = vec![
         ("/webhooks/tamara".into(), None, "token_missing"),
@@ -272,6 +279,11 @@ async fn refused_tokens_are_stored_with_the_reason_and_never_processed() {
             format!("/webhooks/tamara?storeId=1&tamaraToken={none}"),
             None,
             "token_algorithm_not_allowed",
+        ),
+        (
+            "/webhooks/tamara".into(),
+            Some(format!("Bearer {decade}")),
+            "token_lifetime_too_long",
         ),
     ];
     for (path, auth, _) in &cases {

@@ -548,6 +548,7 @@ const en = {
     token_expired: "The delivery's token has expired.",
     token_issued_in_future: "The delivery's token is dated in the future: check this computer's clock.",
     token_not_yet_valid: "The delivery's token is not valid yet: check this computer's clock.",
+    token_lifetime_too_long: "The delivery's token lives far longer than Tamara's tokens do: it was not made by Tamara, or the lifetime setting is too strict.",
     token_missing_claim: "The delivery's token lacks a required claim.",
     token_wrong_issuer: "The delivery's token was not issued by Tamara.",
     token_no_key_configured: "No notification token is set for this environment.",

@@ -40,7 +40,8 @@ fn failed_check(e: &TokenError) -> &'static str {
         TokenError::BadSignature => "signature",
         TokenError::Expired { .. }
         | TokenError::IssuedInFuture { .. }
-        | TokenError::NotYetValid { .. } => "expiry",
+        | TokenError::NotYetValid { .. }
+        | TokenError::LifetimeTooLong { .. } => "expiry",
         TokenError::MissingClaim(c) if *c == "exp" => "expiry",
         TokenError::MissingClaim(_) | TokenError::WrongIssuer(_) => "issuer",
     }

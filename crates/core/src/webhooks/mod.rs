@@ -88,12 +88,12 @@ impl ReceiverState {
     /// State for the console's active environment, verifying with its notification token.
     pub fn new(console: impl Into<Context>, wake: Arc<Notify>, clock: Clock) -> ReceiverState {
         let console: Context = console.into();
-        let verifier = console
-            .config()
-            .active()
+        let active = console.config().active();
+        let max_lifetime = i64::try_from(active.token_max_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let verifier = active
             .notification_token
             .clone()
-            .map(TokenVerifier::new);
+            .map(|token| TokenVerifier::new(token).with_max_lifetime(max_lifetime));
         ReceiverState {
             console,
             verifier,
