@@ -327,17 +327,25 @@ impl Store {
 /// Makes the database file readable by the user alone on Unix (0600), creating it empty if it
 /// does not exist yet (SQLite takes an empty file as a new database, and gives its `-wal` and
 /// `-shm` files the same permissions). A file made before this rule is tightened too.
+///
+/// An existing file is never opened here, only `chmod`ed: closing any descriptor of a file
+/// drops every POSIX lock this process holds on it, SQLite's included.
 fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        std::fs::OpenOptions::new()
+        let created = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(false)
+            .create_new(true)
             .mode(0o600)
-            .open(path)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            .open(path);
+        match created {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Err(e) => return Err(e),
+        }
     }
     #[cfg(not(unix))]
     let _ = path;
