@@ -10,7 +10,7 @@ use tamara::model::checkout::CheckoutRequest;
 
 use crate::config::ConsoleConfig;
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gateway::{Clock, ResilienceConfig};
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
 use crate::orders::CachedOrder;
@@ -130,9 +130,7 @@ impl Console {
     /// # Errors
     /// Read and store errors.
     pub async fn settle_moves(&self, order_id: &str) -> Result<Vec<LedgerEntry>> {
-        if order_id.trim().is_empty() {
-            return Err(Error::Invalid("order id must not be empty".into()));
-        }
+        cache::non_empty("order id", order_id)?;
         moves::settle_open_moves(&self.ctx, order_id).await
     }
 }

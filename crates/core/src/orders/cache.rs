@@ -1,5 +1,6 @@
-//! Reads from Tamara's API into the local cache: checkout creation, fetching an order, and
-//! reading one back from the cache.
+//! Reads from Tamara's API into the local cache: checkout creation, fetching an order, the
+//! one place that writes a read into the cache ([`cache_details`], used by the console and the
+//! webhook processor alike), and reading an order back from the cache.
 //!
 //! Invariants: every read from the API lands in the cache in one transaction (order, items and
 //! observed ledger rows together, or nothing); a read whose status ranks below the cached one
@@ -13,9 +14,14 @@ use tamara::model::WithRaw;
 use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
 use tamara::model::order::OrderDetails;
 
+use chrono::DateTime;
+use sqlx::SqliteConnection;
+
 use super::{CachedOrder, project, status_rank};
 use crate::context::Context;
+use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::store::ledger::LedgerSource;
 use crate::store::{items, ledger, orders};
 
 /// A created checkout session, and the order as cached right after.
@@ -80,31 +86,86 @@ pub async fn cached(ctx: &Context, id_or_reference: &str) -> Result<CachedOrder>
     })
 }
 
-/// Writes a fresh read into the cache (never moving a status backwards).
+/// Writes a fresh read into the cache (never moving a status backwards) in one transaction,
+/// and returns the order as cached.
 pub async fn cache(ctx: &Context, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
     let env = ctx.environment();
-    let snapshot = project(env, &details.value, &details.raw, Utc::now())?;
-    if let Some(known) = orders::get(ctx.store(), env, &snapshot.order.order_id).await? {
-        let rank = |s: &str| status_rank(&OrderStatus::parse(s));
-        if rank(&snapshot.order.status) < rank(&known.status) {
-            tracing::info!(order_id = %known.order_id, cached = %known.status,
-                read = %snapshot.order.status, "stale read ignored: statuses never move backwards");
-            return cached(ctx, &known.order_id).await;
-        }
-    }
     let mut tx = ctx.store().begin().await?;
-    orders::upsert(&mut *tx, &snapshot.order).await?;
-    items::replace_for_order(&mut *tx, env, &snapshot.order.order_id, &snapshot.items).await?;
-    for m in &snapshot.moves {
-        ledger::upsert_observed(&mut *tx, m).await?;
-    }
+    let outcome = cache_details(&mut tx, env, details, LedgerSource::Poll, Utc::now()).await?;
     tx.commit()
         .await
         .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
-    cached(ctx, &snapshot.order.order_id).await
+    if let CacheOutcome::Stale { cached, fetched } = &outcome {
+        tracing::info!(order_id = %details.value.order_id, %cached, read = %fetched,
+            "stale read ignored: statuses never move backwards");
+    }
+    cached(ctx, &details.value.order_id).await
 }
 
-fn non_empty(what: &str, value: &str) -> Result<()> {
+/// What writing a fresh read into the cache did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// The order row now holds the fetched status (`from` is the previous one, if cached).
+    Applied { from: Option<String>, to: String },
+    /// The fetched status ranks below the cached one: recorded, not applied.
+    Stale { cached: String, fetched: String },
+}
+
+impl CacheOutcome {
+    /// A one-line description for inbox results and the audit log.
+    pub fn describe(&self) -> String {
+        match self {
+            CacheOutcome::Applied { from: None, to } => format!("cached as {to}"),
+            CacheOutcome::Applied { from: Some(f), to } if f == to => format!("still {to}"),
+            CacheOutcome::Applied { from: Some(f), to } => format!("{f} -> {to}"),
+            CacheOutcome::Stale { cached, fetched } => {
+                format!("stale read {fetched} kept {cached} (statuses never move backwards)")
+            }
+        }
+    }
+}
+
+/// Writes one read of order details into the cache on `conn` (use `&mut *tx` to make it part
+/// of a larger transaction): the order row and its items only if the status does not move
+/// backwards, and every observed money move (deduplicated by the store) with `source`.
+///
+/// # Errors
+/// [`crate::Error::UncacheableOrder`]; store errors.
+pub async fn cache_details(
+    conn: &mut SqliteConnection,
+    env: Environment,
+    details: &WithRaw<OrderDetails>,
+    source: LedgerSource,
+    now: DateTime<Utc>,
+) -> Result<CacheOutcome> {
+    let snapshot = project(env, &details.value, &details.raw, now)?;
+    let existing = orders::get(&mut *conn, env, &snapshot.order.order_id).await?;
+    let fetched = snapshot.order.status.clone();
+    if let Some(cached) = &existing
+        && status_rank(&OrderStatus::parse(&fetched))
+            < status_rank(&OrderStatus::parse(&cached.status))
+    {
+        return Ok(CacheOutcome::Stale {
+            cached: cached.status.clone(),
+            fetched,
+        });
+    }
+    orders::upsert(&mut *conn, &snapshot.order).await?;
+    items::replace_for_order(&mut *conn, env, &snapshot.order.order_id, &snapshot.items).await?;
+    let actor = source.as_str().to_owned();
+    for m in &snapshot.moves {
+        let mut m = m.clone();
+        m.source = source;
+        m.actor.clone_from(&actor);
+        ledger::upsert_observed(&mut *conn, &m).await?;
+    }
+    Ok(CacheOutcome::Applied {
+        from: existing.map(|o| o.status),
+        to: fetched,
+    })
+}
+
+pub(crate) fn non_empty(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         Err(Error::Invalid(format!("{what} must not be empty")))
     } else {

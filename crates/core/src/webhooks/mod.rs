@@ -2,9 +2,8 @@
 //! pages, all served by one axum router (`mizan serve`, the desktop shell, the scenarios).
 //!
 //! Owns the routes `POST /webhooks/tamara` ([`receiver`]) and `GET /checkout/{success,failure,
-//! cancel}` ([`redirects`]), the inbox processor ([`processor`]) and the one place that writes
-//! a freshly read order into the cache without letting its status move backwards
-//! ([`cache_details`]).
+//! cancel}` ([`redirects`]) and the inbox processor ([`processor`]). Writing a freshly read
+//! order into the cache, never backwards, is [`crate::orders::cache::cache_details`].
 //!
 //! Invariants: the receiver answers only after the delivery row is durable and never waits for
 //! business processing (it only wakes the processor); everything that acts on an order re-reads
@@ -25,20 +24,12 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
-use tamara::model::OrderStatus;
-use tamara::model::WithRaw;
-use tamara::model::order::OrderDetails;
 use tamara::notification::TokenVerifier;
 use tokio::sync::Notify;
 
 use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::Result;
-use crate::orders::{project, status_rank};
-use crate::store::items;
-use crate::store::ledger::{self, LedgerSource};
-use crate::store::orders;
 
 pub use processor::{Processor, ProcessorConfig};
 
@@ -129,87 +120,4 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/checkout/failure", get(redirects::failure))
         .route("/checkout/cancel", get(redirects::cancel))
         .with_state(Arc::new(state))
-}
-
-/// What writing a fresh read into the cache did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheOutcome {
-    /// The order row now holds the fetched status (`from` is the previous one, if cached).
-    Applied { from: Option<String>, to: String },
-    /// The fetched status ranks below the cached one: recorded, not applied.
-    Stale { cached: String, fetched: String },
-}
-
-impl CacheOutcome {
-    /// A one-line description for inbox results and the audit log.
-    pub fn describe(&self) -> String {
-        match self {
-            CacheOutcome::Applied { from: None, to } => format!("cached as {to}"),
-            CacheOutcome::Applied { from: Some(f), to } if f == to => format!("still {to}"),
-            CacheOutcome::Applied { from: Some(f), to } => format!("{f} -> {to}"),
-            CacheOutcome::Stale { cached, fetched } => {
-                format!("stale read {fetched} kept {cached} (statuses never move backwards)")
-            }
-        }
-    }
-}
-
-/// Writes one read of order details into the cache on `conn` (use `&mut *tx` to make it part
-/// of a larger transaction): the order row and its items only if the status does not move
-/// backwards, and every observed money move (deduplicated by the store) with `source`.
-///
-/// # Errors
-/// [`crate::Error::UncacheableOrder`]; store errors.
-pub async fn cache_details(
-    conn: &mut SqliteConnection,
-    env: Environment,
-    details: &WithRaw<OrderDetails>,
-    source: LedgerSource,
-    now: DateTime<Utc>,
-) -> Result<CacheOutcome> {
-    let snapshot = project(env, &details.value, &details.raw, now)?;
-    let existing = orders::get(&mut *conn, env, &snapshot.order.order_id).await?;
-    let fetched = snapshot.order.status.clone();
-    if let Some(cached) = &existing
-        && status_rank(&OrderStatus::parse(&fetched))
-            < status_rank(&OrderStatus::parse(&cached.status))
-    {
-        return Ok(CacheOutcome::Stale {
-            cached: cached.status.clone(),
-            fetched,
-        });
-    }
-    orders::upsert(&mut *conn, &snapshot.order).await?;
-    items::replace_for_order(&mut *conn, env, &snapshot.order.order_id, &snapshot.items).await?;
-    let actor = source.as_str().to_owned();
-    for m in &snapshot.moves {
-        let mut m = m.clone();
-        m.source = source;
-        m.actor.clone_from(&actor);
-        ledger::upsert_observed(&mut *conn, &m).await?;
-    }
-    Ok(CacheOutcome::Applied {
-        from: existing.map(|o| o.status),
-        to: fetched,
-    })
-}
-
-/// Reads `order_id` from the API and caches it (never backwards) in one transaction.
-///
-/// # Errors
-/// Gateway errors ([`crate::Error::Gateway`], [`crate::Error::NoApiToken`]); store errors.
-pub async fn refresh_order(
-    console: &Context,
-    order_id: &str,
-    source: LedgerSource,
-    now: DateTime<Utc>,
-) -> Result<(WithRaw<OrderDetails>, CacheOutcome)> {
-    let gateway = console.gateway()?;
-    let details = gateway.order(order_id, tamara::OrderPath::Orders).await?;
-    let mut tx = console.store().begin().await?;
-    let outcome = cache_details(&mut tx, console.environment(), &details, source, now).await?;
-    tx.commit()
-        .await
-        .map_err(crate::store::StoreError::query("commit order"))?;
-    Ok((details, outcome))
 }

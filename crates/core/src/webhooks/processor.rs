@@ -9,7 +9,7 @@
 //!   is claimed in the same transaction that writes the order, the ledger, the audit entry and
 //!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
 //! - The body is never trusted: the order is re-read from the API, and only its fetched status
-//!   is applied — and never backwards ([`super::cache_details`]).
+//!   is applied — and never backwards ([`crate::orders::cache::cache_details`]).
 //! - Approved orders are authorised when the `auto_authorise` setting is on (default). A 409
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
@@ -29,11 +29,12 @@ use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use super::Clock;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
-use super::{CacheOutcome, Clock, cache_details};
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::orders::cache::{CacheOutcome, cache_details};
 use crate::orders::status_rank;
 use crate::store::deliveries::{
     self, DeliveryFilter, DeliveryVerdict, ProcessingState, WebhookDelivery,
