@@ -180,6 +180,8 @@ impl From<&tamara::ApiError> for ErrorCode {
     }
 }
 
+/// Token refusals are stored as delivery reasons and explained by the UI, so each must be a
+/// code here; matching every variant makes a new one fail to compile until it is added.
 impl From<&tamara::notification::TokenError> for ErrorCode {
     fn from(e: &tamara::notification::TokenError) -> Self {
         use tamara::notification::TokenError;
@@ -389,6 +391,11 @@ mod tests {
                 leeway: 0,
             },
             TokenError::IssuedInFuture { iat: 0, now: 0 },
+            TokenError::NotYetValid { nbf: 0, now: 0 },
+            TokenError::LifetimeTooLong {
+                lifetime: 0,
+                max: 0,
+            },
             TokenError::MissingClaim("exp"),
             TokenError::WrongIssuer(None),
             TokenError::NoKeyConfigured,
