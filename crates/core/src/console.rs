@@ -36,12 +36,6 @@ impl std::ops::Deref for Console {
     }
 }
 
-impl From<&Console> for Context {
-    fn from(console: &Console) -> Context {
-        console.ctx.clone()
-    }
-}
-
 impl From<Console> for Context {
     fn from(console: Console) -> Context {
         console.ctx

@@ -122,20 +122,30 @@ async fn global(console: &Context, key: &str) -> Result<Option<String>> {
 /// # Errors
 /// Store errors.
 pub async fn load(console: &Context) -> Result<Settings> {
-    let env = SettingScope::Env(console.environment());
     Ok(Settings {
-        receiver_port: global(console, keys::RECEIVER_PORT)
-            .await?
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(DEFAULT_RECEIVER_PORT),
-        public_url: stored::get(console.store(), env, PUBLIC_URL_SETTING).await?,
+        receiver_port: receiver_port(console).await?,
+        public_url: public_url(console).await?,
         auto_authorise: auto_authorise_enabled(console).await?,
-        reconcile_every_secs: global(console, keys::RECONCILE_EVERY)
-            .await?
-            .and_then(|s| s.parse().ok())
+        reconcile_every_secs: u32::try_from(reconcile_secs(console).await?)
             .unwrap_or(DEFAULT_RECONCILE_SECS),
         operator: console.config().operator.clone(),
     })
+}
+
+/// The saved receiver port, else the default.
+async fn receiver_port(console: &Context) -> Result<u16> {
+    Ok(global(console, keys::RECEIVER_PORT)
+        .await?
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(DEFAULT_RECEIVER_PORT))
+}
+
+/// The saved reconciler interval in seconds, else the default.
+async fn reconcile_secs(console: &Context) -> Result<u64> {
+    Ok(global(console, keys::RECONCILE_EVERY)
+        .await?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS)))
 }
 
 /// Checks and stores `s` (the public URL and auto-authorise for the console's environment).
@@ -168,19 +178,13 @@ pub async fn save(console: &Context, s: &Settings) -> Result<()> {
 /// # Errors
 /// Store errors.
 pub async fn for_services(console: &Context) -> Result<ServiceSettings> {
-    let every = global(console, keys::RECONCILE_EVERY)
-        .await?
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(u64::from(DEFAULT_RECONCILE_SECS));
+    let every = reconcile_secs(console).await?;
     let every = reconcile_override(std::env::var(RECONCILE_VAR).ok().as_deref()).unwrap_or(every);
     Ok(ServiceSettings {
         operator: global(console, keys::OPERATOR)
             .await?
             .filter(|o| !o.trim().is_empty()),
-        receiver_port: global(console, keys::RECEIVER_PORT)
-            .await?
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(DEFAULT_RECEIVER_PORT),
+        receiver_port: receiver_port(console).await?,
         reconcile_every: (every > 0).then(|| Duration::from_secs(every)),
     })
 }

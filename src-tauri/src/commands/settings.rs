@@ -69,10 +69,10 @@ pub async fn credentials_set(
             )
         })?
         .map_err(mizan_core::Error::from)?;
-    // Later sessions of this run see the new token too.
-    let mut fresh = state.base.read().await.clone();
-    mizan_core::credentials::fill_config_from_keychain(&mut fresh).await;
+    // Later sessions of this run see the new token too (the demo keeps its own tokens).
     if !state.is_demo().await {
+        let mut fresh = state.base.read().await.clone();
+        mizan_core::credentials::fill_config_from_keychain(&mut fresh).await;
         *state.base.write().await = fresh;
     }
     statuses(&state).await

@@ -85,7 +85,7 @@ pub async fn dashboard(
         volume: desktop::volume_since(store, env, since).await?,
         deliveries: delivery_stats::counts_since(store, env, since).await?,
         breaker: console.breaker_state().state.as_str(),
-        backlog: deliveries::backlog_count(store, Some(env)).await?,
+        backlog: backlog(console).await?,
         reconciler_last_run,
         reconciler_late,
     })
