@@ -168,16 +168,9 @@ fn request(a: &WebhookArgs) -> Result<WebhookRequest, CliError> {
     let events: Vec<EventType> = if a.events.is_empty() {
         EventType::ORDER_EVENTS.to_vec()
     } else {
-        a.events
-            .iter()
-            .map(|e| e.trim())
-            .filter(|e| !e.is_empty())
-            .map(EventType::parse)
-            .collect()
+        registration::parse_events(&a.events)
+            .map_err(|e| CliError::Usage(format!("--events: unknown event {e:?}")))?
     };
-    if let Some(EventType::Other(e)) = events.iter().find(|e| matches!(e, EventType::Other(_))) {
-        return Err(CliError::Usage(format!("--events: unknown event {e:?}")));
-    }
     let mut headers = BTreeMap::new();
     for h in &a.headers {
         let (k, v) = h

@@ -33,6 +33,21 @@ pub fn order_event_names() -> Vec<String> {
         .collect()
 }
 
+/// The order events named in `events` (blanks skipped, surrounding spaces ignored).
+///
+/// # Errors
+/// The first name Tamara does not send.
+pub fn parse_events(events: &[String]) -> std::result::Result<Vec<EventType>, String> {
+    let mut parsed = Vec::with_capacity(events.len());
+    for name in events.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        match EventType::parse(name) {
+            EventType::Other(unknown) => return Err(unknown),
+            known => parsed.push(known),
+        }
+    }
+    Ok(parsed)
+}
+
 /// An order webhook for `url` on `events` (every order event when none is named).
 ///
 /// # Errors
@@ -42,15 +57,8 @@ pub fn order_request(
     events: &[String],
     headers: BTreeMap<String, String>,
 ) -> Result<WebhookRequest> {
-    let named: Vec<EventType> = events
-        .iter()
-        .map(|e| e.trim())
-        .filter(|e| !e.is_empty())
-        .map(EventType::parse)
-        .collect();
-    if let Some(EventType::Other(e)) = named.iter().find(|e| matches!(e, EventType::Other(_))) {
-        return Err(Error::Invalid(format!("unknown webhook event {e:?}")));
-    }
+    let named =
+        parse_events(events).map_err(|e| Error::Invalid(format!("unknown webhook event {e:?}")))?;
     Ok(WebhookRequest {
         kind: Some(WebhookType::Order),
         url: url.trim().to_owned(),
