@@ -15,7 +15,6 @@ use std::time::Duration;
 use mizan_core::Console;
 use mizan_core::service::{RunningService, ServiceConfig};
 use mizan_core::views::{changes, dashboard};
-use mizan_core::webhooks::system_clock;
 use tauri::AppHandle;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -71,7 +70,7 @@ pub async fn start(
         reconcile_every,
         ..ServiceConfig::default()
     };
-    let service = RunningService::start(console.clone(), listener, system_clock(), config)
+    let service = RunningService::start(console.clone(), listener, config)
         .map_err(|e| format!("cannot start the receiver: {e}"))?;
     let mark = changes::now(&console)
         .await
@@ -169,8 +168,7 @@ pub async fn health(
     reconcile_every: Option<Duration>,
 ) -> mizan_core::Result<HealthChanged> {
     let backlog = dashboard::backlog(console).await?;
-    let (last, late) =
-        dashboard::reconciler_state(console, reconcile_every, chrono::Utc::now()).await?;
+    let (last, late) = dashboard::reconciler_state(console, reconcile_every, console.now()).await?;
     Ok(HealthChanged {
         receiver: "running".into(),
         breaker: console.breaker_state().state.as_str().into(),

@@ -113,7 +113,7 @@ fn entry_json(e: &AuditEntry) -> Value {
 }
 
 async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
-    let report = audit::verify(console.store()).await?;
+    let report = audit::verify(console.store(), console.now()).await?;
     if out.json {
         out.json_value(&report_json(&report));
     }

@@ -115,9 +115,14 @@ pub async fn run(console: &Console, out: &Output, cmd: ExportCommand) -> Result<
                 format,
             };
             let mut progress = Ticker::new(&a.common);
-            let report = export::settlement(console.store(), &req, &dest, &actor, &mut |n| {
-                progress.tick(n)
-            })
+            let report = export::settlement(
+                console.store(),
+                &req,
+                &dest,
+                &actor,
+                console.now(),
+                &mut |n| progress.tick(n),
+            )
             .await
             .map_err(usage_or_failed)?;
             progress.done();
@@ -134,9 +139,14 @@ pub async fn run(console: &Console, out: &Output, cmd: ExportCommand) -> Result<
                 format,
             };
             let mut progress = Ticker::new(&a.common);
-            let rows = export::audit(console.store(), &req, &dest, &actor, &mut |n| {
-                progress.tick(n)
-            })
+            let rows = export::audit(
+                console.store(),
+                &req,
+                &dest,
+                &actor,
+                console.now(),
+                &mut |n| progress.tick(n),
+            )
             .await
             .map_err(usage_or_failed)?;
             progress.done();
@@ -152,9 +162,14 @@ pub async fn run(console: &Console, out: &Output, cmd: ExportCommand) -> Result<
                 format,
             };
             let mut progress = Ticker::new(&a.common);
-            let rows = export::orders(console.store(), &req, &dest, &actor, &mut |n| {
-                progress.tick(n)
-            })
+            let rows = export::orders(
+                console.store(),
+                &req,
+                &dest,
+                &actor,
+                console.now(),
+                &mut |n| progress.tick(n),
+            )
             .await
             .map_err(usage_or_failed)?;
             progress.done();

@@ -136,10 +136,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
     credentials::fill_active(&mut config, &cli.command).await;
     let resilience = mizan_core::gateway::ResilienceConfig::from_lookup(|k| std::env::var(k).ok())?;
-    let console = Console::open(config).await?.with_resilience(
-        resilience,
-        std::sync::Arc::new(mizan_core::gateway::SystemClock),
-    );
+    let console = Console::open(config).await?.with_resilience(resilience);
     let out = output::Output { json: cli.json };
     match cli.command {
         Command::Sandbox(_) => Ok(()),

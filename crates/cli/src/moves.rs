@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use clap::Args;
 use mizan_core::Console;
 use mizan_core::moves::{
@@ -107,13 +107,14 @@ pub async fn capture(console: &Console, out: &Output, a: CaptureArgs) -> Result<
             parse_items(&json)?
         }
     };
+    let now = console.now();
     let action = MoveAction::Capture {
         amount: a.amount.as_deref().map(AmountInput::parse).transpose()?,
         items,
         shipping: ShippingInfo {
             shipped_at: a
                 .shipped_at
-                .unwrap_or_else(|| Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)),
+                .unwrap_or_else(|| now.to_rfc3339_opts(SecondsFormat::Secs, true)),
             shipping_company: a.shipping_company,
             tracking_number: a.tracking_number,
             tracking_url: a.tracking_url,

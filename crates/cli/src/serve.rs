@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::Args;
 use mizan_core::Console;
 use mizan_core::service::{RunningService, ServiceConfig};
-use mizan_core::webhooks::{WEBHOOK_PATH, system_clock};
+use mizan_core::webhooks::WEBHOOK_PATH;
 
 use crate::CliError;
 
@@ -58,7 +58,7 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         ..ServiceConfig::default()
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
-    let service = RunningService::start(console.clone(), listener, system_clock(), config)
+    let service = RunningService::start(console.clone(), listener, config)
         .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     println!(
         "mizan: serving {} on http://{} (webhooks at {WEBHOOK_PATH})",

@@ -4,7 +4,7 @@
 //! plus the last transition any process recorded), the inbox backlog, the receiver (its
 //! heartbeat, last delivery and the last 24 hours' verdicts) and the last reconciler sweep. Tokens are shown as set/unset only, never a value.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use mizan_core::Console;
 use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
 use mizan_core::webhooks::health::{self, ReceiverHealth, ReceiverStatus};
@@ -22,7 +22,8 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         mizan_core::gateway::recorded_breaker(console.store(), console.environment()).await?;
     let backlog = mizan_core::views::dashboard::backlog(console).await?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
-    let receiver = health::receiver_health(console, Utc::now()).await?;
+    let now = console.now();
+    let receiver = health::receiver_health(console, now).await?;
     let sweep = reconcile::last_sweep(console).await?;
     let set = |b: bool| if b { "set" } else { "unset" };
     if out.json {
@@ -43,7 +44,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
                 "last_delivery_at": receiver.last_delivery_at.map(|t| t.to_rfc3339()) },
             "receiver": serde_json::to_value(&receiver).unwrap_or(Value::Null),
             "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json),
-                "late": reconciler_late(&receiver, sweep.as_ref()) },
+                "late": reconciler_late(&receiver, sweep.as_ref(), now) },
         }));
         return Ok(());
     }
@@ -73,7 +74,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         );
     }
     say!("Inbox         {backlog} waiting, {failed} failed");
-    say!("Receiver      {}", receiver_line(&receiver));
+    say!("Receiver      {}", receiver_line(&receiver, now));
     let c = &receiver.last_24h;
     say!(
         "              last 24 h: {} verified, {} rejected, {} unreadable, {} failed processing{}",
@@ -91,20 +92,20 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         Some(s) => say!(
             "Reconciler    last sweep {} ({} s ago): {} checked, {} repaired, {} failed",
             s.finished_at.to_rfc3339(),
-            (Utc::now() - s.finished_at).num_seconds().max(0),
+            (now - s.finished_at).num_seconds().max(0),
             s.checked,
             s.repaired,
             s.failed
         ),
     }
-    if reconciler_late(&receiver, sweep.as_ref()) {
+    if reconciler_late(&receiver, sweep.as_ref(), now) {
         say!("              LATE: the running service has not swept for three intervals");
     }
     Ok(())
 }
 
-fn receiver_line(r: &ReceiverHealth) -> String {
-    let ago = |t: chrono::DateTime<Utc>| (Utc::now() - t).num_seconds().max(0);
+fn receiver_line(r: &ReceiverHealth, now: DateTime<Utc>) -> String {
+    let ago = |t: DateTime<Utc>| (now - t).num_seconds().max(0);
     match (&r.state, &r.heartbeat) {
         (ReceiverStatus::Running, Some(h)) => format!(
             "running on http://{} (pid {}, heartbeat {} s ago)",
@@ -127,19 +128,21 @@ fn receiver_line(r: &ReceiverHealth) -> String {
     }
 }
 
-/// True when a running service runs the reconciler but its last sweep is three intervals old.
-fn reconciler_late(r: &ReceiverHealth, sweep: Option<&SweepReport>) -> bool {
-    let Some(every) = r.heartbeat.as_ref().and_then(|h| h.reconcile_every_secs) else {
+/// True when a running service runs the reconciler and it is late ([`reconcile::is_late`]).
+fn reconciler_late(r: &ReceiverHealth, sweep: Option<&SweepReport>, now: DateTime<Utc>) -> bool {
+    let Some(hb) = r.heartbeat.as_ref() else {
         return false;
     };
-    if r.state != ReceiverStatus::Running {
+    let Some(every) = hb.reconcile_every_secs else {
         return false;
-    }
-    let since = sweep.map_or_else(
-        || r.heartbeat.as_ref().map_or(Utc::now(), |h| h.started_at),
-        |s| s.finished_at,
-    );
-    (Utc::now() - since).num_seconds() > i64::try_from(every.saturating_mul(3)).unwrap_or(i64::MAX)
+    };
+    r.state == ReceiverStatus::Running
+        && reconcile::is_late(
+            std::time::Duration::from_secs(every),
+            sweep.map(|s| s.finished_at),
+            Some(hb.started_at),
+            now,
+        )
 }
 
 fn sweep_json(s: &SweepReport) -> Value {
@@ -196,7 +199,7 @@ fn stuck_json(s: &StuckOrder) -> Value {
 }
 
 pub async fn stuck(console: &Console, out: &Output) -> Result<(), CliError> {
-    let list = reconcile::stuck_orders(console, Utc::now()).await?;
+    let list = reconcile::stuck_orders(console, console.now()).await?;
     if out.json {
         out.json_value(&Value::Array(list.iter().map(stuck_json).collect()));
         return Ok(());

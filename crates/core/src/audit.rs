@@ -88,7 +88,7 @@ pub fn entry_hash(entry: &AuditEntry) -> String {
 ///
 /// # Errors
 /// [`crate::Error::Store`] when the store fails or the chain stays contended.
-pub async fn record(store: &Store, rec: AuditRecord) -> Result<i64> {
+pub async fn record(store: &Store, rec: AuditRecord, now: DateTime<Utc>) -> Result<i64> {
     let mut last_err = None;
     for _ in 0..ATTEMPTS {
         let mut conn = store
@@ -96,7 +96,7 @@ pub async fn record(store: &Store, rec: AuditRecord) -> Result<i64> {
             .acquire()
             .await
             .map_err(StoreError::query("audit connection"))?;
-        match append_in(&mut conn, &rec, Utc::now()).await {
+        match append_in(&mut conn, &rec, now).await {
             Ok(seq) => return Ok(seq),
             Err(StoreError::Conflict(m)) => last_err = Some(StoreError::Conflict(m)),
             Err(e) => return Err(e.into()),
@@ -165,8 +165,8 @@ mod tests {
     async fn records_a_linked_chain() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
-        assert_eq!(record(&store, rec("one")).await.unwrap(), 1);
-        assert_eq!(record(&store, rec("two")).await.unwrap(), 2);
+        assert_eq!(record(&store, rec("one"), Utc::now()).await.unwrap(), 1);
+        assert_eq!(record(&store, rec("two"), Utc::now()).await.unwrap(), 2);
         let rows = audit::list_chain(&store, 10, 0).await.unwrap();
         assert_eq!(rows[0].prev_hash, GENESIS_HASH);
         assert_eq!(rows[1].prev_hash, rows[0].hash);
@@ -179,7 +179,10 @@ mod tests {
     async fn concurrent_appenders_both_land() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.db")).await.unwrap();
-        let (a, b) = tokio::join!(record(&store, rec("a")), record(&store, rec("b")));
+        let (a, b) = tokio::join!(
+            record(&store, rec("a"), Utc::now()),
+            record(&store, rec("b"), Utc::now())
+        );
         let mut seqs = [a.unwrap(), b.unwrap()];
         seqs.sort_unstable();
         assert_eq!(seqs, [1, 2]);

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use tamara::model::checkout::CheckoutRequest;
 
+use crate::clock::Clock;
 use crate::config::ConsoleConfig;
 use crate::context::Context;
 use crate::error::Result;
-use crate::gateway::{Clock, ResilienceConfig};
+use crate::gateway::ResilienceConfig;
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
 use crate::orders::CachedOrder;
 use crate::orders::cache;
@@ -56,11 +57,20 @@ impl Console {
     }
 
     /// Replaces the retry policy and the breakers (fresh, closed) with ones built from
-    /// `config` and `clock`. Call it right after [`Console::open`].
+    /// `config`. Call it right after [`Console::open`].
     #[must_use]
-    pub fn with_resilience(self, config: ResilienceConfig, clock: Arc<dyn Clock>) -> Self {
+    pub fn with_resilience(self, config: ResilienceConfig) -> Self {
         Console {
-            ctx: self.ctx.with_resilience(config, clock),
+            ctx: self.ctx.with_resilience(config),
+        }
+    }
+
+    /// Replaces the clock every part of the console reads the time from (tests set the time
+    /// with a [`crate::clock::ManualClock`]). Call it right after [`Console::open`].
+    #[must_use]
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Console {
+            ctx: self.ctx.with_clock(clock),
         }
     }
 

@@ -4,22 +4,27 @@
 //!
 //! Invariants: modules take `&Context`, never the facade, so the facade can call them without
 //! a cycle; every gateway call of one context and environment shares one circuit breaker
-//! ([`crate::gateway::Resilience`]) and one HTTP client.
+//! ([`crate::gateway::Resilience`]) and one HTTP client; every "now" in core comes from the
+//! context's one [`Clock`].
 
 use std::sync::Arc;
 
 use tamara::{ClientConfig, TamaraClient};
 
+use chrono::{DateTime, Utc};
+
+use crate::clock::{Clock, SystemClock};
 use crate::config::{ConsoleConfig, EnvironmentConfig};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::gateway::{BreakerState, Clock, Gateway, Resilience, ResilienceConfig, SystemClock};
+use crate::gateway::{BreakerState, Gateway, Resilience, ResilienceConfig};
 use crate::store::{Store, StoreOptions};
 
 #[derive(Debug, Clone)]
 pub struct Context {
     config: ConsoleConfig,
     store: Store,
+    clock: Arc<dyn Clock>,
     resilience: Arc<Resilience>,
     /// The active environment's HTTP client, built on first use and shared by every clone:
     /// building one loads the system's CA certificates from disk, which cost the webhook
@@ -36,26 +41,37 @@ impl Context {
             reason: e.to_string(),
         })?;
         let store = Store::open_with(&config.database_path(), options).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Ok(Context {
             config,
             store,
-            resilience: Arc::new(Resilience::new(
-                ResilienceConfig::default(),
-                Arc::new(SystemClock),
-            )),
+            resilience: Arc::new(Resilience::new(ResilienceConfig::default(), clock.clone())),
+            clock,
             client: Arc::new(std::sync::OnceLock::new()),
         })
     }
 
     /// Replaces the retry policy and the breakers (fresh, closed) with ones built from
-    /// `config` and `clock`.
-    pub(crate) fn with_resilience(
-        mut self,
-        config: ResilienceConfig,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        self.resilience = Arc::new(Resilience::new(config, clock));
+    /// `config`.
+    pub(crate) fn with_resilience(mut self, config: ResilienceConfig) -> Self {
+        self.resilience = Arc::new(Resilience::new(config, self.clock.clone()));
         self
+    }
+
+    /// Replaces the clock, and the breakers (fresh, closed) so they follow it too.
+    pub(crate) fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.resilience = Arc::new(Resilience::new(*self.resilience.config(), clock.clone()));
+        self.clock = clock;
+        self
+    }
+
+    /// The current time, by the context's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The circuit breaker of the active environment, as of now.
@@ -110,6 +126,7 @@ impl Context {
             self.resilience.breaker(env).clone(),
             self.resilience.config().retry,
             Some(self.store.clone()),
+            self.clock.clone(),
         ))
     }
 }

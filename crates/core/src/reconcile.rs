@@ -137,7 +137,7 @@ impl Reconciler {
     /// # Errors
     /// Only store failures; a failed read is counted in the report, not returned.
     pub async fn sweep(&self) -> Result<SweepReport> {
-        let started_at = Utc::now();
+        let started_at = self.console.now();
         let ids = self.candidates().await?;
         let outcomes: Vec<Outcome> = futures::stream::iter(ids)
             .map(|id| self.check(id))
@@ -147,7 +147,7 @@ impl Reconciler {
         let mut report = SweepReport {
             environment: self.console.environment().as_str().to_owned(),
             started_at,
-            finished_at: Utc::now(),
+            finished_at: self.console.now(),
             checked: outcomes.len(),
             repaired: 0,
             unchanged: 0,
@@ -176,6 +176,7 @@ impl Reconciler {
             SettingScope::Env(self.console.environment()),
             LAST_SWEEP_SETTING,
             &json,
+            self.console.now(),
         )
         .await?;
         Ok(report)
@@ -330,7 +331,7 @@ impl Reconciler {
             request_summary: Some(format!("POST /orders/{order_id}/authorise")),
             result: note.clone(),
         };
-        audit::record(self.console.store(), rec).await?;
+        audit::record(self.console.store(), rec, self.console.now()).await?;
         Ok(Some((note, self.console.fetch_order(order_id).await?)))
     }
 }
@@ -371,6 +372,23 @@ pub async fn last_sweep(console: &Console) -> Result<Option<SweepReport>> {
     )
     .await?;
     Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Whether a reconciler meant to sweep `every` is late: more than two intervals and 30 s
+/// since its last sweep, or since it started when it has not swept yet (one missed sweep is
+/// allowed for; never swept and no known start is late).
+pub fn is_late(
+    every: Duration,
+    last_sweep: Option<DateTime<Utc>>,
+    running_since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    let limit = chrono::Duration::from_std(every.saturating_mul(2))
+        .unwrap_or(chrono::Duration::MAX)
+        + chrono::Duration::seconds(30);
+    last_sweep
+        .or(running_since)
+        .is_none_or(|since| now - since > limit)
 }
 
 /// Why an order needs a person.

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use crate::console::Console;
 use crate::reconcile::Reconciler;
 use crate::webhooks::health::{self, Heartbeat};
-use crate::webhooks::{Clock, Processor, ProcessorConfig, ReceiverState, router};
+use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -94,7 +94,6 @@ impl RunningService {
     pub fn start(
         console: Console,
         listener: TcpListener,
-        clock: Clock,
         config: ServiceConfig,
     ) -> std::io::Result<RunningService> {
         let addr = listener.local_addr()?;
@@ -119,8 +118,8 @@ impl RunningService {
                 }
             })
         };
-        let processor = Processor::new(console.clone(), wake, clock.clone(), config.processor)
-            .spawn(stopped.clone());
+        let processor =
+            Processor::new(console.clone(), wake, config.processor).spawn(stopped.clone());
         let reconciler = config.reconcile_every.map(|every| {
             let mut stopped = stopped.clone();
             let reconciler = Reconciler::new(console.clone())
@@ -130,7 +129,7 @@ impl RunningService {
                 let _ = stopped.wait_for(|stop| *stop).await;
             }))
         });
-        let started_at = chrono::Utc::now();
+        let started_at = console.now();
         let heartbeat = Heartbeat {
             listen: addr.to_string(),
             pid: std::process::id(),
@@ -145,7 +144,7 @@ impl RunningService {
             let mut hb = heartbeat.clone();
             tokio::spawn(async move {
                 loop {
-                    hb.at = chrono::Utc::now();
+                    hb.at = console.now();
                     if let Err(e) = health::beat(&console, &hb).await {
                         tracing::warn!(error = %e, "receiver heartbeat not written");
                     }
@@ -156,7 +155,7 @@ impl RunningService {
                 }
             })
         };
-        let app = router(ReceiverState::new(console.clone(), received, clock));
+        let app = router(ReceiverState::new(console.clone(), received));
         let server = {
             let mut stopped = stopped;
             tokio::spawn(async move {
@@ -210,7 +209,7 @@ impl RunningService {
         let processor_ok = self.processor.await.is_ok();
         let _ = self.beating.await;
         let _ = self.relay.await;
-        let stopped_at = chrono::Utc::now();
+        let stopped_at = self.console.now();
         let last = Heartbeat {
             at: stopped_at,
             stopped_at: Some(stopped_at),

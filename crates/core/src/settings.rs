@@ -157,14 +157,21 @@ pub async fn save(console: &Context, s: &Settings) -> Result<()> {
     let store = console.store();
     let env = SettingScope::Env(console.environment());
     let g = SettingScope::Global;
-    stored::set(store, g, keys::RECEIVER_PORT, &s.receiver_port.to_string()).await?;
+    stored::set(
+        store,
+        g,
+        keys::RECEIVER_PORT,
+        &s.receiver_port.to_string(),
+        console.now(),
+    )
+    .await?;
     let every = s.reconcile_every_secs.to_string();
-    stored::set(store, g, keys::RECONCILE_EVERY, &every).await?;
-    stored::set(store, g, keys::OPERATOR, s.operator.trim()).await?;
+    stored::set(store, g, keys::RECONCILE_EVERY, &every, console.now()).await?;
+    stored::set(store, g, keys::OPERATOR, s.operator.trim(), console.now()).await?;
     let auto = if s.auto_authorise { "on" } else { "off" };
-    stored::set(store, env, AUTO_AUTHORISE_SETTING, auto).await?;
+    stored::set(store, env, AUTO_AUTHORISE_SETTING, auto, console.now()).await?;
     match s.public_url() {
-        Some(u) => stored::set(store, env, PUBLIC_URL_SETTING, u).await?,
+        Some(u) => stored::set(store, env, PUBLIC_URL_SETTING, u, console.now()).await?,
         None => {
             stored::remove(store, env, PUBLIC_URL_SETTING).await?;
         }
@@ -211,7 +218,14 @@ pub async fn save_locale(console: &Context, locale: &str) -> Result<()> {
         return Err(Error::Invalid(format!("locale {locale:?} is not en or ar")));
     }
     let store = console.store();
-    Ok(stored::set(store, SettingScope::Global, keys::LOCALE, locale).await?)
+    Ok(stored::set(
+        store,
+        SettingScope::Global,
+        keys::LOCALE,
+        locale,
+        console.now(),
+    )
+    .await?)
 }
 
 /// Remembers `url` as the public URL of the console's environment (what the self-test and
@@ -221,7 +235,14 @@ pub async fn save_locale(console: &Context, locale: &str) -> Result<()> {
 /// Store errors.
 pub async fn save_public_url(console: &Context, url: &str) -> Result<()> {
     let env = SettingScope::Env(console.environment());
-    Ok(stored::set(console.store(), env, PUBLIC_URL_SETTING, url.trim()).await?)
+    Ok(stored::set(
+        console.store(),
+        env,
+        PUBLIC_URL_SETTING,
+        url.trim(),
+        console.now(),
+    )
+    .await?)
 }
 
 /// The public URL saved for the console's environment.

@@ -31,7 +31,7 @@ pub async fn export_run(
     let file = ops::output_path(&path)?;
     let window = ops::export_window(from.as_deref(), to.as_deref(), &timezone)?;
     let n = EXPORTS.fetch_add(1, Ordering::Relaxed);
-    let export_id = format!("export-{}-{n}", chrono::Utc::now().timestamp_millis());
+    let export_id = format!("export-{}-{n}", console.now().timestamp_millis());
     let (app, id, target) = (state.app.clone(), export_id.clone(), file.clone());
     let mut progress = move |rows: u64| {
         let (export_id, rows) = (id.clone(), count(rows));

@@ -78,6 +78,7 @@ impl Data {
                     comment: Some("تم".into()),
                     occurred_at: t,
                 },
+                chrono::Utc::now(),
             )
             .await
             .unwrap();

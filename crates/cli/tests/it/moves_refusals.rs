@@ -258,6 +258,7 @@ async fn foreign_pending(cli: &Cli, order_id: &str, amount: &str) -> i64 {
             occurred_at: chrono::Utc::now(),
             request_summary: Some("POST /payments/capture intent=0000".into()),
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -289,7 +290,7 @@ async fn an_unsettled_move_on_the_order_blocks_others_until_a_re_read_settles_it
     // Its sender gave up with an unknown outcome a moment ago; Tamara shows nothing yet, which
     // proves nothing while the request may still be in flight.
     let store = cli.store().await;
-    ledger::mark_unknown(&store, other, "timed out")
+    ledger::mark_unknown(&store, other, "timed out", chrono::Utc::now())
         .await
         .unwrap();
     store.close().await;

@@ -309,6 +309,7 @@ async fn set_auto_authorise(env: &Env, value: &str) {
         SettingScope::Global,
         mizan_core::webhooks::processor::AUTO_AUTHORISE_SETTING,
         value,
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

@@ -18,6 +18,7 @@
 //! head printed by `mizan audit verify` should be noted elsewhere. The walk streams: memory
 //! stays flat however long the chain.
 
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 
 use super::{GENESIS_HASH, entry_hash};
@@ -128,7 +129,7 @@ impl ChainReport {
 ///
 /// # Errors
 /// [`crate::Error::Store`] if the store cannot be read, or a row does not decode at all.
-pub async fn verify(store: &Store) -> Result<ChainReport> {
+pub async fn verify(store: &Store, now: DateTime<Utc>) -> Result<ChainReport> {
     let checkpoint = read_checkpoint(store).await?;
     let mut walk = Walk::new(checkpoint.clone());
     let reader = store.streaming_reader().await?;
@@ -149,6 +150,7 @@ pub async fn verify(store: &Store) -> Result<ChainReport> {
             SettingScope::Global,
             CHECKPOINT_KEY,
             &format!("{} {}", h.seq, h.hash),
+            now,
         )
         .await?;
     }

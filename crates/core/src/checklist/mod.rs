@@ -92,7 +92,7 @@ pub async fn evaluate(console: &Console) -> Result<Checklist> {
     }
     Ok(Checklist {
         environment: console.environment(),
-        generated_at: Utc::now(),
+        generated_at: console.now(),
         items,
     })
 }
@@ -160,12 +160,19 @@ pub async fn mark(
         done,
         note: note.map(str::to_owned),
         by: console.config().operator.clone(),
-        at: Utc::now(),
+        at: console.now(),
     };
     let env = console.environment();
     let json = serde_json::to_string(&mark).unwrap_or_default();
     let key = format!("{MARK_PREFIX}{id}");
-    settings::set(console.store(), SettingScope::Env(env), &key, &json).await?;
+    settings::set(
+        console.store(),
+        SettingScope::Env(env),
+        &key,
+        &json,
+        console.now(),
+    )
+    .await?;
     audit::record(
         console.store(),
         AuditRecord {
@@ -176,6 +183,7 @@ pub async fn mark(
             request_summary: note.map(str::to_owned),
             result: if done { "done" } else { "open" }.into(),
         },
+        console.now(),
     )
     .await?;
     status_of(console, item).await

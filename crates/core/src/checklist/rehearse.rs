@@ -28,9 +28,7 @@ use crate::moves::{AmountInput, MoveAction, MoveRequest};
 use crate::simulator::SimulatorLink;
 use crate::store::ledger::LedgerState;
 use crate::webhooks::registration;
-use crate::webhooks::{
-    Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router, system_clock,
-};
+use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router};
 
 /// How long a step waits for a webhook to be processed.
 const WAIT: Duration = Duration::from_secs(20);
@@ -66,11 +64,7 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
         .map_err(|e| Error::Invalid(format!("cannot open a local receiver: {e}")))?;
     let wake = Arc::new(Notify::new());
     let (stop, stopped) = watch::channel(false);
-    let app = router(ReceiverState::new(
-        console.clone(),
-        wake.clone(),
-        system_clock(),
-    ));
+    let app = router(ReceiverState::new(console.clone(), wake.clone()));
     let mut server_stop = stop.subscribe();
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -82,7 +76,6 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
     let processor = Processor::new(
         console.clone(),
         wake,
-        system_clock(),
         ProcessorConfig {
             idle_interval: Duration::from_millis(100),
             retry_base: Duration::from_millis(200),
@@ -205,7 +198,7 @@ impl Rehearsal<'_> {
         let mut req = self.checkout.clone();
         req.order_reference_id = format!(
             "REHEARSE-{}-{}",
-            chrono::Utc::now().format("%Y%m%d%H%M%S"),
+            self.console.now().format("%Y%m%d%H%M%S"),
             self.seq
         );
         let created = match self.console.create_checkout(&req).await {
@@ -305,7 +298,7 @@ impl Rehearsal<'_> {
             amount: amount.and_then(|a| AmountInput::parse(a).ok()),
             items: vec![],
             shipping: ShippingInfo {
-                shipped_at: chrono::Utc::now().to_rfc3339(),
+                shipped_at: self.console.now().to_rfc3339(),
                 shipping_company: "Rehearsal Post".into(),
                 tracking_number: None,
                 tracking_url: None,

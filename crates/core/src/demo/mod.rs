@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use tamara::model::payments::ShippingInfo;
 use tamara::model::webhooks::{EventType, WebhookRequest, WebhookType};
 use tokio::sync::watch;
@@ -212,7 +212,10 @@ impl Traffic {
             None
         };
         let shipping = ShippingInfo {
-            shipped_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            shipped_at: self
+                .console
+                .now()
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
             shipping_company: (*self.dice.pick(&["SMSA", "Aramex", "DHL", "Naqel"])).into(),
             tracking_number: Some(format!("TRK{:08}", self.dice.below(100_000_000))),
             tracking_url: None,

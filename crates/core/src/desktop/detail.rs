@@ -1,6 +1,6 @@
 //! The order screen (amounts, items, timeline, allowed moves) and its money-move dialog.
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tamara::model::payments::ShippingInfo;
 
@@ -212,12 +212,13 @@ pub async fn order_refresh(console: &Console, id_or_reference: &str) -> Result<O
 }
 
 impl MoveInput {
-    /// The dialog's input as the core's request (`confirm`: the typed order reference).
+    /// The dialog's input as the core's request (`confirm`: the typed order reference; `now`:
+    /// the shipping date a capture without one gets).
     ///
     /// # Errors
     /// [`Error::Invalid`] for an amount that is not a number; [`MoveRefusal::AmountRequired`]
     /// for a refund without one.
-    pub fn to_request(&self, confirm: Option<String>) -> Result<MoveRequest> {
+    pub fn to_request(&self, confirm: Option<String>, now: DateTime<Utc>) -> Result<MoveRequest> {
         let amount = super::text(&self.amount)
             .map(|a| {
                 parse_decimal(a)
@@ -249,7 +250,7 @@ impl MoveInput {
                     })
                     .collect(),
                 shipping: ShippingInfo {
-                    shipped_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+                    shipped_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
                     shipping_company: super::text(&self.shipping_company)
                         .map_or_else(|| DEFAULT_CARRIER.to_owned(), str::to_owned),
                     tracking_number: super::text(&self.tracking_number).map(str::to_owned),
@@ -271,7 +272,9 @@ impl MoveInput {
 /// # Errors
 /// As [`Console::preview_move`].
 pub async fn move_preview(console: &Console, input: &MoveInput) -> Result<MovePreview> {
-    let p = console.preview_move(input.to_request(None)?).await?;
+    let p = console
+        .preview_move(input.to_request(None, console.now())?)
+        .await?;
     let mut warnings: Vec<String> = p
         .unsettled
         .iter()
@@ -310,7 +313,9 @@ pub async fn move_execute(
     input: &MoveInput,
     confirm: Option<String>,
 ) -> Result<MoveResult> {
-    let outcome = console.move_money(input.to_request(confirm)?).await?;
+    let outcome = console
+        .move_money(input.to_request(confirm, console.now())?)
+        .await?;
     let view = detail::order_view(console, &outcome.planned.order_id).await?;
     Ok(MoveResult {
         outcome: outcome.state().as_str().to_owned(),
@@ -338,7 +343,7 @@ mod tests {
     #[test]
     fn dialog_input_becomes_the_cores_move_request() {
         let r = input(MoveKind::Authorise)
-            .to_request(Some(String::new()))
+            .to_request(Some(String::new()), Utc::now())
             .unwrap();
         assert_eq!(r.order_id, "o-1");
         assert_eq!(r.action, MoveAction::Authorise);
@@ -350,7 +355,9 @@ mod tests {
             reference_id: "sku-1".into(),
             quantity: 2,
         }]);
-        let r = capture.to_request(Some("REF-1".into())).unwrap();
+        let r = capture
+            .to_request(Some("REF-1".into()), Utc::now())
+            .unwrap();
         assert_eq!(r.confirm.as_deref(), Some("REF-1"));
         let MoveAction::Capture {
             amount,
@@ -368,12 +375,14 @@ mod tests {
         assert_eq!(items[0].reference_id.as_deref(), Some("sku-1"));
         assert_eq!(shipping.shipping_company, DEFAULT_CARRIER);
 
-        let e = input(MoveKind::Refund).to_request(None).unwrap_err();
+        let e = input(MoveKind::Refund)
+            .to_request(None, Utc::now())
+            .unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::MoveAmountRequired);
         assert_eq!(e.to_string(), "a refund needs an amount");
         let mut bad = input(MoveKind::Cancel);
         bad.amount = Some("1,5".into());
-        let e = bad.to_request(None).unwrap_err();
+        let e = bad.to_request(None, Utc::now()).unwrap_err();
         assert_eq!(e.code(), crate::ErrorCode::InvalidInput);
         assert!(e.to_string().contains("1,5"), "{e}");
     }

@@ -248,7 +248,7 @@ pub async fn export_csv(
                 include_unsettled: false,
                 format,
             };
-            let r = export::settlement(store, &req, &dest, &actor, progress).await?;
+            let r = export::settlement(store, &req, &dest, &actor, console.now(), progress).await?;
             let extra = r.totals_file.map(|p| p.display().to_string());
             (r.rows, extra.into_iter().collect())
         }
@@ -260,7 +260,7 @@ pub async fn export_csv(
                 window,
                 format,
             };
-            let rows = export::audit(store, &req, &dest, &actor, progress).await?;
+            let rows = export::audit(store, &req, &dest, &actor, console.now(), progress).await?;
             (rows, vec![])
         }
         ExportKind::Orders => {
@@ -269,7 +269,7 @@ pub async fn export_csv(
                 window,
                 format,
             };
-            let rows = export::orders(store, &req, &dest, &actor, progress).await?;
+            let rows = export::orders(store, &req, &dest, &actor, console.now(), progress).await?;
             (rows, vec![])
         }
     })
@@ -377,7 +377,7 @@ pub async fn dashboard(
     days: u32,
     reconcile_every: Option<std::time::Duration>,
 ) -> Result<Dashboard> {
-    let d = dash::dashboard(console, days, reconcile_every, chrono::Utc::now()).await?;
+    let d = dash::dashboard(console, days, reconcile_every, console.now()).await?;
     let n = &d.deliveries;
     Ok(Dashboard {
         volume: d

@@ -1,6 +1,5 @@
 //! The order list (its query, rows and saved views), the attention queue and the order screen.
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{amount, parse_time, text, time};
@@ -186,7 +185,7 @@ pub async fn page(console: &Console, query: &OrdersQuery) -> Result<OrdersPage> 
 /// # Errors
 /// Store errors.
 pub async fn attention_queue(console: &Console) -> Result<Vec<AttentionItem>> {
-    let items = attention::attention_queue(console, Utc::now()).await?;
+    let items = attention::attention_queue(console, console.now()).await?;
     Ok(items
         .into_iter()
         .map(|i| AttentionItem {

@@ -301,7 +301,7 @@ pub async fn delivery_replay(console: &Console, id: u32) -> Result<DeliveryDetai
 
 /// Checks a pasted token (or notification URL, or Bearer header) as the receiver would.
 pub fn check_token(console: &Console, input: &str) -> TokenCheck {
-    let now = chrono::Utc::now().timestamp();
+    let now = console.now().timestamp();
     let (ok, checks) = token_check::check_token(console, input, now);
     TokenCheck {
         ok,

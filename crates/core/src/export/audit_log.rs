@@ -2,6 +2,7 @@
 //! can be checked against the chain rules (with `all_environments`, the file is the whole
 //! chain and verifiable on its own).
 
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 
 use super::sheet::Sheet;
@@ -49,6 +50,7 @@ pub async fn audit(
     req: &AuditExport,
     dest: &Destination,
     actor: &str,
+    now: DateTime<Utc>,
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
     let summary = format!(
@@ -66,7 +68,7 @@ pub async fn audit(
         dest,
         summary,
     };
-    record(store, what, outcome, |n| *n).await
+    record(store, what, now, outcome, |n| *n).await
 }
 
 async fn write_rows<W: std::io::Write + Send>(

@@ -22,6 +22,7 @@ mod settlement;
 pub mod sheet;
 mod window;
 
+use chrono::{DateTime, Utc};
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -157,6 +158,7 @@ async fn write_to(
 async fn record<T>(
     store: &Store,
     what: Recorded<'_>,
+    now: DateTime<Utc>,
     outcome: crate::Result<T>,
     rows: impl FnOnce(&T) -> u64,
 ) -> crate::Result<T> {
@@ -172,7 +174,7 @@ async fn record<T>(
         request_summary: Some(what.summary),
         result,
     };
-    let recorded = audit::record(store, rec).await;
+    let recorded = audit::record(store, rec, now).await;
     match (outcome, recorded) {
         (Ok(v), Ok(_)) => Ok(v),
         (Ok(_), Err(e)) | (Err(e), _) => Err(e),

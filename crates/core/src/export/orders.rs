@@ -2,6 +2,7 @@
 //! amount at its currency's precision. The raw gateway JSON is left out (it is for support,
 //! not for spreadsheets).
 
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 
 use super::sheet::Sheet;
@@ -62,6 +63,7 @@ pub async fn orders(
     req: &OrdersExport,
     dest: &Destination,
     actor: &str,
+    now: DateTime<Utc>,
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
     let summary = format!("orders {} bom={}", req.window.label, req.format.bom);
@@ -76,7 +78,7 @@ pub async fn orders(
         dest,
         summary,
     };
-    record(store, what, outcome, |n| *n).await
+    record(store, what, now, outcome, |n| *n).await
 }
 
 async fn write_rows<W: std::io::Write + Send>(

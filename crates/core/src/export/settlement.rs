@@ -121,6 +121,7 @@ pub async fn settlement(
     req: &SettlementExport,
     dest: &Destination,
     actor: &str,
+    now: DateTime<Utc>,
     progress: Progress<'_>,
 ) -> crate::Result<SettlementReport> {
     let summary = format!(
@@ -135,7 +136,7 @@ pub async fn settlement(
         dest,
         summary,
     };
-    record(store, what, outcome, |r| r.rows).await
+    record(store, what, now, outcome, |r| r.rows).await
 }
 
 async fn run(

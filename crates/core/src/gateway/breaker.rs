@@ -15,20 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-/// Where the breaker takes the time from.
-pub trait Clock: Send + Sync + fmt::Debug {
-    fn now(&self) -> Instant;
-}
-
-/// The real monotonic clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-}
+use crate::clock::Clock;
 
 /// Tuning of a breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +157,7 @@ impl CircuitBreaker {
     /// Asks to make a call. `Err(retry_after)` when the circuit is open (or a half-open probe
     /// is already in flight): the call must not be made.
     pub fn try_acquire(&self) -> Result<Permit<'_>, Duration> {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut g = self.lock();
         let probe = match g.state {
             CircuitState::Closed => false,
@@ -214,7 +201,7 @@ impl CircuitBreaker {
     }
 
     fn on_failure(&self, probe: bool, code: &'static str) -> bool {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let mut g = self.lock();
         g.consecutive_failures = g.consecutive_failures.saturating_add(1);
         g.last_failure = Some(code);
@@ -237,7 +224,7 @@ impl CircuitBreaker {
 
     /// The state as of now.
     pub fn state(&self) -> BreakerState {
-        let now = self.clock.now();
+        let now = self.clock.instant();
         let g = self.lock();
         let mut state = g.state;
         let mut retry_after = None;
@@ -265,29 +252,10 @@ impl CircuitBreaker {
 mod tests {
     use super::*;
 
-    /// A clock the test moves by hand.
-    #[derive(Debug)]
-    struct ManualClock {
-        start: Instant,
-        offset: Mutex<Duration>,
-    }
+    use crate::clock::ManualClock;
 
-    impl ManualClock {
-        fn new() -> Arc<Self> {
-            Arc::new(ManualClock {
-                start: Instant::now(),
-                offset: Mutex::new(Duration::ZERO),
-            })
-        }
-        fn advance(&self, d: Duration) {
-            *self.offset.lock().unwrap() += d;
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> Instant {
-            self.start + *self.offset.lock().unwrap()
-        }
+    fn manual() -> Arc<ManualClock> {
+        Arc::new(ManualClock::new(chrono::Utc::now()))
     }
 
     fn breaker(clock: &Arc<ManualClock>) -> CircuitBreaker {
@@ -302,7 +270,7 @@ mod tests {
 
     #[test]
     fn opens_after_threshold_consecutive_failures() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         assert!(!b.try_acquire().unwrap().failure("gateway_unavailable"));
         assert!(!b.try_acquire().unwrap().failure("gateway_unavailable"));
@@ -321,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_success_resets_the_count() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         let _ = b.try_acquire().unwrap().failure("x");
         let _ = b.try_acquire().unwrap().failure("x");
@@ -334,7 +302,7 @@ mod tests {
 
     #[test]
     fn half_open_lets_one_probe_and_closes_on_success() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         for _ in 0..3 {
             let _ = b.try_acquire().unwrap().failure("x");
@@ -356,7 +324,7 @@ mod tests {
 
     #[test]
     fn a_failed_probe_reopens_for_a_fresh_cooldown() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         for _ in 0..3 {
             let _ = b.try_acquire().unwrap().failure("x");
@@ -371,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_dropped_probe_frees_the_slot() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         for _ in 0..3 {
             let _ = b.try_acquire().unwrap().failure("x");
@@ -384,7 +352,7 @@ mod tests {
 
     #[test]
     fn late_failures_while_open_do_not_extend_the_cooldown() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = breaker(&clock);
         let early: Vec<_> = (0..4).map(|_| b.try_acquire().unwrap()).collect();
         let mut it = early.into_iter();
@@ -398,7 +366,7 @@ mod tests {
 
     #[test]
     fn threshold_zero_means_one() {
-        let clock = ManualClock::new();
+        let clock = manual();
         let b = CircuitBreaker::new(
             BreakerConfig {
                 failure_threshold: 0,

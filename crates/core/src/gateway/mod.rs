@@ -20,7 +20,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tamara::model::WithRaw;
 use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
 use tamara::model::order::{MessageResponse, OrderDetails, UpdateReferenceRequest};
@@ -31,9 +30,10 @@ use tamara::model::payments::{
 use tamara::model::webhooks::{Webhook, WebhookRequest};
 use tamara::{ApiError, OrderPath, TamaraClient};
 
-pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, CircuitState, Clock, SystemClock};
+pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, CircuitState};
 pub use retry::RetryPolicy;
 
+use crate::clock::Clock;
 use crate::environment::Environment;
 use crate::store::Store;
 use crate::store::settings::{self, SettingScope};
@@ -217,6 +217,7 @@ pub struct Gateway {
     breaker: Arc<CircuitBreaker>,
     retry: RetryPolicy,
     store: Option<Store>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Gateway {
@@ -227,6 +228,7 @@ impl Gateway {
         breaker: Arc<CircuitBreaker>,
         retry: RetryPolicy,
         store: Option<Store>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Gateway {
             client,
@@ -234,6 +236,7 @@ impl Gateway {
             breaker,
             retry,
             store,
+            clock,
         }
     }
 
@@ -279,7 +282,7 @@ impl Gateway {
         let Some(store) = &self.store else { return };
         let value = serde_json::json!({
             "state": s.state.as_str(),
-            "at": Utc::now().to_rfc3339(),
+            "at": self.clock.now().to_rfc3339(),
             "consecutive_failures": s.consecutive_failures,
             "last_failure": s.last_failure,
         });
@@ -288,6 +291,7 @@ impl Gateway {
             SettingScope::Env(self.env),
             BREAKER_SETTING,
             &value.to_string(),
+            self.clock.now(),
         )
         .await
         {

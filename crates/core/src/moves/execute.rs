@@ -2,7 +2,6 @@
 //! once, settle, re-read, audit. The order of these steps is the safety argument (see the
 //! module doc of [`super`]); keep it.
 
-use chrono::Utc;
 use tamara::{ApiError, OrderPath};
 
 use super::local::{audit, refresh};
@@ -197,10 +196,10 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
         idempotency_ref: reference.clone(),
         actor: console.config().operator.clone(),
         comment: planned.comment.clone(),
-        occurred_at: Utc::now(),
+        occurred_at: console.now(),
         request_summary: Some(reference::summary(env, &planned, &reference)),
     };
-    let entry = match ledger::record_pending(store, &pending).await {
+    let entry = match ledger::record_pending(store, &pending, console.now()).await {
         Ok(e) => e,
         Err(StoreError::DuplicateIdempotencyRef { existing }) => {
             // Another click or process wrote the same reference a moment ago.
@@ -212,7 +211,7 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
     let what = format!("{} of {}", planned.kind, planned.amount);
     match answer {
         Ok(gateway_id) => {
-            let entry = ledger::mark_succeeded(store, entry.id, &gateway_id).await?;
+            let entry = ledger::mark_succeeded(store, entry.id, &gateway_id, console.now()).await?;
             let order = refresh(console, &gateway, &planned, Some(&gateway_id)).await;
             let message = format!(
                 "{} done: {}={gateway_id}",
@@ -256,7 +255,7 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
                     e.code()
                 )
             };
-            let entry = ledger::mark_failed(store, entry.id, &message).await?;
+            let entry = ledger::mark_failed(store, entry.id, &message, console.now()).await?;
             let order = refresh(console, &gateway, &planned, None).await;
             Ok(outcome(
                 env,

@@ -6,7 +6,7 @@
 //! it with Tamara's own figures. [`audit`] appends one line per attempt; a failure to append
 //! is logged, never allowed to hide the move's outcome.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tamara::OrderPath;
 use tamara::model::OrderStatus;
 
@@ -39,7 +39,7 @@ pub(super) async fn refresh(
     if done.is_some() {
         let env = console.environment();
         if let Ok(Some(cached)) = orders::get(console.store(), env, &planned.order_id).await {
-            let advanced = advance(cached, planned);
+            let advanced = advance(cached, planned, console.now());
             if let Err(e) = orders::upsert(console.store(), &advanced).await {
                 tracing::warn!(error = %e, "could not update the cached order locally");
             }
@@ -52,7 +52,7 @@ pub(super) async fn refresh(
 
 /// The cached row with `planned` applied: the amount added to its column and the status it
 /// implies (reference §9.2), kept if that would move backwards.
-fn advance(mut o: OrderRecord, planned: &PlannedMove) -> OrderRecord {
+fn advance(mut o: OrderRecord, planned: &PlannedMove, now: DateTime<Utc>) -> OrderRecord {
     let add = |a: tamara::Money| a.checked_add(planned.amount).unwrap_or(a);
     let open_after = |o: &OrderRecord| {
         o.total
@@ -94,7 +94,7 @@ fn advance(mut o: OrderRecord, planned: &PlannedMove) -> OrderRecord {
     if status_rank(&status) > status_rank(&OrderStatus::parse(&o.status)) {
         o.status = status.as_str().to_owned();
     }
-    o.updated_at = Utc::now();
+    o.updated_at = now;
     o
 }
 
@@ -114,7 +114,7 @@ pub(super) async fn audit(
         request_summary,
         result,
     };
-    if let Err(e) = audit::record(console.store(), rec).await {
+    if let Err(e) = audit::record(console.store(), rec, console.now()).await {
         tracing::warn!(error = %e, order_id = %req.order_id, "could not append to the audit log");
     }
 }
@@ -176,23 +176,26 @@ mod tests {
         let o = advance(
             record("authorised", "0"),
             &planned(LedgerKind::Capture, "100"),
+            Utc::now(),
         );
         assert_eq!(
             (o.status.as_str(), o.captured),
             ("partially_captured", sar("100"))
         );
-        let o = advance(o, &planned(LedgerKind::Capture, "200"));
+        let o = advance(o, &planned(LedgerKind::Capture, "200"), Utc::now());
         assert_eq!(o.status, "fully_captured");
-        let o = advance(o, &planned(LedgerKind::Refund, "300"));
+        let o = advance(o, &planned(LedgerKind::Refund, "300"), Utc::now());
         assert_eq!(o.status, "fully_refunded");
         let o = advance(
             record("authorised", "0"),
             &planned(LedgerKind::Cancel, "50"),
+            Utc::now(),
         );
         assert_eq!(o.status, "updated");
         let o = advance(
             record("fully_captured", "300"),
             &planned(LedgerKind::Authorise, "300"),
+            Utc::now(),
         );
         assert_eq!(o.status, "fully_captured", "never backwards");
     }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tamara::model::WithRaw;
 use tamara::model::order::OrderDetails;
 use tamara::{ApiError, OrderPath};
@@ -72,7 +72,8 @@ pub(super) async fn reread_until_settled(
         let known = known_ids(store, env, &entry).await?;
         match judge(&entry, &details.value, &known) {
             Evidence::Happened { gateway_id, how } => {
-                let settled = ledger::mark_succeeded(store, entry.id, &gateway_id).await?;
+                let settled =
+                    ledger::mark_succeeded(store, entry.id, &gateway_id, console.now()).await?;
                 let message = format!(
                     "Tamara's answer was lost ({err}), but re-reading the order shows the {what} \
                      happened: {how}."
@@ -81,7 +82,7 @@ pub(super) async fn reread_until_settled(
             }
             Evidence::NotHappened { why } => {
                 let message = format!("{err}; re-reading the order: {why}. No money moved.");
-                let settled = ledger::mark_failed(store, entry.id, &message).await?;
+                let settled = ledger::mark_failed(store, entry.id, &message, console.now()).await?;
                 return Ok((settled, order, message));
             }
             Evidence::Absent { why } => absent = Some(why),
@@ -92,7 +93,7 @@ pub(super) async fn reread_until_settled(
             "Tamara answered {err}, and re-reading the order confirms the {what} did not \
              happen ({why}). No money moved; you may try again."
         );
-        let settled = ledger::mark_failed(store, entry.id, &message).await?;
+        let settled = ledger::mark_failed(store, entry.id, &message, console.now()).await?;
         return Ok((settled, order, message));
     }
     let seen = match (absent, read_error) {
@@ -105,7 +106,7 @@ pub(super) async fn reread_until_settled(
          repeat it elsewhere: run the same command again in a minute (it re-reads the order and \
          settles this entry first, never sending twice), or `mizan reconcile`."
     );
-    let settled = ledger::mark_unknown(store, entry.id, &message).await?;
+    let settled = ledger::mark_unknown(store, entry.id, &message, console.now()).await?;
     Ok((settled, order, message))
 }
 
@@ -124,7 +125,7 @@ pub(super) async fn settle_earlier(
         if !is_open(&e) {
             continue;
         }
-        let old = age(&e) > window;
+        let old = age(&e, console.now()) > window;
         if e.state == LedgerState::Pending && !old {
             out.push(e);
             continue;
@@ -152,17 +153,23 @@ async fn settle_entry(
     let what = format!("{} of {}", entry.kind, entry.amount);
     let r = match judge(entry, details, &known) {
         Evidence::Happened { gateway_id, .. } => {
-            ledger::mark_succeeded(store, entry.id, &gateway_id).await
+            ledger::mark_succeeded(store, entry.id, &gateway_id, console.now()).await
         }
         Evidence::NotHappened { why } => {
-            ledger::mark_failed(store, entry.id, &format!("{why}; no money moved")).await
+            ledger::mark_failed(
+                store,
+                entry.id,
+                &format!("{why}; no money moved"),
+                console.now(),
+            )
+            .await
         }
         Evidence::Absent { why } if final_absence => {
             let msg = format!("the {what} never appeared at Tamara ({why}); no money moved");
-            ledger::mark_failed(store, entry.id, &msg).await
+            ledger::mark_failed(store, entry.id, &msg, console.now()).await
         }
         Evidence::Absent { why } if entry.state == LedgerState::Pending => {
-            ledger::mark_unknown(store, entry.id, &why).await
+            ledger::mark_unknown(store, entry.id, &why, console.now()).await
         }
         Evidence::Absent { .. } => return Ok(entry.clone()),
     };
@@ -205,14 +212,20 @@ pub(super) async fn adopt(
 ) -> Result<MoveOutcome> {
     let window = in_flight_window(console.config().active().total_timeout);
     let mut entry = existing;
-    while entry.state == LedgerState::Pending && age(&entry) <= window {
+    while entry.state == LedgerState::Pending && age(&entry, console.now()) <= window {
         tokio::time::sleep(JOIN_POLL).await;
         entry = current(console, entry.id).await?;
     }
     if is_open(&entry) {
         let details = gateway.order(&entry.order_id, OrderPath::Orders).await?;
         crate::orders::cache::cache(console, &details).await?;
-        entry = settle_entry(console, &entry, &details.value, age(&entry) > window).await?;
+        entry = settle_entry(
+            console,
+            &entry,
+            &details.value,
+            age(&entry, console.now()) > window,
+        )
+        .await?;
     }
     let order = crate::orders::cache::cached(console, &entry.order_id)
         .await
@@ -251,6 +264,7 @@ pub(super) async fn recent_twin(
     planned: &PlannedMove,
 ) -> Result<Option<LedgerEntry>> {
     let env = console.environment();
+    let now = console.now();
     Ok(
         ledger::list_for_order(console.store(), env, &planned.order_id)
             .await?
@@ -258,7 +272,7 @@ pub(super) async fn recent_twin(
             .rfind(|e| {
                 e.source == LedgerSource::Api
                     && e.state == LedgerState::Succeeded
-                    && age(e) <= DUPLICATE_WINDOW
+                    && age(e, now) <= DUPLICATE_WINDOW
                     && same_intent(env, e, planned)
             }),
     )
@@ -268,8 +282,8 @@ pub(super) fn is_open(e: &LedgerEntry) -> bool {
     e.source == LedgerSource::Api && matches!(e.state, LedgerState::Pending | LedgerState::Unknown)
 }
 
-fn age(e: &LedgerEntry) -> Duration {
-    (Utc::now() - e.recorded_at).to_std().unwrap_or_default()
+fn age(e: &LedgerEntry, now: DateTime<Utc>) -> Duration {
+    (now - e.recorded_at).to_std().unwrap_or_default()
 }
 
 async fn current(console: &Context, id: i64) -> Result<LedgerEntry> {

@@ -91,7 +91,7 @@ pub async fn cached(ctx: &Context, id_or_reference: &str) -> Result<CachedOrder>
 pub async fn cache(ctx: &Context, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
     let env = ctx.environment();
     let mut tx = ctx.store().begin().await?;
-    let outcome = cache_details(&mut tx, env, details, LedgerSource::Poll, Utc::now()).await?;
+    let outcome = cache_details(&mut tx, env, details, LedgerSource::Poll, ctx.now()).await?;
     tx.commit()
         .await
         .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
@@ -157,7 +157,7 @@ pub async fn cache_details(
         let mut m = m.clone();
         m.source = source;
         m.actor.clone_from(&actor);
-        ledger::upsert_observed(&mut *conn, &m).await?;
+        ledger::upsert_observed(&mut *conn, &m, now).await?;
     }
     Ok(CacheOutcome::Applied {
         from: existing.map(|o| o.status),

@@ -55,6 +55,7 @@ pub async fn claim<'c>(
     db: impl Db<'c>,
     key: &EventKey,
     delivery_id: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query("claim event"))?;
     let done = sqlx::query(
@@ -68,7 +69,7 @@ pub async fn claim<'c>(
     .bind(&key.event_type)
     .bind(&key.sub_id)
     .bind(delivery_id)
-    .bind(ts(Utc::now()))
+    .bind(ts(now))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query("claim event"))?;

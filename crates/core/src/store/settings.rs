@@ -82,6 +82,7 @@ pub async fn set<'c>(
     scope: SettingScope,
     key: &str,
     value: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query("set setting"))?;
     sqlx::query(
@@ -92,7 +93,7 @@ pub async fn set<'c>(
     .bind(scope.as_str())
     .bind(key)
     .bind(value)
-    .bind(ts(Utc::now()))
+    .bind(ts(now))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query("set setting"))?;

@@ -46,14 +46,7 @@ pub async fn reconciler_state(
     now: DateTime<Utc>,
 ) -> Result<(Option<DateTime<Utc>>, bool)> {
     let last = reconcile::last_sweep(console).await?.map(|s| s.finished_at);
-    let late = match every {
-        None => false,
-        Some(every) => {
-            let limit =
-                Duration::from_std(every * 2).unwrap_or(Duration::MAX) + Duration::seconds(30);
-            last.is_none_or(|at| now - at > limit)
-        }
-    };
+    let late = every.is_some_and(|every| reconcile::is_late(every, last, None, now));
     Ok((last, late))
 }
 

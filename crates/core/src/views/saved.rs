@@ -80,6 +80,7 @@ pub async fn save(console: &Console, name: &str, query_json: &str) -> Result<Sav
         scope,
         &format!("{VIEW_PREFIX}{name}"),
         query_json,
+        console.now(),
     )
     .await?;
     Ok(SavedView {

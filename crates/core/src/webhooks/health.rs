@@ -70,7 +70,14 @@ pub struct ReceiverHealth {
 pub async fn beat(console: &Context, hb: &Heartbeat) -> Result<()> {
     let json = serde_json::to_string(hb).unwrap_or_default();
     let scope = SettingScope::Env(console.environment());
-    settings::set(console.store(), scope, HEARTBEAT_SETTING, &json).await?;
+    settings::set(
+        console.store(),
+        scope,
+        HEARTBEAT_SETTING,
+        &json,
+        console.now(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
+
 use tamara::notification::TokenVerifier;
 use tokio::sync::Notify;
 
@@ -54,14 +54,6 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The receiver's route.
 pub const WEBHOOK_PATH: &str = "/webhooks/tamara";
 
-/// Where "now" comes from; tests inject a fixed time.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// The wall clock.
-pub fn system_clock() -> Clock {
-    Arc::new(Utc::now)
-}
-
 /// What the router's handlers share.
 #[derive(Clone)]
 pub struct ReceiverState {
@@ -70,14 +62,13 @@ pub struct ReceiverState {
     /// rejected (`token_no_key_configured`).
     pub(crate) verifier: Option<TokenVerifier>,
     pub(crate) wake: Arc<Notify>,
-    pub(crate) clock: Clock,
     /// The receiver's single writer to the inbox (group commit).
     pub(crate) inbox: receiver::Inbox,
 }
 
 impl ReceiverState {
     /// State for the console's active environment, verifying with its notification token.
-    pub fn new(console: impl Into<Context>, wake: Arc<Notify>, clock: Clock) -> ReceiverState {
+    pub fn new(console: impl Into<Context>, wake: Arc<Notify>) -> ReceiverState {
         let console: Context = console.into();
         let active = console.config().active();
         let max_lifetime = i64::try_from(active.token_max_lifetime.as_secs()).unwrap_or(i64::MAX);
@@ -89,7 +80,6 @@ impl ReceiverState {
             console,
             verifier,
             wake,
-            clock,
             inbox: receiver::Inbox::default(),
         }
     }

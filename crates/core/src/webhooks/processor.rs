@@ -29,7 +29,6 @@ use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::Clock;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
@@ -79,7 +78,6 @@ impl Default for ProcessorConfig {
 pub struct Processor {
     console: Context,
     wake: Arc<Notify>,
-    clock: Clock,
     config: ProcessorConfig,
 }
 
@@ -90,16 +88,10 @@ enum Settled {
 }
 
 impl Processor {
-    pub fn new(
-        console: impl Into<Context>,
-        wake: Arc<Notify>,
-        clock: Clock,
-        config: ProcessorConfig,
-    ) -> Self {
+    pub fn new(console: impl Into<Context>, wake: Arc<Notify>, config: ProcessorConfig) -> Self {
         Processor {
             console: console.into(),
             wake,
-            clock,
             config,
         }
     }
@@ -173,7 +165,7 @@ impl Processor {
             processing_state: Some(ProcessingState::Failed),
             ..DeliveryFilter::default()
         };
-        let now = (self.clock)();
+        let now = self.console.now();
         for row in deliveries::list(self.console.store(), &filter).await? {
             let due = row
                 .processed_at
@@ -201,7 +193,7 @@ impl Processor {
 
     /// Processes one pending row and settles it. Only store failures are errors.
     pub(crate) async fn process(&self, row: &WebhookDelivery) -> Result<()> {
-        let now = (self.clock)();
+        let now = self.console.now();
         let store = self.console.store();
         let n = match Notification::parse(row.body.as_bytes()) {
             Ok(n) => n,
@@ -229,7 +221,7 @@ impl Processor {
             Err(why) => Settled::Failed(why),
             Ok((details, authorise_note)) => {
                 let mut tx = store.begin().await?;
-                if !events::claim(&mut *tx, &key, Some(row.id)).await? {
+                if !events::claim(&mut *tx, &key, Some(row.id), now).await? {
                     drop(tx);
                     let why = "duplicate (claimed concurrently)".to_owned();
                     return self
@@ -324,7 +316,7 @@ impl Processor {
         how: Settled,
         order_id: Option<&str>,
     ) -> Result<()> {
-        let now = (self.clock)();
+        let now = self.console.now();
         let store = self.console.store();
         let (action, result) = match &how {
             Settled::Skipped(r) => ("webhook.skipped", r),
@@ -462,7 +454,6 @@ mod tests {
         let processor = Processor::new(
             console.clone(),
             Arc::new(Notify::new()),
-            crate::webhooks::system_clock(),
             ProcessorConfig::default(),
         );
         // Already complete: `run_batch` sees it before the pending row and returns.

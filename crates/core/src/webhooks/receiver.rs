@@ -46,7 +46,7 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, Json<Value>) {
-    let now = (state.clock)();
+    let now = state.console.now();
     let query_token = query.as_deref().and_then(query_token);
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)

@@ -98,11 +98,14 @@ async fn read_order(state: &ReceiverState, order_id: &str) -> Result<CachedOrder
 async fn record_landing(state: &ReceiverState, landing: &str, order_id: &str, status: &str) {
     let scope = crate::store::settings::SettingScope::Env(state.environment());
     let value = serde_json::json!({
-        "order_id": order_id, "status": status, "at": (state.clock)().to_rfc3339(),
+        "order_id": order_id, "status": status, "at": state.console.now().to_rfc3339(),
     });
     let key = format!("{REDIRECT_SETTING_PREFIX}{landing}");
     let store = state.console.store();
-    if let Err(e) = crate::store::settings::set(store, scope, &key, &value.to_string()).await {
+    if let Err(e) =
+        crate::store::settings::set(store, scope, &key, &value.to_string(), state.console.now())
+            .await
+    {
         tracing::warn!(error = %e, "redirect landing not recorded");
     }
 }

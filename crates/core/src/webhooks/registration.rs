@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tamara::ApiError;
 use tamara::model::webhooks::{
     EventType, Webhook, WebhookRequest, WebhookType, validate_webhook_request,
@@ -127,7 +127,12 @@ fn is_not_offered(e: &GatewayError) -> bool {
     matches!(e.api().and_then(ApiError::status), Some(404 | 405))
 }
 
-fn record(env: crate::Environment, w: &Webhook, req: &WebhookRequest) -> WebhookRegistration {
+fn record(
+    env: crate::Environment,
+    w: &Webhook,
+    req: &WebhookRequest,
+    now: DateTime<Utc>,
+) -> WebhookRegistration {
     let events: Vec<&str> = req.events.iter().map(|e| e.as_str()).collect();
     let headers: BTreeMap<&str, String> = req
         .headers
@@ -146,7 +151,7 @@ fn record(env: crate::Environment, w: &Webhook, req: &WebhookRequest) -> Webhook
             .or(w.kind.as_ref())
             .map(|k| k.as_str().to_owned())
             .unwrap_or_else(|| "order".into()),
-        created_at: Utc::now(),
+        created_at: now,
         confirmed_at: None,
         confirmed_by: None,
         deleted_at: None,
@@ -182,7 +187,7 @@ pub async fn register(
     let gateway = console.gateway()?;
     let created = gateway.register_webhook(req).await?;
     let env = console.environment();
-    let mut reg = record(env, &created.value, req);
+    let mut reg = record(env, &created.value, req, console.now());
     registrations::upsert(console.store(), &reg).await?;
     let confirmed_by = match confirm(&gateway, &reg.webhook_id).await {
         Ok(c) => c,
@@ -192,7 +197,7 @@ pub async fn register(
         }
     };
     if let Some(by) = confirmed_by {
-        let at = Utc::now();
+        let at = console.now();
         registrations::mark_confirmed(console.store(), env, &reg.webhook_id, by, at).await?;
         reg.confirmed_at = Some(at);
         reg.confirmed_by = Some(by);
@@ -271,7 +276,7 @@ pub async fn update(
     validate(req, allow_http_loopback)?;
     let env = console.environment();
     let updated = console.gateway()?.update_webhook(webhook_id, req).await?;
-    let mut reg = record(env, &updated.value, req);
+    let mut reg = record(env, &updated.value, req, console.now());
     reg.webhook_id = webhook_id.to_owned();
     if let Some(old) = registrations::get(console.store(), env, webhook_id).await? {
         reg.created_at = old.created_at;
@@ -290,7 +295,7 @@ pub async fn delete(console: &Context, webhook_id: &str) -> Result<()> {
         .await?
         .is_some()
     {
-        registrations::mark_deleted(console.store(), env, webhook_id, Utc::now()).await?;
+        registrations::mark_deleted(console.store(), env, webhook_id, console.now()).await?;
     }
     Ok(())
 }

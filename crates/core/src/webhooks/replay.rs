@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 
-use super::{Processor, ProcessorConfig, system_clock};
+use super::{Processor, ProcessorConfig};
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -83,7 +83,7 @@ pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
         )),
         result: "reopened for processing".into(),
     };
-    audit::append_in(&mut tx, &rec, chrono::Utc::now()).await?;
+    audit::append_in(&mut tx, &rec, console.now()).await?;
     tx.commit()
         .await
         .map_err(StoreError::query("commit replay"))?;
@@ -93,7 +93,6 @@ pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
     let processor = Processor::new(
         console.clone(),
         Arc::new(Notify::new()),
-        system_clock(),
         ProcessorConfig::default(),
     );
     match processor.process(&reopened).await {

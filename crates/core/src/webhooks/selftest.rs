@@ -13,7 +13,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 
@@ -165,7 +164,7 @@ pub async fn run(console: &Context, url: &str, url_source: &str) -> Result<SelfT
     let parsed =
         reqwest::Url::parse(url).map_err(|e| Error::Invalid(format!("{url} is not a URL: {e}")))?;
     let marker = format!("{SELF_TEST_ORDER_PREFIX}{}", uuid::Uuid::new_v4());
-    let jwt = tamara::notification::sign_token(&token, Utc::now().timestamp())
+    let jwt = tamara::notification::sign_token(&token, console.now().timestamp())
         .map_err(|e| Error::Invalid(format!("cannot sign a test token: {e}")))?;
     let body = json!({
         "order_id": marker,

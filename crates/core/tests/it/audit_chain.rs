@@ -31,6 +31,7 @@ async fn chain_of(n: usize) -> (tempfile::TempDir, PathBuf, Store) {
                 request_summary: Some(format!("capture {i}.00 SAR")),
                 result: "succeeded".into(),
             },
+            chrono::Utc::now(),
         )
         .await
         .unwrap();
@@ -58,7 +59,7 @@ async fn tamper(path: &Path, sql: &[&str]) {
 }
 
 async fn first_break(store: &Store) -> ChainBreak {
-    let report = audit::verify(store).await.unwrap();
+    let report = audit::verify(store, chrono::Utc::now()).await.unwrap();
     assert!(!report.is_intact(), "tampering went unnoticed: {report:?}");
     report.broken.unwrap()
 }
@@ -66,18 +67,18 @@ async fn first_break(store: &Store) -> ChainBreak {
 #[tokio::test]
 async fn an_intact_chain_verifies_and_records_its_head() {
     let (_dir, _path, store) = chain_of(6).await;
-    let report = audit::verify(&store).await.unwrap();
+    let report = audit::verify(&store, chrono::Utc::now()).await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.verified, 6);
     let head = report.head.unwrap();
     assert_eq!(head.seq, 6);
     assert!(report.checkpoint.is_none(), "first verification");
-    let again = audit::verify(&store).await.unwrap();
+    let again = audit::verify(&store, chrono::Utc::now()).await.unwrap();
     assert!(again.is_intact());
     assert_eq!(again.checkpoint.unwrap(), head, "the head was recorded");
 
     let (_d, _p, empty) = chain_of(0).await;
-    let report = audit::verify(&empty).await.unwrap();
+    let report = audit::verify(&empty, chrono::Utc::now()).await.unwrap();
     assert!(report.is_intact() && report.verified == 0 && report.head.is_none());
 }
 
@@ -207,7 +208,12 @@ async fn an_inserted_row_is_caught_even_with_a_well_formed_hash() {
 #[tokio::test]
 async fn a_cut_tail_is_caught_against_the_last_verified_head() {
     let (_dir, path, store) = chain_of(6).await;
-    assert!(audit::verify(&store).await.unwrap().is_intact());
+    assert!(
+        audit::verify(&store, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_intact()
+    );
     tamper(&path, &["DELETE FROM audit_log WHERE seq >= 5"]).await;
     let b = first_break(&store).await;
     assert_eq!(
@@ -222,7 +228,12 @@ async fn a_cut_tail_is_caught_against_the_last_verified_head() {
 
     // Rewriting the verified head (and everything behind it) is caught too.
     let (_dir, path, store) = chain_of(2).await;
-    assert!(audit::verify(&store).await.unwrap().is_intact());
+    assert!(
+        audit::verify(&store, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_intact()
+    );
     let mut rows = audit_store::list_chain(&store, 10, 0).await.unwrap();
     rows[1].result = "failed".into();
     rows[1].hash = entry_hash(&rows[1]);

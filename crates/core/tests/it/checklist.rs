@@ -74,6 +74,7 @@ async fn moved(c: &Console, order_id: &str, kind: LedgerKind, gateway_id: &str, 
             comment: None,
             occurred_at: Utc::now(),
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

@@ -16,7 +16,7 @@ use mizan_core::service::{RunningService, ServiceConfig};
 use mizan_core::store::ledger::{LedgerKind, LedgerState};
 use mizan_core::store::orders::{self, OrderFilter};
 use mizan_core::views::{changes, dashboard, detail};
-use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH, system_clock};
+use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH};
 use mizan_core::{Console, Environment};
 
 async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
@@ -48,7 +48,7 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     let dir = tempfile::tempdir().unwrap();
     let console = demo_console(dir.path(), &sim.base_url()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let service = RunningService::start(console.clone(), listener, system_clock(), fast()).unwrap();
+    let service = RunningService::start(console.clone(), listener, fast()).unwrap();
     let base = format!("http://{}", service.addr());
     let url = format!("{base}{WEBHOOK_PATH}");
     let mark = changes::now(&console).await.unwrap();

@@ -58,6 +58,7 @@ async fn bom_arabic_and_no_secrets() {
         },
         &Destination::File(orders_path.clone()),
         "نورة",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -72,6 +73,7 @@ async fn bom_arabic_and_no_secrets() {
         },
         &Destination::File(audit_path.clone()),
         "نورة",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -101,6 +103,7 @@ async fn orders_and_audit_exports() {
         },
         &Destination::File(path.clone()),
         "نورة",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -147,6 +150,7 @@ async fn orders_and_audit_exports() {
         },
         &Destination::File(audit_path.clone()),
         "نورة",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -163,7 +167,12 @@ async fn orders_and_audit_exports() {
         rows[1]["subject"],
         dir.path().join("s.csv").display().to_string()
     );
-    assert!(mizan_core::audit::verify(&store).await.unwrap().is_intact());
+    assert!(
+        mizan_core::audit::verify(&store, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_intact()
+    );
 }
 
 #[tokio::test]
@@ -194,6 +203,7 @@ async fn a_failed_export_leaves_no_file_and_keeps_the_old_one() {
         &req,
         &Destination::File(path.clone()),
         "x",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -232,6 +242,7 @@ async fn a_failed_export_leaves_no_file_and_keeps_the_old_one() {
         &req,
         &Destination::File(nowhere.clone()),
         "x",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await
@@ -256,6 +267,7 @@ async fn progress_is_reported_with_the_final_count() {
         &req,
         &Destination::File(dir.path().join("p.csv")),
         "x",
+        chrono::Utc::now(),
         &mut |n| seen.push(n),
     )
     .await

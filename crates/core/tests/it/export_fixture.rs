@@ -84,6 +84,7 @@ async fn observed(
             comment: comment.map(str::to_owned),
             occurred_at: at(when),
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -112,11 +113,12 @@ async fn ours(
             occurred_at: at(when),
             request_summary: Some(format!("Authorization: Bearer {SECRET}")),
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
     if let Some(gateway_id) = settle {
-        ledger::mark_succeeded(store, entry.id, gateway_id)
+        ledger::mark_succeeded(store, entry.id, gateway_id, chrono::Utc::now())
             .await
             .unwrap();
     }
@@ -221,10 +223,11 @@ pub async fn seeded() -> (tempfile::TempDir, Store) {
             occurred_at: at("2024-05-20T09:00:00Z"),
             request_summary: None,
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
-    ledger::mark_failed(&store, failed.id, "declined")
+    ledger::mark_failed(&store, failed.id, "declined", chrono::Utc::now())
         .await
         .unwrap();
     observed(
@@ -281,6 +284,7 @@ pub async fn settle(
         &req,
         &Destination::File(path.to_owned()),
         "نورة",
+        chrono::Utc::now(),
         &mut |_| {},
     )
     .await

@@ -7,6 +7,7 @@
 
 mod audit_chain;
 mod checklist;
+mod clock;
 mod common;
 mod demo_traffic;
 mod export_files;

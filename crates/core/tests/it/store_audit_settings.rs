@@ -115,16 +115,17 @@ async fn settings_are_scoped_globally_or_per_environment() {
         SettingScope::Global,
         "active_environment",
         "sandbox",
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
-    settings::set(&store, sandbox, "auto_authorise", "on")
+    settings::set(&store, sandbox, "auto_authorise", "on", chrono::Utc::now())
         .await
         .unwrap();
-    settings::set(&store, prod, "auto_authorise", "off")
+    settings::set(&store, prod, "auto_authorise", "off", chrono::Utc::now())
         .await
         .unwrap();
-    settings::set(&store, sandbox, "auto_authorise", "off")
+    settings::set(&store, sandbox, "auto_authorise", "off", chrono::Utc::now())
         .await
         .unwrap();
 

@@ -14,7 +14,7 @@ use mizan_core::store::deliveries::{
 use mizan_core::store::events::{self, EventKey};
 use mizan_core::store::registrations::{self, ConfirmedBy, WebhookRegistration};
 use mizan_core::store::{Store, mask_secret};
-use mizan_core::webhooks::{ReceiverState, router, system_clock};
+use mizan_core::webhooks::{ReceiverState, router};
 use tamara::Sensitive;
 use tamara::notification::sign_token;
 use tokio::sync::Notify;
@@ -94,7 +94,7 @@ async fn the_receiver_stores_no_token() {
         &[("MIZAN_SANDBOX_NOTIFICATION_TOKEN", NOTIFICATION_KEY)],
     )
     .await;
-    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()), system_clock());
+    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(state)).await });
@@ -322,31 +322,51 @@ async fn an_event_is_claimed_once_per_environment_and_sub_id() {
     let (_dir, store) = open_temp().await;
     let key = EventKey::new(Sandbox, "o-1", "order_captured", Some("cap-1"));
     assert!(
-        events::claim(&store, &key, None).await.unwrap(),
+        events::claim(&store, &key, None, chrono::Utc::now())
+            .await
+            .unwrap(),
         "first claim wins"
     );
     assert!(
-        !events::claim(&store, &key, None).await.unwrap(),
+        !events::claim(&store, &key, None, chrono::Utc::now())
+            .await
+            .unwrap(),
         "repeat delivery is refused"
     );
     let other_capture = EventKey::new(Sandbox, "o-1", "order_captured", Some("cap-2"));
-    assert!(events::claim(&store, &other_capture, None).await.unwrap());
+    assert!(
+        events::claim(&store, &other_capture, None, chrono::Utc::now())
+            .await
+            .unwrap()
+    );
     let prod = EventKey {
         environment: Production,
         ..key.clone()
     };
     assert!(
-        events::claim(&store, &prod, None).await.unwrap(),
+        events::claim(&store, &prod, None, chrono::Utc::now())
+            .await
+            .unwrap(),
         "environments never mix"
     );
     let no_sub = EventKey::new(Sandbox, "o-1", "order_approved", None);
     assert_eq!(no_sub.sub_id, "");
-    assert!(events::claim(&store, &no_sub, None).await.unwrap());
-    assert!(!events::claim(&store, &no_sub, None).await.unwrap());
+    assert!(
+        events::claim(&store, &no_sub, None, chrono::Utc::now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !events::claim(&store, &no_sub, None, chrono::Utc::now())
+            .await
+            .unwrap()
+    );
 
     assert!(events::release(&store, &key).await.unwrap());
     assert!(
-        events::claim(&store, &key, None).await.unwrap(),
+        events::claim(&store, &key, None, chrono::Utc::now())
+            .await
+            .unwrap(),
         "a released key can be claimed"
     );
 }
@@ -359,11 +379,19 @@ async fn a_claim_rolls_back_with_failed_processing() {
         .unwrap();
     let key = EventKey::new(Sandbox, "o-1", "order_approved", None);
     let mut tx = store.begin().await.unwrap();
-    assert!(events::claim(&mut tx, &key, Some(id)).await.unwrap());
+    assert!(
+        events::claim(&mut tx, &key, Some(id), chrono::Utc::now())
+            .await
+            .unwrap()
+    );
     drop(tx); // processing failed before commit
     assert!(events::claimed(&store, &key).await.unwrap().is_none());
     let mut tx = store.begin().await.unwrap();
-    assert!(events::claim(&mut tx, &key, Some(id)).await.unwrap());
+    assert!(
+        events::claim(&mut tx, &key, Some(id), chrono::Utc::now())
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let (by, _at) = events::claimed(&store, &key).await.unwrap().unwrap();
     assert_eq!(by, Some(id));
@@ -464,7 +492,7 @@ async fn store_calls_run_in_spawned_tasks() {
         tokio::spawn(async move {
             let mut tx = store.begin().await?;
             let key = EventKey::new(Sandbox, "o-send", "order_approved", None);
-            let claimed = events::claim(&mut tx, &key, Some(id)).await?;
+            let claimed = events::claim(&mut tx, &key, Some(id), chrono::Utc::now()).await?;
             deliveries::mark_processed(&mut tx, id, "spawned", t0()).await?;
             tx.commit()
                 .await

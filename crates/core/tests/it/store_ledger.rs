@@ -98,9 +98,13 @@ async fn a_duplicate_idempotency_ref_is_a_conflict_that_changes_nothing() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
     with_order(&store, Production, "o-1").await;
-    let first = ledger::record_pending(&store, &pending(Sandbox, "o-1", "idem-1", "10.005"))
-        .await
-        .unwrap();
+    let first = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "idem-1", "10.005"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (first.state, first.source),
         (LedgerState::Pending, LedgerSource::Api)
@@ -109,7 +113,9 @@ async fn a_duplicate_idempotency_ref_is_a_conflict_that_changes_nothing() {
 
     let mut retry = pending(Sandbox, "o-1", "idem-1", "99");
     retry.actor = "someone-else".to_owned();
-    let err = ledger::record_pending(&store, &retry).await.unwrap_err();
+    let err = ledger::record_pending(&store, &retry, chrono::Utc::now())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "store_conflict");
     match err {
         StoreError::DuplicateIdempotencyRef { existing } => assert_eq!(*existing, first),
@@ -123,9 +129,13 @@ async fn a_duplicate_idempotency_ref_is_a_conflict_that_changes_nothing() {
     assert_eq!(row_count(&store).await, 1);
 
     // The same reference in the other environment is a different move.
-    ledger::record_pending(&store, &pending(Production, "o-1", "idem-1", "1"))
-        .await
-        .unwrap();
+    ledger::record_pending(
+        &store,
+        &pending(Production, "o-1", "idem-1", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(row_count(&store).await, 2);
 }
 
@@ -133,19 +143,27 @@ async fn a_duplicate_idempotency_ref_is_a_conflict_that_changes_nothing() {
 async fn pending_moves_settle_once_along_allowed_transitions() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
-    let a = ledger::record_pending(&store, &pending(Sandbox, "o-1", "a", "1"))
+    let a = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "a", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let done = ledger::mark_succeeded(&store, a.id, "cap-a", chrono::Utc::now())
         .await
         .unwrap();
-    let done = ledger::mark_succeeded(&store, a.id, "cap-a").await.unwrap();
     assert_eq!(done.state, LedgerState::Succeeded);
     assert_eq!(done.gateway_id.as_deref(), Some("cap-a"));
-    let again = ledger::mark_succeeded(&store, a.id, "cap-a").await.unwrap();
+    let again = ledger::mark_succeeded(&store, a.id, "cap-a", chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(
         again.state,
         LedgerState::Succeeded,
         "settling twice with one id is a no-op"
     );
-    let err = ledger::mark_failed(&store, a.id, "late failure")
+    let err = ledger::mark_failed(&store, a.id, "late failure", chrono::Utc::now())
         .await
         .unwrap_err();
     assert_eq!(
@@ -154,31 +172,51 @@ async fn pending_moves_settle_once_along_allowed_transitions() {
         "a succeeded move cannot become failed"
     );
 
-    let b = ledger::record_pending(&store, &pending(Sandbox, "o-1", "b", "1"))
-        .await
-        .unwrap();
-    let unknown = ledger::mark_unknown(&store, b.id, "timeout after 30 s")
+    let b = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "b", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let unknown = ledger::mark_unknown(&store, b.id, "timeout after 30 s", chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(unknown.state, LedgerState::Unknown);
     assert_eq!(unknown.error.as_deref(), Some("timeout after 30 s"));
-    let settled = ledger::mark_succeeded(&store, b.id, "cap-b").await.unwrap();
+    let settled = ledger::mark_succeeded(&store, b.id, "cap-b", chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(
         (settled.state, settled.error),
         (LedgerState::Succeeded, None)
     );
 
-    let c = ledger::record_pending(&store, &pending(Sandbox, "o-1", "c", "1"))
-        .await
-        .unwrap();
-    let failed = ledger::mark_failed(&store, c.id, "409 not capturable")
+    let c = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "c", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let failed = ledger::mark_failed(&store, c.id, "409 not capturable", chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(failed.state, LedgerState::Failed);
-    assert!(ledger::mark_unknown(&store, c.id, "x").await.is_err());
-    assert!(ledger::mark_succeeded(&store, c.id, "cap-c").await.is_err());
+    assert!(
+        ledger::mark_unknown(&store, c.id, "x", chrono::Utc::now())
+            .await
+            .is_err()
+    );
+    assert!(
+        ledger::mark_succeeded(&store, c.id, "cap-c", chrono::Utc::now())
+            .await
+            .is_err()
+    );
 
-    let missing = ledger::mark_failed(&store, 9999, "x").await.unwrap_err();
+    let missing = ledger::mark_failed(&store, 9999, "x", chrono::Utc::now())
+        .await
+        .unwrap_err();
     assert_eq!(missing.code(), "store_not_found");
 }
 
@@ -186,16 +224,22 @@ async fn pending_moves_settle_once_along_allowed_transitions() {
 async fn an_observed_transaction_is_recorded_once() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
-    let first = ledger::upsert_observed(&store, &observed(Sandbox, "o-1", "cap-1", t0()))
-        .await
-        .unwrap();
+    let first = ledger::upsert_observed(
+        &store,
+        &observed(Sandbox, "o-1", "cap-1", t0()),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let Observation::Inserted(entry) = &first else {
         panic!("expected Inserted: {first:?}")
     };
     assert_eq!(entry.state, LedgerState::Succeeded);
     let mut repeat = observed(Sandbox, "o-1", "cap-1", t0() + Duration::hours(1));
     repeat.source = LedgerSource::Poll;
-    let second = ledger::upsert_observed(&store, &repeat).await.unwrap();
+    let second = ledger::upsert_observed(&store, &repeat, chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(
         second,
         Observation::AlreadyKnown(entry.clone()),
@@ -214,14 +258,22 @@ async fn an_observed_transaction_is_recorded_once() {
 async fn a_webhook_that_beats_our_response_is_folded_into_our_entry() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
-    let ours = ledger::record_pending(&store, &pending(Sandbox, "o-1", "idem", "10.005"))
-        .await
-        .unwrap();
-    ledger::upsert_observed(&store, &observed(Sandbox, "o-1", "cap-1", t0()))
-        .await
-        .unwrap();
+    let ours = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "idem", "10.005"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    ledger::upsert_observed(
+        &store,
+        &observed(Sandbox, "o-1", "cap-1", t0()),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(row_count(&store).await, 2);
-    let settled = ledger::mark_succeeded(&store, ours.id, "cap-1")
+    let settled = ledger::mark_succeeded(&store, ours.id, "cap-1", chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(settled.idempotency_ref.as_deref(), Some("idem"));
@@ -238,13 +290,21 @@ async fn a_webhook_that_beats_our_response_is_folded_into_our_entry() {
 #[tokio::test]
 async fn moves_need_a_stored_order() {
     let (_dir, store) = open_temp().await;
-    let err = ledger::record_pending(&store, &pending(Sandbox, "nope", "i", "1"))
-        .await
-        .unwrap_err();
+    let err = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "nope", "i", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "store_not_found", "{err:?}");
-    let err = ledger::upsert_observed(&store, &observed(Sandbox, "nope", "c", t0()))
-        .await
-        .unwrap_err();
+    let err = ledger::upsert_observed(
+        &store,
+        &observed(Sandbox, "nope", "c", t0()),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "store_not_found", "{err:?}");
     assert_eq!(row_count(&store).await, 0);
 }
@@ -257,13 +317,18 @@ async fn exports_stream_a_time_window_in_order_within_one_environment() {
     // Inserted out of time order on purpose.
     for (gid, minutes) in [("c", 30), ("a", 0), ("e", 120), ("b", 10), ("d", 60)] {
         let at = t0() + Duration::minutes(minutes);
-        ledger::upsert_observed(&store, &observed(Sandbox, "o-1", gid, at))
-            .await
-            .unwrap();
+        ledger::upsert_observed(
+            &store,
+            &observed(Sandbox, "o-1", gid, at),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
     }
     ledger::upsert_observed(
         &store,
         &observed(Production, "o-1", "p", t0() + Duration::minutes(5)),
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -288,9 +353,13 @@ async fn exports_stream_a_time_window_in_order_within_one_environment() {
 async fn a_corrupt_ledger_amount_is_reported_not_a_panic() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
-    let e = ledger::record_pending(&store, &pending(Sandbox, "o-1", "i", "1"))
-        .await
-        .unwrap();
+    let e = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "i", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     sqlx::query("UPDATE ledger_entries SET amount = '1.0001'")
         .execute(store.pool())
         .await
@@ -314,16 +383,30 @@ async fn the_reconciler_finds_moves_in_doubt() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
     with_order(&store, Production, "o-1").await;
-    let a = ledger::record_pending(&store, &pending(Sandbox, "o-1", "a", "1"))
+    let a = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "a", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let b = ledger::record_pending(
+        &store,
+        &pending(Sandbox, "o-1", "b", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    ledger::record_pending(
+        &store,
+        &pending(Production, "o-1", "c", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    ledger::mark_unknown(&store, b.id, "timeout", chrono::Utc::now())
         .await
         .unwrap();
-    let b = ledger::record_pending(&store, &pending(Sandbox, "o-1", "b", "1"))
-        .await
-        .unwrap();
-    ledger::record_pending(&store, &pending(Production, "o-1", "c", "1"))
-        .await
-        .unwrap();
-    ledger::mark_unknown(&store, b.id, "timeout").await.unwrap();
     let pend = ledger::list_in_state(&store, Sandbox, LedgerState::Pending, 10)
         .await
         .unwrap();
@@ -339,9 +422,13 @@ async fn a_pending_entry_rolls_back_with_its_transaction() {
     let (_dir, store) = open_temp().await;
     with_order(&store, Sandbox, "o-1").await;
     let mut tx = store.begin().await.unwrap();
-    ledger::record_pending(&mut tx, &pending(Sandbox, "o-1", "i", "1"))
-        .await
-        .unwrap();
+    ledger::record_pending(
+        &mut tx,
+        &pending(Sandbox, "o-1", "i", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     drop(tx);
     assert_eq!(
         row_count(&store).await,
@@ -349,9 +436,13 @@ async fn a_pending_entry_rolls_back_with_its_transaction() {
         "nothing is written without commit"
     );
     let mut tx = store.begin().await.unwrap();
-    ledger::record_pending(&mut tx, &pending(Sandbox, "o-1", "i", "1"))
-        .await
-        .unwrap();
+    ledger::record_pending(
+        &mut tx,
+        &pending(Sandbox, "o-1", "i", "1"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(row_count(&store).await, 1);
 }
@@ -377,9 +468,15 @@ async fn concurrent_writers_wait_for_the_lock_instead_of_failing() {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let p = pending(Sandbox, "o-1", &format!("race-{i}"), "1");
-            let entry = ledger::record_pending(&store, &p).await?;
+            let entry = ledger::record_pending(&store, &p, chrono::Utc::now()).await?;
             // Read-then-write inside one transaction, as mark_succeeded does.
-            ledger::mark_succeeded(&store, entry.id, &format!("cap-race-{i}")).await?;
+            ledger::mark_succeeded(
+                &store,
+                entry.id,
+                &format!("cap-race-{i}"),
+                chrono::Utc::now(),
+            )
+            .await?;
             // And a caller's own transaction spanning a read and a write.
             let mut tx = store.begin().await?;
             let _ = ledger::get(&mut tx, entry.id).await?;

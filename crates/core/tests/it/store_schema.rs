@@ -46,6 +46,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
         mizan_core::store::settings::SettingScope::Global,
         "k",
         "v",
+        chrono::Utc::now(),
     )
     .await
     .unwrap();
@@ -222,6 +223,7 @@ async fn the_data_directory_and_database_are_private_to_the_user() {
             request_summary: None,
             result: "ok".into(),
         },
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

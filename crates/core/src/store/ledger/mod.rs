@@ -184,9 +184,10 @@ impl Observation {
 pub async fn record_pending<'c>(
     db: impl Db<'c>,
     pending: &PendingMove,
+    now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "record pending ledger entry";
-    let now = ts(Utc::now());
+    let now = ts(now);
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
@@ -250,6 +251,7 @@ pub async fn mark_succeeded<'c>(
     db: impl Db<'c>,
     id: i64,
     gateway_id: &str,
+    now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "mark ledger entry succeeded";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
@@ -292,7 +294,7 @@ pub async fn mark_succeeded<'c>(
          WHERE id = ?",
     )
     .bind(gateway_id)
-    .bind(ts(Utc::now()))
+    .bind(ts(now))
     .bind(id)
     .execute(&mut *tx)
     .await
@@ -311,8 +313,9 @@ pub async fn mark_failed<'c>(
     db: impl Db<'c>,
     id: i64,
     error: &str,
+    now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
-    settle(db, id, LedgerState::Failed, error).await
+    settle(db, id, LedgerState::Failed, error, now).await
 }
 
 /// Marks a pending entry as having an unknown outcome (the request timed out or the connection
@@ -325,8 +328,9 @@ pub async fn mark_unknown<'c>(
     db: impl Db<'c>,
     id: i64,
     error: &str,
+    now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
-    settle(db, id, LedgerState::Unknown, error).await
+    settle(db, id, LedgerState::Unknown, error, now).await
 }
 
 async fn settle<'c>(
@@ -334,6 +338,7 @@ async fn settle<'c>(
     id: i64,
     to: LedgerState,
     error: &str,
+    now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "settle ledger entry";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
@@ -345,7 +350,7 @@ async fn settle<'c>(
     sqlx::query("UPDATE ledger_entries SET state = ?, error = ?, updated_at = ? WHERE id = ?")
         .bind(to.as_str())
         .bind(error)
-        .bind(ts(Utc::now()))
+        .bind(ts(now))
         .bind(id)
         .execute(&mut *tx)
         .await
@@ -379,9 +384,10 @@ fn check_transition(entry: &LedgerEntry, to: LedgerState) -> Result<(), StoreErr
 pub async fn upsert_observed<'c>(
     db: impl Db<'c>,
     observed: &ObservedMove,
+    now: DateTime<Utc>,
 ) -> Result<Observation, StoreError> {
     let context = "record observed ledger entry";
-    let now = ts(Utc::now());
+    let now = ts(now);
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
