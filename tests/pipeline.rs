@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mizan_core::Console;
 use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
-use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router, system_clock};
+use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
 use serde_json::{Value, json};
 use tamara::notification::sign_token;
 use tamara::{Currency, Money, Sensitive};
@@ -39,7 +39,7 @@ pub async fn pipeline(seed: u64) -> Pipeline {
     let dir = tempfile::tempdir().unwrap();
     let console = console(&sb.base_url(), dir.path()).await;
     let wake = Arc::new(Notify::new());
-    let state = ReceiverState::new(console.clone(), wake.clone(), system_clock());
+    let state = ReceiverState::new(console.clone(), wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -50,7 +50,7 @@ pub async fn pipeline(seed: u64) -> Pipeline {
         retry_max: Duration::from_millis(400),
         ..ProcessorConfig::default()
     };
-    Processor::new(console.clone(), wake, system_clock(), config).spawn(stopped);
+    Processor::new(console.clone(), wake, config).spawn(stopped);
     let http = reqwest::Client::new();
     let reg = http
         .post(format!("{}/webhooks", sb.base_url()))

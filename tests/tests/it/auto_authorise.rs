@@ -96,6 +96,7 @@ async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
         SettingScope::Env(Environment::Sandbox),
         AUTO_AUTHORISE_SETTING,
         "off",
+        chrono::Utc::now(),
     )
     .await
     .unwrap();

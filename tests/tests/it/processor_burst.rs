@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
-use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router, system_clock};
+use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
 use mizan_scenarios::{NOTIFICATION_TOKEN, approve, checkout_request, client, console, sandbox};
 use tamara::Sensitive;
 use tamara::notification::sign_token;
@@ -36,7 +36,7 @@ async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
     approve(&sb.base_url(), &order_id).await;
 
     let wake = Arc::new(Notify::new());
-    let state = ReceiverState::new(console.clone(), wake.clone(), system_clock());
+    let state = ReceiverState::new(console.clone(), wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
@@ -45,7 +45,7 @@ async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
         idle_interval: Duration::from_millis(50),
         ..ProcessorConfig::default()
     };
-    Processor::new(console.clone(), wake, system_clock(), config).spawn(stopped);
+    Processor::new(console.clone(), wake, config).spawn(stopped);
 
     let http = reqwest::Client::new();
     let token = sign_token(

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict};
-use mizan_core::webhooks::{ReceiverState, router, system_clock};
+use mizan_core::webhooks::{ReceiverState, router};
 use mizan_scenarios::{NOTIFICATION_TOKEN, console, sandbox};
 use serde_json::Value;
 use tamara::Sensitive;
@@ -20,7 +20,7 @@ async fn receiver(seed: u64) -> (String, mizan_core::Console, tempfile::TempDir)
     let sb = sandbox(seed).await;
     let dir = tempfile::tempdir().unwrap();
     let console = console(&sb.base_url(), dir.path()).await;
-    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()), system_clock());
+    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });

@@ -4,19 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use mizan_core::Console;
-use mizan_core::gateway::{
-    BreakerConfig, CircuitState, ResilienceConfig, RetryPolicy, SystemClock,
-};
+use mizan_core::gateway::{BreakerConfig, CircuitState, ResilienceConfig, RetryPolicy};
 use mizan_scenarios::{approve, checkout_request, console, sandbox};
 use serde_json::{Value, json};
 
 async fn resilient_console(base_url: &str, dir: &std::path::Path) -> Console {
-    console(base_url, dir).await.with_resilience(
-        ResilienceConfig {
+    console(base_url, dir)
+        .await
+        .with_resilience(ResilienceConfig {
             retry: RetryPolicy {
                 max_attempts: 2,
                 base_delay: Duration::from_millis(5),
@@ -26,9 +24,7 @@ async fn resilient_console(base_url: &str, dir: &std::path::Path) -> Console {
                 failure_threshold: 3,
                 cooldown: Duration::from_millis(300),
             },
-        },
-        Arc::new(SystemClock),
-    )
+        })
 }
 
 async fn faults(base_url: &str, body: Value) {
