@@ -15,11 +15,16 @@ pub const NOTIFICATION_TOKEN: &str = "scenario-notification-token-0001";
 
 /// A simulator with scenario tokens and a fixed seed, on 127.0.0.1:0.
 pub async fn sandbox(seed: u64) -> SandboxHandle {
+    sandbox_with(seed, SandboxConfig::default()).await
+}
+
+/// A simulator with this crate's tokens and `seed`, the rest of its configuration from `base`.
+pub async fn sandbox_with(seed: u64, base: SandboxConfig) -> SandboxHandle {
     let config = SandboxConfig {
         api_tokens: vec![API_TOKEN.to_owned()],
         notification_token: NOTIFICATION_TOKEN.to_owned(),
         seed: Some(seed),
-        ..SandboxConfig::default()
+        ..base
     };
     tamara_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
         .await

@@ -14,7 +14,7 @@ use tamara::{Currency, Money, Sensitive};
 use tamara_sandbox::SandboxHandle;
 use tokio::sync::{Notify, watch};
 
-use crate::{API_TOKEN, NOTIFICATION_TOKEN, checkout_request, client, console, sandbox};
+use crate::{API_TOKEN, NOTIFICATION_TOKEN, checkout_request, client, console, sandbox_with};
 
 pub struct Pipeline {
     pub sb: SandboxHandle,
@@ -35,7 +35,17 @@ impl Drop for Pipeline {
 /// A simulator, a console over a fresh SQLite file, the receiver on a free loopback port and
 /// the processor (fast back-off), with a webhook registered for every order event.
 pub async fn pipeline(seed: u64) -> Pipeline {
-    let sb = sandbox(seed).await;
+    pipeline_with(seed, tamara_sandbox::SandboxConfig::default(), json!({})).await
+}
+
+/// [`pipeline`] with the simulator configured from `config` and the webhook registered with
+/// the custom `headers`.
+pub async fn pipeline_with(
+    seed: u64,
+    config: tamara_sandbox::SandboxConfig,
+    headers: Value,
+) -> Pipeline {
+    let sb = sandbox_with(seed, config).await;
     let dir = tempfile::tempdir().unwrap();
     let console = console(&sb.base_url(), dir.path()).await;
     let wake = Arc::new(Notify::new());
@@ -58,7 +68,8 @@ pub async fn pipeline(seed: u64) -> Pipeline {
         .json(
             &json!({"type": "order", "url": format!("{url}/webhooks/tamara"),
             "events": ["order_approved", "order_declined", "order_authorised", "order_canceled",
-                       "order_updated", "order_captured", "order_refunded", "order_expired"]}),
+                       "order_updated", "order_captured", "order_refunded", "order_expired"],
+            "headers": headers}),
         )
         .send()
         .await

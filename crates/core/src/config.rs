@@ -67,6 +67,9 @@ pub struct EnvironmentConfig {
     pub total_timeout: Duration,
     /// The longest lifetime (`exp` − `iat`) of a notification token the receiver accepts.
     pub token_max_lifetime: Duration,
+    /// Where Tamara lists every webhook, if anywhere: no source documents a path (reference
+    /// §6.6), so None (the default) confirms and lists webhooks one id at a time.
+    pub webhook_list_path: Option<String>,
 }
 
 /// Everything the console needs to open.
@@ -192,6 +195,9 @@ fn env_config(
             "TOKEN_MAX_LIFETIME_SECS",
             tamara::notification::DEFAULT_MAX_LIFETIME_SECS.unsigned_abs(),
         )?,
+        webhook_list_path: get(&format!("{prefix}WEBHOOK_LIST_PATH"))
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
     })
 }
 

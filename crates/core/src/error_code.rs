@@ -108,7 +108,6 @@ error_codes! {
     // A webhook's notification token (the wire crate's `TokenError`).
     TokenMissing = "token_missing",
     TokenMalformedHeader = "token_malformed_header",
-    TokenHeaderQueryMismatch = "token_header_query_mismatch",
     TokenMalformed = "token_malformed",
     TokenAlgorithmNotAllowed = "token_algorithm_not_allowed",
     TokenBadSignature = "token_bad_signature",
@@ -188,7 +187,6 @@ impl From<&tamara::notification::TokenError> for ErrorCode {
         match e {
             TokenError::Missing => ErrorCode::TokenMissing,
             TokenError::MalformedHeader => ErrorCode::TokenMalformedHeader,
-            TokenError::HeaderQueryMismatch => ErrorCode::TokenHeaderQueryMismatch,
             TokenError::Malformed(_) => ErrorCode::TokenMalformed,
             TokenError::AlgorithmNotAllowed(_) => ErrorCode::TokenAlgorithmNotAllowed,
             TokenError::BadSignature => ErrorCode::TokenBadSignature,
@@ -283,7 +281,6 @@ mod tests {
         (C::ReportWriteFailed, "report_write_failed"),
         (C::TokenMissing, "token_missing"),
         (C::TokenMalformedHeader, "token_malformed_header"),
-        (C::TokenHeaderQueryMismatch, "token_header_query_mismatch"),
         (C::TokenMalformed, "token_malformed"),
         (C::TokenAlgorithmNotAllowed, "token_algorithm_not_allowed"),
         (C::TokenBadSignature, "token_bad_signature"),
@@ -381,7 +378,6 @@ mod tests {
         let token = [
             TokenError::Missing,
             TokenError::MalformedHeader,
-            TokenError::HeaderQueryMismatch,
             TokenError::Malformed(String::new()),
             TokenError::AlgorithmNotAllowed(String::new()),
             TokenError::BadSignature,

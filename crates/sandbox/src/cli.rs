@@ -32,9 +32,13 @@ pub struct Args {
     /// Seed for reproducible ids (random when absent).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Answer 405 on `GET /webhooks` (Tamara does not document a list endpoint).
+    /// Serve `GET /webhooks/list` (no Tamara source documents a list endpoint; off by default).
     #[arg(long)]
-    pub no_webhook_listing: bool,
+    pub webhook_listing: bool,
+    /// Let a registered custom `authorization` header replace Tamara's `Bearer` token on
+    /// deliveries (Tamara's behaviour is unknown; default: the Bearer token wins).
+    #[arg(long)]
+    pub custom_authorization_replaces_bearer: bool,
     /// Refuse plain-http webhook URLs even on loopback.
     #[arg(long)]
     pub https_only_webhooks: bool,
@@ -61,7 +65,8 @@ impl Args {
             notification_token: self.notification_token.clone(),
             seed: self.seed,
             allow_http_loopback: !self.https_only_webhooks,
-            webhook_listing_enabled: !self.no_webhook_listing,
+            webhook_listing_enabled: self.webhook_listing,
+            custom_authorization_replaces_bearer: self.custom_authorization_replaces_bearer,
             retry_schedule: match &self.retry_ms {
                 Some(ms) => ms.iter().map(|m| Duration::from_millis(*m)).collect(),
                 None => default_retry_schedule(),

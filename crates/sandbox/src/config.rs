@@ -21,10 +21,16 @@ pub struct SandboxConfig {
     /// certificate plumbing without testing anything about Tamara. Non-loopback http is always
     /// refused, so the HTTPS rule is still exercised.
     pub allow_http_loopback: bool,
-    /// Serve `GET /webhooks` (list all). Tamara's public reference does not document it, so
-    /// clients must fall back to `GET /webhooks/{id}`; switch this off to test that fallback
-    /// (the path then answers 405).
+    /// Serve a list of every webhook at `GET /webhooks/list`. No source documents a listing
+    /// path (reference §6.6), so it is off by default and the path answers 404 like any
+    /// unknown one; switch it on to test a client's optional listing.
     pub webhook_listing_enabled: bool,
+    /// What a delivery's `Authorization` header carries when the webhook registered a custom
+    /// `authorization` header (Tamara's own example name): off (default), Tamara's
+    /// `Bearer <tamaraToken>` wins; on, the custom value replaces it and the token travels only
+    /// in the query. Tamara's behaviour is unknown (reference §8.2, §16), so receivers are
+    /// tested against both.
+    pub custom_authorization_replaces_bearer: bool,
     /// Delays between delivery attempts after a failure. Its length is the number of retries
     /// (attempts = 1 + len). Reference §8.4 [SIM]: 1 s, 5 s, 30 s, 2 min, 10 min.
     pub retry_schedule: Vec<Duration>,
@@ -42,7 +48,8 @@ impl Default for SandboxConfig {
             notification_token: "sandbox-notification-token".to_owned(),
             seed: None,
             allow_http_loopback: true,
-            webhook_listing_enabled: true,
+            webhook_listing_enabled: false,
+            custom_authorization_replaces_bearer: false,
             retry_schedule: default_retry_schedule(),
             // A fixed, recognisable merchant id: it is not secret and fixed values keep demo
             // output stable.

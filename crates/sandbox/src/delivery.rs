@@ -11,9 +11,10 @@
 //!
 //! Signing (§8.1): a fresh HS256 `tamaraToken` per attempt, appended as a query parameter
 //! (keeping any query the registered URL already has) and sent as `Authorization: Bearer`.
-//! Registered custom headers are added first, so a custom `authorization` header cannot
-//! override the token (Tamara's behaviour there is undocumented, §16.12; the SDKs read the
-//! header first, so letting it win would make every delivery unverifiable).
+//! A registered custom `authorization` header (Tamara's own example name) meets Tamara's
+//! `Authorization: Bearer` on the same header; what Tamara does then is undocumented (§8.2,
+//! §16), so `SandboxConfig::custom_authorization_replaces_bearer` chooses: the Bearer token
+//! wins (default) or the custom value replaces it, the token then only in the query.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -97,6 +98,7 @@ struct Shared {
     clock: Arc<Clock>,
     notification_token: String,
     retry_schedule: Vec<Duration>,
+    custom_authorization_replaces_bearer: bool,
     faults: Mutex<DeliveryFaults>,
     held: Mutex<Vec<Delivery>>,
     log: Mutex<Vec<Attempt>>,
@@ -111,12 +113,9 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    /// Starts the dispatcher on the current Tokio runtime.
-    pub fn start(
-        clock: Arc<Clock>,
-        notification_token: String,
-        retry_schedule: Vec<Duration>,
-    ) -> anyhow::Result<Self> {
+    /// Starts the dispatcher on the current Tokio runtime, signing and retrying as `config`
+    /// says.
+    pub fn start(clock: Arc<Clock>, config: &crate::config::SandboxConfig) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| anyhow::anyhow!("the sandbox must be created inside a Tokio runtime"))?;
         let client = reqwest::Client::builder()
@@ -126,8 +125,9 @@ impl Deliverer {
         let shared = Arc::new(Shared {
             client,
             clock,
-            notification_token,
-            retry_schedule,
+            notification_token: config.notification_token.clone(),
+            retry_schedule: config.retry_schedule.clone(),
+            custom_authorization_replaces_bearer: config.custom_authorization_replaces_bearer,
             faults: Mutex::new(DeliveryFaults::default()),
             held: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
@@ -318,11 +318,24 @@ async fn attempt(shared: &Shared, d: &Delivery, n: u32) -> bool {
             return false;
         }
     };
+    let custom_auth = d
+        .job
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("authorization"));
     let mut req = shared.client.post(url);
     for (name, value) in &d.job.headers {
-        req = req.header(name.as_str(), value.as_str());
+        if !name.eq_ignore_ascii_case("authorization") {
+            req = req.header(name.as_str(), value.as_str());
+        }
     }
-    let req = req.bearer_auth(&token).json(&d.job.body);
+    let req = match custom_auth {
+        Some((_, value)) if shared.custom_authorization_replaces_bearer => {
+            req.header(reqwest::header::AUTHORIZATION, value.as_str())
+        }
+        _ => req.bearer_auth(&token),
+    };
+    let req = req.json(&d.job.body);
     match req.send().await {
         Ok(resp) => {
             let status = resp.status();

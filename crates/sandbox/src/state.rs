@@ -49,7 +49,6 @@ impl Webhook {
         json!({
             "webhook_id": self.webhook_id,
             "merchant_id": merchant_id,
-            "type": self.kind,
             "url": self.url,
             "events": self.events,
             "headers": headers,
@@ -119,11 +118,7 @@ impl AppState {
     /// Builds the state and starts the delivery dispatcher; must run inside a Tokio runtime.
     pub fn new(config: SandboxConfig) -> anyhow::Result<Self> {
         let clock = Arc::new(Clock::default());
-        let deliverer = Deliverer::start(
-            clock.clone(),
-            config.notification_token.clone(),
-            config.retry_schedule.clone(),
-        )?;
+        let deliverer = Deliverer::start(clock.clone(), &config)?;
         let base = config
             .public_base_url
             .clone()

@@ -213,11 +213,12 @@ impl TamaraClient {
         self.call(Method::POST, &["webhooks"], &[], Some(req)).await
     }
 
-    /// `GET /webhooks`: not in Tamara's public reference; callers fall back to
-    /// [`TamaraClient::get_webhook`] when this answers 404 or 405.
-    pub async fn list_webhooks(&self) -> Result<WithRaw<Vec<Webhook>>, ApiError> {
-        self.call::<(), _>(Method::GET, &["webhooks"], &[], None)
-            .await
+    /// `GET {path}`: a list of every webhook. No Tamara source documents a listing path
+    /// (reference §6.6), so callers use one only where configured and fall back to
+    /// [`TamaraClient::get_webhook`] when it answers 404 or 405.
+    pub async fn list_webhooks(&self, path: &str) -> Result<WithRaw<Vec<Webhook>>, ApiError> {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.call::<(), _>(Method::GET, &segments, &[], None).await
     }
 
     pub async fn get_webhook(&self, webhook_id: &str) -> Result<WithRaw<Webhook>, ApiError> {

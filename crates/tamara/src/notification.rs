@@ -39,10 +39,8 @@ pub enum TokenSource {
 pub enum TokenError {
     #[error("no token: neither an `Authorization: Bearer` header nor a `tamaraToken` parameter")]
     Missing,
-    #[error("the Authorization header is not `Bearer <token>`")]
+    #[error("the Authorization header is not `Bearer <JWT>` and there is no tamaraToken parameter")]
     MalformedHeader,
-    #[error("the Authorization header and the tamaraToken parameter carry different tokens")]
-    HeaderQueryMismatch,
     #[error("token is not a JWT: {0}")]
     Malformed(String),
     #[error("algorithm {0:?} is not allowed; Tamara signs with HS256 only")]
@@ -70,7 +68,6 @@ impl TokenError {
         match self {
             TokenError::Missing => "token_missing",
             TokenError::MalformedHeader => "token_malformed_header",
-            TokenError::HeaderQueryMismatch => "token_header_query_mismatch",
             TokenError::Malformed(_) => "token_malformed",
             TokenError::AlgorithmNotAllowed(_) => "token_algorithm_not_allowed",
             TokenError::BadSignature => "token_bad_signature",
@@ -98,31 +95,39 @@ pub struct TokenClaims {
     pub nbf: Option<i64>,
 }
 
-/// Picks the token: `Authorization: Bearer` first, else the `tamaraToken` query parameter, as
-/// the official SDK does. When both are present they must agree: a mismatch means one of them
-/// was tampered with.
-pub fn extract_token(
+/// The tokens a delivery offers, in the order they are tried: the `Authorization` header when
+/// it is `Bearer <three-part JWT>`, then the `tamaraToken` query parameter (reference §8.2).
+///
+/// Both are candidates because `authorization` is Tamara's own example of a custom webhook
+/// header, and whether a registered one replaces Tamara's `Bearer` header is unknown: a header
+/// that is not a bearer JWT is then skipped rather than fatal. Trying both weakens nothing —
+/// each must carry a valid signature.
+///
+/// # Errors
+/// [`TokenError::MalformedHeader`] when the only thing offered is a header that is not a
+/// bearer JWT; [`TokenError::Missing`] when nothing is offered.
+pub fn token_candidates(
     authorization: Option<&str>,
     query_token: Option<&str>,
-) -> Result<(String, TokenSource), TokenError> {
-    let header_token = match authorization {
-        None => None,
-        Some(h) => {
-            let mut parts = h.split_whitespace();
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(scheme), Some(t), None) if scheme.eq_ignore_ascii_case("bearer") => {
-                    Some(t.to_owned())
-                }
-                _ => return Err(TokenError::MalformedHeader),
-            }
+) -> Result<Vec<(String, TokenSource)>, TokenError> {
+    let mut out = Vec::with_capacity(2);
+    let header = authorization.map(str::trim).filter(|h| !h.is_empty());
+    if let Some(h) = header {
+        let mut parts = h.split_whitespace();
+        if let (Some(scheme), Some(t), None) = (parts.next(), parts.next(), parts.next())
+            && scheme.eq_ignore_ascii_case("bearer")
+            && t.split('.').count() == 3
+        {
+            out.push((t.to_owned(), TokenSource::AuthorizationHeader));
         }
-    };
-    let query_token = query_token.filter(|t| !t.is_empty());
-    match (header_token, query_token) {
-        (Some(h), Some(q)) if h != q => Err(TokenError::HeaderQueryMismatch),
-        (Some(h), _) => Ok((h, TokenSource::AuthorizationHeader)),
-        (None, Some(q)) => Ok((q.to_owned(), TokenSource::QueryParameter)),
-        (None, None) => Err(TokenError::Missing),
+    }
+    if let Some(q) = query_token.filter(|t| !t.is_empty()) {
+        out.push((q.to_owned(), TokenSource::QueryParameter));
+    }
+    match (out.is_empty(), header.is_some()) {
+        (false, _) => Ok(out),
+        (true, true) => Err(TokenError::MalformedHeader),
+        (true, false) => Err(TokenError::Missing),
     }
 }
 
@@ -187,6 +192,29 @@ impl TokenVerifier {
     pub fn with_leeway(mut self, secs: i64) -> Self {
         self.leeway = secs;
         self
+    }
+
+    /// Verifies a delivery's token at `now` (Unix seconds): the first of its
+    /// [`token_candidates`] that verifies wins; when none does, the first one's error.
+    ///
+    /// # Errors
+    /// As [`token_candidates`] and [`TokenVerifier::verify`].
+    pub fn verify_delivery(
+        &self,
+        authorization: Option<&str>,
+        query_token: Option<&str>,
+        now: i64,
+    ) -> Result<(TokenClaims, TokenSource), TokenError> {
+        let mut first_error = None;
+        for (token, source) in token_candidates(authorization, query_token)? {
+            match self.verify(&token, now) {
+                Ok(claims) => return Ok((claims, source)),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error.unwrap_or(TokenError::Missing))
     }
 
     /// Verifies `token` at time `now` (Unix seconds).
@@ -444,31 +472,75 @@ mod tests {
     }
 
     #[test]
-    fn token_sources() {
+    fn token_candidates_follow_the_reference() {
+        let jwt = "h.p.s";
+        let bearer = format!("Bearer {jwt}");
         assert_eq!(
-            extract_token(Some("Bearer abc"), None),
-            Ok(("abc".into(), TokenSource::AuthorizationHeader))
+            token_candidates(Some(&bearer), None),
+            Ok(vec![(jwt.into(), TokenSource::AuthorizationHeader)])
         );
         assert_eq!(
-            extract_token(None, Some("xyz")),
-            Ok(("xyz".into(), TokenSource::QueryParameter))
+            token_candidates(None, Some("xyz")),
+            Ok(vec![("xyz".into(), TokenSource::QueryParameter)])
         );
         assert_eq!(
-            extract_token(Some("Bearer same"), Some("same")),
-            Ok(("same".into(), TokenSource::AuthorizationHeader))
+            token_candidates(Some(&bearer), Some("q.q.q")),
+            Ok(vec![
+                (jwt.into(), TokenSource::AuthorizationHeader),
+                ("q.q.q".into(), TokenSource::QueryParameter)
+            ])
         );
+        // A custom `authorization` header (Tamara's own example) is skipped, not fatal.
         assert_eq!(
-            extract_token(Some("Bearer a"), Some("b")),
-            Err(TokenError::HeaderQueryMismatch)
+            token_candidates(Some("12344-1231-abcd"), Some("q.q.q")),
+            Ok(vec![("q.q.q".into(), TokenSource::QueryParameter)])
         );
-        assert_eq!(extract_token(None, None), Err(TokenError::Missing));
-        assert_eq!(extract_token(None, Some("")), Err(TokenError::Missing));
+        assert_eq!(token_candidates(None, None), Err(TokenError::Missing));
+        assert_eq!(token_candidates(None, Some("")), Err(TokenError::Missing));
         assert_eq!(
-            extract_token(Some("Basic abc"), None),
+            token_candidates(Some("Basic abc"), None),
             Err(TokenError::MalformedHeader)
         );
         assert_eq!(
-            extract_token(Some("Bearer"), None),
+            token_candidates(Some("Bearer"), None),
+            Err(TokenError::MalformedHeader)
+        );
+        assert_eq!(
+            token_candidates(Some("Bearer abc"), None),
+            Err(TokenError::MalformedHeader)
+        );
+    }
+
+    #[test]
+    fn a_delivery_verifies_when_any_candidate_does() {
+        let good = encode(&claims(Some("Tamara"), Some(NOW + 900)));
+        let v = verifier();
+        let custom = "12344-1231-abcd";
+        // The custom header stands where Tamara's Bearer would: the query token carries it.
+        assert!(v.verify_delivery(Some(custom), Some(&good), NOW).is_ok());
+        // A forged bearer does not block a valid query token, and the other way round.
+        let other_key = jsonwebtoken::EncodingKey::from_secret(b"someone-else");
+        let forged = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(Algorithm::HS256),
+            &claims(Some("Tamara"), Some(NOW + 900)),
+            &other_key,
+        )
+        .unwrap();
+        let (_, source) = v
+            .verify_delivery(Some(&format!("Bearer {forged}")), Some(&good), NOW)
+            .unwrap();
+        assert_eq!(source, TokenSource::QueryParameter);
+        let (_, source) = v
+            .verify_delivery(Some(&format!("Bearer {good}")), Some(&forged), NOW)
+            .unwrap();
+        assert_eq!(source, TokenSource::AuthorizationHeader);
+        // None verifies: the first candidate's reason.
+        assert_eq!(
+            v.verify_delivery(Some(&format!("Bearer {forged}")), None, NOW),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            v.verify_delivery(Some(custom), None, NOW),
             Err(TokenError::MalformedHeader)
         );
     }

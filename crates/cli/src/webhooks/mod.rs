@@ -52,7 +52,8 @@ pub struct WebhookArgs {
     /// Event names, comma-separated (default: the eight order events).
     #[arg(long, value_delimiter = ',')]
     pub events: Vec<String>,
-    /// Extra header Tamara sends, as K=V (repeatable). Never `authorization`.
+    /// Extra header Tamara sends, as K=V (repeatable); `authorization` is allowed (Tamara's own
+    /// example).
     #[arg(long = "header", value_name = "K=V")]
     pub headers: Vec<String>,
     /// `order` (default) or `dispute`.
@@ -88,7 +89,14 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
             let req = request(&a)?;
             let r = registration::register(console, &req, a.allow_http_loopback).await?;
             if out.json {
-                out.json_value(&registration_json(&r.registration));
+                let mut v = registration_json(&r.registration);
+                v["adopted"] = Value::Bool(r.adopted);
+                out.json_value(&v);
+            } else if r.adopted {
+                say!(
+                    "Tamara already had this URL as webhook {}; recorded it here",
+                    r.registration.webhook_id
+                );
             } else {
                 say!("Registered webhook {}", r.registration.webhook_id);
             }

@@ -1,6 +1,7 @@
 //! The real `mizan` binary managing webhooks against the real simulator: register (confirmed
-//! by listing, or by id when listing is off), list, show, update, delete; validation before any
-//! request; the delivery history from the local inbox; `status` and `orders stuck`.
+//! by id; by a listing only where one is configured and answers), adopt what Tamara already
+//! has, list, show, update, delete; validation before any request; the delivery history from
+//! the local inbox; `status` and `orders stuck`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,7 +31,7 @@ const HOOK: &str = "http://127.0.0.1:9/webhooks/tamara";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn register_list_show_update_delete() {
-    let (env, sb) = env(true).await;
+    let (env, sb) = env(false).await;
     let out = env.mizan(&[
         "--json",
         "webhooks",
@@ -50,7 +51,8 @@ async fn register_list_show_update_delete() {
         "header values are masked"
     );
     let reg: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(reg["confirmed_by"], "listing");
+    assert_eq!(reg["confirmed_by"], "get");
+    assert_eq!(reg["adopted"], false);
     let id = reg["webhook_id"].as_str().unwrap().to_owned();
 
     let list = env.json(&["--json", "webhooks", "list"]);
@@ -60,8 +62,8 @@ async fn register_list_show_update_delete() {
         .iter()
         .find(|w| w["webhook_id"] == id.as_str())
         .unwrap();
-    assert_eq!(row["remote"]["url"], HOOK);
-    assert_eq!(row["local"]["confirmed_by"], "listing");
+    assert_eq!(row["remote"]["url"], HOOK, "read back by id");
+    assert_eq!(row["local"]["confirmed_by"], "get");
     assert!(!list.to_string().contains("k-secret-value-7f3a"));
 
     let shown = env.json(&["--json", "webhooks", "show", &id]);
@@ -83,7 +85,7 @@ async fn register_list_show_update_delete() {
         "--allow-http-loopback",
     ]);
     assert_eq!(updated["url"], new_url);
-    assert_eq!(updated["confirmed_by"], "listing", "confirmation kept");
+    assert_eq!(updated["confirmed_by"], "get", "confirmation kept");
     let shown = env.json(&["--json", "webhooks", "show", &id]);
     assert_eq!(shown["remote"]["url"], new_url);
 
@@ -97,32 +99,172 @@ async fn register_list_show_update_delete() {
     sb.shutdown().await;
 }
 
+/// What the simulator holds, through its control prefix (Tamara documents no listing).
+async fn held(env: &Env) -> Vec<Value> {
+    let v: Value = reqwest::get(format!("{}/_sandbox/webhooks", env.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v.as_array().unwrap().clone()
+}
+
+async fn api_faults(env: &Env, body: Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults/api", env.base_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn without_listing_registration_is_confirmed_by_id() {
+async fn a_configured_listing_is_used_where_it_answers() {
+    let (env, sb) = env(true).await;
+    let list_path = [("MIZAN_SANDBOX_WEBHOOK_LIST_PATH", "/webhooks/list")];
+    let out = env.mizan_with(
+        &[
+            "--json",
+            "webhooks",
+            "register",
+            "--url",
+            HOOK,
+            "--allow-http-loopback",
+        ],
+        &list_path,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reg: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        reg["confirmed_by"], "get",
+        "by id first, the documented way"
+    );
+    // A webhook this console never recorded shows only through the listing.
+    let other = tamara_sandbox_register(&env, "https://elsewhere.example/hook").await;
+    let out = env.mizan_with(&["--json", "webhooks", "list"], &list_path);
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["webhook_id"] == other.as_str())
+        .expect("listed");
+    assert!(row["local"].is_null());
+    let without = env.json(&["--json", "webhooks", "list"]);
+    assert!(!without.to_string().contains(&other), "no path, no listing");
+    sb.shutdown().await;
+}
+
+/// Registers `url` straight at the simulator, as another tool would.
+async fn tamara_sandbox_register(env: &Env, url: &str) -> String {
+    let v: Value = reqwest::Client::new()
+        .post(format!("{}/webhooks", env.base_url))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "url": url, "events": ["order_approved"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["webhook_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_url_tamara_already_has_is_adopted_never_registered_twice() {
     let (env, sb) = env(false).await;
-    let reg = env.json(&[
+    let args = [
         "--json",
         "webhooks",
         "register",
         "--url",
         HOOK,
         "--allow-http-loopback",
-    ]);
-    assert_eq!(reg["confirmed_by"], "get");
-    let id = reg["webhook_id"].as_str().unwrap();
-    let events = reg["events"].as_array().unwrap();
-    assert_eq!(events.len(), 8, "the eight order events by default");
-    let list = env.json(&["--json", "webhooks", "list"]);
-    assert_eq!(list[0]["webhook_id"], id);
-    assert_eq!(list[0]["remote"]["url"], HOOK, "read back by id");
-    let out = env.mizan(&[
+    ];
+    let first = env.json(&args);
+    let again = env.json(&args);
+    assert_eq!(again["adopted"], true);
+    assert_eq!(again["webhook_id"], first["webhook_id"]);
+    assert_eq!(again["confirmed_by"], "get");
+    let human = env.mizan(&args[1..]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("already had this URL"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    assert_eq!(held(&env).await.len(), 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_answer_or_a_failed_confirmation_neither_loses_nor_duplicates() {
+    let (env, sb) = env(false).await;
+    let args = [
+        "--json",
         "webhooks",
         "register",
         "--url",
         HOOK,
         "--allow-http-loopback",
+    ];
+    // Tamara creates the webhook, then the answer is lost.
+    api_faults(
+        &env,
+        serde_json::json!({"status": 503, "count": 1, "after_apply": true, "method": "POST"}),
+    )
+    .await;
+    let out = env.mizan(&args);
+    assert!(!out.status.success(), "the answer was lost");
+    assert_eq!(held(&env).await.len(), 1, "Tamara has it");
+    // Trying again adopts it rather than making a second one.
+    let adopted = env.json(&args);
+    assert_eq!(adopted["adopted"], true);
+    let id = adopted["webhook_id"].as_str().unwrap().to_owned();
+    assert_eq!(held(&env).await[0]["webhook_id"], id.as_str());
+
+    // A registration whose read-back fails is kept, unconfirmed, under the id Tamara gave.
+    let second = "http://127.0.0.1:9/second";
+    api_faults(
+        &env,
+        serde_json::json!({"status": 503, "count": 20, "method": "GET"}),
+    )
+    .await;
+    let out = env.mizan(&[
+        "--json",
+        "webhooks",
+        "register",
+        "--url",
+        second,
+        "--allow-http-loopback",
     ]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Confirmed by get"));
+    assert!(!out.status.success(), "not confirmed");
+    assert!(
+        stderr(&out).contains("webhook_unconfirmed"),
+        "{}",
+        stderr(&out)
+    );
+    reqwest::Client::new()
+        .delete(format!("{}/_sandbox/faults", env.base_url))
+        .send()
+        .await
+        .unwrap();
+    let at_tamara = held(&env).await;
+    assert_eq!(at_tamara.len(), 2);
+    let second_id = at_tamara.iter().find(|w| w["url"] == second).unwrap()["webhook_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = env.json(&["--json", "webhooks", "list"]);
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["webhook_id"] == second_id.as_str())
+        .expect("kept locally under Tamara's id");
+    assert!(row["local"]["confirmed_by"].is_null());
+    assert_eq!(row["remote"]["url"], second);
     sb.shutdown().await;
 }
 
@@ -144,15 +286,6 @@ async fn refuses_what_tamara_would_refuse_before_any_request() {
     let out = env.mizan(&["webhooks", "register", "--url", &long]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("255"), "{}", stderr(&out));
-    let out = env.mizan(&[
-        "webhooks",
-        "register",
-        "--url",
-        "https://hooks.example.com/x",
-        "--header",
-        "Authorization=x",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
     let out = env.mizan(&[
         "webhooks",
         "register",

@@ -16,7 +16,7 @@ use crate::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, Processing
 use crate::store::evidence::succeeded_moves;
 use crate::store::ledger::{LedgerEntry, LedgerKind};
 use crate::store::orders::{self, OrderFilter, OrderRecord};
-use crate::store::registrations::{self, ConfirmedBy};
+use crate::store::registrations;
 use crate::store::settings::{self, SettingScope};
 use crate::webhooks::redirects::REDIRECT_SETTING_PREFIX;
 use crate::webhooks::selftest::SELF_TEST_ORDER_PREFIX;
@@ -81,32 +81,21 @@ pub async fn check(console: &Console, id: &str) -> Result<Option<Finding>> {
 
 async fn webhook_registered(console: &Console) -> Result<Finding> {
     // Deleted registrations still prove the flow worked (the rehearsal removes its own), but a
-    // live one is preferred, then one confirmed by listing.
+    // live one is preferred, then the latest confirmed.
     let regs = registrations::list(console.store(), console.environment(), true).await?;
     let best = regs
         .iter()
         .filter(|r| r.confirmed_at.is_some())
-        .max_by_key(|r| {
-            (
-                r.deleted_at.is_none(),
-                r.confirmed_by == Some(ConfirmedBy::Listing),
-                r.confirmed_at,
-            )
-        });
+        .max_by_key(|r| (r.deleted_at.is_none(), r.confirmed_at));
     Ok(match best {
         Some(r) => Finding::Passed(vec![Evidence {
             webhook_id: Some(r.webhook_id.clone()),
             at: r.confirmed_at,
             ..Evidence::new(format!(
-                "webhook {} for {} confirmed by {}{}{}",
+                "webhook {} for {} confirmed by {}{}",
                 r.webhook_id,
                 r.url,
                 r.confirmed_by.map_or("?", |b| b.as_str()),
-                if r.confirmed_by == Some(ConfirmedBy::Get) {
-                    " (listing not offered)"
-                } else {
-                    ""
-                },
                 if r.deleted_at.is_some() {
                     " (since deleted)"
                 } else {

@@ -378,8 +378,8 @@ impl Gateway {
 
     /// `GET /webhooks`; a 404/405 means the gateway does not offer listing (use
     /// [`Gateway::get_webhook`]). Those two are not retried.
-    pub async fn list_webhooks(&self) -> Result<WithRaw<Vec<Webhook>>, GatewayError> {
-        read!(self, self.client.list_webhooks())
+    pub async fn list_webhooks(&self, path: &str) -> Result<WithRaw<Vec<Webhook>>, GatewayError> {
+        read!(self, self.client.list_webhooks(path))
     }
 
     pub async fn get_webhook(&self, webhook_id: &str) -> Result<WithRaw<Webhook>, GatewayError> {

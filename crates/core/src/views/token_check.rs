@@ -31,9 +31,7 @@ const CHECKS: [&str; 7] = [
 /// Which check a refusal belongs to.
 fn failed_check(e: &TokenError) -> &'static str {
     match e {
-        TokenError::Missing | TokenError::MalformedHeader | TokenError::HeaderQueryMismatch => {
-            "found"
-        }
+        TokenError::Missing | TokenError::MalformedHeader => "found",
         TokenError::NoKeyConfigured => "key_configured",
         TokenError::Malformed(_) => "format",
         TokenError::AlgorithmNotAllowed(_) => "algorithm",
@@ -59,8 +57,7 @@ fn extract(input: &str) -> Result<(String, &'static str), TokenError> {
         let token = url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == "tamaraToken")
             .map(|(_, v)| v.into_owned());
-        return tamara::notification::extract_token(None, token.as_deref())
-            .map(|(t, _)| (t, "the URL's tamaraToken parameter"));
+        return first_candidate(None, token.as_deref(), "the URL's tamaraToken parameter");
     }
     let header = input
         .strip_prefix("Authorization:")
@@ -70,10 +67,19 @@ fn extract(input: &str) -> Result<(String, &'static str), TokenError> {
         .next()
         .is_some_and(|w| w.eq_ignore_ascii_case("bearer"))
     {
-        return tamara::notification::extract_token(Some(header), None)
-            .map(|(t, _)| (t, "the Authorization header"));
+        return first_candidate(Some(header), None, "the Authorization header");
     }
     Ok((input.to_owned(), "the pasted token"))
+}
+
+fn first_candidate(
+    header: Option<&str>,
+    query: Option<&str>,
+    from: &'static str,
+) -> Result<(String, &'static str), TokenError> {
+    let found = tamara::notification::token_candidates(header, query)?;
+    let (token, _) = found.into_iter().next().ok_or(TokenError::Missing)?;
+    Ok((token, from))
 }
 
 /// Runs every check on `input` at `now` (Unix seconds) with the active environment's

@@ -24,7 +24,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 use tamara::model::notification::Notification;
-use tamara::notification::{TokenError, extract_token};
+use tamara::notification::TokenError;
 
 use super::ReceiverState;
 use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
@@ -53,8 +53,9 @@ pub(crate) async fn receive(
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
     let token_check = match &state.verifier {
         None => Err(TokenError::NoKeyConfigured),
-        Some(verifier) => extract_token(authorization, query_token.as_deref())
-            .and_then(|(token, _source)| verifier.verify(&token, now.timestamp())),
+        Some(verifier) => {
+            verifier.verify_delivery(authorization, query_token.as_deref(), now.timestamp())
+        }
     };
     let parsed = Notification::parse(&body);
     let (verdict, status, reason) = match (&token_check, &parsed) {

@@ -1,12 +1,15 @@
 //! Webhook registrations at Tamara (reference §6): register, confirm, list, show, update,
 //! delete — keeping the local record in `webhook_registrations` in step.
 //!
-//! A registration is confirmed by listing all webhooks (`GET /webhooks`) and finding its id;
-//! when the gateway does not offer listing (404/405) it is confirmed by `GET /webhooks/{id}`.
+//! A registration is confirmed by reading its id back (`GET /webhooks/{id}`, the documented
+//! way). No source documents a listing path (reference §6.6): one is used only where it is
+//! configured (`MIZAN_<ENV>_WEBHOOK_LIST_PATH`) and answers.
 //!
 //! Invariants: a request is validated as Tamara would (HTTPS, ≤ 255 characters, at least one
-//! event, no `authorization` header) before anything is sent; plain `http://` is accepted only
-//! for loopback hosts and only when the caller asks (local receivers); header values are stored
+//! event) before anything is sent; plain `http://` is accepted only for loopback hosts and only
+//! when the caller asks (local receivers); the id Tamara returned is recorded before anything
+//! else can fail, so a failed confirmation never loses a webhook, and a URL Tamara already has
+//! (`webhook_already_registered`) is adopted, never registered twice; header values are stored
 //! masked, never verbatim.
 
 use std::collections::BTreeMap;
@@ -112,6 +115,9 @@ pub struct Registered {
     pub registration: WebhookRegistration,
     /// How Tamara showed it back; None if it did not (the id is kept anyway).
     pub confirmed_by: Option<ConfirmedBy>,
+    /// Tamara already had this URL (`webhook_already_registered`): its existing webhook was
+    /// recorded instead of a new one.
+    pub adopted: bool,
 }
 
 /// A webhook as Tamara lists it, merged with what the console recorded.
@@ -123,13 +129,10 @@ pub struct ListedWebhook {
     pub local: Option<WebhookRegistration>,
 }
 
-fn is_not_offered(e: &GatewayError) -> bool {
-    matches!(e.api().and_then(ApiError::status), Some(404 | 405))
-}
-
+/// The local record of `webhook_id` as `req` asked for it (Tamara's answers echo no `type`).
 fn record(
     env: crate::Environment,
-    w: &Webhook,
+    webhook_id: &str,
     req: &WebhookRequest,
     now: DateTime<Utc>,
 ) -> WebhookRegistration {
@@ -141,16 +144,14 @@ fn record(
         .collect();
     WebhookRegistration {
         environment: env,
-        webhook_id: w.webhook_id.clone(),
+        webhook_id: webhook_id.to_owned(),
         url: req.url.clone(),
         events_json: serde_json::to_string(&events).unwrap_or_else(|_| "[]".into()),
         headers_json: serde_json::to_string(&headers).unwrap_or_else(|_| "{}".into()),
         webhook_type: req
             .kind
             .as_ref()
-            .or(w.kind.as_ref())
-            .map(|k| k.as_str().to_owned())
-            .unwrap_or_else(|| "order".into()),
+            .map_or_else(|| "order".into(), |k| k.as_str().to_owned()),
         created_at: now,
         confirmed_at: None,
         confirmed_by: None,
@@ -158,26 +159,62 @@ fn record(
     }
 }
 
-/// Asks Tamara to show `webhook_id` back: by listing, else (listing not offered, or the id
-/// missing from it) by id. `Ok(None)` when Tamara does not know it.
-pub async fn confirm(gateway: &Gateway, webhook_id: &str) -> Result<Option<ConfirmedBy>> {
-    match gateway.list_webhooks().await {
-        Ok(all) if all.value.iter().any(|w| w.webhook_id == webhook_id) => {
-            return Ok(Some(ConfirmedBy::Listing));
-        }
-        Ok(_) => {}
-        Err(e) if is_not_offered(&e) => {}
-        Err(e) => return Err(e.into()),
-    }
-    match gateway.get_webhook(webhook_id).await {
-        Ok(w) if w.value.webhook_id == webhook_id => Ok(Some(ConfirmedBy::Get)),
-        Ok(_) => Ok(None),
-        Err(e) if matches!(e.api().and_then(ApiError::status), Some(404)) => Ok(None),
-        Err(e) => Err(e.into()),
+/// Asks Tamara to show `webhook_id` back: by id; when that read fails (other than "not
+/// found") and a listing path is configured, by listing. `Ok(None)` when Tamara does not know
+/// it.
+pub async fn confirm(
+    gateway: &Gateway,
+    list_path: Option<&str>,
+    webhook_id: &str,
+) -> Result<Option<ConfirmedBy>> {
+    let by_id = match gateway.get_webhook(webhook_id).await {
+        Ok(w) => return Ok((w.value.webhook_id == webhook_id).then_some(ConfirmedBy::Get)),
+        Err(e) if is_status(&e, 404) => return Ok(None),
+        Err(e) => e,
+    };
+    let Some(path) = list_path else {
+        return Err(by_id.into());
+    };
+    match gateway.list_webhooks(path).await {
+        Ok(all) => Ok(all
+            .value
+            .iter()
+            .any(|w| w.webhook_id == webhook_id)
+            .then_some(ConfirmedBy::Listing)),
+        Err(_) => Err(by_id.into()),
     }
 }
 
-/// Validates, registers, confirms and records a webhook.
+fn is_status(e: &GatewayError, status: u16) -> bool {
+    e.api().and_then(ApiError::status) == Some(status)
+}
+
+/// The id of the webhook Tamara already has for this URL, when it refused a registration as
+/// `webhook_already_registered` (the official WooCommerce plugin reads it the same way).
+fn already_registered(e: &GatewayError) -> Option<String> {
+    let Some(ApiError::Http { body, .. }) = e.api() else {
+        return None;
+    };
+    body.get("errors")?
+        .as_array()?
+        .iter()
+        .filter(|err| err.get("error_code").and_then(|c| c.as_str()) == Some(ALREADY_REGISTERED))
+        .find_map(|err| err.pointer("/data/webhook_id")?.as_str().map(str::to_owned))
+}
+
+const ALREADY_REGISTERED: &str = "webhook_already_registered";
+
+/// The id in an answer whose shape the client could not read: Tamara created the webhook,
+/// so its id must be kept even if the rest of the answer is not understood.
+fn id_in_unreadable_answer(e: &GatewayError) -> Option<String> {
+    let Some(ApiError::Decode { body, .. }) = e.api() else {
+        return None;
+    };
+    body.get("webhook_id")?.as_str().map(str::to_owned)
+}
+
+/// Validates, registers (or adopts the webhook Tamara already has for the URL), records, then
+/// confirms a webhook.
 pub async fn register(
     console: &Context,
     req: &WebhookRequest,
@@ -185,71 +222,91 @@ pub async fn register(
 ) -> Result<Registered> {
     validate(req, allow_http_loopback)?;
     let gateway = console.gateway()?;
-    let created = gateway.register_webhook(req).await?;
+    let (webhook_id, adopted) = match gateway.register_webhook(req).await {
+        Ok(created) => (created.value.webhook_id, false),
+        Err(e) => match (already_registered(&e), id_in_unreadable_answer(&e)) {
+            (Some(id), _) => (id, true),
+            (None, Some(id)) => {
+                tracing::warn!(webhook_id = %id, error = %e,
+                    "Tamara's answer to a registration was not understood; keeping its id");
+                (id, false)
+            }
+            (None, None) => return Err(e.into()),
+        },
+    };
     let env = console.environment();
-    let mut reg = record(env, &created.value, req, console.now());
+    let mut reg = record(env, &webhook_id, req, console.now());
+    if adopted && let Some(old) = registrations::get(console.store(), env, &webhook_id).await? {
+        reg.created_at = old.created_at;
+    }
     registrations::upsert(console.store(), &reg).await?;
-    let confirmed_by = match confirm(&gateway, &reg.webhook_id).await {
+    let list_path = console.config().active().webhook_list_path.as_deref();
+    let confirmed_by = match confirm(&gateway, list_path, &webhook_id).await {
         Ok(c) => c,
         Err(e) => {
-            tracing::warn!(webhook_id = %reg.webhook_id, error = %e, "registered, not confirmed");
+            tracing::warn!(webhook_id = %webhook_id, error = %e, "registered, not confirmed");
             None
         }
     };
     if let Some(by) = confirmed_by {
         let at = console.now();
-        registrations::mark_confirmed(console.store(), env, &reg.webhook_id, by, at).await?;
+        registrations::mark_confirmed(console.store(), env, &webhook_id, by, at).await?;
         reg.confirmed_at = Some(at);
         reg.confirmed_by = Some(by);
     }
     Ok(Registered {
         registration: reg,
         confirmed_by,
+        adopted,
     })
 }
 
-/// Tamara's webhooks merged with the local records. Without listing, each locally recorded
-/// (not deleted) registration is read by id.
+/// Tamara's webhooks merged with the local records: from the configured listing when one
+/// answers, else each locally recorded (not deleted) registration read by id.
 pub async fn list(console: &Context) -> Result<Vec<ListedWebhook>> {
     let env = console.environment();
     let gateway = console.gateway()?;
     let local = registrations::list(console.store(), env, false).await?;
+    let listed = match console.config().active().webhook_list_path.as_deref() {
+        None => None,
+        Some(path) => match gateway.list_webhooks(path).await {
+            Ok(all) => Some(all.value),
+            Err(e) if is_status(&e, 404) || is_status(&e, 405) => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
     let mut out: Vec<ListedWebhook> = Vec::new();
-    match gateway.list_webhooks().await {
-        Ok(all) => {
-            for w in all.value {
-                let l = local.iter().find(|r| r.webhook_id == w.webhook_id).cloned();
-                out.push(ListedWebhook {
-                    webhook_id: w.webhook_id.clone(),
-                    remote: Some(w),
-                    local: l,
-                });
-            }
-            for r in local {
-                if !out.iter().any(|o| o.webhook_id == r.webhook_id) {
-                    out.push(ListedWebhook {
-                        webhook_id: r.webhook_id.clone(),
-                        remote: None,
-                        local: Some(r),
-                    });
-                }
-            }
+    let Some(all) = listed else {
+        for r in local {
+            let remote = match gateway.get_webhook(&r.webhook_id).await {
+                Ok(w) => Some(w.value),
+                Err(e) if is_status(&e, 404) => None,
+                Err(e) => return Err(e.into()),
+            };
+            out.push(ListedWebhook {
+                webhook_id: r.webhook_id.clone(),
+                remote,
+                local: Some(r),
+            });
         }
-        Err(e) if is_not_offered(&e) => {
-            for r in local {
-                let remote = match gateway.get_webhook(&r.webhook_id).await {
-                    Ok(w) => Some(w.value),
-                    Err(e) if matches!(e.api().and_then(ApiError::status), Some(404)) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                out.push(ListedWebhook {
-                    webhook_id: r.webhook_id.clone(),
-                    remote,
-                    local: Some(r),
-                });
-            }
+        return Ok(out);
+    };
+    for w in all {
+        let l = local.iter().find(|r| r.webhook_id == w.webhook_id).cloned();
+        out.push(ListedWebhook {
+            webhook_id: w.webhook_id.clone(),
+            remote: Some(w),
+            local: l,
+        });
+    }
+    for r in local {
+        if !out.iter().any(|o| o.webhook_id == r.webhook_id) {
+            out.push(ListedWebhook {
+                webhook_id: r.webhook_id.clone(),
+                remote: None,
+                local: Some(r),
+            });
         }
-        Err(e) => return Err(e.into()),
     }
     Ok(out)
 }
@@ -275,9 +332,8 @@ pub async fn update(
 ) -> Result<WebhookRegistration> {
     validate(req, allow_http_loopback)?;
     let env = console.environment();
-    let updated = console.gateway()?.update_webhook(webhook_id, req).await?;
-    let mut reg = record(env, &updated.value, req, console.now());
-    reg.webhook_id = webhook_id.to_owned();
+    console.gateway()?.update_webhook(webhook_id, req).await?;
+    let mut reg = record(env, webhook_id, req, console.now());
     if let Some(old) = registrations::get(console.store(), env, webhook_id).await? {
         reg.created_at = old.created_at;
         reg.confirmed_at = old.confirmed_at;
@@ -328,8 +384,8 @@ mod tests {
         r.events.clear();
         assert!(validate(&r, false).is_err());
         let mut r = req("https://a.example/h");
-        r.headers.insert("Authorization".into(), "x".into());
-        assert!(validate(&r, true).is_err());
+        r.headers.insert("authorization".into(), "12344-1231-abcd".into());
+        assert!(validate(&r, false).is_ok(), "Tamara's own example header");
     }
 }
 

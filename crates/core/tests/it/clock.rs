@@ -63,5 +63,8 @@ fn no_module_reads_the_system_time_itself() {
             }
         }
     }
-    assert!(offenders.is_empty(), "read the time from the context's clock: {offenders:#?}");
+    assert!(
+        offenders.is_empty(),
+        "read the time from the context's clock: {offenders:#?}"
+    );
 }

@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
@@ -37,7 +37,10 @@ pub fn routes() -> Router<AppState> {
             "/_sandbox/health",
             get(|| async { Json(json!({ "ok": true })) }),
         )
-        .route("/_sandbox/webhooks", delete(clear_webhooks))
+        .route(
+            "/_sandbox/webhooks",
+            get(list_webhooks).delete(clear_webhooks),
+        )
 }
 
 async fn list_orders(State(state): State<AppState>) -> Json<Value> {
@@ -214,6 +217,16 @@ async fn deliveries(State(state): State<AppState>) -> Json<Value> {
 async fn clear_deliveries(State(state): State<AppState>) -> Json<Value> {
     state.deliverer().clear_log();
     Json(json!({}))
+}
+
+/// Every registered webhook, for tests (Tamara documents no listing, §6.6).
+async fn list_webhooks(State(state): State<AppState>) -> Json<Value> {
+    let merchant = state.config().merchant_id;
+    Json(
+        state.with_store(|s, _| {
+            Value::Array(s.webhooks.iter().map(|w| w.to_json(merchant)).collect())
+        }),
+    )
 }
 
 async fn clear_webhooks(State(state): State<AppState>) -> Json<Value> {

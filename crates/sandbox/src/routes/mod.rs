@@ -46,7 +46,8 @@ pub fn router(state: AppState) -> Router {
             post(payments::simplified_refund),
         )
         .route("/payments/refund", post(payments::legacy_refund))
-        .route("/webhooks", post(webhooks::register).get(webhooks::list))
+        .route("/webhooks", post(webhooks::register))
+        .route("/webhooks/list", get(webhooks::list))
         .route(
             "/webhooks/{webhook_id}",
             get(webhooks::get_one)

@@ -1,4 +1,8 @@
-//! Webhook registry (§6.1–6.4) plus the undocumented `GET /webhooks` listing (switchable).
+//! Webhook registry (§6.1–6.4) plus an optional `GET /webhooks/list` (no source documents a
+//! listing, §6.6: off by default, answering 404 like any unknown path).
+//!
+//! A URL registered twice (same type) is refused with `webhook_already_registered` and the
+//! existing id in `errors[0].data.webhook_id`, as the official WooCommerce plugin expects.
 //!
 //! URL rule: HTTPS, ≤ 255 characters (§6). With `allow_http_loopback` (default on) plain http
 //! is accepted for 127.0.0.1 / localhost / [::1] only, because local receivers in tests and
@@ -133,22 +137,30 @@ pub async fn register(State(state): State<AppState>, body: Bytes) -> ApiResult<J
     let body = parse_body(&body)?;
     let mut w = parse_webhook(&body, "order", state.config().allow_http_loopback)?;
     let merchant = state.config().merchant_id;
-    Ok(Json(state.with_store(|store, ids| {
+    state.with_store(|store, ids| {
+        let existing = store
+            .webhooks
+            .iter()
+            .find(|old| old.url == w.url && old.kind == w.kind);
+        if let Some(old) = existing {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "Webhook url is already registered",
+                "webhook_already_registered",
+            )
+            .with_data(json!({ "webhook_id": old.webhook_id })));
+        }
         w.webhook_id = ids.next_uuid();
         let out = w.to_json(merchant);
         store.webhooks.push(w);
-        out
-    })))
+        Ok(Json(out))
+    })
 }
 
-/// `GET /webhooks` — not in Tamara's public reference; 405 when switched off by config.
+/// `GET /webhooks/list` — in no Tamara source; 404 unless switched on by config.
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     if !state.config().webhook_listing_enabled {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Method not allowed",
-            "method_not_allowed",
-        ));
+        return Err(ApiError::not_found("Path"));
     }
     let merchant = state.config().merchant_id;
     let all = state.with_store(|store, _| {

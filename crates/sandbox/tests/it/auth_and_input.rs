@@ -25,7 +25,7 @@ async fn unauthorized_without_or_with_wrong_token() {
             json!({"message": "Unauthorized", "errors": [{"error_code": "unauthorized"}]})
         );
     }
-    let (s, _) = sb.call_token("GET", "/webhooks", None, None).await;
+    let (s, _) = sb.call_token("GET", "/webhooks/x", None, None).await;
     assert_eq!(s, 401);
     // Control endpoints need no token.
     let (s, _) = sb

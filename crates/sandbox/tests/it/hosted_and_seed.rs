@@ -200,15 +200,20 @@ async fn cli_args_and_remote_refusal() {
         "x",
         "--seed",
         "5",
-        "--no-webhook-listing",
+        "--webhook-listing",
+        "--custom-authorization-replaces-bearer",
         "--retry-ms",
         "10,20",
     ])
     .unwrap();
     let cfg = cli.args.config();
     assert_eq!(cfg.seed, Some(5));
-    assert!(!cfg.webhook_listing_enabled);
+    assert!(cfg.webhook_listing_enabled);
+    assert!(cfg.custom_authorization_replaces_bearer);
     assert_eq!(cfg.retry_schedule.len(), 2);
+    let defaults = TestCli::try_parse_from(["x"]).unwrap().args.config();
+    assert!(!defaults.webhook_listing_enabled, "no listing unless asked");
+    assert!(!defaults.custom_authorization_replaces_bearer);
     assert_eq!(cli.args.listen.to_string(), "127.0.0.1:8765");
     let remote = TestCli::try_parse_from(["x", "--listen", "0.0.0.0:0"]).unwrap();
     let err = tamara_sandbox::cli::run(remote.args).await.unwrap_err();

@@ -45,21 +45,20 @@ async fn registry_crud_and_validation() {
     let (s, v) = sb.post("/webhooks", reg.clone()).await;
     assert_eq!(s, 200, "{v}");
     let id = v["webhook_id"].as_str().unwrap().to_owned();
-    assert_eq!(v["type"], "order");
+    assert!(v.get("type").is_none(), "Tamara echoes no type: {v}");
     assert_eq!(v["url"], reg["url"]);
     assert_eq!(v["events"], reg["events"]);
     assert_eq!(v["headers"], reg["headers"]);
     assert!(v["merchant_id"].is_string());
-    // type defaults to order
-    let (s, v2) = sb
+    // type defaults to order: order events are accepted without it
+    let (s, _) = sb
         .post(
             "/webhooks",
             json!({"url": "https://a.example/x", "events": ["order_approved"]}),
         )
         .await;
-    assert_eq!((s, v2["type"].as_str()), (200, Some("order")));
-
-    let (s, list) = sb.get("/webhooks").await;
+    assert_eq!(s, 200);
+    let (s, list) = sb.get("/_sandbox/webhooks").await;
     assert_eq!(s, 200);
     assert_eq!(list.as_array().unwrap().len(), 2);
     let (s, one) = sb.get(&format!("/webhooks/{id}")).await;
@@ -163,10 +162,9 @@ async fn php_empty_arrays_are_accepted_as_empty_objects() {
 }
 
 #[tokio::test]
-async fn loopback_http_can_be_refused_and_listing_disabled() {
+async fn loopback_http_can_be_refused_and_no_listing_by_default() {
     let sb = start_with(tamara_sandbox::SandboxConfig {
         allow_http_loopback: false,
-        webhook_listing_enabled: false,
         ..config()
     })
     .await;
@@ -184,13 +182,43 @@ async fn loopback_http_can_be_refused_and_listing_disabled() {
         )
         .await;
     assert_eq!(s, 200);
-    let (s, l) = sb.get("/webhooks").await;
-    assert_eq!(s, 405, "{l}");
+    let (s, l) = sb.get("/webhooks/list").await;
+    assert_eq!(s, 404, "{l}");
     assert!(l["errors"][0]["error_code"].is_string());
+    let (s, _) = sb.get("/webhooks").await;
+    assert_eq!(s, 405, "only POST is documented on /webhooks");
     let (s, _) = sb
         .get(&format!("/webhooks/{}", v["webhook_id"].as_str().unwrap()))
         .await;
-    assert_eq!(s, 200, "fallback path still works");
+    assert_eq!(s, 200, "read by id, the documented way");
+}
+
+#[tokio::test]
+async fn listing_when_switched_on_and_a_known_url_is_refused_with_its_id() {
+    let sb = start_with(tamara_sandbox::SandboxConfig {
+        webhook_listing_enabled: true,
+        ..config()
+    })
+    .await;
+    let body = json!({"url": "https://x.example/h", "events": ["order_approved"]});
+    let (s, first) = sb.post("/webhooks", body.clone()).await;
+    assert_eq!(s, 200);
+    let (s, again) = sb.post("/webhooks", body).await;
+    assert_eq!(s, 409, "{again}");
+    assert_eq!(again["errors"][0]["error_code"], "webhook_already_registered");
+    assert_eq!(again["errors"][0]["data"]["webhook_id"], first["webhook_id"]);
+    let (s, l) = sb.get("/webhooks/list").await;
+    assert_eq!(s, 200);
+    assert_eq!(l.as_array().unwrap().len(), 1, "{l}");
+    // Another type for the same URL is another webhook.
+    let (s, _) = sb
+        .post(
+            "/webhooks",
+            json!({"type": "dispute", "url": "https://x.example/h",
+                   "events": ["OrderDisputeWasUpdated"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
 }
 
 #[tokio::test]

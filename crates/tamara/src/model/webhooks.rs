@@ -145,26 +145,14 @@ pub enum WebhookUrlInvalid {
     TooLong(usize),
     #[error("at least one event is required")]
     NoEvents,
-    #[error(
-        "a custom header named `authorization` would collide with Tamara's own \
-         `Authorization: Bearer <tamaraToken>`"
-    )]
-    AuthorizationHeader,
 }
 
-/// Validates a registration as Tamara does (HTTPS, ≤ 255 characters) and refuses the one header
-/// name whose behaviour Tamara leaves undefined (§8.2).
+/// Validates a registration as Tamara does (HTTPS, ≤ 255 characters, at least one event). A
+/// custom `authorization` header is allowed: it is Tamara's own example (reference §6.1).
 pub fn validate_webhook_request(req: &WebhookRequest) -> Result<(), WebhookUrlInvalid> {
     validate_webhook_url(&req.url)?;
     if req.events.is_empty() {
         return Err(WebhookUrlInvalid::NoEvents);
-    }
-    if req
-        .headers
-        .keys()
-        .any(|k| k.eq_ignore_ascii_case("authorization"))
-    {
-        return Err(WebhookUrlInvalid::AuthorizationHeader);
     }
     Ok(())
 }
