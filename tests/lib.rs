@@ -102,4 +102,5 @@ pub fn capture_request(
         discount_amount: None,
     }
 }
+pub mod fidelity;
 pub mod pipeline;

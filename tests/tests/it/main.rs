@@ -8,6 +8,7 @@
 mod auto_authorise;
 mod client_vs_sandbox;
 mod console_cache;
+mod fidelity;
 mod processor_burst;
 mod receiver_inbox;
 mod reconcile;
