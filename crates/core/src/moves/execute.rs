@@ -207,7 +207,7 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
         }
         Err(e) => return Err(e.into()),
     };
-    let answer = send(&gateway, &planned).await;
+    let answer = send(console, &gateway, &planned).await;
     let what = format!("{} of {}", planned.kind, planned.amount);
     match answer {
         Ok(gateway_id) => {
@@ -270,12 +270,21 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
     }
 }
 
-/// Sends the planned request once and returns Tamara's id for the transaction.
-async fn send(gateway: &Gateway, planned: &PlannedMove) -> Result<String, GatewayError> {
+/// Sends the planned request once and returns Tamara's id for the transaction (recording the
+/// capture an auto-capturing merchant's authorisation made).
+async fn send(
+    console: &Context,
+    gateway: &Gateway,
+    planned: &PlannedMove,
+) -> Result<String, GatewayError> {
     let id = &planned.order_id;
     Ok(match &planned.request {
         WireRequest::Authorise => {
-            gateway.authorise(id).await?;
+            let answer = gateway.authorise(id).await?;
+            if let Err(e) = super::auto_capture::record(console, &answer.value).await {
+                tracing::warn!(order_id = %id, error = %e,
+                    "could not record the auto-capture; the re-read will");
+            }
             id.clone()
         }
         WireRequest::Capture(r) => gateway.capture(r).await?.value.capture_id,

@@ -22,6 +22,7 @@
 //! unsettled one settles it first, or refuses; refusals write nothing but an audit line; a
 //! dry run ([`preview`]) reads the order and writes nothing at all.
 
+pub mod auto_capture;
 mod execute;
 pub mod input;
 mod local;

@@ -296,7 +296,13 @@ impl Processor {
             return Ok((details, None));
         }
         let note = match gateway.authorise(order_id).await {
-            Ok(_) => "auto-authorised".to_owned(),
+            Ok(answer) => {
+                match crate::moves::auto_capture::record(&self.console, &answer.value).await {
+                    Ok(true) => "auto-authorised (and auto-captured by Tamara)".to_owned(),
+                    Ok(false) => "auto-authorised".to_owned(),
+                    Err(e) => format!("auto-authorised; the auto-capture was not recorded: {e}"),
+                }
+            }
             Err(e) if matches!(e.api(), Some(ApiError::Http { status: 409, .. })) => {
                 "authorise: already done (409)".to_owned()
             }

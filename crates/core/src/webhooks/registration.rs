@@ -384,7 +384,8 @@ mod tests {
         r.events.clear();
         assert!(validate(&r, false).is_err());
         let mut r = req("https://a.example/h");
-        r.headers.insert("authorization".into(), "12344-1231-abcd".into());
+        r.headers
+            .insert("authorization".into(), "12344-1231-abcd".into());
         assert!(validate(&r, false).is_ok(), "Tamara's own example header");
     }
 }

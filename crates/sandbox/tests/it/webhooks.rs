@@ -205,8 +205,14 @@ async fn listing_when_switched_on_and_a_known_url_is_refused_with_its_id() {
     assert_eq!(s, 200);
     let (s, again) = sb.post("/webhooks", body).await;
     assert_eq!(s, 409, "{again}");
-    assert_eq!(again["errors"][0]["error_code"], "webhook_already_registered");
-    assert_eq!(again["errors"][0]["data"]["webhook_id"], first["webhook_id"]);
+    assert_eq!(
+        again["errors"][0]["error_code"],
+        "webhook_already_registered"
+    );
+    assert_eq!(
+        again["errors"][0]["data"]["webhook_id"],
+        first["webhook_id"]
+    );
     let (s, l) = sb.get("/webhooks/list").await;
     assert_eq!(s, 200);
     assert_eq!(l.as_array().unwrap().len(), 1, "{l}");
