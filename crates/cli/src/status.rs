@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use mizan_core::Console;
 use mizan_core::reconcile::{self, Reconciler, StuckOrder, StuckReason, SweepReport};
 use mizan_core::webhooks::health::{self, ReceiverHealth, ReceiverStatus};
+use mizan_core::webhooks::registration_health;
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -25,6 +26,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let now = console.now();
     let receiver = health::receiver_health(console, now).await?;
     let sweep = reconcile::last_sweep(console).await?;
+    let registrations = registration_health::last(console).await?;
     let set = |b: bool| if b { "set" } else { "unset" };
     if out.json {
         out.json_value(&json!({
@@ -45,6 +47,11 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
             "receiver": serde_json::to_value(&receiver).unwrap_or(Value::Null),
             "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json),
                 "late": reconciler_late(&receiver, sweep.as_ref(), now) },
+            "registration_health": registrations.as_ref().map(|h| json!({
+                "healthy": h.is_healthy(),
+                "problems": h.problems(),
+                "check": h,
+            })),
         }));
         return Ok(());
     }
@@ -99,7 +106,29 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         ),
     }
     if reconciler_late(&receiver, sweep.as_ref(), now) {
-        say!("              LATE: the running service has not swept for three intervals");
+        say!("              LATE: the running service has not swept for over two intervals");
+    }
+    match &registrations {
+        None => say!(
+            "Webhooks      not checked yet (`mizan serve` checks every {} min; \
+             `mizan webhooks check` checks now)",
+            registration_health::CHECK_EVERY.as_secs() / 60
+        ),
+        Some(h) => {
+            let ago = (now - h.checked_at).num_seconds().max(0);
+            if h.is_healthy() {
+                say!(
+                    "Webhooks      {} registration(s) present at Tamara as recorded; \
+                     deliveries flowing (checked {ago} s ago)",
+                    h.registrations.len()
+                );
+            } else {
+                say!("Webhooks      ATTENTION (checked {ago} s ago):");
+                for p in h.problems() {
+                    say!("              {p}");
+                }
+            }
+        }
     }
     Ok(())
 }

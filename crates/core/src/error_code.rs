@@ -129,6 +129,7 @@ error_codes! {
     AuditChainBroken = "audit_chain_broken",
     RehearsalFailed = "rehearsal_failed",
     WebhookUnconfirmed = "webhook_unconfirmed",
+    WebhookRegistrationUnhealthy = "webhook_registration_unhealthy",
     WebhookSelftestFailed = "webhook_selftest_failed",
     // The command line was wrong (the CLI exits 2).
     Usage = "usage",
@@ -301,6 +302,10 @@ mod tests {
         (C::AuditChainBroken, "audit_chain_broken"),
         (C::RehearsalFailed, "rehearsal_failed"),
         (C::WebhookUnconfirmed, "webhook_unconfirmed"),
+        (
+            C::WebhookRegistrationUnhealthy,
+            "webhook_registration_unhealthy",
+        ),
         (C::WebhookSelftestFailed, "webhook_selftest_failed"),
         (C::Usage, "usage"),
     ];

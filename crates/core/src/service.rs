@@ -1,6 +1,7 @@
 //! The running service of one console: the webhook receiver (with the redirect pages), the
-//! inbox processor, the reconciler and the receiver's heartbeat, started together and stopped
-//! together. `mizan serve` and the desktop app both run exactly this.
+//! inbox processor, the reconciler, the receiver's heartbeat and the registration-health check,
+//! started together and stopped together. `mizan serve` and the desktop app both run exactly
+//! this.
 //!
 //! Invariants: stopping first stops accepting (in-flight requests finish; every acknowledged
 //! delivery is already durable), then lets the processor finish the row in hand and the
@@ -19,6 +20,7 @@ use tokio::task::JoinHandle;
 use crate::console::Console;
 use crate::reconcile::Reconciler;
 use crate::webhooks::health::{self, Heartbeat};
+use crate::webhooks::registration_health::{self, RegistrationHealth};
 use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
 
 /// How the service runs.
@@ -29,6 +31,8 @@ pub struct ServiceConfig {
     /// Order reads a sweep runs at once.
     pub reconcile_concurrency: usize,
     pub processor: ProcessorConfig,
+    /// Time between registration-health checks; None runs none.
+    pub registration_check_every: Option<Duration>,
 }
 
 impl Default for ServiceConfig {
@@ -37,6 +41,7 @@ impl Default for ServiceConfig {
             reconcile_every: Some(Duration::from_secs(60)),
             reconcile_concurrency: 4,
             processor: ProcessorConfig::default(),
+            registration_check_every: Some(registration_health::CHECK_EVERY),
         }
     }
 }
@@ -74,6 +79,8 @@ pub struct RunningService {
     reconciler: Option<JoinHandle<()>>,
     beating: JoinHandle<()>,
     relay: JoinHandle<()>,
+    watching: Option<JoinHandle<()>>,
+    registration_health: watch::Receiver<Option<RegistrationHealth>>,
     heartbeat: Heartbeat,
 }
 
@@ -155,6 +162,29 @@ impl RunningService {
                 }
             })
         };
+        let (health_tx, registration_health) = watch::channel(None);
+        let watching = config.registration_check_every.map(|every| {
+            let console = console.clone();
+            let mut stopped = stopped.clone();
+            // The first check waits a little: at start-up the desktop is still registering.
+            let first = every.min(Duration::from_secs(60));
+            tokio::spawn(async move {
+                let mut pause = first;
+                loop {
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                        () = tokio::time::sleep(pause) => {}
+                    }
+                    match registration_health::check(&console).await {
+                        Ok(h) => {
+                            let _ = health_tx.send(Some(h));
+                        }
+                        Err(e) => tracing::warn!(error = %e, "registration health not checked"),
+                    }
+                    pause = every;
+                }
+            })
+        });
         let app = router(ReceiverState::new(console.clone(), received));
         let server = {
             let mut stopped = stopped;
@@ -176,6 +206,8 @@ impl RunningService {
             reconciler,
             beating,
             relay,
+            watching,
+            registration_health,
             heartbeat,
         })
     }
@@ -188,6 +220,11 @@ impl RunningService {
     /// Moves (by one or more) each time the receiver stored deliveries.
     pub fn deliveries(&self) -> watch::Receiver<u64> {
         self.deliveries.clone()
+    }
+
+    /// The latest registration-health check of this service (None before the first).
+    pub fn registration_health(&self) -> watch::Receiver<Option<RegistrationHealth>> {
+        self.registration_health.clone()
     }
 
     /// True once any task of the service has ended on its own (the server failed).
@@ -209,6 +246,9 @@ impl RunningService {
         let processor_ok = self.processor.await.is_ok();
         let _ = self.beating.await;
         let _ = self.relay.await;
+        if let Some(w) = self.watching {
+            let _ = w.await;
+        }
         let stopped_at = self.console.now();
         let last = Heartbeat {
             at: stopped_at,

@@ -561,6 +561,7 @@ const en = {
     audit_chain_broken: "The audit log's chain is broken: a record was changed or removed.",
     rehearsal_failed: "The rehearsal did not pass: see which step failed.",
     webhook_unconfirmed: "Tamara did not confirm the webhook registration.",
+    webhook_registration_unhealthy: "A webhook is gone or changed at Tamara, or deliveries have stopped while orders change.",
     webhook_selftest_failed: "The webhook self-test found a problem: see its findings.",
     usage: "The command was not used correctly.",
   } satisfies ErrorHints,

@@ -42,6 +42,9 @@ pub enum WebhooksCommand {
     /// Send a signed test notification to the public URL and report whether it came back
     /// through this console's receiver, and if not, why.
     Test(tools::TestArgs),
+    /// Check now that Tamara still has every registered webhook as recorded and that
+    /// deliveries keep coming while orders change (exits non-zero when not).
+    Check,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +171,7 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
         WebhooksCommand::Deliveries(a) => deliveries_cmd(console, out, a).await?,
         WebhooksCommand::Replay { delivery_id } => tools::replay(console, out, delivery_id).await?,
         WebhooksCommand::Test(a) => tools::test(console, out, a).await?,
+        WebhooksCommand::Check => tools::check(console, out).await?,
     }
     Ok(())
 }

@@ -85,3 +85,26 @@ pub async fn test(console: &Console, out: &Output, a: TestArgs) -> Result<(), Cl
         })
     }
 }
+
+pub async fn check(console: &Console, out: &Output) -> Result<(), CliError> {
+    let h = mizan_core::webhooks::registration_health::check(console).await?;
+    if out.json {
+        out.json_value(&serde_json::json!({
+            "healthy": h.is_healthy(), "problems": h.problems(), "check": h,
+        }));
+    } else if h.registrations.is_empty() {
+        say!("No webhook registered from this console (`mizan webhooks register`).");
+    } else if h.is_healthy() {
+        say!(
+            "{} webhook(s) present at Tamara as recorded; deliveries flowing",
+            h.registrations.len()
+        );
+    }
+    if h.is_healthy() {
+        return Ok(());
+    }
+    Err(CliError::Failed {
+        code: mizan_core::ErrorCode::WebhookRegistrationUnhealthy,
+        message: h.problems().join("\n"),
+    })
+}

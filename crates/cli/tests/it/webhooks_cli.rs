@@ -413,3 +413,60 @@ async fn escape_sequences_in_deliveries_are_shown_not_obeyed() {
     assert_eq!(json[0]["reason"], hostile);
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_tells_when_tamara_lost_a_registration_and_status_shows_it() {
+    let (env, sb) = env(false).await;
+    let status = env.mizan(&["status"]);
+    assert!(
+        stdout_of(&status).contains("not checked yet"),
+        "{}",
+        stdout_of(&status)
+    );
+    let reg = env.json(&[
+        "--json",
+        "webhooks",
+        "register",
+        "--url",
+        HOOK,
+        "--allow-http-loopback",
+    ]);
+    let id = reg["webhook_id"].as_str().unwrap().to_owned();
+    let ok = env.mizan(&["webhooks", "check"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        stdout_of(&ok).contains("present at Tamara as recorded"),
+        "{}",
+        stdout_of(&ok)
+    );
+
+    // Someone deletes it in the partner portal.
+    reqwest::Client::new()
+        .delete(format!("{}/webhooks/{id}", env.base_url))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let bad = env.mizan(&["webhooks", "check"]);
+    assert!(!bad.status.success());
+    let bad_json = env.mizan(&["--json", "webhooks", "check"]);
+    assert!(
+        stderr(&bad_json).contains("webhook_registration_unhealthy"),
+        "{}",
+        stderr(&bad_json)
+    );
+    assert!(stderr(&bad).contains("gone at Tamara"), "{}", stderr(&bad));
+    let status = env.mizan(&["status"]);
+    assert!(
+        stdout_of(&status).contains("ATTENTION"),
+        "{}",
+        stdout_of(&status)
+    );
+    let json = env.json(&["--json", "status"]);
+    assert_eq!(json["registration_health"]["healthy"], false);
+    sb.shutdown().await;
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

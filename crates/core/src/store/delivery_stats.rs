@@ -1,7 +1,8 @@
 //! Counts over the webhook inbox for health displays (`mizan status`, the dashboard).
 //!
-//! Owns no table: it reads `webhook_deliveries`. Invariant: counts are per environment and
-//! over a half-open time window `[since, now]`, using the stored arrival time.
+//! Owns no table: it reads `webhook_deliveries` (and `orders`, for the registration-health
+//! silence check). Invariant: counts are per environment and over a half-open time window,
+//! using the stored arrival (or cache-update) time.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -67,4 +68,58 @@ pub async fn counts_since<'c>(
         }
     }
     Ok(counts)
+}
+
+/// When the newest verified delivery of `env` arrived, if any.
+///
+/// # Errors
+/// [`StoreError::Query`]; [`StoreError::CorruptRow`] for an unreadable time.
+pub async fn last_verified_at<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let context = "last verified delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let at: Option<String> = sqlx::query_scalar(
+        "SELECT received_at FROM webhook_deliveries
+         WHERE environment = ? AND verdict = 'verified' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(env.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    at.map(|t| {
+        DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::corrupt("webhook_deliveries", "received_at", e))
+    })
+    .transpose()
+}
+
+/// How many cached orders of `env` changed in `(after, until]`, counting no further than `cap`
+/// (answered from the `orders_by_updated` index).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn orders_changed<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+    cap: u32,
+) -> Result<u32, StoreError> {
+    let context = "count changed orders";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM orders
+         WHERE environment = ? AND updated_at > ? AND updated_at <= ? LIMIT ?)",
+    )
+    .bind(env.as_str())
+    .bind(ts(after))
+    .bind(ts(until))
+    .bind(i64::from(cap))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    Ok(u32::try_from(n).unwrap_or(cap))
 }

@@ -171,7 +171,15 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
             settlement_date = excluded.settlement_date,
             description = excluded.description,
             created_at = excluded.created_at,
-            updated_at = excluded.updated_at,
+            -- A re-read that changes nothing keeps the time of the last real change: the
+            -- app's change feed and the webhook-silence check read it.
+            updated_at = CASE
+                WHEN orders.raw_json IS excluded.raw_json AND orders.status = excluded.status
+                    AND orders.captured_amount = excluded.captured_amount
+                    AND orders.refunded_amount = excluded.refunded_amount
+                    AND orders.canceled_amount = excluded.canceled_amount
+                    AND orders.authorised_amount = excluded.authorised_amount
+                THEN orders.updated_at ELSE excluded.updated_at END,
             last_synced_at = excluded.last_synced_at,
             raw_json = excluded.raw_json",
     )

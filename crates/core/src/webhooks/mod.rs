@@ -7,14 +7,15 @@
 //!
 //! Invariants: the receiver answers only after the delivery row is durable and never waits for
 //! business processing (it only wakes the processor); everything that acts on an order re-reads
-//! it from the API first, because the token signs the sender, not the body; time comes from an
-//! injectable [`Clock`] so token expiry is testable.
+//! it from the API first, because the token signs the sender, not the body; time comes from the
+//! context's clock, so token expiry is testable.
 
 pub mod health;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
 pub mod registration;
+pub mod registration_health;
 pub mod replay;
 pub mod selftest;
 

@@ -37,6 +37,7 @@ fn fast() -> ServiceConfig {
             retry_max: Duration::from_secs(1),
             ..ProcessorConfig::default()
         },
+        registration_check_every: Some(Duration::from_secs(1)),
     }
 }
 
@@ -89,6 +90,18 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
 
     // The receiver told its observers; the processor authorised approved orders from webhooks.
     assert!(*deliveries_moved.borrow_and_update() > 0);
+    // The service checked the registration it serves: present as recorded, deliveries flowing.
+    let mut health = service.registration_health();
+    let checked = tokio::time::timeout(
+        Duration::from_secs(10),
+        health.wait_for(|h| h.as_ref().is_some_and(|h| !h.registrations.is_empty())),
+    )
+    .await
+    .expect("a registration-health check within seconds")
+    .unwrap()
+    .clone()
+    .unwrap();
+    assert!(checked.is_healthy(), "{:?}", checked.problems());
     let all = orders::list(
         console.store(),
         Environment::Sandbox,
