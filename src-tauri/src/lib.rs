@@ -158,6 +158,7 @@ pub fn run() -> ExitCode {
     let handler = builder.invoke_handler();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(handler)
         .setup(move |app| {
             builder.mount_events(app);

@@ -20,7 +20,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::{DeliveryReceived, HealthChanged, OrderChanged, emit};
-use mizan_core::desktop::{count, time};
+use mizan_core::desktop::{count, registrations, time};
+use tauri_plugin_notification::NotificationExt;
 
 /// The watcher's longest sleep.
 pub const TICK: Duration = Duration::from_millis(500);
@@ -76,6 +77,22 @@ pub async fn start(
         .await
         .map_err(|e| format!("cannot read the store: {e}"))?;
     let (stop, stopped) = watch::channel(false);
+    let (checks, shell) = (service.registration_health(), app.clone());
+    tokio::spawn(registrations::notify_when_worse(
+        checks,
+        stopped.clone(),
+        move |title, body| {
+            let shown = shell
+                .notification()
+                .builder()
+                .title(title)
+                .body(body)
+                .show();
+            if let Err(e) = shown {
+                tracing::warn!("desktop notification not shown: {e}");
+            }
+        },
+    ));
     let watcher = tokio::spawn(watch_changes(
         app,
         console,

@@ -220,6 +220,8 @@ export type Dashboard = {
 	reconciler_last_run: string | null,
 	/**  The reconciler missed two of its intervals. */
 	reconciler_late: boolean,
+	/**  The last registration-health check. */
+	registrations: RegistrationStatus,
 };
 
 /**  Which deliveries to list, newest first. */
@@ -464,6 +466,28 @@ export type OrdersQuery = {
 	offset?: number,
 	/**  Rows per page, 1 to 1000. */
 	limit: number,
+};
+
+/**  One registration that is not as recorded. */
+export type RegistrationProblem = {
+	webhook_id: string,
+	url: string,
+	/**  `missing`, `differs` or `unknown`. */
+	state: string,
+	/**  What differs, or why it could not be checked. */
+	detail: string | null,
+};
+
+/**  The last check. */
+export type RegistrationStatus = {
+	/**  None: not checked yet. */
+	checked_at: string | null,
+	registered: number,
+	problems: RegistrationProblem[],
+	/**  Orders changed with no verified delivery since `silent_since` (None: never one). */
+	silent: boolean,
+	silent_since: string | null,
+	orders_changed: number,
 };
 
 /**  One finished step of the sandbox rehearsal. */

@@ -12,6 +12,7 @@ pub mod app;
 pub mod detail;
 pub mod ops;
 pub mod orders;
+pub mod registrations;
 pub mod webhooks;
 
 use chrono::{DateTime, SecondsFormat, Utc};

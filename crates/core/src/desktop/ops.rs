@@ -124,6 +124,8 @@ pub struct Dashboard {
     pub reconciler_last_run: Option<String>,
     /// The reconciler missed two of its intervals.
     pub reconciler_late: bool,
+    /// The last registration-health check.
+    pub registrations: super::registrations::RegistrationStatus,
 }
 
 /// A secret as the UI may see it.
@@ -378,6 +380,7 @@ pub async fn dashboard(
     reconcile_every: Option<std::time::Duration>,
 ) -> Result<Dashboard> {
     let d = dash::dashboard(console, days, reconcile_every, console.now()).await?;
+    let checked = crate::webhooks::registration_health::last(console).await?;
     let n = &d.deliveries;
     Ok(Dashboard {
         volume: d
@@ -399,6 +402,7 @@ pub async fn dashboard(
         backlog: count(d.backlog),
         reconciler_last_run: d.reconciler_last_run.map(time),
         reconciler_late: d.reconciler_late,
+        registrations: checked.as_ref().into(),
     })
 }
 

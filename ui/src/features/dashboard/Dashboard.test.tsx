@@ -16,6 +16,7 @@ describe("dashboard", () => {
         backlog: 3,
         reconciler_last_run: "2025-03-02T10:00:00Z",
         reconciler_late: false,
+        registrations: { checked_at: "2025-03-02T10:05:00Z", registered: 1, problems: [], silent: false, silent_since: null, orders_changed: 0 },
       }),
     });
     renderApp("#/dashboard");
@@ -35,5 +36,33 @@ describe("dashboard", () => {
     expect(screen.getByTestId("stat-backlog")).toHaveTextContent("250");
     expect(screen.getByText(/The reconciler is late/)).toBeInTheDocument();
     expect(screen.getByTestId("health-pill")).toHaveTextContent("breaker open");
+    expect(screen.getByTestId("stat-registrations")).toHaveTextContent("as registered");
+    expect(screen.queryByTestId("registration-problems")).toBeNull();
+  });
+
+  it("says which webhook Tamara lost and that deliveries went silent", async () => {
+    scriptShell({
+      dashboard: () => ({
+        volume: [],
+        webhooks: { received: 0, rejected: 0, failed: 0 },
+        breaker: "closed",
+        backlog: 0,
+        reconciler_last_run: null,
+        reconciler_late: false,
+        registrations: {
+          checked_at: "2025-03-02T10:05:00Z",
+          registered: 2,
+          problems: [{ webhook_id: "w1", url: "https://shop.example/hooks", state: "missing", detail: null }],
+          silent: true,
+          silent_since: null,
+          orders_changed: 4,
+        },
+      }),
+    });
+    renderApp("#/dashboard");
+    const problems = await screen.findByTestId("registration-problems");
+    expect(problems).toHaveTextContent("Webhook https://shop.example/hooks is gone at Tamara");
+    expect(problems).toHaveTextContent("No verified delivery yet while 4 orders changed.");
+    expect(screen.getByTestId("stat-registrations")).toHaveTextContent("attention");
   });
 });

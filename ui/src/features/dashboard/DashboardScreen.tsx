@@ -8,6 +8,7 @@ import { qk } from "../../app/queryKeys";
 import { useMarkReady } from "../../app/ready";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { formatCount, formatDateTime } from "../../lib/time";
+import { RegistrationNotices, registrationTone } from "./RegistrationHealth";
 import { VolumeChart } from "./VolumeChart";
 
 const RANGES = [7, 30, 90];
@@ -64,8 +65,15 @@ export function DashboardScreen() {
           tone={late ? "bad" : "ok"}
           testId="stat-reconciler"
         />
+        <Stat
+          label={t("dashboard.registrations")}
+          value={t(!d.registrations.checked_at ? "dashboard.regUnchecked" : registrationTone(d.registrations) === "ok" ? "dashboard.regOk" : "dashboard.regAttention")}
+          tone={registrationTone(d.registrations)}
+          testId="stat-registrations"
+        />
       </div>
       {late && <p className="notice bad-text">{t("dashboard.reconcilerLate")}</p>}
+      <RegistrationNotices status={d.registrations} />
       <section className="panel">
         <header className="toolbar">
           <h2 className="grow">{t("dashboard.volume")}</h2>

@@ -189,6 +189,7 @@ export function installFakeShell(): void {
       backlog: 3,
       reconciler_last_run: new Date(Date.now() - 40_000).toISOString(),
       reconciler_late: false,
+      registrations: { checked_at: new Date(Date.now() - 120_000).toISOString(), registered: 1, problems: [], silent: false, silent_since: null, orders_changed: 0 },
     }),
     settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura" }),
     settings_save: (a) => a.settings,
