@@ -130,6 +130,7 @@ impl OrdersQuery {
             created_to: at("created_to", text(&self.created_to))?,
             amount_min: decimal("amount_min", text(&self.amount_min))?,
             amount_max: decimal("amount_max", text(&self.amount_max))?,
+            after: None,
             offset: self.offset,
             limit: self.limit,
         })

@@ -457,7 +457,8 @@ fn escape_like(text: &str) -> String {
     out
 }
 
-fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
+/// Decodes a `SELECT *` row; the list's full-record projection reads through it too.
+pub(super) fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     let money = |column| codec::money(row, TABLE, column, currency);
     Ok(OrderRecord {

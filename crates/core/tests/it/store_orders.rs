@@ -10,21 +10,21 @@ use mizan_core::store::items::{self, OrderItem};
 use mizan_core::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
 use mizan_core::store::{Store, StoreError};
 
-async fn open_temp() -> (tempfile::TempDir, Store) {
+pub(crate) async fn open_temp() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
     (dir, store)
 }
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 5, 31, 9, 12, 40).unwrap()
 }
 
-fn money(text: &str, currency: Currency) -> Money {
+pub(crate) fn money(text: &str, currency: Currency) -> Money {
     Money::parse(text, currency).unwrap()
 }
 
-fn order(env: Environment, id: &str, total: Money) -> OrderRecord {
+pub(crate) fn order(env: Environment, id: &str, total: Money) -> OrderRecord {
     let zero = Money::zero(total.currency());
     OrderRecord {
         environment: env,
@@ -203,7 +203,7 @@ async fn corrupt_stored_values_are_errors_naming_table_and_column() {
     }
 }
 
-async fn seed_list(store: &Store) -> Vec<OrderRecord> {
+pub(crate) async fn seed_list(store: &Store) -> Vec<OrderRecord> {
     let mut all = Vec::new();
     for i in 0..25 {
         let currency = if i % 5 == 0 {

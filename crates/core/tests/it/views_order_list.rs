@@ -189,7 +189,7 @@ async fn counts_stop_at_the_cap_and_pages_tile() {
         Environment::Sandbox,
         &q,
         &TextPlan::None,
-        1_000,
+        Some(1_000),
     )
     .await
     .unwrap();
@@ -199,7 +199,7 @@ async fn counts_stop_at_the_cap_and_pages_tile() {
         Environment::Sandbox,
         &q,
         &TextPlan::None,
-        5_000,
+        Some(5_000),
     )
     .await
     .unwrap();
