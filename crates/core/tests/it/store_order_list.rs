@@ -10,9 +10,39 @@ use mizan_core::environment::Environment::{Production, Sandbox};
 use mizan_core::money::Currency;
 use mizan_core::store::Store;
 use mizan_core::store::order_list::{self, OrderCursor, OrderListQuery, OrderListRow, TextPlan};
-use mizan_core::store::orders::OrderRecord;
+use mizan_core::store::orders::{self, OrderRecord};
 
-use crate::store_orders::{open_temp, seed_list, t0};
+use crate::store_orders::{money, open_temp, order, t0};
+
+async fn seed_list(store: &Store) -> Vec<OrderRecord> {
+    let mut all = Vec::new();
+    for i in 0..25 {
+        let currency = if i % 5 == 0 {
+            Currency::Kwd
+        } else {
+            Currency::Sar
+        };
+        let mut o = order(Sandbox, &format!("ord-{i:02}"), money("10", currency));
+        // Pairs share a created_at so paging must break ties by order_id.
+        o.created_at = t0() + Duration::minutes(i / 2);
+        o.status = ["approved", "authorised", "fully_captured"][(i % 3) as usize].to_owned();
+        o.order_reference_id = if i == 7 {
+            "SPECIAL_50%".to_owned()
+        } else {
+            format!("WEB-{i}")
+        };
+        orders::upsert(store, &o).await.unwrap();
+        all.push(o);
+    }
+    orders::upsert(
+        store,
+        &order(Production, "prod-only", money("1", Currency::Sar)),
+    )
+    .await
+    .unwrap();
+    all.sort_by(|a, b| (b.created_at, &b.order_id).cmp(&(a.created_at, &a.order_id)));
+    all
+}
 
 type Keep = Box<dyn Fn(&OrderRecord) -> bool>;
 
