@@ -5,7 +5,7 @@
 
 use mizan_core::Console;
 use mizan_core::money::Currency;
-use mizan_core::orders::OrderFilter;
+use mizan_core::orders::{MAX_PAGE, OrderListQuery};
 
 use crate::CliError;
 use crate::args::{OrdersCommand, OrdersListArgs};
@@ -55,25 +55,25 @@ async fn list(console: &Console, out: &Output, args: OrdersListArgs) -> Result<(
                 .map_err(|e| CliError::Usage(format!("--currency: {e}")))?,
         ),
     };
-    if args.limit == 0 || args.limit > 10_000 {
+    if args.limit == 0 || args.limit > MAX_PAGE {
         return Err(CliError::Usage(format!(
-            "--limit must be 1 to 10000, got {}",
+            "--limit must be 1 to {MAX_PAGE}, got {}",
             args.limit
         )));
     }
-    let filter = OrderFilter {
-        status: (!args.status.is_empty()).then(|| {
-            args.status
-                .iter()
-                .map(|s| s.trim().to_ascii_lowercase())
-                .collect()
-        }),
+    // No --status is every status, as the query reads an empty list.
+    let q = OrderListQuery {
+        statuses: args
+            .status
+            .iter()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .collect(),
         currency,
-        reference_contains: args.reference.clone(),
-        limit: Some(args.limit),
-        ..OrderFilter::default()
+        reference: args.reference.clone(),
+        limit: args.limit,
+        ..OrderListQuery::default()
     };
-    let orders = console.list_orders(&filter).await?;
+    let orders = console.list_orders(&q).await?;
     if out.json {
         out.json_value(&serde_json::Value::Array(
             orders.iter().map(order_json).collect(),
@@ -112,12 +112,7 @@ async fn list(console: &Console, out: &Output, args: OrdersListArgs) -> Result<(
         "REFUNDED",
     ];
     say!("{}", table(&headers, &rows));
-    let total = console
-        .count_orders(&OrderFilter {
-            limit: None,
-            ..filter
-        })
-        .await?;
+    let total = console.count_orders(&q).await?;
     if total > orders.len() as u64 {
         say!(
             "({} of {} shown; use --limit or filters)",

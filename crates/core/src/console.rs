@@ -18,7 +18,8 @@ use crate::orders::CachedOrder;
 use crate::orders::cache;
 use crate::store::StoreOptions;
 use crate::store::ledger::LedgerEntry;
-use crate::store::orders::{self, OrderFilter, OrderRecord};
+use crate::store::order_list::{self, OrderListQuery};
+use crate::store::orders::OrderRecord;
 
 pub use crate::orders::cache::CheckoutCreated;
 
@@ -94,13 +95,19 @@ impl Console {
         cache::fetch_by_reference(&self.ctx, reference).await
     }
 
-    /// Orders from the cache (no network).
-    pub async fn list_orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRecord>> {
-        Ok(orders::list(self.ctx.store(), self.environment(), filter).await?)
+    /// One page of cached orders matching `q`, newest first, as full records (no network):
+    /// the same orders, in the same order, as the desktop list shows for `q`.
+    pub async fn list_orders(&self, q: &OrderListQuery) -> Result<Vec<OrderRecord>> {
+        let (store, env) = (self.ctx.store(), self.environment());
+        let plan = order_list::text_plan(store, env, q).await?;
+        Ok(order_list::records(store, env, q, &plan).await?)
     }
 
-    pub async fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
-        Ok(orders::count(self.ctx.store(), self.environment(), filter).await?)
+    /// How many cached orders match `q`, exactly (paging ignored).
+    pub async fn count_orders(&self, q: &OrderListQuery) -> Result<u64> {
+        let (store, env) = (self.ctx.store(), self.environment());
+        let plan = order_list::text_plan(store, env, q).await?;
+        Ok(order_list::count(store, env, q, &plan, None).await?.0)
     }
 
     /// One order from the cache (no network): by Tamara id, else by merchant reference.

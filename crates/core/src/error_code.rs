@@ -2,7 +2,9 @@
 //!
 //! Invariants: each variant serialises to exactly its text in the table below, and that text
 //! never changes once released (the CLI's `--json`, stored results and the UI's translations key
-//! on it). Codes of the wire crate (which cannot depend on core) are mapped here, in one place.
+//! on it). The wire crate (which cannot depend on core) names its API errors' codes itself
+//! (`ApiError::code`), which are parsed here; its token errors are mapped here, variant by
+//! variant.
 
 use serde::{Deserialize, Serialize};
 
@@ -160,23 +162,12 @@ impl PartialEq<str> for ErrorCode {
     }
 }
 
+/// One mapping, the wire crate's: `ApiError::code` gives the text, parsed here. Every text it
+/// returns is a code (tested per variant and against its source), so the fallback only covers
+/// a text added there and not yet here.
 impl From<&tamara::ApiError> for ErrorCode {
     fn from(e: &tamara::ApiError) -> Self {
-        use tamara::ApiError;
-        match e {
-            ApiError::InvalidBaseUrl(_) => ErrorCode::GatewayInvalidBaseUrl,
-            ApiError::Http { status: 401, .. } => ErrorCode::GatewayUnauthorized,
-            ApiError::Http { status: 404, .. } => ErrorCode::GatewayNotFound,
-            ApiError::Http { status: 409, .. } => ErrorCode::GatewayConflict,
-            ApiError::Http { status, .. } if *status >= 500 => ErrorCode::GatewayUnavailable,
-            ApiError::Http { .. } => ErrorCode::GatewayRejected,
-            ApiError::NotJson { .. } => ErrorCode::GatewayNotJson,
-            ApiError::Decode { .. } => ErrorCode::GatewayUnexpectedShape,
-            ApiError::Timeout { .. } => ErrorCode::GatewayTimeout,
-            ApiError::Connect { .. } => ErrorCode::GatewayUnreachable,
-            ApiError::Transport(_) => ErrorCode::GatewayTransport,
-            ApiError::Encode(_) => ErrorCode::GatewayEncode,
-        }
+        ErrorCode::parse(e.code()).unwrap_or(ErrorCode::GatewayTransport)
     }
 }
 
@@ -403,6 +394,25 @@ mod tests {
         ];
         for e in &token {
             assert_eq!(ErrorCode::from(e).as_str(), e.code(), "{e:?}");
+        }
+    }
+
+    /// A variant the list above misses still cannot fall back: every text the wire crate's
+    /// `ApiError::code` can return, read from its source, is a code here.
+    #[test]
+    fn every_text_the_wire_crates_api_errors_return_is_a_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tamara/src/error.rs");
+        let src = std::fs::read_to_string(path).unwrap();
+        let start = src.find("pub fn code(&self) -> &'static str").unwrap();
+        let body = &src[start..];
+        let body = &body[..body.find("\n    }\n").unwrap()];
+        let texts: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+        assert!(texts.len() >= 12, "read the mapping: {texts:?}");
+        for text in texts {
+            assert!(
+                ErrorCode::parse(text).is_some(),
+                "{text} is not an ErrorCode"
+            );
         }
     }
 }

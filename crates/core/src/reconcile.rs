@@ -36,7 +36,8 @@ use crate::error::Result;
 use crate::orders::CachedOrder;
 use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
 use crate::store::ledger::{self, LedgerKind, LedgerSource, LedgerState};
-use crate::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
+use crate::store::order_list::{self, OrderCursor, OrderListQuery, TextPlan};
+use crate::store::orders::{self, OrderRecord};
 use crate::store::settings::{self, SettingScope};
 use crate::webhooks::processor::auto_authorise_enabled;
 
@@ -222,13 +223,13 @@ impl Reconciler {
         }
         let mut after: Option<OrderCursor> = None;
         while ids.len() < MAX_ORDERS_PER_SWEEP {
-            let filter = OrderFilter {
-                status: Some(OPEN_STATUSES.iter().map(|s| (*s).to_owned()).collect()),
+            let q = OrderListQuery {
+                statuses: OPEN_STATUSES.iter().map(|s| (*s).to_owned()).collect(),
                 after: after.take(),
-                limit: Some(PAGE),
-                ..OrderFilter::default()
+                limit: PAGE,
+                ..OrderListQuery::default()
             };
-            let page = orders::list(store, env, &filter).await?;
+            let page = order_list::records(store, env, &q, &TextPlan::None).await?;
             let full = page.len() == PAGE as usize;
             after = page.last().map(OrderCursor::from);
             for o in page {
@@ -440,16 +441,12 @@ pub async fn stuck_orders(console: &Console, now: DateTime<Utc>) -> Result<Vec<S
     let env = console.environment();
     let store = console.store();
     let mut out = Vec::new();
-    let filter = OrderFilter {
-        status: Some(vec![
-            "approved".into(),
-            "authorised".into(),
-            "updated".into(),
-        ]),
-        limit: Some(orders::MAX_PAGE),
-        ..OrderFilter::default()
+    let q = OrderListQuery {
+        statuses: vec!["approved".into(), "authorised".into(), "updated".into()],
+        limit: order_list::MAX_PAGE,
+        ..OrderListQuery::default()
     };
-    for o in orders::list(store, env, &filter).await? {
+    for o in order_list::records(store, env, &q, &TextPlan::None).await? {
         let reason = if o.status == "approved" {
             StuckReason::ApprovedNotAuthorised {
                 expires_at: o.created_at + chrono::Duration::hours(APPROVAL_WINDOW_HOURS),

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mizan_core::Environment;
+use mizan_core::orders::OrderListQuery;
 use mizan_core::store::ledger::LedgerKind;
-use mizan_core::store::orders::OrderFilter;
 use mizan_scenarios::{approve, capture_request, checkout_request, client, console, sandbox};
 
 #[tokio::test]
@@ -52,7 +52,10 @@ async fn checkout_fetch_and_offline_reads() {
     sb.shutdown().await;
     let offline = console.cached_order("CACHE-1").await.unwrap();
     assert_eq!(offline.order.order_id, id);
-    let listed = console.list_orders(&OrderFilter::default()).await.unwrap();
+    let listed = console
+        .list_orders(&OrderListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     let e = console.fetch_order(&id).await.unwrap_err();
     assert_eq!(e.code(), "gateway_unreachable", "{e}");
@@ -69,7 +72,7 @@ async fn production_sees_none_of_the_sandbox_cache() {
         .unwrap();
     assert_eq!(
         sandbox_console
-            .list_orders(&OrderFilter::default())
+            .list_orders(&OrderListQuery::default())
             .await
             .unwrap()
             .len(),
@@ -81,7 +84,7 @@ async fn production_sees_none_of_the_sandbox_cache() {
     config.environment = Environment::Production;
     let prod = mizan_core::Console::open(config).await.unwrap();
     assert!(
-        prod.list_orders(&OrderFilter::default())
+        prod.list_orders(&OrderListQuery::default())
             .await
             .unwrap()
             .is_empty()
@@ -107,7 +110,7 @@ async fn invalid_checkout_is_refused_before_any_request() {
     assert_eq!(e.code(), "invalid_input");
     assert!(
         console
-            .list_orders(&OrderFilter::default())
+            .list_orders(&OrderListQuery::default())
             .await
             .unwrap()
             .is_empty()

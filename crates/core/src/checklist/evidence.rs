@@ -15,7 +15,8 @@ use crate::error::Result;
 use crate::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, ProcessingState};
 use crate::store::evidence::succeeded_moves;
 use crate::store::ledger::{LedgerEntry, LedgerKind};
-use crate::store::orders::{self, OrderFilter, OrderRecord};
+use crate::store::order_list::{self, OrderListQuery, TextPlan};
+use crate::store::orders::{self, OrderRecord};
 use crate::store::registrations;
 use crate::store::settings::{self, SettingScope};
 use crate::webhooks::redirects::REDIRECT_SETTING_PREFIX;
@@ -168,15 +169,12 @@ async fn auto_authorised(console: &Console) -> Result<Finding> {
 }
 
 async fn status_pulled(console: &Console) -> Result<Finding> {
-    let list = orders::list(
-        console.store(),
-        console.environment(),
-        &OrderFilter {
-            limit: Some(SCAN),
-            ..OrderFilter::default()
-        },
-    )
-    .await?;
+    let q = OrderListQuery {
+        limit: SCAN,
+        ..OrderListQuery::default()
+    };
+    let list =
+        order_list::records(console.store(), console.environment(), &q, &TextPlan::None).await?;
     Ok(
         match list
             .iter()
@@ -264,16 +262,13 @@ fn classify(kind: LedgerKind, e: &LedgerEntry, order: &OrderRecord) -> Option<Wh
 }
 
 async fn status(console: &Console, status: &str) -> Result<Finding> {
-    let list = orders::list(
-        console.store(),
-        console.environment(),
-        &OrderFilter {
-            status: Some(vec![status.to_owned()]),
-            limit: Some(1),
-            ..OrderFilter::default()
-        },
-    )
-    .await?;
+    let q = OrderListQuery {
+        statuses: vec![status.to_owned()],
+        limit: 1,
+        ..OrderListQuery::default()
+    };
+    let list =
+        order_list::records(console.store(), console.environment(), &q, &TextPlan::None).await?;
     Ok(match list.first() {
         Some(o) => Finding::Passed(vec![Evidence {
             order_id: Some(o.order_id.clone()),

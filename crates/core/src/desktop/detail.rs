@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::money::parse_decimal;
 use crate::moves::{AmountInput, ItemSelection, MoveAction, MoveRefusal, MoveRequest};
 use crate::views::detail::{self, Allowed, OrderView, TimelineKind};
+use crate::views::orders::OrderListRow;
 
 /// The carrier a capture names when the operator gives none (Tamara requires one).
 pub const DEFAULT_CARRIER: &str = "Merchant delivery";
@@ -148,7 +149,7 @@ impl From<OrderView> for OrderDetail {
         let a = v.amounts;
         let o = &v.cached.order;
         OrderDetail {
-            order: OrderRow::from(o),
+            order: OrderRow::from(&OrderListRow::from(o)),
             amounts: Amounts {
                 authorised: amount(a.authorised),
                 captured: amount(a.captured),

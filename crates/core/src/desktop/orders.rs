@@ -7,7 +7,6 @@ use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::money::{Currency, parse_decimal};
 use crate::store::order_list::{OrderListQuery, OrderListRow};
-use crate::store::orders::OrderRecord;
 use crate::views::attention::{self, AttentionReason};
 use crate::views::{orders, saved};
 
@@ -129,12 +128,15 @@ impl OrdersQuery {
             created_to: at("created_to", text(&self.created_to))?,
             amount_min: decimal("amount_min", text(&self.amount_min))?,
             amount_max: decimal("amount_max", text(&self.amount_max))?,
+            after: None,
             offset: self.offset,
             limit: self.limit,
         })
     }
 }
 
+/// The one conversion into a screen row; a full record comes through its slim projection
+/// ([`OrderListRow::from`]), so the list and the order screen show the same text.
 impl From<&OrderListRow> for OrderRow {
     fn from(r: &OrderListRow) -> Self {
         OrderRow {
@@ -147,22 +149,6 @@ impl From<&OrderListRow> for OrderRow {
             refunded: amount(r.refunded),
             created_at: time(r.created_at),
             customer: r.customer_name.clone(),
-        }
-    }
-}
-
-impl From<&OrderRecord> for OrderRow {
-    fn from(o: &OrderRecord) -> Self {
-        OrderRow {
-            order_id: o.order_id.clone(),
-            reference: o.order_reference_id.clone(),
-            status: o.status.clone(),
-            currency: o.currency().code().to_owned(),
-            total: amount(o.total),
-            captured: amount(o.captured),
-            refunded: amount(o.refunded),
-            created_at: time(o.created_at),
-            customer: o.customer_name.clone(),
         }
     }
 }
@@ -283,5 +269,54 @@ mod tests {
             assert_eq!(e.code(), crate::ErrorCode::InvalidInput);
             assert!(e.to_string().contains(field), "{e}");
         }
+    }
+
+    #[test]
+    fn a_record_and_its_list_row_make_the_same_screen_row() {
+        use crate::store::orders::OrderRecord;
+        use chrono::{TimeZone, Utc};
+        let kwd = |t| crate::money::Money::parse(t, Currency::Kwd).unwrap();
+        let at = Utc.with_ymd_and_hms(2025, 1, 31, 9, 5, 0).unwrap();
+        let record = OrderRecord {
+            environment: crate::Environment::Sandbox,
+            order_id: "o-1".into(),
+            order_reference_id: "REF-1".into(),
+            order_number: None,
+            status: "partially_captured".into(),
+            payment_type: None,
+            instalments: None,
+            total: kwd("10.5"),
+            authorised: kwd("10.5"),
+            captured: kwd("4"),
+            refunded: kwd("0.001"),
+            canceled: kwd("0"),
+            paid: kwd("0"),
+            customer_name: Some("Sara".into()),
+            customer_phone: None,
+            customer_email: None,
+            country_code: None,
+            settlement_status: None,
+            settlement_date: None,
+            description: None,
+            created_at: at,
+            updated_at: at,
+            last_synced_at: None,
+            raw_json: None,
+        };
+        let row = OrderRow::from(&OrderListRow::from(&record));
+        assert_eq!(
+            row,
+            OrderRow {
+                order_id: "o-1".into(),
+                reference: "REF-1".into(),
+                status: "partially_captured".into(),
+                currency: "KWD".into(),
+                total: "10.500".into(),
+                captured: "4.000".into(),
+                refunded: "0.001".into(),
+                created_at: "2025-01-31T09:05:00.000Z".into(),
+                customer: Some("Sara".into()),
+            }
+        );
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns the mapping from [`OrderDetails`] to the `orders`, `order_items` and ledger rows, the
 //! status order used to refuse moving backwards, and the order types hosts see
-//! ([`CachedOrder`], [`OrderRecord`], [`OrderItem`], [`OrderFilter`]).
+//! ([`CachedOrder`], [`OrderRecord`], [`OrderItem`], and the list's [`OrderListQuery`] with
+//! its [`OrderCursor`] and page bounds).
 //!
 //! Invariants: an order without a total (so without a currency) cannot be cached and says so;
 //! amounts Tamara omits are zero in the order's currency; every capture, refund and cancel in
@@ -21,7 +22,8 @@ use crate::store::ledger::{LedgerKind, LedgerSource, ObservedMove};
 
 pub use crate::store::items::OrderItem;
 pub use crate::store::ledger::LedgerEntry;
-pub use crate::store::orders::{OrderFilter, OrderRecord};
+pub use crate::store::order_list::{DEFAULT_PAGE, MAX_PAGE, OrderCursor, OrderListQuery};
+pub use crate::store::orders::OrderRecord;
 
 /// An order as the cache knows it: the projection, its items and its ledger.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,13 @@
-//! The order list as the desktop shows it: slim rows (no raw JSON), every filter of the
-//! screen, and a capped count — all answered from indexes at a million orders.
+//! The order list: one query ([`OrderListQuery`]) and one WHERE builder for every reader of
+//! many orders — the desktop screen, the CLI, the reconciler's sweeps and the checklist.
 //!
-//! Owns the list's SQL over `orders` and the `orders_text` trigram index (migration 0002).
+//! Owns the list's SQL over `orders` and the `orders_text` trigram index (migration 0002), in
+//! two projections of the same rows: slim [`OrderListRow`]s for the screen ([`page`]) and full
+//! [`OrderRecord`]s for the CLI and sweeps ([`records`]); plus [`count`], capped or exact.
 //! Invariants: every value is bound, never formatted into SQL; rows come newest first
-//! (created_at, order_id descending — a total order, so pages never skip or repeat a row);
-//! counting stops at a cap, so a count never scans a million rows.
+//! (created_at, order_id descending — a total order, so offset and keyset pages never skip or
+//! repeat a row); both projections run the same WHERE and ORDER BY, so for one query they
+//! hold the same orders in the same order; a capped count never scans a million rows.
 //!
 //! Text search (reference filter and free text) has two plans, chosen per query by reading at
 //! most [`NARROW_MATCHES`] + 1 matching rowids from the trigram index:
@@ -12,14 +15,17 @@
 //!   whose id is the text, when it is one), then sorted;
 //! - broad (many matches, or a text under 3 characters, which trigrams cannot index): the
 //!   newest-first index is walked with `LIKE` until the page is full, which is quick exactly
-//!   because matches are common; the count stops at [`BROAD_COUNT_CAP`].
+//!   because matches are common; the capped count stops at [`BROAD_COUNT_CAP`].
+//!
+//! A query with text run on [`TextPlan::None`] takes the `LIKE` walk: right, only slower.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row as _, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
-use super::codec::ts;
+use super::codec::{self, ts};
+use super::orders::{self, OrderRecord};
 use super::{Db, Environment, StoreError};
 use crate::money::{Currency, Money};
 
@@ -28,23 +34,25 @@ const TABLE: &str = "orders";
 /// Text searches with at most this many matches take the narrow plan.
 pub const NARROW_MATCHES: u32 = 5_000;
 
-/// A broad text search (thousands of matches) counts no further than this: the operator is
-/// told "1,000+" and narrows the search, rather than waiting for an exact count.
+/// A broad text search (thousands of matches) counts no further than this when capped: the
+/// operator is told "1,000+" and narrows the search, rather than waiting for an exact count.
 pub const BROAD_COUNT_CAP: u32 = 1_000;
 
-/// Largest page.
-pub const MAX_LIMIT: u32 = 1_000;
+/// Page size of a query that names none ([`OrderListQuery::default`]).
+pub const DEFAULT_PAGE: u32 = 100;
+/// Largest page, whatever the query asks; screens set their own, smaller limit.
+pub const MAX_PAGE: u32 = 10_000;
 
 /// The shortest text the trigram index can answer.
 const TRIGRAM: usize = 3;
 
-/// Which orders, and which page of them.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Which orders, and which page of them. The default matches every order, first page.
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderListQuery {
-    /// Any of these statuses; empty: every status.
+    /// Any of these statuses; empty: every status. (A caller meaning "none" does not query.)
     pub statuses: Vec<String>,
     pub currency: Option<Currency>,
-    /// Part of the merchant's reference, case-insensitive.
+    /// Part of the merchant's reference; ASCII letters match in either case.
     pub reference: Option<String>,
     /// Part of the reference, customer name, email or phone; or a whole order id.
     pub text: Option<String>,
@@ -56,12 +64,60 @@ pub struct OrderListQuery {
     pub amount_min: Option<Decimal>,
     /// Total at most.
     pub amount_max: Option<Decimal>,
+    /// Keyset paging: only rows after this one in list order. Sweeps use it because an offset
+    /// re-walks every skipped row; ignored by [`count`].
+    pub after: Option<OrderCursor>,
+    /// Rows to skip; ignored by [`count`].
     pub offset: u32,
-    /// 1 to [`MAX_LIMIT`].
+    /// Page size, clamped to 1 ..= [`MAX_PAGE`]; ignored by [`count`].
     pub limit: u32,
 }
 
-/// One row of the list.
+impl Default for OrderListQuery {
+    fn default() -> Self {
+        OrderListQuery {
+            statuses: Vec::new(),
+            currency: None,
+            reference: None,
+            text: None,
+            created_from: None,
+            created_to: None,
+            amount_min: None,
+            amount_max: None,
+            after: None,
+            offset: 0,
+            limit: DEFAULT_PAGE,
+        }
+    }
+}
+
+/// A position in the list for keyset paging: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderCursor {
+    pub created_at: DateTime<Utc>,
+    /// Tamara's order id: breaks ties of `created_at`.
+    pub order_id: String,
+}
+
+impl From<&OrderRecord> for OrderCursor {
+    fn from(o: &OrderRecord) -> Self {
+        OrderCursor {
+            created_at: o.created_at,
+            order_id: o.order_id.clone(),
+        }
+    }
+}
+
+impl From<&OrderListRow> for OrderCursor {
+    fn from(r: &OrderListRow) -> Self {
+        OrderCursor {
+            created_at: r.created_at,
+            order_id: r.order_id.clone(),
+        }
+    }
+}
+
+/// One row of the list as the screen shows it: a few columns, no raw JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderListRow {
     pub order_id: String,
@@ -74,7 +130,23 @@ pub struct OrderListRow {
     pub customer_name: Option<String>,
 }
 
-/// How [`page`] and [`count`] will search text (see the module doc).
+/// The slim row is a projection of the record: the same columns, read the same way.
+impl From<&OrderRecord> for OrderListRow {
+    fn from(o: &OrderRecord) -> Self {
+        OrderListRow {
+            order_id: o.order_id.clone(),
+            order_reference_id: o.order_reference_id.clone(),
+            status: o.status.clone(),
+            total: o.total,
+            captured: o.captured,
+            refunded: o.refunded,
+            created_at: o.created_at,
+            customer_name: o.customer_name.clone(),
+        }
+    }
+}
+
+/// How [`page`], [`records`] and [`count`] will search text (see the module doc).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextPlan {
     /// No text filter.
@@ -138,7 +210,7 @@ fn looks_like_id(t: &str) -> bool {
     t.len() == 36 && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
-/// One page of `q` in `env`, newest first.
+/// One page of `q` in `env`, newest first, as slim rows: the screen's projection.
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`] naming the column that does not decode; [`StoreError::Query`].
@@ -148,22 +220,59 @@ pub async fn page<'c>(
     q: &OrderListQuery,
     plan: &TextPlan,
 ) -> Result<Vec<OrderListRow>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT order_id, order_reference_id, status, currency, total_amount, captured_amount,
-                refunded_amount, created_at, customer_name FROM orders",
-    );
-    push_where(&mut qb, env, q, plan);
-    qb.push(" ORDER BY created_at DESC, order_id DESC LIMIT ");
-    qb.push_bind(i64::from(q.limit.clamp(1, MAX_LIMIT)));
-    qb.push(" OFFSET ");
-    qb.push_bind(i64::from(q.offset));
-    let rows = super::fetch_built(db, &mut qb, "list orders").await?;
+    let select = "SELECT order_id, order_reference_id, status, currency, total_amount,
+                captured_amount, refunded_amount, created_at, customer_name FROM orders";
+    let rows = fetch_page(db, env, q, plan, select, "list orders").await?;
     rows.iter().map(decode).collect()
 }
 
-/// How many orders in `env` match `q`, counting no further than `cap` (no further than
-/// [`BROAD_COUNT_CAP`] on the broad text plan; paging ignored). Returns `(n, capped)`: when
-/// `capped`, at least `n` match.
+/// The same page as [`page`], as full records: for the CLI, sweeps and checks.
+///
+/// # Errors
+/// [`StoreError::CorruptRow`] if any row on the page does not decode; [`StoreError::Query`].
+pub async fn records<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    q: &OrderListQuery,
+    plan: &TextPlan,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let select = "SELECT * FROM orders";
+    let rows = fetch_page(db, env, q, plan, select, "list order records").await?;
+    rows.iter().map(orders::from_row).collect()
+}
+
+/// Runs `select` with the list's WHERE, cursor, order and page: the one place both
+/// projections get their rows, so they cannot drift apart.
+async fn fetch_page<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    q: &OrderListQuery,
+    plan: &TextPlan,
+    select: &str,
+    context: &'static str,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let mut qb = QueryBuilder::<Sqlite>::new(select);
+    push_where(&mut qb, env, q, plan);
+    if let Some(after) = &q.after {
+        let at = ts(after.created_at);
+        qb.push(" AND (created_at < ");
+        qb.push_bind(at.clone());
+        qb.push(" OR (created_at = ");
+        qb.push_bind(at);
+        qb.push(" AND order_id < ");
+        qb.push_bind(after.order_id.clone());
+        qb.push("))");
+    }
+    qb.push(" ORDER BY created_at DESC, order_id DESC LIMIT ");
+    qb.push_bind(i64::from(q.limit.clamp(1, MAX_PAGE)));
+    qb.push(" OFFSET ");
+    qb.push_bind(i64::from(q.offset));
+    super::fetch_built(db, &mut qb, context).await
+}
+
+/// How many orders in `env` match `q` (paging ignored). With a `cap`, counting stops there
+/// (at [`BROAD_COUNT_CAP`] on the broad text plan) — the screen's count; without, it is exact
+/// — the CLI's total. Returns `(n, capped)`: when `capped`, at least `n` match.
 ///
 /// # Errors
 /// [`StoreError::Query`].
@@ -172,18 +281,16 @@ pub async fn count<'c>(
     env: Environment,
     q: &OrderListQuery,
     plan: &TextPlan,
-    cap: u32,
-) -> Result<(u32, bool), StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM orders");
-    let fts = fts_query(q);
-    let cap = if *plan == TextPlan::Broad {
-        cap.min(BROAD_COUNT_CAP)
+    cap: Option<u32>,
+) -> Result<(u64, bool), StoreError> {
+    let broad = *plan == TextPlan::Broad;
+    let cap = cap.map(|c| if broad { c.min(BROAD_COUNT_CAP) } else { c });
+    let mut qb = QueryBuilder::<Sqlite>::new(if cap.is_some() {
+        "SELECT COUNT(*) FROM (SELECT 1 FROM orders"
     } else {
-        cap
-    };
-    if *plan == TextPlan::Broad
-        && let Some(fts) = fts
-    {
+        "SELECT COUNT(*) FROM orders"
+    });
+    if broad && let Some(fts) = fts_query(q) {
         // The index gives the same set as the LIKE walk, without testing every row.
         push_filters(&mut qb, env, q, false);
         qb.push(" AND rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ");
@@ -192,17 +299,22 @@ pub async fn count<'c>(
     } else {
         push_where(&mut qb, env, q, plan);
     }
-    qb.push(" LIMIT ");
-    qb.push_bind(i64::from(cap) + 1);
-    qb.push(")");
+    if let Some(cap) = cap {
+        qb.push(" LIMIT ");
+        qb.push_bind(i64::from(cap) + 1);
+        qb.push(")");
+    }
     let mut conn = db.conn().await.map_err(StoreError::query("count orders"))?;
     let n: i64 = qb
         .build_query_scalar()
         .fetch_one(&mut *conn)
         .await
         .map_err(StoreError::query("count orders"))?;
-    let n = u32::try_from(n).unwrap_or(u32::MAX);
-    Ok(if n > cap { (cap, true) } else { (n, false) })
+    let n = u64::try_from(n).unwrap_or(0);
+    Ok(match cap {
+        Some(cap) if n > u64::from(cap) => (u64::from(cap), true),
+        _ => (n, false),
+    })
 }
 
 fn has_text(q: &OrderListQuery) -> bool {
@@ -230,6 +342,8 @@ fn fts_query(q: &OrderListQuery) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// A `LIKE` pattern (with `ESCAPE '\'`) matching `text` anywhere: `%`, `_` and `\` are
+/// literal. SQLite's LIKE ignores the case of ASCII letters, as the trigram index does.
 fn like(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
@@ -238,19 +352,23 @@ fn like(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The list's one WHERE clause: the filters, then the text plan.
 fn push_where(
     qb: &mut QueryBuilder<Sqlite>,
     env: Environment,
     q: &OrderListQuery,
     plan: &TextPlan,
 ) {
-    push_filters(qb, env, q, !matches!(plan, TextPlan::Narrow(_)));
-    match plan {
-        TextPlan::None => {}
-        TextPlan::Narrow(rowids) if rowids.is_empty() => {
+    let narrow = match plan {
+        TextPlan::Narrow(rowids) => Some(rowids),
+        TextPlan::None | TextPlan::Broad => None,
+    };
+    push_filters(qb, env, q, narrow.is_none());
+    match narrow {
+        Some(rowids) if rowids.is_empty() => {
             qb.push(" AND 1 = 0");
         }
-        TextPlan::Narrow(rowids) => {
+        Some(rowids) => {
             qb.push(" AND rowid IN (");
             let mut sep = qb.separated(", ");
             for id in rowids {
@@ -258,7 +376,7 @@ fn push_where(
             }
             qb.push(")");
         }
-        TextPlan::Broad => {
+        None => {
             if let Some(r) = &q.reference {
                 qb.push(" AND order_reference_id LIKE ");
                 qb.push_bind(like(r));
@@ -337,29 +455,16 @@ fn push_filters(
 }
 
 fn decode(r: &SqliteRow) -> Result<OrderListRow, StoreError> {
-    let text = |c: &'static str| -> Result<String, StoreError> {
-        r.try_get::<String, _>(c)
-            .map_err(|e| StoreError::corrupt(TABLE, c, e))
-    };
-    let currency: Currency = text("currency")?
-        .parse()
-        .map_err(|e| StoreError::corrupt(TABLE, "currency", e))?;
-    let money = |c: &'static str| -> Result<Money, StoreError> {
-        Money::parse(&text(c)?, currency).map_err(|e| StoreError::corrupt(TABLE, c, e))
-    };
-    let created = text("created_at")?;
+    let currency = codec::currency(r, TABLE, "currency")?;
+    let money = |column| codec::money(r, TABLE, column, currency);
     Ok(OrderListRow {
-        order_id: text("order_id")?,
-        order_reference_id: text("order_reference_id")?,
-        status: text("status")?,
+        order_id: codec::get(r, TABLE, "order_id")?,
+        order_reference_id: codec::get(r, TABLE, "order_reference_id")?,
+        status: codec::get(r, TABLE, "status")?,
         total: money("total_amount")?,
         captured: money("captured_amount")?,
         refunded: money("refunded_amount")?,
-        created_at: DateTime::parse_from_rfc3339(&created)
-            .map_err(|e| StoreError::corrupt(TABLE, "created_at", e))?
-            .with_timezone(&Utc),
-        customer_name: r
-            .try_get("customer_name")
-            .map_err(|e| StoreError::corrupt(TABLE, "customer_name", e))?,
+        created_at: codec::time(r, TABLE, "created_at")?,
+        customer_name: codec::get(r, TABLE, "customer_name")?,
     })
 }

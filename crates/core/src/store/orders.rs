@@ -1,8 +1,10 @@
 //! The order projection: one row per gateway order per environment, the last state we know.
 //!
-//! Owns the `orders` table. Webhook processing and polling write it through [`upsert`]; the
-//! order list reads it through [`list`] / [`count`], which stay index-backed up to a million
-//! rows (indexes on status, created_at and order_reference_id, each behind `environment`).
+//! Owns the `orders` table's rows: webhook processing and polling write them through
+//! [`upsert`]; single orders are read by id or reference, exports stream them. Lists of orders
+//! (the screen, the CLI, sweeps) are read through [`super::order_list`], the one list query,
+//! which stays index-backed up to a million rows (indexes on status, created_at and
+//! order_reference_id, each behind `environment`).
 //!
 //! Invariants: all amounts of an order are in one currency (the total's), checked on write;
 //! `status` is stored as the gateway's text and interpreted by the domain, so an unknown future
@@ -11,7 +13,6 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::codec::{self, ts};
 use futures::{Stream, StreamExt};
@@ -20,11 +21,6 @@ use super::{Db, Environment, Store, StoreError};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "orders";
-
-/// Default page size of [`list`] when the filter names none.
-pub const DEFAULT_PAGE: u32 = 100;
-/// Largest page [`list`] returns, whatever the filter asks.
-pub const MAX_PAGE: u32 = 10_000;
 
 /// An order as stored: the gateway's details plus our sync times.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,46 +80,6 @@ impl OrderRecord {
     pub fn currency(&self) -> Currency {
         self.total.currency()
     }
-}
-
-/// A position in the order list for keyset paging: the last row of the previous page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderCursor {
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// Tamara's order id.
-    pub order_id: String,
-}
-
-impl From<&OrderRecord> for OrderCursor {
-    fn from(order: &OrderRecord) -> Self {
-        OrderCursor {
-            created_at: order.created_at,
-            order_id: order.order_id.clone(),
-        }
-    }
-}
-
-/// Which orders [`list`] and [`count`] return. The default matches every order.
-#[derive(Debug, Clone, Default)]
-pub struct OrderFilter {
-    /// Any of these statuses; an empty list matches nothing.
-    pub status: Option<Vec<String>>,
-    /// Only orders in this currency.
-    pub currency: Option<Currency>,
-    /// Substring of `order_reference_id`, case-insensitive (ASCII).
-    pub reference_contains: Option<String>,
-    /// Created at or after this time.
-    pub created_from: Option<DateTime<Utc>>,
-    /// Created strictly before this time.
-    pub created_to: Option<DateTime<Utc>>,
-    /// Keyset paging: only rows after this one in list order. Preferred over `offset` for deep
-    /// pages; ignored by [`count`].
-    pub after: Option<OrderCursor>,
-    /// Page size; [`DEFAULT_PAGE`] when None, at most [`MAX_PAGE`]. Ignored by [`count`].
-    pub limit: Option<u32>,
-    /// Rows to skip; ignored by [`count`].
-    pub offset: Option<u32>,
 }
 
 /// Inserts the order or replaces every column of the stored one (the key stays).
@@ -259,94 +215,6 @@ pub async fn get_by_reference<'c>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// One page of orders in `env` matching `filter`, newest first (created_at, then order_id,
-/// descending — a total order, so keyset pages never skip or repeat a row).
-///
-/// # Errors
-/// [`StoreError::CorruptRow`] if any row on the page does not decode; [`StoreError::Query`].
-pub async fn list<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-    filter: &OrderFilter,
-) -> Result<Vec<OrderRecord>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM orders");
-    push_where(&mut qb, env, filter, true);
-    qb.push(" ORDER BY created_at DESC, order_id DESC LIMIT ");
-    qb.push_bind(i64::from(
-        filter.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE),
-    ));
-    qb.push(" OFFSET ");
-    qb.push_bind(i64::from(filter.offset.unwrap_or(0)));
-    let rows = super::fetch_built(db, &mut qb, "list orders").await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// How many orders in `env` match `filter` (paging fields ignored).
-///
-/// # Errors
-/// [`StoreError::Query`].
-pub async fn count<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-    filter: &OrderFilter,
-) -> Result<u64, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM orders");
-    push_where(&mut qb, env, filter, false);
-    let mut conn = db.conn().await.map_err(StoreError::query("count orders"))?;
-    let n: i64 = qb
-        .build_query_scalar()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query("count orders"))?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
-/// Appends the WHERE clause shared by [`list`] and [`count`]. Every value is bound, never
-/// formatted into the SQL.
-fn push_where(qb: &mut QueryBuilder<Sqlite>, env: Environment, f: &OrderFilter, paging: bool) {
-    qb.push(" WHERE environment = ");
-    qb.push_bind(env.as_str());
-    if let Some(statuses) = &f.status {
-        if statuses.is_empty() {
-            qb.push(" AND 1 = 0");
-        } else {
-            qb.push(" AND status IN (");
-            let mut sep = qb.separated(", ");
-            for status in statuses {
-                sep.push_bind(status.clone());
-            }
-            qb.push(")");
-        }
-    }
-    if let Some(currency) = f.currency {
-        qb.push(" AND currency = ");
-        qb.push_bind(currency.code());
-    }
-    if let Some(needle) = &f.reference_contains {
-        qb.push(" AND LOWER(order_reference_id) LIKE ");
-        qb.push_bind(format!("%{}%", escape_like(&needle.to_lowercase())));
-        qb.push(" ESCAPE '\\'");
-    }
-    if let Some(from) = f.created_from {
-        qb.push(" AND created_at >= ");
-        qb.push_bind(ts(from));
-    }
-    if let Some(to) = f.created_to {
-        qb.push(" AND created_at < ");
-        qb.push_bind(ts(to));
-    }
-    if let (true, Some(after)) = (paging, &f.after) {
-        let at = ts(after.created_at);
-        qb.push(" AND (created_at < ");
-        qb.push_bind(at.clone());
-        qb.push(" OR (created_at = ");
-        qb.push_bind(at);
-        qb.push(" AND order_id < ");
-        qb.push_bind(after.order_id.clone());
-        qb.push("))");
-    }
-}
-
 /// One stored order as the database returned it, for streaming exports; decoded by
 /// [`OrderLine::view`] without copying. The raw gateway JSON is not read.
 #[derive(Debug)]
@@ -453,19 +321,8 @@ pub fn stream_created_between(
     })
 }
 
-/// Makes `%`, `_` and `\` match themselves in a LIKE pattern with `ESCAPE '\'`.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
+/// Decodes a `SELECT *` row; the list's full-record projection reads through it too.
+pub(super) fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     let money = |column| codec::money(row, TABLE, column, currency);
     Ok(OrderRecord {

@@ -5,9 +5,12 @@
 
 use crate::console::Console;
 use crate::error::{Error, Result};
-use crate::store::order_list::{self, MAX_LIMIT};
+use crate::store::order_list;
 
 pub use crate::store::order_list::{OrderListQuery, OrderListRow};
+
+/// Largest page the screen asks for: a page is rendered whole, so it stays small.
+pub const MAX_LIMIT: u32 = 1_000;
 
 /// Counting stops here: the UI shows "100,000+". (A broad text search stops at
 /// [`order_list::BROAD_COUNT_CAP`].)
@@ -77,15 +80,18 @@ pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersP
     let plan = order_list::text_plan(store, env, &q).await?;
     let rows = order_list::page(store, env, &q, &plan).await?;
     let short_page = u32::try_from(rows.len()).unwrap_or(u32::MAX) < q.limit;
-    let (total, total_capped) = if short_page && (q.offset == 0 || !rows.is_empty()) {
-        // The last page: everything before it plus what it holds.
+    // A cursor skips rows the offset does not know of, so only offset pages add up.
+    let last_page = short_page && q.after.is_none() && (q.offset == 0 || !rows.is_empty());
+    let (total, total_capped) = if last_page {
+        // Everything before it plus what it holds.
         (
             q.offset
                 .saturating_add(u32::try_from(rows.len()).unwrap_or(u32::MAX)),
             false,
         )
     } else {
-        order_list::count(store, env, &q, &plan, COUNT_CAP).await?
+        let (n, capped) = order_list::count(store, env, &q, &plan, Some(COUNT_CAP)).await?;
+        (u32::try_from(n).unwrap_or(u32::MAX), capped)
     };
     Ok(OrdersPage {
         rows,

@@ -14,7 +14,7 @@ use chrono::Utc;
 use mizan_core::demo::{self, Traffic};
 use mizan_core::service::{RunningService, ServiceConfig};
 use mizan_core::store::ledger::{LedgerKind, LedgerState};
-use mizan_core::store::orders::{self, OrderFilter};
+use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};
 use mizan_core::views::{changes, dashboard, detail};
 use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH};
 use mizan_core::{Console, Environment};
@@ -102,16 +102,13 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     .clone()
     .unwrap();
     assert!(checked.is_healthy(), "{:?}", checked.problems());
-    let all = orders::list(
-        console.store(),
-        Environment::Sandbox,
-        &OrderFilter {
-            limit: Some(1_000),
-            ..OrderFilter::default()
-        },
-    )
-    .await
-    .unwrap();
+    let q = OrderListQuery {
+        limit: 1_000,
+        ..OrderListQuery::default()
+    };
+    let all = order_list::records(console.store(), Environment::Sandbox, &q, &TextPlan::None)
+        .await
+        .unwrap();
     assert_eq!(all.len() as u64, made, "every created order is cached");
     assert!(
         all.iter()

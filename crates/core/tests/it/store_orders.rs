@@ -7,24 +7,25 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use mizan_core::environment::Environment::{self, Production, Sandbox};
 use mizan_core::money::{Currency, Money};
 use mizan_core::store::items::{self, OrderItem};
-use mizan_core::store::orders::{self, OrderCursor, OrderFilter, OrderRecord};
+use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};
+use mizan_core::store::orders::{self, OrderRecord};
 use mizan_core::store::{Store, StoreError};
 
-async fn open_temp() -> (tempfile::TempDir, Store) {
+pub(crate) async fn open_temp() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
     (dir, store)
 }
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 5, 31, 9, 12, 40).unwrap()
 }
 
-fn money(text: &str, currency: Currency) -> Money {
+pub(crate) fn money(text: &str, currency: Currency) -> Money {
     Money::parse(text, currency).unwrap()
 }
 
-fn order(env: Environment, id: &str, total: Money) -> OrderRecord {
+pub(crate) fn order(env: Environment, id: &str, total: Money) -> OrderRecord {
     let zero = Money::zero(total.currency());
     OrderRecord {
         environment: env,
@@ -79,13 +80,14 @@ async fn sandbox_and_production_orders_with_one_id_are_two_rows() {
         "production row is not overwritten by sandbox"
     );
     for env in [Sandbox, Production] {
+        let all = OrderListQuery::default();
         assert_eq!(
-            orders::count(&store, env, &OrderFilter::default())
+            order_list::count(&store, env, &all, &TextPlan::None, None)
                 .await
                 .unwrap(),
-            1
+            (1, false)
         );
-        let listed = orders::list(&store, env, &OrderFilter::default())
+        let listed = order_list::records(&store, env, &all, &TextPlan::None)
             .await
             .unwrap();
         assert!(
@@ -145,11 +147,12 @@ async fn upsert_replaces_the_stored_state() {
         orders::get(&store, Sandbox, "o-1").await.unwrap().unwrap(),
         o
     );
+    let all = OrderListQuery::default();
     assert_eq!(
-        orders::count(&store, Sandbox, &OrderFilter::default())
+        order_list::count(&store, Sandbox, &all, &TextPlan::None, None)
             .await
             .unwrap(),
-        1
+        (1, false)
     );
 }
 
@@ -198,159 +201,12 @@ async fn corrupt_stored_values_are_errors_naming_table_and_column() {
             other => panic!("expected CorruptRow after {sql}, got {other:?}"),
         }
         assert_eq!(err.code(), "store_corrupt_row");
-        let listed = orders::list(&store, Sandbox, &OrderFilter::default()).await;
+        let all = OrderListQuery::default();
+        let listed = order_list::records(&store, Sandbox, &all, &TextPlan::None).await;
         assert!(listed.is_err(), "a list containing the row reports it too");
+        let page = order_list::page(&store, Sandbox, &all, &TextPlan::None).await;
+        assert!(page.is_err(), "and so does the slim page");
     }
-}
-
-async fn seed_list(store: &Store) -> Vec<OrderRecord> {
-    let mut all = Vec::new();
-    for i in 0..25 {
-        let currency = if i % 5 == 0 {
-            Currency::Kwd
-        } else {
-            Currency::Sar
-        };
-        let mut o = order(Sandbox, &format!("ord-{i:02}"), money("10", currency));
-        // Pairs share a created_at so paging must break ties by order_id.
-        o.created_at = t0() + Duration::minutes(i / 2);
-        o.status = ["approved", "authorised", "fully_captured"][(i % 3) as usize].to_owned();
-        o.order_reference_id = if i == 7 {
-            "SPECIAL_50%".to_owned()
-        } else {
-            format!("WEB-{i}")
-        };
-        orders::upsert(store, &o).await.unwrap();
-        all.push(o);
-    }
-    orders::upsert(
-        store,
-        &order(Production, "prod-only", money("1", Currency::Sar)),
-    )
-    .await
-    .unwrap();
-    all.sort_by(|a, b| (b.created_at, &b.order_id).cmp(&(a.created_at, &a.order_id)));
-    all
-}
-
-#[tokio::test]
-async fn list_filters_match_count_and_order_newest_first() {
-    let (_dir, store) = open_temp().await;
-    let all = seed_list(&store).await;
-    let everything = OrderFilter {
-        limit: Some(1000),
-        ..OrderFilter::default()
-    };
-    let listed = orders::list(&store, Sandbox, &everything).await.unwrap();
-    let ids = |v: &[OrderRecord]| v.iter().map(|o| o.order_id.clone()).collect::<Vec<_>>();
-    assert_eq!(ids(&listed), ids(&all), "created_at desc, order_id desc");
-
-    type Keep = Box<dyn Fn(&OrderRecord) -> bool>;
-    let cases: Vec<(OrderFilter, Keep)> = vec![
-        (
-            OrderFilter {
-                status: Some(vec!["approved".into(), "fully_captured".into()]),
-                ..Default::default()
-            },
-            Box::new(|o| o.status == "approved" || o.status == "fully_captured"),
-        ),
-        (
-            OrderFilter {
-                status: Some(vec![]),
-                ..Default::default()
-            },
-            Box::new(|_| false),
-        ),
-        (
-            OrderFilter {
-                currency: Some(Currency::Kwd),
-                ..Default::default()
-            },
-            Box::new(|o| o.currency() == Currency::Kwd),
-        ),
-        (
-            OrderFilter {
-                reference_contains: Some("web-1".into()),
-                ..Default::default()
-            },
-            Box::new(|o| o.order_reference_id.to_lowercase().contains("web-1")),
-        ),
-        (
-            // `%` and `_` are literal, not wildcards.
-            OrderFilter {
-                reference_contains: Some("_50%".into()),
-                ..Default::default()
-            },
-            Box::new(|o| o.order_reference_id.contains("_50%")),
-        ),
-        (
-            OrderFilter {
-                created_from: Some(t0() + Duration::minutes(3)),
-                created_to: Some(t0() + Duration::minutes(6)),
-                ..Default::default()
-            },
-            Box::new(|o| {
-                o.created_at >= t0() + Duration::minutes(3)
-                    && o.created_at < t0() + Duration::minutes(6)
-            }),
-        ),
-    ];
-    for (mut filter, keep) in cases {
-        let expected: Vec<String> = all
-            .iter()
-            .filter(|o| keep(o))
-            .map(|o| o.order_id.clone())
-            .collect();
-        filter.limit = Some(1000);
-        let got = orders::list(&store, Sandbox, &filter).await.unwrap();
-        assert_eq!(ids(&got), expected, "{filter:?}");
-        let n = orders::count(&store, Sandbox, &filter).await.unwrap();
-        assert_eq!(n, expected.len() as u64, "{filter:?}");
-    }
-    let special = OrderFilter {
-        reference_contains: Some("_50%".into()),
-        ..Default::default()
-    };
-    assert_eq!(orders::count(&store, Sandbox, &special).await.unwrap(), 1);
-}
-
-#[tokio::test]
-async fn keyset_and_offset_pages_cover_every_row_once() {
-    let (_dir, store) = open_temp().await;
-    let all = seed_list(&store).await;
-    let mut seen = Vec::new();
-    let mut filter = OrderFilter {
-        limit: Some(4),
-        ..OrderFilter::default()
-    };
-    loop {
-        let page = orders::list(&store, Sandbox, &filter).await.unwrap();
-        if page.is_empty() {
-            break;
-        }
-        assert!(page.len() <= 4);
-        filter.after = page.last().map(OrderCursor::from);
-        seen.extend(page.into_iter().map(|o| o.order_id));
-    }
-    let expected: Vec<String> = all.iter().map(|o| o.order_id.clone()).collect();
-    assert_eq!(
-        seen, expected,
-        "keyset paging neither skips nor repeats tied rows"
-    );
-
-    let page3 = orders::list(
-        &store,
-        Sandbox,
-        &OrderFilter {
-            limit: Some(5),
-            offset: Some(10),
-            ..OrderFilter::default()
-        },
-    )
-    .await
-    .unwrap();
-    let page3: Vec<String> = page3.into_iter().map(|o| o.order_id).collect();
-    assert_eq!(page3, expected[10..15]);
 }
 
 #[tokio::test]

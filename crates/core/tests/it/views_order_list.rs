@@ -189,7 +189,7 @@ async fn counts_stop_at_the_cap_and_pages_tile() {
         Environment::Sandbox,
         &q,
         &TextPlan::None,
-        1_000,
+        Some(1_000),
     )
     .await
     .unwrap();
@@ -199,7 +199,7 @@ async fn counts_stop_at_the_cap_and_pages_tile() {
         Environment::Sandbox,
         &q,
         &TextPlan::None,
-        5_000,
+        Some(5_000),
     )
     .await
     .unwrap();
@@ -297,4 +297,74 @@ async fn the_search_index_follows_upserts() {
         0,
         "old text is gone"
     );
+}
+
+/// The CLI's listing (full records, `Console::list_orders`) and the screen's page (slim rows,
+/// `orders_page`) are two projections of one query: same orders, same order, same fields.
+#[tokio::test]
+async fn the_cli_listing_and_the_screen_page_show_the_same_orders_in_the_same_order() {
+    let (_dir, console) = seeded().await;
+    let day = |d| Utc.with_ymd_and_hms(2025, 12, d, 0, 0, 0).unwrap();
+    let cases: Vec<OrderListQuery> = vec![
+        query(100),
+        OrderListQuery {
+            offset: 1_234,
+            ..query(250)
+        },
+        OrderListQuery {
+            statuses: vec!["authorised".into(), "approved".into()],
+            ..query(300)
+        },
+        OrderListQuery {
+            currency: Some(tamara::Currency::Kwd),
+            amount_min: Some(Decimal::new(500, 0)),
+            ..query(100)
+        },
+        OrderListQuery {
+            created_from: Some(day(31)),
+            created_to: Some(day(31) + chrono::Duration::hours(12)),
+            ..query(1_000)
+        },
+        // Narrow text plan, then broad ones (common text; text too short for trigrams).
+        OrderListQuery {
+            reference: Some("SEED-0001".into()),
+            ..query(1_000)
+        },
+        OrderListQuery {
+            text: Some("omar".into()),
+            ..query(200)
+        },
+        OrderListQuery {
+            text: Some("Om".into()),
+            statuses: vec!["authorised".into()],
+            ..query(50)
+        },
+    ];
+    let mut firsts = std::collections::HashSet::new();
+    for q in cases {
+        let screen = orders_page(&console, q.clone()).await.unwrap();
+        let cli = console.list_orders(&q).await.unwrap();
+        assert!(!screen.rows.is_empty(), "{q:?} shows something");
+        let cli_rows: Vec<order_list::OrderListRow> =
+            cli.iter().map(order_list::OrderListRow::from).collect();
+        let n = cli_rows.len().max(screen.rows.len());
+        if let Some(i) = (0..n).find(|&i| cli_rows.get(i) != screen.rows.get(i)) {
+            panic!(
+                "{q:?}: row {i} differs (CLI {} rows, screen {}):\nCLI    {:?}\nscreen {:?}",
+                cli_rows.len(),
+                screen.rows.len(),
+                cli_rows.get(i),
+                screen.rows.get(i)
+            );
+        }
+        firsts.insert(screen.rows[0].order_id.clone());
+
+        let total = console.count_orders(&q).await.unwrap();
+        if screen.total_capped {
+            assert!(total >= u64::from(screen.total), "{q:?}");
+        } else {
+            assert_eq!(total, u64::from(screen.total), "{q:?}");
+        }
+    }
+    assert!(firsts.len() > 4, "the cases are different lists");
 }
