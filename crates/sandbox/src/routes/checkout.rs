@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{
     as_object, get, max_len, opt_bool, opt_obj, opt_str, opt_u32, parse_body, req_obj, req_str,
+    req_str_or_empty,
 };
 use crate::money::{Currency, Money, parse_money};
 use crate::orders::{MerchantUrls, Order, Status};
@@ -102,7 +103,7 @@ pub(crate) fn item(v: &Value, path: &str, cur: Currency) -> ApiResult<Value> {
     let total = money_in(o, "total_amount", &format!("{path}.total_amount"), cur)?;
     let mut out = json!({
         "reference_id": req_str(o, path, "reference_id")?,
-        "type": req_str(o, path, "type")?,
+        "type": req_str_or_empty(o, path, "type")?,
         "name": name,
         "sku": sku,
         "quantity": quantity,
@@ -149,7 +150,7 @@ fn address(o: &Map<String, Value>, path: &str) -> ApiResult<Value> {
 fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let o = as_object(body, "body")?;
     let reference = req_str(o, "", "order_reference_id")?;
-    let description = req_str(o, "", "description")?;
+    let description = req_str_or_empty(o, "", "description")?;
     max_len(&description, "description", 256)?;
     let country = req_str(o, "", "country_code")?;
     check_pair(&country, get(o, "total_amount"))?;
@@ -166,7 +167,8 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let discount = match opt_obj(o, "", "discount")? {
         None => None,
         Some(d) => {
-            let name = req_str(d, "discount", "name")?;
+            // The PHP SDK always sends a discount, `{"name": "", "amount": 0}` when there is none.
+            let name = req_str_or_empty(d, "discount", "name")?;
             Some((name, money_in(d, "amount", "discount.amount", cur)?.amount))
         }
     };
@@ -233,7 +235,10 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let additional_data = additional_data(opt_obj(o, "", "additional_data")?, false);
     opt_obj(o, "", "risk_assessment")?;
     let order_number = opt_str(o, "", "order_number")?.unwrap_or_else(|| reference.clone());
-    let locale = opt_str(o, "", "locale")?.unwrap_or_else(|| "ar_SA".to_owned());
+    // The PHP SDK sends `""` when the merchant set none: Tamara's default then.
+    let locale = opt_str(o, "", "locale")?
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "ar_SA".to_owned());
     let platform = opt_str(o, "", "platform")?.unwrap_or_default();
     let is_mobile = opt_bool(o, "", "is_mobile")?.unwrap_or(false);
     // Ids are drawn only after every check passed, so refused requests do not shift the

@@ -81,7 +81,10 @@ fn create(state: &AppState, r: InStore<'_>) -> ApiResult<Json<Value>> {
         order_reference_id: r.reference,
         description: String::new(),
         country_code: r.country.to_owned(),
-        locale: r.locale.unwrap_or_else(|| "ar_SA".to_owned()),
+        locale: r
+            .locale
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "ar_SA".to_owned()),
         payment_type: r.payment_type,
         instalments: r.instalments,
         currency: r.total.currency,
