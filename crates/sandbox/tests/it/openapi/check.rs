@@ -138,8 +138,8 @@ impl<'a> Checker<'a> {
         self.tally.entry(op.to_owned()).or_default()
     }
 
-    /// A refusal of `op` with `status` and `code`. `ids` maps ids of the file's example to
-    /// the real ones (for comparing messages and data).
+    /// A refusal of `op` with `status` and `code`. `real_order_id` stands where the file's
+    /// error example names its order (its message and data are compared).
     #[allow(clippy::too_many_arguments)]
     pub fn refused(
         &mut self,

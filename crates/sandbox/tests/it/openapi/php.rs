@@ -248,6 +248,13 @@ async fn the_php_sdks_requests_are_accepted_and_answered_like_the_file() {
             ));
         }
     }
+    for (file, name, ..) in REFUSED {
+        if !cases.iter().any(|c| c.file == *file && c.name == *name) {
+            problems.push(format!(
+                "REFUSED names {file} {name}, which the fixtures lack"
+            ));
+        }
+    }
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
