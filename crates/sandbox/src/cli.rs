@@ -54,6 +54,15 @@ pub struct Args {
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,
+    /// Merchant setting: authorise captures the whole order at once.
+    #[arg(long)]
+    pub auto_capture: bool,
+    /// Refuse a checkout without `payment_type` or (for instalments) `instalments`.
+    #[arg(long)]
+    pub strict_instalments: bool,
+    /// Merchant setting: single checkout (the pre-check offers up to 4 payments or pay in full).
+    #[arg(long)]
+    pub single_checkout: bool,
 }
 
 impl Args {
@@ -73,6 +82,9 @@ impl Args {
             },
             merchant_id: self.merchant_id.unwrap_or(defaults.merchant_id),
             public_base_url: self.public_base_url.clone(),
+            auto_capture: self.auto_capture,
+            strict_instalments: self.strict_instalments,
+            single_checkout: self.single_checkout,
         }
     }
 }

@@ -39,6 +39,18 @@ pub struct SandboxConfig {
     /// Base URL used in `checkout_url` when the simulator is reached through another address
     /// (a proxy or tunnel). `None` = the bound address, `http://127.0.0.1:PORT`.
     pub public_base_url: Option<String>,
+    /// The merchant's auto-capture setting: authorise captures the whole order at once and
+    /// answers like the OAS example "Success - Auto Capture Enabled" (`auto_captured: true`,
+    /// `status: fully_captured`, a real `capture_id`). Off (default): `capture_id` is `""`.
+    pub auto_capture: bool,
+    /// Enforce the OAS `required` list of `POST /checkout` literally: 400 when `payment_type`
+    /// or (for `PAY_BY_INSTALMENTS`) `instalments` is missing. Default off: Tamara's own
+    /// request example omits both and the PHP SDK omits `instalments` for `PAY_NOW` (§5.2), so
+    /// a missing type is `PAY_BY_INSTALMENTS` and missing instalments are 3.
+    pub strict_instalments: bool,
+    /// The merchant's single-checkout setting, as the payment-options pre-check reports it
+    /// (OAS example "Available Options - Single Checkout": up to 4 payments or pay in full).
+    pub single_checkout: bool,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +67,9 @@ impl Default for SandboxConfig {
             // output stable.
             merchant_id: uuid::Uuid::from_u128(0x6d9f752e_0bbc_47eb_bcf7_be13adf6f04d),
             public_base_url: None,
+            auto_capture: false,
+            strict_instalments: false,
+            single_checkout: false,
         }
     }
 }

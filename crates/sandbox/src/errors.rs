@@ -1,15 +1,16 @@
 //! The one error type of the API surface and its wire form.
 //!
-//! Every refusal answers Tamara's error body `{"message": "...", "errors": [{"error_code":
-//! "...", "data": {...}}]}` (reference §10.1). `data` is present only when there is something to
-//! say (state conflicts carry `old_state` / `new_state`).
+//! Every refusal answers the five-key body of Tamara's OpenAPI error examples (reference §10.1):
+//! `{"message": "...", "errors": [{"error_code": "...", "data": {...}}], "data": {}, "title":
+//! null, "screen_type": null}`. `errors[0].data` is present only when there is something to say
+//! (state conflicts carry `order_id` / `old_state` / `new_state`).
 //!
-//! Error codes: Tamara's documented ones where they fit (`total_amount_invalid_currency`,
-//! `currency_unsupported`, `total_amount_invalid_limit`); simulator inventions otherwise
-//! (`order_status_not_allowed`, `amount_exceeds_remaining` per §10.3 [SIM],
-//! `invalid_json`, `missing_required_field`, `invalid_field`, `amount_invalid_precision`,
-//! `country_unsupported`, `invalid_webhook_url`, `invalid_event`, `not_found`, `unauthorized`,
-//! `method_not_allowed`, `service_unavailable`).
+//! Error codes: the two the OpenAPI file documents (`transition_not_allowed` for every state
+//! conflict, `not_supported_country_currency`), plugin-known ones where they fit
+//! (`total_amount_invalid_currency`, `currency_unsupported`, `total_amount_invalid_limit`), and
+//! simulator inventions otherwise (`amount_exceeds_remaining` per §10.3 [SIM], `invalid_json`,
+//! `missing_required_field`, `invalid_field`, `amount_invalid_precision`, `invalid_webhook_url`,
+//! `invalid_event`, `not_found`, `unauthorized`, `method_not_allowed`, `service_unavailable`).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -69,16 +70,29 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", "unauthorized")
     }
 
-    /// 409: the order's status does not allow the operation. `old_state` is the current status,
-    /// `new_state` the status the operation would have produced (equal values mean "already
-    /// done", which some official plugins treat as success).
-    pub fn status_conflict(op: &str, old_state: &str, new_state: &str) -> Self {
+    /// 409 `transition_not_allowed`, Tamara's documented state conflict (OAS cancel example,
+    /// message template included). `old_state` is the current status, `new_state` the status
+    /// the operation would have produced (equal values mean "already done", which some official
+    /// plugins treat as success).
+    pub fn status_conflict(order_id: uuid::Uuid, old_state: &str, new_state: &str) -> Self {
         Self::new(
             StatusCode::CONFLICT,
-            format!("Cannot {op} an order in {old_state} state"),
-            "order_status_not_allowed",
+            format!(
+                "The order {order_id} cannot be moved to the status {new_state} from {old_state}"
+            ),
+            "transition_not_allowed",
         )
-        .with_data(json!({ "old_state": old_state, "new_state": new_state }))
+        .with_data(json!({ "order_id": order_id, "old_state": old_state, "new_state": new_state }))
+    }
+
+    /// 400 `not_supported_country_currency`, with the OAS example's message: a country the
+    /// merchant cannot sell in, or a currency that is not that country's.
+    pub fn unsupported_pair() -> Self {
+        Self::bad_request(
+            "Unsupported country-currency combination. Please reach out to your account manager \
+             for support",
+            "not_supported_country_currency",
+        )
     }
 
     /// 400: amount larger than what the order still allows.
@@ -98,13 +112,15 @@ impl ApiError {
         .with_data(json!({ "field": field }))
     }
 
-    /// The wire body.
+    /// The wire body. The top-level `data`, `title` and `screen_type` carry nothing the
+    /// simulator knows of, but every error example of the OpenAPI file has them.
     pub fn body(&self) -> Value {
         let mut entry = json!({ "error_code": self.code });
         if let (Some(data), Some(obj)) = (&self.data, entry.as_object_mut()) {
             obj.insert("data".to_owned(), data.clone());
         }
-        json!({ "message": self.message, "errors": [entry] })
+        json!({ "message": self.message, "errors": [entry], "data": {}, "title": null,
+            "screen_type": null })
     }
 }
 

@@ -46,6 +46,16 @@ pub fn req_str(obj: &Map<String, Value>, prefix: &str, key: &str) -> ApiResult<S
     }
 }
 
+/// Required string that may be empty: the PHP SDK sends `""` for a required field the
+/// merchant never set (`description`, an item's `type`), and only absence is refused.
+pub fn req_str_or_empty(obj: &Map<String, Value>, prefix: &str, key: &str) -> ApiResult<String> {
+    match get(obj, key) {
+        Value::Null => Err(ApiError::missing(&path(prefix, key))),
+        Value::String(s) => Ok(s.clone()),
+        _ => Err(ApiError::invalid(&path(prefix, key), "expected a string")),
+    }
+}
+
 /// Optional string (absent / null → `None`).
 pub fn opt_str(obj: &Map<String, Value>, prefix: &str, key: &str) -> ApiResult<Option<String>> {
     match get(obj, key) {

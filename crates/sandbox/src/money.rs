@@ -55,6 +55,19 @@ impl Currency {
         }
     }
 
+    /// The country whose currency this is (in-store requests name no country). QAR has none:
+    /// Qatar is not served (§3.2).
+    pub fn country(self) -> Option<&'static str> {
+        match self {
+            Self::Sar => Some("SA"),
+            Self::Aed => Some("AE"),
+            Self::Kwd => Some("KW"),
+            Self::Bhd => Some("BH"),
+            Self::Omr => Some("OM"),
+            Self::Qar => None,
+        }
+    }
+
     /// Currency of a supported country. QA is deliberately absent: the reference treats Qatar
     /// as unsupported/legacy (§3.2).
     pub fn for_country(country: &str) -> Option<Self> {

@@ -8,7 +8,11 @@
 //! - each successful transition returns the notifications it causes, in order, so the caller
 //!   can queue them while still holding the store lock (global delivery order = change order).
 //!
-//! Check order of a money move: status (409) → currency (400) → amount (400).
+//! Check order of a money move: status (409) → currency (400) → amount (400). The moves
+//! themselves live in `orders/moves.rs`.
+//!
+//! In-store orders (§5.10) share this model: they skip authorise and capture — the customer's
+//! first payment captures them whole — and their session lasts 15 minutes.
 
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
@@ -19,9 +23,14 @@ use crate::errors::{ApiError, ApiResult};
 use crate::ids::IdGen;
 use crate::money::{Currency, Money};
 
+mod moves;
+
 /// Checkout session lifetime (§5.2 `expires_in_minutes` default; the override needs Tamara
 /// support to enable it, so the simulator ignores it).
 pub const SESSION_LIFETIME: Duration = Duration::minutes(30);
+/// In-store session lifetime (§5.10; `expiry_time` needs Tamara support to enable, so it is
+/// ignored like `expires_in_minutes`).
+pub const IN_STORE_SESSION_LIFETIME: Duration = Duration::minutes(15);
 /// Approved orders not authorised within this window expire (§9.2).
 pub const AUTHORISE_WINDOW: Duration = Duration::hours(72);
 /// Authorised orders not captured within this window are captured automatically (§5.4).
@@ -91,7 +100,26 @@ pub struct Refund {
     pub comment: String,
     pub merchant_refund_id: Option<String>,
     pub items: Vec<Value>,
+    pub extras: RefundExtras,
     pub created_at: DateTime<Utc>,
+}
+
+/// Shipping, tax and discount named by a legacy refund entry (zero for simplified refunds),
+/// shown per refund in order details.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RefundExtras {
+    pub shipping: Decimal,
+    pub tax: Decimal,
+    pub discount: Decimal,
+}
+
+/// One entry of a legacy refund request (`refunds[]`), already parsed.
+#[derive(Debug, Clone)]
+pub struct LegacyRefund {
+    pub capture_id: Uuid,
+    pub amount: Money,
+    pub items: Vec<Value>,
+    pub extras: RefundExtras,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +177,10 @@ pub struct Order {
     pub platform: String,
     pub is_mobile: bool,
     pub additional_data: Value,
+    /// Created by an in-store endpoint (`POST /checkout/in-store-session` or `/in-store`).
+    pub in_store: bool,
+    /// `additional_data.store_code` of in-store orders, `""` otherwise (order details).
+    pub store_code: String,
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub approved_at: Option<DateTime<Utc>>,
@@ -200,42 +232,63 @@ impl Order {
         }
     }
 
-    /// Customer finished the first payment (`new → approved`).
-    pub fn approve(&mut self, now: DateTime<Utc>) -> ApiResult<Vec<Emitted>> {
-        self.require(&[Status::New], "approve", Status::Approved)?;
+    /// Customer finished the first payment (`new → approved`). An in-store order is then
+    /// captured whole at once (`→ fully_captured`, §5.10): it never waits for authorise.
+    pub fn approve(&mut self, now: DateTime<Utc>, ids: &mut IdGen) -> ApiResult<Vec<Emitted>> {
+        self.require(&[Status::New], Status::Approved)?;
         self.status = Status::Approved;
         self.approved_at = Some(now);
-        Ok(vec![self.emit("order_approved", json!([]))])
+        let mut events = vec![self.emit("order_approved", json!([]))];
+        if self.in_store {
+            // Captures need `authorised`; an in-store payment is that and the capture at once.
+            self.status = Status::Authorised;
+            self.authorised_at = Some(now);
+            events.extend(self.capture_rest(ids.next_uuid(), now)?);
+        }
+        Ok(events)
     }
 
     /// Tamara declined the customer (`new → declined`).
     pub fn decline(&mut self, data: Value) -> ApiResult<Vec<Emitted>> {
-        self.require(&[Status::New], "decline", Status::Declined)?;
+        self.require(&[Status::New], Status::Declined)?;
         self.status = Status::Declined;
         Ok(vec![self.emit("order_declined", data)])
     }
 
     /// Session lapsed / customer cancelled / not authorised in time (`new|approved → expired`).
     pub fn expire(&mut self) -> ApiResult<Vec<Emitted>> {
-        self.require(&[Status::New, Status::Approved], "expire", Status::Expired)?;
+        self.require(&[Status::New, Status::Approved], Status::Expired)?;
         self.status = Status::Expired;
         Ok(vec![self.emit("order_expired", json!([]))])
     }
 
     /// `POST /orders/{id}/authorise` (`approved → authorised`).
     pub fn authorise(&mut self, now: DateTime<Utc>) -> ApiResult<Vec<Emitted>> {
-        self.require(&[Status::Approved], "authorise", Status::Authorised)?;
+        self.require(&[Status::Approved], Status::Authorised)?;
         self.status = Status::Authorised;
         self.authorised_at = Some(now);
         Ok(vec![self.emit("order_authorised", json!([]))])
     }
 
-    fn require(&self, allowed: &[Status], op: &str, target: Status) -> ApiResult<()> {
+    /// Captures everything still capturable as one capture (auto-capture after authorise, the
+    /// 21-day auto-capture, in-store payments). No shipping info: nothing was shipped by a call.
+    pub fn capture_rest(&mut self, capture_id: Uuid, at: DateTime<Utc>) -> ApiResult<Vec<Emitted>> {
+        let rest = self.money(self.capturable());
+        let extras = CaptureExtras {
+            shipping_info: Value::Null,
+            ..Default::default()
+        };
+        self.capture(rest, capture_id, extras, at)
+    }
+
+    /// 409 `transition_not_allowed` unless the order is in one of `allowed`; `target` is the
+    /// status the refused operation would have produced.
+    fn require(&self, allowed: &[Status], target: Status) -> ApiResult<()> {
         if allowed.contains(&self.status) {
             Ok(())
         } else {
             Err(ApiError::status_conflict(
-                op,
+                self.order_id,
                 self.status.as_str(),
                 target.as_str(),
             ))
@@ -255,223 +308,13 @@ impl Order {
         Ok(())
     }
 
-    /// `POST /payments/capture`. From `partially_refunded` a capture of the uncaptured
-    /// remainder is allowed (§9.3 [SIM]) and the status stays `partially_refunded`, because
-    /// statuses never go backwards.
-    pub fn capture(
-        &mut self,
-        amount: Money,
-        capture_id: Uuid,
-        extras: CaptureExtras,
-        now: DateTime<Utc>,
-    ) -> ApiResult<Vec<Emitted>> {
-        let remaining = self.capturable();
-        let target = if amount.amount >= remaining {
-            Status::FullyCaptured
+    /// How long the checkout session stays open before an unpaid order expires.
+    pub fn session_lifetime(&self) -> Duration {
+        if self.in_store {
+            IN_STORE_SESSION_LIFETIME
         } else {
-            Status::PartiallyCaptured
-        };
-        let allowed = [
-            Status::Authorised,
-            Status::Updated,
-            Status::PartiallyCaptured,
-        ];
-        let refunded_with_rest =
-            self.status == Status::PartiallyRefunded && remaining > Decimal::ZERO;
-        if !refunded_with_rest {
-            self.require(&allowed, "capture", target)?;
+            SESSION_LIFETIME
         }
-        self.check_amount(amount, "total_amount")?;
-        if amount.amount > remaining {
-            return Err(ApiError::exceeds(
-                "capture",
-                self.money(remaining).to_json(),
-            ));
-        }
-        self.captures.push(Capture {
-            capture_id,
-            amount: amount.amount,
-            refunded: Decimal::ZERO,
-            shipping: extras.shipping,
-            tax: extras.tax,
-            discount: extras.discount,
-            shipping_info: extras.shipping_info,
-            items: extras.items,
-            created_at: now,
-        });
-        if self.status != Status::PartiallyRefunded {
-            self.status = target;
-        }
-        let data = json!({ "capture_id": capture_id, "captured_amount": amount.to_json() });
-        Ok(vec![self.emit("order_captured", data)])
-    }
-
-    /// `POST /orders/{id}/cancel`: only before any capture (`authorised`/`updated`, §9.2 [SIM]).
-    /// Cancelling everything still open → `canceled`; less → `updated`.
-    pub fn cancel(
-        &mut self,
-        amount: Money,
-        cancel_id: Uuid,
-        items: Vec<Value>,
-        now: DateTime<Utc>,
-    ) -> ApiResult<Vec<Emitted>> {
-        let open = self.capturable();
-        let target = if amount.amount >= open {
-            Status::Canceled
-        } else {
-            Status::Updated
-        };
-        self.require(&[Status::Authorised, Status::Updated], "cancel", target)?;
-        self.check_amount(amount, "total_amount")?;
-        if amount.amount > open {
-            return Err(ApiError::exceeds("cancel", self.money(open).to_json()));
-        }
-        self.cancels.push(Cancel {
-            cancel_id,
-            amount: amount.amount,
-            items,
-            created_at: now,
-        });
-        self.status = target;
-        let data = json!({ "cancel_id": cancel_id, "canceled_amount": amount.to_json() });
-        let event = if target == Status::Canceled {
-            "order_canceled"
-        } else {
-            "order_updated"
-        };
-        Ok(vec![self.emit(event, data)])
-    }
-
-    fn require_refundable(&self, target: Status) -> ApiResult<()> {
-        let allowed = [
-            Status::PartiallyCaptured,
-            Status::FullyCaptured,
-            Status::PartiallyRefunded,
-        ];
-        self.require(&allowed, "refund", target)
-    }
-
-    fn after_refund_status(&self) -> Status {
-        if self.refunded() >= self.captured() {
-            Status::FullyRefunded
-        } else {
-            Status::PartiallyRefunded
-        }
-    }
-
-    /// `POST /payments/simplified-refund/{id}`: the amount is spread over captures oldest
-    /// first; the reported `capture_id` is the first capture it touched. Refunding everything
-    /// captured → `fully_refunded` (terminal, even if part of the order was never captured).
-    pub fn refund(
-        &mut self,
-        amount: Money,
-        refund_id: Uuid,
-        comment: String,
-        merchant_refund_id: Option<String>,
-        now: DateTime<Utc>,
-    ) -> ApiResult<(Vec<Emitted>, Uuid)> {
-        let refundable = self.captured() - self.refunded();
-        let target = if amount.amount >= refundable {
-            Status::FullyRefunded
-        } else {
-            Status::PartiallyRefunded
-        };
-        self.require_refundable(target)?;
-        self.check_amount(amount, "total_amount")?;
-        if amount.amount > refundable {
-            return Err(ApiError::exceeds(
-                "refund",
-                self.money(refundable).to_json(),
-            ));
-        }
-        let mut left = amount.amount;
-        let mut first = None;
-        for c in self.captures.iter_mut() {
-            let room = c.amount - c.refunded;
-            if left <= Decimal::ZERO || room <= Decimal::ZERO {
-                continue;
-            }
-            let take = room.min(left);
-            c.refunded += take;
-            left -= take;
-            first.get_or_insert(c.capture_id);
-        }
-        let capture_id = first.unwrap_or_default();
-        self.refunds.push(Refund {
-            refund_id,
-            capture_id,
-            amount: amount.amount,
-            comment: comment.clone(),
-            merchant_refund_id,
-            items: Vec::new(),
-            created_at: now,
-        });
-        self.status = self.after_refund_status();
-        let data = json!({ "refund_id": refund_id, "capture_id": capture_id,
-            "refunded_amount": amount.to_json(), "comment": comment });
-        Ok((vec![self.emit("order_refunded", data)], capture_id))
-    }
-
-    /// `POST /payments/refund` (legacy, per capture). All entries are checked before any is
-    /// applied, so a refused request changes nothing.
-    pub fn legacy_refund(
-        &mut self,
-        entries: &[(Uuid, Money, Vec<Value>)],
-        ids: &mut IdGen,
-        now: DateTime<Utc>,
-    ) -> ApiResult<(Vec<Emitted>, RefundPairs)> {
-        let total: Decimal = entries.iter().map(|e| e.1.amount).sum();
-        let refundable = self.captured() - self.refunded();
-        let target = if total >= refundable {
-            Status::FullyRefunded
-        } else {
-            Status::PartiallyRefunded
-        };
-        self.require_refundable(target)?;
-        for (i, (capture_id, amount, _)) in entries.iter().enumerate() {
-            let field = format!("refunds[{i}].total_amount");
-            self.check_amount(*amount, &field)?;
-            let asked: Decimal = entries
-                .iter()
-                .filter(|e| e.0 == *capture_id)
-                .map(|e| e.1.amount)
-                .sum();
-            let capture = self.captures.iter().find(|c| c.capture_id == *capture_id);
-            let Some(capture) = capture else {
-                return Err(ApiError::not_found("Capture"));
-            };
-            if asked > capture.amount - capture.refunded {
-                let room = self.money(capture.amount - capture.refunded).to_json();
-                return Err(ApiError::exceeds("refund", room));
-            }
-        }
-        let mut events = Vec::new();
-        let mut pairs = Vec::new();
-        for (capture_id, amount, items) in entries {
-            let refund_id = ids.next_uuid();
-            if let Some(c) = self
-                .captures
-                .iter_mut()
-                .find(|c| c.capture_id == *capture_id)
-            {
-                c.refunded += amount.amount;
-            }
-            self.refunds.push(Refund {
-                refund_id,
-                capture_id: *capture_id,
-                amount: amount.amount,
-                comment: String::new(),
-                merchant_refund_id: None,
-                items: items.clone(),
-                created_at: now,
-            });
-            self.status = self.after_refund_status();
-            let data = json!({ "refund_id": refund_id, "capture_id": capture_id,
-                "refunded_amount": amount.to_json(), "comment": "" });
-            events.push(self.emit("order_refunded", data));
-            pairs.push((refund_id, *capture_id));
-        }
-        Ok((events, pairs))
     }
 
     /// Time rules, applied whenever the clock is read for a request or advanced:
@@ -479,7 +322,7 @@ impl Order {
     /// `expired`; `authorised`/`updated` 21 days without capture → auto-capture of the rest.
     pub fn tick(&mut self, now: DateTime<Utc>, ids: &mut IdGen) -> Vec<Emitted> {
         match self.status {
-            Status::New if now - self.created_at >= SESSION_LIFETIME => {
+            Status::New if now - self.created_at >= self.session_lifetime() => {
                 self.expire().unwrap_or_default()
             }
             Status::Approved
@@ -494,14 +337,8 @@ impl Order {
                     .authorised_at
                     .is_some_and(|t| now - t >= AUTO_CAPTURE_AFTER) =>
             {
-                let rest = self.money(self.capturable());
                 let at = self.authorised_at.map_or(now, |t| t + AUTO_CAPTURE_AFTER);
-                let extras = CaptureExtras {
-                    shipping_info: Value::Null,
-                    ..Default::default()
-                };
-                self.capture(rest, ids.next_uuid(), extras, at)
-                    .unwrap_or_default()
+                self.capture_rest(ids.next_uuid(), at).unwrap_or_default()
             }
             _ => Vec::new(),
         }

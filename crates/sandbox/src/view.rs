@@ -44,10 +44,18 @@ pub fn order_details(o: &Order, merchant_id: uuid::Uuid) -> Value {
                 "refund_id": r.refund_id,
                 "capture_id": r.capture_id,
                 "total_amount": m(r.amount),
+                "tax_amount": m(r.extras.tax),
+                "shipping_amount": m(r.extras.shipping),
+                "discount_amount": m(r.extras.discount),
                 "comment": r.comment,
                 "merchant_refund_id": r.merchant_refund_id,
                 "items": r.items,
+                // Refunds are final the moment they are made (no refund workflow is modelled),
+                // so `updated_at` is `created_at` and the status is always `success`.
+                "ext_data": [],
+                "refund_status": "success",
                 "created_at": fmt_millis_z(r.created_at),
+                "updated_at": fmt_millis_z(r.created_at),
             })
         })
         .collect();
@@ -92,7 +100,7 @@ pub fn order_details(o: &Order, merchant_id: uuid::Uuid) -> Value {
         "created_at": fmt_millis_z(o.created_at),
         "transactions": { "cancels": cancels, "captures": captures, "refunds": refunds },
         "processing": false,
-        "store_code": "",
+        "store_code": o.store_code,
         "country_code": o.country_code,
         "platform": o.platform,
         "is_mobile": o.is_mobile,

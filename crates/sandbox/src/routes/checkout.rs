@@ -1,28 +1,31 @@
 //! `POST /checkout` (§5.2) and `GET /checkout/payment-types` (§5.1a).
 //!
-//! Checkout validation follows the documented required fields; instalments are required only
-//! for `PAY_BY_INSTALMENTS` (§5.2 [SIM]). All money objects must share the total's currency
-//! and that currency must be the country's (`total_amount_invalid_currency`); unknown
-//! countries answer `country_unsupported`, unknown/unsupported currencies
-//! `currency_unsupported`. Merchant min/max limits are published by payment-types but NOT
-//! enforced at checkout (only the schema minimum 0.1 is), so tests can use any amount.
-
-use std::collections::HashMap;
-use std::str::FromStr;
+//! Checkout validation follows the documented required fields, except `payment_type` and
+//! `instalments`: Tamara's own request example omits both, so by default a missing
+//! `payment_type` is `PAY_BY_INSTALMENTS` and missing instalments are 3 (`strict_instalments`
+//! enforces the OAS `required` list instead, §5.2 [SIM]). The total's currency must be the
+//! country's (`not_supported_country_currency`, the OAS 400 example); every other money object
+//! must share it (`total_amount_invalid_currency`). Merchant min/max limits are published by
+//! payment-types but NOT enforced at checkout (only the schema minimum 0.1 is), so tests can
+//! use any amount. Optional objects may be absent, `null` or PHP's `[]` (the PHP SDK's forms).
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{
     as_object, get, max_len, opt_bool, opt_obj, opt_str, opt_u32, parse_body, req_obj, req_str,
+    req_str_or_empty,
 };
-use crate::money::{Currency, Money, parse_decimal, parse_money};
+use crate::money::{Currency, Money, parse_money};
 use crate::orders::{MerchantUrls, Order, Status};
 use crate::state::AppState;
+
+/// Instalments of a `PAY_BY_INSTALMENTS` checkout that names none (§5.2 [SIM]).
+pub(crate) const DEFAULT_INSTALMENTS: u32 = 3;
 
 const PAYMENT_TYPES: [&str; 4] = [
     "PAY_BY_INSTALMENTS",
@@ -58,6 +61,30 @@ fn opt_money_in(
     }
 }
 
+/// 400 `not_supported_country_currency` unless `money.currency` is `country`'s currency. A
+/// missing or non-string currency passes here: `parse_money` names that field precisely.
+pub(crate) fn check_pair(country: &str, money: &Value) -> ApiResult<()> {
+    let Some(code) = money.get("currency").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    match Currency::for_country(country) {
+        Some(c) if c.code() == code => Ok(()),
+        _ => Err(ApiError::unsupported_pair()),
+    }
+}
+
+/// `additional_data` as order details show it: what the merchant sent, plus Tamara's own
+/// flags (the OAS detail examples always carry both; the merchant cannot set them).
+pub(crate) fn additional_data(given: Option<&Map<String, Value>>, from_link: bool) -> Value {
+    let mut out = given.cloned().unwrap_or_default();
+    out.insert("single_checkout".to_owned(), Value::Bool(false));
+    out.insert(
+        "from_in_store_payment_link".to_owned(),
+        Value::Bool(from_link),
+    );
+    Value::Object(out)
+}
+
 fn check_url(raw: &str, field: &str) -> ApiResult<()> {
     url::Url::parse(raw)
         .map(|_| ())
@@ -76,7 +103,7 @@ pub(crate) fn item(v: &Value, path: &str, cur: Currency) -> ApiResult<Value> {
     let total = money_in(o, "total_amount", &format!("{path}.total_amount"), cur)?;
     let mut out = json!({
         "reference_id": req_str(o, path, "reference_id")?,
-        "type": req_str(o, path, "type")?,
+        "type": req_str_or_empty(o, path, "type")?,
         "name": name,
         "sku": sku,
         "quantity": quantity,
@@ -123,25 +150,11 @@ fn address(o: &Map<String, Value>, path: &str) -> ApiResult<Value> {
 fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let o = as_object(body, "body")?;
     let reference = req_str(o, "", "order_reference_id")?;
-    let description = req_str(o, "", "description")?;
+    let description = req_str_or_empty(o, "", "description")?;
     max_len(&description, "description", 256)?;
     let country = req_str(o, "", "country_code")?;
+    check_pair(&country, get(o, "total_amount"))?;
     let total = parse_money(get(o, "total_amount"), "total_amount")?;
-    if total.currency == Currency::Qar {
-        return Err(ApiError::bad_request(
-            "Currency QAR is not supported",
-            "currency_unsupported",
-        ));
-    }
-    let country_currency = Currency::for_country(&country).ok_or_else(|| {
-        ApiError::bad_request(
-            format!("Country {country} is not supported"),
-            "country_unsupported",
-        )
-    })?;
-    if total.currency != country_currency {
-        return Err(ApiError::currency_mismatch("total_amount"));
-    }
     let cur = total.currency;
     if total.amount < Decimal::new(1, 1) {
         return Err(ApiError::bad_request(
@@ -154,18 +167,25 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let discount = match opt_obj(o, "", "discount")? {
         None => None,
         Some(d) => {
-            let name = req_str(d, "discount", "name")?;
+            // The PHP SDK always sends a discount, `{"name": "", "amount": 0}` when there is none.
+            let name = req_str_or_empty(d, "discount", "name")?;
             Some((name, money_in(d, "amount", "discount.amount", cur)?.amount))
         }
     };
-    let payment_type = req_str(o, "", "payment_type")?;
+    let strict = state.config().strict_instalments;
+    let payment_type = match opt_str(o, "", "payment_type")?.filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None if strict => return Err(ApiError::missing("payment_type")),
+        None => "PAY_BY_INSTALMENTS".to_owned(),
+    };
     if !PAYMENT_TYPES.contains(&payment_type.as_str()) {
         return Err(ApiError::invalid("payment_type", "unknown payment type"));
     }
-    let instalments = opt_u32(o, "", "instalments")?;
+    let mut instalments = opt_u32(o, "", "instalments")?;
     if payment_type == "PAY_BY_INSTALMENTS" {
         match instalments {
-            None => return Err(ApiError::missing("instalments")),
+            None if strict => return Err(ApiError::missing("instalments")),
+            None => instalments = Some(DEFAULT_INSTALMENTS),
             Some(n) if !(2..=12).contains(&n) => {
                 return Err(ApiError::invalid("instalments", "must be between 2 and 12"));
             }
@@ -212,13 +232,13 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     }
     let [success, failure, cancel] =
         <[String; 3]>::try_from(urls).map_err(|_| ApiError::missing("merchant_url"))?;
-    let additional_data = match opt_obj(o, "", "additional_data")? {
-        Some(a) => Value::Object(a.clone()),
-        None => json!({ "single_checkout": false, "from_in_store_payment_link": false }),
-    };
+    let additional_data = additional_data(opt_obj(o, "", "additional_data")?, false);
     opt_obj(o, "", "risk_assessment")?;
     let order_number = opt_str(o, "", "order_number")?.unwrap_or_else(|| reference.clone());
-    let locale = opt_str(o, "", "locale")?.unwrap_or_else(|| "ar_SA".to_owned());
+    // The PHP SDK sends `""` when the merchant set none: Tamara's default then.
+    let locale = opt_str(o, "", "locale")?
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "ar_SA".to_owned());
     let platform = opt_str(o, "", "platform")?.unwrap_or_default();
     let is_mobile = opt_bool(o, "", "is_mobile")?.unwrap_or(false);
     // Ids are drawn only after every check passed, so refused requests do not shift the
@@ -251,6 +271,8 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
         platform,
         is_mobile,
         additional_data,
+        in_store: false,
+        store_code: String::new(),
         status: Status::New,
         created_at: state.clock().now(),
         approved_at: None,
@@ -261,10 +283,8 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     })
 }
 
-/// `POST /checkout`.
-pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let body = parse_body(&body)?;
-    let order = parse_checkout(&body, &state)?;
+/// The hosted page of an order's checkout: `checkout_url` online, `checkout_deeplink` in store.
+pub(crate) fn checkout_url(state: &AppState, order: &Order) -> ApiResult<String> {
     let mut url = url::Url::parse(&format!(
         "{}/checkout/{}",
         state.base_url(),
@@ -280,75 +300,28 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     url.query_pairs_mut()
         .append_pair("locale", &order.locale)
         .append_pair("orderId", &order.order_id.to_string());
-    let out = json!({
-        "order_id": order.order_id,
-        "checkout_id": order.checkout_id,
-        "checkout_url": url.as_str(),
-        "status": order.status.as_str(),
-    });
+    Ok(url.into())
+}
+
+/// Stores a new order and its checkout session.
+pub(crate) fn insert(state: &AppState, order: Order) {
     state.with_store(|store, _| {
         store.checkouts.insert(order.checkout_id, order.order_id);
         store.order_seq.push(order.order_id);
         store.orders.insert(order.order_id, order);
     });
-    Ok(Json(out))
 }
 
-/// `GET /checkout/payment-types?country=SA[&currency=SAR][&order_value=250]`.
-pub async fn payment_types(Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
-    let country = q
-        .get("country")
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::missing("country"))?;
-    let Some(cur) = Currency::for_country(country) else {
-        return Ok(Json(json!([])));
-    };
-    if q.get("currency").is_some_and(|c| c != cur.code()) {
-        return Ok(Json(json!([])));
-    }
-    let value = match q.get("order_value") {
-        Some(v) => Some(parse_decimal(&Value::String(v.clone()), "order_value")?),
-        None => None,
-    };
-    // 3-decimal currencies are worth roughly ten times more per unit: scale limits down.
-    let scale = if cur.precision() == 3 {
-        Decimal::TEN
-    } else {
-        Decimal::ONE
-    };
-    let lim = |n: i64| Money::new(Decimal::from(n) / scale, cur);
-    let d = |s: &str| Decimal::from_str(s).unwrap_or_default();
-    let types = [
-        (
-            "PAY_BY_INSTALMENTS",
-            "Pay in instalments",
-            lim(100),
-            lim(5000),
-        ),
-        (
-            "PAY_NOW",
-            "Pay now",
-            Money::new(d("1") / scale, cur),
-            lim(20000),
-        ),
-    ];
-    let out: Vec<Value> = types
-        .iter()
-        .filter(|(_, _, min, max)| value.is_none_or(|v| v >= min.amount && v <= max.amount))
-        .map(|(name, description, min, max)| {
-            let mut t = json!({ "name": name, "description": description,
-                "min_limit": min.to_json(), "max_limit": max.to_json() });
-            if *name == "PAY_BY_INSTALMENTS" {
-                t["supported_instalments"] = [3, 4]
-                    .iter()
-                    .map(|n| {
-                        json!({ "instalments": n, "min_limit": min.to_json(),
-                        "max_limit": max.to_json() })
-                    })
-                    .collect();
-            }
-            t
-        })
-        .collect();
-    Ok(Json(Value::Array(out)))
+/// `POST /checkout`.
+pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let body = parse_body(&body)?;
+    let order = parse_checkout(&body, &state)?;
+    let out = json!({
+        "order_id": order.order_id,
+        "checkout_id": order.checkout_id,
+        "checkout_url": checkout_url(&state, &order)?,
+        "status": order.status.as_str(),
+    });
+    insert(&state, order);
+    Ok(Json(out))
 }

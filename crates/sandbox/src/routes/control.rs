@@ -73,7 +73,7 @@ fn details(state: &AppState, id: uuid::Uuid) -> ApiResult<Json<Value>> {
 /// `POST /_sandbox/orders/{id}/approve`: the customer paid the first instalment.
 async fn approve(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
     let id = parse_id(&raw, "Order")?;
-    state.apply(id, |o, _, now| Ok(((), o.approve(now)?)))?;
+    state.apply(id, |o, ids, now| Ok(((), o.approve(now, ids)?)))?;
     details(&state, id)
 }
 

@@ -108,12 +108,12 @@ async fn act(
     let decline = serde_json::json!({ "declined_reason": "Declined on the sandbox checkout page",
         "declined_code": "customer_declined", "decline_type": "hard" });
     let result = match action.as_str() {
-        "approve" => state.apply(o.order_id, |o, _, now| Ok(((), o.approve(now)?))),
+        "approve" => state.apply(o.order_id, |o, ids, now| Ok(((), o.approve(now, ids)?))),
         "decline" => state.apply(o.order_id, |o, _, _| Ok(((), o.decline(decline)?))),
         "cancel" => state.apply(o.order_id, |o, _, _| {
             if o.status != crate::orders::Status::New {
                 return Err(crate::errors::ApiError::status_conflict(
-                    "cancel the checkout of",
+                    o.order_id,
                     o.status.as_str(),
                     "expired",
                 ));
@@ -129,6 +129,10 @@ async fn act(
         );
     }
     let (target, status) = match action.as_str() {
+        // In-store sessions have no merchant page to return to: the customer stays here.
+        _ if o.in_store => {
+            return message(StatusCode::OK, "Done. You can close this page.");
+        }
         "approve" => (&o.merchant_url.success, "approved"),
         "decline" => (&o.merchant_url.failure, "declined"),
         _ => (&o.merchant_url.cancel, "canceled"),

@@ -8,8 +8,10 @@
 mod checkout;
 mod control;
 mod hosted;
+mod instore;
 mod orders;
 mod payments;
+mod precheck;
 mod webhooks;
 
 use axum::Router;
@@ -27,7 +29,18 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/checkout", post(checkout::create))
-        .route("/checkout/payment-types", get(checkout::payment_types))
+        .route("/checkout/payment-types", get(precheck::payment_types))
+        .route(
+            "/checkout/payment-options-pre-check",
+            post(precheck::payment_options),
+        )
+        .route(
+            "/merchants/customer/id-verification-status",
+            get(precheck::id_verification),
+        )
+        .route("/checkout/in-store-session", post(instore::session))
+        .route("/checkout/in-store", post(instore::qr))
+        .route("/checkout/{checkout_id}/void", post(instore::void))
         .route("/orders/{order_id}", get(orders::details))
         .route("/merchants/orders/{order_id}", get(orders::details))
         .route(

@@ -49,6 +49,8 @@ pub async fn by_reference(
 }
 
 /// `POST /orders/{id}/authorise` (body ignored: the PHP SDK sends `{order_id}`, harmless).
+/// With the merchant's `auto_capture` setting the order is captured whole in the same call
+/// (`order_authorised` then `order_captured`, §9.2 [SIM]).
 pub async fn authorise(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
@@ -56,17 +58,25 @@ pub async fn authorise(
 ) -> ApiResult<Json<Value>> {
     let id = parse_id(&order_id, "Order")?;
     parse_body(&body)?;
-    state.apply(id, |o, _, now| {
-        let events = o.authorise(now)?;
+    let auto_capture = state.config().auto_capture;
+    state.apply(id, |o, ids, now| {
+        let mut events = o.authorise(now)?;
+        let authorized = o.money(o.total - o.canceled());
+        let mut capture_id = String::new();
+        if auto_capture {
+            let id = ids.next_uuid();
+            events.extend(o.capture_rest(id, now)?);
+            capture_id = id.to_string();
+        }
         let out = json!({
             "order_id": o.order_id,
             "status": o.status.as_str(),
             // When the order would lapse if not progressed: the auto-capture deadline.
             "order_expiry_time": fmt_offset(now + AUTO_CAPTURE_AFTER),
             "payment_type": o.payment_type,
-            "auto_captured": false,
-            "authorized_amount": o.money(o.total - o.canceled()).to_json(),
-            "capture_id": "",
+            "auto_captured": auto_capture,
+            "authorized_amount": authorized.to_json(),
+            "capture_id": capture_id,
         });
         Ok((Json(out), events))
     })

@@ -16,7 +16,7 @@ use crate::json::{
     as_object, get, max_len, opt_array, opt_str, opt_str_or_num, parse_body, req_obj, req_str,
 };
 use crate::money::{Currency, parse_money};
-use crate::orders::CaptureExtras;
+use crate::orders::{CaptureExtras, LegacyRefund, RefundExtras};
 use crate::state::AppState;
 
 /// Optional money that, when present, must be ≥ 0 (its currency is checked by the caller).
@@ -180,9 +180,11 @@ pub async fn legacy_refund(State(state): State<AppState>, body: Bytes) -> ApiRes
             let capture_id = uuid::Uuid::parse_str(&req_str(r, &path, "capture_id")?)
                 .map_err(|_| ApiError::not_found("Capture"))?;
             let amount = parse_money(get(r, "total_amount"), &format!("{path}.total_amount"))?;
-            for key in ["shipping_amount", "tax_amount", "discount_amount"] {
-                opt_amount(r, key, cur)?;
-            }
+            let extras = RefundExtras {
+                shipping: opt_amount(r, "shipping_amount", cur)?,
+                tax: opt_amount(r, "tax_amount", cur)?,
+                discount: opt_amount(r, "discount_amount", cur)?,
+            };
             let items = opt_array(r, &path, "items")?
                 .map(|a| {
                     a.iter()
@@ -192,10 +194,15 @@ pub async fn legacy_refund(State(state): State<AppState>, body: Bytes) -> ApiRes
                 })
                 .transpose()?
                 .unwrap_or_default();
-            entries.push((capture_id, amount, items));
+            entries.push(LegacyRefund {
+                capture_id,
+                amount,
+                items,
+                extras,
+            });
         }
         let (events, pairs) = order.legacy_refund(&entries, ids, now)?;
-        let total: Decimal = entries.iter().map(|e| e.1.amount).sum();
+        let total: Decimal = entries.iter().map(|e| e.amount.amount).sum();
         let refunds: Vec<Value> = pairs
             .iter()
             .map(|(r, c)| json!({ "refund_id": r, "capture_id": c }))

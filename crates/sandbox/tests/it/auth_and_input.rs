@@ -20,9 +20,11 @@ async fn unauthorized_without_or_with_wrong_token() {
             .call_token("POST", "/checkout", Some(body.clone()), token)
             .await;
         assert_eq!(s, 401);
+        // The five keys of every error example in Tamara's OpenAPI file.
         assert_eq!(
             v,
-            json!({"message": "Unauthorized", "errors": [{"error_code": "unauthorized"}]})
+            json!({"message": "Unauthorized", "errors": [{"error_code": "unauthorized"}],
+                   "data": {}, "title": null, "screen_type": null})
         );
     }
     let (s, _) = sb.call_token("GET", "/webhooks/x", None, None).await;
@@ -82,7 +84,6 @@ async fn checkout_validation() {
         "tax_amount",
         "description",
         "country_code",
-        "payment_type",
         "items",
         "consumer",
         "shipping_address",
@@ -116,11 +117,17 @@ async fn checkout_validation() {
         let (s, _) = sb.post("/checkout", b).await;
         assert_eq!(s, 400, "items[0].{field}");
     }
-    // Instalments required only for PAY_BY_INSTALMENTS.
+    // Instalments are out of range, or defaulted when missing (strict mode: openapi.rs).
     let mut b = checkout_body("100", "SAR", "SA");
+    b["instalments"] = json!(13);
+    let (s, v) = sb.post("/checkout", b.clone()).await;
+    assert_eq!((s, code(&v)), (400, "invalid_field"));
     b.as_object_mut().unwrap().remove("instalments");
     let (s, v) = sb.post("/checkout", b.clone()).await;
-    assert_eq!((s, code(&v)), (400, "missing_required_field"));
+    assert_eq!(s, 200, "{v}");
+    let order = v["order_id"].as_str().unwrap();
+    let (_, d) = sb.get(&format!("/orders/{order}")).await;
+    assert_eq!(d["instalments"], 3);
     b["payment_type"] = json!("PAY_NOW");
     let (s, v) = sb.post("/checkout", b).await;
     assert_eq!(s, 200, "{v}");
@@ -133,25 +140,30 @@ async fn checkout_validation() {
         .post("/checkout", checkout_body("0.1", "SAR", "SA"))
         .await;
     assert_eq!(s, 200, "{v}");
+    // A total not in the country's currency is an unsupported pair (the OAS 400 example);
+    // another money object not in the total's currency is a currency mismatch.
     let (s, v) = sb
         .post("/checkout", checkout_body("100", "AED", "SA"))
         .await;
-    assert_eq!((s, code(&v)), (400, "total_amount_invalid_currency"));
+    assert_eq!((s, code(&v)), (400, "not_supported_country_currency"));
     let mut b = checkout_body("100", "SAR", "SA");
     b["tax_amount"] = money("1", "AED");
     let (s, v) = sb.post("/checkout", b).await;
     assert_eq!((s, code(&v)), (400, "total_amount_invalid_currency"));
-    let (s, v) = sb
-        .post("/checkout", checkout_body("100", "USD", "US"))
-        .await;
-    assert_eq!((s, code(&v)), (400, "currency_unsupported"));
-    let (s, v) = sb
-        .post("/checkout", checkout_body("100", "SAR", "US"))
-        .await;
-    assert_eq!((s, code(&v)), (400, "country_unsupported"));
-    let (s, v) = sb
-        .post("/checkout", checkout_body("100", "QAR", "QA"))
-        .await;
+    for (currency, country) in [("USD", "US"), ("SAR", "US"), ("QAR", "QA")] {
+        let (s, v) = sb
+            .post("/checkout", checkout_body("100", currency, country))
+            .await;
+        assert_eq!(
+            (s, code(&v)),
+            (400, "not_supported_country_currency"),
+            "{currency} in {country}"
+        );
+    }
+    // A currency the simulator does not know at all, elsewhere than the total.
+    let mut b = checkout_body("100", "SAR", "SA");
+    b["tax_amount"] = money("1", "USD");
+    let (s, v) = sb.post("/checkout", b).await;
     assert_eq!((s, code(&v)), (400, "currency_unsupported"));
     // Amount as a numeric string is accepted (§3.1).
     let mut b = checkout_body("100", "SAR", "SA");
@@ -233,10 +245,12 @@ async fn payment_types() {
         .map(|t| t["name"].clone())
         .collect();
     assert_eq!(names, vec![json!("PAY_BY_INSTALMENTS"), json!("PAY_NOW")]);
+    // Above the instalment maximum (2,500 SAR, the OAS example's), only paying now is left.
     let (_, v) = sb
-        .get("/checkout/payment-types?country=SA&order_value=50")
+        .get("/checkout/payment-types?country=SA&order_value=3000")
         .await;
     assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["name"], "PAY_NOW");
     let (_, v) = sb
         .get("/checkout/payment-types?country=SA&currency=AED")
         .await;
@@ -244,7 +258,7 @@ async fn payment_types() {
     let (_, v) = sb.get("/checkout/payment-types?country=US").await;
     assert_eq!(v, json!([]));
     let (_, v) = sb.get("/checkout/payment-types?country=KW").await;
-    assert_eq!(v[0]["min_limit"]["amount"].to_string(), "10.000");
+    assert_eq!(v[0]["min_limit"]["amount"].to_string(), "0.100");
     let (s, _) = sb.get("/checkout/payment-types").await;
     assert_eq!(s, 400);
 }

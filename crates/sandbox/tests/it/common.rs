@@ -336,3 +336,41 @@ pub const ALL_EVENTS: [&str; 8] = [
     "order_refunded",
     "order_expired",
 ];
+
+/// Keys a response may leave null although the example shows a value: optional data the
+/// checkout did not provide (the consumer's date of birth, a billing address, a discount).
+pub const NULLABLE: [&str; 3] = ["date_of_birth", "billing_address", "discount_amount"];
+
+/// Recursively checks that `actual` has every key of `expected` (a documented example) with a
+/// compatible JSON type. Numbers accept numbers or numeric strings (money, §3.1); `null` in the
+/// example accepts anything. An empty array stands for an empty map either way round: Tamara's
+/// PHP backend writes an empty map as `[]` (the retrieve-webhook example's `headers`, where the
+/// register example has an object).
+pub fn conforms(expected: &Value, actual: &Value, path: &str, errors: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Null, _) => {}
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let p = format!("{path}.{k}");
+                match a.get(k) {
+                    None => errors.push(format!("{p}: missing")),
+                    Some(Value::Null) if NULLABLE.contains(&k.as_str()) => {}
+                    Some(av) => conforms(ev, av, &p, errors),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if let Some(first) = e.first() {
+                for (i, av) in a.iter().enumerate() {
+                    conforms(first, av, &format!("{path}[{i}]"), errors);
+                }
+            }
+        }
+        (Value::Array(e), Value::Object(_)) if e.is_empty() => {}
+        (Value::Object(_), Value::Array(a)) if a.is_empty() => {}
+        (Value::Number(_), Value::Number(_)) => {}
+        (Value::Number(_), Value::String(s)) if s.parse::<rust_decimal::Decimal>().is_ok() => {}
+        (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => {}
+        (e, a) => errors.push(format!("{path}: expected like {e}, got {a}")),
+    }
+}

@@ -8,5 +8,6 @@ mod auth_and_input;
 mod common;
 mod contract;
 mod hosted_and_seed;
+mod openapi;
 mod state_machine;
 mod webhooks;

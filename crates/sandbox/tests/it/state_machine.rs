@@ -98,7 +98,7 @@ async fn capture_allowed_after_partial_refund_if_remainder() {
         "status never goes backwards"
     );
     let (s, v) = sb.capture(&id, "1").await;
-    assert_eq!((s, code(&v)), (409, "order_status_not_allowed"));
+    assert_eq!((s, code(&v)), (409, "transition_not_allowed"));
 }
 
 /// Builds an order in the given status.
@@ -169,7 +169,8 @@ const ALL: [&str; 11] = [
     "expired",
 ];
 
-/// The §9.3 table: every "no" cell answers 409 `order_status_not_allowed` with old_state.
+/// The §9.3 table: every "no" cell answers Tamara's 409 `transition_not_allowed` with the
+/// order id and its current status.
 #[tokio::test]
 async fn refused_operations_table() {
     let sb = start().await;
@@ -198,8 +199,9 @@ async fn refused_operations_table() {
                 _ => sb.refund(&id, "1").await,
             };
             assert_eq!(s, 409, "{op} in {st}: {v}");
-            assert_eq!(code(&v), "order_status_not_allowed", "{op} in {st}");
+            assert_eq!(code(&v), "transition_not_allowed", "{op} in {st}");
             assert_eq!(v["errors"][0]["data"]["old_state"], st);
+            assert_eq!(v["errors"][0]["data"]["order_id"], id.as_str());
             assert!(v["message"].is_string());
             assert_eq!(sb.status_of(&id).await, st, "refusal changed nothing");
         }
@@ -229,7 +231,11 @@ async fn repeated_authorise_reports_equal_states() {
     assert_eq!(s, 409);
     assert_eq!(
         v["errors"][0]["data"],
-        json!({"old_state": "authorised", "new_state": "authorised"})
+        json!({"order_id": id, "old_state": "authorised", "new_state": "authorised"})
+    );
+    assert_eq!(
+        v["message"],
+        format!("The order {id} cannot be moved to the status authorised from authorised")
     );
 }
 

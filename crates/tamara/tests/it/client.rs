@@ -48,9 +48,10 @@ fn app() -> Router {
                     }
                     "wrong-shape" => axum::Json(serde_json::json!({"order_id": 7})).into_response(),
                     "conflict" => (StatusCode::CONFLICT, axum::Json(serde_json::json!({
-                        "message": "Order status not allowed",
-                        "errors": [{"error_code": "order_status_not_allowed",
-                                    "data": {"old_state": "new", "new_state": "authorised"}}]}))).into_response(),
+                        "message": "The order o-9 cannot be moved to the status authorised from new",
+                        "errors": [{"error_code": "transition_not_allowed",
+                                    "data": {"order_id": "o-9", "old_state": "new", "new_state": "authorised"}}],
+                        "data": {}, "title": null, "screen_type": null}))).into_response(),
                     "boom" => (StatusCode::BAD_GATEWAY, "").into_response(),
                     other => axum::Json(serde_json::json!({"order_id": other, "status": "approved",
                         "total_amount": {"amount": "10.005", "currency": "KWD"}})).into_response(),
@@ -89,8 +90,12 @@ async fn tamara_error_body_is_typed() {
     let e = c.order("conflict", OrderPath::Orders).await.unwrap_err();
     assert_eq!(e.status(), Some(409));
     assert_eq!(e.code(), "gateway_conflict");
-    assert_eq!(e.error_codes(), ["order_status_not_allowed".to_owned()]);
-    assert!(e.to_string().contains("Order status not allowed"), "{e}");
+    assert_eq!(e.error_codes(), ["transition_not_allowed".to_owned()]);
+    assert!(
+        e.to_string()
+            .contains("cannot be moved to the status authorised"),
+        "{e}"
+    );
     assert!(!e.is_ambiguous());
 }
 
