@@ -142,3 +142,70 @@ async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
         "{stuck:?}"
     );
 }
+
+/// With merchant auto-capture on, Tamara's authorise answer is also a capture
+/// (`auto_captured`, a real `capture_id`): it lands in the ledger once, whether the processor
+/// authorised on `order_approved` or a person did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auto_capturing_authorisation_is_one_capture_in_the_ledger() {
+    use mizan_core::moves::{MoveAction, MoveRequest};
+    use mizan_core::store::ledger::LedgerKind;
+    let config = tamara_sandbox::SandboxConfig {
+        auto_capture: true,
+        ..tamara_sandbox::SandboxConfig::default()
+    };
+    let p = mizan_scenarios::pipeline::pipeline_with(603, config, json!({})).await;
+    let captures = |id: String| {
+        let console = p.console.clone();
+        async move {
+            let o = console.cached_order(&id).await.unwrap();
+            o.ledger
+                .into_iter()
+                .filter(|e| e.kind == LedgerKind::Capture)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // The processor authorises on order_approved.
+    let by_processor = p.new_order("AC-PROC-1").await;
+    approve(&p.sb.base_url(), &by_processor).await;
+    p.wait_status(&by_processor, "fully_captured").await;
+    let rows = captures(by_processor.clone()).await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(
+        rows[0].comment.as_deref(),
+        Some("auto-captured on authorisation")
+    );
+
+    // A person authorises.
+    settings::set(
+        p.console.store(),
+        SettingScope::Env(Environment::Sandbox),
+        AUTO_AUTHORISE_SETTING,
+        "off",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let by_person = p.new_order("AC-PERSON-1").await;
+    approve(&p.sb.base_url(), &by_person).await;
+    p.wait_status(&by_person, "approved").await;
+    let outcome = p
+        .console
+        .move_money(MoveRequest {
+            order_id: by_person.clone(),
+            action: MoveAction::Authorise,
+            confirm: None,
+            idempotency_key: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.order.as_ref().map(|o| o.order.status.as_str()),
+        Some("fully_captured")
+    );
+    p.wait_status(&by_person, "fully_captured").await;
+    let rows = captures(by_person).await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert!(rows[0].gateway_id.as_deref().is_some_and(|g| !g.is_empty()));
+}

@@ -295,6 +295,10 @@ impl Processor {
         if !approved || !self.auto_authorise().await.map_err(why)? {
             return Ok((details, None));
         }
+        // Cached first, so an auto-capture in the answer has its order to land on.
+        crate::orders::cache::cache(&self.console, &details)
+            .await
+            .map_err(why)?;
         let note = match gateway.authorise(order_id).await {
             Ok(answer) => {
                 match crate::moves::auto_capture::record(&self.console, &answer.value).await {
