@@ -7,7 +7,8 @@ use super::open_enum;
 use crate::money::Money;
 
 open_enum!(
-    /// Order status (reference §9.1). `on_hold` is only seen in a third-party profile.
+    /// Order status (reference §9.1). `on_hold` is named by Tamara's own OpenAPI file (the
+    /// `order_on_hold` event) but its place in the lifecycle is undocumented.
     OrderStatus {
         New => "new",
         Declined => "declined",
@@ -20,6 +21,7 @@ open_enum!(
         FullyCaptured => "fully_captured",
         PartiallyRefunded => "partially_refunded",
         FullyRefunded => "fully_refunded",
+        OnHold => "on_hold",
     }
 );
 
