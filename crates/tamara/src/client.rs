@@ -17,7 +17,7 @@ use crate::model::checkout::{CheckoutRequest, CheckoutResponse, PaymentTypeOptio
 use crate::model::order::{MessageResponse, OrderDetails, UpdateReferenceRequest};
 use crate::model::payments::*;
 use crate::model::webhooks::{Webhook, WebhookRequest};
-use crate::model::{ErrorBody, WithRaw};
+use crate::model::WithRaw;
 use crate::money::Money;
 use crate::sensitive::Sensitive;
 
@@ -355,17 +355,7 @@ impl TamaraClient {
             })?
         };
         if !status.is_success() {
-            let body: ErrorBody = serde_json::from_value(value.clone()).unwrap_or_default();
-            return Err(ApiError::Http {
-                status: code,
-                message: body.message,
-                error_codes: body
-                    .errors
-                    .into_iter()
-                    .filter_map(|e| e.error_code)
-                    .collect(),
-                body: value,
-            });
+            return Err(ApiError::http(code, value));
         }
         let typed = serde_json::from_value::<T>(value.clone()).map_err(|e| ApiError::Decode {
             status: code,
