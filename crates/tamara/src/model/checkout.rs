@@ -179,6 +179,8 @@ pub struct PaymentTypeOption {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    pub description_ar: Option<String>,
+    #[serde(default)]
     pub min_limit: Option<Money>,
     #[serde(default)]
     pub max_limit: Option<Money>,
