@@ -26,7 +26,7 @@ pub struct Row {
     pub operation: &'static str,
     /// For operations outside the OpenAPI file: method and path as the source gives them.
     pub outside_oas: Option<(&'static str, &'static str, &'static str)>,
-    /// `TamaraClient` method (crates/tamara/src/client.rs), if modelled.
+    /// `TamaraClient` method (crates/tamara/src/client.rs or a file under client/), if modelled.
     pub client: Option<&'static str>,
     /// Simulator route: method and axum path (crates/sandbox/src/routes/mod.rs), if served.
     pub simulator: Option<(&'static str, &'static str)>,
@@ -63,17 +63,20 @@ pub const ROWS: &[Row] = &[
     ),
     row(
         "checkPaymentOptionsAvailability",
-        None,
-        None,
-        "—",
-        &["not modelled yet (issue 19 §3) [OAS]"],
+        Some("payment_options_pre_check"),
+        Some(("POST", "/checkout/payment-options-pre-check")),
+        "no command (a shop's pre-check, not back office)",
+        &[
+            "the PHP SDK always sends `is_vip` (default true); the client sends it only when set \
+             [PHP]",
+        ],
     ),
     row(
         "customerSIdVerificationStatus",
-        None,
-        None,
-        "—",
-        &["not modelled yet (issue 19 §3); SA/AE only [OAS]"],
+        Some("id_verification_status"),
+        Some(("GET", "/merchants/customer/id-verification-status")),
+        "no command yet (the client has it)",
+        &["SA/AE only [OAS]"],
     ),
     row(
         "createCheckoutSession",
@@ -83,32 +86,39 @@ pub const ROWS: &[Row] = &[
         &[
             "`payment_type`/`instalments` are in the OAS `required` list without a schema; \
              the simulator accepts a missing `instalments` [OAS]",
+            "the file's own request example sends neither; the client's suite checks it with \
+             both filled in [OAS]",
             "the PHP SDK sends `risk_assessment: []` and null optional objects; the simulator \
              reads `[]` and null as absent [PHP]",
         ],
     ),
     row(
         "createInStoreCheckoutSession",
-        None,
-        None,
-        "—",
-        &["not modelled yet (issue 19 §3) [OAS]"],
+        Some("in_store_session"),
+        Some(("POST", "/checkout/in-store-session")),
+        "no command yet (the client has it)",
+        &[
+            "the request example sends `instalments`, which the schema lacks; the client can \
+             send it [OAS]",
+        ],
     ),
     row(
         "createInStoreQrCode",
-        None,
-        None,
-        "—",
-        &["not modelled yet (issue 19 §3); requires `X-Device-Id` [OAS]"],
+        Some("in_store_qr"),
+        Some(("POST", "/checkout/in-store")),
+        "no command yet (the client has it)",
+        &["requires `X-Device-Id`, which the client sends and the PHP SDK never does [OAS][PHP]"],
     ),
     row(
         "voidCheckoutSession",
-        None,
-        None,
-        "—",
+        Some("void_checkout"),
+        Some(("POST", "/checkout/{checkout_id}/void")),
+        "no command yet (the client has it)",
         &[
-            "not modelled yet (issue 19 §3); the OAS puts `order_id`/`store_code` in the query, \
-           the PHP SDK sends a JSON body [OAS][PHP]",
+            "the OAS puts `order_id`/`store_code` in the query, the PHP SDK sends a JSON body; \
+             the client follows the OAS, the simulator reads both (the query wins) [OAS][PHP]",
+            "the schema types `captured_amount` as an array; every example has one amount, and \
+             so does the client's model [OAS]",
         ],
     ),
     row(

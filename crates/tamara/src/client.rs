@@ -7,19 +7,25 @@
 
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{ApiError, TimeoutPhase};
-use crate::model::checkout::{CheckoutRequest, CheckoutResponse, PaymentTypeOption};
+use crate::model::WithRaw;
+use crate::model::checkout::{
+    CheckoutRequest, CheckoutResponse, IdVerificationStatus, PaymentOptionsPreCheckRequest,
+    PaymentOptionsPreCheckResponse, PaymentTypeOption,
+};
 use crate::model::order::{MessageResponse, OrderDetails, UpdateReferenceRequest};
 use crate::model::payments::*;
 use crate::model::webhooks::{Webhook, WebhookRequest};
-use crate::model::{ErrorBody, WithRaw};
 use crate::money::Money;
 use crate::sensitive::Sensitive;
+
+mod in_store;
 
 pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.tamara.co";
 pub const PRODUCTION_BASE_URL: &str = "https://api.tamara.co";
@@ -115,6 +121,30 @@ impl TamaraClient {
         }
         self.call::<(), _>(Method::GET, &["checkout", "payment-types"], &q, None)
             .await
+    }
+
+    /// `POST /checkout/payment-options-pre-check`: whether Tamara would offer this customer
+    /// anything for this amount, before a checkout is created.
+    pub async fn payment_options_pre_check(
+        &self,
+        req: &PaymentOptionsPreCheckRequest,
+    ) -> Result<WithRaw<PaymentOptionsPreCheckResponse>, ApiError> {
+        let segments = ["checkout", "payment-options-pre-check"];
+        self.call(Method::POST, &segments, &[], Some(req)).await
+    }
+
+    /// `GET /merchants/customer/id-verification-status?phone_number=..&country_code=..`.
+    pub async fn id_verification_status(
+        &self,
+        phone_number: &str,
+        country_code: &str,
+    ) -> Result<WithRaw<IdVerificationStatus>, ApiError> {
+        let segments = ["merchants", "customer", "id-verification-status"];
+        let q = [
+            ("phone_number", phone_number.to_owned()),
+            ("country_code", country_code.to_owned()),
+        ];
+        self.call::<(), _>(Method::GET, &segments, &q, None).await
     }
 
     pub async fn authorise(&self, order_id: &str) -> Result<WithRaw<AuthoriseResponse>, ApiError> {
@@ -238,7 +268,7 @@ impl TamaraClient {
     /// Success is any 2xx; the body (if any) is not meaningful.
     pub async fn delete_webhook(&self, webhook_id: &str) -> Result<serde_json::Value, ApiError> {
         let (status, raw) = self
-            .send::<()>(Method::DELETE, &["webhooks", webhook_id], &[], None)
+            .send::<()>(Method::DELETE, &["webhooks", webhook_id], &[], &[], None)
             .await?;
         self.interpret::<serde_json::Value>(status, raw)
             .map(|r| r.raw)
@@ -269,7 +299,20 @@ impl TamaraClient {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<WithRaw<T>, ApiError> {
-        let (status, raw) = self.send(method, segments, query, body).await?;
+        self.call_with_headers(method, segments, query, &[], body)
+            .await
+    }
+
+    /// [`Self::call`] with headers of the operation's own (`X-Device-Id`).
+    async fn call_with_headers<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        headers: &[(&'static str, HeaderValue)],
+        body: Option<&B>,
+    ) -> Result<WithRaw<T>, ApiError> {
+        let (status, raw) = self.send(method, segments, query, headers, body).await?;
         self.interpret(status, raw)
     }
 
@@ -278,6 +321,7 @@ impl TamaraClient {
         method: Method,
         segments: &[&str],
         query: &[(&str, String)],
+        headers: &[(&'static str, HeaderValue)],
         body: Option<&B>,
     ) -> Result<(StatusCode, RawAnswer), ApiError> {
         let url = self.url(segments, query)?;
@@ -289,6 +333,9 @@ impl TamaraClient {
             .bearer_auth(self.token.expose())
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            req = req.header(*name, value.clone());
+        }
         if let Some(b) = body {
             let bytes = serde_json::to_vec(b).map_err(|e| ApiError::Encode(e.to_string()))?;
             req = req.body(bytes);
@@ -355,17 +402,7 @@ impl TamaraClient {
             })?
         };
         if !status.is_success() {
-            let body: ErrorBody = serde_json::from_value(value.clone()).unwrap_or_default();
-            return Err(ApiError::Http {
-                status: code,
-                message: body.message,
-                error_codes: body
-                    .errors
-                    .into_iter()
-                    .filter_map(|e| e.error_code)
-                    .collect(),
-                body: value,
-            });
+            return Err(ApiError::http(code, value));
         }
         let typed = serde_json::from_value::<T>(value.clone()).map_err(|e| ApiError::Decode {
             status: code,

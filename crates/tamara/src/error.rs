@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use crate::model::ErrorBody;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     #[error("invalid Tamara base URL {0:?}")]
@@ -70,6 +72,26 @@ fn codes_suffix(codes: &[String]) -> String {
 }
 
 impl ApiError {
+    /// The error for a non-2xx JSON answer: message and codes read from Tamara's error body
+    /// (leniently, see [`ErrorBody::from_json`]), the body itself kept whole.
+    pub fn http(status: u16, body: serde_json::Value) -> ApiError {
+        let parsed = ErrorBody::from_json(&body);
+        ApiError::Http {
+            status,
+            error_codes: parsed.codes(),
+            message: parsed.message,
+            body,
+        }
+    }
+
+    /// Tamara's error body with each code's `data`, for a caller that shows more than the codes.
+    pub fn error_body(&self) -> Option<ErrorBody> {
+        match self {
+            ApiError::Http { body, .. } => Some(ErrorBody::from_json(body)),
+            _ => None,
+        }
+    }
+
     /// Stable code for storage, the CLI's `--json` output and the UI.
     pub fn code(&self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@
 //! directly under `tests/`.
 
 mod auto_authorise;
+mod client_in_store;
 mod client_vs_sandbox;
 mod console_cache;
 mod fidelity;

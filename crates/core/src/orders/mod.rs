@@ -56,7 +56,8 @@ pub fn status_rank(status: &OrderStatus) -> u8 {
         OrderStatus::FullyCaptured => 8,
         OrderStatus::PartiallyRefunded => 9,
         OrderStatus::FullyRefunded => 10,
-        OrderStatus::Other(_) => 0,
+        // Named by Tamara but placed nowhere in its lifecycle: ranked like an unknown status.
+        OrderStatus::OnHold | OrderStatus::Other(_) => 0,
     }
 }
 

@@ -179,6 +179,8 @@ pub struct PaymentTypeOption {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    pub description_ar: Option<String>,
+    #[serde(default)]
     pub min_limit: Option<Money>,
     #[serde(default)]
     pub max_limit: Option<Money>,
@@ -193,4 +195,45 @@ pub struct InstalmentOption {
     pub min_limit: Option<Money>,
     #[serde(default)]
     pub max_limit: Option<Money>,
+}
+
+/// `POST /checkout/payment-options-pre-check`: can this customer pay this amount with Tamara?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentOptionsPreCheckRequest {
+    /// ISO country of the merchant (`SA`, `AE`, `BH`, `KW`, `OM`).
+    pub country: String,
+    pub phone_number: String,
+    pub order_value: Money,
+    /// Whether the merchant considers the customer a VIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_vip: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentOptionsPreCheckResponse {
+    pub has_available_payment_options: bool,
+    #[serde(default)]
+    pub single_checkout_enabled: Option<bool>,
+    /// Empty when nothing is available.
+    #[serde(default)]
+    pub available_payment_labels: Vec<PaymentLabel>,
+}
+
+/// One option of the pre-check, with the wording Tamara suggests showing the customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentLabel {
+    pub payment_type: PaymentType,
+    /// Number of instalments (singular on the wire).
+    #[serde(default)]
+    pub instalment: Option<u32>,
+    #[serde(default)]
+    pub description_en: Option<String>,
+    #[serde(default)]
+    pub description_ar: Option<String>,
+}
+
+/// `GET /merchants/customer/id-verification-status`: has Tamara verified this customer's ID?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdVerificationStatus {
+    pub is_id_verified: bool,
 }

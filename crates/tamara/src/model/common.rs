@@ -7,7 +7,8 @@ use super::open_enum;
 use crate::money::Money;
 
 open_enum!(
-    /// Order status (reference §9.1). `on_hold` is only seen in a third-party profile.
+    /// Order status (reference §9.1). `on_hold` is named by Tamara's own OpenAPI file (the
+    /// `order_on_hold` event) but its place in the lifecycle is undocumented.
     OrderStatus {
         New => "new",
         Declined => "declined",
@@ -20,6 +21,7 @@ open_enum!(
         FullyCaptured => "fully_captured",
         PartiallyRefunded => "partially_refunded",
         FullyRefunded => "fully_refunded",
+        OnHold => "on_hold",
     }
 );
 
@@ -117,19 +119,66 @@ pub struct Discount {
     pub amount: Money,
 }
 
-/// Tamara's error body: `{ "message": ..., "errors": [ { "error_code": ..., "data": ... } ] }`.
+/// Tamara's error body, as its OpenAPI file documents it:
+/// `{ "message", "errors": [ { "error_code", "data" } ], "data", "title", "screen_type" }`.
+/// Each entry's `data` says what the code is about (`transition_not_allowed` carries
+/// `{order_id, old_state, new_state}`); it is kept as JSON because its shape depends on the code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorBody {
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
     pub errors: Vec<ErrorEntry>,
+    /// Top-level details (`{}` in every documented example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorEntry {
     #[serde(default)]
     pub error_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+}
+
+impl ErrorBody {
+    /// Reads whatever an error answer holds, field by field, and never fails: one field of an
+    /// unexpected type (`"errors": null`) must not cost the message and codes beside it.
+    pub fn from_json(body: &serde_json::Value) -> ErrorBody {
+        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+        let present = |v: Option<&serde_json::Value>| v.filter(|v| !v.is_null()).cloned();
+        let errors = body
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| ErrorEntry {
+                        error_code: text(e.get("error_code")),
+                        data: present(e.get("data")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ErrorBody {
+            message: text(body.get("message")),
+            errors,
+            data: present(body.get("data")),
+            title: text(body.get("title")),
+            screen_type: text(body.get("screen_type")),
+        }
+    }
+
+    /// The `error_code`s, in order.
+    pub fn codes(&self) -> Vec<String> {
+        self.errors
+            .iter()
+            .filter_map(|e| e.error_code.clone())
+            .collect()
+    }
 }

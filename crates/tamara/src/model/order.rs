@@ -118,6 +118,8 @@ pub struct ShippingInfoRecord {
     pub tracking_url: Option<String>,
 }
 
+/// A refund as order details list it. Tamara's example also splits the refund into shipping,
+/// tax and discount, and says whether it went through (`refund_status`: `success`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundTransaction {
     pub refund_id: String,
@@ -126,13 +128,26 @@ pub struct RefundTransaction {
     #[serde(default)]
     pub total_amount: Option<Money>,
     #[serde(default)]
+    pub shipping_amount: Option<Money>,
+    #[serde(default)]
+    pub tax_amount: Option<Money>,
+    #[serde(default)]
+    pub discount_amount: Option<Money>,
+    #[serde(default)]
     pub comment: Option<String>,
     #[serde(default)]
     pub merchant_refund_id: Option<String>,
     #[serde(default)]
+    pub refund_status: Option<String>,
+    #[serde(default)]
     pub items: Vec<Item>,
+    /// Undocumented; `[]` in the only example (PHP's empty map), so kept as JSON.
+    #[serde(default)]
+    pub ext_data: Option<serde_json::Value>,
     #[serde(default)]
     pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -20,6 +20,8 @@ open_enum!(
         OrderCaptured => "order_captured",
         OrderRefunded => "order_refunded",
         OrderExpired => "order_expired",
+        // In the retrieve-webhook example of Tamara's OpenAPI file only; payload undocumented.
+        OrderOnHold => "order_on_hold",
         DisputeAwaitingMerchantResponse => "OrderDisputeAwaitingMerchantResponse",
         DisputeClosedMerchantAcceptedClaim => "OrderDisputeClosedMerchantAcceptedClaim",
         DisputeClosedTamaraAcceptedClaim => "OrderDisputeClosedTamaraAcceptedClaim",
@@ -31,7 +33,8 @@ open_enum!(
 );
 
 impl EventType {
-    /// The eight order events, the usual subscription.
+    /// The eight documented order events, the usual subscription (`order_on_hold` is left out:
+    /// Tamara documents neither its meaning nor its payload).
     pub const ORDER_EVENTS: [EventType; 8] = [
         EventType::OrderApproved,
         EventType::OrderDeclined,

@@ -99,6 +99,41 @@ async fn tamara_error_body_is_typed() {
     assert!(!e.is_ambiguous());
 }
 
+/// The data beside each code survives (core shows it), and one field of an unexpected type does
+/// not cost the message and codes beside it.
+#[tokio::test]
+async fn each_error_code_keeps_its_data_and_odd_fields_cost_nothing() {
+    let c = client(&serve(app()).await);
+    let e = c.order("conflict", OrderPath::Orders).await.unwrap_err();
+    let body = e.error_body().unwrap();
+    assert_eq!(
+        body.errors[0].data,
+        Some(serde_json::json!({"order_id": "o-9", "old_state": "new", "new_state": "authorised"}))
+    );
+    assert_eq!(body.data, Some(serde_json::json!({})));
+    let e = ApiError::http(
+        400,
+        serde_json::json!({"message": "Bad", "errors": null, "title": 7, "data": {"k": 1}}),
+    );
+    assert_eq!(e.code(), "gateway_rejected");
+    assert!(e.to_string().contains("Bad"), "{e}");
+    let body = e.error_body().unwrap();
+    assert!(body.errors.is_empty() && body.title.is_none());
+    assert_eq!(body.data, Some(serde_json::json!({"k": 1})));
+    let e = ApiError::http(
+        422,
+        serde_json::json!({"errors": [{"error_code": "a"}, {"data": 1}, "junk", {"error_code": "b"}]}),
+    );
+    assert_eq!(e.error_codes(), ["a".to_owned(), "b".to_owned()]);
+    assert_eq!(
+        ApiError::http(400, serde_json::Value::Null)
+            .error_codes()
+            .len(),
+        0
+    );
+    assert!(ApiError::Transport("x".into()).error_body().is_none());
+}
+
 #[tokio::test]
 async fn wrong_token_is_unauthorized_and_the_token_never_appears() {
     let base = serve(app()).await;
