@@ -13,7 +13,7 @@ use crate::model::ErrorBody;
 pub enum ApiError {
     #[error("invalid Tamara base URL {0:?}")]
     InvalidBaseUrl(String),
-    #[error("Tamara answered HTTP {status}: {}{}", message.as_deref().unwrap_or("no message"), codes_suffix(error_codes))]
+    #[error("Tamara answered HTTP {status}: {}{}", message.as_deref().unwrap_or("no message"), codes_suffix(body))]
     Http {
         status: u16,
         message: Option<String>,
@@ -63,11 +63,46 @@ impl std::fmt::Display for TimeoutPhase {
     }
 }
 
-fn codes_suffix(codes: &[String]) -> String {
-    if codes.is_empty() {
+/// ` [code (key: value, …), …]`: each code with the data Tamara gave for it (e.g. a refused
+/// cancel's `old_state` and `new_state`), so the person reading the error learns why.
+fn codes_suffix(body: &serde_json::Value) -> String {
+    let parsed = crate::model::ErrorBody::from_json(body);
+    let entries: Vec<String> = parsed
+        .errors
+        .iter()
+        .filter_map(|e| {
+            let code = e.error_code.as_deref()?;
+            let details: Vec<String> = e
+                .data
+                .as_ref()
+                .and_then(serde_json::Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => format!("{k}: {}", clip(s)),
+                    other => format!("{k}: {}", clip(&other.to_string())),
+                })
+                .collect();
+            Some(if details.is_empty() {
+                code.to_owned()
+            } else {
+                format!("{code} ({})", details.join(", "))
+            })
+        })
+        .collect();
+    if entries.is_empty() {
         String::new()
     } else {
-        format!(" [{}]", codes.join(", "))
+        format!(" [{}]", entries.join(", "))
+    }
+}
+
+/// A data value as shown in a message: at most 80 characters.
+fn clip(s: &str) -> String {
+    if s.chars().count() <= 80 {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(79).collect::<String>())
     }
 }
 

@@ -47,6 +47,13 @@ fn every_operation_of_the_file_has_one_row_and_every_row_one_operation() {
 }
 
 #[test]
+fn the_named_contract_suites_exist() {
+    for suite in [fidelity::CLIENT_SUITE, fidelity::SIMULATOR_SUITE] {
+        assert!(root().join(suite).is_file(), "{suite} is named but missing");
+    }
+}
+
+#[test]
 fn every_named_client_function_exists() {
     // The client's methods live in client.rs and the files of its submodules (client/).
     let src = root().join("crates/tamara/src");

@@ -147,6 +147,14 @@ fn the_documented_cancel_conflict_keeps_its_code_and_transition() {
     );
     assert_eq!(body.data, Some(json!({})));
     assert_eq!((body.title, body.screen_type), (None, None));
+    // The person reading the error learns the transition that was refused.
+    let shown = e.to_string();
+    assert!(
+        shown.contains("transition_not_allowed (")
+            && shown.contains("old_state: approved")
+            && shown.contains("new_state: canceled"),
+        "{shown}"
+    );
     assert!(
         e.to_string()
             .contains("cannot be moved to the status canceled"),
