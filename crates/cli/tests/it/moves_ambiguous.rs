@@ -287,3 +287,62 @@ async fn a_double_click_sends_one_request_and_both_report_it() {
     assert_eq!(again["disposition"], "sent");
     assert_eq!(sim.captured(&id).await, "200.00");
 }
+
+/// Someone else (the partner portal) captures the same amount while our capture's answer is
+/// lost and ours never applied: the other capture is not taken for ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn someone_elses_capture_of_the_same_amount_is_never_taken_for_ours() {
+    let sim = Sim::start(308).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("AM-8").await;
+    // Our capture stalls, then fails without applying; meanwhile the portal captures 100.
+    sim.fault(
+        json!({"status": 503, "count": 1, "stall_ms": 1500, "stall_count": 1,
+                     "method": "POST"}),
+    )
+    .await;
+    let ours = cli.spawn(&["--json", "capture", &id, "--amount", "100"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sim.call(
+        reqwest::Method::POST,
+        "/payments/capture",
+        Some(
+            json!({"order_id": id, "total_amount": {"amount": "100.00", "currency": "SAR"},
+                    "shipping_info": {"shipped_at": "2026-01-01T00:00:00Z",
+                                      "shipping_company": "Portal"}}),
+        ),
+    )
+    .await;
+    let out = ours.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let captures = sim.captures(&id).await;
+    assert_eq!(captures.len(), 1, "only the portal's");
+    assert_ne!(
+        v["gateway_id"],
+        captures[0]["capture_id"],
+        "never the other capture's id: {v} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(v["state"], "succeeded", "{v}");
+    let rows = cli.ledger(SANDBOX, &id).await;
+    let mine = rows
+        .iter()
+        .find(|e| e.idempotency_ref.is_some() && e.kind == LedgerKind::Capture)
+        .unwrap();
+    assert_eq!(mine.state, LedgerState::Failed, "{mine:?}");
+}
+
+/// A capture whose details Tamara does not echo cannot be told from someone else's: the entry
+/// stays unknown, needs a person, and blocks the order's other moves until settled.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_cancel_with_a_lookalike_needs_a_person() {
+    let sim = Sim::start(309).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("AM-9").await;
+    sim.fault(json!({"status": 503, "count": 1, "after_apply": true, "method": "POST"}))
+        .await;
+    let (v, msg) = cli.fails(&["cancel", &id, "--amount", "100"], "move_outcome_unknown");
+    assert_eq!(v["state"], "unknown", "{v}");
+    assert!(msg.contains("NEEDS A PERSON"), "{msg}");
+    cli.fails(&["capture", &id, "--amount", "5"], "move_blocked_unknown");
+}

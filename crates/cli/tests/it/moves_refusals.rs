@@ -257,6 +257,7 @@ async fn foreign_pending(cli: &Cli, order_id: &str, amount: &str) -> i64 {
             comment: None,
             occurred_at: chrono::Utc::now(),
             request_summary: Some("POST /payments/capture intent=0000".into()),
+            witness: None,
         },
         chrono::Utc::now(),
     )

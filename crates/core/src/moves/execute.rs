@@ -198,6 +198,7 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
         comment: planned.comment.clone(),
         occurred_at: console.now(),
         request_summary: Some(reference::summary(env, &planned, &reference)),
+        witness: super::witness::for_planned(&planned),
     };
     let entry = match ledger::record_pending(store, &pending, console.now()).await {
         Ok(e) => e,

@@ -31,6 +31,7 @@ pub mod reference;
 pub mod resolve;
 mod settle;
 mod state;
+pub mod witness;
 
 use std::time::Duration;
 

@@ -3,14 +3,17 @@
 //! Tamara has no idempotency key and no "look up my request" call, so the order's details are
 //! the only witness. [`judge`] is pure: it compares a ledger entry with the order's
 //! transactions, ignoring every transaction the ledger already knew before the entry was
-//! written or that another of our own moves owns.
+//! written or that another of our own moves owns. Only evidence that identifies *our* request
+//! settles it; a transaction that merely looks like ours (same amount, someone else's portal
+//! capture) is never taken for it:
 //! - authorise happened once the order is authorised or beyond; it cannot happen any more once
 //!   the order expired or was declined;
-//! - a refund happened when a refund carries our reference as `merchant_refund_id` (exact),
-//!   else when a new refund of exactly our amount appears;
-//! - a capture or cancel happened when a new transaction of exactly our amount appears (the
-//!   oldest, if several: the ledger keeps every transaction either way, only the attribution
-//!   would differ);
+//! - a refund happened when a refund carries our reference as `merchant_refund_id`;
+//! - a capture happened when exactly one new capture of our amount carries the shipping
+//!   details we sent ([`super::witness`]);
+//! - a new transaction of our amount that cannot be told apart (a refund without any
+//!   reference, a capture whose details are not echoed, any cancel, two matches) is
+//!   [`Evidence::Ambiguous`]: the entry stays unknown, needs a person and blocks the order;
 //! - otherwise the evidence is absence, which proves nothing while the request may still be in
 //!   flight at Tamara; the caller decides when absence is final (a complete 5xx answer, or an
 //!   entry older than any request can live). A terminal order with no trace is final.
@@ -20,6 +23,7 @@ use std::collections::BTreeSet;
 use tamara::model::OrderStatus;
 use tamara::model::order::OrderDetails;
 
+use super::witness::{self, Likeness};
 use crate::environment::Environment;
 use crate::orders::{parse_time, status_rank};
 use crate::store::ledger::{self, LedgerEntry, LedgerKind, LedgerSource};
@@ -32,6 +36,8 @@ struct Trace<'a> {
     at: Option<&'a str>,
     /// The merchant's own reference (a refund's `merchant_refund_id`).
     reference: Option<&'a str>,
+    /// For captures: how its shipping details compare with what we sent.
+    likeness: Likeness,
 }
 
 /// What the order says about one move.
@@ -43,6 +49,8 @@ pub enum Evidence {
     NotHappened { why: String },
     /// No trace of it (yet).
     Absent { why: String },
+    /// Something that may be it, but nothing tells it is ours: a person decides.
+    Ambiguous { why: String },
 }
 
 /// Reads `details` for traces of `entry`; `known` holds the gateway ids (of the entry's kind)
@@ -74,6 +82,7 @@ pub fn judge<'a>(
         amount,
         at: at.as_deref(),
         reference: reference.filter(|m| !m.is_empty()),
+        likeness: Likeness::CannotTell,
     };
     let Some(t) = details.transactions.as_ref() else {
         return absent(entry, &status);
@@ -82,7 +91,10 @@ pub fn judge<'a>(
         LedgerKind::Capture => t
             .captures
             .iter()
-            .map(|c| trace(&c.capture_id, c.total_amount, &c.created_at, None))
+            .map(|c| Trace {
+                likeness: witness::compare(entry.witness.as_deref(), c),
+                ..trace(&c.capture_id, c.total_amount, &c.created_at, None)
+            })
             .collect(),
         LedgerKind::Cancel => t
             .cancels
@@ -110,19 +122,38 @@ pub fn judge<'a>(
             ),
         };
     }
-    let mut candidates: Vec<_> = rows
+    // Transactions of our amount that appeared since the entry was written; a refund that
+    // carries someone else's reference is theirs.
+    let mut new: Vec<&Trace<'a>> = rows
         .iter()
         .filter(|r| {
             r.amount == Some(entry.amount) && r.reference.is_none() && !known.contains(r.id)
         })
         .collect();
-    candidates.sort_by_key(|r| r.at.and_then(parse_time));
-    if let Some(first) = candidates.first() {
-        return Evidence::Happened {
-            gateway_id: first.id.to_owned(),
-            how: format!(
-                "the order shows a new {} {} of exactly {}",
-                entry.kind, first.id, entry.amount
+    new.sort_by_key(|r| r.at.and_then(parse_time));
+    if entry.kind == LedgerKind::Capture {
+        new.retain(|r| r.likeness != Likeness::NotOurs);
+        if let [only] = new.as_slice()
+            && only.likeness == Likeness::Ours
+        {
+            return Evidence::Happened {
+                gateway_id: only.id.to_owned(),
+                how: format!(
+                    "the order shows capture {} of {} with the shipping details we sent",
+                    only.id, entry.amount
+                ),
+            };
+        }
+    }
+    if !new.is_empty() {
+        let ids: Vec<&str> = new.iter().map(|r| r.id).collect();
+        return Evidence::Ambiguous {
+            why: format!(
+                "the order shows new {} {} of exactly {}, and nothing tells whether it is ours \
+                 or someone else's (the partner portal, a plugin)",
+                entry.kind,
+                ids.join(", "),
+                entry.amount
             ),
         };
     }
@@ -193,6 +224,7 @@ mod tests {
             updated_at: Utc::now(),
             request_summary: None,
             error: None,
+            witness: None,
         }
     }
 
@@ -231,29 +263,67 @@ mod tests {
         assert!(matches!(j("declined"), Evidence::NotHappened { .. }));
     }
 
+    fn shipped(at: &str, company: &str) -> serde_json::Value {
+        json!({"shipped_at": at, "shipping_company": company})
+    }
+
     #[test]
-    fn a_capture_is_a_new_transaction_of_exactly_its_amount() {
-        let e = entry(LedgerKind::Capture, "100");
+    fn a_capture_is_ours_only_when_it_carries_our_shipping_details() {
+        let mut e = entry(LedgerKind::Capture, "100");
+        e.witness = Some(
+            json!({"shipped_at": "2026-01-03T10:00:00Z", "shipping_company": "Aramex",
+                   "tracking_number": null})
+            .to_string(),
+        );
+        let ours = shipped("2026-01-03T10:00:00.000Z", "Aramex");
+        let portal = shipped("2026-01-03T00:00:00.000Z", "N/A");
         let tx = json!({"captures": [
-            {"capture_id": "old", "total_amount": m("100"), "created_at": "2026-01-01T00:00:00Z"},
-            {"capture_id": "other", "total_amount": m("50"), "created_at": "2026-01-02T00:00:00Z"},
-            {"capture_id": "late", "total_amount": m("100"), "created_at": "2026-01-04T00:00:00Z"},
-            {"capture_id": "new", "total_amount": m("100.00"), "created_at": "2026-01-03T00:00:00Z"}
+            {"capture_id": "old", "total_amount": m("100"), "shipping_info": ours},
+            {"capture_id": "other", "total_amount": m("50"), "shipping_info": ours},
+            {"capture_id": "portal", "total_amount": m("100"), "shipping_info": portal},
+            {"capture_id": "new", "total_amount": m("100.00"), "shipping_info": ours}
         ]});
         let d = details("partially_captured", tx);
         match judge(&e, &d, &known(&["old"])) {
-            Evidence::Happened { gateway_id, .. } => {
-                assert_eq!(gateway_id, "new", "oldest new one")
-            }
+            Evidence::Happened { gateway_id, .. } => assert_eq!(gateway_id, "new"),
             other => panic!("{other:?}"),
         }
-        assert!(
-            matches!(
-                judge(&e, &d, &known(&["old", "new", "late"])),
-                Evidence::Absent { .. }
-            ),
-            "every matching capture is already known"
+        // Our capture never applied; someone else's of the same amount did: not ours.
+        let only_portal = details(
+            "partially_captured",
+            json!({"captures": [{"capture_id": "portal", "total_amount": m("100"),
+                                 "shipping_info": portal}]}),
         );
+        assert!(matches!(
+            judge(&e, &only_portal, &known(&[])),
+            Evidence::Absent { .. }
+        ));
+        // Details not echoed, or two matches: cannot tell, a person decides.
+        let bare = details(
+            "partially_captured",
+            json!({"captures": [{"capture_id": "x", "total_amount": m("100")}]}),
+        );
+        assert!(matches!(
+            judge(&e, &bare, &known(&[])),
+            Evidence::Ambiguous { .. }
+        ));
+        let twice = details(
+            "fully_captured",
+            json!({"captures": [
+                {"capture_id": "a", "total_amount": m("100"), "shipping_info": ours},
+                {"capture_id": "b", "total_amount": m("100"), "shipping_info": ours}]}),
+        );
+        assert!(matches!(
+            judge(&e, &twice, &known(&[])),
+            Evidence::Ambiguous { .. }
+        ));
+        // An entry written without a witness can never claim a capture.
+        let mut blind = e.clone();
+        blind.witness = None;
+        assert!(matches!(
+            judge(&blind, &d, &known(&["old"])),
+            Evidence::Ambiguous { .. }
+        ));
         let none = details("authorised", json!({"captures": []}));
         assert!(matches!(
             judge(&e, &none, &known(&[])),
@@ -295,13 +365,13 @@ mod tests {
             ]}),
         );
         assert!(
-            matches!(judge(&e, &d, &known(&[])), Evidence::Happened { .. }),
-            "without references, a new refund of the amount"
+            matches!(judge(&e, &d, &known(&[])), Evidence::Ambiguous { .. }),
+            "a new refund of our amount without any reference may be ours or not"
         );
     }
 
     #[test]
-    fn a_cancel_matches_by_amount() {
+    fn a_cancel_of_our_amount_cannot_be_told_apart() {
         let e = entry(LedgerKind::Cancel, "300");
         let d = details(
             "canceled",
@@ -311,7 +381,7 @@ mod tests {
         );
         assert!(matches!(
             judge(&e, &d, &known(&[])),
-            Evidence::Happened { .. }
+            Evidence::Ambiguous { .. }
         ));
         let d = details(
             "updated",

@@ -86,6 +86,12 @@ pub(super) async fn reread_until_settled(
                 return Ok((settled, order, message));
             }
             Evidence::Absent { why } => absent = Some(why),
+            Evidence::Ambiguous { why } => {
+                let message = needs_a_person(&what, &err.to_string(), &why);
+                let settled =
+                    ledger::mark_unknown(store, entry.id, &message, console.now()).await?;
+                return Ok((settled, order, message));
+            }
         }
     }
     if complete && let Some(why) = absent {
@@ -108,6 +114,16 @@ pub(super) async fn reread_until_settled(
     );
     let settled = ledger::mark_unknown(store, entry.id, &message, console.now()).await?;
     Ok((settled, order, message))
+}
+
+/// The message of an entry only a person can settle: something on the order may be our move,
+/// but nothing proves it is ours, so it is neither reported as done nor as failed.
+fn needs_a_person(what: &str, err: &str, why: &str) -> String {
+    format!(
+        "OUTCOME UNKNOWN, NEEDS A PERSON: {err}; {why}. The {what} is not counted as done or \
+         failed, and this order's money moves wait until a person settles it \
+         (`mizan moves resolve`) after checking with Tamara."
+    )
 }
 
 /// Every move of the order still pending or unknown when the command started, settled from
@@ -172,6 +188,11 @@ async fn settle_entry(
             ledger::mark_unknown(store, entry.id, &why, console.now()).await
         }
         Evidence::Absent { .. } => return Ok(entry.clone()),
+        Evidence::Ambiguous { why } if entry.state == LedgerState::Pending => {
+            let msg = needs_a_person(&what, "the answer was lost", &why);
+            ledger::mark_unknown(store, entry.id, &msg, console.now()).await
+        }
+        Evidence::Ambiguous { .. } => return Ok(entry.clone()),
     };
     match r {
         Ok(e) => Ok(e),

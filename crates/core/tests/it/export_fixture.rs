@@ -112,6 +112,7 @@ async fn ours(
             comment: Some("@ops please check".into()),
             occurred_at: at(when),
             request_summary: Some(format!("Authorization: Bearer {SECRET}")),
+            witness: None,
         },
         chrono::Utc::now(),
     )
@@ -222,6 +223,7 @@ pub async fn seeded() -> (tempfile::TempDir, Store) {
             comment: None,
             occurred_at: at("2024-05-20T09:00:00Z"),
             request_summary: None,
+            witness: None,
         },
         chrono::Utc::now(),
     )

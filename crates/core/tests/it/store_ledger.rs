@@ -69,6 +69,7 @@ fn pending(env: Environment, order_id: &str, idem: &str, amount: &str) -> Pendin
         comment: None,
         occurred_at: t0(),
         request_summary: Some("capture 10.005 KWD".to_owned()),
+        witness: None,
     }
 }
 

@@ -58,7 +58,11 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(applied, vec![1, 2, 3], "re-opening applies nothing twice");
+    assert_eq!(
+        applied,
+        vec![1, 2, 3, 4],
+        "re-opening applies nothing twice"
+    );
     let v = mizan_core::store::settings::get(
         &store,
         mizan_core::store::settings::SettingScope::Global,

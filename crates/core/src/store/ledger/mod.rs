@@ -108,6 +108,9 @@ pub struct LedgerEntry {
     pub request_summary: Option<String>,
     /// Why it failed or is unknown.
     pub error: Option<String>,
+    /// What identifies our request among the order's transactions (a capture's shipping
+    /// details as sent, JSON); None for other moves and for older rows.
+    pub witness: Option<String>,
 }
 
 /// A money move about to be requested by us.
@@ -131,6 +134,8 @@ pub struct PendingMove {
     pub occurred_at: DateTime<Utc>,
     /// What is sent, secrets excluded.
     pub request_summary: Option<String>,
+    /// What identifies this request among the order's transactions if its answer is lost.
+    pub witness: Option<String>,
 }
 
 /// A gateway transaction learned from a webhook or a poll.
@@ -195,8 +200,8 @@ pub async fn record_pending<'c>(
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO ledger_entries (environment, order_id, kind, gateway_id, currency, amount,
             state, source, idempotency_ref, actor, comment, occurred_at, recorded_at, updated_at,
-            request_summary, error)
-         VALUES (?, ?, ?, NULL, ?, ?, 'pending', 'api', ?, ?, ?, ?, ?, ?, ?, NULL)
+            request_summary, error, witness)
+         VALUES (?, ?, ?, NULL, ?, ?, 'pending', 'api', ?, ?, ?, ?, ?, ?, ?, NULL, ?)
          ON CONFLICT (environment, idempotency_ref) DO NOTHING
          RETURNING id",
     )
@@ -212,6 +217,7 @@ pub async fn record_pending<'c>(
     .bind(&now)
     .bind(&now)
     .bind(&pending.request_summary)
+    .bind(&pending.witness)
     .fetch_optional(&mut *tx)
     .await
     .map_err(|e| missing_order_or(e, pending.environment, &pending.order_id, context))?;

@@ -277,5 +277,6 @@ pub(crate) fn from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
         updated_at: codec::time(row, TABLE, "updated_at")?,
         request_summary: codec::get(row, TABLE, "request_summary")?,
         error: codec::get(row, TABLE, "error")?,
+        witness: codec::get(row, TABLE, "witness")?,
     })
 }
