@@ -61,6 +61,8 @@ pub enum Command {
     Refund(crate::moves::RefundArgs),
     /// Cancel what is not captured, all or part (money move; production needs --confirm).
     Cancel(crate::moves::CancelArgs),
+    /// Settle a money move whose outcome stayed unknown, after checking with Tamara.
+    Resolve(crate::resolve::ResolveArgs),
     /// Tamara credentials in the OS keychain: set (prompt/stdin only), show, test, delete.
     #[command(subcommand)]
     Credentials(crate::credentials::CredentialsCommand),

@@ -13,6 +13,7 @@ mod export;
 mod moves;
 mod orders;
 mod output;
+mod resolve;
 mod serve;
 mod status;
 mod webhooks;
@@ -151,6 +152,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Capture(a) => moves::capture(&console, &out, a).await,
         Command::Refund(a) => moves::refund(&console, &out, a).await,
         Command::Cancel(a) => moves::cancel(&console, &out, a).await,
+        Command::Resolve(a) => resolve::run(&console, &out, a).await,
         Command::Credentials(_) => Ok(()),
         Command::Audit(c) => audit::run(&console, &out, c).await,
         Command::Export(c) => export::run(&console, &out, c).await,

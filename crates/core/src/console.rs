@@ -128,6 +128,19 @@ impl Console {
         moves::execute(&self.ctx, req).await
     }
 
+    /// A person settles an unknown money move (see [`moves::by_person`]).
+    ///
+    /// # Errors
+    /// As [`moves::by_person::settle`].
+    pub async fn settle_by_person(
+        &self,
+        entry_id: i64,
+        finding: moves::by_person::Finding,
+        note: &str,
+    ) -> Result<moves::LedgerEntry> {
+        moves::by_person::settle(&self.ctx, entry_id, finding, note).await
+    }
+
     /// A dry run of [`Console::move_money`]: the exact request, nothing sent or written.
     ///
     /// # Errors

@@ -345,4 +345,56 @@ async fn a_lost_cancel_with_a_lookalike_needs_a_person() {
     assert_eq!(v["state"], "unknown", "{v}");
     assert!(msg.contains("NEEDS A PERSON"), "{msg}");
     cli.fails(&["capture", &id, "--amount", "5"], "move_blocked_unknown");
+
+    // A person checks with Tamara and settles it; a note is required, and only a transaction
+    // the order shows with the move's amount is accepted.
+    let entry = v["ledger_entry_id"].as_i64().unwrap().to_string();
+    let cancels = sim.order(&id).await["transactions"]["cancels"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let cancel_id = cancels[0]["cancel_id"].as_str().unwrap().to_owned();
+    let refused = |args: &[&str], why: &str| {
+        let out = cli.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains(why), "{args:?}: {err}");
+    };
+    refused(
+        &["resolve", &entry, "--applied", &cancel_id, "--note", " "],
+        "say why",
+    );
+    refused(
+        &[
+            "resolve",
+            &entry,
+            "--applied",
+            "no-such-cancel",
+            "--note",
+            "portal",
+        ],
+        "does not show",
+    );
+    let done = cli.ok(&[
+        "resolve",
+        &entry,
+        "--applied",
+        &cancel_id,
+        "--note",
+        "portal shows it, Noura",
+    ]);
+    assert_eq!(done["state"], "succeeded");
+    assert_eq!(done["gateway_id"], cancel_id.as_str());
+    let audit = cli.audit().await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "move.settled_by_person" && a.subject == id),
+        "{audit:#?}"
+    );
+    // The order is no longer blocked; settling twice is refused.
+    refused(
+        &["resolve", &entry, "--not-applied", "--note", "x"],
+        "is succeeded",
+    );
 }

@@ -23,6 +23,7 @@
 //! dry run ([`preview`]) reads the order and writes nothing at all.
 
 pub mod auto_capture;
+pub mod by_person;
 mod execute;
 pub mod input;
 mod local;

@@ -122,7 +122,8 @@ fn needs_a_person(what: &str, err: &str, why: &str) -> String {
     format!(
         "OUTCOME UNKNOWN, NEEDS A PERSON: {err}; {why}. The {what} is not counted as done or \
          failed, and this order's money moves wait until a person settles it \
-         (`mizan moves resolve`) after checking with Tamara."
+         (`mizan resolve ENTRY --applied ID | --not-applied --note …`) after checking with \
+         Tamara."
     )
 }
 
