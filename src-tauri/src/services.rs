@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::{DeliveryReceived, HealthChanged, OrderChanged, emit};
-use mizan_core::desktop::{count, registrations, time};
+use mizan_core::desktop::{app::ReceiverStartError, count, registrations, time};
 use tauri_plugin_notification::NotificationExt;
 
 /// The watcher's longest sleep.
@@ -56,26 +56,26 @@ impl InApp {
 /// Binds the receiver on loopback `port` (0: any free port) and starts everything.
 ///
 /// # Errors
-/// Why the receiver could not start (the port is taken, typically), as a sentence.
+/// [`ReceiverStartError`]: the port is taken, typically.
 pub async fn start(
     app: AppHandle,
     console: Console,
     port: u16,
     reconcile_every: Option<Duration>,
-) -> Result<InApp, String> {
+) -> Result<InApp, ReceiverStartError> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        format!("cannot listen on {addr}: {e} (change the receiver port in Settings)")
-    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ReceiverStartError::Listen { addr, source })?;
     let config = ServiceConfig {
         reconcile_every,
         ..ServiceConfig::default()
     };
     let service = RunningService::start(console.clone(), listener, config)
-        .map_err(|e| format!("cannot start the receiver: {e}"))?;
+        .map_err(ReceiverStartError::Start)?;
     let mark = changes::now(&console)
         .await
-        .map_err(|e| format!("cannot read the store: {e}"))?;
+        .map_err(ReceiverStartError::Store)?;
     let (stop, stopped) = watch::channel(false);
     let (checks, shell) = (service.registration_health(), app.clone());
     tokio::spawn(registrations::notify_when_worse(

@@ -32,7 +32,7 @@ pub struct Session {
     pub console: Console,
     pub services: Option<InApp>,
     /// Why the receiver is not running, when it is not.
-    pub receiver_error: Option<String>,
+    pub receiver_error: Option<mizan_core::desktop::app::ReceiverStartError>,
     pub reconcile_every: Option<Duration>,
 }
 
@@ -90,7 +90,7 @@ pub async fn open_session(
         match services::start(app.clone(), console.clone(), port, every).await {
             Ok(s) => (Some(s), None),
             Err(e) => {
-                tracing::warn!("in-app receiver not started: {e}");
+                tracing::warn!(code = %e.code(), "in-app receiver not started: {e}");
                 (None, Some(e))
             }
         };

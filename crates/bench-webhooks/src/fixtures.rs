@@ -41,7 +41,7 @@ impl Simulator {
     /// # Errors
     /// [`BenchError::Simulator`] if its runtime or listener cannot start.
     pub fn start() -> Result<Simulator, BenchError> {
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, String>>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, BenchError>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("tamara-simulator".into())
@@ -52,7 +52,7 @@ impl Simulator {
                 {
                     Ok(rt) => rt,
                     Err(e) => {
-                        let _ = ready_tx.send(Err(e.to_string()));
+                        let _ = ready_tx.send(Err(BenchError::Simulator(e.to_string())));
                         return;
                     }
                 };
@@ -71,7 +71,7 @@ impl Simulator {
                             handle.shutdown().await;
                         }
                         Err(e) => {
-                            let _ = ready_tx.send(Err(e.to_string()));
+                            let _ = ready_tx.send(Err(BenchError::Simulator(e.to_string())));
                         }
                     }
                 });
@@ -79,8 +79,7 @@ impl Simulator {
             .map_err(|e| BenchError::Simulator(e.to_string()))?;
         let base_url = ready_rx
             .recv()
-            .map_err(|_| BenchError::Simulator("its thread ended before it listened".into()))?
-            .map_err(BenchError::Simulator)?;
+            .map_err(|_| BenchError::Simulator("its thread ended before it listened".into()))??;
         Ok(Simulator {
             base_url,
             stop: Some(stop_tx),

@@ -314,7 +314,7 @@ async fn attempt(shared: &Shared, d: &Delivery, n: u32) -> bool {
     let url = match with_token(&d.job.url, &token) {
         Ok(u) => u,
         Err(e) => {
-            record(shared, d, n, None, Some(e), false);
+            record(shared, d, n, None, Some(e.to_string()), false);
             return false;
         }
     };
@@ -349,9 +349,23 @@ async fn attempt(shared: &Shared, d: &Delivery, n: u32) -> bool {
     }
 }
 
+/// A registered URL that does not parse; its text is what the attempt log records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad url {url}: {source}")]
+pub struct BadUrl {
+    pub url: String,
+    pub source: url::ParseError,
+}
+
 /// Appends `tamaraToken=<jwt>` to the URL, keeping its existing query.
-pub fn with_token(url: &str, token: &str) -> Result<url::Url, String> {
-    let mut u = url::Url::parse(url).map_err(|e| format!("bad url {url}: {e}"))?;
+///
+/// # Errors
+/// [`BadUrl`] when `url` does not parse.
+pub fn with_token(url: &str, token: &str) -> Result<url::Url, BadUrl> {
+    let mut u = url::Url::parse(url).map_err(|source| BadUrl {
+        url: url.to_owned(),
+        source,
+    })?;
     u.query_pairs_mut().append_pair("tamaraToken", token);
     Ok(u)
 }
@@ -380,4 +394,24 @@ fn record(
         at: fmt_millis_z(shared.clock.now()),
     };
     lock(&shared.log).push(a);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_joins_the_query_and_a_bad_url_is_named() {
+        let u = with_token("https://h.example/w?a=1", "jwt").map(|u| u.to_string());
+        assert_eq!(u.as_deref(), Ok("https://h.example/w?a=1&tamaraToken=jwt"));
+        let bad = with_token("not a url", "jwt").err();
+        assert_eq!(
+            bad.as_ref().map(|e| e.source),
+            Some(url::ParseError::RelativeUrlWithoutBase)
+        );
+        assert_eq!(
+            bad.map(|e| e.to_string()).as_deref(),
+            Some("bad url not a url: relative URL without a base")
+        );
+    }
 }

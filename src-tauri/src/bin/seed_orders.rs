@@ -5,8 +5,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use mizan_core::Environment;
 use mizan_core::store::{Store, seed};
+use mizan_core::{Environment, Error};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,23 +28,20 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let store = Store::open(&std::path::Path::new(dir).join("mizan.db"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let have = seed::count_seeded(&store, Environment::Sandbox)
-            .await
-            .map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::DataDir {
+            path: dir.clone(),
+            reason: e.to_string(),
+        })?;
+        let store = Store::open(&std::path::Path::new(dir).join("mizan.db")).await?;
+        let have = seed::count_seeded(&store, Environment::Sandbox).await?;
         let started = Instant::now();
         let added = if have < count {
-            seed::seed_orders(&store, Environment::Sandbox, have, count)
-                .await
-                .map_err(|e| e.to_string())?
+            seed::seed_orders(&store, Environment::Sandbox, have, count).await?
         } else {
             0
         };
         store.close().await;
-        Ok::<_, String>((added, started.elapsed()))
+        Ok::<_, Error>((added, started.elapsed()))
     });
     match result {
         Ok((added, took)) => {

@@ -14,7 +14,7 @@ pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
     let s = state.session.read().await;
     let receiver = Receiver {
         base: s.receiver_base(),
-        error: s.receiver_error.clone(),
+        error: s.receiver_error.as_ref().map(ToString::to_string),
     };
     Ok(app::app_info(&s.console, demo, receiver).await?)
 }

@@ -181,7 +181,7 @@ fn request(a: &WebhookArgs) -> Result<WebhookRequest, CliError> {
         EventType::ORDER_EVENTS.to_vec()
     } else {
         registration::parse_events(&a.events)
-            .map_err(|e| CliError::Usage(format!("--events: unknown event {e:?}")))?
+            .map_err(|e| CliError::Usage(format!("--events: unknown event {:?}", e.0)))?
     };
     let mut headers = BTreeMap::new();
     for h in &a.headers {

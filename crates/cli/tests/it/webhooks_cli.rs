@@ -295,6 +295,8 @@ async fn refuses_what_tamara_would_refuse_before_any_request() {
         "order_teleported",
     ]);
     assert_eq!(out.status.code(), Some(2));
+    let named = r#"--events: unknown event "order_teleported""#;
+    assert!(stderr(&out).contains(named), "{}", stderr(&out));
     let list = env.json(&["--json", "webhooks", "list"]);
     assert_eq!(list, Value::Array(vec![]), "nothing reached the gateway");
     sb.shutdown().await;

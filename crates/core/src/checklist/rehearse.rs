@@ -29,6 +29,7 @@ use crate::simulator::SimulatorLink;
 use crate::store::ledger::LedgerState;
 use crate::webhooks::registration;
 use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router};
+use Outcome::{Failed, Passed};
 
 /// How long a step waits for a webhook to be processed.
 const WAIT: Duration = Duration::from_secs(20);
@@ -100,6 +101,12 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
     Ok(r.steps)
 }
 
+/// How a step ended, with its detail: data for the report, not an error path.
+enum Outcome {
+    Passed(String),
+    Failed(String),
+}
+
 struct Rehearsal<'a> {
     console: &'a Console,
     http: reqwest::Client,
@@ -111,17 +118,15 @@ struct Rehearsal<'a> {
 }
 
 impl Rehearsal<'_> {
-    fn record(
-        &mut self,
-        step: &str,
-        result: std::result::Result<String, String>,
-        order: Option<&str>,
-    ) -> bool {
-        let ok = result.is_ok();
+    fn record(&mut self, step: &str, outcome: Outcome, order: Option<&str>) -> bool {
+        let (ok, detail) = match outcome {
+            Passed(detail) => (true, detail),
+            Failed(detail) => (false, detail),
+        };
         self.steps.push(RehearsalStep {
             step: step.to_owned(),
             ok,
-            detail: result.unwrap_or_else(|e| e),
+            detail,
             order_id: order.map(str::to_owned),
         });
         ok
@@ -158,10 +163,10 @@ impl Rehearsal<'_> {
             self.landing("cancel", &id).await;
         }
         if let Some(w) = webhook {
-            let done = registration::delete(self.console, &w)
-                .await
-                .map(|()| format!("deleted rehearsal webhook {w}"))
-                .map_err(|e| e.to_string());
+            let done = match registration::delete(self.console, &w).await {
+                Ok(()) => Passed(format!("deleted rehearsal webhook {w}")),
+                Err(e) => Failed(e.to_string()),
+            };
             self.record("clean up", done, None);
         }
     }
@@ -177,15 +182,15 @@ impl Rehearsal<'_> {
             Ok(r) => {
                 let id = r.registration.webhook_id.clone();
                 let detail = match r.confirmed_by {
-                    Some(by) => Ok(format!("webhook {id} registered, confirmed by {by}")),
-                    None => Err(format!("webhook {id} registered but not shown back")),
+                    Some(by) => Passed(format!("webhook {id} registered, confirmed by {by}")),
+                    None => Failed(format!("webhook {id} registered but not shown back")),
                 };
                 self.record("register webhook", detail, None);
                 // Kept even when unconfirmed, so the clean-up still deletes it.
                 Some(id)
             }
             Err(e) => {
-                self.record("register webhook", Err(e.to_string()), None);
+                self.record("register webhook", Failed(e.to_string()), None);
                 None
             }
         }
@@ -204,13 +209,17 @@ impl Rehearsal<'_> {
         let created = match self.console.create_checkout(&req).await {
             Ok(c) => c.response.value.order_id,
             Err(e) => {
-                self.record(&format!("{scenario}: checkout"), Err(e.to_string()), None);
+                self.record(
+                    &format!("{scenario}: checkout"),
+                    Failed(e.to_string()),
+                    None,
+                );
                 return None;
             }
         };
         if !approve {
             let ok = format!("checkout {} created", req.order_reference_id);
-            self.record(&format!("{scenario}: checkout"), Ok(ok), Some(&created));
+            self.record(&format!("{scenario}: checkout"), Passed(ok), Some(&created));
             return Some(created);
         }
         if !self.customer(&created, "approve", "authorised").await {
@@ -227,7 +236,7 @@ impl Rehearsal<'_> {
         if let Err(e) = sent.and_then(|r| r.error_for_status()) {
             return self.record(
                 &format!("customer {action}s"),
-                Err(e.to_string()),
+                Failed(e.to_string()),
                 Some(order_id),
             );
         }
@@ -244,10 +253,10 @@ impl Rehearsal<'_> {
         }
         let pulled = self.console.fetch_order(order_id).await;
         let result = match pulled {
-            Ok(c) if c.order.status == want => Ok(format!(
+            Ok(c) if c.order.status == want => Passed(format!(
                 "customer {action}d; webhook processed; details API says {want}"
             )),
-            Ok(c) => Err(format!(
+            Ok(c) => Failed(format!(
                 "expected {want} after the webhook, cache had {last:?}, API says {}{}",
                 c.order.status,
                 if want == "authorised" {
@@ -256,7 +265,7 @@ impl Rehearsal<'_> {
                     ""
                 }
             )),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Failed(e.to_string()),
         };
         self.record(&format!("customer {action}s"), result, Some(order_id))
     }
@@ -265,10 +274,10 @@ impl Rehearsal<'_> {
         let url = format!("{}/checkout/{landing}?orderId={order_id}", self.base);
         let result = match self.http.get(url).send().await {
             Ok(r) if r.status().is_success() => {
-                Ok(format!("/checkout/{landing} showed the real status"))
+                Passed(format!("/checkout/{landing} showed the real status"))
             }
-            Ok(r) => Err(format!("/checkout/{landing} answered {}", r.status())),
-            Err(e) => Err(e.to_string()),
+            Ok(r) => Failed(format!("/checkout/{landing} answered {}", r.status())),
+            Err(e) => Failed(e.to_string()),
         };
         self.record(&format!("redirect {landing}"), result, Some(order_id));
     }
@@ -281,14 +290,14 @@ impl Rehearsal<'_> {
             idempotency_key: None,
         };
         let result = match self.console.move_money(req).await {
-            Ok(o) if o.state() == LedgerState::Succeeded => Ok(format!(
+            Ok(o) if o.state() == LedgerState::Succeeded => Passed(format!(
                 "{} {} ({})",
                 o.entry.kind,
                 o.entry.amount,
                 o.entry.gateway_id.as_deref().unwrap_or("?")
             )),
-            Ok(o) => Err(o.message),
-            Err(e) => Err(e.to_string()),
+            Ok(o) => Failed(o.message),
+            Err(e) => Failed(e.to_string()),
         };
         self.record(step, result, Some(order_id))
     }
@@ -326,7 +335,7 @@ impl Rehearsal<'_> {
     async fn refund_all(&mut self, order_id: &str) -> bool {
         let captured = match self.console.cached_order(order_id).await {
             Ok(c) => c.order.captured,
-            Err(e) => return self.record("full refund", Err(e.to_string()), Some(order_id)),
+            Err(e) => return self.record("full refund", Failed(e.to_string()), Some(order_id)),
         };
         let Ok(amount) = AmountInput::parse(&captured.amount_text()) else {
             return false;

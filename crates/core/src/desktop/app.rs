@@ -1,11 +1,14 @@
-//! The app's identity (what it is connected to) and the guard on switching to production.
+//! The app's identity (what it is connected to), why its receiver did not start, and the
+//! guard on switching to production.
+
+use std::net::SocketAddr;
 
 use serde::Serialize;
 
 use super::EnvironmentName;
 use crate::console::Console;
 use crate::environment::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::webhooks::WEBHOOK_PATH;
 
 /// What the operator must type to switch to production.
@@ -41,6 +44,35 @@ pub struct Receiver {
     pub base: Option<String>,
     /// Why it is not running, when it is not.
     pub error: Option<String>,
+}
+
+/// Why the in-app receiver did not start. A session without it still works (the cache, the
+/// moves); its text is the sentence the header shows in `AppInfo::receiver_error`.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiverStartError {
+    /// The port is taken, typically.
+    #[error("cannot listen on {addr}: {source} (change the receiver port in Settings)")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The bound listener's address could not be read.
+    #[error("cannot start the receiver: {0}")]
+    Start(std::io::Error),
+    /// The change feed's starting point could not be read.
+    #[error("cannot read the store: {0}")]
+    Store(Error),
+}
+
+impl ReceiverStartError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ReceiverStartError::Listen { .. } | ReceiverStartError::Start(_) => {
+                ErrorCode::ServeBind
+            }
+            ReceiverStartError::Store(e) => e.code(),
+        }
+    }
 }
 
 /// What `console` is connected to; `demo`: the app runs on the built-in simulator.
@@ -84,6 +116,27 @@ pub fn check_switch(env: Environment, confirm_text: Option<&str>) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receiver_that_did_not_start_says_why_in_a_sentence() {
+        let taken = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        let addr = SocketAddr::from(([127, 0, 0, 1], 8766));
+        let e = ReceiverStartError::Listen {
+            addr,
+            source: taken,
+        };
+        assert_eq!(e.code(), ErrorCode::ServeBind);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot listen on 127.0.0.1:8766: {} (change the receiver port in Settings)",
+                std::io::Error::from(std::io::ErrorKind::AddrInUse)
+            )
+        );
+        let e = ReceiverStartError::Store(Error::Invalid("x".into()));
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert_eq!(e.to_string(), "cannot read the store: invalid input: x");
+    }
 
     #[test]
     fn production_needs_the_word_typed() {

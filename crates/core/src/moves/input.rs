@@ -88,7 +88,7 @@ impl ItemSelection {
 /// # Errors
 /// [`Error::Invalid`] naming the first malformed line.
 pub fn parse_items(json: &Value) -> Result<Vec<ItemSelection>, Error> {
-    let bad = |at: String, why: &str| Error::Invalid(format!("items file, {at}: {why}"));
+    let bad = |at: String, why: &str| bad_item(&at, &why);
     let Value::Array(lines) = json else {
         return Err(bad("top level".into(), "expected a JSON array of items"));
     };
@@ -131,7 +131,7 @@ pub fn parse_items(json: &Value) -> Result<Vec<ItemSelection>, Error> {
         })?;
         let total_amount = match o.get("total_amount") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(amount_value(v).map_err(|why| bad(at.clone(), &why))?),
+            Some(v) => Some(amount_value(v, &at)?),
         };
         out.push(ItemSelection {
             reference_id,
@@ -143,13 +143,21 @@ pub fn parse_items(json: &Value) -> Result<Vec<ItemSelection>, Error> {
     Ok(out)
 }
 
+/// A malformed line of an items file, a usage error naming the line (`at`).
+fn bad_item(at: &str, why: &dyn fmt::Display) -> Error {
+    Error::Invalid(format!("items file, {at}: {why}"))
+}
+
 /// A JSON amount: `{ "amount": 10.5 | "10.50", "currency": "SAR" }`, `10.5` or `"10.50"`,
-/// read from the number's exact text.
-fn amount_value(v: &Value) -> Result<AmountInput, String> {
+/// read from the number's exact text. `at` names the items file's line for the error.
+fn amount_value(v: &Value, at: &str) -> Result<AmountInput, Error> {
+    let bad = |why: &dyn fmt::Display| bad_item(at, why);
     let number = |v: &Value| match v {
-        Value::Number(n) => parse_decimal(&n.to_string()).map_err(|e| e.to_string()),
-        Value::String(s) => parse_decimal(s).map_err(|e| e.to_string()),
-        _ => Err("total_amount.amount must be a number or a numeric string".to_owned()),
+        Value::Number(n) => parse_decimal(&n.to_string()).map_err(|e| bad(&e)),
+        Value::String(s) => parse_decimal(s).map_err(|e| bad(&e)),
+        _ => Err(bad(
+            &"total_amount.amount must be a number or a numeric string",
+        )),
     };
     match v {
         Value::Object(o) => {
@@ -158,10 +166,10 @@ fn amount_value(v: &Value) -> Result<AmountInput, String> {
                 Some(Value::String(c)) => Some(
                     c.to_ascii_uppercase()
                         .parse::<Currency>()
-                        .map_err(|e| e.to_string())?,
+                        .map_err(|e| bad(&e))?,
                 ),
                 None | Some(Value::Null) => None,
-                Some(_) => return Err("total_amount.currency must be a string".to_owned()),
+                Some(_) => return Err(bad(&"total_amount.currency must be a string")),
             };
             Ok(AmountInput { value, currency })
         }
@@ -315,6 +323,29 @@ mod tests {
         for (v, needle) in cases {
             let e = parse_items(&v).unwrap_err().to_string();
             assert!(e.contains(needle), "{v}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_bad_line_amount_is_invalid_input_naming_the_line() {
+        let line = |total: Value| json!([{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1, "total_amount": total}]);
+        let cases = [
+            (
+                json!(true),
+                "total_amount.amount must be a number or a numeric string",
+            ),
+            (
+                json!({"amount": 1, "currency": 7}),
+                "total_amount.currency must be a string",
+            ),
+        ];
+        for (total, why) in cases {
+            let e = parse_items(&line(total)).unwrap_err();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidInput);
+            assert_eq!(
+                e.to_string(),
+                format!("invalid input: items file, item 2: {why}")
+            );
         }
     }
 

@@ -32,7 +32,8 @@ use tokio::task::JoinHandle;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
+use crate::gateway::GatewayError;
 use crate::orders::cache::{CacheOutcome, cache_details};
 use crate::orders::status_rank;
 use crate::store::deliveries::{
@@ -84,7 +85,32 @@ pub struct Processor {
 /// How one row ended.
 enum Settled {
     Skipped(String),
-    Failed(String),
+    Failed(ProcessingFailure),
+}
+
+/// Why processing a row failed (it is retried). Its text is the reason stored in the row's
+/// `processing_result` and audited, which the CLI and the UI show: `<code>: <message>`, after
+/// the step that failed when it was a call to Tamara.
+#[derive(Debug, thiserror::Error)]
+enum ProcessingFailure {
+    /// Reading the gateway, the setting or the cache failed.
+    #[error("{code}: {0}", code = .0.code())]
+    Core(Error),
+    /// Re-reading the order from Tamara failed.
+    #[error("re-read failed: {code}: {0}", code = .0.code())]
+    Reread(GatewayError),
+    /// Authorising the approved order failed (not a 409, which means already done).
+    #[error("authorise failed: {code}: {0}", code = .0.code())]
+    Authorise(GatewayError),
+}
+
+impl ProcessingFailure {
+    fn code(&self) -> ErrorCode {
+        match self {
+            ProcessingFailure::Core(e) => e.code(),
+            ProcessingFailure::Reread(e) | ProcessingFailure::Authorise(e) => e.code(),
+        }
+    }
 }
 
 impl Processor {
@@ -218,7 +244,7 @@ impl Processor {
         }
         // Re-read (the body is not signed), authorise if due, re-read again after authorising.
         let settled = match self.read_and_act(&order_id).await {
-            Err(why) => Settled::Failed(why),
+            Err(failure) => Settled::Failed(failure),
             Ok((details, authorise_note)) => {
                 let mut tx = store.begin().await?;
                 if !events::claim(&mut *tx, &key, Some(row.id), now).await? {
@@ -242,10 +268,8 @@ impl Processor {
                     Err(e @ Error::Store(_)) => return Err(e),
                     Err(e) => {
                         drop(tx);
-                        let why = format!("{}: {e}", e.code());
-                        return self
-                            .settle(row, Settled::Failed(why), Some(&order_id))
-                            .await;
+                        let failed = Settled::Failed(ProcessingFailure::Core(e));
+                        return self.settle(row, failed, Some(&order_id)).await;
                     }
                 };
                 let mut result = format!("{event}: {}", outcome.describe());
@@ -271,7 +295,7 @@ impl Processor {
     }
 
     /// Re-reads the order; authorises it when approved and auto-authorise is on. Returns the
-    /// latest details and a note on what authorise did. A failure is the reason text.
+    /// latest details and a note on what authorise did.
     async fn read_and_act(
         &self,
         order_id: &str,
@@ -280,25 +304,29 @@ impl Processor {
             tamara::model::WithRaw<tamara::model::order::OrderDetails>,
             Option<String>,
         ),
-        String,
+        ProcessingFailure,
     > {
-        let why = |e: Error| format!("{}: {e}", e.code());
-        let gateway = self.console.gateway().map_err(why)?;
+        let gateway = self.console.gateway().map_err(ProcessingFailure::Core)?;
         let read = || async {
             gateway
                 .order(order_id, tamara::OrderPath::Orders)
                 .await
-                .map_err(|e| format!("re-read failed: {}: {e}", e.code()))
+                .map_err(ProcessingFailure::Reread)
         };
         let details = read().await?;
         let approved = details.value.status.as_ref() == Some(&OrderStatus::Approved);
-        if !approved || !self.auto_authorise().await.map_err(why)? {
+        if !approved
+            || !self
+                .auto_authorise()
+                .await
+                .map_err(ProcessingFailure::Core)?
+        {
             return Ok((details, None));
         }
         // Cached first, so an auto-capture in the answer has its order to land on.
         crate::orders::cache::cache(&self.console, &details)
             .await
-            .map_err(why)?;
+            .map_err(ProcessingFailure::Core)?;
         let note = match gateway.authorise(order_id).await {
             Ok(answer) => {
                 match crate::moves::auto_capture::record(&self.console, &answer.value).await {
@@ -310,7 +338,7 @@ impl Processor {
             Err(e) if matches!(e.api(), Some(ApiError::Http { status: 409, .. })) => {
                 "authorise: already done (409)".to_owned()
             }
-            Err(e) => return Err(format!("authorise failed: {}: {e}", e.code())),
+            Err(e) => return Err(ProcessingFailure::Authorise(e)),
         };
         Ok((read().await?, Some(note)))
     }
@@ -328,19 +356,20 @@ impl Processor {
     ) -> Result<()> {
         let now = self.console.now();
         let store = self.console.store();
-        let (action, result) = match &how {
-            Settled::Skipped(r) => ("webhook.skipped", r),
-            Settled::Failed(r) => ("webhook.failed", r),
-        };
         let mut tx = store.begin().await?;
-        match &how {
-            Settled::Skipped(r) => deliveries::mark_skipped(&mut *tx, row.id, r, now).await?,
-            Settled::Failed(r) => {
-                tracing::warn!(delivery_id = row.id, reason = %r, "webhook processing failed; will retry");
-                deliveries::mark_failed(&mut *tx, row.id, r, now).await?;
+        let (action, result) = match how {
+            Settled::Skipped(r) => {
+                deliveries::mark_skipped(&mut *tx, row.id, &r, now).await?;
+                ("webhook.skipped", r)
             }
-        }
-        let rec = self.record(action, order_id.unwrap_or("-"), row, result);
+            Settled::Failed(f) => {
+                let (code, r) = (f.code(), f.to_string());
+                tracing::warn!(delivery_id = row.id, %code, reason = %r, "webhook processing failed; will retry");
+                deliveries::mark_failed(&mut *tx, row.id, &r, now).await?;
+                ("webhook.failed", r)
+            }
+        };
+        let rec = self.record(action, order_id.unwrap_or("-"), row, &result);
         audit::append_in(&mut tx, &rec, now).await?;
         tx.commit()
             .await
@@ -422,6 +451,38 @@ mod tests {
     use crate::Console;
     use crate::config::ConsoleConfig;
     use crate::store::deliveries::NewDelivery;
+
+    /// The stored reason is `<code>: <message>`, after the failed call's step, exactly as it
+    /// was when reasons were built as strings (the UI and `mizan webhooks deliveries` show it).
+    #[test]
+    fn a_failure_reads_as_its_code_and_message_after_the_step() {
+        let open = || GatewayError::CircuitOpen {
+            env: crate::Environment::Sandbox,
+            retry_after_secs: 7,
+        };
+        let paused = open().to_string();
+        let cases = [
+            (
+                ProcessingFailure::Core(Error::ReceiverNotRunning),
+                ErrorCode::ReceiverUnavailable,
+                format!("receiver_unavailable: {}", Error::ReceiverNotRunning),
+            ),
+            (
+                ProcessingFailure::Reread(open()),
+                ErrorCode::GatewayCircuitOpen,
+                format!("re-read failed: gateway_circuit_open: {paused}"),
+            ),
+            (
+                ProcessingFailure::Authorise(open()),
+                ErrorCode::GatewayCircuitOpen,
+                format!("authorise failed: gateway_circuit_open: {paused}"),
+            ),
+        ];
+        for (failure, code, text) in cases {
+            assert_eq!(failure.code(), code);
+            assert_eq!(failure.to_string(), text);
+        }
+    }
 
     /// Regression: a shutdown first seen between two rows of a batch used to leave the loop
     /// polling a spent fused future, so the processor (and `mizan serve` after SIGTERM) never

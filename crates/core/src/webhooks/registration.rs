@@ -36,15 +36,21 @@ pub fn order_event_names() -> Vec<String> {
         .collect()
 }
 
+/// An event name Tamara does not send, as [`parse_events`] refuses it (trimmed). Each caller
+/// words its own refusal (a usage error in the CLI, `invalid_input` elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown webhook event {0:?}")]
+pub struct UnknownEvent(pub String);
+
 /// The order events named in `events` (blanks skipped, surrounding spaces ignored).
 ///
 /// # Errors
-/// The first name Tamara does not send.
-pub fn parse_events(events: &[String]) -> std::result::Result<Vec<EventType>, String> {
+/// [`UnknownEvent`] naming the first name Tamara does not send.
+pub fn parse_events(events: &[String]) -> std::result::Result<Vec<EventType>, UnknownEvent> {
     let mut parsed = Vec::with_capacity(events.len());
     for name in events.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
         match EventType::parse(name) {
-            EventType::Other(unknown) => return Err(unknown),
+            EventType::Other(unknown) => return Err(UnknownEvent(unknown)),
             known => parsed.push(known),
         }
     }
@@ -60,8 +66,7 @@ pub fn order_request(
     events: &[String],
     headers: BTreeMap<String, String>,
 ) -> Result<WebhookRequest> {
-    let named =
-        parse_events(events).map_err(|e| Error::Invalid(format!("unknown webhook event {e:?}")))?;
+    let named = parse_events(events).map_err(|e| Error::Invalid(e.to_string()))?;
     Ok(WebhookRequest {
         kind: Some(WebhookType::Order),
         url: url.trim().to_owned(),
@@ -417,8 +422,24 @@ mod request_tests {
             BTreeMap::new(),
         );
         assert_eq!(
-            bad.map_err(|e| e.code()).err(),
-            Some(crate::ErrorCode::InvalidInput)
+            bad.map_err(|e| (e.code(), e.to_string())).err(),
+            Some((
+                crate::ErrorCode::InvalidInput,
+                r#"invalid input: unknown webhook event "order_eaten""#.to_owned()
+            ))
         );
+    }
+
+    #[test]
+    fn an_unknown_event_is_named_trimmed() {
+        let names = ["order_approved".into(), " order_eaten ".into()];
+        let e = parse_events(&names).err();
+        assert_eq!(e, Some(UnknownEvent("order_eaten".into())));
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some(r#"unknown webhook event "order_eaten""#)
+        );
+        let known = parse_events(&["order_declined".into(), "".into()]);
+        assert_eq!(known, Ok(vec![EventType::OrderDeclined]));
     }
 }
