@@ -8,6 +8,11 @@
 //! columns we produce ourselves — signed amounts, counts, times we format, closed sets such as
 //! the environment or transaction type — are written as they are: a refund of `-12.50` must
 //! stay a number a spreadsheet can sum, and it cannot carry a formula because we wrote it.
+//!
+//! Text cells also never carry a NUL, another control character (tab and line breaks aside) or
+//! a bidirectional override/isolate (U+202A–U+202E, U+2066–U+2069): each is written as a
+//! visible `[U+XXXX]`, so a file cannot be cut short by a reader, hide a terminal escape, or
+//! show a customer's name or an amount in a different order than it holds.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -54,8 +59,17 @@ impl<W: Write> Sheet<W> {
         Ok(sheet)
     }
 
-    /// A cell of a text column: neutralised when it could start a formula.
+    /// A cell of a text column: hostile characters made visible, neutralised when it could
+    /// start a formula.
     pub fn text(&mut self, cell: &str) -> Result<(), ExportError> {
+        if may_be_hostile(cell) {
+            let shown = visible(cell);
+            return self.formula_safe(&shown);
+        }
+        self.formula_safe(cell)
+    }
+
+    fn formula_safe(&mut self, cell: &str) -> Result<(), ExportError> {
         if starts_formula(cell) {
             self.scratch.clear();
             self.scratch.push(b'\'');
@@ -113,6 +127,33 @@ impl<W: Write> Sheet<W> {
     }
 }
 
+/// A quick byte test: false means no character [`visible`] would change (the export's hot
+/// path); true means look closer.
+fn may_be_hostile(cell: &str) -> bool {
+    cell.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || matches!(b, 0x7f | 0xc2 | 0xe2)
+    })
+}
+
+fn hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `cell` with every hostile character written as `[U+XXXX]`.
+fn visible(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len() + 8);
+    for c in cell.chars() {
+        if hostile(c) {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "[U+{:04X}]", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// True when a spreadsheet would take the cell for a formula (or a formula's start).
 pub fn starts_formula(cell: &str) -> bool {
     matches!(
@@ -152,6 +193,23 @@ mod tests {
         assert_eq!(
             row, "'=1+1,'+966500000000,'-2,'@SUM(A1),'\tx,\"'\rx\",ok,-12.50",
             "CR forces quoting; the value column keeps its minus"
+        );
+    }
+
+    #[test]
+    fn nul_controls_and_bidi_overrides_are_made_visible_in_text_cells() {
+        let out = sheet_bytes(false, &["a", "b", "c", "d"], |s| {
+            s.text("ab\0cd").unwrap();
+            s.text("\u{1b}[2Jname\u{9b}").unwrap();
+            s.text("Ali \u{202e}05.001 RAS\u{202c}").unwrap();
+            s.text("محمد \u{200f}ok").unwrap();
+            s.end_row().unwrap();
+        });
+        let row = out.lines().nth(1).unwrap();
+        assert_eq!(
+            row,
+            "ab[U+0000]cd,[U+001B][2Jname[U+009B],Ali [U+202E]05.001 RAS[U+202C],محمد \u{200f}ok",
+            "a right-to-left mark in Arabic text is ordinary and stays"
         );
     }
 
