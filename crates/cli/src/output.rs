@@ -156,6 +156,13 @@ pub fn print_cached_order(c: &CachedOrder) {
             .unwrap_or_default()
     );
     say!("Status     {}", o.status);
+    let odd = c.unreadable_fields();
+    if !odd.is_empty() {
+        say!(
+            "Unreadable {} (Tamara sent values Mizan could not read; kept in the raw JSON)",
+            odd.join(", ")
+        );
+    }
     say!(
         "Customer   {}",
         [

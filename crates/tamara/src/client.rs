@@ -211,7 +211,7 @@ impl TamaraClient {
             OrderPath::Orders => &["orders", order_id],
             OrderPath::MerchantsOrders => &["merchants", "orders", order_id],
         };
-        self.call::<(), _>(Method::GET, segments, &[], None).await
+        order_from(self.call::<(), _>(Method::GET, segments, &[], None).await?)
     }
 
     pub async fn order_by_reference(
@@ -219,7 +219,10 @@ impl TamaraClient {
         order_reference_id: &str,
     ) -> Result<WithRaw<OrderDetails>, ApiError> {
         let segments = ["merchants", "orders", "reference-id", order_reference_id];
-        self.call::<(), _>(Method::GET, &segments, &[], None).await
+        order_from(
+            self.call::<(), _>(Method::GET, &segments, &[], None)
+                .await?,
+        )
     }
 
     pub async fn update_reference(
@@ -413,6 +416,22 @@ impl TamaraClient {
             value: typed,
             raw: value,
         })
+    }
+}
+
+/// Order details read leniently ([`OrderDetails::from_json`]): an odd value in a field Mizan
+/// does not compute with is flagged, not fatal.
+fn order_from(raw: WithRaw<serde_json::Value>) -> Result<WithRaw<OrderDetails>, ApiError> {
+    match OrderDetails::from_json(&raw.raw) {
+        Ok(value) => Ok(WithRaw {
+            value,
+            raw: raw.raw,
+        }),
+        Err(e) => Err(ApiError::Decode {
+            status: 200,
+            reason: e.to_string(),
+            body: raw.raw,
+        }),
     }
 }
 

@@ -153,6 +153,7 @@ const ar: Translation = {
     created: "أُنشئ في {{at}}",
     synced: "آخر قراءة من تمارا {{at}}",
     neverSynced: "لم يُقرأ من تمارا بعد",
+    unreadable: "أرسلت تمارا قيماً تعذّرت قراءتها في: {{fields}}. أُغفلت هنا وهي محفوظة في JSON الخام أدناه.",
     actions: "الإجراءات",
     shortcut: "الاختصار: {{key}}",
     notAllowed: "غير ممكن والطلب في حالة {{status}}",

@@ -155,6 +155,7 @@ const en = {
     created: "Created {{at}}",
     synced: "last read from Tamara {{at}}",
     neverSynced: "not read from Tamara yet",
+    unreadable: "Tamara sent values Mizan could not read in: {{fields}}. They are left out here and kept in the raw JSON below.",
     actions: "Actions",
     shortcut: "Shortcut: {{key}}",
     notAllowed: "Not possible while the order is {{status}}",

@@ -416,6 +416,8 @@ export type OrderDetail = {
 	timeline: TimelineEntry[],
 	/**  Tamara's last order-details JSON, verbatim. */
 	raw_order: string | null,
+	/**  Fields of that JSON Mizan could not read and left out (shown, never fatal). */
+	unreadable_fields: string[],
 	allowed: Allowed,
 	/**  When the order was last read from the API. */
 	last_synced_at: string | null,

@@ -66,6 +66,8 @@ pub struct OrderDetail {
     pub timeline: Vec<TimelineEntry>,
     /// Tamara's last order-details JSON, verbatim.
     pub raw_order: Option<String>,
+    /// Fields of that JSON Mizan could not read and left out (shown, never fatal).
+    pub unreadable_fields: Vec<String>,
     pub allowed: Allowed,
     /// When the order was last read from the API.
     pub last_synced_at: Option<String>,
@@ -183,6 +185,7 @@ impl From<OrderView> for OrderDetail {
                     payload: e.payload,
                 })
                 .collect(),
+            unreadable_fields: v.cached.unreadable_fields(),
             raw_order: o.raw_json.clone(),
             allowed: v.allowed,
             last_synced_at: o.last_synced_at.map(time),

@@ -33,6 +33,20 @@ pub struct CachedOrder {
     pub ledger: Vec<LedgerEntry>,
 }
 
+impl CachedOrder {
+    /// Fields of Tamara's last answer that could not be read and were left out (see
+    /// `tamara::model::order::OrderDetails::from_json`): shown beside the order, never fatal.
+    pub fn unreadable_fields(&self) -> Vec<String> {
+        self.order
+            .raw_json
+            .as_deref()
+            .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
+            .and_then(|v| tamara::model::order::OrderDetails::from_json(&v).ok())
+            .map(|d| d.unreadable)
+            .unwrap_or_default()
+    }
+}
+
 /// What one read of order details writes to the cache.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderSnapshot {
@@ -238,6 +252,28 @@ mod tests {
             "/../../tests/fixtures/reference/order_details.json"
         );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_order_with_an_odd_field_is_cached_and_the_field_named() {
+        let mut raw = fixture();
+        raw["settlement_date"] = serde_json::json!(5);
+        raw["shipping_address"] = serde_json::json!([]);
+        let d = OrderDetails::from_json(&raw).unwrap();
+        let s = project(Environment::Sandbox, &d, &raw, Utc::now()).unwrap();
+        assert_eq!(
+            s.order.captured.amount_text(),
+            "230.00",
+            "the money is read"
+        );
+        let cached = CachedOrder {
+            order: s.order,
+            items: s.items,
+            ledger: Vec::new(),
+        };
+        let mut odd = cached.unreadable_fields();
+        odd.sort();
+        assert_eq!(odd, ["settlement_date", "shipping_address"]);
     }
 
     #[test]

@@ -68,6 +68,102 @@ pub struct OrderDetails {
     pub platform: Option<String>,
     #[serde(default)]
     pub additional_data: Option<serde_json::Value>,
+    /// Fields Tamara sent that could not be read and were left out (paths such as
+    /// `consumer.first_name`); the raw answer keeps them. Filled by [`OrderDetails::from_json`].
+    #[serde(skip)]
+    pub unreadable: Vec<String>,
+}
+
+impl OrderDetails {
+    /// Reads an order leniently: a field Mizan does not compute with that holds something
+    /// unexpected (a number for a name, `[]` for an address) is left out and named in
+    /// [`OrderDetails::unreadable`], so the order still shows; a field the money rules read
+    /// (the id, status, amounts, transaction ids and amounts, items' quantities and amounts,
+    /// a capture's shipping details) must read, or the order is refused as before.
+    ///
+    /// # Errors
+    /// The first unreadable computed field, or a shape that is not an order at all.
+    pub fn from_json(value: &serde_json::Value) -> Result<OrderDetails, serde_json::Error> {
+        let mut v = value.clone();
+        let mut dropped = Vec::new();
+        loop {
+            match serde_path_to_error::deserialize::<_, OrderDetails>(&v) {
+                Ok(mut d) => {
+                    d.unreadable = dropped;
+                    return Ok(d);
+                }
+                Err(e) => {
+                    let path = e.path().to_string();
+                    // Each pass removes one field, so this ends; the cap is for safety.
+                    if computed(&path) || dropped.len() >= 64 || !remove(&mut v, e.path()) {
+                        return Err(e.into_inner());
+                    }
+                    dropped.push(path);
+                }
+            }
+        }
+    }
+}
+
+/// True when the money rules read the field at `path` (see [`OrderDetails::from_json`]).
+fn computed(path: &str) -> bool {
+    const TOP: [&str; 9] = [
+        "order_id",
+        "status",
+        "total_amount",
+        "captured_amount",
+        "refunded_amount",
+        "canceled_amount",
+        "paid_amount",
+        "transactions",
+        "items",
+    ];
+    const ITEM: [&str; 5] = [
+        "reference_id",
+        "sku",
+        "quantity",
+        "total_amount",
+        "unit_price",
+    ];
+    let mut parts = path.split('.');
+    let top = parts.next().unwrap_or("");
+    let top_name = top.split('[').next().unwrap_or("");
+    if top_name == "items" {
+        return parts
+            .next()
+            .is_none_or(|f| ITEM.contains(&f.split('[').next().unwrap_or("")));
+    }
+    if top_name == "transactions" {
+        let field = parts.nth(1).map(|f| f.split('[').next().unwrap_or(""));
+        return !matches!(
+            field,
+            Some("created_at" | "items" | "order_id" | "merchant_id")
+        );
+    }
+    TOP.contains(&top_name) || path.is_empty() || path == "."
+}
+
+/// Removes the value at `path` from `v`; false when there is nothing to remove.
+fn remove(v: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut at = v;
+    for seg in parents {
+        let next = match seg {
+            Segment::Map { key } => at.get_mut(key.as_str()),
+            Segment::Seq { index } => at.get_mut(*index),
+            _ => None,
+        };
+        let Some(next) = next else { return false };
+        at = next;
+    }
+    match (last, at) {
+        (Segment::Map { key }, serde_json::Value::Object(o)) => o.remove(key.as_str()).is_some(),
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

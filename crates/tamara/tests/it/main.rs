@@ -6,4 +6,5 @@
 
 mod client;
 mod contract;
+mod lenient;
 mod openapi;

@@ -45,6 +45,15 @@ describe("order detail", () => {
     const entries = within(screen.getByTestId("timeline")).getAllByTestId("timeline-entry");
     expect(entries.map((e) => e.getAttribute("data-kind"))).toEqual(["audit", "move", "api_call", "webhook", "status"]);
     expect(screen.getByTestId("order-items")).toHaveTextContent("Oud perfume");
+    expect(screen.queryByTestId("unreadable-fields")).toBeNull();
+  });
+
+  it("still shows an order with fields Tamara sent oddly, and names them", async () => {
+    scriptShell({ order_detail: () => ({ ...detail, unreadable_fields: ["consumer.first_name", "instalments"] }) });
+    renderApp(`#/orders/${ID}`);
+    await screen.findByTestId("order-detail");
+    expect(screen.getByTestId("unreadable-fields")).toHaveTextContent("consumer.first_name, instalments");
+    expect(screen.getByTestId("amount-captured")).toHaveTextContent("460.00 SAR");
   });
 
   it("previews the exact request, then sends it and shows the new amounts", async () => {

@@ -83,6 +83,11 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
         {d.last_synced_at ? t("detail.synced", { at: formatDateTime(d.last_synced_at, i18n.language) }) : t("detail.neverSynced")}
       </p>
 
+      {d.unreadable_fields.length > 0 && (
+        <p className="notice warn-text" data-testid="unreadable-fields">
+          {t("detail.unreadable", { fields: d.unreadable_fields.join(", ") })}
+        </p>
+      )}
       <AmountsPanel amounts={d.amounts} currency={o.currency} />
 
       <div className="actions" role="group" aria-label={t("detail.actions")}>

@@ -112,6 +112,7 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
       { at: "2025-03-02T10:00:01Z", kind: "audit", title: "move.capture", detail: "Noura", payload: null },
     ],
     raw_order: RAW_ORDER,
+    unreadable_fields: [],
     allowed: { authorise: false, capture: false, refund: true, cancel: false },
     last_synced_at: "2025-03-02T10:00:02Z",
     ...patch,
