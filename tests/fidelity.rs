@@ -75,7 +75,7 @@ pub const ROWS: &[Row] = &[
         "customerSIdVerificationStatus",
         Some("id_verification_status"),
         Some(("GET", "/merchants/customer/id-verification-status")),
-        "no command yet (the client has it)",
+        "`mizan checkout id-status --phone P --country SA` (or AE)",
         &["SA/AE only [OAS]"],
     ),
     row(
@@ -96,7 +96,7 @@ pub const ROWS: &[Row] = &[
         "createInStoreCheckoutSession",
         Some("in_store_session"),
         Some(("POST", "/checkout/in-store-session")),
-        "no command yet (the client has it)",
+        "`mizan checkout in-store --phone P --amount X --ref R` (store staff)",
         &[
             "the request example sends `instalments`, which the schema lacks; the client can \
              send it [OAS]",
@@ -113,7 +113,7 @@ pub const ROWS: &[Row] = &[
         "voidCheckoutSession",
         Some("void_checkout"),
         Some(("POST", "/checkout/{checkout_id}/void")),
-        "no command yet (the client has it)",
+        "`mizan checkout void CHECKOUT_ID --order ORDER_ID`",
         &[
             "the OAS puts `order_id`/`store_code` in the query, the PHP SDK sends a JSON body; \
              the client follows the OAS, the simulator reads both (the query wins) [OAS][PHP]",

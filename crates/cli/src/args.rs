@@ -75,9 +75,16 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum CheckoutCommand {
     /// Create a checkout session (from flags, or a JSON request with --file).
     Create(CheckoutCreateArgs),
+    /// In the store: Tamara texts the customer a link to pay this amount.
+    InStore(crate::in_store::InStoreArgs),
+    /// Void an in-store session the customer has not paid.
+    Void(crate::in_store::VoidArgs),
+    /// Whether Tamara has verified a customer's national ID (SA and AE).
+    IdStatus(crate::in_store::IdStatusArgs),
 }
 
 #[derive(Debug, Args)]

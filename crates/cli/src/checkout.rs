@@ -14,7 +14,12 @@ use crate::output::say;
 use crate::output::{Output, order_json};
 
 pub async fn run(console: &Console, out: &Output, cmd: CheckoutCommand) -> Result<(), CliError> {
-    let CheckoutCommand::Create(args) = cmd;
+    let args = match cmd {
+        CheckoutCommand::Create(args) => args,
+        CheckoutCommand::InStore(a) => return crate::in_store::start(console, out, a).await,
+        CheckoutCommand::Void(a) => return crate::in_store::void(console, out, a).await,
+        CheckoutCommand::IdStatus(a) => return crate::in_store::id_status(console, out, a).await,
+    };
     let req = match &args.file {
         Some(path) => read_request(path)?,
         None => request_from_flags(&args)?,

@@ -10,6 +10,7 @@ mod checklist;
 mod checkout;
 mod credentials;
 mod export;
+mod in_store;
 mod moves;
 mod orders;
 mod output;

@@ -128,6 +128,52 @@ impl Console {
         moves::execute(&self.ctx, req).await
     }
 
+    /// Starts an in-store session: Tamara texts the customer a payment link (reference §5.10).
+    /// The new order is read into the cache when it can be.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a missing phone or reference; gateway errors.
+    pub async fn start_in_store_session(
+        &self,
+        req: &tamara::model::in_store::InStoreSessionRequest,
+    ) -> Result<tamara::model::in_store::InStoreCheckoutResponse> {
+        cache::non_empty("phone number", &req.phone_number)?;
+        cache::non_empty("order reference", &req.order_reference_id)?;
+        let created = self.ctx.gateway()?.in_store_session(req).await?.value;
+        if let Err(e) = cache::fetch(&self.ctx, &created.order_id).await {
+            tracing::warn!(order_id = %created.order_id, error = %e, "in-store order not cached yet");
+        }
+        Ok(created)
+    }
+
+    /// Voids an in-store session the customer has not paid (`success`), or says why not
+    /// (`checkout_already_completed`, `checkout_already_expired`).
+    ///
+    /// # Errors
+    /// Gateway errors.
+    pub async fn void_checkout(
+        &self,
+        checkout_id: &str,
+        order_id: &str,
+        store_code: Option<&str>,
+    ) -> Result<tamara::model::in_store::VoidCheckoutResponse> {
+        let gateway = self.ctx.gateway()?;
+        Ok(gateway
+            .void_checkout(checkout_id, order_id, store_code)
+            .await?
+            .value)
+    }
+
+    /// Whether Tamara has verified the customer's national ID (Saudi Arabia and the UAE).
+    ///
+    /// # Errors
+    /// Gateway errors.
+    pub async fn id_verification_status(&self, phone: &str, country: &str) -> Result<bool> {
+        let gateway = self.ctx.gateway()?;
+        let s = gateway.id_verification_status(phone, country).await?;
+        Ok(s.value.is_id_verified)
+    }
+
     /// A person settles an unknown money move (see [`moves::by_person`]).
     ///
     /// # Errors

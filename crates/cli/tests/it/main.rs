@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod credentials_cli;
 mod export_cli;
+mod in_store_cli;
 mod moves_ambiguous;
 mod moves_cli;
 mod moves_refusals;

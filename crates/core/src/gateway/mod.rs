@@ -329,6 +329,35 @@ impl Gateway {
         self.write(self.client.create_checkout(req)).await
     }
 
+    pub async fn in_store_session(
+        &self,
+        req: &tamara::model::in_store::InStoreSessionRequest,
+    ) -> Result<WithRaw<tamara::model::in_store::InStoreCheckoutResponse>, GatewayError> {
+        self.write(self.client.in_store_session(req)).await
+    }
+
+    pub async fn void_checkout(
+        &self,
+        checkout_id: &str,
+        order_id: &str,
+        store_code: Option<&str>,
+    ) -> Result<WithRaw<tamara::model::in_store::VoidCheckoutResponse>, GatewayError> {
+        self.write(self.client.void_checkout(checkout_id, order_id, store_code))
+            .await
+    }
+
+    pub async fn id_verification_status(
+        &self,
+        phone_number: &str,
+        country_code: &str,
+    ) -> Result<WithRaw<tamara::model::checkout::IdVerificationStatus>, GatewayError> {
+        read!(
+            self,
+            self.client
+                .id_verification_status(phone_number, country_code)
+        )
+    }
+
     pub async fn authorise(
         &self,
         order_id: &str,
