@@ -14,4 +14,5 @@ mod processor_burst;
 mod receiver_inbox;
 mod reconcile;
 mod resilience;
+mod unknowns_webhooks;
 mod webhook_pipeline;
