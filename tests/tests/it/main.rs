@@ -14,5 +14,6 @@ mod processor_burst;
 mod receiver_inbox;
 mod reconcile;
 mod resilience;
+mod unknowns_moves;
 mod unknowns_webhooks;
 mod webhook_pipeline;
