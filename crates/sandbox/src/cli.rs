@@ -48,6 +48,9 @@ pub struct Args {
     /// Retry delays in milliseconds, comma separated (default 1s,5s,30s,2min,10min).
     #[arg(long, value_delimiter = ',')]
     pub retry_ms: Option<Vec<u64>>,
+    /// Never retry a failed delivery (Tamara's retry policy is unknown).
+    #[arg(long, conflicts_with = "retry_ms")]
+    pub no_retries: bool,
     /// Merchant id reported by the sandbox.
     #[arg(long)]
     pub merchant_id: Option<uuid::Uuid>,
@@ -142,6 +145,7 @@ impl Args {
             webhook_listing_enabled: self.webhook_listing,
             custom_authorization_replaces_bearer: self.custom_authorization_replaces_bearer,
             retry_schedule: match &self.retry_ms {
+                _ if self.no_retries => Vec::new(),
                 Some(ms) => ms.iter().map(|m| Duration::from_millis(*m)).collect(),
                 None => default_retry_schedule(),
             },

@@ -291,6 +291,9 @@ async fn cli_args_and_remote_refusal() {
     assert!(unknowns.webhook_update_keeps_headers && unknowns.honour_expires_in_minutes);
     assert!(unknowns.qatar_supported && unknowns.omit_failure_payment_status);
     assert_eq!(unknowns.rate_limit_per_second, Some(5));
+    let quiet = TestCli::try_parse_from(["x", "--no-retries"]).unwrap();
+    assert!(quiet.args.config().retry_schedule.is_empty());
+    assert!(TestCli::try_parse_from(["x", "--no-retries", "--retry-ms", "5"]).is_err());
     assert_eq!(cli.args.listen.to_string(), "127.0.0.1:8765");
     let remote = TestCli::try_parse_from(["x", "--listen", "0.0.0.0:0"]).unwrap();
     let err = tamara_sandbox::cli::run(remote.args).await.unwrap_err();

@@ -250,3 +250,30 @@ async fn failure_redirect_status_is_a_switch() {
         }
     }
 }
+
+/// §16.4: a registered custom `authorization` header loses to Tamara's `Bearer` token (default)
+/// or replaces it; the token is in the query either way.
+#[tokio::test]
+async fn custom_authorization_header_is_a_switch() {
+    for replaces in [false, true] {
+        let sb = start_with(with(|c| c.custom_authorization_replaces_bearer = replaces)).await;
+        let rx = Receiver::start().await;
+        let (s, _) = sb
+            .post(
+                "/webhooks",
+                json!({"url": rx.url("/h"), "events": ["order_approved"],
+                       "headers": {"authorization": "12344-1231-abcd"}}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        sb.approved("100").await;
+        let seen = rx.wait_for(1).await;
+        let auth = seen[0].headers["authorization"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(auth == "12344-1231-abcd", replaces, "{auth}");
+        assert_eq!(auth.starts_with("Bearer "), !replaces, "{auth}");
+        assert!(seen[0].query.as_deref().unwrap().contains("tamaraToken="));
+    }
+}
