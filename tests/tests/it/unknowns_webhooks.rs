@@ -293,7 +293,7 @@ async fn an_order_on_hold_is_stored_shown_and_never_moved() {
         let result = held.processing_result.clone().unwrap_or_default();
         assert!(result.contains("order_on_hold"), "{result}");
         if !keeps {
-            assert!(result.contains("on_hold"), "{result}");
+            assert!(result.contains("no documented lifecycle"), "{result}");
         }
         assert_eq!(p.status(&id).await.as_deref(), Some("authorised"));
         let capture = || MoveRequest {
