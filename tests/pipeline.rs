@@ -1,9 +1,14 @@
 //! The webhook pipeline fixture: the simulator as Tamara delivering signed notifications over
 //! real HTTP to the core's receiver on loopback, a real SQLite inbox, and the processor
 //! re-reading orders from the simulator. Every wait is a bounded poll.
+//!
+//! [`Options`] covers what the §16 scenarios need beyond that: a console whose clock follows
+//! the simulator's (so a clock advance of 21 days is seen alike by Tamara's token and the
+//! console's verifier), a receiver that starts only when asked (Tamara's first attempt finds
+//! nobody listening), and the events and headers of the registration.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mizan_core::Console;
 use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
@@ -11,7 +16,7 @@ use mizan_core::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
 use serde_json::{Value, json};
 use tamara::notification::sign_token;
 use tamara::{Currency, Money, Sensitive};
-use tamara_sandbox::SandboxHandle;
+use tamara_sandbox::{AppState, SandboxHandle};
 use tokio::sync::{Notify, watch};
 
 use crate::{API_TOKEN, NOTIFICATION_TOKEN, checkout_request, client, console, sandbox_with};
@@ -24,6 +29,68 @@ pub struct Pipeline {
     pub http: reqwest::Client,
     pub stop: watch::Sender<bool>,
     pub _dir: tempfile::TempDir,
+    /// The receiver's router while it is not started yet ([`Options::receiver_late`]).
+    waiting: Option<axum::Router>,
+}
+
+/// How a pipeline is set up beyond the simulator's configuration.
+pub struct Options {
+    /// The webhook's custom headers.
+    pub headers: Value,
+    /// The events the webhook subscribes to.
+    pub events: Vec<&'static str>,
+    /// The console reads the simulator's clock (real time plus its advances).
+    pub follow_simulator_clock: bool,
+    /// Nothing listens at the receiver's address until [`Pipeline::start_receiver`].
+    pub receiver_late: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            headers: json!({}),
+            events: ORDER_EVENTS.to_vec(),
+            follow_simulator_clock: false,
+            receiver_late: false,
+        }
+    }
+}
+
+/// The eight documented order events (`order_on_hold` is subscribed to only when asked).
+pub const ORDER_EVENTS: [&str; 8] = [
+    "order_approved",
+    "order_declined",
+    "order_authorised",
+    "order_canceled",
+    "order_updated",
+    "order_captured",
+    "order_refunded",
+    "order_expired",
+];
+
+/// The simulator's clock as the console's: both see the same "now" after a clock advance.
+struct SimulatorClock {
+    state: AppState,
+    /// The simulator's offset when the console started: monotonic time moves with advances
+    /// made after it.
+    start_offset: chrono::Duration,
+}
+
+impl std::fmt::Debug for SimulatorClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SimulatorClock")
+    }
+}
+
+impl mizan_core::clock::Clock for SimulatorClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock().now()
+    }
+
+    fn instant(&self) -> Instant {
+        let ahead = self.state.clock().offset() - self.start_offset;
+        Instant::now() + ahead.to_std().unwrap_or_default()
+    }
 }
 
 impl Drop for Pipeline {
@@ -45,14 +112,42 @@ pub async fn pipeline_with(
     config: tamara_sandbox::SandboxConfig,
     headers: Value,
 ) -> Pipeline {
+    let options = Options {
+        headers,
+        ..Options::default()
+    };
+    pipeline_opts(seed, config, options).await
+}
+
+/// [`pipeline`] with the simulator configured from `config`, set up as `options` say.
+pub async fn pipeline_opts(
+    seed: u64,
+    config: tamara_sandbox::SandboxConfig,
+    options: Options,
+) -> Pipeline {
     let sb = sandbox_with(seed, config).await;
     let dir = tempfile::tempdir().unwrap();
-    let console = console(&sb.base_url(), dir.path()).await;
+    let mut console = console(&sb.base_url(), dir.path()).await;
+    if options.follow_simulator_clock {
+        let clock = SimulatorClock {
+            state: sb.state().clone(),
+            start_offset: sb.state().clock().offset(),
+        };
+        console = console.with_clock(Arc::new(clock));
+    }
     let wake = Arc::new(Notify::new());
     let state = ReceiverState::new(console.clone(), wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    let app = router(state);
+    let waiting = if options.receiver_late {
+        // The port stays free (connections refused) until the receiver starts on it.
+        drop(listener);
+        Some(app)
+    } else {
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        None
+    };
     let (stop, stopped) = watch::channel(false);
     let config = ProcessorConfig {
         idle_interval: Duration::from_millis(50),
@@ -67,9 +162,7 @@ pub async fn pipeline_with(
         .bearer_auth(API_TOKEN)
         .json(
             &json!({"type": "order", "url": format!("{url}/webhooks/tamara"),
-            "events": ["order_approved", "order_declined", "order_authorised", "order_canceled",
-                       "order_updated", "order_captured", "order_refunded", "order_expired"],
-            "headers": headers}),
+            "events": options.events, "headers": options.headers}),
         )
         .send()
         .await
@@ -82,10 +175,22 @@ pub async fn pipeline_with(
         http,
         stop,
         _dir: dir,
+        waiting,
     }
 }
 
 impl Pipeline {
+    /// Starts the receiver of a pipeline set up with [`Options::receiver_late`].
+    pub async fn start_receiver(&mut self) {
+        let app = self
+            .waiting
+            .take()
+            .expect("the receiver is already running");
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    }
+
     pub async fn new_order(&self, reference: &str) -> String {
         let c = client(&self.sb.base_url());
         let created = c

@@ -8,6 +8,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::config::{SandboxConfig, default_retry_schedule};
+use crate::unknowns::{
+    FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
+};
 
 /// Options of the simulator.
 #[derive(Debug, Clone, clap::Args)]
@@ -45,6 +48,9 @@ pub struct Args {
     /// Retry delays in milliseconds, comma separated (default 1s,5s,30s,2min,10min).
     #[arg(long, value_delimiter = ',')]
     pub retry_ms: Option<Vec<u64>>,
+    /// Never retry a failed delivery (Tamara's retry policy is unknown).
+    #[arg(long, conflicts_with = "retry_ms")]
+    pub no_retries: bool,
     /// Merchant id reported by the sandbox.
     #[arg(long)]
     pub merchant_id: Option<uuid::Uuid>,
@@ -63,6 +69,68 @@ pub struct Args {
     /// Merchant setting: single checkout (the pre-check offers up to 4 payments or pay in full).
     #[arg(long)]
     pub single_checkout: bool,
+    // The answers to the reference's open questions (§16; `docs/SIMULATOR.md`).
+    /// Lifetime of the `tamaraToken` on deliveries, in seconds (Tamara's samples: 900, 1800).
+    #[arg(long, default_value_t = 900)]
+    pub token_lifetime_secs: i64,
+    /// A notification Tamara might not send (repeat for several).
+    #[arg(long = "silent-event", value_enum)]
+    pub silent_events: Vec<SilentEvent>,
+    /// Merchant setting: approved orders are captured whole without an authorise call.
+    #[arg(long)]
+    pub auto_authorisation: bool,
+    /// Days after authorisation of the automatic capture (0: never; authorised orders then
+    /// expire after --authorised-expiry-days).
+    #[arg(long, default_value_t = 21)]
+    pub auto_capture_after_days: u32,
+    /// Days after authorisation at which an uncaptured, uncanceled order expires.
+    #[arg(long, default_value_t = 90)]
+    pub authorised_expiry_days: u32,
+    /// What the authorise answer's `order_expiry_time` is.
+    #[arg(long, value_enum, default_value_t = OrderExpiryTime::AuthorisedExpiry)]
+    pub order_expiry_time: OrderExpiryTime,
+    /// `order_on_hold` leaves the status alone (default: the order is `on_hold` until released).
+    #[arg(long)]
+    pub on_hold_keeps_status: bool,
+    /// The `data` of `order_updated`.
+    #[arg(long, value_enum, default_value_t = UpdatedPayload::LikeCancel)]
+    pub order_updated_payload: UpdatedPayload,
+    /// HTTP status of a duplicate webhook registration.
+    #[arg(long, default_value_t = 409)]
+    pub duplicate_webhook_status: u16,
+    /// HTTP status of an amount above what the order still allows.
+    #[arg(long, default_value_t = 400)]
+    pub amount_error_status: u16,
+    /// Answer 401 and 404 with an empty body.
+    #[arg(long)]
+    pub bare_401_404: bool,
+    /// Let a partially captured order cancel its uncaptured remainder.
+    #[arg(long)]
+    pub cancel_after_partial_capture: bool,
+    /// Refuse a capture on a partially refunded order.
+    #[arg(long)]
+    pub refuse_capture_after_partial_refund: bool,
+    /// When refunds make an order fully refunded.
+    #[arg(long, value_enum, default_value_t = FullyRefundedWhen::AllCaptured)]
+    pub fully_refunded_when: FullyRefundedWhen,
+    /// Which order a reused merchant reference reads.
+    #[arg(long, value_enum, default_value_t = ReferenceLookup::Newest)]
+    pub reference_lookup: ReferenceLookup,
+    /// `PUT /webhooks/{id}` without `headers` keeps the stored headers.
+    #[arg(long)]
+    pub webhook_update_keeps_headers: bool,
+    /// Honour `expires_in_minutes` on checkout.
+    #[arg(long)]
+    pub honour_expires_in_minutes: bool,
+    /// Accept Qatar (QA / QAR).
+    #[arg(long)]
+    pub qatar_supported: bool,
+    /// At most this many API calls per second, then 429.
+    #[arg(long)]
+    pub rate_limit_per_second: Option<u32>,
+    /// Failure and cancel redirects carry no `paymentStatus`.
+    #[arg(long)]
+    pub omit_failure_payment_status: bool,
 }
 
 impl Args {
@@ -77,6 +145,7 @@ impl Args {
             webhook_listing_enabled: self.webhook_listing,
             custom_authorization_replaces_bearer: self.custom_authorization_replaces_bearer,
             retry_schedule: match &self.retry_ms {
+                _ if self.no_retries => Vec::new(),
                 Some(ms) => ms.iter().map(|m| Duration::from_millis(*m)).collect(),
                 None => default_retry_schedule(),
             },
@@ -85,6 +154,26 @@ impl Args {
             auto_capture: self.auto_capture,
             strict_instalments: self.strict_instalments,
             single_checkout: self.single_checkout,
+            token_lifetime_secs: self.token_lifetime_secs,
+            silent_events: self.silent_events.clone(),
+            auto_authorisation: self.auto_authorisation,
+            auto_capture_after_days: Some(self.auto_capture_after_days).filter(|d| *d > 0),
+            authorised_expiry_days: self.authorised_expiry_days,
+            order_expiry_time: self.order_expiry_time,
+            on_hold_keeps_status: self.on_hold_keeps_status,
+            order_updated_payload: self.order_updated_payload,
+            duplicate_webhook_status: self.duplicate_webhook_status,
+            amount_error_status: self.amount_error_status,
+            bare_401_404: self.bare_401_404,
+            cancel_after_partial_capture: self.cancel_after_partial_capture,
+            refuse_capture_after_partial_refund: self.refuse_capture_after_partial_refund,
+            fully_refunded_when: self.fully_refunded_when,
+            reference_lookup: self.reference_lookup,
+            webhook_update_keeps_headers: self.webhook_update_keeps_headers,
+            honour_expires_in_minutes: self.honour_expires_in_minutes,
+            qatar_supported: self.qatar_supported,
+            rate_limit_per_second: self.rate_limit_per_second.filter(|n| *n > 0),
+            omit_failure_payment_status: self.omit_failure_payment_status,
         }
     }
 }

@@ -1,9 +1,15 @@
 //! Simulator configuration: tokens, seed, switches and the webhook retry schedule.
 //!
 //! Every knob that the reference tags [SIM] (a simulator decision, not a documented Tamara fact)
-//! lives here so tests can pin it down instead of relying on guesses baked into the code.
+//! lives here so tests can pin it down instead of relying on guesses baked into the code. Each
+//! open question of the reference's §16 whose answer is Tamara's behaviour has a switch here,
+//! defaulting to the reference's [SIM] choice (`docs/SIMULATOR.md` maps them).
 
 use std::time::Duration;
+
+use crate::unknowns::{
+    FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
+};
 
 /// Configuration of one simulator instance.
 #[derive(Debug, Clone)]
@@ -51,6 +57,67 @@ pub struct SandboxConfig {
     /// The merchant's single-checkout setting, as the payment-options pre-check reports it
     /// (OAS example "Available Options - Single Checkout": up to 4 payments or pay in full).
     pub single_checkout: bool,
+    /// Lifetime (`exp` − `iat`) of the `tamaraToken` on deliveries. Tamara's samples show 900 s
+    /// (its docs, 2023) and 1,800 s (its .NET README); the current value is unknown (§8.2,
+    /// §16.5). Default 900, the newer sample.
+    pub token_lifetime_secs: i64,
+    /// Notifications a Tamara might not send where the reference says "unknown" or "assumed"
+    /// (§9.2, §16.6). Empty (default): every one is sent.
+    pub silent_events: Vec<SilentEvent>,
+    /// The merchant's auto-authorisation feature (§5.3, current docs only): an approved order
+    /// moves on to `fully_captured` at once, with no authorise call; `order_approved` then
+    /// `order_captured` are sent, and a later authorise gets 409 (§5.3 [SIM]).
+    pub auto_authorisation: bool,
+    /// Days after authorisation at which an uncaptured order is captured whole (§5.4: 21).
+    /// `None`: no auto-capture, so such orders expire after `authorised_expiry_days` instead
+    /// (§9.2 [SIM]: how the two rules interact is unknown, §16.18).
+    pub auto_capture_after_days: Option<u32>,
+    /// Days after authorisation at which an order neither captured nor canceled expires (§9.1:
+    /// 90). Reached only when auto-capture is off or later.
+    pub authorised_expiry_days: u32,
+    /// What the authorise answer's `order_expiry_time` is (§5.3, §16.17).
+    pub order_expiry_time: OrderExpiryTime,
+    /// `POST /_sandbox/orders/{id}/hold` sends `order_on_hold` but leaves the status alone.
+    /// Default off: the order is `on_hold` (every money move refused) until released. The
+    /// meaning of `on_hold` is undocumented (§9.1, §16.7).
+    pub on_hold_keeps_status: bool,
+    /// The `data` of `order_updated` (undocumented, §7, §16.7).
+    pub order_updated_payload: UpdatedPayload,
+    /// HTTP status of a duplicate webhook registration (`webhook_already_registered`; only the
+    /// code is known, §6.1, §16.8). Default 409.
+    pub duplicate_webhook_status: u16,
+    /// HTTP status of an amount above what the order still allows
+    /// (`amount_exceeds_remaining`; unknown, §10.3, §16.8). Default 400.
+    pub amount_error_status: u16,
+    /// Answer 401 and 404 with an empty body instead of the five-key error body (their bodies
+    /// are undocumented, §10.2, §16.8).
+    pub bare_401_404: bool,
+    /// A `partially_captured` order may cancel its uncaptured remainder (→ `fully_captured` when
+    /// all of it, else stays `partially_captured`). Default off: cancel is documented for
+    /// `authorised` orders only (§9.2 [SIM], §16.10).
+    pub cancel_after_partial_capture: bool,
+    /// Refuse (409) a capture on a `partially_refunded` order. Default off: the uncaptured
+    /// remainder may still be captured (§9.3 [SIM], §16.10).
+    pub refuse_capture_after_partial_refund: bool,
+    /// When an order becomes `fully_refunded` (§16.10).
+    pub fully_refunded_when: FullyRefundedWhen,
+    /// Which order a reused merchant reference reads (§5.8b, §16.12).
+    pub reference_lookup: ReferenceLookup,
+    /// `PUT /webhooks/{id}` without `headers` keeps the stored ones. Default off: full
+    /// replacement, omitted means none (§6.3 [SIM], §16.19).
+    pub webhook_update_keeps_headers: bool,
+    /// Honour `expires_in_minutes` (5–1440) on `POST /checkout`. Default off: it needs Tamara
+    /// support to enable, so the session lasts 30 minutes (§5.2, §16.20).
+    pub honour_expires_in_minutes: bool,
+    /// Accept Qatar (`QA`/`QAR`), seen in one plugin only. Default off: 400
+    /// `not_supported_country_currency` like any unsupported pair (§3.2, §16.20).
+    pub qatar_supported: bool,
+    /// At most this many Tamara API calls per second, then 429 (rate limits are unknown,
+    /// §12, §16.20). `None` (default): no limit.
+    pub rate_limit_per_second: Option<u32>,
+    /// Failure and cancel redirects carry no `paymentStatus` (only `approved` is confirmed,
+    /// §5.2, §16.14). Default off: `declined` / `canceled`.
+    pub omit_failure_payment_status: bool,
 }
 
 impl Default for SandboxConfig {
@@ -70,6 +137,26 @@ impl Default for SandboxConfig {
             auto_capture: false,
             strict_instalments: false,
             single_checkout: false,
+            token_lifetime_secs: 900,
+            silent_events: Vec::new(),
+            auto_authorisation: false,
+            auto_capture_after_days: Some(21),
+            authorised_expiry_days: 90,
+            order_expiry_time: OrderExpiryTime::default(),
+            on_hold_keeps_status: false,
+            order_updated_payload: UpdatedPayload::default(),
+            duplicate_webhook_status: 409,
+            amount_error_status: 400,
+            bare_401_404: false,
+            cancel_after_partial_capture: false,
+            refuse_capture_after_partial_refund: false,
+            fully_refunded_when: FullyRefundedWhen::default(),
+            reference_lookup: ReferenceLookup::default(),
+            webhook_update_keeps_headers: false,
+            honour_expires_in_minutes: false,
+            qatar_supported: false,
+            rate_limit_per_second: None,
+            omit_failure_payment_status: false,
         }
     }
 }

@@ -99,6 +99,7 @@ struct Shared {
     notification_token: String,
     retry_schedule: Vec<Duration>,
     custom_authorization_replaces_bearer: bool,
+    token_lifetime_secs: i64,
     faults: Mutex<DeliveryFaults>,
     held: Mutex<Vec<Delivery>>,
     log: Mutex<Vec<Attempt>>,
@@ -128,6 +129,7 @@ impl Deliverer {
             notification_token: config.notification_token.clone(),
             retry_schedule: config.retry_schedule.clone(),
             custom_authorization_replaces_bearer: config.custom_authorization_replaces_bearer,
+            token_lifetime_secs: config.token_lifetime_secs,
             faults: Mutex::new(DeliveryFaults::default()),
             held: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
@@ -297,7 +299,8 @@ async fn attempt(shared: &Shared, d: &Delivery, n: u32) -> bool {
     } else {
         shared.notification_token.clone()
     };
-    let token = match crate::jwt::sign(&key, shared.clock.now().timestamp()) {
+    let iat = shared.clock.now().timestamp();
+    let token = match crate::jwt::sign_for(&key, iat, shared.token_lifetime_secs) {
         Ok(t) => t,
         Err(e) => {
             record(

@@ -10,7 +10,12 @@
 //! (`total_amount_invalid_currency`, `currency_unsupported`, `total_amount_invalid_limit`), and
 //! simulator inventions otherwise (`amount_exceeds_remaining` per §10.3 [SIM], `invalid_json`,
 //! `missing_required_field`, `invalid_field`, `amount_invalid_precision`, `invalid_webhook_url`,
-//! `invalid_event`, `not_found`, `unauthorized`, `method_not_allowed`, `service_unavailable`).
+//! `invalid_event`, `not_found`, `unauthorized`, `method_not_allowed`, `service_unavailable`,
+//! `too_many_requests`).
+//!
+//! Every error response carries its [`ErrorCode`] as a response extension, so the API's
+//! answer-shaping layer (`routes/mod.rs`) can apply the configured answers to the unknowns of
+//! §16.8 (the status of amount errors, bare 401/404 bodies) in one place.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -99,7 +104,7 @@ impl ApiError {
     pub fn exceeds(op: &str, remaining: Value) -> Self {
         Self::bad_request(
             format!("The {op} amount exceeds the remaining amount"),
-            "amount_exceeds_remaining",
+            AMOUNT_EXCEEDS_REMAINING,
         )
         .with_data(json!({ "remaining_amount": remaining }))
     }
@@ -124,9 +129,18 @@ impl ApiError {
     }
 }
 
+/// The `error_code` of an error response (a response extension, never sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCode(pub String);
+
+/// The code `ApiError::exceeds` answers with.
+pub const AMOUNT_EXCEEDS_REMAINING: &str = "amount_exceeds_remaining";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body())).into_response()
+        let mut resp = (self.status, axum::Json(self.body())).into_response();
+        resp.extensions_mut().insert(ErrorCode(self.code));
+        resp
     }
 }
 

@@ -28,6 +28,7 @@ pub mod money;
 pub mod orders;
 mod routes;
 pub mod state;
+pub mod unknowns;
 pub mod view;
 
 use std::net::SocketAddr;

@@ -13,6 +13,10 @@
 //!
 //! In-store orders (§5.10) share this model: they skip authorise and capture — the customer's
 //! first payment captures them whole — and their session lasts 15 minutes.
+//!
+//! Where Tamara's rules are unknown (§16) the order follows its [`OrderRules`], fixed from the
+//! configuration at creation; each notification whose sending is unknown carries the
+//! [`SilentEvent`] that can suppress it.
 
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
@@ -22,18 +26,21 @@ use uuid::Uuid;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::IdGen;
 use crate::money::{Currency, Money};
+use crate::unknowns::{OrderRules, SilentEvent};
 
+mod hold;
 mod moves;
 
 /// Checkout session lifetime (§5.2 `expires_in_minutes` default; the override needs Tamara
-/// support to enable it, so the simulator ignores it).
+/// support to enable it, so it is honoured only with `honour_expires_in_minutes`).
 pub const SESSION_LIFETIME: Duration = Duration::minutes(30);
 /// In-store session lifetime (§5.10; `expiry_time` needs Tamara support to enable, so it is
 /// ignored like `expires_in_minutes`).
 pub const IN_STORE_SESSION_LIFETIME: Duration = Duration::minutes(15);
 /// Approved orders not authorised within this window expire (§9.2).
 pub const AUTHORISE_WINDOW: Duration = Duration::hours(72);
-/// Authorised orders not captured within this window are captured automatically (§5.4).
+/// Authorised orders not captured within this window are captured automatically (§5.4);
+/// the default of [`OrderRules::auto_capture_after`].
 pub const AUTO_CAPTURE_AFTER: Duration = Duration::days(21);
 
 /// Online order statuses (§9.1).
@@ -50,6 +57,9 @@ pub enum Status {
     FullyCaptured,
     PartiallyRefunded,
     FullyRefunded,
+    /// Named only by the `order_on_hold` event (§9.1); entered and left through the control
+    /// endpoints, never by Tamara's API.
+    OnHold,
 }
 
 impl Status {
@@ -66,6 +76,7 @@ impl Status {
             Self::FullyCaptured => "fully_captured",
             Self::PartiallyRefunded => "partially_refunded",
             Self::FullyRefunded => "fully_refunded",
+            Self::OnHold => "on_hold",
         }
     }
 }
@@ -149,6 +160,16 @@ pub struct Emitted {
     pub event_type: &'static str,
     pub status: Status,
     pub data: Value,
+    /// The switch that suppresses it, when whether Tamara sends it is unknown.
+    pub silence: Option<SilentEvent>,
+}
+
+impl Emitted {
+    /// The same notification, suppressed when `silence` is configured.
+    pub fn silenced_by(mut self, silence: SilentEvent) -> Emitted {
+        self.silence = Some(silence);
+        self
+    }
 }
 
 /// One Tamara order with its transaction history.
@@ -188,6 +209,12 @@ pub struct Order {
     pub captures: Vec<Capture>,
     pub refunds: Vec<Refund>,
     pub cancels: Vec<Cancel>,
+    /// Tamara's unknown rules, as configured when the order was created.
+    pub rules: OrderRules,
+    /// An honoured `expires_in_minutes` (5–1440); `None`: the default session.
+    pub session_minutes: Option<u32>,
+    /// The status an `on_hold` order returns to when released.
+    pub held_from: Option<Status>,
 }
 
 impl Order {
@@ -229,21 +256,33 @@ impl Order {
             event_type,
             status: self.status,
             data,
+            silence: None,
         }
     }
 
     /// Customer finished the first payment (`new → approved`). An in-store order is then
-    /// captured whole at once (`→ fully_captured`, §5.10): it never waits for authorise.
+    /// captured whole at once (`→ fully_captured`, §5.10): it never waits for authorise; so is
+    /// an order of a merchant with auto-authorisation (§5.3), whose two notifications are
+    /// each of unknown sending.
     pub fn approve(&mut self, now: DateTime<Utc>, ids: &mut IdGen) -> ApiResult<Vec<Emitted>> {
         self.require(&[Status::New], Status::Approved)?;
         self.status = Status::Approved;
         self.approved_at = Some(now);
-        let mut events = vec![self.emit("order_approved", json!([]))];
-        if self.in_store {
+        let auto = self.rules.auto_authorisation && !self.in_store;
+        let mut approved = self.emit("order_approved", json!([]));
+        if auto {
+            approved = approved.silenced_by(SilentEvent::AutoAuthorisationApproved);
+        }
+        let mut events = vec![approved];
+        if self.in_store || auto {
             // Captures need `authorised`; an in-store payment is that and the capture at once.
             self.status = Status::Authorised;
             self.authorised_at = Some(now);
-            events.extend(self.capture_rest(ids.next_uuid(), now)?);
+            let captured = self.capture_rest(ids.next_uuid(), now)?;
+            events.extend(captured.into_iter().map(|e| match auto {
+                true => e.silenced_by(SilentEvent::AutoAuthorisationCaptured),
+                false => e,
+            }));
         }
         Ok(events)
     }
@@ -256,6 +295,7 @@ impl Order {
     }
 
     /// Session lapsed / customer cancelled / not authorised in time (`new|approved → expired`).
+    /// Authorised orders expire only by the time rule ([`Order::tick`]).
     pub fn expire(&mut self) -> ApiResult<Vec<Emitted>> {
         self.require(&[Status::New, Status::Approved], Status::Expired)?;
         self.status = Status::Expired;
@@ -310,16 +350,29 @@ impl Order {
 
     /// How long the checkout session stays open before an unpaid order expires.
     pub fn session_lifetime(&self) -> Duration {
-        if self.in_store {
-            IN_STORE_SESSION_LIFETIME
-        } else {
-            SESSION_LIFETIME
+        match (self.in_store, self.session_minutes) {
+            (true, _) => IN_STORE_SESSION_LIFETIME,
+            (false, Some(m)) => Duration::minutes(i64::from(m)),
+            (false, None) => SESSION_LIFETIME,
         }
+    }
+
+    /// When the authorised order stops waiting: auto-captured, or (auto-capture off or later)
+    /// expired. `None` before authorisation.
+    pub fn authorised_deadline(&self) -> Option<(DateTime<Utc>, bool)> {
+        let at = self.authorised_at?;
+        let expiry = at + self.rules.authorised_expiry;
+        Some(match self.rules.auto_capture_after.map(|d| at + d) {
+            Some(capture) if capture <= expiry => (capture, true),
+            _ => (expiry, false),
+        })
     }
 
     /// Time rules, applied whenever the clock is read for a request or advanced:
     /// `new` past the session lifetime → `expired`; `approved` 72 h without authorise →
-    /// `expired`; `authorised`/`updated` 21 days without capture → auto-capture of the rest.
+    /// `expired`; `authorised`/`updated` past the auto-capture period (21 days) → auto-capture
+    /// of the rest, or, with auto-capture off or later than the expiry period (90 days), →
+    /// `expired` (§9.2 [SIM]). `on_hold` orders wait.
     pub fn tick(&mut self, now: DateTime<Utc>, ids: &mut IdGen) -> Vec<Emitted> {
         match self.status {
             Status::New if now - self.created_at >= self.session_lifetime() => {
@@ -332,14 +385,20 @@ impl Order {
             {
                 self.expire().unwrap_or_default()
             }
-            Status::Authorised | Status::Updated
-                if self
-                    .authorised_at
-                    .is_some_and(|t| now - t >= AUTO_CAPTURE_AFTER) =>
-            {
-                let at = self.authorised_at.map_or(now, |t| t + AUTO_CAPTURE_AFTER);
-                self.capture_rest(ids.next_uuid(), at).unwrap_or_default()
-            }
+            Status::Authorised | Status::Updated => match self.authorised_deadline() {
+                Some((at, true)) if now >= at => self
+                    .capture_rest(ids.next_uuid(), at)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| e.silenced_by(SilentEvent::TimedAutoCapture))
+                    .collect(),
+                Some((at, false)) if now >= at => {
+                    self.status = Status::Expired;
+                    let expired = self.emit("order_expired", json!([]));
+                    vec![expired.silenced_by(SilentEvent::AuthorisedExpiry)]
+                }
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

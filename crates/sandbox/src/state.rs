@@ -20,6 +20,7 @@ use crate::delivery::{Deliverer, Job, lock};
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::IdGen;
 use crate::orders::{Emitted, Order};
+use crate::unknowns::OrderRules;
 
 /// A registered webhook (§6.1).
 #[derive(Debug, Clone)]
@@ -112,6 +113,8 @@ pub(crate) struct Inner {
     pub deliverer: Deliverer,
     /// Base URL for `checkout_url` (set once the listener address is known).
     pub base_url: Mutex<String>,
+    /// The current rate-limit window: when it started and the calls it has taken.
+    pub rate_window: Mutex<(std::time::Instant, u32)>,
 }
 
 impl AppState {
@@ -132,12 +135,18 @@ impl AppState {
                 api_faults: Mutex::new(ApiFaults::default()),
                 deliverer,
                 base_url: Mutex::new(base),
+                rate_window: Mutex::new((std::time::Instant::now(), 0)),
             }),
         })
     }
 
     pub fn config(&self) -> &SandboxConfig {
         &self.inner.config
+    }
+
+    /// The rules a new order follows where Tamara's are unknown (§16).
+    pub fn order_rules(&self) -> OrderRules {
+        OrderRules::from_config(&self.inner.config)
     }
 
     pub fn clock(&self) -> &Clock {
@@ -224,9 +233,14 @@ impl AppState {
     }
 
     /// Turns emitted events into delivery jobs: one per matching webhook, plus the legacy
-    /// per-order notification when the checkout named one.
+    /// per-order notification when the checkout named one. A notification whose sending is
+    /// unknown is dropped when its switch is in `silent_events`.
     fn queue(&self, store: &Store, order: &Order, events: Vec<Emitted>) {
+        let silent = &self.inner.config.silent_events;
         for e in events {
+            if e.silence.is_some_and(|s| silent.contains(&s)) {
+                continue;
+            }
             let body = json!({
                 "order_id": order.order_id,
                 "order_reference_id": order.order_reference_id,
@@ -264,6 +278,24 @@ impl AppState {
                 });
             }
         }
+    }
+
+    /// Takes a slot of the configured rate limit; false when this second's calls are spent.
+    /// Always true without a limit.
+    pub fn take_rate_slot(&self) -> bool {
+        let Some(limit) = self.inner.config.rate_limit_per_second else {
+            return true;
+        };
+        let mut w = lock(&self.inner.rate_window);
+        let now = std::time::Instant::now();
+        if now.duration_since(w.0) >= Duration::from_secs(1) {
+            *w = (now, 0);
+        }
+        if w.1 >= limit {
+            return false;
+        }
+        w.1 += 1;
+        true
     }
 
     /// Takes one pending API fault for a call with `method`, if any: a 5xx to answer with

@@ -14,4 +14,7 @@ mod processor_burst;
 mod receiver_inbox;
 mod reconcile;
 mod resilience;
+mod unknowns_api;
+mod unknowns_moves;
+mod unknowns_webhooks;
 mod webhook_pipeline;

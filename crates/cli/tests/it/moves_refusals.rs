@@ -116,13 +116,23 @@ async fn refusals_once_money_is_captured() {
             vec!["refund", &id, "--amount", "0", "--comment", "x"],
             "amount_not_positive",
         ),
-        (vec!["cancel", &id, "--amount", "10"], "move_refused_status"),
         (
             vec!["capture", &id, "--amount", "360.01"],
             "amount_exceeds_capturable",
         ),
     ];
     refused(&sim, &cli, &id, &cases).await;
+    // Cancelling the uncaptured rest of a partially captured order is Tamara's call
+    // (undocumented, §16.10): sent, and the simulator's default refusal reported, nothing moved.
+    let before = sim.order(&id).await;
+    let (_, msg) = cli.fails(&["cancel", &id, "--amount", "10"], "move_rejected");
+    assert!(msg.contains("transition_not_allowed"), "{msg}");
+    assert_eq!(sim.order(&id).await, before);
+    let last = cli.ledger(SANDBOX, &id).await.pop().unwrap();
+    assert_eq!(
+        (last.kind, last.state),
+        (LedgerKind::Cancel, LedgerState::Failed)
+    );
     cli.ok(&["refund", &id, "--amount", "40", "--comment", "part"]);
     let cases: Vec<(Vec<&str>, &str)> = vec![(
         vec!["refund", &id, "--amount", "60.01", "--comment", "x"],

@@ -51,7 +51,10 @@ pub(super) async fn refresh(
 }
 
 /// The cached row with `planned` applied: the amount added to its column and the status it
-/// implies (reference §9.2), kept if that would move backwards.
+/// implies (reference §9.2), kept if that would move backwards. Where Tamara's rule is unknown
+/// (§16.10) the guess is the status both answers agree on, so that Tamara's own figures,
+/// read later, can still replace it: refunds end an order `fully_refunded` only when nothing
+/// is left to capture either, and a cancel after a capture never makes it `canceled`.
 fn advance(mut o: OrderRecord, planned: &PlannedMove, now: DateTime<Utc>) -> OrderRecord {
     let add = |a: tamara::Money| a.checked_add(planned.amount).unwrap_or(a);
     let open_after = |o: &OrderRecord| {
@@ -76,15 +79,16 @@ fn advance(mut o: OrderRecord, planned: &PlannedMove, now: DateTime<Utc>) -> Ord
         }
         LedgerKind::Cancel => {
             o.canceled = add(o.canceled);
-            if open_after(&o) {
-                OrderStatus::Canceled
-            } else {
-                OrderStatus::Updated
+            match (o.captured.is_positive(), open_after(&o)) {
+                (false, true) => OrderStatus::Canceled,
+                (false, false) => OrderStatus::Updated,
+                (true, true) => OrderStatus::FullyCaptured,
+                (true, false) => OrderStatus::PartiallyCaptured,
             }
         }
         LedgerKind::Refund => {
             o.refunded = add(o.refunded);
-            if o.refunded >= o.captured {
+            if o.refunded >= o.captured && open_after(&o) {
                 OrderStatus::FullyRefunded
             } else {
                 OrderStatus::PartiallyRefunded
@@ -198,5 +202,20 @@ mod tests {
             Utc::now(),
         );
         assert_eq!(o.status, "fully_captured", "never backwards");
+    }
+
+    /// §16.10: where Tamara's rule is unknown the local guess is what both answers agree on.
+    #[test]
+    fn a_local_advance_guesses_no_final_status_tamara_might_not_give() {
+        let partly = || record("partially_captured", "100");
+        let o = advance(partly(), &planned(LedgerKind::Refund, "100"), Utc::now());
+        assert_eq!(o.status, "partially_refunded", "200 are still capturable");
+        let o = advance(partly(), &planned(LedgerKind::Cancel, "200"), Utc::now());
+        assert_eq!(
+            o.status, "fully_captured",
+            "the rest canceled: all that remains is captured"
+        );
+        let o = advance(partly(), &planned(LedgerKind::Cancel, "50"), Utc::now());
+        assert_eq!(o.status, "partially_captured");
     }
 }

@@ -7,8 +7,10 @@
 //!   of the order is uncaptured; `0 < amount ≤ total − canceled − captured`;
 //! - refund: `partially_captured`, `fully_captured`, `partially_refunded`;
 //!   `0 < amount ≤ captured − refunded`; a comment is required;
-//! - cancel: `authorised`, `updated` (never once anything is captured — refund instead);
-//!   `0 < amount ≤ total − canceled − captured`;
+//! - cancel: `authorised`, `updated`, and `partially_captured` while part of the order is
+//!   uncaptured (undocumented, §16.10: sent, and Tamara's refusal reported, because refusing
+//!   here would leave the unshipped rest to the 21-day auto-capture); captured money is
+//!   refunded, never canceled; `0 < amount ≤ total − canceled − captured`;
 //! - every amount is exact at the order currency's precision (`10.005 SAR` is refused) and in
 //!   that currency; a missing amount means "all that remains" where that is allowed.
 
@@ -227,9 +229,10 @@ fn check_status(state: &OrderState, kind: LedgerKind) -> Result<(), MoveRefusal>
             "money was captured: partially_captured, fully_captured or partially_refunded",
         ),
         LedgerKind::Cancel => (
-            matches!(s, S::Authorised | S::Updated),
-            "the order is authorised or updated and nothing is captured (refund captured money \
-             instead)",
+            matches!(s, S::Authorised | S::Updated)
+                || (matches!(s, S::PartiallyCaptured) && state.uncaptured().is_positive()),
+            "the order is authorised or updated, or partially_captured with an uncaptured \
+             remainder (refund captured money instead)",
         ),
     };
     if ok {

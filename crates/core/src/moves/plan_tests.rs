@@ -157,7 +157,11 @@ fn the_status_matrix_of_reference_9_3() {
             || refund("10"),
             &["partially_captured", "fully_captured", "partially_refunded"],
         ),
-        ("cancel", || cancel(Some("10")), &["authorised", "updated"]),
+        (
+            "cancel",
+            || cancel(Some("10")),
+            &["authorised", "updated", "partially_captured"],
+        ),
     ];
     for (name, action, ok) in allowed {
         for status in ALL {
@@ -181,6 +185,22 @@ fn capture_after_a_partial_refund_needs_an_uncaptured_remainder() {
     );
     let e = plan(&all_captured, &capture(None)).unwrap_err();
     assert!(e.to_string().contains("partially_refunded"), "{e}");
+}
+
+/// §16.10: whether Tamara lets a partially captured order cancel its remainder is unknown, so
+/// the console sends it (Tamara decides) while something is uncaptured, and never cancels
+/// captured money.
+#[test]
+fn cancel_after_a_partial_capture_needs_an_uncaptured_remainder() {
+    let partly = state("partially_captured", "100", "0", "0");
+    let p = plan(&partly, &cancel(None)).unwrap();
+    assert_eq!(p.amount, sar("200"), "all that remains uncaptured");
+    assert_eq!(
+        code(plan(&partly, &cancel(Some("200.01")))),
+        "amount_exceeds_cancelable"
+    );
+    let all = state("partially_captured", "200", "0", "100");
+    assert_eq!(code(plan(&all, &cancel(None))), "move_refused_status");
 }
 
 #[test]

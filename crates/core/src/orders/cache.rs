@@ -3,9 +3,9 @@
 //! webhook processor alike), and reading an order back from the cache.
 //!
 //! Invariants: every read from the API lands in the cache in one transaction (order, items and
-//! observed ledger rows together, or nothing); a read whose status ranks below the cached one
-//! ([`super::status_rank`]) is stale and leaves the cached order as it is (statuses never move
-//! backwards).
+//! observed ledger rows together, or nothing); a read whose status is behind the cached one
+//! ([`super::is_behind`]: ranks lower, and is not a final status) is stale and leaves the
+//! cached order as it is (statuses never move backwards).
 
 use chrono::Utc;
 use tamara::OrderPath;
@@ -17,7 +17,7 @@ use tamara::model::order::OrderDetails;
 use chrono::DateTime;
 use sqlx::SqliteConnection;
 
-use super::{CachedOrder, project, status_rank};
+use super::{CachedOrder, is_behind, project};
 use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
@@ -118,6 +118,13 @@ impl CacheOutcome {
             CacheOutcome::Applied { from: None, to } => format!("cached as {to}"),
             CacheOutcome::Applied { from: Some(f), to } if f == to => format!("still {to}"),
             CacheOutcome::Applied { from: Some(f), to } => format!("{f} -> {to}"),
+            // `on_hold` and statuses no source names: kept in the raw read and the inbox,
+            // never applied over a status the console can place.
+            CacheOutcome::Stale { cached, fetched }
+                if super::status_rank(&OrderStatus::parse(fetched)) == 0 =>
+            {
+                format!("read {fetched}, a status on no documented lifecycle; kept {cached}")
+            }
             CacheOutcome::Stale { cached, fetched } => {
                 format!("stale read {fetched} kept {cached} (statuses never move backwards)")
             }
@@ -142,8 +149,10 @@ pub async fn cache_details(
     let existing = orders::get(&mut *conn, env, &snapshot.order.order_id).await?;
     let fetched = snapshot.order.status.clone();
     if let Some(cached) = &existing
-        && status_rank(&OrderStatus::parse(&fetched))
-            < status_rank(&OrderStatus::parse(&cached.status))
+        && is_behind(
+            &OrderStatus::parse(&fetched),
+            &OrderStatus::parse(&cached.status),
+        )
     {
         return Ok(CacheOutcome::Stale {
             cached: cached.status.clone(),

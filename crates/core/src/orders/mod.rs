@@ -75,6 +75,31 @@ pub fn status_rank(status: &OrderStatus) -> u8 {
     }
 }
 
+/// Whether a status is final: nothing follows it (§9.1: declined, expired, canceled, fully
+/// refunded).
+pub fn is_final(status: &OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Declined
+            | OrderStatus::Expired
+            | OrderStatus::Canceled
+            | OrderStatus::FullyRefunded
+    )
+}
+
+/// Whether a read (or an event) showing `fetched` is behind the `cached` status, so must not
+/// replace it: its rank is lower — unless it is final and the cached one is not. A final
+/// status is never stale: nothing comes after it, so it can only have been read after
+/// whatever open status is cached. Ranks alone would keep an order that expired while
+/// authorised (90 days without capture, §9.1) `authorised` forever, since expiries rank where
+/// they usually happen, before authorisation.
+pub fn is_behind(fetched: &OrderStatus, cached: &OrderStatus) -> bool {
+    if is_final(fetched) && !is_final(cached) {
+        return false;
+    }
+    status_rank(fetched) < status_rank(cached)
+}
+
 /// True once the merchant has authorised the order (whatever happened after).
 fn was_authorised(status: &OrderStatus) -> bool {
     status_rank(status) >= status_rank(&OrderStatus::Authorised)
@@ -307,5 +332,23 @@ mod tests {
     fn statuses_rank_forward() {
         assert!(status_rank(&OrderStatus::FullyCaptured) > status_rank(&OrderStatus::Approved));
         assert!(status_rank(&OrderStatus::Other("x".into())) < status_rank(&OrderStatus::New));
+    }
+
+    #[test]
+    fn a_final_status_is_never_behind_an_open_one() {
+        use OrderStatus as S;
+        assert!(is_behind(&S::Approved, &S::Authorised), "a stale read");
+        assert!(!is_behind(&S::Expired, &S::Authorised), "the 90-day expiry");
+        assert!(!is_behind(&S::Expired, &S::Updated));
+        assert!(!is_behind(&S::Canceled, &S::PartiallyCaptured));
+        assert!(
+            is_behind(&S::OnHold, &S::Authorised),
+            "unplaced: shown, never applied"
+        );
+        assert!(
+            is_behind(&S::Expired, &S::FullyRefunded),
+            "both final: rank decides"
+        );
+        assert!(!is_behind(&S::Authorised, &S::OnHold));
     }
 }

@@ -35,7 +35,7 @@ use crate::context::Context;
 use crate::error::{Error, ErrorCode, Result};
 use crate::gateway::GatewayError;
 use crate::orders::cache::{CacheOutcome, cache_details};
-use crate::orders::status_rank;
+use crate::orders::{is_behind, status_rank};
 use crate::store::deliveries::{
     self, DeliveryFilter, DeliveryVerdict, ProcessingState, WebhookDelivery,
 };
@@ -221,14 +221,14 @@ impl Processor {
     pub(crate) async fn process(&self, row: &WebhookDelivery) -> Result<()> {
         let now = self.console.now();
         let store = self.console.store();
-        let n = match Notification::parse(row.body.as_bytes()) {
+        let n = match super::body::parse(row.body.as_bytes()) {
             Ok(n) => n,
             Err(e) => {
                 let why = format!("body no longer parses: {e}");
                 return self.settle(row, Settled::Skipped(why), None).await;
             }
         };
-        let (order_id, event, sub_id) = n.event_key();
+        let (order_id, event, sub_id) = super::body::event_key(&n, row.id);
         if order_id.starts_with(SELF_TEST_ORDER_PREFIX) {
             let why = "self-test delivery (mizan webhooks test): nothing to process".to_owned();
             return self
@@ -410,7 +410,7 @@ fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
         }
     };
     let cached = OrderStatus::parse(cached?);
-    (status_rank(&implied) > 0 && status_rank(&implied) < status_rank(&cached)).then(|| {
+    (status_rank(&implied) > 0 && is_behind(&implied, &cached)).then(|| {
         format!(
             "late event: {} after {}; recorded, not applied",
             n.kind.name(),

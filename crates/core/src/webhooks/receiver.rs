@@ -23,7 +23,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
-use tamara::model::notification::Notification;
 use tamara::notification::TokenError;
 
 use super::ReceiverState;
@@ -57,7 +56,7 @@ pub(crate) async fn receive(
             verifier.verify_delivery(authorization, query_token.as_deref(), now.timestamp())
         }
     };
-    let parsed = Notification::parse(&body);
+    let parsed = super::body::parse(&body);
     let (verdict, status, reason) = match (&token_check, &parsed) {
         (Err(e), _) => (
             DeliveryVerdict::Rejected,

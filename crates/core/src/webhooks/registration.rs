@@ -328,7 +328,9 @@ pub async fn show(console: &Context, webhook_id: &str) -> Result<ListedWebhook> 
     })
 }
 
-/// Replaces url, events and headers of a webhook at Tamara, and the local record.
+/// Replaces url, events and headers of a webhook at Tamara, and the local record — with the
+/// headers Tamara answers it holds, when it names them: an update that leaves out `headers`
+/// (the request omits an empty map) may keep the old ones (reference §6.3, §16.19).
 pub async fn update(
     console: &Context,
     webhook_id: &str,
@@ -337,8 +339,19 @@ pub async fn update(
 ) -> Result<WebhookRegistration> {
     validate(req, allow_http_loopback)?;
     let env = console.environment();
-    console.gateway()?.update_webhook(webhook_id, req).await?;
+    let answer = console.gateway()?.update_webhook(webhook_id, req).await?;
     let mut reg = record(env, webhook_id, req, console.now());
+    if answer.raw.get("headers").is_some() && answer.value.headers != req.headers {
+        tracing::warn!(
+            webhook_id,
+            "Tamara holds other custom headers than the update sent"
+        );
+        let held = WebhookRequest {
+            headers: answer.value.headers.clone(),
+            ..req.clone()
+        };
+        reg.headers_json = record(env, webhook_id, &held, console.now()).headers_json;
+    }
     if let Some(old) = registrations::get(console.store(), env, webhook_id).await? {
         reg.created_at = old.created_at;
         reg.confirmed_at = old.confirmed_at;

@@ -11,7 +11,6 @@
 
 use std::sync::Arc;
 
-use tamara::model::notification::Notification;
 use tokio::sync::Notify;
 
 use super::{Processor, ProcessorConfig};
@@ -63,11 +62,12 @@ pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
         });
     }
     let n =
-        Notification::parse(before.body.as_bytes()).map_err(|e| Error::DeliveryNotReplayable {
+        super::body::parse(before.body.as_bytes()).map_err(|e| Error::DeliveryNotReplayable {
             id,
             reason: format!("its body does not parse as a notification: {e}"),
         })?;
-    let (order_id, event, sub_id) = n.event_key();
+    // The identity the processor claimed it under.
+    let (order_id, event, sub_id) = super::body::event_key(&n, id);
     let key = EventKey::new(env, &order_id, &event, Some(&sub_id));
     let mut tx = store.begin().await?;
     events::release(&mut tx, &key).await?;

@@ -2,7 +2,9 @@
 //!
 //! Same invariants as the parent module (statuses never go back; `captured ≤ total − canceled`,
 //! `refunded ≤ captured`). Check order of every move: status (409) → currency (400) →
-//! amount (400); a refused move changes nothing.
+//! amount (400); a refused move changes nothing. Where the rule is unknown (§16.10) the order's
+//! [`super::OrderRules`] decide: cancelling a partially captured order's remainder, capturing
+//! after a partial refund, when refunds make an order `fully_refunded`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -16,11 +18,12 @@ use super::{
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::IdGen;
 use crate::money::Money;
+use crate::unknowns::{FullyRefundedWhen, UpdatedPayload};
 
 impl Order {
     /// `POST /payments/capture`. From `partially_refunded` a capture of the uncaptured
-    /// remainder is allowed (§9.3 [SIM]) and the status stays `partially_refunded`, because
-    /// statuses never go backwards.
+    /// remainder is allowed (§9.3 [SIM], unless `capture_after_partial_refund` is off) and the
+    /// status stays `partially_refunded`, because statuses never go backwards.
     pub fn capture(
         &mut self,
         amount: Money,
@@ -39,8 +42,9 @@ impl Order {
             Status::Updated,
             Status::PartiallyCaptured,
         ];
-        let refunded_with_rest =
-            self.status == Status::PartiallyRefunded && remaining > Decimal::ZERO;
+        let refunded_with_rest = self.status == Status::PartiallyRefunded
+            && remaining > Decimal::ZERO
+            && self.rules.capture_after_partial_refund;
         if !refunded_with_rest {
             self.require(&allowed, target)?;
         }
@@ -69,8 +73,12 @@ impl Order {
         Ok(vec![self.emit("order_captured", data)])
     }
 
-    /// `POST /orders/{id}/cancel`: only before any capture (`authorised`/`updated`, §9.2 [SIM]).
-    /// Cancelling everything still open → `canceled`; less → `updated`.
+    /// `POST /orders/{id}/cancel`: before any capture (`authorised`/`updated`, §9.2 [SIM]):
+    /// cancelling everything still open → `canceled` (`order_canceled`); less → `updated`
+    /// (`order_updated`). With `cancel_after_partial_capture`, also the uncaptured remainder of
+    /// a `partially_captured` order: all of it → `fully_captured` (everything not canceled is
+    /// captured), less → stays `partially_captured`; both send `order_updated` (the order is
+    /// reduced, not canceled).
     pub fn cancel(
         &mut self,
         amount: Money,
@@ -79,12 +87,24 @@ impl Order {
         now: DateTime<Utc>,
     ) -> ApiResult<Vec<Emitted>> {
         let open = self.capturable();
-        let target = if amount.amount >= open {
-            Status::Canceled
-        } else {
-            Status::Updated
+        let all = amount.amount >= open;
+        let after_capture = self.status == Status::PartiallyCaptured;
+        let target = match (after_capture, all) {
+            (false, true) => Status::Canceled,
+            (false, false) => Status::Updated,
+            (true, true) => Status::FullyCaptured,
+            (true, false) => Status::PartiallyCaptured,
         };
-        self.require(&[Status::Authorised, Status::Updated], target)?;
+        let allowed: &[Status] = if self.rules.cancel_after_partial_capture {
+            &[
+                Status::Authorised,
+                Status::Updated,
+                Status::PartiallyCaptured,
+            ]
+        } else {
+            &[Status::Authorised, Status::Updated]
+        };
+        self.require(allowed, target)?;
         self.check_amount(amount, "total_amount")?;
         if amount.amount > open {
             return Err(ApiError::exceeds("cancel", self.money(open).to_json()));
@@ -97,12 +117,16 @@ impl Order {
         });
         self.status = target;
         let data = json!({ "cancel_id": cancel_id, "canceled_amount": amount.to_json() });
-        let event = if target == Status::Canceled {
-            "order_canceled"
-        } else {
-            "order_updated"
+        if target == Status::Canceled {
+            return Ok(vec![self.emit("order_canceled", data)]);
+        }
+        let data = match self.rules.updated_payload {
+            UpdatedPayload::LikeCancel => data,
+            UpdatedPayload::Empty => json!([]),
+            UpdatedPayload::Unrecognised => json!({ "update_type": "partial_cancel",
+                "new_total_amount": self.money(self.total - self.canceled()).to_json() }),
         };
-        Ok(vec![self.emit(event, data)])
+        Ok(vec![self.emit("order_updated", data)])
     }
 
     fn require_refundable(&self, target: Status) -> ApiResult<()> {
@@ -114,8 +138,15 @@ impl Order {
         self.require(&allowed, target)
     }
 
+    /// `fully_refunded` once everything captured is refunded — or, with
+    /// [`FullyRefundedWhen::WholeOrder`], only once nothing is left to capture either.
     fn after_refund_status(&self) -> Status {
-        if self.refunded() >= self.captured() {
+        let all_captured_refunded = self.refunded() >= self.captured();
+        let whole = match self.rules.fully_refunded_when {
+            FullyRefundedWhen::AllCaptured => true,
+            FullyRefundedWhen::WholeOrder => self.capturable() <= Decimal::ZERO,
+        };
+        if all_captured_refunded && whole {
             Status::FullyRefunded
         } else {
             Status::PartiallyRefunded

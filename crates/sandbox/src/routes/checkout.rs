@@ -61,13 +61,18 @@ fn opt_money_in(
     }
 }
 
-/// 400 `not_supported_country_currency` unless `money.currency` is `country`'s currency. A
-/// missing or non-string currency passes here: `parse_money` names that field precisely.
-pub(crate) fn check_pair(country: &str, money: &Value) -> ApiResult<()> {
+/// 400 `not_supported_country_currency` unless `money.currency` is `country`'s currency
+/// (Qatar only when `qatar` is on, §3.2). A missing or non-string currency passes here:
+/// `parse_money` names that field precisely.
+pub(crate) fn check_pair(country: &str, money: &Value, qatar: bool) -> ApiResult<()> {
     let Some(code) = money.get("currency").and_then(Value::as_str) else {
         return Ok(());
     };
-    match Currency::for_country(country) {
+    let currency = match country {
+        "QA" if qatar => Some(Currency::Qar),
+        _ => Currency::for_country(country),
+    };
+    match currency {
         Some(c) if c.code() == code => Ok(()),
         _ => Err(ApiError::unsupported_pair()),
     }
@@ -153,7 +158,11 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
     let description = req_str_or_empty(o, "", "description")?;
     max_len(&description, "description", 256)?;
     let country = req_str(o, "", "country_code")?;
-    check_pair(&country, get(o, "total_amount"))?;
+    check_pair(
+        &country,
+        get(o, "total_amount"),
+        state.config().qatar_supported,
+    )?;
     let total = parse_money(get(o, "total_amount"), "total_amount")?;
     let cur = total.currency;
     if total.amount < Decimal::new(1, 1) {
@@ -241,6 +250,19 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
         .unwrap_or_else(|| "ar_SA".to_owned());
     let platform = opt_str(o, "", "platform")?.unwrap_or_default();
     let is_mobile = opt_bool(o, "", "is_mobile")?.unwrap_or(false);
+    // Ignored unless honoured: Tamara support must enable it (§5.2).
+    let session_minutes = match opt_u32(o, "", "expires_in_minutes")? {
+        Some(m) if state.config().honour_expires_in_minutes => {
+            if !(5..=1440).contains(&m) {
+                return Err(ApiError::invalid(
+                    "expires_in_minutes",
+                    "must be between 5 and 1440",
+                ));
+            }
+            Some(m)
+        }
+        _ => None,
+    };
     // Ids are drawn only after every check passed, so refused requests do not shift the
     // seeded id sequence.
     Ok(Order {
@@ -280,6 +302,9 @@ fn parse_checkout(body: &Value, state: &AppState) -> ApiResult<Order> {
         captures: Vec::new(),
         refunds: Vec::new(),
         cancels: Vec::new(),
+        rules: state.order_rules(),
+        session_minutes,
+        held_from: None,
     })
 }
 

@@ -1,8 +1,9 @@
 //! Simulator-only control endpoints under `/_sandbox/` (no API token; never a Tamara path).
 //!
 //! They play the parts Tamara's API cannot be asked to play: the customer (approve, decline,
-//! cancel), time (clock advance → expiries and auto-capture) and failure (API and delivery
-//! faults). Every change emits the same notifications the real event would.
+//! cancel), Tamara's own decisions (hold, release), time (clock advance → expiries and
+//! auto-capture) and failure (API and delivery faults). Every change emits the same
+//! notifications the real event would.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -23,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/_sandbox/orders/{order_id}/approve", post(approve))
         .route("/_sandbox/orders/{order_id}/decline", post(decline))
         .route("/_sandbox/orders/{order_id}/expire", post(expire))
+        .route("/_sandbox/orders/{order_id}/hold", post(hold))
+        .route("/_sandbox/orders/{order_id}/release", post(release))
         .route("/_sandbox/clock", get(clock))
         .route("/_sandbox/clock/advance", post(advance))
         .route("/_sandbox/faults", get(faults).delete(clear_faults))
@@ -104,6 +107,21 @@ async fn decline(
 async fn expire(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
     let id = parse_id(&raw, "Order")?;
     state.apply(id, |o, _, _| Ok(((), o.expire()?)))?;
+    details(&state, id)
+}
+
+/// `POST /_sandbox/orders/{id}/hold`: Tamara puts the order on hold (`order_on_hold`; what
+/// that means is configured, see `orders/hold.rs`).
+async fn hold(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
+    let id = parse_id(&raw, "Order")?;
+    state.apply(id, |o, _, _| Ok(((), o.hold()?)))?;
+    details(&state, id)
+}
+
+/// `POST /_sandbox/orders/{id}/release`: the hold ends; the order is back where it was.
+async fn release(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Json<Value>> {
+    let id = parse_id(&raw, "Order")?;
+    state.apply(id, |o, _, _| Ok(((), o.release()?)))?;
     details(&state, id)
 }
 

@@ -3,7 +3,8 @@
 //! GET `/checkout/{checkout_id}` renders the order; the forms post to
 //! `/_sandbox/checkout/{checkout_id}/approve|decline|cancel`, which change the order like the
 //! customer would and 303-redirect the browser to `merchant_url.success|failure|cancel` with
-//! `?orderId=<id>&paymentStatus=approved|declined|canceled`. Customer cancel expires the order
+//! `?orderId=<id>&paymentStatus=approved|declined|canceled` (no `paymentStatus` on the failure
+//! and cancel pages with `omit_failure_payment_status`). Customer cancel expires the order
 //! at once (§9.1). `GET /checkout/payment-types` is a static route and wins over this one.
 
 use axum::Router;
@@ -137,11 +138,16 @@ async fn act(
         "decline" => (&o.merchant_url.failure, "declined"),
         _ => (&o.merchant_url.cancel, "canceled"),
     };
+    // Only `approved` is a confirmed value; `omit_failure_payment_status` sends none on the
+    // other two (§5.2, §16.14).
+    let omit = status != "approved" && state.config().omit_failure_payment_status;
     match url::Url::parse(target) {
         Ok(mut u) => {
             u.query_pairs_mut()
-                .append_pair("orderId", &o.order_id.to_string())
-                .append_pair("paymentStatus", status);
+                .append_pair("orderId", &o.order_id.to_string());
+            if !omit {
+                u.query_pairs_mut().append_pair("paymentStatus", status);
+            }
             Redirect::to(u.as_str()).into_response()
         }
         Err(_) => message(

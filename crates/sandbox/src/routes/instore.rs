@@ -115,6 +115,9 @@ fn create(state: &AppState, r: InStore<'_>) -> ApiResult<Json<Value>> {
         captures: Vec::new(),
         refunds: Vec::new(),
         cancels: Vec::new(),
+        rules: state.order_rules(),
+        session_minutes: None,
+        held_from: None,
     };
     let out = json!({
         "checkout_id": order.checkout_id,

@@ -4,6 +4,9 @@
 //! `/_sandbox/...` and the hosted page need no API token: they stand for things a customer's
 //! browser or the passage of time do in real Tamara, not merchant API calls. They exist only in
 //! the simulator and are never answered by Tamara.
+//!
+//! Layers of the Tamara paths, outermost first: answer shaping (the configured answers to the
+//! unknown error statuses and bodies, §16.8), the rate limit (§16.20), API faults, auth.
 
 mod checkout;
 mod control;
@@ -22,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use uuid::Uuid;
 
-use crate::errors::ApiError;
+use crate::errors::{AMOUNT_EXCEEDS_REMAINING, ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The complete router of one simulator.
@@ -67,10 +70,12 @@ pub fn router(state: AppState) -> Router {
                 .put(webhooks::update)
                 .delete(webhooks::delete),
         )
-        // Last layer added runs first: faults (a failing Tamara fails before checking the
-        // token), then auth.
+        // Last layer added runs first: shaping, the rate limit, faults (a failing Tamara
+        // fails before checking the token), then auth.
         .route_layer(middleware::from_fn_with_state(state.clone(), auth))
-        .route_layer(middleware::from_fn_with_state(state.clone(), api_faults));
+        .route_layer(middleware::from_fn_with_state(state.clone(), api_faults))
+        .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .route_layer(middleware::from_fn_with_state(state.clone(), shape));
     Router::new()
         .merge(api)
         .merge(hosted::routes())
@@ -80,8 +85,47 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> Response {
-    ApiError::new(StatusCode::NOT_FOUND, "Not found", "not_found").into_response()
+async fn not_found(State(state): State<AppState>) -> Response {
+    let resp = ApiError::new(StatusCode::NOT_FOUND, "Not found", "not_found").into_response();
+    shaped(&state, resp)
+}
+
+/// Applies the configured answers to the unknown error shapes (§16.8) to an API answer.
+async fn shape(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    shaped(&state, resp)
+}
+
+fn shaped(state: &AppState, mut resp: Response) -> Response {
+    let config = state.config();
+    let code = resp.extensions().get::<ErrorCode>().map(|c| c.0.clone());
+    if code.as_deref() == Some(AMOUNT_EXCEEDS_REMAINING)
+        && let Ok(status) = StatusCode::from_u16(config.amount_error_status)
+    {
+        *resp.status_mut() = status;
+    }
+    let bare = matches!(
+        resp.status(),
+        StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND
+    );
+    if config.bare_401_404 && bare {
+        return resp.status().into_response();
+    }
+    resp
+}
+
+/// At most `rate_limit_per_second` API calls per one-second window, then 429 (§16.20).
+async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.take_rate_slot() {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "too_many_requests",
+        )
+        .into_response()
+    }
 }
 
 async fn method_not_allowed() -> Response {

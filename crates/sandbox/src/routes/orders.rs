@@ -9,8 +9,8 @@ use super::parse_id;
 use crate::clock::fmt_offset;
 use crate::errors::{ApiError, ApiResult};
 use crate::json::{as_object, parse_body, req_str};
-use crate::orders::AUTO_CAPTURE_AFTER;
 use crate::state::AppState;
+use crate::unknowns::{OrderExpiryTime, ReferenceLookup, SilentEvent};
 use crate::view::order_details;
 
 /// `GET /orders/{id}` and `GET /merchants/orders/{id}` (same handler, same output).
@@ -30,27 +30,36 @@ pub async fn details(
 }
 
 /// `GET /merchants/orders/reference-id/{ref}`: the most recently created order carrying that
-/// reference (behaviour for reused references is undocumented, §16.8 — newest wins).
+/// reference, or the first one with `ReferenceLookup::Oldest` (undocumented for a reused
+/// reference, §16.12).
 pub async fn by_reference(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let merchant = state.config().merchant_id;
+    let newest = state.config().reference_lookup == ReferenceLookup::Newest;
     state.with_store(|store, _| {
-        let o = store
-            .order_seq
-            .iter()
-            .rev()
-            .filter_map(|id| store.orders.get(id))
-            .find(|o| o.order_reference_id == reference)
-            .ok_or_else(|| ApiError::not_found("Order"))?;
+        let carrying = |id: &uuid::Uuid| {
+            store
+                .orders
+                .get(id)
+                .filter(|o| o.order_reference_id == reference)
+        };
+        let found = if newest {
+            store.order_seq.iter().rev().find_map(carrying)
+        } else {
+            store.order_seq.iter().find_map(carrying)
+        };
+        let o = found.ok_or_else(|| ApiError::not_found("Order"))?;
         Ok(Json(order_details(o, merchant)))
     })
 }
 
 /// `POST /orders/{id}/authorise` (body ignored: the PHP SDK sends `{order_id}`, harmless).
 /// With the merchant's `auto_capture` setting the order is captured whole in the same call
-/// (`order_authorised` then `order_captured`, §9.2 [SIM]).
+/// (`order_authorised` then `order_captured`, §9.2 [SIM]; which of them Tamara sends is
+/// unknown, so each can be silenced). `order_expiry_time` is authorisation + the expiry or the
+/// auto-capture period, as configured (its meaning is undocumented, §16.17).
 pub async fn authorise(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
@@ -59,6 +68,7 @@ pub async fn authorise(
     let id = parse_id(&order_id, "Order")?;
     parse_body(&body)?;
     let auto_capture = state.config().auto_capture;
+    let expiry_means = state.config().order_expiry_time;
     state.apply(id, |o, ids, now| {
         let mut events = o.authorise(now)?;
         let authorized = o.money(o.total - o.canceled());
@@ -67,12 +77,22 @@ pub async fn authorise(
             let id = ids.next_uuid();
             events.extend(o.capture_rest(id, now)?);
             capture_id = id.to_string();
+            events = events
+                .into_iter()
+                .map(|e| match e.event_type {
+                    "order_authorised" => e.silenced_by(SilentEvent::AutoCaptureAuthorised),
+                    _ => e.silenced_by(SilentEvent::AutoCaptureCaptured),
+                })
+                .collect();
         }
+        let expires_after = match (expiry_means, o.rules.auto_capture_after) {
+            (OrderExpiryTime::AutoCapture, Some(d)) => d,
+            _ => o.rules.authorised_expiry,
+        };
         let out = json!({
             "order_id": o.order_id,
             "status": o.status.as_str(),
-            // When the order would lapse if not progressed: the auto-capture deadline.
-            "order_expiry_time": fmt_offset(now + AUTO_CAPTURE_AFTER),
+            "order_expiry_time": fmt_offset(now + expires_after),
             "payment_type": o.payment_type,
             "auto_captured": auto_capture,
             "authorized_amount": authorized.to_json(),

@@ -2,7 +2,10 @@
 //! listing, §6.6: off by default, answering 404 like any unknown path).
 //!
 //! A URL registered twice (same type) is refused with `webhook_already_registered` and the
-//! existing id in `errors[0].data.webhook_id`, as the official WooCommerce plugin expects.
+//! existing id in `errors[0].data.webhook_id`, as the official WooCommerce plugin expects; its
+//! HTTP status is unknown (`duplicate_webhook_status`, default 409). An update without
+//! `headers` clears them (full replacement), or keeps them with
+//! `webhook_update_keeps_headers` — Tamara's behaviour is unknown (§6.3, §16.19).
 //!
 //! URL rule: HTTPS, ≤ 255 characters (§6). With `allow_http_loopback` (default on) plain http
 //! is accepted for 127.0.0.1 / localhost / [::1] only, because local receivers in tests and
@@ -19,7 +22,9 @@ use crate::errors::{ApiError, ApiResult};
 use crate::json::{as_object, get, opt_obj, opt_str, parse_body, req_str};
 use crate::state::{AppState, Webhook};
 
-const ORDER_EVENTS: [&str; 8] = [
+/// The order events of §6.5, `order_on_hold` included: Tamara's own retrieve example
+/// subscribes to it, though only a scenario ever sends it (`/_sandbox/orders/{id}/hold`).
+const ORDER_EVENTS: [&str; 9] = [
     "order_approved",
     "order_declined",
     "order_authorised",
@@ -28,6 +33,7 @@ const ORDER_EVENTS: [&str; 8] = [
     "order_captured",
     "order_refunded",
     "order_expired",
+    "order_on_hold",
 ];
 const DISPUTE_EVENTS: [&str; 6] = [
     "OrderDisputeAwaitingMerchantResponse",
@@ -143,8 +149,10 @@ pub async fn register(State(state): State<AppState>, body: Bytes) -> ApiResult<J
             .iter()
             .find(|old| old.url == w.url && old.kind == w.kind);
         if let Some(old) = existing {
+            let status = StatusCode::from_u16(state.config().duplicate_webhook_status)
+                .unwrap_or(StatusCode::CONFLICT);
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
+                status,
                 "Webhook url is already registered",
                 "webhook_already_registered",
             )
@@ -187,7 +195,8 @@ pub async fn get_one(
     })
 }
 
-/// `PUT /webhooks/{id}`: replaces url, events and headers.
+/// `PUT /webhooks/{id}`: replaces url, events and headers (headers kept when the body has none
+/// and `webhook_update_keeps_headers` is on; `[]` always means none).
 pub async fn update(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -197,11 +206,16 @@ pub async fn update(
     let body = parse_body(&body)?;
     let loopback = state.config().allow_http_loopback;
     let merchant = state.config().merchant_id;
+    let keep_headers = state.config().webhook_update_keeps_headers
+        && body.get("headers").is_none_or(Value::is_null);
     state.with_store(|store, _| {
         let w = store.webhooks.iter_mut().find(|w| w.webhook_id == id);
         let w = w.ok_or_else(|| ApiError::not_found("Webhook"))?;
         let mut new = parse_webhook(&body, &w.kind, loopback)?;
         new.webhook_id = id;
+        if keep_headers {
+            new.headers = std::mem::take(&mut w.headers);
+        }
         *w = new;
         Ok(Json(w.to_json(merchant)))
     })

@@ -214,6 +214,86 @@ async fn cli_args_and_remote_refusal() {
     let defaults = TestCli::try_parse_from(["x"]).unwrap().args.config();
     assert!(!defaults.webhook_listing_enabled, "no listing unless asked");
     assert!(!defaults.custom_authorization_replaces_bearer);
+    // The flags of the §16 switches reach the configuration; without them, its defaults.
+    let lib = tamara_sandbox::SandboxConfig::default();
+    assert_eq!(defaults.token_lifetime_secs, lib.token_lifetime_secs);
+    assert_eq!(
+        defaults.auto_capture_after_days,
+        lib.auto_capture_after_days
+    );
+    assert_eq!(defaults.duplicate_webhook_status, 409);
+    assert_eq!(defaults.amount_error_status, 400);
+    let unknowns = TestCli::try_parse_from([
+        "x",
+        "--token-lifetime-secs",
+        "1800",
+        "--silent-event",
+        "timed-auto-capture",
+        "--silent-event",
+        "auto-capture-authorised",
+        "--auto-authorisation",
+        "--auto-capture-after-days",
+        "0",
+        "--authorised-expiry-days",
+        "30",
+        "--order-expiry-time",
+        "auto-capture",
+        "--on-hold-keeps-status",
+        "--order-updated-payload",
+        "empty",
+        "--duplicate-webhook-status",
+        "400",
+        "--amount-error-status",
+        "422",
+        "--bare-401-404",
+        "--cancel-after-partial-capture",
+        "--refuse-capture-after-partial-refund",
+        "--fully-refunded-when",
+        "whole-order",
+        "--reference-lookup",
+        "oldest",
+        "--webhook-update-keeps-headers",
+        "--honour-expires-in-minutes",
+        "--qatar-supported",
+        "--rate-limit-per-second",
+        "5",
+        "--omit-failure-payment-status",
+    ])
+    .unwrap()
+    .args
+    .config();
+    use tamara_sandbox::unknowns::*;
+    assert_eq!(unknowns.token_lifetime_secs, 1800);
+    assert_eq!(
+        unknowns.silent_events,
+        [
+            SilentEvent::TimedAutoCapture,
+            SilentEvent::AutoCaptureAuthorised
+        ]
+    );
+    assert!(unknowns.auto_authorisation);
+    assert_eq!(unknowns.auto_capture_after_days, None, "0 turns it off");
+    assert_eq!(unknowns.authorised_expiry_days, 30);
+    assert_eq!(unknowns.order_expiry_time, OrderExpiryTime::AutoCapture);
+    assert!(unknowns.on_hold_keeps_status);
+    assert_eq!(unknowns.order_updated_payload, UpdatedPayload::Empty);
+    assert_eq!(
+        (
+            unknowns.duplicate_webhook_status,
+            unknowns.amount_error_status
+        ),
+        (400, 422)
+    );
+    assert!(unknowns.bare_401_404 && unknowns.cancel_after_partial_capture);
+    assert!(unknowns.refuse_capture_after_partial_refund);
+    assert_eq!(unknowns.fully_refunded_when, FullyRefundedWhen::WholeOrder);
+    assert_eq!(unknowns.reference_lookup, ReferenceLookup::Oldest);
+    assert!(unknowns.webhook_update_keeps_headers && unknowns.honour_expires_in_minutes);
+    assert!(unknowns.qatar_supported && unknowns.omit_failure_payment_status);
+    assert_eq!(unknowns.rate_limit_per_second, Some(5));
+    let quiet = TestCli::try_parse_from(["x", "--no-retries"]).unwrap();
+    assert!(quiet.args.config().retry_schedule.is_empty());
+    assert!(TestCli::try_parse_from(["x", "--no-retries", "--retry-ms", "5"]).is_err());
     assert_eq!(cli.args.listen.to_string(), "127.0.0.1:8765");
     let remote = TestCli::try_parse_from(["x", "--listen", "0.0.0.0:0"]).unwrap();
     let err = tamara_sandbox::cli::run(remote.args).await.unwrap_err();

@@ -10,4 +10,6 @@ mod contract;
 mod hosted_and_seed;
 mod openapi;
 mod state_machine;
+mod unknowns_api;
+mod unknowns_orders;
 mod webhooks;
