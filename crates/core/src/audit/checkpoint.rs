@@ -259,7 +259,7 @@ where
     if !report.is_intact() {
         return Ok((report, None));
     }
-    sign(
+    let sealed = sign(
         store,
         keys.current(),
         report.head.as_ref(),
@@ -267,6 +267,8 @@ where
         now,
     )
     .await?;
+    // A rotation before any checkpoint is also the chain's adoption.
+    report.covered_from.get_or_insert(sealed);
     let rotated = save(keys.rotated(AuditKey::generate()?)).await?;
     let row = sign(
         store,

@@ -50,7 +50,8 @@ impl std::fmt::Debug for AuditKey {
 impl AuditKey {
     fn from_bytes(bytes: [u8; 32]) -> AuditKey {
         // The id is a MAC of a fixed text: it tells keys apart without revealing one.
-        let id = hex::encode(&mac_bytes(&bytes, b"mizan audit key id")[..8]);
+        let mac = mac_bytes(&bytes, b"mizan audit key id");
+        let id = hex::encode(mac.get(..8).unwrap_or_default());
         AuditKey { bytes, id }
     }
 
