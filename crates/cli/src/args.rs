@@ -66,7 +66,8 @@ pub enum Command {
     /// Tamara credentials in the OS keychain: set (prompt/stdin only), show, test, delete.
     #[command(subcommand)]
     Credentials(crate::credentials::CredentialsCommand),
-    /// The audit log: list entries, verify the hash chain.
+    /// The audit log: list entries, verify the chain against its signed checkpoints, rotate
+    /// the audit key.
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),
     /// Settlement, audit and order CSVs (from the local store).

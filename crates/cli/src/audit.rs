@@ -1,13 +1,19 @@
-//! `mizan audit list | verify`: read the hash-chained audit log, and prove it untouched.
+//! `mizan audit list | verify | checkpoint | checkpoints | rotate-key`: read the hash-chained
+//! audit log, and prove it untouched with checkpoints signed by a key the database does not hold.
 //!
-//! Neither talks to Tamara. `verify` walks the whole chain (both environments) and exits 1 with
-//! code `audit_chain_broken`, naming the first broken entry, when a row was edited, inserted or
-//! deleted; intact, it prints the head so it can be noted outside this machine.
+//! None talks to Tamara. `verify` walks the whole chain (both environments) through every
+//! signed checkpoint and exits 1 with code `audit_chain_broken`, naming the first broken entry,
+//! when a row was edited, inserted or deleted, the tail cut or a checkpoint forged; intact, it
+//! signs and prints the head so it can be noted outside this machine. The key comes from
+//! `MIZAN_AUDIT_KEY_FILE` or the OS keychain (generated on first use) and is never printed.
 
 use clap::{Args, Subcommand};
 use mizan_core::Console;
-use mizan_core::audit::{self, AuditEntry, ChainReport};
+use mizan_core::audit::checkpoint::{self, SignedReport};
+use mizan_core::audit::key::KEY_FILE_VAR;
+use mizan_core::audit::{self, AuditEntry, AuditKeyError, AuditKeys, KeySource};
 use mizan_core::export::{Window, Zone};
+use mizan_core::store::audit_checkpoints::CheckpointRow;
 use serde_json::{Value, json};
 
 use crate::CliError;
@@ -18,8 +24,15 @@ use crate::output::{Output, say, table};
 pub enum AuditCommand {
     /// Recent entries of the active environment, oldest first.
     List(AuditListArgs),
-    /// Check the whole chain; exit 1 naming the first edited, inserted or deleted entry.
+    /// Check the whole chain against its signed checkpoints; exit 1 naming the first edited,
+    /// inserted or deleted entry, a cut tail or a forged checkpoint. Signs the head when intact.
     Verify,
+    /// Verify, then sign the head even if a checkpoint already vouches for it.
+    Checkpoint,
+    /// Print the signed checkpoints (with `--json`, for an anchor off this machine).
+    Checkpoints,
+    /// Sign the head with the old key, switch to a new key, sign the same head with it.
+    RotateKey,
 }
 
 #[derive(Debug, Args)]
@@ -38,7 +51,10 @@ pub struct AuditListArgs {
 pub async fn run(console: &Console, out: &Output, cmd: AuditCommand) -> Result<(), CliError> {
     match cmd {
         AuditCommand::List(args) => list(console, out, args).await,
-        AuditCommand::Verify => verify(console, out).await,
+        AuditCommand::Verify => verify(console, out, false).await,
+        AuditCommand::Checkpoint => verify(console, out, true).await,
+        AuditCommand::Checkpoints => checkpoints(console, out).await,
+        AuditCommand::RotateKey => rotate_key(console, out).await,
     }
 }
 
@@ -112,10 +128,28 @@ fn entry_json(e: &AuditEntry) -> Value {
     })
 }
 
-async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
-    let report = audit::verify(console.store(), console.now()).await?;
+/// Loads the audit key (generating it on first use), off the async threads: the keychain and
+/// the file system block.
+async fn load_keys(source: KeySource) -> Result<(AuditKeys, KeySource), CliError> {
+    tokio::task::spawn_blocking(move || source.load_or_create().map(|(k, _)| (k, source)))
+        .await
+        .map_err(|e| CliError::Failed {
+            code: mizan_core::ErrorCode::AuditKeyUnavailable,
+            message: format!("loading the audit key stopped: {e}"),
+        })?
+        .map_err(|e| mizan_core::Error::from(e).into())
+}
+
+async fn verify(console: &Console, out: &Output, force: bool) -> Result<(), CliError> {
+    let (keys, _) = load_keys(KeySource::from_env()).await?;
+    let report = audit::verify_signed(console.store(), &keys, force, console.now()).await?;
+    finish(out, &report)
+}
+
+/// Prints a report and turns a break into exit 1.
+fn finish(out: &Output, report: &SignedReport) -> Result<(), CliError> {
     if out.json {
-        out.json_value(&report_json(&report));
+        out.json_value(&report_json(report));
     }
     match &report.broken {
         None => {
@@ -129,6 +163,7 @@ async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
                     ),
                     None => say!("Audit chain intact: no entries yet."),
                 }
+                say!("{}", coverage(report));
             }
             Ok(())
         }
@@ -144,12 +179,119 @@ async fn verify(console: &Console, out: &Output) -> Result<(), CliError> {
     }
 }
 
-fn report_json(r: &ChainReport) -> Value {
+/// Which part of the chain the key vouches for, and what this run signed.
+fn coverage(r: &SignedReport) -> String {
+    let mut text = match &r.covered_from {
+        Some(c) if c.reason == "adopt" => format!(
+            "Signed with audit key {}: entries 1 to {} were adopted as found on {}; every \
+             later entry was written under the key.",
+            r.key_id,
+            c.seq,
+            c.at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        Some(c) => format!(
+            "Signed with audit key {}: checkpoints cover the chain from entry 1 (the oldest \
+             at entry {}).",
+            r.key_id, c.seq
+        ),
+        None => format!("Audit key {}: no checkpoint yet.", r.key_id),
+    };
+    if let Some(w) = &r.written {
+        text.push_str(&format!(" Signed checkpoint {} at entry {}.", w.id, w.seq));
+    }
+    text
+}
+
+async fn checkpoints(console: &Console, out: &Output) -> Result<(), CliError> {
+    let rows = checkpoint::list(console.store()).await?;
+    if out.json {
+        out.json_value(&Value::Array(rows.iter().map(checkpoint_json).collect()));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        say!("No signed checkpoints yet: run `mizan audit verify`.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.seq.to_string(),
+                c.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                c.reason.clone(),
+                c.key_id.clone(),
+                c.head_hash.clone(),
+            ]
+        })
+        .collect();
+    say!(
+        "{}",
+        table(
+            &["ID", "SEQ", "TIME (UTC)", "REASON", "KEY", "HEAD HASH"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+async fn rotate_key(console: &Console, out: &Output) -> Result<(), CliError> {
+    let (keys, source) = load_keys(KeySource::from_env()).await?;
+    let old = keys.current().id().to_owned();
+    let save = |ring: AuditKeys| async move {
+        tokio::task::spawn_blocking(move || source.store(&ring).map(|()| ring))
+            .await
+            .map_err(|e| AuditKeyError::KeychainUnavailable {
+                reason: format!("saving the audit key stopped: {e}"),
+            })?
+    };
+    let (report, rotated) = checkpoint::rotate(console.store(), &keys, save, console.now()).await?;
+    if rotated.is_some() && !out.json {
+        say!(
+            "Audit key rotated: {old} (retired, kept to check its checkpoints) -> {}.",
+            report.key_id
+        );
+    }
+    finish(out, &report)
+}
+
+/// Best-effort periodic checkpoint after a command, only where a key file is configured: the
+/// keychain is never opened unasked, and a failure here never fails the command (the next
+/// `mizan audit verify` reports whatever it was).
+pub async fn checkpoint_if_due(console: &Console) {
+    if std::env::var(KEY_FILE_VAR).is_ok_and(|v| !v.trim().is_empty()) {
+        let source = KeySource::from_env();
+        let loaded = tokio::task::spawn_blocking(move || source.load()).await;
+        if let Ok(Ok(Some(keys))) = loaded
+            && let Err(e) = audit::checkpoint_if_due(console.store(), &keys, console.now()).await
+        {
+            tracing::warn!(code = %e.code(), "periodic audit checkpoint not written: {e}");
+        }
+    }
+}
+
+fn checkpoint_json(c: &CheckpointRow) -> Value {
+    json!({
+        "id": c.id,
+        "seq": c.seq,
+        "head_hash": c.head_hash,
+        "entry_count": c.entry_count,
+        "at": c.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+        "reason": c.reason,
+        "key_id": c.key_id,
+        "mac": c.mac,
+    })
+}
+
+fn report_json(r: &SignedReport) -> Value {
     json!({
         "intact": r.is_intact(),
         "verified": r.verified,
         "head": r.head.as_ref().map(|h| json!({"seq": h.seq, "hash": h.hash})),
-        "checkpoint": r.checkpoint.as_ref().map(|h| json!({"seq": h.seq, "hash": h.hash})),
+        "key_id": r.key_id,
+        "checkpoints": r.checkpoints,
+        "covered_from": r.covered_from.as_ref().map(checkpoint_json),
+        "written": r.written.as_ref().map(checkpoint_json),
         "first_broken": r.broken.as_ref().map(|b| json!({
             "seq": b.seq,
             "kind": b.kind(),

@@ -140,14 +140,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let resilience = mizan_core::gateway::ResilienceConfig::from_lookup(|k| std::env::var(k).ok())?;
     let console = Console::open(config).await?.with_resilience(resilience);
     let out = output::Output { json: cli.json };
-    match cli.command {
+    // Serve runs on and is not "after" anything; audit commands sign themselves.
+    if let Command::Serve(a) = cli.command {
+        return serve::run(console, a).await;
+    }
+    let periodic = !matches!(cli.command, Command::Audit(_));
+    let result = match cli.command {
         Command::Sandbox(_) => Ok(()),
         Command::Checkout(c) => checkout::run(&console, &out, c).await,
         Command::Orders(c) => orders::run(&console, &out, c).await,
         Command::Webhooks(c) => webhooks::run(&console, &out, c).await,
         Command::Status => status::status(&console, &out).await,
         Command::Reconcile => status::reconcile(&console, &out).await,
-        Command::Serve(a) => serve::run(console, a).await,
+        Command::Serve(_) => Ok(()),
         Command::Checklist(a) => checklist::run(&console, &out, a).await,
         Command::Authorise(a) => moves::authorise(&console, &out, a).await,
         Command::Capture(a) => moves::capture(&console, &out, a).await,
@@ -157,5 +162,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Credentials(_) => Ok(()),
         Command::Audit(c) => audit::run(&console, &out, c).await,
         Command::Export(c) => export::run(&console, &out, c).await,
+    };
+    if periodic {
+        audit::checkpoint_if_due(&console).await;
     }
+    result
 }

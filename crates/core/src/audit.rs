@@ -9,8 +9,12 @@
 //! the race makes [`record`] re-read the chain's end and retry; request summaries never carry a
 //! secret (callers pass ids and amounts, not tokens).
 //!
-//! [`verify`] walks the chain and names the first entry that is not as written.
+//! [`verify`] walks the chain and names the first entry that is not as written; [`checkpoint`]
+//! makes it keyed: checkpoints of the chain's head MACed with a key kept outside the database
+//! ([`key`]), which [`verify_signed`] checks the chain against.
 
+pub mod checkpoint;
+pub mod key;
 mod verify;
 
 use chrono::{DateTime, Utc};
@@ -24,6 +28,8 @@ use crate::store::audit;
 pub use crate::store::audit::AuditEntry;
 use crate::store::{Store, StoreError};
 
+pub use checkpoint::{SignedReport, checkpoint_if_due, verify_signed};
+pub use key::{AuditKeyError, AuditKeys, KeySource};
 pub use verify::{Breach, CHECKPOINT_KEY, ChainBreak, ChainHead, ChainReport, verify};
 
 /// The `prev_hash` of the first row of the chain.

@@ -4,6 +4,7 @@
 //! errors); `code()` values are stable, because the CLI's `--json`, stored results and the UI
 //! key on them.
 
+pub mod audit_key;
 pub mod export;
 pub mod refusal;
 
@@ -25,6 +26,9 @@ pub enum Error {
     Credentials(#[from] crate::credentials::CredentialError),
     #[error(transparent)]
     Export(#[from] export::ExportError),
+    /// The audit key cannot be used, or is not the one the checkpoints were signed with.
+    #[error(transparent)]
+    AuditKey(#[from] audit_key::AuditKeyError),
     #[error(
         "no API token for {env}: run `mizan credentials set --env {env}` or set MIZAN_{}_API_TOKEN",
         env.env_var_prefix()
@@ -78,6 +82,7 @@ impl Error {
             Error::Gateway(e) => ErrorCode::from(e),
             Error::Credentials(e) => e.code(),
             Error::Export(e) => e.code(),
+            Error::AuditKey(e) => e.code(),
             Error::NoApiToken { .. } => ErrorCode::CredentialsMissing,
             Error::DataDir { .. } => ErrorCode::DataDirUnavailable,
             Error::Invalid(_) => ErrorCode::InvalidInput,

@@ -409,6 +409,33 @@ async fn an_unreachable_keychain_says_so_and_names_the_variables() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_audit_key_is_generated_once_in_the_keychain() {
+    // Without a key file, the audit key is one keychain item, made on first use.
+    let unreachable = Mizan::new("auditnobus", "unix:path=/nonexistent/mizan-test-bus");
+    let (code, message) = unreachable.error_code(&["--json", "audit", "verify"], "");
+    assert_eq!(code, "audit_key_unavailable");
+    assert!(message.contains("MIZAN_AUDIT_KEY_FILE"), "{message}");
+
+    let Some(bus) = session_bus("the_audit_key_is_generated_once_in_the_keychain") else {
+        return;
+    };
+    let m = Mizan::new("auditkey", &bus);
+    let first = m.json(&["--json", "audit", "verify"]);
+    assert_eq!(first["written"]["reason"], "adopt", "{first}");
+    let key_id = first["key_id"].as_str().unwrap().to_owned();
+    let again = m.json(&["--json", "audit", "verify"]);
+    assert_eq!(again["key_id"], key_id.as_str(), "the same key, read back");
+    assert_eq!(again["checkpoints"], 1);
+    let rotated = m.json(&["--json", "audit", "rotate-key"]);
+    assert_ne!(rotated["key_id"], key_id.as_str());
+    let after = m.json(&["--json", "audit", "verify"]);
+    assert_eq!(
+        after["checkpoints"], 3,
+        "the retired key still checks its checkpoints"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_sandbox_token_sent_to_production_is_named_as_such() {
     let (sandbox_token, production_token) = (jwt("sbx"), jwt("prd"));
     let sandbox = simulator(&sandbox_token).await;

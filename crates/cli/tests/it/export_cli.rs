@@ -91,14 +91,19 @@ impl Data {
         self.dir.path().join(name)
     }
 
-    /// Runs `mizan ARGS` with a clean environment, a token that must never show, and an
-    /// Arabic operator name.
+    /// Runs `mizan ARGS` with a clean environment, a token that must never show, an Arabic
+    /// operator name and the audit key in a file of the data directory.
     fn mizan(&self, args: &[&str]) -> Output {
+        self.mizan_keyed(args, &self.path("audit.key"))
+    }
+
+    fn mizan_keyed(&self, args: &[&str], key_file: &Path) -> Output {
         Command::new(env!("CARGO_BIN_EXE_mizan"))
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("MIZAN_DATA_DIR", self.dir.path())
+            .env("MIZAN_AUDIT_KEY_FILE", key_file)
             .env("MIZAN_SANDBOX_API_TOKEN", TOKEN)
             .env("MIZAN_OPERATOR", "نورة")
             .env("USER", "ops")
@@ -391,4 +396,59 @@ async fn audit_verify_names_the_first_broken_entry() {
     assert_eq!(report["first_broken"]["kind"], "edited");
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["code"], "audit_chain_broken");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_checkpoints_are_signed_exported_rotated_and_keyed() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let d = Data::seeded().await;
+    let out = d.mizan(&["export", "orders", "-o", d.path("o.csv").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = d.mizan(&["audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("entries 1 to 1 were adopted"), "{said}");
+    let key = std::fs::read_to_string(d.path("audit.key")).unwrap();
+    let key = key.trim();
+    let mode = std::fs::metadata(d.path("audit.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let out = d.mizan(&["audit", "rotate-key"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Audit key rotated"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = d.mizan(&["--json", "audit", "checkpoints"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["adopt", "rotate-old", "rotate-new"]);
+    assert_eq!(rows[0]["mac"].as_str().unwrap().len(), 64);
+    let out = d.mizan(&["--json", "audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checkpoints"], 3);
+    assert_eq!(report["covered_from"]["reason"], "adopt");
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!all.contains(key) && !text(&std::fs::read(d.path("mizan.db")).unwrap()).contains(key));
+
+    // A key file others can read is refused; another key is named the wrong one.
+    std::fs::set_permissions(d.path("audit.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = d.mizan(&["--json", "audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "audit_key_exposed");
+    let out = d.mizan_keyed(&["--json", "audit", "verify"], &d.path("other.key"));
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "audit_key_wrong", "{err}");
 }

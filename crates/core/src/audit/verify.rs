@@ -17,6 +17,10 @@
 //! the setting — which needs the same file access, so for an anchor outside the machine the
 //! head printed by `mizan audit verify` should be noted elsewhere. The walk streams: memory
 //! stays flat however long the chain.
+//!
+//! That setting is the unkeyed check. The keyed one ([`super::checkpoint`]) feeds the same walk
+//! with heads vouched for by MACed checkpoints, which someone with the database alone cannot
+//! write.
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
@@ -52,6 +56,9 @@ pub enum Breach {
     /// The entry an earlier verification saw as the head now has another hash: it and the
     /// chain behind it were rewritten.
     Rewritten,
+    /// A signed checkpoint whose MAC does not check with any key we hold: it was forged or
+    /// altered in the database (`seq` is the entry it claims).
+    CheckpointForged { checkpoint_id: i64 },
 }
 
 /// The first broken entry.
@@ -90,6 +97,10 @@ impl ChainBreak {
                 "entry {seq} has another hash than when it was last verified: the chain was \
                  rewritten"
             ),
+            Breach::CheckpointForged { checkpoint_id } => format!(
+                "checkpoint {checkpoint_id} (claiming entry {seq}) is not signed by the audit \
+                 key: it was forged or altered"
+            ),
         }
     }
 
@@ -101,6 +112,7 @@ impl ChainBreak {
             Breach::Edited => "edited",
             Breach::Truncated { .. } => "truncated",
             Breach::Rewritten => "rewritten",
+            Breach::CheckpointForged { .. } => "checkpoint_forged",
         }
     }
 }
@@ -131,19 +143,8 @@ impl ChainReport {
 /// [`crate::Error::Store`] if the store cannot be read, or a row does not decode at all.
 pub async fn verify(store: &Store, now: DateTime<Utc>) -> Result<ChainReport> {
     let checkpoint = read_checkpoint(store).await?;
-    let mut walk = Walk::new(checkpoint.clone());
-    let reader = store.streaming_reader().await?;
-    {
-        let mut rows = std::pin::pin!(audit::stream_chain(&reader));
-        while let Some(entry) = rows.try_next().await? {
-            if walk.step(&entry) {
-                break;
-            }
-        }
-    }
-    reader.close().await;
-    let broken = walk.finish();
-    let head = if broken.is_none() { walk.head } else { None };
+    let walk = walk(store, checkpoint.iter().cloned().collect()).await?;
+    let head = walk.head.filter(|_| walk.broken.is_none());
     if let Some(h) = &head {
         settings::set(
             store,
@@ -158,6 +159,37 @@ pub async fn verify(store: &Store, now: DateTime<Utc>) -> Result<ChainReport> {
         verified: walk.verified,
         head,
         checkpoint,
+        broken: walk.broken,
+    })
+}
+
+/// What a finished walk saw.
+pub(super) struct Walked {
+    /// Entries read before the first break.
+    pub verified: u64,
+    /// The last entry read (the chain's head when intact).
+    pub head: Option<ChainHead>,
+    pub broken: Option<ChainBreak>,
+}
+
+/// Streams the whole chain against `pins` (heads vouched for earlier: each must still be in
+/// the chain with its hash, and the chain must reach the newest) and stops at the first break.
+pub(super) async fn walk(store: &Store, pins: Vec<ChainHead>) -> Result<Walked> {
+    let mut walk = Walk::new(pins);
+    let reader = store.streaming_reader().await?;
+    {
+        let mut rows = std::pin::pin!(audit::stream_chain(&reader));
+        while let Some(entry) = rows.try_next().await? {
+            if walk.step(&entry) {
+                break;
+            }
+        }
+    }
+    reader.close().await;
+    let broken = walk.finish();
+    Ok(Walked {
+        verified: walk.verified,
+        head: walk.head,
         broken,
     })
 }
@@ -191,18 +223,20 @@ struct Walk {
     prev_hash: String,
     verified: u64,
     head: Option<ChainHead>,
-    checkpoint: Option<ChainHead>,
+    /// Heads vouched for earlier, by seq.
+    pins: Vec<ChainHead>,
     broken: Option<ChainBreak>,
 }
 
 impl Walk {
-    fn new(checkpoint: Option<ChainHead>) -> Self {
+    fn new(mut pins: Vec<ChainHead>) -> Self {
+        pins.sort_by_key(|p| p.seq);
         Walk {
             expected_seq: 1,
             prev_hash: GENESIS_HASH.to_owned(),
             verified: 0,
             head: None,
-            checkpoint,
+            pins,
             broken: None,
         }
     }
@@ -226,11 +260,7 @@ impl Walk {
                 seq: e.seq,
                 breach: Breach::Edited,
             })
-        } else if self
-            .checkpoint
-            .as_ref()
-            .is_some_and(|c| c.seq == e.seq && c.hash != e.hash)
-        {
+        } else if self.pins.iter().any(|c| c.seq == e.seq && c.hash != e.hash) {
             Some(ChainBreak {
                 seq: e.seq,
                 breach: Breach::Rewritten,
@@ -255,7 +285,7 @@ impl Walk {
     /// The first break, including a tail cut below the checkpoint.
     fn finish(&mut self) -> Option<ChainBreak> {
         if self.broken.is_none()
-            && let Some(c) = &self.checkpoint
+            && let Some(c) = self.pins.last()
             && self.expected_seq <= c.seq
         {
             self.broken = Some(ChainBreak {

@@ -100,6 +100,45 @@ impl Keychain {
     }
 }
 
+impl Keychain {
+    /// A global item of this service (not one environment's credential): the audit key.
+    /// Errors name no environment's variables; callers map them to their own advice.
+    pub(crate) fn get_item(
+        &self,
+        account: &str,
+    ) -> Result<Option<Sensitive<String>>, CredentialError> {
+        match self.global_entry(account, None)?.get_password() {
+            Ok(v) => Ok(Some(Sensitive::new(v))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(GLOBAL_ENV, e)),
+        }
+    }
+
+    /// Stores a global item, replacing any previous value.
+    pub(crate) fn set_item(
+        &self,
+        account: &str,
+        label: &str,
+        value: &str,
+    ) -> Result<(), CredentialError> {
+        self.global_entry(account, Some(label))?
+            .set_password(value)
+            .map_err(|e| map_error(GLOBAL_ENV, e))
+    }
+
+    fn global_entry(&self, account: &str, label: Option<&str>) -> Result<Entry, CredentialError> {
+        let store = self.store(GLOBAL_ENV)?;
+        let mods: HashMap<&str, &str> = label.map(label_modifier).unwrap_or_default();
+        let mods = (!mods.is_empty()).then_some(&mods);
+        store
+            .build(&self.service, account, mods)
+            .map_err(|e| map_error(GLOBAL_ENV, e))
+    }
+}
+
+/// The environment a global item's errors are built with (only their reason is used).
+const GLOBAL_ENV: Environment = Environment::Sandbox;
+
 impl CredentialStore for Keychain {
     fn get(
         &self,

@@ -23,6 +23,7 @@
 //! ledger, then commit).
 
 pub mod audit;
+pub mod audit_checkpoints;
 mod codec;
 pub mod deliveries;
 pub mod delivery_stats;
