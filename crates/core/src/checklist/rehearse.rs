@@ -68,11 +68,14 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
     let app = router(ReceiverState::new(console.clone(), wake.clone()));
     let mut server_stop = stop.subscribe();
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|s| *s).await;
-            })
-            .await;
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_stop.wait_for(|s| *s).await;
+        })
+        .await;
     });
     let processor = Processor::new(
         console.clone(),

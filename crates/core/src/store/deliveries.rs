@@ -81,6 +81,22 @@ pub struct NewDelivery {
     pub order_id: Option<String>,
     /// From the body, when it parsed.
     pub event_type: Option<String>,
+    /// The peer's address (`ip:port`), when the server knows it.
+    pub sender: Option<String>,
+    /// How big the request was, whatever was kept of it.
+    pub sizes: Option<RequestSizes>,
+}
+
+/// The sizes of a request as received, in bytes. A refused delivery stores only samples, so
+/// these are the record of what was actually sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestSizes {
+    /// The body.
+    pub body: u64,
+    /// Header names and values (without separators).
+    pub headers: u64,
+    /// The raw query string.
+    pub query: u64,
 }
 
 /// A stored delivery.
@@ -120,6 +136,10 @@ pub struct WebhookDelivery {
     pub attempts: i64,
     /// When processing finished.
     pub processed_at: Option<DateTime<Utc>>,
+    /// The peer's address, when known (None for rows older than migration 0005).
+    pub sender: Option<String>,
+    /// The request's real sizes (None for rows older than migration 0005).
+    pub sizes: Option<RequestSizes>,
 }
 
 /// Which deliveries [`list`] returns, newest first.
@@ -147,12 +167,21 @@ pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     }
 }
 
-/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): thirteen
+/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): seventeen
 /// positional values in column order, `attempts` starting at 0.
 pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, received_at,
     method, path, query, headers_json, body, verdict, reason, http_status, order_id,
-    event_type, processing_state, attempts)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+    event_type, processing_state, sender, body_bytes, headers_bytes, query_bytes, attempts)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+
+/// `sizes` as the three nullable columns, in column order.
+pub(super) fn size_columns(sizes: Option<RequestSizes>) -> [Option<i64>; 3] {
+    let col = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
+    match sizes {
+        Some(s) => [col(s.body), col(s.headers), col(s.query)],
+        None => [None, None, None],
+    }
+}
 
 /// Stores a delivery and returns its id. When this returns, the row is on disk.
 ///
@@ -160,6 +189,7 @@ pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, re
 /// [`StoreError::Query`] — the receiver must then not answer 200.
 pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, StoreError> {
     let state = initial_state(delivery.verdict);
+    let [body_bytes, headers_bytes, query_bytes] = size_columns(delivery.sizes);
     let mut conn = db
         .conn()
         .await
@@ -178,6 +208,10 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
         .bind(&delivery.order_id)
         .bind(&delivery.event_type)
         .bind(state.as_str())
+        .bind(&delivery.sender)
+        .bind(body_bytes)
+        .bind(headers_bytes)
+        .bind(query_bytes)
         .execute(&mut *conn)
         .await
         .map_err(StoreError::query("insert delivery"))?;
@@ -463,7 +497,32 @@ fn from_row(row: &SqliteRow) -> Result<WebhookDelivery, StoreError> {
         processing_result: codec::get(row, TABLE, "processing_result")?,
         attempts: codec::get(row, TABLE, "attempts")?,
         processed_at: codec::time_opt(row, TABLE, "processed_at")?,
+        sender: codec::get(row, TABLE, "sender")?,
+        sizes: sizes_from_row(row)?,
     })
+}
+
+/// The three size columns, all or nothing.
+fn sizes_from_row(row: &SqliteRow) -> Result<Option<RequestSizes>, StoreError> {
+    let col = |name: &'static str| -> Result<Option<u64>, StoreError> {
+        let n: Option<i64> = codec::get(row, TABLE, name)?;
+        n.map(|n| u64::try_from(n).map_err(|e| StoreError::corrupt(TABLE, name, e)))
+            .transpose()
+    };
+    Ok(
+        match (
+            col("body_bytes")?,
+            col("headers_bytes")?,
+            col("query_bytes")?,
+        ) {
+            (Some(body), Some(headers), Some(query)) => Some(RequestSizes {
+                body,
+                headers,
+                query,
+            }),
+            _ => None,
+        },
+    )
 }
 
 #[cfg(test)]

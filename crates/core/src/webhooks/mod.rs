@@ -17,6 +17,7 @@ pub mod redirects;
 pub mod registration;
 pub mod registration_health;
 pub mod replay;
+pub mod sample;
 pub mod selftest;
 
 use std::sync::Arc;
@@ -34,7 +35,9 @@ use crate::error::Result;
 
 pub use processor::{Processor, ProcessorConfig};
 
-pub use crate::store::deliveries::{DeliveryFilter, DeliveryVerdict, WebhookDelivery};
+pub use crate::store::deliveries::{
+    DeliveryFilter, DeliveryVerdict, RequestSizes, WebhookDelivery,
+};
 pub use crate::store::mask_secret;
 
 /// Stored deliveries matching `filter`, newest first.
@@ -101,6 +104,9 @@ impl std::fmt::Debug for ReceiverState {
 }
 
 /// The receiver and the redirect pages. Other methods on the webhook path answer 405.
+///
+/// The receiver reads the peer's address: serve this with
+/// `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn router(state: ReceiverState) -> Router {
     Router::new()
         .route(

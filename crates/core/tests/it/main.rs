@@ -15,6 +15,7 @@ mod export_fixture;
 mod export_settlement;
 mod module_cycles;
 mod order_list_scale;
+mod receiver_refused;
 mod registration_health;
 mod store_audit_settings;
 mod store_inbox;
