@@ -82,6 +82,8 @@ pub struct RunningService {
     watching: Option<JoinHandle<()>>,
     registration_health: watch::Receiver<Option<RegistrationHealth>>,
     heartbeat: Heartbeat,
+    /// A handle on the receiver's state, for its in-memory counters.
+    receiver: ReceiverState,
 }
 
 impl std::fmt::Debug for RunningService {
@@ -185,7 +187,8 @@ impl RunningService {
                 }
             })
         });
-        let app = router(ReceiverState::new(console.clone(), received));
+        let receiver = ReceiverState::new(console.clone(), received);
+        let app = router(receiver.clone());
         let server = {
             let mut stopped = stopped;
             tokio::spawn(async move {
@@ -212,6 +215,7 @@ impl RunningService {
             watching,
             registration_health,
             heartbeat,
+            receiver,
         })
     }
 
@@ -228,6 +232,12 @@ impl RunningService {
     /// The latest registration-health check of this service (None before the first).
     pub fn registration_health(&self) -> watch::Receiver<Option<RegistrationHealth>> {
         self.registration_health.clone()
+    }
+
+    /// Refused requests answered 429 and not stored since the service started (a flood of
+    /// unsigned requests shows here and in the log).
+    pub fn rate_limited(&self) -> u64 {
+        self.receiver.rate_limited()
     }
 
     /// True once any task of the service has ended on its own (the server failed).

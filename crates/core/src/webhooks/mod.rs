@@ -11,6 +11,7 @@
 //! context's clock, so token expiry is testable.
 
 pub mod health;
+pub mod limit;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
@@ -33,6 +34,7 @@ use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::Result;
 
+pub use limit::RefusalLimit;
 pub use processor::{Processor, ProcessorConfig};
 
 pub use crate::store::deliveries::{
@@ -68,6 +70,8 @@ pub struct ReceiverState {
     pub(crate) wake: Arc<Notify>,
     /// The receiver's single writer to the inbox (group commit).
     pub(crate) inbox: receiver::Inbox,
+    /// Per-address limit of refused deliveries (never consulted for verified ones).
+    pub(crate) refusals: Arc<limit::RefusalLimiter>,
 }
 
 impl ReceiverState {
@@ -85,7 +89,21 @@ impl ReceiverState {
             verifier,
             wake,
             inbox: receiver::Inbox::default(),
+            refusals: Arc::new(limit::RefusalLimiter::new(RefusalLimit::default())),
         }
+    }
+
+    /// The same state with another limit of refused deliveries per address.
+    #[must_use]
+    pub fn with_refusal_limit(mut self, limit: RefusalLimit) -> ReceiverState {
+        self.refusals = Arc::new(limit::RefusalLimiter::new(limit));
+        self
+    }
+
+    /// Refused requests answered 429 (and not stored) since this state was made: how a flood
+    /// shows.
+    pub fn rate_limited(&self) -> u64 {
+        self.refusals.limited()
     }
 
     /// The environment deliveries are verified for and stored under.

@@ -2,7 +2,8 @@
 //!
 //! Owns the receiver's verdicts and answers: 200 verified, 401 missing/forged/expired/wrongly
 //! signed token (stored, never processed), 400 unparseable body with a valid token (stored),
-//! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 405 other methods
+//! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 429 a refused
+//! request over its address's limit ([`super::limit`]; not stored), 405 other methods
 //! (axum's method router), 503 when the inbox cannot be written (Tamara retries).
 //!
 //! What is stored depends on the verdict: a verified delivery (and a signed one whose body does
@@ -79,10 +80,16 @@ pub(crate) async fn receive(
         ),
         (Ok(_), Ok(_)) => (DeliveryVerdict::Verified, StatusCode::OK, None),
     };
+    let refused = verdict == DeliveryVerdict::Rejected;
+    if refused && !state.refusals.admit(peer.ip()) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"success": false, "error": "rate_limited"})),
+        );
+    }
     let notification = parsed.ok();
     let sizes = sample::sizes(&headers, query.as_deref(), &body);
     // A refused request is a stranger's: keep a bounded record of it, never the request.
-    let refused = verdict == DeliveryVerdict::Rejected;
     let delivery = NewDelivery {
         environment: state.environment(),
         received_at: now,

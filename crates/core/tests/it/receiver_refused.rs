@@ -1,16 +1,18 @@
 //! What the receiver keeps of requests it refuses: a bounded record (sizes, sender, samples),
-//! never the request — while verified deliveries are still stored in full.
+//! never the request — and past a per-address burst, nothing at all (429); verified deliveries
+//! are still stored in full and never limited.
 
 // Test helpers outside #[test] fns panic on setup failure by design.
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::Utc;
 use mizan_core::Console;
 use mizan_core::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
-use mizan_core::webhooks::{ReceiverState, router};
+use mizan_core::webhooks::{ReceiverState, RefusalLimit, router};
 use tamara::Sensitive;
 use tamara::notification::sign_token;
 use tokio::sync::Notify;
@@ -136,4 +138,52 @@ async fn a_verified_delivery_is_still_stored_in_full() {
     assert_eq!(row.body, body);
     assert_eq!(row.sizes.unwrap().body, body.len() as u64);
     assert!(row.sender.unwrap().starts_with("127.0.0.1:"));
+}
+
+/// A flood of unsigned requests from one address: past the burst each is answered 429, stored
+/// nowhere and counted; a signed delivery from the same address is still stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_past_the_burst_are_429_unstored_and_counted_but_signed_ones_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = common::console(dir.path(), &[("MIZAN_SANDBOX_NOTIFICATION_TOKEN", KEY)]).await;
+    let slow = NonZeroU32::new(1).unwrap();
+    let state = ReceiverState::new(console.clone(), Arc::new(Notify::new())).with_refusal_limit(
+        RefusalLimit {
+            burst: NonZeroU32::new(3).unwrap(),
+            per_second: slow,
+        },
+    );
+    let counters = state.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let answer = http.post(&url).body("{}").send().await.unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(&statuses[..3], &[401, 401, 401], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(counters.rate_limited(), 7);
+    let stored = deliveries::list(console.store(), &DeliveryFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3, "only the burst is stored");
+
+    let token = sign_token(&Sensitive::new(KEY.to_owned()), Utc::now().timestamp()).unwrap();
+    let answer = http
+        .post(format!("{url}?tamaraToken={token}"))
+        .body(r#"{"order_id":"o-lim","order_reference_id":"R-1","event_type":"order_approved","data":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        200,
+        "verified deliveries are never limited"
+    );
+    assert_eq!(counters.rate_limited(), 7);
 }
