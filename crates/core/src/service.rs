@@ -1,5 +1,6 @@
 //! The running service of one console: the webhook receiver (with the redirect pages), the
-//! inbox processor, the reconciler, the receiver's heartbeat and the registration-health check,
+//! inbox processor, the reconciler, the receiver's heartbeat, the inbox's retention (pruning
+//! refused and settled deliveries past [`crate::config::Retention`]) and the registration-health check,
 //! started together and stopped together. `mizan serve` and the desktop app both run exactly
 //! this.
 //!
@@ -19,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::console::Console;
 use crate::reconcile::Reconciler;
+use crate::store::delivery_retention::{self, Pruned};
 use crate::webhooks::health::{self, Heartbeat};
 use crate::webhooks::registration_health::{self, RegistrationHealth};
 use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
@@ -33,6 +35,8 @@ pub struct ServiceConfig {
     pub processor: ProcessorConfig,
     /// Time between registration-health checks; None runs none.
     pub registration_check_every: Option<Duration>,
+    /// Time between prunings of the inbox (the first runs at start); None prunes nothing.
+    pub prune_every: Option<Duration>,
 }
 
 impl Default for ServiceConfig {
@@ -42,9 +46,13 @@ impl Default for ServiceConfig {
             reconcile_concurrency: 4,
             processor: ProcessorConfig::default(),
             registration_check_every: Some(registration_health::CHECK_EVERY),
+            prune_every: Some(PRUNE_EVERY),
         }
     }
 }
+
+/// How often the service prunes the inbox by default.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Which part of the service stopped abnormally.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,6 +88,7 @@ pub struct RunningService {
     beating: JoinHandle<()>,
     relay: JoinHandle<()>,
     watching: Option<JoinHandle<()>>,
+    pruning: Option<JoinHandle<()>>,
     registration_health: watch::Receiver<Option<RegistrationHealth>>,
     heartbeat: Heartbeat,
     /// A handle on the receiver's state, for its in-memory counters.
@@ -188,6 +197,19 @@ impl RunningService {
             })
         });
         let receiver = ReceiverState::new(console.clone(), received);
+        let pruning = config.prune_every.map(|every| {
+            let console = console.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                loop {
+                    prune(&console).await;
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                        () = tokio::time::sleep(every) => {}
+                    }
+                }
+            })
+        });
         let app = router(receiver.clone());
         let server = {
             let mut stopped = stopped;
@@ -213,6 +235,7 @@ impl RunningService {
             beating,
             relay,
             watching,
+            pruning,
             registration_health,
             heartbeat,
             receiver,
@@ -262,6 +285,9 @@ impl RunningService {
         if let Some(w) = self.watching {
             let _ = w.await;
         }
+        if let Some(p) = self.pruning {
+            let _ = p.await;
+        }
         let stopped_at = self.console.now();
         let last = Heartbeat {
             at: stopped_at,
@@ -283,5 +309,27 @@ impl RunningService {
             return Err(ServiceError::Processor);
         }
         Ok(())
+    }
+}
+
+/// One pruning of the inbox by the console's retention, relative to the console's clock.
+/// A failure is logged and retried at the next round: retention is housekeeping, never a
+/// reason to stop receiving.
+async fn prune(console: &Console) {
+    let retention = console.config().retention;
+    let now = console.now();
+    let days = |d: u32| chrono::Duration::days(i64::from(d));
+    match delivery_retention::prune(
+        console.store(),
+        now - days(retention.rejected_days),
+        now - days(retention.processed_days),
+    )
+    .await
+    {
+        Ok(p) if p != Pruned::default() => {
+            tracing::info!(rejected = p.rejected, settled = p.settled, "inbox pruned")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "inbox not pruned"),
     }
 }

@@ -25,6 +25,7 @@
 pub mod audit;
 mod codec;
 pub mod deliveries;
+pub mod delivery_retention;
 pub mod delivery_stats;
 pub mod desktop;
 mod error;

@@ -13,6 +13,7 @@ mod demo_traffic;
 mod export_files;
 mod export_fixture;
 mod export_settlement;
+mod inbox_retention;
 mod module_cycles;
 mod order_list_scale;
 mod receiver_refused;
