@@ -4,8 +4,8 @@
 //! started together and stopped together. `mizan serve` and the desktop app both run exactly
 //! this.
 //!
-//! Invariants: stopping first stops accepting (in-flight requests finish; every acknowledged
-//! delivery is already durable), then lets the processor finish the row in hand and the
+//! Invariants: stopping first stops accepting (in-flight requests finish within the server's
+//! shutdown grace, [`ServerLimits`]; every acknowledged delivery is already durable), then lets the processor finish the row in hand and the
 //! reconciler its sweep, then stamps the heartbeat as stopped. Observers learn of each stored
 //! delivery through [`RunningService::deliveries`] (a counter that moves after the receiver
 //! wrote a row), which is how the desktop app pushes events instead of polling.
@@ -23,7 +23,7 @@ use crate::reconcile::Reconciler;
 use crate::store::delivery_retention::{self, Pruned};
 use crate::webhooks::health::{self, Heartbeat};
 use crate::webhooks::registration_health::{self, RegistrationHealth};
-use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
+use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, ServerLimits, router, serve};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -37,6 +37,8 @@ pub struct ServiceConfig {
     pub registration_check_every: Option<Duration>,
     /// Time between prunings of the inbox (the first runs at start); None prunes nothing.
     pub prune_every: Option<Duration>,
+    /// The receiver's connection cap, header timeout and shutdown grace.
+    pub server: ServerLimits,
 }
 
 impl Default for ServiceConfig {
@@ -47,6 +49,7 @@ impl Default for ServiceConfig {
             processor: ProcessorConfig::default(),
             registration_check_every: Some(registration_health::CHECK_EVERY),
             prune_every: Some(PRUNE_EVERY),
+            server: ServerLimits::default(),
         }
     }
 }
@@ -211,18 +214,12 @@ impl RunningService {
             })
         });
         let app = router(receiver.clone());
+        let limits = config.server;
         let server = {
             let mut stopped = stopped;
-            tokio::spawn(async move {
-                axum::serve(
-                    listener,
-                    app.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-            })
+            tokio::spawn(serve(listener, app, limits, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }))
         };
         Ok(RunningService {
             addr,

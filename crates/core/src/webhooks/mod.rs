@@ -20,15 +20,19 @@ pub mod registration_health;
 pub mod replay;
 pub mod sample;
 pub mod selftest;
+pub mod server;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use tamara::notification::TokenVerifier;
 use tokio::sync::Notify;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::context::Context;
 use crate::environment::Environment;
@@ -36,6 +40,7 @@ use crate::error::Result;
 
 pub use limit::RefusalLimit;
 pub use processor::{Processor, ProcessorConfig};
+pub use server::{ServerLimits, serve};
 
 pub use crate::store::deliveries::{
     DeliveryFilter, DeliveryVerdict, RequestSizes, WebhookDelivery,
@@ -56,6 +61,14 @@ pub async fn deliveries(
 /// Largest body the receiver reads; a bigger one is answered 413 and not stored (the body is
 /// never read, so there is nothing trustworthy to store).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Time a request's body has to arrive once its headers have (tower-http's body timeout: a body
+/// sent a byte at a time is cut off).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time a request has from its headers to its answer, body and inbox commit included; past it
+/// the answer is 408 (a commit already under way still lands).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The receiver's route.
 pub const WEBHOOK_PATH: &str = "/webhooks/tamara";
@@ -123,8 +136,9 @@ impl std::fmt::Debug for ReceiverState {
 
 /// The receiver and the redirect pages. Other methods on the webhook path answer 405.
 ///
-/// The receiver reads the peer's address: serve this with
-/// `into_make_service_with_connect_info::<SocketAddr>()`.
+/// The receiver reads the peer's address: serve this with [`serve`] (or
+/// `into_make_service_with_connect_info::<SocketAddr>()`). Every request has
+/// [`BODY_READ_TIMEOUT`] for its body and [`REQUEST_TIMEOUT`] in all.
 pub fn router(state: ReceiverState) -> Router {
     Router::new()
         .route(
@@ -134,5 +148,10 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/checkout/success", get(redirects::success))
         .route("/checkout/failure", get(redirects::failure))
         .route("/checkout/cancel", get(redirects::cancel))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
         .with_state(Arc::new(state))
 }

@@ -39,6 +39,7 @@ fn fast() -> ServiceConfig {
         },
         registration_check_every: Some(Duration::from_secs(1)),
         prune_every: None,
+        ..ServiceConfig::default()
     }
 }
 

@@ -17,6 +17,7 @@ mod inbox_retention;
 mod module_cycles;
 mod order_list_scale;
 mod receiver_refused;
+mod receiver_server;
 mod registration_health;
 mod store_audit_settings;
 mod store_inbox;
