@@ -8,13 +8,17 @@
 //!
 //! Invariants: only verified deliveries enter the queue (others are stored as `skipped`, kept
 //! as evidence); query strings and headers are stored with secrets already masked — masking is
-//! the caller's job, [`mask_secret`] is the helper; the body is stored verbatim.
+//! the caller's job, [`mask_secret`] is the helper; the body is stored as the caller gives it
+//! (verbatim for signed deliveries, a bounded sample for refused ones — the receiver's choice).
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::codec::{self, text_enum, ts};
+use super::request_sizes;
+pub use super::request_sizes::RequestSizes;
+pub(super) use super::request_sizes::size_columns;
 use super::{Db, Environment, StoreError};
 
 const TABLE: &str = "webhook_deliveries";
@@ -85,18 +89,6 @@ pub struct NewDelivery {
     pub sender: Option<String>,
     /// How big the request was, whatever was kept of it.
     pub sizes: Option<RequestSizes>,
-}
-
-/// The sizes of a request as received, in bytes. A refused delivery stores only samples, so
-/// these are the record of what was actually sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RequestSizes {
-    /// The body.
-    pub body: u64,
-    /// Header names and values (without separators).
-    pub headers: u64,
-    /// The raw query string.
-    pub query: u64,
 }
 
 /// A stored delivery.
@@ -173,15 +165,6 @@ pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, re
     method, path, query, headers_json, body, verdict, reason, http_status, order_id,
     event_type, processing_state, sender, body_bytes, headers_bytes, query_bytes, attempts)
  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
-
-/// `sizes` as the three nullable columns, in column order.
-pub(super) fn size_columns(sizes: Option<RequestSizes>) -> [Option<i64>; 3] {
-    let col = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
-    match sizes {
-        Some(s) => [col(s.body), col(s.headers), col(s.query)],
-        None => [None, None, None],
-    }
-}
 
 /// Stores a delivery and returns its id. When this returns, the row is on disk.
 ///
@@ -498,31 +481,8 @@ fn from_row(row: &SqliteRow) -> Result<WebhookDelivery, StoreError> {
         attempts: codec::get(row, TABLE, "attempts")?,
         processed_at: codec::time_opt(row, TABLE, "processed_at")?,
         sender: codec::get(row, TABLE, "sender")?,
-        sizes: sizes_from_row(row)?,
+        sizes: request_sizes::from_row(row, TABLE)?,
     })
-}
-
-/// The three size columns, all or nothing.
-fn sizes_from_row(row: &SqliteRow) -> Result<Option<RequestSizes>, StoreError> {
-    let col = |name: &'static str| -> Result<Option<u64>, StoreError> {
-        let n: Option<i64> = codec::get(row, TABLE, name)?;
-        n.map(|n| u64::try_from(n).map_err(|e| StoreError::corrupt(TABLE, name, e)))
-            .transpose()
-    };
-    Ok(
-        match (
-            col("body_bytes")?,
-            col("headers_bytes")?,
-            col("query_bytes")?,
-        ) {
-            (Some(body), Some(headers), Some(query)) => Some(RequestSizes {
-                body,
-                headers,
-                query,
-            }),
-            _ => None,
-        },
-    )
 }
 
 #[cfg(test)]

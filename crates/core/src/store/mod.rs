@@ -37,6 +37,7 @@ pub mod ledger;
 pub mod order_list;
 pub mod orders;
 pub mod registrations;
+mod request_sizes;
 pub mod seed;
 pub mod settings;
 
