@@ -62,8 +62,8 @@ pub async fn deliveries(
 /// never read, so there is nothing trustworthy to store).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// Time a request's body has to arrive once its headers have (tower-http's body timeout: a body
-/// sent a byte at a time is cut off).
+/// Longest pause between two pieces of a request's body (tower-http's body timeout restarts
+/// with every piece, so a body trickled a byte at a time is bounded by [`REQUEST_TIMEOUT`]).
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Time a request has from its headers to its answer, body and inbox commit included; past it
@@ -85,6 +85,10 @@ pub struct ReceiverState {
     pub(crate) inbox: receiver::Inbox,
     /// Per-address limit of refused deliveries (never consulted for verified ones).
     pub(crate) refusals: Arc<limit::RefusalLimiter>,
+    /// Longest pause in a body ([`BODY_READ_TIMEOUT`] by default).
+    body_read_timeout: Duration,
+    /// Time from headers to answer ([`REQUEST_TIMEOUT`] by default).
+    request_timeout: Duration,
 }
 
 impl ReceiverState {
@@ -103,6 +107,8 @@ impl ReceiverState {
             wake,
             inbox: receiver::Inbox::default(),
             refusals: Arc::new(limit::RefusalLimiter::new(RefusalLimit::default())),
+            body_read_timeout: BODY_READ_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -110,6 +116,14 @@ impl ReceiverState {
     #[must_use]
     pub fn with_refusal_limit(mut self, limit: RefusalLimit) -> ReceiverState {
         self.refusals = Arc::new(limit::RefusalLimiter::new(limit));
+        self
+    }
+
+    /// The same state with other body and request timeouts (tests use short ones).
+    #[must_use]
+    pub fn with_timeouts(mut self, body_read: Duration, request: Duration) -> ReceiverState {
+        self.body_read_timeout = body_read;
+        self.request_timeout = request;
         self
     }
 
@@ -137,9 +151,10 @@ impl std::fmt::Debug for ReceiverState {
 /// The receiver and the redirect pages. Other methods on the webhook path answer 405.
 ///
 /// The receiver reads the peer's address: serve this with [`serve`] (or
-/// `into_make_service_with_connect_info::<SocketAddr>()`). Every request has
-/// [`BODY_READ_TIMEOUT`] for its body and [`REQUEST_TIMEOUT`] in all.
+/// `into_make_service_with_connect_info::<SocketAddr>()`). Every request has at most [`BODY_READ_TIMEOUT`] between pieces of its body and [`REQUEST_TIMEOUT`] in all (or
+/// the state's own, [`ReceiverState::with_timeouts`]).
 pub fn router(state: ReceiverState) -> Router {
+    let (body_read_timeout, request_timeout) = (state.body_read_timeout, state.request_timeout);
     Router::new()
         .route(
             WEBHOOK_PATH,
@@ -150,8 +165,8 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/checkout/cancel", get(redirects::cancel))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            request_timeout,
         ))
-        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
+        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
         .with_state(Arc::new(state))
 }

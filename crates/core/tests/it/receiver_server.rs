@@ -26,17 +26,29 @@ const KEY: &str = "receiver-server-notification-key";
 
 /// A receiver served by [`serve`] with `limits`; its address, the console, the stop switch and
 /// the server task.
-async fn start(
-    dir: &std::path::Path,
-    limits: ServerLimits,
-) -> (
+/// What [`start`] hands back.
+type Started = (
     SocketAddr,
     Console,
     oneshot::Sender<()>,
     JoinHandle<std::io::Result<()>>,
-) {
+);
+
+async fn start(dir: &std::path::Path, limits: ServerLimits) -> Started {
+    start_with(dir, limits, None).await
+}
+
+async fn start_with(
+    dir: &std::path::Path,
+    limits: ServerLimits,
+    timeouts: Option<(Duration, Duration)>,
+) -> Started {
     let console = common::console(dir, &[("MIZAN_SANDBOX_NOTIFICATION_TOKEN", KEY)]).await;
-    let app = router(ReceiverState::new(console.clone(), Arc::new(Notify::new())));
+    let mut state = ReceiverState::new(console.clone(), Arc::new(Notify::new()));
+    if let Some((body, request)) = timeouts {
+        state = state.with_timeouts(body, request);
+    }
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -172,4 +184,43 @@ async fn shutdown_ends_within_its_grace_while_a_slow_client_is_connected() {
         started.elapsed()
     );
     trickle.abort();
+}
+
+/// A body sent a byte at a time never pauses long enough for the body timeout (it restarts
+/// with every piece), so the request timeout cuts it off: 408, nothing stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_body_is_cut_off_at_the_request_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, console, _stop, _server) = start_with(
+        dir.path(),
+        ServerLimits::default(),
+        Some((Duration::from_secs(1), Duration::from_secs(2))),
+    )
+    .await;
+    let socket = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = socket.into_split();
+    write
+        .write_all(b"POST /webhooks/tamara HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{")
+        .await
+        .unwrap();
+    let trickle = tokio::spawn(async move {
+        loop {
+            if write.write_all(b" ").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    let mut answer = vec![0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(5), read.read(&mut answer))
+        .await
+        .expect("answered before the body was complete")
+        .unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    trickle.abort();
+    let rows = deliveries::list(console.store(), &DeliveryFilter::default())
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "{rows:?}");
 }
