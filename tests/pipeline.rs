@@ -145,7 +145,10 @@ pub async fn pipeline_opts(
         drop(listener);
         Some(app)
     } else {
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        });
         None
     };
     let (stop, stopped) = watch::channel(false);
@@ -188,7 +191,10 @@ impl Pipeline {
             .expect("the receiver is already running");
         let addr = self.url.trim_start_matches("http://").to_owned();
         let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        });
     }
 
     pub async fn new_order(&self, reference: &str) -> String {

@@ -3,7 +3,9 @@
 //!
 //! Headless use and CI configure everything with environment variables (DESIGN.md):
 //! `MIZAN_DATA_DIR`, `MIZAN_ENV`, `MIZAN_<ENV>_API_URL`, `MIZAN_<ENV>_API_TOKEN`,
-//! `MIZAN_<ENV>_NOTIFICATION_TOKEN`, `MIZAN_OPERATOR` with `<ENV>` = `SANDBOX` or `PRODUCTION`.
+//! `MIZAN_<ENV>_NOTIFICATION_TOKEN`, `MIZAN_OPERATOR` with `<ENV>` = `SANDBOX` or `PRODUCTION`;
+//! the inbox's retention with `MIZAN_RETENTION_REJECTED_DAYS` and
+//! `MIZAN_RETENTION_PROCESSED_DAYS` ([`Retention`]).
 //! The OS keychain is the other source of tokens: [`crate::credentials::fill_from_keychain`]
 //! fills what these variables leave unset, later and only for commands that need a token, so
 //! reading the configuration never touches the keychain.
@@ -82,6 +84,55 @@ pub struct ConsoleConfig {
     /// Who is acting, as recorded in the ledger and the audit log beside the OS user
     /// (`MIZAN_OPERATOR`; defaults to the OS user).
     pub operator: String,
+    /// How long the webhook inbox keeps refused and settled deliveries.
+    pub retention: Retention,
+}
+
+/// How long the webhook inbox keeps deliveries it no longer needs
+/// ([`crate::store::delivery_retention`]). Pending and failed verified deliveries are kept
+/// whatever these say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days a refused (401) delivery is kept after it arrived (`MIZAN_RETENTION_REJECTED_DAYS`,
+    /// default 7).
+    pub rejected_days: u32,
+    /// Days a processed or set-aside delivery is kept after it was settled
+    /// (`MIZAN_RETENTION_PROCESSED_DAYS`, default 90).
+    pub processed_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            rejected_days: 7,
+            processed_days: 90,
+        }
+    }
+}
+
+impl Retention {
+    /// Reads the two variables from `get`; an unset one keeps its default.
+    fn from_vars(get: &impl Fn(&str) -> Option<String>) -> Result<Retention, ConfigError> {
+        let days = |var: &str, default: u32| -> Result<u32, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => {
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|d| *d > 0)
+                        .ok_or(ConfigError::BadRetention {
+                            var: var.to_owned(),
+                            value: v,
+                        })
+                }
+            }
+        };
+        let d = Retention::default();
+        Ok(Retention {
+            rejected_days: days("MIZAN_RETENTION_REJECTED_DAYS", d.rejected_days)?,
+            processed_days: days("MIZAN_RETENTION_PROCESSED_DAYS", d.processed_days)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +141,8 @@ pub enum ConfigError {
     BadEnvironment(String),
     #[error("{var} is {value:?}; expected a number of seconds")]
     BadTimeout { var: String, value: String },
+    #[error("{var} is {value:?}; expected a whole number of days, at least 1")]
+    BadRetention { var: String, value: String },
     #[error("no data directory: set MIZAN_DATA_DIR or --data-dir (HOME is not set either)")]
     NoDataDir,
 }
@@ -124,6 +177,7 @@ impl ConsoleConfig {
                 .or_else(|| get("USER"))
                 .or_else(|| get("USERNAME"))
                 .unwrap_or_else(|| "unknown".to_owned()),
+            retention: Retention::from_vars(&get)?,
         })
     }
 
@@ -288,5 +342,35 @@ mod tests {
             ConsoleConfig::from_vars(&vars(&[])).unwrap_err(),
             ConfigError::NoDataDir
         );
+    }
+
+    #[test]
+    fn retention_defaults_to_a_week_and_a_quarter_and_refuses_zero_days() {
+        let c = ConsoleConfig::from_vars(&vars(&[("MIZAN_DATA_DIR", "/d")])).unwrap();
+        assert_eq!(
+            c.retention,
+            Retention {
+                rejected_days: 7,
+                processed_days: 90
+            }
+        );
+        let c = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_RETENTION_REJECTED_DAYS", "2"),
+            ("MIZAN_RETENTION_PROCESSED_DAYS", "30"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.retention,
+            Retention {
+                rejected_days: 2,
+                processed_days: 30
+            }
+        );
+        let e = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_RETENTION_REJECTED_DAYS", "0"),
+        ]));
+        assert!(matches!(e, Err(ConfigError::BadRetention { .. })), "{e:?}");
     }
 }

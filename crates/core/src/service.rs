@@ -1,10 +1,11 @@
 //! The running service of one console: the webhook receiver (with the redirect pages), the
-//! inbox processor, the reconciler, the receiver's heartbeat and the registration-health check,
+//! inbox processor, the reconciler, the receiver's heartbeat, the inbox's retention (pruning
+//! refused and settled deliveries past [`crate::config::Retention`]) and the registration-health check,
 //! started together and stopped together. `mizan serve` and the desktop app both run exactly
 //! this.
 //!
-//! Invariants: stopping first stops accepting (in-flight requests finish; every acknowledged
-//! delivery is already durable), then lets the processor finish the row in hand and the
+//! Invariants: stopping first stops accepting (in-flight requests finish within the server's
+//! shutdown grace, [`ServerLimits`]; every acknowledged delivery is already durable), then lets the processor finish the row in hand and the
 //! reconciler its sweep, then stamps the heartbeat as stopped. Observers learn of each stored
 //! delivery through [`RunningService::deliveries`] (a counter that moves after the receiver
 //! wrote a row), which is how the desktop app pushes events instead of polling.
@@ -19,9 +20,10 @@ use tokio::task::JoinHandle;
 
 use crate::console::Console;
 use crate::reconcile::Reconciler;
+use crate::store::delivery_retention::{self, Pruned};
 use crate::webhooks::health::{self, Heartbeat};
 use crate::webhooks::registration_health::{self, RegistrationHealth};
-use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, router};
+use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, ServerLimits, router, serve};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -33,6 +35,10 @@ pub struct ServiceConfig {
     pub processor: ProcessorConfig,
     /// Time between registration-health checks; None runs none.
     pub registration_check_every: Option<Duration>,
+    /// Time between prunings of the inbox (the first runs at start); None prunes nothing.
+    pub prune_every: Option<Duration>,
+    /// The receiver's connection cap, header timeout and shutdown grace.
+    pub server: ServerLimits,
 }
 
 impl Default for ServiceConfig {
@@ -42,9 +48,14 @@ impl Default for ServiceConfig {
             reconcile_concurrency: 4,
             processor: ProcessorConfig::default(),
             registration_check_every: Some(registration_health::CHECK_EVERY),
+            prune_every: Some(PRUNE_EVERY),
+            server: ServerLimits::default(),
         }
     }
 }
+
+/// How often the service prunes the inbox by default.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Which part of the service stopped abnormally.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,8 +91,11 @@ pub struct RunningService {
     beating: JoinHandle<()>,
     relay: JoinHandle<()>,
     watching: Option<JoinHandle<()>>,
+    pruning: Option<JoinHandle<()>>,
     registration_health: watch::Receiver<Option<RegistrationHealth>>,
     heartbeat: Heartbeat,
+    /// A handle on the receiver's state, for its in-memory counters.
+    receiver: ReceiverState,
 }
 
 impl std::fmt::Debug for RunningService {
@@ -185,16 +199,27 @@ impl RunningService {
                 }
             })
         });
-        let app = router(ReceiverState::new(console.clone(), received));
+        let receiver = ReceiverState::new(console.clone(), received);
+        let pruning = config.prune_every.map(|every| {
+            let console = console.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                loop {
+                    prune(&console).await;
+                    tokio::select! {
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                        () = tokio::time::sleep(every) => {}
+                    }
+                }
+            })
+        });
+        let app = router(receiver.clone());
+        let limits = config.server;
         let server = {
             let mut stopped = stopped;
-            tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|s| *s).await;
-                    })
-                    .await
-            })
+            tokio::spawn(serve(listener, app, limits, async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }))
         };
         Ok(RunningService {
             addr,
@@ -207,8 +232,10 @@ impl RunningService {
             beating,
             relay,
             watching,
+            pruning,
             registration_health,
             heartbeat,
+            receiver,
         })
     }
 
@@ -225,6 +252,12 @@ impl RunningService {
     /// The latest registration-health check of this service (None before the first).
     pub fn registration_health(&self) -> watch::Receiver<Option<RegistrationHealth>> {
         self.registration_health.clone()
+    }
+
+    /// Refused requests answered 429 and not stored since the service started (a flood of
+    /// unsigned requests shows here and in the log).
+    pub fn rate_limited(&self) -> u64 {
+        self.receiver.rate_limited()
     }
 
     /// True once any task of the service has ended on its own (the server failed).
@@ -249,6 +282,9 @@ impl RunningService {
         if let Some(w) = self.watching {
             let _ = w.await;
         }
+        if let Some(p) = self.pruning {
+            let _ = p.await;
+        }
         let stopped_at = self.console.now();
         let last = Heartbeat {
             at: stopped_at,
@@ -270,5 +306,27 @@ impl RunningService {
             return Err(ServiceError::Processor);
         }
         Ok(())
+    }
+}
+
+/// One pruning of the inbox by the console's retention, relative to the console's clock.
+/// A failure is logged and retried at the next round: retention is housekeeping, never a
+/// reason to stop receiving.
+async fn prune(console: &Console) {
+    let retention = console.config().retention;
+    let now = console.now();
+    let days = |d: u32| chrono::Duration::days(i64::from(d));
+    match delivery_retention::prune(
+        console.store(),
+        now - days(retention.rejected_days),
+        now - days(retention.processed_days),
+    )
+    .await
+    {
+        Ok(p) if p != Pruned::default() => {
+            tracing::info!(rejected = p.rejected, settled = p.settled, "inbox pruned")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "inbox not pruned"),
     }
 }

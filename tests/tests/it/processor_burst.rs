@@ -39,7 +39,14 @@ async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
     let state = ReceiverState::new(console.clone(), wake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     let (stop, stopped) = watch::channel(false);
     let config = ProcessorConfig {
         idle_interval: Duration::from_millis(50),

@@ -23,7 +23,14 @@ async fn receiver(seed: u64) -> (String, mizan_core::Console, tempfile::TempDir)
     let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     (url, console, dir)
 }
 

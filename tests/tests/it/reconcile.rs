@@ -47,6 +47,8 @@ async fn a_sweep_repairs_what_webhooks_missed() {
             http_status: 200,
             order_id: Some(other.clone()),
             event_type: Some("order_approved".into()),
+            sender: None,
+            sizes: None,
         },
     )
     .await

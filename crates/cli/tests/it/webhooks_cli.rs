@@ -320,6 +320,8 @@ fn delivery(verdict: DeliveryVerdict, order: &str, reason: Option<&str>) -> NewD
         },
         order_id: Some(order.into()),
         event_type: Some("order_approved".into()),
+        sender: None,
+        sizes: None,
     }
 }
 

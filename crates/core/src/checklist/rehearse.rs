@@ -28,7 +28,9 @@ use crate::moves::{AmountInput, MoveAction, MoveRequest};
 use crate::simulator::SimulatorLink;
 use crate::store::ledger::LedgerState;
 use crate::webhooks::registration;
-use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, WEBHOOK_PATH, router};
+use crate::webhooks::{
+    Processor, ProcessorConfig, ReceiverState, ServerLimits, WEBHOOK_PATH, router, serve,
+};
 use Outcome::{Failed, Passed};
 
 /// How long a step waits for a webhook to be processed.
@@ -67,13 +69,9 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
     let (stop, stopped) = watch::channel(false);
     let app = router(ReceiverState::new(console.clone(), wake.clone()));
     let mut server_stop = stop.subscribe();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|s| *s).await;
-            })
-            .await;
-    });
+    let server = tokio::spawn(serve(listener, app, ServerLimits::default(), async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
     let processor = Processor::new(
         console.clone(),
         wake,

@@ -8,13 +8,17 @@
 //!
 //! Invariants: only verified deliveries enter the queue (others are stored as `skipped`, kept
 //! as evidence); query strings and headers are stored with secrets already masked — masking is
-//! the caller's job, [`mask_secret`] is the helper; the body is stored verbatim.
+//! the caller's job, [`mask_secret`] is the helper; the body is stored as the caller gives it
+//! (verbatim for signed deliveries, a bounded sample for refused ones — the receiver's choice).
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::codec::{self, text_enum, ts};
+use super::request_sizes;
+pub use super::request_sizes::RequestSizes;
+pub(super) use super::request_sizes::size_columns;
 use super::{Db, Environment, StoreError};
 
 const TABLE: &str = "webhook_deliveries";
@@ -81,6 +85,10 @@ pub struct NewDelivery {
     pub order_id: Option<String>,
     /// From the body, when it parsed.
     pub event_type: Option<String>,
+    /// The peer's address (`ip:port`), when the server knows it.
+    pub sender: Option<String>,
+    /// How big the request was, whatever was kept of it.
+    pub sizes: Option<RequestSizes>,
 }
 
 /// A stored delivery.
@@ -120,6 +128,10 @@ pub struct WebhookDelivery {
     pub attempts: i64,
     /// When processing finished.
     pub processed_at: Option<DateTime<Utc>>,
+    /// The peer's address, when known (None for rows older than migration 0006).
+    pub sender: Option<String>,
+    /// The request's real sizes (None for rows older than migration 0006).
+    pub sizes: Option<RequestSizes>,
 }
 
 /// Which deliveries [`list`] returns, newest first.
@@ -147,12 +159,12 @@ pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     }
 }
 
-/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): thirteen
+/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): seventeen
 /// positional values in column order, `attempts` starting at 0.
 pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, received_at,
     method, path, query, headers_json, body, verdict, reason, http_status, order_id,
-    event_type, processing_state, attempts)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+    event_type, processing_state, sender, body_bytes, headers_bytes, query_bytes, attempts)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
 
 /// Stores a delivery and returns its id. When this returns, the row is on disk.
 ///
@@ -160,6 +172,7 @@ pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, re
 /// [`StoreError::Query`] — the receiver must then not answer 200.
 pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, StoreError> {
     let state = initial_state(delivery.verdict);
+    let [body_bytes, headers_bytes, query_bytes] = size_columns(delivery.sizes);
     let mut conn = db
         .conn()
         .await
@@ -178,6 +191,10 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
         .bind(&delivery.order_id)
         .bind(&delivery.event_type)
         .bind(state.as_str())
+        .bind(&delivery.sender)
+        .bind(body_bytes)
+        .bind(headers_bytes)
+        .bind(query_bytes)
         .execute(&mut *conn)
         .await
         .map_err(StoreError::query("insert delivery"))?;
@@ -463,6 +480,8 @@ fn from_row(row: &SqliteRow) -> Result<WebhookDelivery, StoreError> {
         processing_result: codec::get(row, TABLE, "processing_result")?,
         attempts: codec::get(row, TABLE, "attempts")?,
         processed_at: codec::time_opt(row, TABLE, "processed_at")?,
+        sender: codec::get(row, TABLE, "sender")?,
+        sizes: request_sizes::from_row(row, TABLE)?,
     })
 }
 

@@ -39,7 +39,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 use super::codec::ts;
-use super::deliveries::{INSERT, NewDelivery, initial_state};
+use super::deliveries::{INSERT, NewDelivery, initial_state, size_columns};
 use super::{BUSY_TIMEOUT, Store, StoreError};
 
 /// Most deliveries one transaction carries.
@@ -246,6 +246,7 @@ fn commit(
             .prepare_cached(INSERT)
             .map_err(StoreError::inbox("prepare insert"))?;
         for d in rows {
+            let [body_bytes, headers_bytes, query_bytes] = size_columns(d.sizes);
             insert
                 .execute(params![
                     d.environment.as_str(),
@@ -261,6 +262,10 @@ fn commit(
                     d.order_id,
                     d.event_type,
                     initial_state(d.verdict).as_str(),
+                    d.sender,
+                    body_bytes,
+                    headers_bytes,
+                    query_bytes,
                 ])
                 .map_err(StoreError::inbox("insert delivery"))?;
             ids.push(tx.last_insert_rowid());

@@ -26,6 +26,7 @@ pub mod audit;
 pub mod audit_checkpoints;
 mod codec;
 pub mod deliveries;
+pub mod delivery_retention;
 pub mod delivery_stats;
 pub mod desktop;
 mod error;
@@ -37,6 +38,7 @@ pub mod ledger;
 pub mod order_list;
 pub mod orders;
 pub mod registrations;
+mod request_sizes;
 pub mod seed;
 pub mod settings;
 

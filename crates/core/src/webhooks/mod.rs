@@ -12,30 +12,40 @@
 
 pub mod body;
 pub mod health;
+pub mod limit;
 pub mod processor;
 pub mod receiver;
 pub mod redirects;
 pub mod registration;
 pub mod registration_health;
 pub mod replay;
+pub mod sample;
 pub mod selftest;
+pub mod server;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use tamara::notification::TokenVerifier;
 use tokio::sync::Notify;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::Result;
 
+pub use limit::RefusalLimit;
 pub use processor::{Processor, ProcessorConfig};
+pub use server::{ServerLimits, serve};
 
-pub use crate::store::deliveries::{DeliveryFilter, DeliveryVerdict, WebhookDelivery};
+pub use crate::store::deliveries::{
+    DeliveryFilter, DeliveryVerdict, RequestSizes, WebhookDelivery,
+};
 pub use crate::store::mask_secret;
 
 /// Stored deliveries matching `filter`, newest first.
@@ -53,6 +63,14 @@ pub async fn deliveries(
 /// never read, so there is nothing trustworthy to store).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Longest pause between two pieces of a request's body (tower-http's body timeout restarts
+/// with every piece, so a body trickled a byte at a time is bounded by [`REQUEST_TIMEOUT`]).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time a request has from its headers to its answer, body and inbox commit included; past it
+/// the answer is 408 (a commit already under way still lands).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The receiver's route.
 pub const WEBHOOK_PATH: &str = "/webhooks/tamara";
 
@@ -66,6 +84,12 @@ pub struct ReceiverState {
     pub(crate) wake: Arc<Notify>,
     /// The receiver's single writer to the inbox (group commit).
     pub(crate) inbox: receiver::Inbox,
+    /// Per-address limit of refused deliveries (never consulted for verified ones).
+    pub(crate) refusals: Arc<limit::RefusalLimiter>,
+    /// Longest pause in a body ([`BODY_READ_TIMEOUT`] by default).
+    body_read_timeout: Duration,
+    /// Time from headers to answer ([`REQUEST_TIMEOUT`] by default).
+    request_timeout: Duration,
 }
 
 impl ReceiverState {
@@ -83,7 +107,31 @@ impl ReceiverState {
             verifier,
             wake,
             inbox: receiver::Inbox::default(),
+            refusals: Arc::new(limit::RefusalLimiter::new(RefusalLimit::default())),
+            body_read_timeout: BODY_READ_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
         }
+    }
+
+    /// The same state with another limit of refused deliveries per address.
+    #[must_use]
+    pub fn with_refusal_limit(mut self, limit: RefusalLimit) -> ReceiverState {
+        self.refusals = Arc::new(limit::RefusalLimiter::new(limit));
+        self
+    }
+
+    /// The same state with other body and request timeouts (tests use short ones).
+    #[must_use]
+    pub fn with_timeouts(mut self, body_read: Duration, request: Duration) -> ReceiverState {
+        self.body_read_timeout = body_read;
+        self.request_timeout = request;
+        self
+    }
+
+    /// Refused requests answered 429 (and not stored) since this state was made: how a flood
+    /// shows.
+    pub fn rate_limited(&self) -> u64 {
+        self.refusals.limited()
     }
 
     /// The environment deliveries are verified for and stored under.
@@ -102,7 +150,12 @@ impl std::fmt::Debug for ReceiverState {
 }
 
 /// The receiver and the redirect pages. Other methods on the webhook path answer 405.
+///
+/// The receiver reads the peer's address: serve this with [`serve`] (or
+/// `into_make_service_with_connect_info::<SocketAddr>()`). Every request has at most [`BODY_READ_TIMEOUT`] between pieces of its body and [`REQUEST_TIMEOUT`] in all (or
+/// the state's own, [`ReceiverState::with_timeouts`]).
 pub fn router(state: ReceiverState) -> Router {
+    let (body_read_timeout, request_timeout) = (state.body_read_timeout, state.request_timeout);
     Router::new()
         .route(
             WEBHOOK_PATH,
@@ -111,5 +164,10 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/checkout/success", get(redirects::success))
         .route("/checkout/failure", get(redirects::failure))
         .route("/checkout/cancel", get(redirects::cancel))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
         .with_state(Arc::new(state))
 }

@@ -518,6 +518,8 @@ mod tests {
                 http_status: 200,
                 order_id: Some("o-1".into()),
                 event_type: Some("order_approved".into()),
+                sender: None,
+                sizes: None,
             },
         )
         .await

@@ -2,8 +2,14 @@
 //!
 //! Owns the receiver's verdicts and answers: 200 verified, 401 missing/forged/expired/wrongly
 //! signed token (stored, never processed), 400 unparseable body with a valid token (stored),
-//! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 405 other methods
+//! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 429 a refused
+//! request over its address's limit ([`super::limit`]; not stored), 405 other methods
 //! (axum's method router), 503 when the inbox cannot be written (Tamara retries).
+//!
+//! What is stored depends on the verdict: a verified delivery (and a signed one whose body does
+//! not parse) is stored in full; a refused one (401) keeps a bounded record — verdict, reason,
+//! real sizes, the sender's address and [`super::sample`]s of body, headers and query — so a
+//! stranger cannot fill the disk by sending big requests without a token.
 //!
 //! Invariants: the row is written (WAL, `synchronous = FULL`) BEFORE any answer, so a 200
 //! means the delivery survives a crash. Rows are written by one [`InboxWriter`] thread that
@@ -20,12 +26,14 @@ use std::sync::{Arc, OnceLock};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 use tamara::notification::TokenError;
 
-use super::ReceiverState;
+use super::{ReceiverState, sample};
 use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
 use crate::store::inbox::InboxWriter;
 use crate::store::{Store, StoreError, mask_secret};
@@ -39,6 +47,7 @@ const QUERY_TOKEN: &str = "tamaraToken";
 #[axum::debug_handler]
 pub(crate) async fn receive(
     State(state): State<Arc<ReceiverState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
     RawQuery(query): RawQuery,
@@ -70,20 +79,48 @@ pub(crate) async fn receive(
         ),
         (Ok(_), Ok(_)) => (DeliveryVerdict::Verified, StatusCode::OK, None),
     };
+    let refused = verdict == DeliveryVerdict::Rejected;
+    if refused && !state.refusals.admit(peer.ip()) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"success": false, "error": "rate_limited"})),
+        );
+    }
     let notification = parsed.ok();
+    let sizes = sample::sizes(&headers, query.as_deref(), &body);
+    // A refused request is a stranger's: keep a bounded record of it, never the request.
     let delivery = NewDelivery {
         environment: state.environment(),
         received_at: now,
         method: method.to_string(),
-        path: uri.path().to_owned(),
-        query: query.as_deref().map(mask_query),
-        headers_json: masked_headers(&headers),
-        body: String::from_utf8_lossy(&body).into_owned(),
+        path: sample::text(uri.path(), sample::SAMPLE_BYTES),
+        query: query.as_deref().map(|q| {
+            let masked = mask_query(q);
+            if refused {
+                sample::text(&masked, sample::SAMPLE_BYTES)
+            } else {
+                masked
+            }
+        }),
+        headers_json: if refused {
+            sample::headers(&masked_header_map(&headers))
+        } else {
+            masked_headers(&headers)
+        },
+        body: if refused {
+            sample::body(&body)
+        } else {
+            String::from_utf8_lossy(&body).into_owned()
+        },
         verdict,
-        reason: reason.clone(),
+        reason: reason
+            .as_deref()
+            .map(|r| sample::text(r, sample::SAMPLE_BYTES)),
         http_status: status.as_u16(),
         order_id: notification.as_ref().map(|n| n.order_id.clone()),
         event_type: notification.as_ref().map(|n| n.kind.name().to_owned()),
+        sender: Some(peer.to_string()),
+        sizes: Some(sizes),
     };
     let id = match state.inbox.insert(state.console.store(), delivery).await {
         Ok(id) => id,
@@ -174,6 +211,12 @@ fn mask_query(raw: &str) -> String {
 /// Headers as a JSON object (names in order, lower-case as HTTP/1 header names always are in
 /// `HeaderMap`; repeated headers joined with ", "), secret values masked.
 fn masked_headers(headers: &HeaderMap) -> String {
+    // A map of strings always serialises; the fallback is never reached.
+    serde_json::to_string(&masked_header_map(headers)).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Header names to joined values, secret values masked (see [`masked_headers`]).
+fn masked_header_map(headers: &HeaderMap) -> BTreeMap<&str, Cow<'_, str>> {
     let mut map: BTreeMap<&str, Cow<'_, str>> = BTreeMap::new();
     for name in headers.keys() {
         let lower = name.as_str();
@@ -194,8 +237,7 @@ fn masked_headers(headers: &HeaderMap) -> String {
         };
         map.insert(lower, value);
     }
-    // A map of strings always serialises; the fallback is never reached.
-    serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
+    map
 }
 
 #[cfg(test)]

@@ -96,6 +96,8 @@ async fn delivery(c: &Console, order_id: &str, verdict: DeliveryVerdict) -> i64 
             http_status: 200,
             order_id: Some(order_id.to_owned()),
             event_type: Some("order_approved".into()),
+            sender: None,
+            sizes: None,
         },
     )
     .await

@@ -38,6 +38,8 @@ fn fast() -> ServiceConfig {
             ..ProcessorConfig::default()
         },
         registration_check_every: Some(Duration::from_secs(1)),
+        prune_every: None,
+        ..ServiceConfig::default()
     }
 }
 

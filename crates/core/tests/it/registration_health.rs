@@ -140,6 +140,8 @@ async fn delivered(console: &Console, at: DateTime<Utc>) {
             http_status: 200,
             order_id: None,
             event_type: Some("order_approved".into()),
+            sender: None,
+            sizes: None,
         },
     )
     .await

@@ -52,6 +52,8 @@ fn delivery(env: Environment, order_id: &str, verdict: DeliveryVerdict) -> NewDe
         },
         order_id: Some(order_id.to_owned()),
         event_type: Some("order_approved".to_owned()),
+        sender: None,
+        sizes: None,
     }
 }
 
@@ -97,7 +99,13 @@ async fn the_receiver_stores_no_token() {
     let state = ReceiverState::new(console.clone(), Arc::new(Notify::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/tamara", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
 
     let token = sign_token(
         &Sensitive::new(NOTIFICATION_KEY.to_owned()),

@@ -37,6 +37,8 @@ fn delivery(i: usize, verdict: DeliveryVerdict) -> NewDelivery {
         },
         order_id: Some(format!("o-{i}")),
         event_type: Some("order_approved".to_owned()),
+        sender: None,
+        sizes: None,
     }
 }
 

@@ -32,6 +32,8 @@ fn failed_delivery(order_id: &str) -> NewDelivery {
         http_status: 200,
         order_id: Some(order_id.into()),
         event_type: Some("order_approved".into()),
+        sender: None,
+        sizes: None,
     }
 }
 

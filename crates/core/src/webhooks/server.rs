@@ -1,0 +1,129 @@
+//! The receiver's HTTP server: hyper's HTTP/1 connection driver under limits a stranger cannot
+//! wear out.
+//!
+//! Owns how the router is served ([`serve`]) and its limits ([`ServerLimits`]):
+//! - a connection cap: at most `max_connections` are served at once; further ones wait in the
+//!   kernel's accept backlog (no descriptor is spent on them), so idle sockets cannot exhaust
+//!   the process's file limit and starve a signed delivery;
+//! - hyper's `header_read_timeout`, which bounds an idle new connection, a slow-loris header
+//!   and an idle keep-alive connection alike: each is closed once its headers have not arrived
+//!   in time, freeing its slot;
+//! - body and request timeouts are the router's layers ([`super::router`]);
+//! - shutdown stops accepting, asks every connection to finish its request in flight and
+//!   close, and after `shutdown_grace` drops those still open, so a stop is bounded whatever
+//!   clients do. A delivery whose row was committed stays committed: the inbox writer commits
+//!   on its own thread, whether or not its request is still waiting.
+//!
+//! Invariants: a request is answered only by the router (no hand-written responses); every
+//! connection holds one permit of the cap for its whole life; accept errors (such as running
+//! out of descriptors) pause the loop briefly instead of ending the server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tower::Service;
+
+/// Limits of the receiver's server; [`ServerLimits::default`] is what `mizan serve` and the
+/// desktop run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Time a connection has to send a request's headers, from when it is ready for one (new,
+    /// or idle after a response). Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Connections served at once. Default 512 (under the usual 1,024 descriptor limit, with
+    /// room for the store's files).
+    pub max_connections: usize,
+    /// Time shutdown gives requests in flight before open connections are dropped. Default 10 s.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How long the accept loop pauses after an accept error (e.g. no descriptor left).
+const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
+
+/// Serves `app` (with the peer's address) on `listener` until `shutdown` completes, then stops
+/// within `limits.shutdown_grace` (see the module doc).
+///
+/// # Errors
+/// None today; the result leaves room for a server that can fail.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        // Reap finished connections so the set does not grow with the server's lifetime.
+        while connections.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break, // never closed; a closed cap would mean stop
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "receiver could not accept a connection");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            },
+        };
+        let service = match make.call(peer).await {
+            Ok(s) => s,
+            Err(never) => match never {},
+        };
+        let conn =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        connections.spawn(async move {
+            // A connection ends by its client, its timeouts or shutdown; none is our error.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = connections.len(),
+            "receiver connections still open after the shutdown grace; dropping them"
+        );
+    }
+    connections.shutdown().await;
+    Ok(())
+}
