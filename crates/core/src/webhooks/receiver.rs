@@ -16,8 +16,9 @@
 //! commits the deliveries arriving together in one transaction (group commit): one sync
 //! acknowledges many, and each request is still answered only after the commit holding its
 //! row has returned. Secrets never reach the row: the `Authorization` header, the
-//! `tamaraToken` parameter and every header whose name suggests a secret are masked to their
-//! last 4 characters; reasons carry the check that failed, never the token.
+//! `tamaraToken` parameter and every header or query parameter whose name suggests a secret
+//! (a merchant's own `?key=` on the registered URL) are masked to their last 4 characters;
+//! reasons carry the check that failed, never the token.
 //! The handler never does business work: it only wakes the processor.
 
 use std::borrow::Cow;
@@ -186,8 +187,8 @@ fn query_token(raw: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The query string with the token's value masked; every other parameter kept byte for byte
-/// (stored as it came, not re-encoded).
+/// The query string with the token's value, and every value whose name suggests a secret,
+/// masked; every other parameter kept byte for byte (stored as it came, not re-encoded).
 fn mask_query(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for (i, pair) in raw.split('&').enumerate() {
@@ -195,8 +196,8 @@ fn mask_query(raw: &str) -> String {
             out.push('&');
         }
         match url::form_urlencoded::parse(pair.as_bytes()).next() {
-            Some((key, value)) if key == QUERY_TOKEN => {
-                out.push_str(QUERY_TOKEN);
+            Some((key, value)) if key == QUERY_TOKEN || names_a_secret(&key) => {
+                out.extend(url::form_urlencoded::byte_serialize(key.as_bytes()));
                 out.push('=');
                 out.extend(url::form_urlencoded::byte_serialize(
                     mask_secret(&value).as_bytes(),
@@ -206,6 +207,12 @@ fn mask_query(raw: &str) -> String {
         }
     }
     out
+}
+
+/// True when a header or parameter name suggests its value is a secret.
+fn names_a_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_HEADER_HINTS.iter().any(|h| lower.contains(h)) || lower == "sig" || lower == "signature"
 }
 
 /// Headers as a JSON object (names in order, lower-case as HTTP/1 header names always are in
@@ -262,6 +269,15 @@ mod tests {
         );
         assert_eq!(mask_query("tamaraToken=short"), "tamaraToken=****");
         assert_eq!(mask_query(""), "");
+    }
+
+    #[test]
+    fn masks_query_parameters_that_name_a_secret() {
+        assert_eq!(
+            mask_query("storeId=1&api_key=sk_live_abcd9876&signature=zz99&order=o-1"),
+            "storeId=1&api_key=****9876&signature=****&order=o-1",
+            "and nothing else is changed"
+        );
     }
 
     #[test]
