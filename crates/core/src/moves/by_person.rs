@@ -128,21 +128,26 @@ async fn check_applied(console: &Context, entry: &LedgerEntry, gateway_id: &str)
             entry.kind, entry.amount
         )));
     }
-    let owned = ledger::list_for_order(console.store(), entry.environment, &entry.order_id)
-        .await?
-        .into_iter()
-        .any(|e| {
-            e.id != entry.id
-                && e.source == LedgerSource::Api
-                && e.kind == entry.kind
-                && e.gateway_id.as_deref() == Some(gateway_id)
-        });
-    if owned
-        || known_ids(console.store(), entry.environment, entry)
+    // Another of our moves owns it, or (captures, refunds, cancels) it was on the order before
+    // this move was written; `known_ids` says both. An authorisation's id is the order's own,
+    // so only another of our authorisations can own it.
+    let store = console.store();
+    let taken = if entry.kind == LedgerKind::Authorise {
+        ledger::list_for_order(store, entry.environment, &entry.order_id)
+            .await?
+            .into_iter()
+            .any(|e| {
+                e.id != entry.id
+                    && e.source == LedgerSource::Api
+                    && e.kind == entry.kind
+                    && e.gateway_id.as_deref() == Some(gateway_id)
+            })
+    } else {
+        known_ids(store, entry.environment, entry)
             .await?
             .contains(gateway_id)
-            && entry.kind != LedgerKind::Authorise
-    {
+    };
+    if taken {
         return Err(Error::Invalid(format!(
             "{} {gateway_id} existed before this move or belongs to another of our moves",
             entry.kind
