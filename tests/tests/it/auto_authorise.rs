@@ -88,9 +88,8 @@ async fn a_failed_authorise_is_retried_with_back_off_and_surfaced() {
     assert!(gap2 >= chrono::Duration::milliseconds(200), "{gap2}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
-    let p = pipeline(602).await;
+/// Approved orders wait for a person from here on.
+async fn auto_authorise_off(p: &mizan_scenarios::pipeline::Pipeline) {
     settings::set(
         p.console.store(),
         SettingScope::Env(Environment::Sandbox),
@@ -100,6 +99,12 @@ async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
     )
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_auto_authorise_off_an_approved_order_waits_for_a_person() {
+    let p = pipeline(602).await;
+    auto_authorise_off(&p).await;
     let id = p.new_order("AA-OFF-1").await;
     approve(&p.sb.base_url(), &id).await;
     p.wait_status(&id, "approved").await;
@@ -178,15 +183,7 @@ async fn an_auto_capturing_authorisation_is_one_capture_in_the_ledger() {
     );
 
     // A person authorises.
-    settings::set(
-        p.console.store(),
-        SettingScope::Env(Environment::Sandbox),
-        AUTO_AUTHORISE_SETTING,
-        "off",
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    auto_authorise_off(&p).await;
     let by_person = p.new_order("AC-PERSON-1").await;
     approve(&p.sb.base_url(), &by_person).await;
     p.wait_status(&by_person, "approved").await;

@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::{Env, stderr};
+use common::{Env, stderr, stdout};
 
 use mizan_core::Environment;
 use mizan_core::store::Store;
@@ -190,9 +190,9 @@ async fn a_url_tamara_already_has_is_adopted_never_registered_twice() {
     assert_eq!(again["confirmed_by"], "get");
     let human = env.mizan(&args[1..]);
     assert!(
-        String::from_utf8_lossy(&human.stdout).contains("already had this URL"),
+        stdout(&human).contains("already had this URL"),
         "{}",
-        String::from_utf8_lossy(&human.stdout)
+        stdout(&human)
     );
     assert_eq!(held(&env).await.len(), 1);
     sb.shutdown().await;
@@ -423,9 +423,9 @@ async fn check_tells_when_tamara_lost_a_registration_and_status_shows_it() {
     let (env, sb) = env(false).await;
     let status = env.mizan(&["status"]);
     assert!(
-        stdout_of(&status).contains("not checked yet"),
+        stdout(&status).contains("not checked yet"),
         "{}",
-        stdout_of(&status)
+        stdout(&status)
     );
     let reg = env.json(&[
         "--json",
@@ -439,9 +439,9 @@ async fn check_tells_when_tamara_lost_a_registration_and_status_shows_it() {
     let ok = env.mizan(&["webhooks", "check"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(
-        stdout_of(&ok).contains("present at Tamara as recorded"),
+        stdout(&ok).contains("present at Tamara as recorded"),
         "{}",
-        stdout_of(&ok)
+        stdout(&ok)
     );
 
     // Someone deletes it in the partner portal.
@@ -461,16 +461,8 @@ async fn check_tells_when_tamara_lost_a_registration_and_status_shows_it() {
     );
     assert!(stderr(&bad).contains("gone at Tamara"), "{}", stderr(&bad));
     let status = env.mizan(&["status"]);
-    assert!(
-        stdout_of(&status).contains("ATTENTION"),
-        "{}",
-        stdout_of(&status)
-    );
+    assert!(stdout(&status).contains("ATTENTION"), "{}", stdout(&status));
     let json = env.json(&["--json", "status"]);
     assert_eq!(json["registration_health"]["healthy"], false);
     sb.shutdown().await;
-}
-
-fn stdout_of(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
