@@ -28,7 +28,7 @@ const NOTIFICATION: &str = "notif-0f3c2a9e-4b1d-4c55-a7a1-2f9e6c1d8b70";
 const PUBLIC_KEY: &str = "pk-5e7c1b3a-9d2f-4e8a-b6c4-0a1f2e3d4c5b";
 
 /// The session bus to pass to the binary, or `None` to skip (never in CI).
-fn session_bus(test: &str) -> Option<String> {
+pub(crate) fn session_bus(test: &str) -> Option<String> {
     match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
         Ok(a) if !a.trim().is_empty() => Some(a),
         _ if std::env::var_os("CI").is_some()
@@ -52,7 +52,7 @@ fn session_bus(test: &str) -> Option<String> {
 }
 
 /// One test's view of the binary: its own data directory, keychain service and variables.
-struct Mizan {
+pub(crate) struct Mizan {
     data_dir: tempfile::TempDir,
     service: String,
     bus: String,
@@ -60,7 +60,7 @@ struct Mizan {
 }
 
 impl Mizan {
-    fn new(test: &str, bus: &str) -> Mizan {
+    pub(crate) fn new(test: &str, bus: &str) -> Mizan {
         Mizan {
             data_dir: tempfile::tempdir().unwrap(),
             service: format!("mizan-test-{}-{test}", std::process::id()),
@@ -107,14 +107,14 @@ impl Mizan {
         self.run_with(args, stdin, &[])
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args, "");
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
     /// The stable code of a failed `--json` run.
-    fn error_code(&self, args: &[&str], stdin: &str) -> (String, String) {
+    pub(crate) fn error_code(&self, args: &[&str], stdin: &str) -> (String, String) {
         let out = self.run(args, stdin);
         assert!(
             !out.status.success(),
@@ -405,33 +405,6 @@ async fn an_unreachable_keychain_says_so_and_names_the_variables() {
     assert_eq!(
         credential(&show, "production", "notification_token")["state"],
         "unknown"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_audit_key_is_generated_once_in_the_keychain() {
-    // Without a key file, the audit key is one keychain item, made on first use.
-    let unreachable = Mizan::new("auditnobus", "unix:path=/nonexistent/mizan-test-bus");
-    let (code, message) = unreachable.error_code(&["--json", "audit", "verify"], "");
-    assert_eq!(code, "audit_key_unavailable");
-    assert!(message.contains("MIZAN_AUDIT_KEY_FILE"), "{message}");
-
-    let Some(bus) = session_bus("the_audit_key_is_generated_once_in_the_keychain") else {
-        return;
-    };
-    let m = Mizan::new("auditkey", &bus);
-    let first = m.json(&["--json", "audit", "verify"]);
-    assert_eq!(first["written"]["reason"], "adopt", "{first}");
-    let key_id = first["key_id"].as_str().unwrap().to_owned();
-    let again = m.json(&["--json", "audit", "verify"]);
-    assert_eq!(again["key_id"], key_id.as_str(), "the same key, read back");
-    assert_eq!(again["checkpoints"], 1);
-    let rotated = m.json(&["--json", "audit", "rotate-key"]);
-    assert_ne!(rotated["key_id"], key_id.as_str());
-    let after = m.json(&["--json", "audit", "verify"]);
-    assert_eq!(
-        after["checkpoints"], 3,
-        "the retired key still checks its checkpoints"
     );
 }
 
