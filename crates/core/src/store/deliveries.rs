@@ -52,10 +52,7 @@ text_enum! {
 /// Masks a secret for display or storage (`"****abcd"`) by the one masking rule,
 /// [`tamara::sensitive::last_four`]: short values are masked entirely.
 pub fn mask_secret(secret: &str) -> String {
-    format!(
-        "****{}",
-        tamara::sensitive::last_four(secret).unwrap_or_default()
-    )
+    tamara::sensitive::mask_ascii(secret)
 }
 
 /// A delivery as received, before it has an id.

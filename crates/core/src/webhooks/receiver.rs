@@ -33,14 +33,12 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 use tamara::notification::TokenError;
+use tamara::sensitive::{mask_query, names_a_secret};
 
 use super::{ReceiverState, sample};
 use crate::store::deliveries::{self, DeliveryVerdict, NewDelivery};
 use crate::store::inbox::InboxWriter;
 use crate::store::{Store, StoreError, mask_secret};
-
-/// Header-name fragments whose values are masked before storage.
-const SECRET_HEADER_HINTS: [&str; 5] = ["token", "key", "secret", "authorization", "cookie"];
 
 /// The query parameter that carries the token.
 const QUERY_TOKEN: &str = "tamaraToken";
@@ -187,34 +185,6 @@ fn query_token(raw: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The query string with the token's value, and every value whose name suggests a secret,
-/// masked; every other parameter kept byte for byte (stored as it came, not re-encoded).
-fn mask_query(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for (i, pair) in raw.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match url::form_urlencoded::parse(pair.as_bytes()).next() {
-            Some((key, value)) if key == QUERY_TOKEN || names_a_secret(&key) => {
-                out.extend(url::form_urlencoded::byte_serialize(key.as_bytes()));
-                out.push('=');
-                out.extend(url::form_urlencoded::byte_serialize(
-                    mask_secret(&value).as_bytes(),
-                ));
-            }
-            _ => out.push_str(pair),
-        }
-    }
-    out
-}
-
-/// True when a header or parameter name suggests its value is a secret.
-fn names_a_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_HEADER_HINTS.iter().any(|h| lower.contains(h)) || lower == "sig" || lower == "signature"
-}
-
 /// Headers as a JSON object (names in order, lower-case as HTTP/1 header names always are in
 /// `HeaderMap`; repeated headers joined with ", "), secret values masked.
 fn masked_headers(headers: &HeaderMap) -> String {
@@ -236,8 +206,7 @@ fn masked_header_map(headers: &HeaderMap) -> BTreeMap<&str, Cow<'_, str>> {
             text.push_str(", ");
             text.push_str(&String::from_utf8_lossy(more.as_bytes()));
         }
-        let secret = SECRET_HEADER_HINTS.iter().any(|h| lower.contains(h));
-        let value = if secret {
+        let value = if names_a_secret(lower) {
             Cow::Owned(mask_secret(&joined))
         } else {
             joined

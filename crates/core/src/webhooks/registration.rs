@@ -150,7 +150,8 @@ fn record(
     WebhookRegistration {
         environment: env,
         webhook_id: webhook_id.to_owned(),
-        url: req.url.clone(),
+        // A secret in the URL (a shop's own check) stays at Tamara, not in our database.
+        url: tamara::sensitive::mask_url(&req.url),
         events_json: serde_json::to_string(&events).unwrap_or_else(|_| "[]".into()),
         headers_json: serde_json::to_string(&headers).unwrap_or_else(|_| "{}".into()),
         webhook_type: req
@@ -284,7 +285,7 @@ pub async fn list(console: &Context) -> Result<Vec<ListedWebhook>> {
     let Some(all) = listed else {
         for r in local {
             let remote = match gateway.get_webhook(&r.webhook_id).await {
-                Ok(w) => Some(w.value),
+                Ok(w) => Some(masked(w.value)),
                 Err(e) if is_status(&e, 404) => None,
                 Err(e) => return Err(e.into()),
             };
@@ -300,7 +301,7 @@ pub async fn list(console: &Context) -> Result<Vec<ListedWebhook>> {
         let l = local.iter().find(|r| r.webhook_id == w.webhook_id).cloned();
         out.push(ListedWebhook {
             webhook_id: w.webhook_id.clone(),
-            remote: Some(w),
+            remote: Some(masked(w)),
             local: l,
         });
     }
@@ -316,10 +317,22 @@ pub async fn list(console: &Context) -> Result<Vec<ListedWebhook>> {
     Ok(out)
 }
 
+/// Tamara's record as hosts may show it: secrets in its URL and custom headers masked, as the
+/// local record stores them.
+fn masked(mut w: Webhook) -> Webhook {
+    if let Some(url) = &w.url {
+        w.url = Some(tamara::sensitive::mask_url(url));
+    }
+    for value in w.headers.values_mut() {
+        *value = mask_secret(value);
+    }
+    w
+}
+
 /// One webhook from Tamara, with the local record if any.
 pub async fn show(console: &Context, webhook_id: &str) -> Result<ListedWebhook> {
     let gateway = console.gateway()?;
-    let remote = gateway.get_webhook(webhook_id).await?.value;
+    let remote = masked(gateway.get_webhook(webhook_id).await?.value);
     let local = registrations::get(console.store(), console.environment(), webhook_id).await?;
     Ok(ListedWebhook {
         webhook_id: webhook_id.to_owned(),

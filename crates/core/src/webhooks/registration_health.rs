@@ -191,7 +191,8 @@ fn compare(
     remote: &tamara::model::webhooks::Webhook,
 ) -> RegistrationState {
     let mut what = Vec::new();
-    if let Some(url) = remote.url.as_deref()
+    // The local URL is stored masked, so Tamara's is compared (and shown) masked the same way.
+    if let Some(url) = remote.url.as_deref().map(tamara::sensitive::mask_url)
         && url != local.url
     {
         what.push(format!("URL is {url}, not {}", local.url));

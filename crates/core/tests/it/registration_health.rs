@@ -230,3 +230,41 @@ async fn approve(sim: &tamara_sandbox::SandboxHandle, order_id: &str) {
         .unwrap();
     assert!(r.status().is_success());
 }
+
+#[tokio::test]
+async fn a_secret_in_the_webhook_url_stays_at_tamara_and_the_registration_stays_healthy() {
+    let (sim, console, _clock, dir) = setup().await;
+    let secret = "shop-check-9f2c77e1d4a0b6";
+    let id = register(
+        &console,
+        &format!("http://127.0.0.1:9/hook?shop=7&key={secret}"),
+    )
+    .await;
+
+    let h = registration_health::check(&console).await.unwrap();
+    assert_eq!(state(&h, &id), RegistrationState::Present, "{h:?}");
+    let listed = registration::list(&console).await.unwrap();
+    let shown = listed.iter().find(|w| w.webhook_id == id).unwrap();
+    let local_url = &shown.local.as_ref().unwrap().url;
+    let tail = &secret[secret.len() - 4..];
+    assert!(
+        local_url.ends_with(&format!("?shop=7&key=****{tail}")),
+        "{local_url}"
+    );
+    assert_eq!(
+        shown.remote.as_ref().unwrap().url.as_deref(),
+        Some(local_url.as_str())
+    );
+
+    // Nowhere in the database files (WAL included).
+    drop(listed);
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "the URL's secret is in {}", path.display());
+        }
+    }
+    sim.shutdown().await;
+}
