@@ -49,7 +49,7 @@ impl Default for ServiceConfig {
             processor: ProcessorConfig::default(),
             registration_check_every: Some(registration_health::CHECK_EVERY),
             prune_every: Some(PRUNE_EVERY),
-            server: ServerLimits::default(),
+            server: ServerLimits::for_this_process(),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! wear out.
 //!
 //! Owns how the router is served ([`serve`]) and its limits ([`ServerLimits`]):
-//! - a connection cap: at most `max_connections` are served at once; further ones wait in the
+//! - a connection cap: at most `max_connections` are served at once (fitted under the process's
+//!   open-file limit, [`ServerLimits::for_this_process`]); further ones wait in the
 //!   kernel's accept backlog (no descriptor is spent on them), so idle sockets cannot exhaust
 //!   the process's file limit and starve a signed delivery;
 //! - hyper's `header_read_timeout`, which bounds an idle new connection, a slow-loris header
@@ -57,6 +58,48 @@ impl Default for ServerLimits {
     }
 }
 
+impl ServerLimits {
+    /// The defaults with the connection cap fitted under this process's open-file limit, so a
+    /// full cap still leaves descriptors for the store, outgoing calls and the listener.
+    pub fn for_this_process() -> Self {
+        ServerLimits::default().fitted_to(open_file_limit())
+    }
+
+    /// These limits with the cap lowered, if need be, to `file_limit` less
+    /// [`RESERVED_DESCRIPTORS`] (never under [`MIN_CONNECTIONS`]); unchanged when the limit
+    /// is unknown.
+    #[must_use]
+    pub fn fitted_to(self, file_limit: Option<u64>) -> Self {
+        let Some(limit) = file_limit else {
+            return self;
+        };
+        let room =
+            usize::try_from(limit.saturating_sub(RESERVED_DESCRIPTORS)).unwrap_or(usize::MAX);
+        ServerLimits {
+            max_connections: self.max_connections.min(room).max(MIN_CONNECTIONS),
+            ..self
+        }
+    }
+}
+
+/// Descriptors kept out of the connection cap: the database and its WAL for every pooled
+/// connection, outgoing HTTP, the listener, logs and the keychain's bus.
+pub const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// The cap never goes below this, however low the file limit (a signed delivery must get in).
+pub const MIN_CONNECTIONS: usize = 8;
+
+/// The soft limit on open files (RLIMIT_NOFILE), where the platform has one.
+#[cfg(unix)]
+fn open_file_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<u64> {
+    None
+}
+
 /// How long the accept loop pauses after an accept error (e.g. no descriptor left).
 const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 
@@ -71,6 +114,7 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    tracing::info!(max_connections = limits.max_connections, "receiver serving");
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
@@ -126,4 +170,29 @@ pub async fn serve(
     }
     connections.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_fits_under_the_file_limit_with_room_kept() {
+        let d = ServerLimits::default();
+        assert_eq!(d.fitted_to(None), d);
+        assert_eq!(d.fitted_to(Some(1_048_576)).max_connections, 512);
+        assert_eq!(d.fitted_to(Some(256)).max_connections, 192);
+        assert_eq!(d.fitted_to(Some(20)).max_connections, MIN_CONNECTIONS);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn this_process_reads_its_own_file_limit() {
+        let limit = open_file_limit().expect("unix processes have RLIMIT_NOFILE");
+        let fitted = ServerLimits::for_this_process().max_connections;
+        assert!(
+            fitted <= 512 && (fitted as u64) <= limit.max(72),
+            "{fitted} for {limit}"
+        );
+    }
 }
