@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::{DeliveryReceived, HealthChanged, OrderChanged, emit};
-use mizan_core::desktop::{app::ReceiverStartError, count, registrations, time};
+use mizan_core::desktop::{alerts, app::ReceiverStartError, count, registrations, time};
 use tauri_plugin_notification::NotificationExt;
 
 /// The watcher's longest sleep.
@@ -81,17 +81,13 @@ pub async fn start(
     tokio::spawn(registrations::notify_when_worse(
         checks,
         stopped.clone(),
-        move |title, body| {
-            let shown = shell
-                .notification()
-                .builder()
-                .title(title)
-                .body(body)
-                .show();
-            if let Err(e) = shown {
-                tracing::warn!("desktop notification not shown: {e}");
-            }
-        },
+        move |title, body| notify(&shell, title, body),
+    ));
+    let (readings, shell) = (service.rejections(), app.clone());
+    tokio::spawn(alerts::notify_on_rejection_spikes(
+        readings,
+        stopped.clone(),
+        move |title, body| notify(&shell, title, body),
     ));
     let watcher = tokio::spawn(watch_changes(
         app,
@@ -106,6 +102,19 @@ pub async fn start(
         stop,
         watcher,
     })
+}
+
+/// Shows a desktop notification; one that cannot be shown is logged, never fatal.
+fn notify(shell: &AppHandle, title: String, body: String) {
+    let shown = shell
+        .notification()
+        .builder()
+        .title(title)
+        .body(body)
+        .show();
+    if let Err(e) = shown {
+        tracing::warn!("desktop notification not shown: {e}");
+    }
 }
 
 async fn watch_changes(

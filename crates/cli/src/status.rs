@@ -94,6 +94,23 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
             .map(|t| format!("; last delivery {}", t.to_rfc3339()))
             .unwrap_or_else(|| "; no delivery received yet".into())
     );
+    let r = &receiver.rejections;
+    if r.spiking {
+        let (top, n) = r.counts.top_sender.clone().unwrap_or_default();
+        say!(
+            "              REFUSED SPIKE: {} refused in the last 10 min from {} address(es), \
+             {n} from {top} (alert at {}; check the notification token and any proxy)",
+            r.counts.refused,
+            r.counts.senders,
+            r.threshold
+        );
+    } else {
+        say!(
+            "              last 10 min: {} refused (alert at {})",
+            r.counts.refused,
+            r.threshold
+        );
+    }
     match &sweep {
         None => say!("Reconciler    never ran (run `mizan reconcile` or `mizan serve`)"),
         Some(s) => say!(

@@ -86,7 +86,13 @@ pub struct ConsoleConfig {
     pub operator: String,
     /// How long the webhook inbox keeps refused and settled deliveries.
     pub retention: Retention,
+    /// Refused deliveries per 10 minutes at which the console alerts
+    /// (`MIZAN_REJECTION_ALERT_PER_10_MIN`, default 50; a saved setting wins).
+    pub rejection_alert: u32,
 }
+
+/// Refused deliveries per 10 minutes at which the console alerts, unless configured.
+pub const DEFAULT_REJECTION_ALERT: u32 = 50;
 
 /// How long the webhook inbox keeps deliveries it no longer needs
 /// ([`crate::store::delivery_retention`]). Pending and failed verified deliveries are kept
@@ -143,6 +149,8 @@ pub enum ConfigError {
     BadTimeout { var: String, value: String },
     #[error("{var} is {value:?}; expected a whole number of days, at least 1")]
     BadRetention { var: String, value: String },
+    #[error("{var} is {value:?}; expected a whole number, at least 1")]
+    BadCount { var: String, value: String },
     #[error("no data directory: set MIZAN_DATA_DIR or --data-dir (HOME is not set either)")]
     NoDataDir,
 }
@@ -178,6 +186,18 @@ impl ConsoleConfig {
                 .or_else(|| get("USERNAME"))
                 .unwrap_or_else(|| "unknown".to_owned()),
             retention: Retention::from_vars(&get)?,
+            rejection_alert: match get("MIZAN_REJECTION_ALERT_PER_10_MIN") {
+                None => DEFAULT_REJECTION_ALERT,
+                Some(v) => {
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or(ConfigError::BadCount {
+                            var: "MIZAN_REJECTION_ALERT_PER_10_MIN".into(),
+                            value: v,
+                        })?
+                }
+            },
         })
     }
 
@@ -372,5 +392,22 @@ mod tests {
             ("MIZAN_RETENTION_REJECTED_DAYS", "0"),
         ]));
         assert!(matches!(e, Err(ConfigError::BadRetention { .. })), "{e:?}");
+    }
+
+    #[test]
+    fn the_rejection_alert_defaults_to_fifty_and_refuses_zero() {
+        let c = ConsoleConfig::from_vars(&vars(&[("MIZAN_DATA_DIR", "/d")])).unwrap();
+        assert_eq!(c.rejection_alert, 50);
+        let c = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_REJECTION_ALERT_PER_10_MIN", "5"),
+        ]))
+        .unwrap();
+        assert_eq!(c.rejection_alert, 5);
+        let e = ConsoleConfig::from_vars(&vars(&[
+            ("MIZAN_DATA_DIR", "/d"),
+            ("MIZAN_REJECTION_ALERT_PER_10_MIN", "0"),
+        ]));
+        assert!(matches!(e, Err(ConfigError::BadCount { .. })), "{e:?}");
     }
 }

@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use crate::console::Console;
 use crate::reconcile::Reconciler;
 use crate::store::delivery_retention::{self, Pruned};
-use crate::webhooks::health::{self, Heartbeat};
+use crate::webhooks::health::{self, Heartbeat, RecentRejections};
 use crate::webhooks::registration_health::{self, RegistrationHealth};
 use crate::webhooks::{Processor, ProcessorConfig, ReceiverState, ServerLimits, router, serve};
 
@@ -93,6 +93,7 @@ pub struct RunningService {
     watching: Option<JoinHandle<()>>,
     pruning: Option<JoinHandle<()>>,
     registration_health: watch::Receiver<Option<RegistrationHealth>>,
+    rejections: watch::Receiver<Option<RecentRejections>>,
     heartbeat: Heartbeat,
     /// A handle on the receiver's state, for its in-memory counters.
     receiver: ReceiverState,
@@ -159,6 +160,7 @@ impl RunningService {
             reconcile_every_secs: config.reconcile_every.map(|d| d.as_secs().max(1)),
             stopped_at: None,
         };
+        let (rejections_tx, rejections) = watch::channel(None);
         let beating = {
             let console = console.clone();
             let mut stopped = stopped.clone();
@@ -169,6 +171,7 @@ impl RunningService {
                     if let Err(e) = health::beat(&console, &hb).await {
                         tracing::warn!(error = %e, "receiver heartbeat not written");
                     }
+                    watch_rejections(&console, hb.at, &rejections_tx).await;
                     tokio::select! {
                         _ = stopped.wait_for(|stop| *stop) => break,
                         () = tokio::time::sleep(health::HEARTBEAT_EVERY) => {}
@@ -234,6 +237,7 @@ impl RunningService {
             watching,
             pruning,
             registration_health,
+            rejections,
             heartbeat,
             receiver,
         })
@@ -252,6 +256,12 @@ impl RunningService {
     /// The latest registration-health check of this service (None before the first).
     pub fn registration_health(&self) -> watch::Receiver<Option<RegistrationHealth>> {
         self.registration_health.clone()
+    }
+
+    /// Refused deliveries of the last ten minutes, read at every heartbeat (None before the
+    /// first).
+    pub fn rejections(&self) -> watch::Receiver<Option<RecentRejections>> {
+        self.rejections.clone()
     }
 
     /// Refused requests answered 429 and not stored since the service started (a flood of
@@ -309,11 +319,46 @@ impl RunningService {
     }
 }
 
-/// One pruning of the inbox by the console's retention, relative to the console's clock.
+/// Reads the recent rejections into `tx`, warning in the log when a spike begins or ends.
+async fn watch_rejections(
+    console: &Console,
+    now: chrono::DateTime<chrono::Utc>,
+    tx: &watch::Sender<Option<RecentRejections>>,
+) {
+    match health::recent_rejections(console, now).await {
+        Ok(r) => {
+            let was = tx.borrow().as_ref().is_some_and(|b| b.spiking);
+            if r.spiking && !was {
+                tracing::warn!(
+                    refused = r.counts.refused,
+                    senders = r.counts.senders,
+                    top_sender = r.counts.top_sender.as_ref().map(|t| t.0.as_str()),
+                    threshold = r.threshold,
+                    "refused deliveries are spiking"
+                );
+            } else if was && !r.spiking {
+                tracing::info!(
+                    refused = r.counts.refused,
+                    "refused deliveries back under the alert"
+                );
+            }
+            let _ = tx.send(Some(r));
+        }
+        Err(e) => tracing::warn!(error = %e, "recent rejections not read"),
+    }
+}
+
+/// One pruning of the inbox by the retention in force (saved, else configured), relative to the console's clock.
 /// A failure is logged and retried at the next round: retention is housekeeping, never a
 /// reason to stop receiving.
 async fn prune(console: &Console) {
-    let retention = console.config().retention;
+    let retention = match crate::settings::retention(console).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "retention not read; inbox not pruned");
+            return;
+        }
+    };
     let now = console.now();
     let days = |d: u32| chrono::Duration::days(i64::from(d));
     match delivery_retention::prune(

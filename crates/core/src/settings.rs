@@ -1,6 +1,6 @@
 //! The operator's settings, typed and validated: the desktop app's receiver port, reconciler
-//! interval, operator name and language (global), and per environment the public URL and
-//! auto-authorise.
+//! interval, operator name and language, the inbox's retention and the rejection alert
+//! (global), and per environment the public URL and auto-authorise.
 //!
 //! Invariants: the setting keys exist only here (and, for the two the webhook path reads, in
 //! [`crate::webhooks`]); a value is checked before it is stored, and a refusal is
@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Retention;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::store::settings::{self as stored, SettingScope};
+use crate::webhooks::health::{REJECTION_ALERT_SETTING, rejection_threshold};
 use crate::webhooks::processor::{AUTO_AUTHORISE_SETTING, auto_authorise_enabled};
 use crate::webhooks::selftest::PUBLIC_URL_SETTING;
 
@@ -32,7 +34,12 @@ mod keys {
     pub const RECONCILE_EVERY: &str = "app.reconcile_every_secs";
     pub const OPERATOR: &str = "app.operator";
     pub const LOCALE: &str = "app.locale";
+    pub const RETENTION_REJECTED: &str = "receiver.retention_rejected_days";
+    pub const RETENTION_PROCESSED: &str = "receiver.retention_processed_days";
 }
+
+/// Longest retention the form accepts, in days (ten years).
+pub const MAX_RETENTION_DAYS: u32 = 3_650;
 
 /// The settings screen: what the operator can change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +55,12 @@ pub struct Settings {
     pub reconcile_every_secs: u32,
     /// Who signs moves and audit entries.
     pub operator: String,
+    /// Days refused deliveries are kept (1 to 3650; unset: the configuration's).
+    pub retention_rejected_days: u32,
+    /// Days processed deliveries are kept after settling (1 to 3650).
+    pub retention_processed_days: u32,
+    /// Refused deliveries per 10 minutes at which the console alerts (at least 1).
+    pub rejection_alert_per_10_min: u32,
 }
 
 impl Settings {
@@ -67,6 +80,21 @@ impl Settings {
                 "the reconciler interval must be 10 to 86400 seconds, not {}",
                 self.reconcile_every_secs
             )));
+        }
+        for (what, days) in [
+            ("refused deliveries", self.retention_rejected_days),
+            ("processed deliveries", self.retention_processed_days),
+        ] {
+            if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+                return Err(Error::Invalid(format!(
+                    "{what} must be kept 1 to {MAX_RETENTION_DAYS} days, not {days}"
+                )));
+            }
+        }
+        if self.rejection_alert_per_10_min == 0 {
+            return Err(Error::Invalid(
+                "the rejection alert needs a threshold of at least 1".into(),
+            ));
         }
         let op = self.operator.trim();
         if op.is_empty() || op.chars().count() > 100 || op.chars().any(char::is_control) {
@@ -122,6 +150,7 @@ async fn global(console: &Context, key: &str) -> Result<Option<String>> {
 /// # Errors
 /// Store errors.
 pub async fn load(console: &Context) -> Result<Settings> {
+    let r = retention(console).await?;
     Ok(Settings {
         receiver_port: receiver_port(console).await?,
         public_url: public_url(console).await?,
@@ -129,6 +158,34 @@ pub async fn load(console: &Context) -> Result<Settings> {
         reconcile_every_secs: u32::try_from(reconcile_secs(console).await?)
             .unwrap_or(DEFAULT_RECONCILE_SECS),
         operator: console.config().operator.clone(),
+        retention_rejected_days: r.rejected_days,
+        retention_processed_days: r.processed_days,
+        rejection_alert_per_10_min: rejection_threshold(console).await?,
+    })
+}
+
+/// How long the inbox keeps deliveries: the saved days, else the configuration's
+/// (`MIZAN_RETENTION_*`, [`crate::config::Retention`]).
+///
+/// # Errors
+/// Store errors.
+pub async fn retention(console: &Context) -> Result<Retention> {
+    let days = |saved: Option<String>, default: u32| {
+        saved
+            .and_then(|d| d.parse::<u32>().ok())
+            .filter(|d| (1..=MAX_RETENTION_DAYS).contains(d))
+            .unwrap_or(default)
+    };
+    let d = console.config().retention;
+    Ok(Retention {
+        rejected_days: days(
+            global(console, keys::RETENTION_REJECTED).await?,
+            d.rejected_days,
+        ),
+        processed_days: days(
+            global(console, keys::RETENTION_PROCESSED).await?,
+            d.processed_days,
+        ),
     })
 }
 
@@ -168,6 +225,13 @@ pub async fn save(console: &Context, s: &Settings) -> Result<()> {
     let every = s.reconcile_every_secs.to_string();
     stored::set(store, g, keys::RECONCILE_EVERY, &every, console.now()).await?;
     stored::set(store, g, keys::OPERATOR, s.operator.trim(), console.now()).await?;
+    for (key, value) in [
+        (keys::RETENTION_REJECTED, s.retention_rejected_days),
+        (keys::RETENTION_PROCESSED, s.retention_processed_days),
+        (REJECTION_ALERT_SETTING, s.rejection_alert_per_10_min),
+    ] {
+        stored::set(store, g, key, &value.to_string(), console.now()).await?;
+    }
     let auto = if s.auto_authorise { "on" } else { "off" };
     stored::set(store, env, AUTO_AUTHORISE_SETTING, auto, console.now()).await?;
     match s.public_url() {
@@ -266,6 +330,9 @@ mod tests {
             auto_authorise: true,
             reconcile_every_secs: 60,
             operator: "Layla".into(),
+            retention_rejected_days: 7,
+            retention_processed_days: 90,
+            rejection_alert_per_10_min: 50,
         }
     }
 
@@ -355,6 +422,7 @@ mod tests {
             auto_authorise: false,
             reconcile_every_secs: 30,
             operator: " Layla ".into(),
+            ..fresh.clone()
         };
         console.save_settings(&wanted).await.unwrap();
         let read = console.settings().await.unwrap();

@@ -222,6 +222,8 @@ export type Dashboard = {
 	reconciler_late: boolean,
 	/**  The last registration-health check. */
 	registrations: RegistrationStatus,
+	/**  Refused deliveries of the last ten minutes, when they are spiking. */
+	rejection_spike: RejectionSpike | null,
 };
 
 /**  Which deliveries to list, newest first. */
@@ -512,6 +514,18 @@ export type RehearsalStep = {
 	detail: string,
 };
 
+/**  Refused deliveries of the last ten minutes at or above the alert threshold. */
+export type RejectionSpike = {
+	refused: number,
+	/**  Distinct sender addresses. */
+	senders: number,
+	/**  The address that sent the most. */
+	top_sender: string | null,
+	top_sender_refused: number,
+	/**  The alert's threshold (refused deliveries per ten minutes). */
+	threshold: number,
+};
+
 /**  The checklist report's format. */
 export type ReportFormat = "md" | "html";
 
@@ -541,6 +555,12 @@ export type Settings = {
 	reconcile_every_secs: number,
 	/**  Who signs moves and audit entries. */
 	operator: string,
+	/**  Days refused deliveries are kept (1 to 3650; unset: the configuration's). */
+	retention_rejected_days: number,
+	/**  Days processed deliveries are kept after settling (1 to 3650). */
+	retention_processed_days: number,
+	/**  Refused deliveries per 10 minutes at which the console alerts (at least 1). */
+	rejection_alert_per_10_min: number,
 };
 
 /**  One event in the order's history, oldest first. */

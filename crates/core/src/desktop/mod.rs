@@ -8,6 +8,7 @@
 //! exact there); no secret is ever part of a shape (credentials cross as "set" plus the last
 //! 4); bad input is `invalid_input` naming the field.
 
+pub mod alerts;
 pub mod app;
 pub mod detail;
 pub mod ops;

@@ -126,6 +126,8 @@ pub struct Dashboard {
     pub reconciler_late: bool,
     /// The last registration-health check.
     pub registrations: super::registrations::RegistrationStatus,
+    /// Refused deliveries of the last ten minutes, when they are spiking.
+    pub rejection_spike: Option<super::alerts::RejectionSpike>,
 }
 
 /// A secret as the UI may see it.
@@ -403,6 +405,7 @@ pub async fn dashboard(
         reconciler_last_run: d.reconciler_last_run.map(time),
         reconciler_late: d.reconciler_late,
         registrations: checked.as_ref().into(),
+        rejection_spike: super::alerts::RejectionSpike::of(&d.rejections),
     })
 }
 

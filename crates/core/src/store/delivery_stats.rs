@@ -123,3 +123,55 @@ pub async fn orders_changed<'c>(
     .map_err(StoreError::query(context))?;
     Ok(u32::try_from(n).unwrap_or(cap))
 }
+
+/// Refused (401) deliveries of a window: how many, from how many senders, and the busiest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RefusalCounts {
+    pub refused: u64,
+    /// Distinct sender addresses (rows from before senders were kept count as one unknown).
+    pub senders: u64,
+    /// The address that sent the most, with its count.
+    pub top_sender: Option<(String, u64)>,
+}
+
+/// Counts the refused deliveries of `env` received at or after `since`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn refusals_since<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    since: DateTime<Utc>,
+) -> Result<RefusalCounts, StoreError> {
+    let context = "count refused deliveries";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    // `sender` is `ip:port` (`[ip]:port` for IPv6); a sender is its address, whatever port.
+    let rows = sqlx::query(
+        "SELECT ip AS sender, COUNT(*) AS n FROM (
+           SELECT CASE
+             WHEN sender IS NULL THEN '?'
+             WHEN sender LIKE '[%' THEN substr(sender, 2, instr(sender, ']') - 2)
+             WHEN instr(sender, ':') > 0 THEN substr(sender, 1, instr(sender, ':') - 1)
+             ELSE sender END AS ip
+           FROM webhook_deliveries
+           WHERE environment = ? AND received_at >= ? AND verdict = 'rejected')
+         GROUP BY ip ORDER BY n DESC, ip",
+    )
+    .bind(env.as_str())
+    .bind(ts(since))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let mut counts = RefusalCounts::default();
+    for row in rows {
+        let sender: String = row.try_get("sender").map_err(StoreError::query(context))?;
+        let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
+        let n = u64::try_from(n).unwrap_or(0);
+        counts.refused += n;
+        counts.senders += 1;
+        if counts.top_sender.is_none() {
+            counts.top_sender = Some((sender, n));
+        }
+    }
+    Ok(counts)
+}

@@ -1,5 +1,5 @@
 //! The dashboard: captured and refunded volume per day, webhook health, the circuit breaker,
-//! the inbox backlog and the reconciler's last run.
+//! the inbox backlog, the reconciler's last run and recent refused deliveries.
 //!
 //! Invariant: read from the cache and the process's own breaker; nothing is fetched.
 
@@ -11,6 +11,7 @@ use crate::reconcile;
 use crate::store::deliveries;
 use crate::store::delivery_stats::{self, DeliveryCounts};
 use crate::store::desktop::{self, DayVolume};
+use crate::webhooks::health::{self, RecentRejections};
 
 /// Longest window.
 pub const MAX_DAYS: u32 = 366;
@@ -24,6 +25,8 @@ pub struct Dashboard {
     pub backlog: u64,
     pub reconciler_last_run: Option<DateTime<Utc>>,
     pub reconciler_late: bool,
+    /// Refused deliveries of the last ten minutes against the alert's threshold.
+    pub rejections: RecentRejections,
 }
 
 /// Verified deliveries of the console's environment waiting for the processor.
@@ -81,5 +84,6 @@ pub async fn dashboard(
         backlog: backlog(console).await?,
         reconciler_last_run,
         reconciler_late,
+        rejections: health::recent_rejections(console, now).await?,
     })
 }

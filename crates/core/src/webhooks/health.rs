@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::error::Result;
 use crate::store::deliveries::{self, DeliveryFilter};
-use crate::store::delivery_stats::{self, DeliveryCounts};
+use crate::store::delivery_stats::{self, DeliveryCounts, RefusalCounts};
 use crate::store::settings::{self, SettingScope};
 
 /// Settings key (per environment) of the receiver's heartbeat, as JSON.
@@ -61,6 +61,60 @@ pub struct ReceiverHealth {
     pub last_delivery_at: Option<DateTime<Utc>>,
     /// Deliveries of the last 24 hours.
     pub last_24h: DeliveryCounts,
+    /// Refused deliveries of the last [`REJECTION_WINDOW`], against the alert threshold.
+    pub rejections: RecentRejections,
+}
+
+/// Settings key (global) of the rejection alert's threshold: refused deliveries per
+/// [`REJECTION_WINDOW`] at which the console alerts. Unset: the configuration's
+/// (`MIZAN_REJECTION_ALERT_PER_10_MIN`, default 50).
+pub const REJECTION_ALERT_SETTING: &str = "receiver.rejection_alert_per_10_min";
+
+/// The window rejections are counted over.
+pub const REJECTION_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// Refused deliveries of the last [`REJECTION_WINDOW`]: a spike is someone probing the
+/// receiver, a proxy mangling tokens, or a notification token changed on one side only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecentRejections {
+    #[serde(flatten)]
+    pub counts: RefusalCounts,
+    /// Refused deliveries per window at which this is a spike.
+    pub threshold: u32,
+    pub spiking: bool,
+}
+
+/// The rejection alert's threshold: the saved setting, else the configuration's.
+///
+/// # Errors
+/// Store errors.
+pub async fn rejection_threshold(console: &Context) -> Result<u32> {
+    let saved = settings::get(
+        console.store(),
+        SettingScope::Global,
+        REJECTION_ALERT_SETTING,
+    )
+    .await?
+    .and_then(|v| v.parse::<u32>().ok())
+    .filter(|n| *n > 0);
+    Ok(saved.unwrap_or(console.config().rejection_alert))
+}
+
+/// Refused deliveries of the window ending at `now`, and whether they make a spike.
+///
+/// # Errors
+/// Store errors.
+pub async fn recent_rejections(console: &Context, now: DateTime<Utc>) -> Result<RecentRejections> {
+    let window = chrono::Duration::from_std(REJECTION_WINDOW).unwrap_or(chrono::Duration::zero());
+    let counts =
+        delivery_stats::refusals_since(console.store(), console.environment(), now - window)
+            .await?;
+    let threshold = rejection_threshold(console).await?;
+    Ok(RecentRejections {
+        spiking: counts.refused >= u64::from(threshold),
+        counts,
+        threshold,
+    })
 }
 
 /// Writes `hb` as the environment's heartbeat.
@@ -123,5 +177,6 @@ pub async fn receiver_health(console: &Context, now: DateTime<Utc>) -> Result<Re
         heartbeat,
         last_delivery_at,
         last_24h,
+        rejections: recent_rejections(console, now).await?,
     })
 }

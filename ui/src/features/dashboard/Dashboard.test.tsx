@@ -17,6 +17,7 @@ describe("dashboard", () => {
         reconciler_last_run: "2025-03-02T10:00:00Z",
         reconciler_late: false,
         registrations: { checked_at: "2025-03-02T10:05:00Z", registered: 1, problems: [], silent: false, silent_since: null, orders_changed: 0 },
+        rejection_spike: null,
       }),
     });
     renderApp("#/dashboard");
@@ -38,6 +39,7 @@ describe("dashboard", () => {
     expect(screen.getByTestId("health-pill")).toHaveTextContent("breaker open");
     expect(screen.getByTestId("stat-registrations")).toHaveTextContent("as registered");
     expect(screen.queryByTestId("registration-problems")).toBeNull();
+    expect(screen.queryByTestId("rejection-spike")).toBeNull();
   });
 
   it("says which webhook Tamara lost and that deliveries went silent", async () => {
@@ -57,6 +59,7 @@ describe("dashboard", () => {
           silent_since: null,
           orders_changed: 4,
         },
+        rejection_spike: { refused: 1240, senders: 3, top_sender: "203.0.113.9", top_sender_refused: 1200, threshold: 50 },
       }),
     });
     renderApp("#/dashboard");
@@ -64,5 +67,8 @@ describe("dashboard", () => {
     expect(problems).toHaveTextContent("Webhook https://shop.example/hooks is gone at Tamara");
     expect(problems).toHaveTextContent("No verified delivery yet while 4 orders changed.");
     expect(screen.getByTestId("stat-registrations")).toHaveTextContent("attention");
+    const spike = screen.getByTestId("rejection-spike");
+    expect(spike).toHaveTextContent("1,240 without a valid token in 10 minutes from 3 addresses");
+    expect(spike).toHaveTextContent("Most came from 203.0.113.9 (1,200).");
   });
 });

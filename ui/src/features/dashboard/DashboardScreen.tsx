@@ -73,6 +73,12 @@ export function DashboardScreen() {
         />
       </div>
       {late && <p className="notice bad-text">{t("dashboard.reconcilerLate")}</p>}
+      {d.rejection_spike && (
+        <p className="notice bad-text" role="alert" data-testid="rejection-spike">
+          {t("dashboard.rejectionSpike", { refused: n(d.rejection_spike.refused), senders: n(d.rejection_spike.senders), threshold: n(d.rejection_spike.threshold) })}{" "}
+          {d.rejection_spike.top_sender && <bdi dir="ltr">{t("dashboard.rejectionTop", { sender: d.rejection_spike.top_sender, n: n(d.rejection_spike.top_sender_refused) })}</bdi>}
+        </p>
+      )}
       <RegistrationNotices status={d.registrations} />
       <section className="panel">
         <header className="toolbar">

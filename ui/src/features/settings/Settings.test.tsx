@@ -5,7 +5,7 @@ import { PRODUCTION_INFO } from "../../ipc/mock/fixtures";
 import { callsTo, renderApp, scriptShell } from "../../test/harness";
 
 const settingsShell = {
-  settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura" }),
+  settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura", retention_rejected_days: 7, retention_processed_days: 90, rejection_alert_per_10_min: 50 }),
   credentials_status: () => [
     { environment: "sandbox", api_token: { set: true, last4: "x9Qa" }, notification_token: { set: false, last4: null }, public_key: { set: false, last4: null } },
   ],
@@ -48,6 +48,28 @@ describe("settings", () => {
       environment: "sandbox",
       kind: "notification_token",
       value: "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJUYW1hcmEifQ.sig",
+    });
+  });
+
+  it("saves the inbox's retention and alert, and refuses a zero-day retention before saving", async () => {
+    const user = userEvent.setup({ delay: null });
+    const calls = scriptShell({ ...settingsShell, settings_save: (a) => (a as { settings: unknown }).settings });
+    renderApp("#/settings");
+    const keep = await screen.findByLabelText("Keep refused deliveries (days)");
+    await user.clear(keep);
+    await user.type(keep, "0");
+    expect(screen.getByText("Keep deliveries 1 to 3650 days.")).toBeInTheDocument();
+    const save = screen.getAllByRole("button", { name: "Save" }).find((b) => b.getAttribute("type") === "submit") as HTMLElement;
+    expect(save).toBeDisabled();
+    await user.clear(keep);
+    await user.type(keep, "3");
+    const alert = screen.getByLabelText("Alert at refused deliveries per 10 minutes");
+    await user.clear(alert);
+    await user.type(alert, "20");
+    await user.click(save);
+    await waitFor(() => expect(callsTo(calls, "settings_save")).toHaveLength(1));
+    expect(callsTo(calls, "settings_save")[0]?.args).toMatchObject({
+      settings: { retention_rejected_days: 3, retention_processed_days: 90, rejection_alert_per_10_min: 20 },
     });
   });
 });

@@ -30,6 +30,10 @@ export function SettingsForm() {
   };
   const portOk = Number.isInteger(draft.receiver_port) && draft.receiver_port > 0 && draft.receiver_port < 65536;
   const everyOk = Number.isInteger(draft.reconcile_every_secs) && draft.reconcile_every_secs >= 10;
+  const dayOk = (d: number) => Number.isInteger(d) && d >= 1 && d <= 3650;
+  const daysOk = dayOk(draft.retention_rejected_days) && dayOk(draft.retention_processed_days);
+  const alertOk = Number.isInteger(draft.rejection_alert_per_10_min) && draft.rejection_alert_per_10_min >= 1;
+  const ok = portOk && everyOk && daysOk && alertOk;
   return (
     <section className="panel" aria-labelledby="settings-form-title">
       <h2 id="settings-form-title">{t("settings.form.title")}</h2>
@@ -37,7 +41,7 @@ export function SettingsForm() {
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (portOk && everyOk) save.mutate(draft);
+          if (ok) save.mutate(draft);
         }}
       >
         <div className="form-row">
@@ -65,8 +69,26 @@ export function SettingsForm() {
             <input value={draft.operator} onChange={(e) => set({ operator: e.target.value })} />
           </label>
         </div>
+        <fieldset className="form-row">
+          <legend>{t("settings.form.inbox")}</legend>
+          <label>
+            <span>{t("settings.form.keepRejected")}</span>
+            <input type="number" min={1} max={3650} value={draft.retention_rejected_days} aria-invalid={!dayOk(draft.retention_rejected_days)} onChange={(e) => set({ retention_rejected_days: Number(e.target.value) })} />
+          </label>
+          <label>
+            <span>{t("settings.form.keepProcessed")}</span>
+            <input type="number" min={1} max={3650} value={draft.retention_processed_days} aria-invalid={!dayOk(draft.retention_processed_days)} onChange={(e) => set({ retention_processed_days: Number(e.target.value) })} />
+          </label>
+          <label>
+            <span>{t("settings.form.rejectionAlert")}</span>
+            <input type="number" min={1} value={draft.rejection_alert_per_10_min} aria-invalid={!alertOk} onChange={(e) => set({ rejection_alert_per_10_min: Number(e.target.value) })} />
+          </label>
+        </fieldset>
+        <p className="muted small">{t("settings.form.inboxExplain")}</p>
         {!portOk && <p className="field-error">{t("settings.form.badPort")}</p>}
         {!everyOk && <p className="field-error">{t("settings.form.badEvery")}</p>}
+        {!daysOk && <p className="field-error">{t("settings.form.badDays")}</p>}
+        {!alertOk && <p className="field-error">{t("settings.form.badAlert")}</p>}
         {save.error && <ErrorState error={save.error} compact />}
         {save.isSuccess && (
           <p className="notice ok-text" role="status">
@@ -74,7 +96,7 @@ export function SettingsForm() {
           </p>
         )}
         <div>
-          <button type="submit" className="primary" disabled={!portOk || !everyOk || save.isPending}>
+          <button type="submit" className="primary" disabled={!ok || save.isPending}>
             {t("common.save")}
           </button>
         </div>

@@ -190,8 +190,9 @@ export function installFakeShell(): void {
       reconciler_last_run: new Date(Date.now() - 40_000).toISOString(),
       reconciler_late: false,
       registrations: { checked_at: new Date(Date.now() - 120_000).toISOString(), registered: 1, problems: [], silent: false, silent_since: null, orders_changed: 0 },
+      rejection_spike: null,
     }),
-    settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura" }),
+    settings: () => ({ receiver_port: 8787, public_url: null, auto_authorise: true, reconcile_every_secs: 60, operator: "Noura", retention_rejected_days: 7, retention_processed_days: 90, rejection_alert_per_10_min: 50 }),
     settings_save: (a) => a.settings,
     credentials_status: () => [
       { environment: "sandbox", api_token: { set: true, last4: "x9Qa", source: "built-in demo" }, notification_token: { set: true, last4: "77b1", source: "built-in demo" }, public_key: { set: false, last4: null, source: "unset" }, keychain_error: null },
