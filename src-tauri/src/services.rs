@@ -69,6 +69,7 @@ pub async fn start(
         .map_err(|source| ReceiverStartError::Listen { addr, source })?;
     let config = ServiceConfig {
         reconcile_every,
+        audit_keys: audit_keys().await,
         ..ServiceConfig::default()
     };
     let service = RunningService::start(console.clone(), listener, config)
@@ -83,6 +84,15 @@ pub async fn start(
         stopped.clone(),
         move |title, body| notify(&shell, title, body),
     ));
+    let (mut audit_break, shell) = (service.audit_break(), app.clone());
+    tokio::spawn(async move {
+        if let Ok(b) = audit_break.wait_for(Option::is_some).await
+            && let Some(b) = b.as_ref()
+        {
+            let body = format!("{} Run `mizan audit verify` for the report.", b.describe());
+            notify(&shell, "Mizan: the audit log was altered".to_owned(), body);
+        }
+    });
     let (readings, shell) = (service.rejections(), app.clone());
     tokio::spawn(alerts::notify_on_rejection_spikes(
         readings,
@@ -102,6 +112,25 @@ pub async fn start(
         stop,
         watcher,
     })
+}
+
+/// The audit key from the OS keychain (made on first use), so the service guards the audit
+/// log; without a keychain the app runs unguarded and says so in the log.
+async fn audit_keys() -> Option<mizan_core::audit::AuditKeys> {
+    let loaded =
+        tokio::task::spawn_blocking(|| mizan_core::audit::KeySource::from_env().load_or_create())
+            .await;
+    match loaded {
+        Ok(Ok((keys, _))) => Some(keys),
+        Ok(Err(e)) => {
+            tracing::warn!("audit key unavailable; audit checkpoints left to the CLI: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("loading the audit key stopped: {e}");
+            None
+        }
+    }
 }
 
 /// Shows a desktop notification; one that cannot be shown is logged, never fatal.

@@ -26,13 +26,21 @@ pub enum AuditCommand {
     List(AuditListArgs),
     /// Check the whole chain against its signed checkpoints; exit 1 naming the first edited,
     /// inserted or deleted entry, a cut tail or a forged checkpoint. Signs the head when intact.
-    Verify,
+    Verify(AuditVerifyArgs),
     /// Verify, then sign the head even if a checkpoint already vouches for it.
     Checkpoint,
     /// Print the signed checkpoints (with `--json`, for an anchor off this machine).
     Checkpoints,
     /// Sign the head with the old key, switch to a new key, sign the same head with it.
     RotateKey,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Also check heads noted off this machine: a file saved from `mizan audit checkpoints
+    /// --json` or `mizan audit verify --json`. Each must still be in the chain with its hash.
+    #[arg(long, value_name = "FILE")]
+    pub anchor: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -51,8 +59,8 @@ pub struct AuditListArgs {
 pub async fn run(console: &Console, out: &Output, cmd: AuditCommand) -> Result<(), CliError> {
     match cmd {
         AuditCommand::List(args) => list(console, out, args).await,
-        AuditCommand::Verify => verify(console, out, false).await,
-        AuditCommand::Checkpoint => verify(console, out, true).await,
+        AuditCommand::Verify(args) => verify(console, out, false, args.anchor.as_deref()).await,
+        AuditCommand::Checkpoint => verify(console, out, true, None).await,
         AuditCommand::Checkpoints => checkpoints(console, out).await,
         AuditCommand::RotateKey => rotate_key(console, out).await,
     }
@@ -130,7 +138,7 @@ fn entry_json(e: &AuditEntry) -> Value {
 
 /// Loads the audit key (generating it on first use), off the async threads: the keychain and
 /// the file system block.
-async fn load_keys(source: KeySource) -> Result<(AuditKeys, KeySource), CliError> {
+pub(crate) async fn load_keys(source: KeySource) -> Result<(AuditKeys, KeySource), CliError> {
     tokio::task::spawn_blocking(move || source.load_or_create().map(|(k, _)| (k, source)))
         .await
         .map_err(|e| CliError::Failed {
@@ -140,10 +148,49 @@ async fn load_keys(source: KeySource) -> Result<(AuditKeys, KeySource), CliError
         .map_err(|e| mizan_core::Error::from(e).into())
 }
 
-async fn verify(console: &Console, out: &Output, force: bool) -> Result<(), CliError> {
+async fn verify(
+    console: &Console,
+    out: &Output,
+    force: bool,
+    anchor: Option<&std::path::Path>,
+) -> Result<(), CliError> {
+    // The anchor is read and checked first: a chain that fails it is not signed.
+    let anchored = match anchor {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!("cannot read the anchor {}: {e}", path.display()))
+            })?;
+            let points = audit::anchor::parse(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let broken = audit::anchor::check(console.store(), &points).await?;
+            Some((points.len(), broken))
+        }
+    };
+    if let Some((_, Some(b))) = &anchored {
+        if out.json {
+            out.json_value(&json!({
+                "intact": false,
+                "anchor": anchor.map(|p| p.display().to_string()),
+                "first_broken": {"seq": b.seq, "kind": b.kind(), "message": b.describe()},
+            }));
+        }
+        return Err(CliError::Failed {
+            code: mizan_core::ErrorCode::AuditChainBroken,
+            message: format!(
+                "audit chain broken at entry {} against the anchor: {}",
+                b.seq,
+                b.describe()
+            ),
+        });
+    }
     let (keys, _) = load_keys(KeySource::from_env()).await?;
     let report = audit::verify_signed(console.store(), &keys, force, console.now()).await?;
-    finish(out, &report)
+    let result = finish(out, &report);
+    if let (Some((n, None)), Ok(()), false) = (&anchored, &result, out.json) {
+        say!("Anchor: all {n} noted head(s) are in the chain with their hashes.");
+    }
+    result
 }
 
 /// Prints a report and turns a break into exit 1.

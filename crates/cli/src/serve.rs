@@ -1,10 +1,12 @@
 //! `mizan serve`: the headless service — webhook receiver, inbox processor, reconciler and the
-//! checkout redirect pages on one listener.
+//! checkout redirect pages on one listener; with `MIZAN_AUDIT_KEY_FILE`, the audit log's guard
+//! (verified at start, its head signed as entries come).
 //!
 //! Invariants: binds loopback unless `--allow-remote` is given; on SIGTERM or Ctrl-C it stops
 //! accepting, lets in-flight requests finish (every acknowledged delivery is already on disk),
-//! stops the processor after the row in hand and the reconciler, closes the store and exits 0. A delivery that was
-//! acknowledged but not processed when the process died is picked up at the next start.
+//! stops the processor after the row in hand and the reconciler, closes the store and exits 0.
+//! A delivery that was acknowledged but not processed when the process died is picked up at
+//! the next start.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,6 +17,9 @@ use mizan_core::service::{RunningService, ServiceConfig};
 use mizan_core::webhooks::WEBHOOK_PATH;
 
 use crate::CliError;
+use crate::audit::load_keys;
+use mizan_core::audit::KeySource;
+use mizan_core::audit::key::KEY_FILE_VAR;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -52,9 +57,16 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
+    // A server's audit key is its key file; with one, the service guards the audit log.
+    let audit_keys = match std::env::var(KEY_FILE_VAR) {
+        Ok(p) if !p.trim().is_empty() => Some(load_keys(KeySource::from_env()).await?.0),
+        _ => None,
+    };
+    let guarded = audit_keys.is_some();
     let config = ServiceConfig {
         reconcile_every: (!args.no_reconcile).then(|| Duration::from_secs(args.reconcile_every)),
         reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
+        audit_keys,
         ..ServiceConfig::default()
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
@@ -65,6 +77,9 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         console.environment(),
         service.addr()
     );
+    if !guarded {
+        println!("mizan: no {KEY_FILE_VAR}; audit checkpoints are left to `mizan audit verify`");
+    }
     mizan_core::shutdown::requested().await;
     let stopped = service.stop().await;
     console.store().close().await;

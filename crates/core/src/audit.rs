@@ -13,7 +13,9 @@
 //! makes it keyed: checkpoints of the chain's head MACed with a key kept outside the database
 //! ([`key`]), which [`verify_signed`] checks the chain against.
 
+pub mod anchor;
 pub mod checkpoint;
+pub mod guard;
 pub mod key;
 mod verify;
 

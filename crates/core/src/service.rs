@@ -1,14 +1,15 @@
 //! The running service of one console: the webhook receiver (with the redirect pages), the
 //! inbox processor, the reconciler, the receiver's heartbeat, the inbox's retention (pruning
-//! refused and settled deliveries past [`crate::config::Retention`]) and the registration-health check,
-//! started together and stopped together. `mizan serve` and the desktop app both run exactly
-//! this.
+//! refused and settled deliveries past the retention in force), the registration-health
+//! check, the rejection alert and, given the audit key, the audit log's guard — started
+//! together and stopped together. `mizan serve` and the desktop app both run exactly this.
 //!
 //! Invariants: stopping first stops accepting (in-flight requests finish within the server's
-//! shutdown grace, [`ServerLimits`]; every acknowledged delivery is already durable), then lets the processor finish the row in hand and the
-//! reconciler its sweep, then stamps the heartbeat as stopped. Observers learn of each stored
-//! delivery through [`RunningService::deliveries`] (a counter that moves after the receiver
-//! wrote a row), which is how the desktop app pushes events instead of polling.
+//! shutdown grace, [`ServerLimits`]; every acknowledged delivery is already durable), then
+//! lets the processor finish the row in hand and the reconciler its sweep, then stamps the
+//! heartbeat as stopped. Observers learn of each stored delivery through
+//! [`RunningService::deliveries`] (a counter that moves after the receiver wrote a row), which
+//! is how the desktop app pushes events instead of polling.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,7 +19,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use crate::audit::{AuditKeys, ChainBreak, guard};
 use crate::console::Console;
+use crate::context::Context;
 use crate::reconcile::Reconciler;
 use crate::store::delivery_retention::{self, Pruned};
 use crate::webhooks::health::{self, Heartbeat, RecentRejections};
@@ -39,6 +42,9 @@ pub struct ServiceConfig {
     pub prune_every: Option<Duration>,
     /// The receiver's connection cap, header timeout and shutdown grace.
     pub server: ServerLimits,
+    /// The audit key: with one, the service verifies the audit log at start and signs its
+    /// head periodically ([`crate::audit::guard`]); without, it leaves the log to the CLI.
+    pub audit_keys: Option<AuditKeys>,
 }
 
 impl Default for ServiceConfig {
@@ -50,6 +56,7 @@ impl Default for ServiceConfig {
             registration_check_every: Some(registration_health::CHECK_EVERY),
             prune_every: Some(PRUNE_EVERY),
             server: ServerLimits::for_this_process(),
+            audit_keys: None,
         }
     }
 }
@@ -94,6 +101,8 @@ pub struct RunningService {
     pruning: Option<JoinHandle<()>>,
     registration_health: watch::Receiver<Option<RegistrationHealth>>,
     rejections: watch::Receiver<Option<RecentRejections>>,
+    guarding: Option<JoinHandle<()>>,
+    audit_break: watch::Receiver<Option<ChainBreak>>,
     heartbeat: Heartbeat,
     /// A handle on the receiver's state, for its in-memory counters.
     receiver: ReceiverState,
@@ -202,6 +211,17 @@ impl RunningService {
                 }
             })
         });
+        let (audit_tx, audit_break) = watch::channel(None);
+        let guarding = config.audit_keys.map(|keys| {
+            let ctx: Context = (*console).clone();
+            tokio::spawn(guard::run(
+                ctx,
+                keys,
+                guard::SIGN_EVERY,
+                stopped.clone(),
+                audit_tx,
+            ))
+        });
         let receiver = ReceiverState::new(console.clone(), received);
         let pruning = config.prune_every.map(|every| {
             let console = console.clone();
@@ -238,6 +258,8 @@ impl RunningService {
             pruning,
             registration_health,
             rejections,
+            guarding,
+            audit_break,
             heartbeat,
             receiver,
         })
@@ -256,6 +278,12 @@ impl RunningService {
     /// The latest registration-health check of this service (None before the first).
     pub fn registration_health(&self) -> watch::Receiver<Option<RegistrationHealth>> {
         self.registration_health.clone()
+    }
+
+    /// A break of the audit chain the service found when it started (None: intact, not yet
+    /// verified, or no audit key).
+    pub fn audit_break(&self) -> watch::Receiver<Option<ChainBreak>> {
+        self.audit_break.clone()
     }
 
     /// Refused deliveries of the last ten minutes, read at every heartbeat (None before the
@@ -294,6 +322,11 @@ impl RunningService {
         }
         if let Some(p) = self.pruning {
             let _ = p.await;
+        }
+        if let Some(g) = self.guarding {
+            // A long first verification must not hold up a stop; a checkpoint is one insert.
+            g.abort();
+            let _ = g.await;
         }
         let stopped_at = self.console.now();
         let last = Heartbeat {
@@ -348,7 +381,8 @@ async fn watch_rejections(
     }
 }
 
-/// One pruning of the inbox by the retention in force (saved, else configured), relative to the console's clock.
+/// One pruning of the inbox by the retention in force (saved, else configured), relative to
+/// the console's clock.
 /// A failure is logged and retried at the next round: retention is housekeeping, never a
 /// reason to stop receiving.
 async fn prune(console: &Console) {

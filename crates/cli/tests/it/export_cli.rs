@@ -17,13 +17,13 @@ use sqlx::Connection as _;
 
 const TOKEN: &str = "cli-export-token-SECRET-0000";
 
-struct Data {
+pub(crate) struct Data {
     dir: tempfile::TempDir,
 }
 
 impl Data {
     /// A data directory whose store holds one SAR order with a capture and a refund.
-    async fn seeded() -> Data {
+    pub(crate) async fn seeded() -> Data {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
         let sar = |t: &str| Money::parse(t, Currency::Sar).unwrap();
@@ -87,13 +87,13 @@ impl Data {
         Data { dir }
     }
 
-    fn path(&self, name: &str) -> std::path::PathBuf {
+    pub(crate) fn path(&self, name: &str) -> std::path::PathBuf {
         self.dir.path().join(name)
     }
 
     /// Runs `mizan ARGS` with a clean environment, a token that must never show, an Arabic
     /// operator name and the audit key in a file of the data directory.
-    fn mizan(&self, args: &[&str]) -> Output {
+    pub(crate) fn mizan(&self, args: &[&str]) -> Output {
         self.mizan_keyed(args, &self.path("audit.key"))
     }
 
@@ -112,7 +112,7 @@ impl Data {
     }
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 

@@ -6,6 +6,7 @@
 //! directly under `tests/`.
 
 mod audit_chain;
+mod audit_guard;
 mod audit_keyed;
 mod checklist;
 mod clock;
