@@ -5,6 +5,7 @@
 //! so one per crate keeps the build short. Add a test file here as a `mod`, not as a new file
 //! directly under `tests/`.
 
+mod adversarial;
 mod audit_anchor_cli;
 mod audit_key_cli;
 mod bench_webhooks;
