@@ -210,8 +210,9 @@ pub const ROWS: &[Row] = &[
         Some(("PUT", "/webhooks/{webhook_id}")),
         "`mizan webhooks update`",
         &[
-            "whether an omitted `headers` keeps or clears them is unknown; Mizan always sends \
-           the full set, the simulator replaces [SIM]",
+            "whether an update naming no headers keeps or clears them is unknown; Mizan always \
+           sends the full set (`{}` when none) and records what Tamara answers it holds; the \
+           simulator's `webhook_update_keeps_headers` plays both [SIM]",
         ],
     ),
     row(

@@ -121,9 +121,9 @@ async fn a_reused_reference_reads_whichever_order_tamara_picks() {
     }
 }
 
-/// §16.19: an update that removes every custom header sends none (the request omits an empty
-/// map), which Tamara may read as "clear" or "keep". The console's record shows the headers
-/// Tamara says it holds, so it is right either way.
+/// §16.19: an update that removes every custom header sends `"headers": {}`, which Tamara may
+/// read as "clear" or "keep". The console's record shows the headers Tamara says it holds, so
+/// it is right either way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_without_headers_leaves_the_console_s_record_right() {
     for (seed, keeps) in [(931, false), (932, true)] {

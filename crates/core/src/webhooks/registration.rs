@@ -342,8 +342,9 @@ pub async fn show(console: &Context, webhook_id: &str) -> Result<ListedWebhook> 
 }
 
 /// Replaces url, events and headers of a webhook at Tamara, and the local record — with the
-/// headers Tamara answers it holds, when it names them: an update that leaves out `headers`
-/// (the request omits an empty map) may keep the old ones (reference §6.3, §16.19).
+/// headers Tamara answers it holds, when it names them: the request always states the full
+/// set (`{}` when none), but whether Tamara applies an empty set is unknown (reference §6.3,
+/// §16.19), so its answer is what is recorded.
 pub async fn update(
     console: &Context,
     webhook_id: &str,

@@ -4,7 +4,7 @@
 //! A URL registered twice (same type) is refused with `webhook_already_registered` and the
 //! existing id in `errors[0].data.webhook_id`, as the official WooCommerce plugin expects; its
 //! HTTP status is unknown (`duplicate_webhook_status`, default 409). An update without
-//! `headers` clears them (full replacement), or keeps them with
+//! headers (omitted, `null`, `[]` or `{}`) clears them (full replacement), or keeps them with
 //! `webhook_update_keeps_headers` — Tamara's behaviour is unknown (§6.3, §16.19).
 //!
 //! URL rule: HTTPS, ≤ 255 characters (§6). With `allow_http_loopback` (default on) plain http
@@ -195,8 +195,8 @@ pub async fn get_one(
     })
 }
 
-/// `PUT /webhooks/{id}`: replaces url, events and headers (headers kept when the body has none
-/// and `webhook_update_keeps_headers` is on; `[]` always means none).
+/// `PUT /webhooks/{id}`: replaces url, events and headers (headers kept when the body names
+/// none — omitted, `null`, `[]` or `{}` — and `webhook_update_keeps_headers` is on).
 pub async fn update(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -207,7 +207,12 @@ pub async fn update(
     let loopback = state.config().allow_http_loopback;
     let merchant = state.config().merchant_id;
     let keep_headers = state.config().webhook_update_keeps_headers
-        && body.get("headers").is_none_or(Value::is_null);
+        && body.get("headers").is_none_or(|h| match h {
+            Value::Null => true,
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            _ => false,
+        });
     state.with_store(|store, _| {
         let w = store.webhooks.iter_mut().find(|w| w.webhook_id == id);
         let w = w.ok_or_else(|| ApiError::not_found("Webhook"))?;

@@ -123,7 +123,8 @@ async fn reference_lookup_is_a_switch() {
     }
 }
 
-/// §16.19: an update without `headers` clears them (default) or keeps them; `[]` always clears.
+/// §16.19: an update naming no headers (omitted, `null`, `[]`, `{}`) clears them (default) or
+/// keeps them.
 #[tokio::test]
 async fn webhook_update_without_headers_is_a_switch() {
     for keeps in [false, true] {
@@ -136,17 +137,25 @@ async fn webhook_update_without_headers_is_a_switch() {
             )
             .await;
         let path = format!("/webhooks/{}", w["webhook_id"].as_str().unwrap());
-        let bare = json!({"url": "https://x.example/h", "events": ["order_approved"]});
-        let (s, v) = sb.call("PUT", &path, Some(bare)).await;
-        assert_eq!(s, 200, "{v}");
-        let kept = v["headers"] == json!({"x-key": "k-1"});
-        assert_eq!(kept, keeps, "{v}");
-        let (_, read) = sb.get(&path).await;
-        assert_eq!(read["headers"], v["headers"]);
-        let cleared = json!({"url": "https://x.example/h", "events": ["order_approved"],
-                             "headers": []});
-        let (_, v) = sb.call("PUT", &path, Some(cleared)).await;
-        assert_eq!(v["headers"], json!([]), "{v}");
+        let with_key = json!({"url": "https://x.example/h", "events": ["order_approved"],
+                              "headers": {"x-key": "k-1"}});
+        for empty in [None, Some(json!(null)), Some(json!([])), Some(json!({}))] {
+            let (s, _) = sb.call("PUT", &path, Some(with_key.clone())).await;
+            assert_eq!(s, 200);
+            let mut bare = json!({"url": "https://x.example/h", "events": ["order_approved"]});
+            if let Some(e) = &empty {
+                bare["headers"] = e.clone();
+            }
+            let (s, v) = sb.call("PUT", &path, Some(bare)).await;
+            assert_eq!(s, 200, "{v}");
+            let kept = v["headers"] == json!({"x-key": "k-1"});
+            assert_eq!(kept, keeps, "{empty:?}: {v}");
+            if !keeps {
+                assert_eq!(v["headers"], json!([]), "PHP's empty array when none: {v}");
+            }
+            let (_, read) = sb.get(&path).await;
+            assert_eq!(read["headers"], v["headers"]);
+        }
     }
 }
 

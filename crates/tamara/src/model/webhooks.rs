@@ -62,11 +62,9 @@ pub struct WebhookRequest {
     pub kind: Option<WebhookType>,
     pub url: String,
     pub events: Vec<EventType>,
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "headers_map"
-    )]
+    /// Always sent, `{}` when empty: whether an update without `headers` keeps the old ones
+    /// is unknown (reference §16.19), so the request states the full wanted set.
+    #[serde(default, deserialize_with = "headers_map")]
     pub headers: BTreeMap<String, String>,
 }
 
@@ -210,6 +208,18 @@ mod headers_tests {
         assert_eq!(w.headers.len(), 2);
         assert!(parse(r#","headers":["x"]"#).is_err());
         assert!(parse(r#","headers":"x""#).is_err());
+    }
+
+    #[test]
+    fn a_request_always_states_its_headers_as_an_object() {
+        let r = WebhookRequest {
+            kind: None,
+            url: "https://shop.example/hook".into(),
+            events: vec![EventType::OrderApproved],
+            headers: BTreeMap::new(),
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["headers"], serde_json::json!({}), "{v}");
     }
 
     #[test]
