@@ -12,6 +12,7 @@ const TONE: Record<string, string> = {
   canceled: "muted",
   declined: "bad",
   expired: "bad",
+  on_hold: "warn",
 };
 
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {

@@ -81,6 +81,7 @@ const ar: Translation = {
     canceled: "ملغى",
     declined: "مرفوض",
     expired: "منتهي الصلاحية",
+    on_hold: "معلَّق",
   },
   orders: {
     title: "الطلبات",

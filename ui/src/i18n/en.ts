@@ -83,6 +83,7 @@ const en = {
     canceled: "Canceled",
     declined: "Declined",
     expired: "Expired",
+    on_hold: "On hold",
   },
   orders: {
     title: "Orders",

@@ -16,6 +16,7 @@ export const ORDER_STATUSES = [
   "canceled",
   "declined",
   "expired",
+  "on_hold",
 ] as const;
 
 /** What the query sends apart from the window (offset/limit): every field always present. */
