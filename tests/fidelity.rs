@@ -58,14 +58,15 @@ pub const ROWS: &[Row] = &[
         "paymentTypes",
         Some("payment_types"),
         Some(("GET", "/checkout/payment-types")),
-        "used by the checklist rehearsal; no command (a shop's pre-check, not back office)",
+        "`mizan checkout payment-types [--country C] [--amount X]`; the In store screen; the \
+         checklist rehearsal",
         &[],
     ),
     row(
         "checkPaymentOptionsAvailability",
         Some("payment_options_pre_check"),
         Some(("POST", "/checkout/payment-options-pre-check")),
-        "no command (a shop's pre-check, not back office)",
+        "`mizan checkout pre-check --phone P --amount X`; the In store screen",
         &[
             "the PHP SDK always sends `is_vip` (default true); the client sends it only when set \
              [PHP]",
@@ -106,7 +107,7 @@ pub const ROWS: &[Row] = &[
         "createInStoreQrCode",
         Some("in_store_qr"),
         Some(("POST", "/checkout/in-store")),
-        "no command yet (the client has it)",
+        "`mizan checkout in-store --qr --device-id ID --amount X --ref R`; the In store screen",
         &["requires `X-Device-Id`, which the client sends and the PHP SDK never does [OAS][PHP]"],
     ),
     row(
@@ -139,7 +140,7 @@ pub const ROWS: &[Row] = &[
         "updateOrderReferenceId",
         Some("update_reference"),
         Some(("PUT", "/orders/{order_id}/reference-id")),
-        "no command yet (the gateway has it)",
+        "`mizan orders set-ref ORDER_ID REF` (audited)",
         &[],
     ),
     row(

@@ -80,12 +80,17 @@ pub enum Command {
 pub enum CheckoutCommand {
     /// Create a checkout session (from flags, or a JSON request with --file).
     Create(CheckoutCreateArgs),
-    /// In the store: Tamara texts the customer a link to pay this amount.
+    /// In the store: Tamara texts the customer a link to pay this amount (or, with --qr,
+    /// the till shows it as a QR code).
     InStore(crate::in_store::InStoreArgs),
     /// Void an in-store session the customer has not paid.
     Void(crate::in_store::VoidArgs),
     /// Whether Tamara has verified a customer's national ID (SA and AE).
     IdStatus(crate::in_store::IdStatusArgs),
+    /// The payment types Tamara offers in a country, with their limits and instalments.
+    PaymentTypes(crate::in_store::PaymentTypesArgs),
+    /// Whether Tamara would offer this customer anything for this amount.
+    PreCheck(crate::in_store::PreCheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +164,13 @@ pub enum OrdersCommand {
     /// Orders that need a person: approved and not authorised (72 h), authorised and not
     /// captured (auto-capture at 21 days), webhook processing failed (no network).
     Stuck,
+    /// Correct an order's reference at Tamara (audited), then re-read the order.
+    SetRef {
+        /// Tamara order id.
+        order_id: String,
+        /// The new merchant reference.
+        reference: String,
+    },
 }
 
 #[derive(Debug, Args)]

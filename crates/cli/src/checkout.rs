@@ -19,6 +19,10 @@ pub async fn run(console: &Console, out: &Output, cmd: CheckoutCommand) -> Resul
         CheckoutCommand::InStore(a) => return crate::in_store::start(console, out, a).await,
         CheckoutCommand::Void(a) => return crate::in_store::void(console, out, a).await,
         CheckoutCommand::IdStatus(a) => return crate::in_store::id_status(console, out, a).await,
+        CheckoutCommand::PaymentTypes(a) => {
+            return crate::in_store::payment_types(console, out, a).await;
+        }
+        CheckoutCommand::PreCheck(a) => return crate::in_store::pre_check(console, out, a).await,
     };
     let req = match &args.file {
         Some(path) => read_request(path)?,

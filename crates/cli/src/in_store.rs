@@ -1,6 +1,7 @@
 //! In the store (reference §5.10): `mizan checkout in-store` starts a session whose payment
 //! link Tamara texts to the customer, `mizan checkout void` cancels one not yet paid, and
-//! `mizan checkout id-status` tells whether Tamara has verified a customer's national ID.
+//! `mizan checkout id-status` tells whether Tamara has verified a customer's national ID;
+//! `payment-types` and `pre-check` ask what Tamara would offer before a checkout.
 //!
 //! Invariant: input problems (amount, currency, phone) are usage errors reported before any
 //! request.
@@ -8,9 +9,8 @@
 use clap::Args;
 use mizan_core::Console;
 use mizan_core::money::{Currency, Money};
+use mizan_core::till::{LinkChannel, TillSale};
 use serde_json::json;
-use tamara::model::Item;
-use tamara::model::in_store::InStoreSessionRequest;
 
 use crate::CliError;
 use crate::output::{Output, say};
@@ -18,8 +18,14 @@ use crate::output::{Output, say};
 #[derive(Debug, Args)]
 pub struct InStoreArgs {
     /// The customer's phone (international digits, e.g. 966500000001); the link goes there.
+    #[arg(long, required_unless_present = "qr", conflicts_with = "qr")]
+    pub phone: Option<String>,
+    /// Show the link as a QR code at the till instead of texting it.
+    #[arg(long, requires = "device_id")]
+    pub qr: bool,
+    /// The till's id (sent as `X-Device-Id`), with --qr.
     #[arg(long)]
-    pub phone: String,
+    pub device_id: Option<String>,
     /// The amount to pay, e.g. 250.00.
     #[arg(long)]
     pub amount: String,
@@ -56,73 +62,56 @@ pub struct IdStatusArgs {
 }
 
 pub async fn start(console: &Console, out: &Output, a: InStoreArgs) -> Result<(), CliError> {
-    let currency: Currency = a
-        .currency
-        .parse()
-        .map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
-    let total =
-        Money::parse(&a.amount, currency).map_err(|e| CliError::Usage(format!("--amount: {e}")))?;
-    if !total.is_positive() {
-        return Err(CliError::Usage("--amount must be more than zero".into()));
-    }
-    if !a
-        .phone
-        .trim()
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '+')
-        || a.phone.trim().len() < 8
-    {
-        return Err(CliError::Usage(format!(
-            "--phone {:?} is not a phone number",
-            a.phone
-        )));
-    }
-    let req = InStoreSessionRequest {
-        total_amount: total,
-        phone_number: a.phone.trim().trim_start_matches('+').to_owned(),
-        email: a.email,
-        order_reference_id: a.reference.clone(),
-        order_number: None,
-        items: vec![Item {
-            reference_id: a.reference.clone(),
-            kind: "Physical".into(),
-            name: a.item,
-            sku: a.reference,
-            quantity: 1,
-            total_amount: total,
-            unit_price: Some(total),
-            discount_amount: None,
-            tax_amount: None,
-            image_url: None,
-            item_url: None,
-        }],
-        locale: None,
-        payment_type: None,
-        instalments: None,
-        expiry_time: None,
-        additional_data: None,
+    let amount = money("--amount", &a.amount, &a.currency)?;
+    let channel = match (a.qr, a.phone) {
+        (true, _) => LinkChannel::Qr {
+            device_id: a.device_id.unwrap_or_default(),
+        },
+        (false, phone) => LinkChannel::Sms {
+            phone: phone.unwrap_or_default(),
+            email: a.email,
+        },
     };
-    let r = console.start_in_store_session(&req).await?;
+    let sale = TillSale {
+        channel,
+        amount,
+        reference: a.reference,
+        item: a.item,
+    };
+    let r = console.start_in_store_sale(&sale).await?;
     if out.json {
         out.json_value(&json!({
             "order_id": r.order_id, "checkout_id": r.checkout_id,
             "checkout_deeplink": r.checkout_deeplink,
         }));
-    } else {
-        say!(
-            "In-store session started: Tamara texts the link to {}",
-            req.phone_number
-        );
-        say!("Order id      {}", r.order_id);
-        say!("Checkout id   {}", r.checkout_id);
-        say!("Link          {}", r.checkout_deeplink);
-        say!(
-            "Not paid after all? `mizan checkout void {} --order {}`",
-            r.checkout_id,
-            r.order_id
-        );
+        return Ok(());
     }
+    match &sale.channel {
+        LinkChannel::Sms { phone, .. } => {
+            say!("In-store session started: Tamara texts the link to {phone}");
+        }
+        LinkChannel::Qr { .. } => {
+            say!("In-store session started: show the link as a QR code at the till");
+        }
+    }
+    say!("Order id      {}", r.order_id);
+    say!("Checkout id   {}", r.checkout_id);
+    say!("Link          {}", r.checkout_deeplink);
+    say!(
+        "Not paid after all? `mizan checkout void {} --order {}`",
+        r.checkout_id,
+        r.order_id
+    );
     Ok(())
+}
+
+fn money(flag: &str, amount: &str, currency: &str) -> Result<Money, CliError> {
+    let currency: Currency = currency
+        .trim()
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|e| CliError::Usage(format!("--currency: {e}")))?;
+    Money::parse(amount.trim(), currency).map_err(|e| CliError::Usage(format!("{flag}: {e}")))
 }
 
 pub async fn void(console: &Console, out: &Output, a: VoidArgs) -> Result<(), CliError> {
@@ -144,15 +133,7 @@ pub async fn void(console: &Console, out: &Output, a: VoidArgs) -> Result<(), Cl
 }
 
 pub async fn id_status(console: &Console, out: &Output, a: IdStatusArgs) -> Result<(), CliError> {
-    let country = a.country.trim().to_ascii_uppercase();
-    if !matches!(country.as_str(), "SA" | "AE") {
-        return Err(CliError::Usage(format!(
-            "--country {country}: Tamara answers this for SA and AE only"
-        )));
-    }
-    let verified = console
-        .id_verification_status(a.phone.trim(), &country)
-        .await?;
+    let verified = console.id_verification_status(&a.phone, &a.country).await?;
     if out.json {
         out.json_value(&json!({ "is_id_verified": verified }));
     } else {
@@ -160,6 +141,110 @@ pub async fn id_status(console: &Console, out: &Output, a: IdStatusArgs) -> Resu
             "{}: national ID {}verified by Tamara",
             a.phone.trim(),
             if verified { "" } else { "not " }
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct PaymentTypesArgs {
+    #[arg(long, default_value = "SA")]
+    pub country: String,
+    /// Limits for this order value (with --currency).
+    #[arg(long)]
+    pub amount: Option<String>,
+    #[arg(long, default_value = "SAR")]
+    pub currency: String,
+    /// Limits for this customer.
+    #[arg(long)]
+    pub phone: Option<String>,
+}
+
+pub async fn payment_types(
+    console: &Console,
+    out: &Output,
+    a: PaymentTypesArgs,
+) -> Result<(), CliError> {
+    let value = a
+        .amount
+        .as_deref()
+        .map(|v| money("--amount", v, &a.currency))
+        .transpose()?;
+    let types = console
+        .payment_types(&a.country, value, a.phone.as_deref())
+        .await?;
+    if out.json {
+        out.json_value(&serde_json::to_value(&types).unwrap_or_default());
+        return Ok(());
+    }
+    if types.is_empty() {
+        say!(
+            "Tamara offers no payment type in {} for this.",
+            a.country.trim()
+        );
+        return Ok(());
+    }
+    let limit = |m: &Option<Money>| m.map_or_else(|| "-".to_owned(), |m| m.to_string());
+    let rows: Vec<Vec<String>> = types
+        .iter()
+        .map(|t| {
+            let instalments: Vec<String> = t
+                .supported_instalments
+                .iter()
+                .map(|i| i.instalments.to_string())
+                .collect();
+            vec![
+                t.name.as_str().to_owned(),
+                limit(&t.min_limit),
+                limit(&t.max_limit),
+                if instalments.is_empty() {
+                    "-".into()
+                } else {
+                    instalments.join(", ")
+                },
+                t.description.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    say!(
+        "{}",
+        crate::output::table(&["TYPE", "MIN", "MAX", "INSTALMENTS", "DESCRIPTION"], &rows)
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct PreCheckArgs {
+    #[arg(long)]
+    pub phone: String,
+    #[arg(long)]
+    pub amount: String,
+    #[arg(long, default_value = "SAR")]
+    pub currency: String,
+    #[arg(long, default_value = "SA")]
+    pub country: String,
+}
+
+pub async fn pre_check(console: &Console, out: &Output, a: PreCheckArgs) -> Result<(), CliError> {
+    let value = money("--amount", &a.amount, &a.currency)?;
+    let r = console
+        .payment_options_pre_check(&a.country, &a.phone, value)
+        .await?;
+    if out.json {
+        out.json_value(&serde_json::to_value(&r).unwrap_or_default());
+        return Ok(());
+    }
+    if !r.has_available_payment_options {
+        say!("Tamara offers this customer nothing for {value}.");
+        return Ok(());
+    }
+    say!("Tamara would offer this customer, for {value}:");
+    for l in &r.available_payment_labels {
+        let n = l.instalment.map(|n| format!(" ({n})")).unwrap_or_default();
+        say!(
+            "  {}{n}  {}",
+            l.payment_type.as_str(),
+            l.description_en.as_deref().unwrap_or("")
         );
     }
     Ok(())

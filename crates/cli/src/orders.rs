@@ -41,6 +41,21 @@ pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<
         }
         OrdersCommand::List(args) => list(console, out, args).await?,
         OrdersCommand::Stuck => crate::status::stuck(console, out).await?,
+        OrdersCommand::SetRef {
+            order_id,
+            reference,
+        } => {
+            console.set_order_reference(&order_id, &reference).await?;
+            let cached = console.cached_order(&order_id).await?;
+            if out.json {
+                out.json_value(&crate::output::order_json(&cached.order));
+            } else {
+                crate::output::say!(
+                    "Order {order_id} now has reference {}",
+                    cached.order.order_reference_id
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use crate::store::StoreOptions;
 use crate::store::ledger::LedgerEntry;
 use crate::store::order_list::{self, OrderListQuery};
 use crate::store::orders::OrderRecord;
+use crate::till;
 
 pub use crate::orders::cache::CheckoutCreated;
 
@@ -128,50 +129,71 @@ impl Console {
         moves::execute(&self.ctx, req).await
     }
 
-    /// Starts an in-store session: Tamara texts the customer a payment link (reference §5.10).
-    /// The new order is read into the cache when it can be.
+    /// Starts an in-store session: a link texted to the customer or shown as a QR code at the
+    /// till (see [`till::start`]).
     ///
     /// # Errors
-    /// [`Error::Invalid`] for a missing phone or reference; gateway errors.
-    pub async fn start_in_store_session(
+    /// As [`till::start`].
+    pub async fn start_in_store_sale(
         &self,
-        req: &tamara::model::in_store::InStoreSessionRequest,
+        sale: &till::TillSale,
     ) -> Result<tamara::model::in_store::InStoreCheckoutResponse> {
-        cache::non_empty("phone number", &req.phone_number)?;
-        cache::non_empty("order reference", &req.order_reference_id)?;
-        let created = self.ctx.gateway()?.in_store_session(req).await?.value;
-        if let Err(e) = cache::fetch(&self.ctx, &created.order_id).await {
-            tracing::warn!(order_id = %created.order_id, error = %e, "in-store order not cached yet");
-        }
-        Ok(created)
+        till::start(&self.ctx, sale).await
     }
 
-    /// Voids an in-store session the customer has not paid (`success`), or says why not
-    /// (`checkout_already_completed`, `checkout_already_expired`).
+    /// Voids an in-store session the customer has not paid, or says why not.
     ///
     /// # Errors
-    /// Gateway errors.
+    /// As [`till::void`].
     pub async fn void_checkout(
         &self,
         checkout_id: &str,
         order_id: &str,
         store_code: Option<&str>,
     ) -> Result<tamara::model::in_store::VoidCheckoutResponse> {
-        let gateway = self.ctx.gateway()?;
-        Ok(gateway
-            .void_checkout(checkout_id, order_id, store_code)
-            .await?
-            .value)
+        till::void(&self.ctx, checkout_id, order_id, store_code).await
     }
 
     /// Whether Tamara has verified the customer's national ID (Saudi Arabia and the UAE).
     ///
     /// # Errors
-    /// Gateway errors.
+    /// As [`till::id_verified`].
     pub async fn id_verification_status(&self, phone: &str, country: &str) -> Result<bool> {
-        let gateway = self.ctx.gateway()?;
-        let s = gateway.id_verification_status(phone, country).await?;
-        Ok(s.value.is_id_verified)
+        till::id_verified(&self.ctx, phone, country).await
+    }
+
+    /// The payment types on offer in `country`, with their limits.
+    ///
+    /// # Errors
+    /// As [`till::payment_types`].
+    pub async fn payment_types(
+        &self,
+        country: &str,
+        order_value: Option<crate::money::Money>,
+        phone: Option<&str>,
+    ) -> Result<Vec<tamara::model::checkout::PaymentTypeOption>> {
+        till::payment_types(&self.ctx, country, order_value, phone).await
+    }
+
+    /// Whether Tamara would offer this customer anything for this amount.
+    ///
+    /// # Errors
+    /// As [`till::pre_check`].
+    pub async fn payment_options_pre_check(
+        &self,
+        country: &str,
+        phone: &str,
+        order_value: crate::money::Money,
+    ) -> Result<tamara::model::checkout::PaymentOptionsPreCheckResponse> {
+        till::pre_check(&self.ctx, country, phone, order_value).await
+    }
+
+    /// Replaces an order's reference at Tamara and re-reads it.
+    ///
+    /// # Errors
+    /// As [`till::set_reference`].
+    pub async fn set_order_reference(&self, order_id: &str, reference: &str) -> Result<()> {
+        till::set_reference(&self.ctx, order_id, reference).await
     }
 
     /// A person settles an unknown money move (see [`moves::by_person`]).

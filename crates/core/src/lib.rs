@@ -26,6 +26,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod simulator;
 pub mod store;
+pub mod till;
 pub mod views;
 pub mod webhooks;
 

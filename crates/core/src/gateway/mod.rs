@@ -336,6 +336,32 @@ impl Gateway {
         self.write(self.client.in_store_session(req)).await
     }
 
+    pub async fn in_store_qr(
+        &self,
+        device_id: &str,
+        req: &tamara::model::in_store::InStoreQrRequest,
+    ) -> Result<WithRaw<tamara::model::in_store::InStoreCheckoutResponse>, GatewayError> {
+        self.write(self.client.in_store_qr(device_id, req)).await
+    }
+
+    pub async fn payment_types(
+        &self,
+        country: &str,
+        order_value: Option<&tamara::Money>,
+        phone: Option<&str>,
+    ) -> Result<WithRaw<Vec<tamara::model::checkout::PaymentTypeOption>>, GatewayError> {
+        read!(self, self.client.payment_types(country, order_value, phone))
+    }
+
+    /// A read in effect (it creates nothing), so retried like one.
+    pub async fn payment_options_pre_check(
+        &self,
+        req: &tamara::model::checkout::PaymentOptionsPreCheckRequest,
+    ) -> Result<WithRaw<tamara::model::checkout::PaymentOptionsPreCheckResponse>, GatewayError>
+    {
+        read!(self, self.client.payment_options_pre_check(req))
+    }
+
     pub async fn void_checkout(
         &self,
         checkout_id: &str,
