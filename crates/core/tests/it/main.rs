@@ -8,6 +8,7 @@
 mod audit_chain;
 mod audit_keyed;
 mod checklist;
+mod checkout_check;
 mod clock;
 mod common;
 mod demo_traffic;
