@@ -80,6 +80,9 @@ pub enum Command {
 pub enum CheckoutCommand {
     /// Create a checkout session (from flags, or a JSON request with --file).
     Create(CheckoutCreateArgs),
+    /// Check a checkout request JSON against Tamara's schema and rules; nothing is sent.
+    /// Exit 1 when it has errors.
+    Check(crate::checkout_check::CheckArgs),
     /// In the store: Tamara texts the customer a link to pay this amount.
     InStore(crate::in_store::InStoreArgs),
     /// Void an in-store session the customer has not paid.

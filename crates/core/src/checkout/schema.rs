@@ -110,6 +110,13 @@ pub fn check(payload: &Value) -> Vec<Finding> {
     findings
 }
 
+/// `payload` with the SDK's habits taken as the schema means them (`null` and an optional `""`
+/// absent, `[]` an empty object): what a typed model of the request can read.
+pub fn without_sdk_habits(payload: &Value) -> Value {
+    let schema = COMPILED.as_ref().map_or(&Value::Null, |c| &c.schema);
+    normalise(payload, schema, "", &mut Vec::new())
+}
+
 /// `value` as the schema should see it: SDK habits (`null`, `""`, `[]`) taken as absent or
 /// empty, and a note for every key the schema does not declare.
 fn normalise(value: &Value, schema: &Value, path: &str, out: &mut Vec<Finding>) -> Value {
