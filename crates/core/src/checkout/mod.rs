@@ -23,7 +23,7 @@ use crate::environment::Environment;
 /// How bad a finding is. Ordered: errors first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
+#[serde(rename = "CheckoutSeverity", rename_all = "snake_case")]
 pub enum Severity {
     Error,
     Warning,
@@ -36,7 +36,7 @@ macro_rules! check_codes {
         /// What a finding is about. Codes are stable: never rename one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
-        #[serde(rename_all = "snake_case")]
+        #[serde(rename = "CheckoutCheckCode", rename_all = "snake_case")]
         pub enum CheckCode {
             $($variant,)*
         }
@@ -99,6 +99,7 @@ check_codes! {
 /// One thing the checker has to say about one place in the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "CheckoutFinding")]
 pub struct Finding {
     /// Dotted path into the payload: `items[0].quantity`; `""` is the whole body.
     pub path: String,
@@ -126,6 +127,7 @@ impl Finding {
 /// What the checker found, errors first (in the order they were found within a severity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "CheckoutReport")]
 pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// The totals convention the payload adds up under (`items_inclusive`, …), if any.

@@ -9,6 +9,7 @@
 //! 4); bad input is `invalid_input` naming the field.
 
 pub mod app;
+pub mod checkout;
 pub mod detail;
 pub mod ops;
 pub mod orders;
