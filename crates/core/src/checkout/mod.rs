@@ -223,6 +223,26 @@ mod tests {
     }
 
     #[test]
+    fn odd_json_never_panics() {
+        let huge = "79228162514264337593543950335";
+        let m = format!(r#"{{"amount": {huge}, "currency": "KWD"}}"#);
+        let texts = [
+            format!(
+                r#"{{"total_amount": {m}, "shipping_amount": {m}, "tax_amount": {m},
+                    "discount": {{"amount": {m}}}, "items": [{{"quantity": 4000000000,
+                    "unit_price": {m}, "discount_amount": {m}, "total_amount": {m}}}]}}"#
+            ),
+            r#"{"items": [null, 1, "x", {"quantity": -1e400}], "merchant_url": [], "consumer": 5}"#
+                .to_owned(),
+            r#"{"total_amount": {"amount": "1e-30", "currency": 7}, "instalments": -3}"#.to_owned(),
+        ];
+        for t in texts {
+            let r = check_text(&t, Environment::Production);
+            assert!(r.has_errors(), "{t}");
+        }
+    }
+
+    #[test]
     fn not_json_and_not_an_object() {
         let r = check_text("{", Environment::Sandbox);
         assert_eq!(r.findings[0].code, CheckCode::NotJson);

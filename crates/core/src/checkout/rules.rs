@@ -305,8 +305,9 @@ fn items(payload: &Value, out: &mut Vec<Finding>) {
         }
         let unit = at(item, "unit_price.amount").and_then(decimal);
         let disc = at(item, "discount_amount.amount").and_then(decimal);
-        if let (Some(u), Some(d)) = (unit, disc)
-            && d > u * q
+        let gross = unit.and_then(|u| u.checked_mul(q));
+        if let (Some(gross), Some(d)) = (gross, disc)
+            && d > gross
             && !d.is_zero()
         {
             push(
@@ -314,10 +315,7 @@ fn items(payload: &Value, out: &mut Vec<Finding>) {
                 &join(&base, "discount_amount.amount"),
                 Severity::Error,
                 CheckCode::ItemDiscountExceedsPrice,
-                format!(
-                    "the discount {d} is more than unit_price × quantity = {}",
-                    u * q
-                ),
+                format!("the discount {d} is more than unit_price × quantity = {gross}"),
             );
         }
     }

@@ -200,14 +200,17 @@ fn figures(p: &Value) -> Option<Figures> {
             .get("quantity")
             .filter(|q| q.is_number())
             .and_then(decimal)?;
-        f.item_totals += at(item, "total_amount.amount").and_then(decimal)?;
-        f.item_tax += amount(item, "tax_amount.amount")?;
-        f.item_discounts += amount(item, "discount_amount.amount")?;
+        let total = at(item, "total_amount.amount").and_then(decimal)?;
+        f.item_totals = f.item_totals.checked_add(total)?;
+        f.item_tax = f.item_tax.checked_add(amount(item, "tax_amount.amount")?)?;
+        f.item_discounts = f
+            .item_discounts
+            .checked_add(amount(item, "discount_amount.amount")?)?;
         let unit = at(item, "unit_price.amount")
             .filter(|u| !u.is_null())
             .and_then(decimal);
         f.unit_prices = match (f.unit_prices, unit) {
-            (Some(sum), Some(u)) => Some(sum + u * q),
+            (Some(sum), Some(u)) => u.checked_mul(q).and_then(|line| sum.checked_add(line)),
             _ => None,
         };
     }
@@ -225,16 +228,21 @@ impl Figures {
             Tax::InLines => Decimal::ZERO,
             Tax::Order => self.order_tax,
             Tax::Items => self.item_tax,
-            Tax::BeyondItems if self.order_tax > self.item_tax => self.order_tax - self.item_tax,
+            Tax::BeyondItems if self.order_tax > self.item_tax => {
+                self.order_tax.checked_sub(self.item_tax)?
+            }
             Tax::BeyondItems => return None,
         };
         let discount = match c.discount {
             Discount::InLines => Decimal::ZERO,
             Discount::Order => self.order_discount,
             Discount::Items => self.item_discounts,
-            Discount::Both => self.item_discounts + self.order_discount,
+            Discount::Both => self.item_discounts.checked_add(self.order_discount)?,
         };
-        Some(lines + self.shipping + tax - discount)
+        lines
+            .checked_add(self.shipping)?
+            .checked_add(tax)?
+            .checked_sub(discount)
     }
 
     fn money(&self, d: Decimal) -> String {
@@ -264,7 +272,8 @@ pub fn check(payload: &Value) -> (Vec<Finding>, Option<String>) {
         ));
         return (out, Some(c.id.to_owned()));
     }
-    let closest = candidates.iter().min_by_key(|(_, e)| (*e - actual).abs());
+    let distance = |e: &Decimal| e.checked_sub(actual).map_or(Decimal::MAX, |d| d.abs());
+    let closest = candidates.iter().min_by_key(|(_, e)| distance(e));
     if let Some((c, expected)) = closest {
         out.push(Finding::new(
             "total_amount.amount",
@@ -304,19 +313,22 @@ fn item_lines(payload: &Value) -> Vec<Finding> {
         ) else {
             continue;
         };
-        let gross = u * q;
-        let fits = [gross, gross - disc, gross - disc + tax, gross + tax];
-        if !fits.contains(&total) {
+        // Overflow (absurd amounts) is left to the precision and totals findings.
+        let Some([gross, net, net_tax, gross_tax]) = (|| {
+            let gross = u.checked_mul(q)?;
+            let net = gross.checked_sub(disc)?;
+            Some([gross, net, net.checked_add(tax)?, gross.checked_add(tax)?])
+        })() else {
+            continue;
+        };
+        if ![gross, net, net_tax, gross_tax].contains(&total) {
             out.push(Finding::new(
                 &join(&index("items", i), "total_amount.amount"),
                 Severity::Warning,
                 CheckCode::ItemTotalMismatch,
                 format!(
-                    "{total} is none of unit_price × quantity ({gross}), less its discount ({}), \
-                     plus its tax ({}), or both ({})",
-                    gross - disc,
-                    gross + tax,
-                    gross - disc + tax
+                    "{total} is none of unit_price × quantity ({gross}), less its discount \
+                     ({net}), plus its tax ({gross_tax}), or both ({net_tax})"
                 ),
             ));
         }
@@ -454,6 +466,20 @@ mod tests {
                         "tax_amount": k("0"),
                         "items": [{"quantity": 1, "total_amount": k("10.005")}]});
         assert!(convention(&v2).0.is_none());
+    }
+
+    #[test]
+    fn absurd_amounts_never_overflow() {
+        let huge = "79228162514264337593543950335";
+        let v = body(
+            huge,
+            huge,
+            huge,
+            "0",
+            json!([item(4_000_000_000, Some(huge), huge, "0", huge)]),
+        );
+        let (f, c) = check(&v);
+        assert!(c.is_none(), "{f:?}");
     }
 
     #[test]
