@@ -199,3 +199,26 @@ fn schema_and_rules_together_on_a_broken_body() {
     }
     assert_eq!(r.findings[0].severity, Severity::Error, "errors come first");
 }
+
+#[tokio::test]
+async fn the_desktop_checks_under_the_active_environments_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = fixture("reference/checkout_request.json").to_string();
+    let insecure = body.replace("https://", "http://");
+    let sandbox = crate::common::console(dir.path(), &[]).await;
+    let r = mizan_core::desktop::checkout::check(&sandbox, &insecure);
+    assert_no_errors("sandbox", &r);
+    assert!(r.findings.iter().any(|f| f.code == CheckCode::UrlNotHttps));
+    sandbox.store().close().await;
+    let production = crate::common::console(dir.path(), &[("MIZAN_ENV", "production")]).await;
+    let r = mizan_core::desktop::checkout::check(&production, &insecure);
+    let errors = errors_at(&r);
+    assert!(
+        errors.contains(&("merchant_url.success".to_owned(), CheckCode::UrlNotHttps)),
+        "{errors:?}"
+    );
+    assert_no_errors(
+        "production, https",
+        &mizan_core::desktop::checkout::check(&production, &body),
+    );
+}
