@@ -80,6 +80,9 @@ pub enum Command {
 pub enum CheckoutCommand {
     /// Create a checkout session (from flags, or a JSON request with --file).
     Create(CheckoutCreateArgs),
+    /// Check a checkout request JSON against Tamara's schema and rules; nothing is sent.
+    /// Exit 1 when it has errors.
+    Check(crate::checkout_check::CheckArgs),
     /// In the store: Tamara texts the customer a link to pay this amount (or, with --qr,
     /// the till shows it as a QR code).
     InStore(crate::in_store::InStoreArgs),

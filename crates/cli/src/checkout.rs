@@ -3,13 +3,14 @@
 //! Invariant: every input problem (bad amount, unknown currency, unreadable file, invalid
 //! request) is a usage error that names the flag or field, reported before any request.
 
-use mizan_core::Console;
 use mizan_core::money::{Currency, Money};
+use mizan_core::{Console, Environment};
 use tamara::model::checkout::CheckoutRequest;
 use tamara::model::{Address, Consumer, Item, MerchantUrl, PaymentType};
 
 use crate::CliError;
 use crate::args::{CheckoutCommand, CheckoutCreateArgs};
+use crate::checkout_check::refuse_if_invalid;
 use crate::output::say;
 use crate::output::{Output, order_json};
 
@@ -23,10 +24,20 @@ pub async fn run(console: &Console, out: &Output, cmd: CheckoutCommand) -> Resul
             return crate::in_store::payment_types(console, out, a).await;
         }
         CheckoutCommand::PreCheck(a) => return crate::in_store::pre_check(console, out, a).await,
+        CheckoutCommand::Check(a) => {
+            return crate::checkout_check::run(console.environment(), out, &a);
+        }
     };
+    let env = console.environment();
     let req = match &args.file {
-        Some(path) => read_request(path)?,
-        None => request_from_flags(&args)?,
+        Some(path) => read_request(path, env)?,
+        None => {
+            let req = request_from_flags(&args)?;
+            let payload = serde_json::to_value(&req)
+                .map_err(|e| CliError::Usage(format!("cannot encode the request: {e}")))?;
+            refuse_if_invalid(&payload, env, true, "the request from these flags")?;
+            req
+        }
     };
     let created = console.create_checkout(&req).await?;
     let r = &created.response.value;
@@ -56,10 +67,19 @@ pub async fn run(console: &Console, out: &Output, cmd: CheckoutCommand) -> Resul
     Ok(())
 }
 
-fn read_request(path: &std::path::Path) -> Result<CheckoutRequest, CliError> {
+/// The request in `path`, refused before any request when the checker finds an error in it.
+fn read_request(path: &std::path::Path, env: Environment) -> Result<CheckoutRequest, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let payload: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "{} is not a valid checkout request: {e}",
+            path.display()
+        ))
+    })?;
+    refuse_if_invalid(&payload, env, false, &path.display().to_string())?;
+    let payload = mizan_core::checkout::schema::without_sdk_habits(&payload);
+    serde_json::from_value(payload).map_err(|e| {
         CliError::Usage(format!(
             "{} is not a valid checkout request: {e}",
             path.display()
@@ -96,12 +116,36 @@ pub(crate) fn request_from_flags(a: &CheckoutCreateArgs) -> Result<CheckoutReque
         )));
     }
     let instalments = (payment_type == PaymentType::PayByInstalments).then_some(a.instalments);
+    // The one item is what is left of the total after shipping and tax, so the request adds
+    // up (DOMAIN.md, convention `tax_added`).
+    let shipping = money("--shipping", &a.shipping)?;
+    let tax = money("--tax", &a.tax)?;
+    // A negative shipping or tax is the checker's to refuse, by name; here it counts as 0.
+    let not_negative = |m: Money| {
+        if m.is_negative() {
+            Money::zero(currency)
+        } else {
+            m
+        }
+    };
+    let item = total
+        .checked_sub(not_negative(shipping))
+        .and_then(|t| t.checked_sub(not_negative(tax)))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    if !item.is_positive() {
+        return Err(CliError::Usage(format!(
+            "--shipping {} and --tax {} leave nothing of --amount {} for the item",
+            shipping.amount_text(),
+            tax.amount_text(),
+            total.amount_text()
+        )));
+    }
     Ok(CheckoutRequest {
         order_reference_id: reference.clone(),
         order_number: None,
         total_amount: total,
-        shipping_amount: money("--shipping", &a.shipping)?,
-        tax_amount: money("--tax", &a.tax)?,
+        shipping_amount: shipping,
+        tax_amount: tax,
         discount: None,
         description: a.description.clone(),
         country_code: country.clone(),
@@ -114,8 +158,8 @@ pub(crate) fn request_from_flags(a: &CheckoutCreateArgs) -> Result<CheckoutReque
             name: a.description.clone(),
             sku: "ITEM-1".into(),
             quantity: 1,
-            total_amount: total,
-            unit_price: Some(total),
+            total_amount: item,
+            unit_price: Some(item),
             discount_amount: None,
             tax_amount: None,
             image_url: None,

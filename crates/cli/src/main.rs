@@ -8,6 +8,7 @@ mod args;
 mod audit;
 mod checklist;
 mod checkout;
+mod checkout_check;
 mod credentials;
 mod export;
 mod in_store;
@@ -129,6 +130,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             "mizan: ▌PRODUCTION▐ acting on live Tamara data ({})",
             config.active().api_url
         );
+    }
+    // The checker reads a file and nothing else: no store, no credentials, no network.
+    if let Command::Checkout(args::CheckoutCommand::Check(a)) = &cli.command {
+        let out = output::Output { json: cli.json };
+        return checkout_check::run(config.environment, &out, a);
     }
     if let Command::Credentials(c) = &cli.command {
         let explicit =

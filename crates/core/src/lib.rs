@@ -7,6 +7,7 @@ pub mod environment;
 pub use tamara::money;
 pub mod audit;
 pub mod checklist;
+pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod console;

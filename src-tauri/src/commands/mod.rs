@@ -5,6 +5,7 @@
 //! across a network call.
 
 pub mod app;
+pub mod checkout;
 pub mod moves;
 pub mod ops;
 pub mod orders;

@@ -8,6 +8,7 @@ import { adoptLocale } from "../i18n";
 import { useSwitchLanguage } from "./language";
 import { ErrorBoundary } from "../components/ErrorBoundary";
 import { ErrorState, Loading } from "../components/States";
+import { CheckoutChecker } from "../features/checkout/CheckoutChecker";
 import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
@@ -35,6 +36,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <ExportsScreen />;
     case "checklist":
       return <ChecklistScreen />;
+    case "checkout":
+      return <CheckoutChecker />;
     case "dashboard":
       return <DashboardScreen />;
     case "settings":

@@ -1,12 +1,21 @@
 // Raw gateway payloads in three views: a collapsible tree, a grid of `path → value` rows, and
-// the raw text. Numbers are shown as sent (see lib/json.ts), never re-serialised.
+// the raw text. Numbers are shown as sent (see lib/json.ts), never re-serialised. `marks` (by
+// dotted path, as in the grid: `items[0].quantity`, "" for the whole body) colour a node and
+// keep it open, so a checker's findings show where they are.
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { flatten, parseJson, scalarText, type JsonNode } from "../lib/json";
 
 type View = "tree" | "grid" | "raw";
 
-export function JsonViewer({ text, testId }: { text: string; testId?: string }) {
+/** How a node is marked: the worst severity found there, and what to say on hover. */
+export type JsonMark = { severity: "error" | "warning" | "info"; title: string };
+export type JsonMarks = Record<string, JsonMark>;
+
+const childPath = (parent: string, key: string, array: boolean) =>
+  array ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+
+export function JsonViewer({ text, testId, marks }: { text: string; testId?: string; marks?: JsonMarks }) {
   const { t } = useTranslation();
   const [view, setView] = useState<View>("tree");
   const parsed = useMemo(() => {
@@ -39,7 +48,7 @@ export function JsonViewer({ text, testId }: { text: string; testId?: string }) 
       {parsed.error && <p className="muted small">{t("json.notJson", { error: parsed.error })}</p>}
       {effective === "tree" && parsed.node && (
         <ul className="json-tree" dir="ltr" role="tree">
-          <TreeNode name={null} node={parsed.node} depth={0} />
+          <TreeNode name={null} path="" node={parsed.node} depth={0} marks={marks} />
         </ul>
       )}
       {effective === "grid" && parsed.node && <Grid node={parsed.node} />}
@@ -52,15 +61,19 @@ export function JsonViewer({ text, testId }: { text: string; testId?: string }) 
   );
 }
 
-function TreeNode({ name, node, depth }: { name: string | null; node: JsonNode; depth: number }) {
-  const [open, setOpen] = useState(depth < 3);
+function TreeNode({ name, path, node, depth, marks }: { name: string | null; path: string; node: JsonNode; depth: number; marks?: JsonMarks }) {
+  const marked = marks?.[path];
+  const openByMark = marks ? Object.keys(marks).some((p) => p !== path && p.startsWith(path)) : false;
+  const [open, setOpen] = useState(depth < 3 || openByMark);
   const label = name !== null && <span className="json-key">{name}: </span>;
+  const markProps = marked ? { className: `json-mark json-mark-${marked.severity}`, title: marked.title, "data-mark": marked.severity, "data-path": path } : {};
   if (node.type === "object" || node.type === "array") {
+    const array = node.type === "array";
     const children: [string, JsonNode][] =
       node.type === "object" ? node.entries : node.items.map((v, i) => [String(i), v] as [string, JsonNode]);
     const summary = node.type === "object" ? `{${children.length}}` : `[${children.length}]`;
     return (
-      <li role="treeitem" aria-expanded={open}>
+      <li role="treeitem" aria-expanded={open} {...markProps}>
         <button type="button" className="json-toggle" onClick={() => setOpen(!open)} aria-label={open ? "collapse" : "expand"}>
           {open ? "▾" : "▸"}
         </button>
@@ -69,7 +82,7 @@ function TreeNode({ name, node, depth }: { name: string | null; node: JsonNode; 
         {open && (
           <ul role="group">
             {children.map(([k, v]) => (
-              <TreeNode key={k} name={k} node={v} depth={depth + 1} />
+              <TreeNode key={k} name={k} path={childPath(path, k, array)} node={v} depth={depth + 1} marks={marks} />
             ))}
           </ul>
         )}
@@ -77,7 +90,7 @@ function TreeNode({ name, node, depth }: { name: string | null; node: JsonNode; 
     );
   }
   return (
-    <li role="treeitem">
+    <li role="treeitem" {...markProps}>
       <span className="json-leaf-pad" />
       {label}
       <Scalar node={node} quoted />

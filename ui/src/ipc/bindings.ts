@@ -61,6 +61,8 @@ export const commands = {
 	webhookSelfTest: (url: string | null) => typedError<SelfTestReport, IpcError>(__TAURI_INVOKE("webhook_self_test", { url })),
 	/**  The order events a webhook can subscribe to, in Tamara's order. */
 	webhookEvents: () => __TAURI_INVOKE<string[]>("webhook_events"),
+	/**  Checks a pasted or dropped checkout request body against Tamara's schema and rules. */
+	checkoutCheck: (text: string) => typedError<CheckoutReport, IpcError>(__TAURI_INVOKE("checkout_check", { text })),
 	/**
 	 *  Writes a CSV export to `path` (replaced atomically when complete), pushing
 	 *  `ExportProgress` events as rows are written.
@@ -189,6 +191,28 @@ export type ChecklistItem = {
 
 /**  How a checklist item is checked. */
 export type ChecklistKind = "automatic" | "manual";
+
+/**  What a finding is about. Codes are stable: never rename one. */
+export type CheckoutCheckCode = "not_json" | "not_an_object" | "missing_field" | "wrong_type" | "not_allowed_value" | "bad_format" | "too_long" | "out_of_range" | "schema_violation" | "not_in_openapi" | "field_not_in_schema" | "unknown_field" | "amount_not_a_number" | "amount_as_string" | "amount_negative" | "amount_precision" | "total_too_small" | "currency_mismatch" | "country_currency_mismatch" | "address_country_differs" | "items_empty" | "quantity_below_one" | "quantity_not_integer" | "item_total_mismatch" | "item_discount_exceeds_price" | "discount_exceeds_total" | "totals_match" | "totals_mismatch" | "phone_invalid" | "phone_unexpected_format" | "url_invalid" | "url_not_https" | "url_loopback" | "payment_type_missing" | "payment_type_legacy" | "payment_type_unknown" | "instalments_missing" | "instalments_out_of_range" | "instalments_ignored";
+
+/**  One thing the checker has to say about one place in the payload. */
+export type CheckoutFinding = {
+	/**  Dotted path into the payload: `items[0].quantity`; `""` is the whole body. */
+	path: string,
+	severity: CheckoutSeverity,
+	code: CheckoutCheckCode,
+	message: string,
+};
+
+/**  What the checker found, errors first (in the order they were found within a severity). */
+export type CheckoutReport = {
+	findings: CheckoutFinding[],
+	/**  The totals convention the payload adds up under (`items_inclusive`, …), if any. */
+	convention: string | null,
+};
+
+/**  How bad a finding is. Ordered: errors first. */
+export type CheckoutSeverity = "error" | "warning" | "info";
 
 /**  Which credential. */
 export type CredentialKindName = "api_token" | "notification_token" | "public_key";

@@ -10,6 +10,7 @@ mod audit_anchor_cli;
 mod audit_key_cli;
 mod bench_webhooks;
 mod checklist_cli;
+mod checkout_check_cli;
 mod cli;
 mod common;
 mod credentials_cli;

@@ -9,6 +9,7 @@ mod audit_chain;
 mod audit_guard;
 mod audit_keyed;
 mod checklist;
+mod checkout_check;
 mod clock;
 mod common;
 mod demo_traffic;

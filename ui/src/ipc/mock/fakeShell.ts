@@ -155,6 +155,20 @@ export function installFakeShell(): void {
     delivery_replay: (a) => handlers.delivery_detail?.(a),
     token_check: () => ({ ok: false, checks: [{ name: "format", ok: true, detail: "a JWT with 3 parts" }, { name: "algorithm", ok: true, detail: "HS256" }, { name: "signature", ok: true, detail: "matches the sandbox notification token" }, { name: "expiry", ok: false, detail: "expired 2 h 13 min ago" }] }),
     webhook_events: () => ORDER_EVENTS,
+    checkout_check: (a) => {
+      try {
+        JSON.parse(String(a.text));
+      } catch (e) {
+        return { convention: null, findings: [{ path: "", severity: "error", code: "not_json", message: `not JSON: ${String(e)}` }] };
+      }
+      return {
+        convention: "items_inclusive",
+        findings: [
+          { path: "instalments", severity: "warning", code: "instalments_missing", message: "absent with PAY_BY_INSTALMENTS: the OpenAPI file requires it (the simulator takes 3)" },
+          { path: "total_amount.amount", severity: "info", code: "totals_match", message: "adds up as items_inclusive: item totals include their tax and discount" },
+        ],
+      };
+    },
     webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
