@@ -57,8 +57,6 @@ pub enum CheckoutInvalid {
     },
     #[error("total_amount must be at least 0.1, got {0}")]
     TotalTooSmall(String),
-    #[error("instalments is required for PAY_BY_INSTALMENTS")]
-    InstalmentsMissing,
     #[error("description is {0} characters; Tamara allows 256")]
     DescriptionTooLong(usize),
     #[error("at least one item is required")]
@@ -78,7 +76,6 @@ impl CheckoutRequest {
     pub fn validate(&self) -> Result<(), CheckoutInvalid> {
         let required = [
             ("order_reference_id", &self.order_reference_id),
-            ("description", &self.description),
             ("country_code", &self.country_code),
             ("consumer.first_name", &self.consumer.first_name),
             ("consumer.last_name", &self.consumer.last_name),
@@ -97,9 +94,6 @@ impl CheckoutRequest {
         }
         if self.items.is_empty() {
             return Err(CheckoutInvalid::NoItems);
-        }
-        if self.payment_type == PaymentType::PayByInstalments && self.instalments.is_none() {
-            return Err(CheckoutInvalid::InstalmentsMissing);
         }
         if self.instalments == Some(0) {
             return Err(CheckoutInvalid::ZeroInstalments(0));

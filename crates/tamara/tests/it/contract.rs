@@ -233,9 +233,12 @@ fn checkout_validation_names_the_problem() {
             .to_string()
             .contains("tax_amount is in AED")
     );
+    // What the official PHP SDK sends by default passes: an empty description, no instalments
+    // (Tamara's own answer to a missing count is unknown; the simulator is lenient by default).
     let mut r = base.clone();
     r.instalments = None;
-    assert!(r.validate().is_err());
+    r.description = String::new();
+    r.validate().unwrap();
     let mut r = base.clone();
     r.total_amount = sar("0.09");
     assert!(r.validate().unwrap_err().to_string().contains("0.1"));
