@@ -33,7 +33,7 @@ differs from what the Rust code generates.\n";
 
 /// Every command and event the webview can use.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{app, checkout, moves, ops, orders, settings, webhooks};
+    use commands::{app, checkout, moves, ops, orders, settings, till, webhooks};
     tauri_specta::Builder::<tauri::Wry>::new()
         // One shape per type (amounts are strings, options are `T | null`): the UI gets the
         // same type whichever way a value travels.
@@ -62,6 +62,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             webhooks::webhook_self_test,
             webhooks::webhook_events,
             checkout::checkout_check,
+            till::till_start,
+            till::till_void,
+            till::till_id_status,
+            till::till_payment_types,
+            till::till_pre_check,
             ops::export_run,
             ops::checklist,
             ops::checklist_mark,

@@ -10,4 +10,5 @@ pub mod moves;
 pub mod ops;
 pub mod orders;
 pub mod settings;
+pub mod till;
 pub mod webhooks;

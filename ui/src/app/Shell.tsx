@@ -9,6 +9,7 @@ import { useSwitchLanguage } from "./language";
 import { ErrorBoundary } from "../components/ErrorBoundary";
 import { ErrorState, Loading } from "../components/States";
 import { CheckoutChecker } from "../features/checkout/CheckoutChecker";
+import { TillScreen } from "../features/till/TillScreen";
 import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
@@ -38,6 +39,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <ChecklistScreen />;
     case "checkout":
       return <CheckoutChecker />;
+    case "till":
+      return <TillScreen />;
     case "dashboard":
       return <DashboardScreen />;
     case "settings":

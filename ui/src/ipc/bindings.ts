@@ -63,6 +63,16 @@ export const commands = {
 	webhookEvents: () => __TAURI_INVOKE<string[]>("webhook_events"),
 	/**  Checks a pasted or dropped checkout request body against Tamara's schema and rules. */
 	checkoutCheck: (text: string) => typedError<CheckoutReport, IpcError>(__TAURI_INVOKE("checkout_check", { text })),
+	/**  Starts an in-store sale: a link texted to the customer, or shown as a QR code. */
+	tillStart: (input: TillSaleInput) => typedError<TillSession, IpcError>(__TAURI_INVOKE("till_start", { input })),
+	/**  Voids a sale the customer has not paid. */
+	tillVoid: (checkoutId: string, orderId: string) => typedError<TillVoid, IpcError>(__TAURI_INVOKE("till_void", { checkoutId, orderId })),
+	/**  Whether Tamara verified the customer's national ID (SA, AE). */
+	tillIdStatus: (phone: string, country: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("till_id_status", { phone, country })),
+	/**  The payment types Tamara offers in a country, with their limits. */
+	tillPaymentTypes: (country: string, amount: string | null, currency: string) => typedError<PaymentTypeRow[], IpcError>(__TAURI_INVOKE("till_payment_types", { country, amount, currency })),
+	/**  Whether Tamara would offer this customer anything for this amount. */
+	tillPreCheck: (country: string, phone: string, amount: string, currency: string) => typedError<PreCheckResult, IpcError>(__TAURI_INVOKE("till_pre_check", { country, phone, amount, currency })),
 	/**
 	 *  Writes a CSV export to `path` (replaced atomically when complete), pushing
 	 *  `ExportProgress` events as rows are written.
@@ -496,6 +506,30 @@ export type OrdersQuery = {
 	limit: number,
 };
 
+/**  One payment type Tamara offers. */
+export type PaymentTypeRow = {
+	name: string,
+	description: string | null,
+	description_ar: string | null,
+	currency: string | null,
+	min: string | null,
+	max: string | null,
+	instalments: number[],
+};
+
+export type PreCheckOption = {
+	payment_type: string,
+	instalments: number | null,
+	description_en: string | null,
+	description_ar: string | null,
+};
+
+/**  The pre-check's answer. */
+export type PreCheckResult = {
+	available: boolean,
+	options: PreCheckOption[],
+};
+
 /**  One registration that is not as recorded. */
 export type RegistrationProblem = {
 	webhook_id: string,
@@ -585,6 +619,40 @@ export type Settings = {
 	retention_processed_days: number,
 	/**  Refused deliveries per 10 minutes at which the console alerts (at least 1). */
 	rejection_alert_per_10_min: number,
+};
+
+/**  How the customer gets the link. */
+export type TillChannel = "sms" | "qr";
+
+/**  The sale form. */
+export type TillSaleInput = {
+	channel: TillChannel,
+	/**  For a texted link. */
+	phone: string | null,
+	/**  Where a texted link also goes when the phone has no coverage. */
+	email: string | null,
+	/**  For a QR code: the till's id. */
+	device_id: string | null,
+	/**  `250.00`, at the currency's precision. */
+	amount: string,
+	currency: string,
+	reference: string,
+	item: string | null,
+};
+
+/**  A started sale. */
+export type TillSession = {
+	order_id: string,
+	checkout_id: string,
+	/**  The payment link (texted, or to show as a QR code). */
+	link: string,
+};
+
+/**  The answer to a void. */
+export type TillVoid = {
+	voided: boolean,
+	/**  `success`, or why not: `checkout_already_completed`, `checkout_already_expired`. */
+	message: string | null,
 };
 
 /**  One event in the order's history, oldest first. */

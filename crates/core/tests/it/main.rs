@@ -13,6 +13,7 @@ mod checkout_check;
 mod clock;
 mod common;
 mod demo_traffic;
+mod desktop_till;
 mod export_files;
 mod export_fixture;
 mod export_settlement;

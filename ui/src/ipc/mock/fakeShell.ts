@@ -169,6 +169,17 @@ export function installFakeShell(): void {
         ],
       };
     },
+    till_start: (a) => {
+      const input = a.input as { channel: string; reference: string };
+      return { order_id: `ord-till-${input.reference}`, checkout_id: "chk-till-7a1", link: input.channel === "qr" ? "https://checkout.tamara.co/qr/chk-till-7a1" : "https://checkout.tamara.co/in-store/chk-till-7a1" };
+    },
+    till_void: () => ({ voided: true, message: "success" }),
+    till_id_status: () => true,
+    till_payment_types: () => [
+      { name: "PAY_BY_INSTALMENTS", description: "Split into multiple payments. No fees", description_ar: "قسّمها على دفعات بلا رسوم", currency: "SAR", min: "1.00", max: "5000.00", instalments: [3, 4, 6] },
+      { name: "PAY_NOW", description: "Pay in full now", description_ar: "ادفع كامل المبلغ الآن", currency: "SAR", min: "1.00", max: "20000.00", instalments: [] },
+    ],
+    till_pre_check: () => ({ available: true, options: [{ payment_type: "PAY_BY_INSTALMENTS", instalments: 4, description_en: "Split in 4", description_ar: "قسّمها على 4" }] }),
     webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
