@@ -177,10 +177,32 @@ impl Processor {
             if (&mut *shutdown).now_or_never().is_some() {
                 break;
             }
-            self.process(&row).await?;
-            settled += 1;
+            match self.process(&row).await {
+                Ok(()) => settled += 1,
+                Err(Error::Store(StoreError::Conflict(why))) => self.lost_race(&row, &why).await?,
+                Err(e) => return Err(e),
+            }
         }
         Ok(settled)
+    }
+
+    /// A row this processor could not settle because it was no longer pending: another
+    /// processor on the same inbox (the desktop's and a rehearsal's, or `mizan serve` and the
+    /// desktop on one data directory) settled it first. Not an error — the event claim kept the
+    /// effect to one — so it is noted quietly; a row still pending is retried next batch.
+    async fn lost_race(&self, row: &WebhookDelivery, why: &str) -> Result<()> {
+        let now = deliveries::get(self.console.store(), row.id).await?;
+        match now.map(|d| d.processing_state) {
+            Some(ProcessingState::Pending) => {
+                tracing::warn!(delivery_id = row.id, %why, "delivery not settled; retried next batch");
+            }
+            state => tracing::debug!(
+                delivery_id = row.id,
+                ?state,
+                "delivery settled by another processor"
+            ),
+        }
+        Ok(())
     }
 
     /// Puts failed verified rows back in the queue once their back-off has passed.
