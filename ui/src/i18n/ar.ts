@@ -237,7 +237,7 @@ const ar: Translation = {
     carrier: "شركة الشحن",
     carrierPlaceholder: "توصيل التاجر (Merchant delivery)",
     tracking: "رقم التتبع (اختياري)",
-    comment: "ملاحظة (اختيارية)",
+    comment: "ملاحظة (اختيارية؛ تُحفظ مع العملية ولا تُرسل إلى تمارا)",
     commentRequired: "ملاحظة (مطلوبة للاسترداد، وتُرسل إلى تمارا)",
     previewTitle: "الطلب الذي سيُرسَل",
     previewLoading: "جارٍ طلب الصيغة الدقيقة من النواة…",

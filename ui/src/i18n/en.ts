@@ -239,7 +239,7 @@ const en = {
     carrier: "Carrier",
     carrierPlaceholder: "Merchant delivery",
     tracking: "Tracking number (optional)",
-    comment: "Comment (optional)",
+    comment: "Note (optional; kept with the move, not sent to Tamara)",
     commentRequired: "Comment (required for refunds, sent to Tamara)",
     previewTitle: "Request to be sent",
     previewLoading: "Asking the core for the exact request…",

@@ -400,7 +400,10 @@ export type MoveInput = {
 	amount?: string | null,
 	/**  Capture by items. */
 	items?: MoveItem[] | null,
-	/**  A refund's reason (required for refunds). */
+	/**
+	 *  A refund's reason (required, sent to Tamara); for other moves a note kept with the move
+	 *  (ledger, timeline, export, audit log) and never sent.
+	 */
 	comment?: string | null,
 	/**  A capture's carrier (Tamara requires one; default "Merchant delivery"). */
 	shipping_company?: string | null,

@@ -306,3 +306,66 @@ async fn every_attempt_is_audited_with_who_what_and_result() {
         assert_eq!(mizan_core::audit::entry_hash(e), e.hash, "chain intact");
     }
 }
+
+/// What the operator says with a capture or cancel is kept: on the ledger entry (and so the
+/// order's timeline), in the settlement export and in the audit log — and never sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_capture_note_reaches_the_ledger_the_export_and_the_audit_log() {
+    let sim = Sim::start(109).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("MV-NOTE").await;
+    let note = "shipped in two boxes; box 2 by Aramex";
+    let v = cli.ok(&["capture", &id, "--amount", "100", "--note", note]);
+    assert_eq!(v["state"], "succeeded", "{v}");
+    let ledger = cli.ledger(SANDBOX, &id).await;
+    let capture = ledger
+        .iter()
+        .find(|e| e.kind.as_str() == "capture")
+        .unwrap();
+    assert_eq!(capture.comment.as_deref(), Some(note));
+    let sent = sim.captures(&id).await;
+    assert!(
+        !sent[0].to_string().contains("Aramex"),
+        "a note is never sent: {}",
+        sent[0]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("settlement.csv");
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let out = cli.run(&[
+        "export",
+        "settlement",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.contains(note), "{csv}");
+
+    let audit = cli.audit().await;
+    let logged = audit.iter().find(|e| e.action == "move.capture").unwrap();
+    assert!(
+        logged
+            .request_summary
+            .as_deref()
+            .is_some_and(|s| s.contains(&format!("said={note:?}"))),
+        "{logged:?}"
+    );
+    let long = "x".repeat(1001);
+    let out = cli.run(&["cancel", &id, "--note", &long]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a note over 1000 characters is refused"
+    );
+}

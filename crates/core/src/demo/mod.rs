@@ -285,6 +285,7 @@ impl Traffic {
                 action,
                 confirm: None,
                 idempotency_key: None,
+                note: None,
             })
             .await?;
         Ok(Some(format!(

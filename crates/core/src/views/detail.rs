@@ -18,7 +18,7 @@ use crate::moves::{AmountInput, MoveAction, OrderState, plan};
 use crate::orders::CachedOrder;
 use crate::store::audit;
 use crate::store::deliveries::{self, DeliveryFilter};
-use crate::store::ledger::{LedgerEntry, LedgerSource};
+use crate::store::ledger::LedgerEntry;
 use crate::store::orders::OrderRecord;
 
 /// Most entries read per timeline source.
@@ -179,13 +179,11 @@ fn move_entry(e: &LedgerEntry) -> TimelineEntry {
     if let Some(err) = &e.error {
         detail.push_str(&format!("; {err}"));
     }
+    // Every ledger entry is a money move, whoever made it (this console, a webhook, the
+    // reconciler); "API call" is for reads.
     TimelineEntry {
         at: e.occurred_at,
-        kind: if e.source == LedgerSource::Api {
-            TimelineKind::ApiCall
-        } else {
-            TimelineKind::Move
-        },
+        kind: TimelineKind::Move,
         title: format!("{} {} {}", capitalised(e.kind.as_str()), e.amount, e.state),
         detail,
         payload: e.request_summary.clone().filter(|s| looks_like_json(s)),
@@ -263,11 +261,10 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
     }
     out.extend(cached.ledger.iter().map(move_entry));
     for a in audit::list_for_subject(store, env, &o.order_id, MAX_PER_SOURCE).await? {
-        // Money moves are already on the timeline from the ledger.
-        if a.action.starts_with("move.") {
-            continue;
-        }
+        // A money move's audit entry stays under "Audit" (who asked, what was said, the
+        // outcome); the move itself is on the timeline from the ledger.
         let (kind, title) = match status_change(&a.result) {
+            _ if a.action.starts_with("move.") => (TimelineKind::Audit, a.action.clone()),
             Some(change) => (TimelineKind::Status, format!("Status {change}")),
             None => (TimelineKind::Audit, a.action.clone()),
         };

@@ -179,6 +179,21 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
             .iter()
             .any(|e| e.kind == LedgerKind::Refund && e.state == LedgerState::Succeeded)
     );
+    // Every money move is filed under "Money move" (the demo's refunds are the console's own
+    // API calls), and its audit entry under "Audit".
+    let moves: Vec<_> = view
+        .timeline
+        .iter()
+        .filter(|e| e.kind == detail::TimelineKind::Move)
+        .collect();
+    assert!(moves.iter().any(|e| e.title.starts_with("Refund")), "{moves:?}");
+    assert!(
+        view.timeline
+            .iter()
+            .any(|e| e.kind == detail::TimelineKind::Audit && e.title == "move.refund"),
+        "{:?}",
+        view.timeline
+    );
     let webhook = view
         .timeline
         .iter()
