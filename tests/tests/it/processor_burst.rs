@@ -1,6 +1,6 @@
-//! A burst of deliveries over real HTTP, with the processor running alongside the receiver:
-//! every delivery is acknowledged while the processor works, each is stored once, and every
-//! one is processed (the burst's ~200 a second is far above any merchant's traffic).
+//! The inbox under load and shared: a burst of deliveries over real HTTP acknowledged and
+//! processed while it arrives (~200 a second, far above any merchant's traffic); two
+//! processors racing on one inbox; deliveries found by the merchant's reference.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -202,4 +202,57 @@ async fn two_processors_on_one_inbox_settle_each_row_once_without_errors() {
         .filter(|e| e.action.starts_with("webhook."))
         .count();
     assert_eq!(per_row, rows.len(), "one audit entry per settled row");
+}
+
+/// People look deliveries up by the reference they know; deliveries are filed under Tamara's
+/// id. A cached order's reference finds its deliveries; an unknown text finds none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_are_found_by_the_merchant_reference() {
+    let sb = sandbox(59).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(&sb.base_url(), dir.path()).await;
+    let created = console
+        .create_checkout(&checkout_request("FIND-ME-7"))
+        .await
+        .unwrap();
+    let order_id = created.response.value.order_id;
+    for event in ["order_approved", "order_authorised"] {
+        deliveries::insert(
+            console.store(),
+            &deliveries::NewDelivery {
+                environment: mizan_core::Environment::Sandbox,
+                received_at: chrono::Utc::now(),
+                method: "POST".into(),
+                path: "/webhooks/tamara".into(),
+                query: None,
+                headers_json: "{}".into(),
+                body: "{}".into(),
+                verdict: deliveries::DeliveryVerdict::Verified,
+                reason: None,
+                http_status: 200,
+                order_id: Some(order_id.clone()),
+                event_type: Some(event.into()),
+                sender: None,
+                sizes: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let find = |named: &str| DeliveryFilter {
+        order_id: Some(named.to_owned()),
+        ..DeliveryFilter::default()
+    };
+    let by_ref = mizan_core::webhooks::deliveries(&console, &find(" FIND-ME-7 "))
+        .await
+        .unwrap();
+    assert_eq!(by_ref.len(), 2);
+    let by_id = mizan_core::webhooks::deliveries(&console, &find(&order_id))
+        .await
+        .unwrap();
+    assert_eq!(by_id.len(), 2);
+    let none = mizan_core::webhooks::deliveries(&console, &find("FIND-ME"))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "a part of a reference is not a reference");
 }

@@ -295,7 +295,7 @@ const ar: Translation = {
       },
     },
     del: {
-      orderId: "معرّف الطلب",
+      orderId: "معرّف الطلب أو مرجعه",
       verdict: "الحكم",
       allVerdicts: "كل الأحكام",
       emptyTitle: "لا توجد إشعارات",

@@ -297,7 +297,7 @@ const en = {
       },
     },
     del: {
-      orderId: "Order id",
+      orderId: "Order id or reference",
       verdict: "Verdict",
       allVerdicts: "All verdicts",
       emptyTitle: "No deliveries",

@@ -186,7 +186,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
         .iter()
         .filter(|e| e.kind == detail::TimelineKind::Move)
         .collect();
-    assert!(moves.iter().any(|e| e.title.starts_with("Refund")), "{moves:?}");
+    assert!(
+        moves.iter().any(|e| e.title.starts_with("Refund")),
+        "{moves:?}"
+    );
     assert!(
         view.timeline
             .iter()
