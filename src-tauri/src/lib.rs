@@ -49,6 +49,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             orders::delete_view,
             orders::order_detail,
             orders::order_refresh,
+            orders::order_statement,
             moves::move_preview,
             moves::move_execute,
             webhooks::webhooks_list,

@@ -5,6 +5,7 @@
 
 use mizan_core::Console;
 use mizan_core::money::Currency;
+use mizan_core::orders::statement::Lang;
 use mizan_core::orders::{MAX_PAGE, OrderListQuery};
 
 use crate::CliError;
@@ -41,6 +42,28 @@ pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<
         }
         OrdersCommand::List(args) => list(console, out, args).await?,
         OrdersCommand::Stuck => crate::status::stuck(console, out).await?,
+        OrdersCommand::Statement {
+            order,
+            entry,
+            lang,
+            output,
+            force,
+        } => {
+            if !matches!(lang.trim(), "en" | "ar") {
+                return Err(CliError::Usage(format!(
+                    "--lang must be en or ar, got {lang:?}"
+                )));
+            }
+            let page = console
+                .order_statement(&order, entry, Lang::of(Some(&lang)))
+                .await?;
+            if output.as_os_str() == "-" {
+                print!("{page}");
+            } else {
+                write_new(&output, &page, force)?;
+                crate::output::say!("Wrote {}", output.display());
+            }
+        }
         OrdersCommand::SetRef {
             order_id,
             reference,
@@ -136,4 +159,30 @@ async fn list(console: &Console, out: &Output, args: OrdersListArgs) -> Result<(
         );
     }
     Ok(())
+}
+
+/// Writes `text` to `path`, private to the user, refusing to replace a file unless `force`.
+fn write_new(path: &std::path::Path, text: &str, force: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::Usage(format!(
+                "{} exists; pass --force to replace it",
+                path.display()
+            ))
+        } else {
+            CliError::Usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))
 }

@@ -152,6 +152,7 @@ const ar: Translation = {
     loading: "جارٍ تحميل الطلب…",
     back: "→ الطلبات",
     refresh: "أعد القراءة من تمارا",
+    print: "اطبع الكشف",
     refreshing: "جارٍ القراءة…",
     created: "أُنشئ في {{at}}",
     synced: "آخر قراءة من تمارا {{at}}",

@@ -154,6 +154,7 @@ const en = {
     loading: "Loading the order…",
     back: "← Orders",
     refresh: "Re-read from Tamara",
+    print: "Print statement",
     refreshing: "Reading…",
     created: "Created {{at}}",
     synced: "last read from Tamara {{at}}",

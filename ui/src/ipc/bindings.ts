@@ -31,6 +31,8 @@ export const commands = {
 	orderDetail: (orderId: string) => typedError<OrderDetail, IpcError>(__TAURI_INVOKE("order_detail", { orderId })),
 	/**  Re-reads the order from Tamara (settling unfinished moves), then shows it. */
 	orderRefresh: (orderId: string) => typedError<OrderDetail, IpcError>(__TAURI_INVOKE("order_refresh", { orderId })),
+	/**  The order's statement (or one move's receipt) as a printable page. */
+	orderStatement: (orderId: string, entry: number | null) => typedError<string, IpcError>(__TAURI_INVOKE("order_statement", { orderId, entry })),
 	/**  The exact request the move would send; nothing is sent or written. */
 	movePreview: (input: MoveInput) => typedError<MovePreview, IpcError>(__TAURI_INVOKE("move_preview", { input })),
 	/**

@@ -369,3 +369,70 @@ async fn a_capture_note_reaches_the_ledger_the_export_and_the_audit_log() {
         "a note over 1000 characters is refused"
     );
 }
+
+/// An order's statement and a refund's receipt, as printable pages; never over a file unasked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_statement_and_a_receipt_are_written_and_never_overwritten_unasked() {
+    let sim = Sim::start(110).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("MV-STMT").await;
+    cli.ok(&["capture", &id, "--note", "one box"]);
+    let refund = cli.ok(&[
+        "refund",
+        &id,
+        "--amount",
+        "60.25",
+        "--comment",
+        "damaged lid",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("statement.html");
+    let path = page.to_str().unwrap();
+    let out = cli.run(&["orders", "statement", "MV-STMT", "-o", path]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("one box") && html.contains("damaged lid") && html.contains("60.25 SAR"));
+    let out = cli.run(&["orders", "statement", "MV-STMT", "-o", path, "--lang", "ar"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing file is not replaced unasked"
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), html);
+
+    let entry = cli
+        .ledger(SANDBOX, &id)
+        .await
+        .into_iter()
+        .find(|e| e.gateway_id == refund["gateway_id"].as_str().map(str::to_owned))
+        .unwrap()
+        .id
+        .to_string();
+    let out = cli.run(&[
+        "orders",
+        "statement",
+        &id,
+        "--entry",
+        &entry,
+        "--lang",
+        "ar",
+        "-o",
+        path,
+        "--force",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let receipt = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        receipt.contains("dir=\"rtl\"") && receipt.contains("60.25 SAR"),
+        "{receipt}"
+    );
+    assert!(!receipt.contains("one box"), "a receipt shows its one move");
+}

@@ -15,6 +15,7 @@ pub mod detail;
 pub mod ops;
 pub mod orders;
 pub mod registrations;
+pub mod statement;
 pub mod till;
 pub mod webhooks;
 

@@ -164,3 +164,17 @@ describe("order detail", () => {
     expect(screen.queryByTestId("move-done")).toBeNull();
   });
 });
+
+describe("print statement", () => {
+  it("asks the core for this order's statement and prints it from a hidden frame", async () => {
+    const user = userEvent.setup({ delay: null });
+    const calls = scriptShell({ order_detail: () => detail, order_statement: () => "<!doctype html><p>statement of MZ-100007</p>" });
+    renderApp(`#/orders/${ID}`);
+    await user.click(await screen.findByTestId("order-print"));
+    await waitFor(() => expect(callsTo(calls, "order_statement")).toHaveLength(1));
+    expect(callsTo(calls, "order_statement")[0]?.args).toEqual({ orderId: ID, entry: null });
+    await waitFor(() => expect(document.querySelector("iframe[aria-hidden=true]")).not.toBeNull());
+    const frame = document.querySelector("iframe[aria-hidden=true]") as HTMLIFrameElement;
+    expect(frame.srcdoc).toContain("statement of MZ-100007");
+  });
+});

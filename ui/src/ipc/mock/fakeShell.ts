@@ -169,6 +169,7 @@ export function installFakeShell(): void {
         ],
       };
     },
+    order_statement: (a) => `<!doctype html><html><body><h1>Order statement</h1><p>${String(a.orderId)}</p></body></html>`,
     till_start: (a) => {
       const input = a.input as { channel: string; reference: string };
       return { order_id: `ord-till-${input.reference}`, checkout_id: "chk-till-7a1", link: input.channel === "qr" ? "https://checkout.tamara.co/qr/chk-till-7a1" : "https://checkout.tamara.co/in-store/chk-till-7a1" };
