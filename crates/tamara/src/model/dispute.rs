@@ -183,9 +183,7 @@ fn lenient_money<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Money>
     Ok(serde_json::from_value(v).ok())
 }
 
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<DisputeActivity>, D::Error> {
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<DisputeActivity>, D::Error> {
     Ok(Option::<Vec<DisputeActivity>>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -250,8 +248,8 @@ mod tests {
             Some(DisputeStatus::Other("escalated".into()))
         );
         assert!(b.amount.is_none(), "an unknown currency is not a failure");
-        let empty: DisputeList = serde_json::from_str(r#"{"total":0,"data":{"disputes":[]}}"#)
-            .unwrap();
+        let empty: DisputeList =
+            serde_json::from_str(r#"{"total":0,"data":{"disputes":[]}}"#).unwrap();
         assert!(empty.data.disputes.is_empty());
     }
 
