@@ -175,10 +175,12 @@ pub async fn response_days(ctx: &Context) -> Result<u32> {
 /// Sets the days to respond for the active environment (1 to 90).
 ///
 /// # Errors
-/// [`DisputeError::ResponseDaysInvalid`]; store errors.
+/// [`crate::Error::Invalid`] outside 1 to 90; store errors.
 pub async fn set_response_days(ctx: &Context, days: i64) -> Result<()> {
     if !(1..=90).contains(&days) {
-        return Err(DisputeError::ResponseDaysInvalid(days).into());
+        return Err(crate::Error::Invalid(format!(
+            "days to respond to a dispute must be 1 to 90, not {days}"
+        )));
     }
     settings::set(
         ctx.store(),

@@ -30,8 +30,6 @@ pub enum DisputeError {
     Closed(String),
     #[error("the comment cannot be sent: {0}")]
     CommentInvalid(String),
-    #[error("days to respond must be 1 to 90, not {0}")]
-    ResponseDaysInvalid(i64),
 }
 
 impl DisputeError {
@@ -43,7 +41,6 @@ impl DisputeError {
             DisputeError::NotFound { .. } | DisputeError::NotAddressable(_) => C::DisputeNotFound,
             DisputeError::Closed(_) => C::DisputeClosed,
             DisputeError::CommentInvalid(_) => C::DisputeCommentInvalid,
-            DisputeError::ResponseDaysInvalid(_) => C::InvalidInput,
         }
     }
 }
