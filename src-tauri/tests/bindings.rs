@@ -58,6 +58,8 @@ fn every_contract_command_and_event_is_exported() {
         "deliveriesPage:",
         "deliveryDetail:",
         "deliveryReplay:",
+        "disputesList:",
+        "disputesRefresh:",
         "tokenCheck:",
         "webhookSelfTest:",
         "exportRun:",

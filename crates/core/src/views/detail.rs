@@ -57,7 +57,7 @@ pub enum TimelineKind {
     Status,
     Move,
     Audit,
-    /// A dispute event (its delivery's body as the payload).
+    // A dispute event (its delivery's body as the payload).
     Dispute,
 }
 
