@@ -39,6 +39,11 @@ async fn post(url: String, body: Value) -> reqwest::Response {
     r
 }
 
+async fn get_json(url: String) -> (u16, Value) {
+    let r = reqwest::get(url).await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
 /// Polls `mizan --json disputes list` until `ok` holds (10 s at most).
 async fn wait_list(env: &Env, ok: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..100 {
@@ -68,11 +73,25 @@ async fn disputes_arrive_through_serve_and_are_listed_shown_refreshed_and_commen
     let mut serve = env.spawn_serve(port, &[NOTIF, PATH]);
     wait_listening(port).await;
     let hook = format!("http://127.0.0.1:{port}/webhooks/tamara");
-    post(
-        format!("{}/webhooks", env.base_url),
-        json!({"type": "dispute", "url": hook, "events": DISPUTE_EVENTS}),
-    )
-    .await;
+    // `--type dispute` alone subscribes to the six dispute events, as a webhook of its own type.
+    let reg = json_of(&env.mizan(&[
+        "--json",
+        "webhooks",
+        "register",
+        "--type",
+        "dispute",
+        "--url",
+        &hook,
+        "--allow-http-loopback",
+    ]));
+    let (_, hooks) = get_json(format!("{}/_sandbox/webhooks", env.base_url)).await;
+    let events: Vec<&str> = hooks[0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(events, DISPUTE_EVENTS, "{reg}");
     let created = json_of(&env.mizan(&[
         "--json",
         "checkout",
