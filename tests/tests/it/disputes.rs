@@ -186,7 +186,20 @@ async fn the_third_party_list_and_update_are_used_where_configured() {
     let p = setup(702, true, true, DisputePayload::LikeOrder).await;
     let order = captured(&p, "DSP-2").await;
     sim(&p, &format!("/_sandbox/orders/{order}/disputes"), json!({})).await;
-    wait_dispute(&p, "1", "awaiting_merchant_response").await;
+    // The processor re-reads the dispute its event names from the list.
+    for _ in 0..200 {
+        let board = disputes::board(&p.console, false).await.unwrap();
+        if board
+            .disputes
+            .first()
+            .is_some_and(|r| r.dispute.source == "list")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let row = wait_dispute(&p, "1", "awaiting_merchant_response").await;
+    assert_eq!(row.dispute.source, "list", "re-read after its event");
     let report = disputes::refresh::refresh(&p.console, &DisputeFilter::default())
         .await
         .unwrap();
@@ -233,6 +246,17 @@ async fn without_a_dispute_api_a_refresh_says_so() {
         matches!(&e, Error::Dispute(DisputeError::ApiUnavailable { answered: Some(a), .. })
             if a.contains("404")),
         "{e}"
+    );
+    // Its events still count: the failed re-read after each is only logged.
+    let order = captured(&p, "DSP-5").await;
+    sim(&p, &format!("/_sandbox/orders/{order}/disputes"), json!({})).await;
+    let row = wait_dispute(&p, "1", "awaiting_merchant_response").await;
+    assert_eq!(row.dispute.source, "notification");
+    let all = p.wait_settled(4).await;
+    assert!(
+        all.iter()
+            .all(|d| d.processing_state == ProcessingState::Processed),
+        "{all:#?}"
     );
 }
 

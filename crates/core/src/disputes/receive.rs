@@ -4,9 +4,10 @@
 //! Invariants: each delivery is recorded once (a repeat is settled as a duplicate); a body
 //! whose shape is not understood is stored and the delivery settled `processed` with a note,
 //! never failed or refused (Tamara would retry it for ever); a dispute already closed keeps its
-//! closing status when a late event arrives; nothing here calls Tamara, so the transaction is
-//! short (a refresh from the list, where configured, is [`super::refresh`]'s, run by the
-//! operator).
+//! closing status when a late event arrives; no call to Tamara happens inside the transaction.
+//! After it commits, where a dispute list path is configured, the dispute the event names is
+//! re-read from the list ([`super::refresh::reread`]): the body is not signed, the list is
+//! the better word. A failed re-read is logged, never a failure of the event.
 
 use chrono::{DateTime, Utc};
 use tamara::model::dispute::DisputeStatus;
@@ -46,6 +47,15 @@ pub async fn process(ctx: &Context, row: &WebhookDelivery, notice: &DisputeNotic
     tx.commit()
         .await
         .map_err(StoreError::query("commit dispute event"))?;
+    if let Some(id) = notice
+        .dispute_id
+        .as_deref()
+        .and_then(|d| d.parse::<i64>().ok())
+        && let Err(e) = super::refresh::reread(ctx, id).await
+    {
+        tracing::warn!(error = %e, code = %e.code(), dispute_id = id,
+            "dispute event recorded; the dispute was not re-read from the list");
+    }
     Ok(())
 }
 

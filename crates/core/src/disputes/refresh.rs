@@ -61,12 +61,48 @@ fn unavailable(env: Environment, e: GatewayError) -> Error {
     }
 }
 
-/// Reads the dispute list (all pages of `filter`) into the local table.
+/// Reads the dispute list (all pages of `filter`) into the local table, and audits it.
 ///
 /// # Errors
 /// [`DisputeError::ApiUnavailable`]; gateway and store errors.
 pub async fn refresh(ctx: &Context, filter: &DisputeFilter) -> Result<RefreshReport> {
     let path = path(ctx)?;
+    let report = read(ctx, &path, filter).await?;
+    audit::record(
+        ctx.store(),
+        AuditRecord {
+            env: ctx.environment(),
+            actor: ctx.config().operator.clone(),
+            action: "disputes.refresh".into(),
+            subject: "-".into(),
+            request_summary: Some(format!("GET {path}")),
+            result: format!("{} dispute(s) read", report.listed),
+        },
+        ctx.now(),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// After a dispute event: re-reads that one dispute from the list, where a path is configured
+/// (the event's body is not signed; the list is the better word). Not audited apart — the
+/// event's own audit entry covers it. Ok(false) when no path is configured.
+///
+/// # Errors
+/// Gateway and store errors (the caller logs them: the event is already recorded).
+pub async fn reread(ctx: &Context, dispute_id: i64) -> Result<bool> {
+    let Some(path) = ctx.config().active().disputes_path.clone() else {
+        return Ok(false);
+    };
+    let one = DisputeFilter {
+        dispute_id: Some(dispute_id),
+        ..DisputeFilter::default()
+    };
+    read(ctx, &path, &one).await?;
+    Ok(true)
+}
+
+async fn read(ctx: &Context, path: &str, filter: &DisputeFilter) -> Result<RefreshReport> {
     let env = ctx.environment();
     let gateway = ctx.gateway()?;
     let mut report = RefreshReport {
@@ -80,7 +116,7 @@ pub async fn refresh(ctx: &Context, filter: &DisputeFilter) -> Result<RefreshRep
             ..filter.clone()
         };
         let WithRaw { value, raw } = gateway
-            .disputes(&path, &filter)
+            .disputes(path, &filter)
             .await
             .map_err(|e| unavailable(env, e))?;
         let n = store_page(ctx, &value, &raw).await?;
@@ -91,19 +127,6 @@ pub async fn refresh(ctx: &Context, filter: &DisputeFilter) -> Result<RefreshRep
             break;
         }
     }
-    audit::record(
-        ctx.store(),
-        AuditRecord {
-            env,
-            actor: ctx.config().operator.clone(),
-            action: "disputes.refresh".into(),
-            subject: "-".into(),
-            request_summary: Some(format!("GET {path}")),
-            result: format!("{} dispute(s) read", report.listed),
-        },
-        ctx.now(),
-    )
-    .await?;
     Ok(report)
 }
 
@@ -234,11 +257,7 @@ pub async fn comment(ctx: &Context, dispute_id: &str, text: &str) -> Result<()> 
     };
     audit::record(ctx.store(), rec, ctx.now()).await?;
     sent?;
-    let one = DisputeFilter {
-        dispute_id: Some(id),
-        ..DisputeFilter::default()
-    };
-    if let Err(e) = refresh(ctx, &one).await {
+    if let Err(e) = reread(ctx, id).await {
         tracing::warn!(error = %e, dispute_id = id, "comment sent; the dispute was not re-read");
     }
     Ok(())
