@@ -179,6 +179,26 @@ async fn a_dispute_opened_and_moved_at_tamara_reaches_the_board_and_the_order() 
     let (on_order, events) = disputes::for_order(&p.console, &order).await.unwrap();
     assert_eq!(on_order.len(), 1);
     assert!(events.iter().all(|e| e.recognised));
+
+    // A replayed dispute delivery is recorded again in its place, never twice.
+    let first = dispute_rows
+        .iter()
+        .find(|d| d.event_type.as_deref() == Some("OrderDisputeAwaitingMerchantResponse"))
+        .unwrap()
+        .id;
+    let replayed = mizan_core::webhooks::replay::replay(&p.console, first)
+        .await
+        .unwrap();
+    assert_eq!(replayed.after.processing_state, ProcessingState::Processed);
+    let result = replayed.after.processing_result.unwrap_or_default();
+    assert!(result.contains("late event"), "{result}");
+    let (_, again) = disputes::for_order(&p.console, &order).await.unwrap();
+    assert_eq!(again.len(), 3, "{again:#?}");
+    let row = wait_dispute(&p, "1", "claim_accepted").await;
+    assert!(
+        row.dispute.closed_at.is_some(),
+        "a late replay never reopens it"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
