@@ -81,6 +81,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             settings::demo_traffic,
             disputes::disputes_list,
             disputes::disputes_refresh,
+            disputes::dispute_comment,
         ])
         .events(tauri_specta::collect_events![
             events::DeliveryReceived,

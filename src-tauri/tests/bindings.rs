@@ -60,6 +60,7 @@ fn every_contract_command_and_event_is_exported() {
         "deliveryReplay:",
         "disputesList:",
         "disputesRefresh:",
+        "disputeComment:",
         "tokenCheck:",
         "webhookSelfTest:",
         "exportRun:",

@@ -1,5 +1,5 @@
-//! The disputes screen: the list with days left to respond, and a refresh from Tamara's
-//! dispute list where one is configured.
+//! The disputes screen: the list with days left to respond, and — where a dispute list path is
+//! configured — a refresh from Tamara and the merchant's comment.
 
 use mizan_core::desktop::disputes::{self, DisputesView};
 use tauri::State;
@@ -19,4 +19,15 @@ pub async fn disputes_list(state: State<'_, AppState>, open_only: bool) -> IpcRe
 #[specta::specta]
 pub async fn disputes_refresh(state: State<'_, AppState>) -> IpcResult<u32> {
     Ok(disputes::refresh(&state.console().await).await?)
+}
+
+/// Sends a comment on a dispute (1 to 255 characters), then re-reads it.
+#[tauri::command]
+#[specta::specta]
+pub async fn dispute_comment(
+    state: State<'_, AppState>,
+    dispute_id: String,
+    text: String,
+) -> IpcResult<()> {
+    Ok(disputes::comment(&state.console().await, &dispute_id, &text).await?)
 }

@@ -572,6 +572,11 @@ const ar: Translation = {
     daysLeft: "متبقٍ: {{n}}",
     overdue: "متأخر: {{n}}",
     unmatchedTitle: "أحداث نزاع لم تحدّد نزاعًا: {{n}}",
+    comment: "تعليق",
+    commentTitle: "تعليق على النزاع {{id}}",
+    commentLabel: "ما يجب أن تعرفه تمارا (إثبات الشحن، رقم التتبع…)",
+    commentCount: "{{n}} من {{max}} حرفًا",
+    commentSend: "أرسل إلى تمارا",
     unmatchedHint: "لم يُتعرّف على شكلها، وهي محفوظة تمامًا كما أرسلتها تمارا.",
     col: {
       id: "النزاع",

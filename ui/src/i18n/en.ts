@@ -574,6 +574,11 @@ const en = {
     daysLeft: "{{n}} left",
     overdue: "{{n}} overdue",
     unmatchedTitle: "Dispute events that named no dispute: {{n}}",
+    comment: "Comment",
+    commentTitle: "Comment on dispute {{id}}",
+    commentLabel: "What Tamara should know (shipping proof, tracking number…)",
+    commentCount: "{{n}} of {{max}} characters",
+    commentSend: "Send to Tamara",
     unmatchedHint: "Their shape was not recognised. They are kept exactly as Tamara sent them.",
     col: {
       id: "Dispute",

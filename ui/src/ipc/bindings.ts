@@ -110,6 +110,8 @@ export const commands = {
 	disputesList: (openOnly: boolean) => typedError<DisputesView, IpcError>(__TAURI_INVOKE("disputes_list", { openOnly })),
 	/**  Reads the dispute list from Tamara; how many disputes were read. */
 	disputesRefresh: () => typedError<number, IpcError>(__TAURI_INVOKE("disputes_refresh")),
+	/**  Sends a comment on a dispute (1 to 255 characters), then re-reads it. */
+	disputeComment: (disputeId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("dispute_comment", { disputeId, text })),
 };
 
 /** Events */

@@ -1,6 +1,6 @@
 //! The disputes screen: every dispute with its status and days left to respond, the dispute
 //! events whose shape named no dispute, and the refresh from Tamara's (third-party-sourced)
-//! dispute list where one is configured.
+//! dispute list and the merchant's comment where one is configured.
 //!
 //! Invariants: the contract's (amounts as strings beside their currency, RFC 3339 times,
 //! integers of 32 bits); outside text crosses as data and the UI renders it as text.
@@ -119,4 +119,14 @@ pub async fn list(console: &Console, open_only: bool) -> Result<DisputesView> {
 pub async fn refresh(console: &Console) -> Result<u32> {
     let r = disputes::refresh::refresh(console, &Default::default()).await?;
     Ok(count(r.listed))
+}
+
+/// Sends the merchant's comment on dispute `dispute_id` (1 to 255 characters), then re-reads
+/// it.
+///
+/// # Errors
+/// [`crate::disputes::DisputeError`] for what is refused before sending; gateway and store
+/// errors.
+pub async fn comment(console: &Console, dispute_id: &str, text: &str) -> Result<()> {
+    disputes::refresh::comment(console, dispute_id, text).await
 }

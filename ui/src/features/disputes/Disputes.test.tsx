@@ -61,4 +61,35 @@ describe("disputes", () => {
     await waitFor(() => expect(callsTo(calls, "disputes_list").length).toBeGreaterThan(1));
     expect(await screen.findByText("No disputes")).toBeInTheDocument();
   });
+
+  it("sends a comment on an open dispute, at most 255 characters, and shows a refusal", async () => {
+    const user = userEvent.setup({ delay: null });
+    let refuseNext = true;
+    const calls = scriptShell({
+      disputes_list: () => view(false, true),
+      dispute_comment: () => {
+        if (refuseNext) {
+          refuseNext = false;
+          return refusal("dispute_closed", "dispute 104 is closed");
+        }
+        return null;
+      },
+    });
+    renderApp("#/disputes");
+    const buttons = await screen.findAllByTestId("dispute-comment");
+    expect(buttons).toHaveLength(3); // the closed dispute has none
+    await user.click(buttons[0] as HTMLElement);
+    const send = screen.getByTestId("dispute-comment-send");
+    expect(send).toBeDisabled();
+    await user.type(screen.getByTestId("dispute-comment-text"), "x".repeat(256));
+    expect(screen.getByTestId("dispute-comment-count")).toHaveTextContent("256 of 255 characters");
+    expect(send).toBeDisabled();
+    await user.clear(screen.getByTestId("dispute-comment-text"));
+    await user.type(screen.getByTestId("dispute-comment-text"), "Shipped with SMSA, tracking 123");
+    await user.click(send);
+    expect(await screen.findByText("This dispute is closed: nothing more can be said on it.")).toBeInTheDocument();
+    await user.click(send);
+    await waitFor(() => expect(screen.queryByTestId("dispute-comment-dialog")).toBeNull());
+    expect(callsTo(calls, "dispute_comment").at(-1)?.args).toEqual({ disputeId: "104", text: "Shipped with SMSA, tracking 123" });
+  });
 });

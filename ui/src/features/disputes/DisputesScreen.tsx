@@ -1,6 +1,7 @@
 // Disputes: every dispute Tamara told this console about (by its events, or by the dispute list
-// where one is configured), with its status and the days left to respond; and the dispute events
-// whose shape named no dispute, kept as sent. Outside text is rendered as text, never as markup.
+// where one is configured), with its status and the days left to respond; a comment on an open
+// one where the list is configured; and the dispute events whose shape named no dispute, kept as
+// sent. Outside text is rendered as text, never as markup.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,6 +11,7 @@ import { hrefFor } from "../../app/router";
 import { Amount } from "../../components/Amount";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { formatDateTime } from "../../lib/time";
+import { CommentDialog } from "./CommentDialog";
 
 function DaysLeft({ row }: { row: DisputeListRow }) {
   const { t } = useTranslation();
@@ -27,6 +29,7 @@ export function DisputesScreen() {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [openOnly, setOpenOnly] = useState(false);
+  const [commenting, setCommenting] = useState<string | null>(null);
   const list = useQuery({ queryKey: qk.disputes(openOnly), queryFn: () => ipc.disputesList(openOnly) });
   const refresh = useMutation({
     mutationFn: () => ipc.disputesRefresh(),
@@ -74,6 +77,7 @@ export function DisputesScreen() {
                 <th>{t("disputes.col.daysLeft")}</th>
                 <th>{t("disputes.col.opened")}</th>
                 <th>{t("disputes.col.lastEvent")}</th>
+                {list.data.api_configured && <th />}
               </tr>
             </thead>
             <tbody>
@@ -96,6 +100,15 @@ export function DisputesScreen() {
                   <td className="mono small" dir="ltr">
                     {d.last_event ?? "—"}
                   </td>
+                  {list.data.api_configured && (
+                    <td className="row-actions">
+                      {d.open && /^\d+$/.test(d.dispute_id) && (
+                        <button type="button" className="ghost" onClick={() => setCommenting(d.dispute_id)} data-testid="dispute-comment">
+                          {t("disputes.comment")}
+                        </button>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -121,6 +134,7 @@ export function DisputesScreen() {
           </ul>
         </div>
       )}
+      {commenting && <CommentDialog disputeId={commenting} onClose={() => setCommenting(null)} />}
     </section>
   );
 }

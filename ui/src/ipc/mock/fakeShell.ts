@@ -230,6 +230,12 @@ export function installFakeShell(): void {
       return { disputes: all, unmatched: UNMATCHED_DISPUTE_EVENTS, response_days: 7, api_configured: true };
     },
     disputes_refresh: () => DISPUTES.length,
+    dispute_comment: (a) => {
+      const d = DISPUTES.find((x) => x.dispute_id === a.disputeId);
+      if (!d) return refuse("dispute_not_found", `No dispute ${String(a.disputeId)} here.`);
+      if (d.status === "awaiting_merchant_response") Object.assign(d, { status: "under_review", days_left: null, respond_by: null });
+      return null;
+    },
     demo_traffic: (a) => {
       demo = { ...demo, running: Boolean(a.running) };
       return demo;
