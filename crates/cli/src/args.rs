@@ -73,6 +73,10 @@ pub enum Command {
     /// Settlement, audit and order CSVs (from the local store).
     #[command(subcommand)]
     Export(crate::export::ExportCommand),
+    /// Disputes: status and days left to respond; refresh and comment where the (third-party
+    /// documented) dispute API is configured.
+    #[command(subcommand)]
+    Disputes(crate::disputes::DisputesCommand),
 }
 
 #[derive(Debug, Subcommand)]

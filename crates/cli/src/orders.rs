@@ -1,4 +1,4 @@
-//! `mizan orders fetch | list | show`.
+//! `mizan orders fetch | list | show` (`show` adds the order's dispute events).
 //!
 //! `fetch` is the only one that talks to Tamara; `list` and `show` read the local cache and
 //! work offline.
@@ -34,10 +34,14 @@ pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<
         }
         OrdersCommand::Show { order } => {
             let cached = console.cached_order(&order).await?;
+            let disputes = crate::disputes::for_order(console, &cached.order.order_id).await?;
             if out.json {
-                out.json_value(&cached_order_json(&cached));
+                let mut v = cached_order_json(&cached);
+                v["disputes"] = disputes;
+                out.json_value(&v);
             } else {
                 print_cached_order(&cached);
+                crate::disputes::print_for_order(&disputes);
             }
         }
         OrdersCommand::List(args) => list(console, out, args).await?,

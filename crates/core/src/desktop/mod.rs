@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod app;
 pub mod checkout;
 pub mod detail;
+pub mod disputes;
 pub mod ops;
 pub mod orders;
 pub mod registrations;

@@ -10,6 +10,8 @@
 //!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
 //! - The body is never trusted: the order is re-read from the API, and only its fetched status
 //!   is applied — and never backwards ([`crate::orders::cache::cache_details`]).
+//! - Dispute events are [`crate::disputes`]'s: recorded from the body, whatever its shape,
+//!   with no re-read (they move no money and their order may be unknown).
 //! - Approved orders are authorised when the `auto_authorise` setting is on (default). A 409
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
@@ -32,6 +34,7 @@ use tokio::task::JoinHandle;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
+use crate::disputes;
 use crate::error::{Error, ErrorCode, Result};
 use crate::gateway::GatewayError;
 use crate::orders::cache::{CacheOutcome, cache_details};
@@ -241,6 +244,14 @@ impl Processor {
 
     /// Processes one pending row and settles it. Only store failures are errors.
     pub(crate) async fn process(&self, row: &WebhookDelivery) -> Result<()> {
+        if row
+            .event_type
+            .as_deref()
+            .is_some_and(disputes::is_dispute_event)
+            && let Some(notice) = disputes::notice::read(row.body.as_bytes())
+        {
+            return disputes::receive::process(&self.console, row, &notice).await;
+        }
         let now = self.console.now();
         let store = self.console.store();
         let n = match super::body::parse(row.body.as_bytes()) {
