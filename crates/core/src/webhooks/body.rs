@@ -1,6 +1,6 @@
-//! Reading a delivery's body, for the receiver and the processor alike: documented payloads
-//! through the wire crate's parser, and the events whose payload no source documents
-//! (`order_updated`, `order_on_hold`, reference §7) accepted whatever their `data` holds.
+//! Reading a delivery's body, for the receiver and the processor alike, through the wire
+//! crate's parser — which accepts the events whose payload no source documents
+//! (`order_updated`, `order_on_hold`, reference §7) whatever their `data` holds.
 //!
 //! Invariants: a body the wire crate reads is read the same here; an undocumented payload
 //! never turns a verified delivery into a 400 (Tamara would retry it, and the order would not
@@ -10,33 +10,16 @@
 //! `order_updated` without a `cancel_id`) are told apart by their delivery: processing a
 //! repeat costs one re-read, skipping a second update would lose it.
 
-use serde_json::Value;
-use tamara::model::notification::{
-    Notification, NotificationData, NotificationKind, NotificationParseError,
-};
+use tamara::model::notification::{Notification, NotificationKind, NotificationParseError};
 use tamara::model::webhooks::EventType;
 
-/// Parses a delivery's body (see the module invariants).
+/// Parses a delivery's body: the wire crate's reading, which keeps an undocumented payload as
+/// sent instead of refusing it.
 ///
 /// # Errors
-/// What the wire crate refuses, except malformed `data` of an undocumented payload.
+/// What the wire crate refuses.
 pub fn parse(body: &[u8]) -> Result<Notification, NotificationParseError> {
-    match Notification::parse(body) {
-        Err(NotificationParseError::BadData { event, .. })
-            if undocumented(&EventType::parse(&event)) =>
-        {
-            let mut value: Value = serde_json::from_slice(body)
-                .map_err(|e| NotificationParseError::NotJson(e.to_string()))?;
-            let data = value
-                .as_object_mut()
-                .and_then(|o| o.remove("data"))
-                .unwrap_or(Value::Null);
-            let mut n = Notification::from_value(&value)?;
-            n.data = NotificationData::Other(data);
-            Ok(n)
-        }
-        other => other,
-    }
+    Notification::parse(body)
 }
 
 /// Events whose payload no source documents.
@@ -67,6 +50,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use serde_json::Value;
+    use tamara::model::notification::NotificationData;
 
     fn body(event: &str, data: &str) -> Vec<u8> {
         format!(r#"{{"order_id":"o-1","event_type":"{event}","data":{data}}}"#).into_bytes()

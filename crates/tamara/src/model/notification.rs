@@ -194,13 +194,22 @@ fn parse_data(
                 comment: d.comment,
             }
         }
-        EventType::OrderCanceled | EventType::OrderUpdated => {
+        EventType::OrderCanceled => {
             let d: CanceledData = serde_json::from_value(data.clone()).map_err(bad)?;
             NotificationData::Canceled {
                 cancel_id: d.cancel_id,
                 canceled_amount: d.canceled_amount,
             }
         }
+        // `order_updated`'s payload is undocumented (reference §7): a partial cancel's shape is
+        // read as one, anything else kept as sent — never a refusal, since the order is re-read.
+        EventType::OrderUpdated => match serde_json::from_value::<CanceledData>(data.clone()) {
+            Ok(d) => NotificationData::Canceled {
+                cancel_id: d.cancel_id,
+                canceled_amount: d.canceled_amount,
+            },
+            Err(_) => NotificationData::Other(data.clone()),
+        },
         _ => NotificationData::Other(data.clone()),
     })
 }

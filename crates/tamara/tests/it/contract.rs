@@ -181,6 +181,25 @@ fn unknown_fields_and_values_never_fail() {
     assert!(minimal.status.is_none() && minimal.items.is_empty());
 }
 
+/// `order_updated`'s payload is undocumented: a partial cancel's shape is read as one, any
+/// other shape kept as sent; `order_canceled`'s documented shape stays strict.
+#[test]
+fn an_undocumented_order_updated_payload_is_kept_not_refused() {
+    use tamara::model::notification::NotificationData;
+    let body = br#"{"order_id":"o","event_type":"order_updated","data":{"update_type":"items","new_total_amount":{"amount":70,"currency":"SAR"}}}"#;
+    let n = Notification::parse(body).unwrap();
+    assert!(matches!(n.data, NotificationData::Other(_)), "{:?}", n.data);
+    let body = br#"{"order_id":"o","event_type":"order_updated","data":{"cancel_id":"c-1","canceled_amount":{"amount":30,"currency":"SAR"}}}"#;
+    let n = Notification::parse(body).unwrap();
+    assert!(
+        matches!(n.data, NotificationData::Canceled { .. }),
+        "{:?}",
+        n.data
+    );
+    let body = br#"{"order_id":"o","event_type":"order_canceled","data":{"update_type":"items"}}"#;
+    assert!(Notification::parse(body).is_err());
+}
+
 #[test]
 fn bad_bodies_are_errors_never_panics() {
     let bad_bodies: [&[u8]; 8] = [
