@@ -25,6 +25,7 @@ pub mod orders;
 pub mod reconcile;
 pub mod service;
 pub mod settings;
+pub mod settlement;
 pub mod shutdown;
 pub mod simulator;
 pub mod store;

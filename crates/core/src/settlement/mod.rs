@@ -1,0 +1,15 @@
+//! Settlement reconciliation against Tamara's statements. This first part reads a statement:
+//! an XLSX or CSV file in the layout of reference §11.1 ([`layout`]), into exact, typed lines
+//! ([`read`]).
+//!
+//! Invariants: columns are found by name, never by position; a file is read whole or refused
+//! with the row and column of the first problem (nothing half-read is ever returned); amounts
+//! are exact at the currency's precision, never floats; dates are the statement's own calendar
+//! dates (Asia/Riyadh by Tamara's convention), kept as dates.
+
+pub mod layout;
+pub mod read;
+
+pub use read::{
+    MAX_FILE_BYTES, Statement, StatementError, StatementEvent, StatementLine, read_statement,
+};
