@@ -181,6 +181,8 @@ export function installFakeShell(): void {
     ],
     till_pre_check: () => ({ available: true, options: [{ payment_type: "PAY_BY_INSTALMENTS", instalments: 4, description_en: "Split in 4", description_ar: "قسّمها على 4" }] }),
     webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    // The browser has no files: nothing ever exists, so the mock never asks to replace.
+    export_existing: () => [],
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
         await emit("export-progress", { export_id: "x1", rows, done: rows === 25_000 });
