@@ -26,7 +26,6 @@ pub fn export_existing(kind: ExportKind, path: String) -> IpcResult<Vec<String>>
 /// with `overwrite`), pushing `ExportProgress` events as rows are written.
 #[tauri::command]
 #[specta::specta]
-#[allow(clippy::too_many_arguments)]
 pub async fn export_run(
     state: State<'_, AppState>,
     kind: ExportKind,

@@ -173,8 +173,10 @@ export type AttentionItem = {
 	reason: AttentionReason,
 	/**  When Tamara acts on its own (expires the approval, captures automatically). */
 	deadline: string | null,
-	/**  One sentence: what happened and what to do. */
+	/**  One sentence: what happened and what to do (English; the CLI's text). */
 	detail: string,
+	/**  The sentence as a code and parameters, which the UI translates. */
+	phrase: Phrase,
 };
 
 /**  Why an order is in the queue. */
@@ -519,6 +521,49 @@ export type PaymentTypeRow = {
 	instalments: number[],
 };
 
+/**  A sentence by code, with its parameters. */
+export type Phrase = {
+	code: PhraseCode,
+	params: { [key in string]: string },
+};
+
+/**  Which sentence. */
+export type PhraseCode = 
+/**  Timeline: the order was created (`reference`, `total`). */
+"order_created" | 
+/**  Timeline: the order's details were read from Tamara (`status`). */
+"order_read" | 
+/**  Timeline: a webhook delivery (`event` or none, `verdict`). */
+"webhook_received" | 
+/**  Timeline: how a delivery was handled (`processing`, `http`). */
+"webhook_handled" | 
+/**  Timeline: a money move (`move_kind`, `amount`, `move_state`). */
+"move_recorded" | 
+/**  Timeline: who moved the money (`actor`, `source`). */
+"moved_by" | 
+/**  A comment (`comment`). */
+"comment" | 
+/**  Tamara's id of a move (`id`). */
+"tamara_id" | 
+/**  Why something failed, as the gateway or processor said it (`reason`). */
+"reason" | 
+/**  Timeline: a status change (`from` or none, `to`). */
+"status_changed" | 
+/**  Timeline: an audited action (`action`). */
+"audit_action" | 
+/**  Timeline: an audited action's result (`result`, `operator`). */
+"audit_result" | 
+/**  Attention: approved, not authorised; authorise before Tamara expires it. */
+"authorise_before_expiry" | 
+/**  Attention: authorised, not captured; capture or cancel before auto-capture. */
+"capture_before_auto_capture" | 
+/**  Attention: a delivery could not be processed (`delivery`, `event` or none, `reason`). */
+"delivery_unprocessed" | 
+/**  Attention: a move's outcome is not known (`move_kind`, `amount`, `move_state`). */
+"move_unsettled" | 
+/**  Attention: the reconciler could not read the order (`at`, `reason`). */
+"reconcile_failed";
+
 export type PreCheckOption = {
 	payment_type: string,
 	instalments: number | null,
@@ -663,6 +708,10 @@ export type TimelineEntry = {
 	kind: TimelineKind,
 	title: string,
 	detail: string,
+	/**  The title as a code and parameters, which the UI translates (`title` is the English). */
+	phrase: Phrase,
+	/**  The detail's parts as codes and parameters (`detail` is the English). */
+	detail_phrases: Phrase[],
 	/**  The raw payload as JSON text (a webhook body, a request), for the JSON viewer. */
 	payload: string | null,
 };

@@ -103,10 +103,10 @@ export function installFakeShell(): void {
       return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false };
     },
     attention_queue: () => [
-      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off" },
-      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "" },
-      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago" },
-      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised" },
+      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago", phrase: { code: "capture_before_auto_capture", params: {} } },
+      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised", phrase: { code: "move_unsettled", params: { move_kind: "capture", amount: "120.00 SAR", move_state: "unknown" } } },
     ],
     saved_views: () => views,
     save_view: (a) => {
