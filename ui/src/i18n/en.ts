@@ -272,6 +272,7 @@ const en = {
     previewLoading: "Asking the core for the exact request…",
     previewNone: "Fill in the form to see the request.",
     confirmLabel: "Production: type the order reference {{reference}} to confirm",
+    keepOrder: "Keep order",
     sending: "Sending…",
     submit: {
       authorise: "Send authorise",
@@ -359,6 +360,7 @@ const en = {
       run: "Run self-test",
       running: "Testing…",
       ok: "The receiver works end to end.",
+      localOnly: "The receiver works on this machine, but Tamara cannot reach this address.",
       failed: "The self-test found problems:",
     },
   },
@@ -564,6 +566,7 @@ const en = {
         production: "In production every capture, refund and cancel moves real money. The window gets a red frame while you are there.",
         sandbox: "The console will use the sandbox credentials and data.",
       },
+      noProductionToken: "No production API token is set: after switching, nothing will reach Tamara until you add one under Credentials.",
       typeWord: "Type {{word}} to confirm",
       confirmButton: "Switch",
     },

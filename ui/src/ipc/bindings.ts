@@ -643,6 +643,11 @@ export type SavedView = {
 /**  The end-to-end self-test: a signed test delivery sent to the receiver's URL. */
 export type SelfTestReport = {
 	ok: boolean,
+	/**
+	 *  Whether Tamara could deliver to the URL (https, not a local address): the headline says
+	 *  "works end to end" only when both this and `ok` hold.
+	 */
+	reachable_by_tamara: boolean,
 	url: string,
 	findings: Finding[],
 	hints: string[],

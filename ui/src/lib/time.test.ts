@@ -39,3 +39,13 @@ describe("dates", () => {
     expect(isIsoDay("2026-02-30")).toBe(false);
   });
 });
+
+describe("date and time", () => {
+  it("spells the month out in both languages", async () => {
+    const { formatDateTime } = await import("./time");
+    expect(formatDateTime("2026-07-12T09:05:00Z", "en")).toMatch(/\b\d{1,2} Jul 2026\b/);
+    const ar = formatDateTime("2026-07-12T09:05:00Z", "ar");
+    expect(ar).not.toMatch(/\d{4}\/\d{2}\/\d{2}|\d{1,2}\/\d{1,2}\/\d{4}/);
+    expect(ar).toMatch(/[\u0600-\u06FF]/);
+  });
+});

@@ -23,7 +23,9 @@ export function formatDateTime(iso: string | null | undefined, lang: string): st
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return cached(`dt:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: "medium", timeStyle: "short" })).format(d);
+  // Day, month name and year spelled out (`12 Jul 2026, 14:05`; Arabic month names), never a
+  // numeric date that reads differently in each country.
+  return cached(`dt:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })).format(d);
 }
 
 export function formatDay(day: string, lang: string): string {

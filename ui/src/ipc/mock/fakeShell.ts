@@ -180,7 +180,7 @@ export function installFakeShell(): void {
       { name: "PAY_NOW", description: "Pay in full now", description_ar: "ادفع كامل المبلغ الآن", currency: "SAR", min: "1.00", max: "20000.00", instalments: [] },
     ],
     till_pre_check: () => ({ available: true, options: [{ payment_type: "PAY_BY_INSTALMENTS", instalments: 4, description_en: "Split in 4", description_ar: "قسّمها على 4" }] }),
-    webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    webhook_self_test: (a) => ({ ok: true, reachable_by_tamara: false, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
     // The browser has no files: nothing ever exists, so the mock never asks to replace.
     export_existing: () => [],
     export_run: async (a) => {
