@@ -90,6 +90,9 @@ const ar: Translation = {
     unknown: "غير معروفة",
   },
   orders: {
+    skipToTable: "انتقل إلى الجدول",
+    showFilters: "أظهر عوامل التصفية",
+    hideFilters: "أخفِ عوامل التصفية",
     title: "الطلبات",
     tabAll: "كل الطلبات",
     tabAttention: "تحتاج إلى متابعة",

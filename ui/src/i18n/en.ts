@@ -92,6 +92,9 @@ const en = {
     unknown: "Unknown",
   },
   orders: {
+    skipToTable: "Skip to the table",
+    showFilters: "Show filters",
+    hideFilters: "Hide filters",
     title: "Orders",
     tabAll: "All orders",
     tabAttention: "Needs attention",
