@@ -9,7 +9,8 @@ import { chooseSavePath, ipc, onEvent, toIpcError, type ExportKind, type ExportP
 import { qk } from "../../app/queryKeys";
 import { useMarkReady } from "../../app/ready";
 import { ErrorState } from "../../components/States";
-import { QUICK_RANGES, formatCount, formatFullDay, isIsoDay, quickRange } from "../../lib/time";
+import { DayInput } from "../../components/DayInput";
+import { QUICK_RANGES, formatCount, quickRange } from "../../lib/time";
 import { suggestedName, switchKind, useExportForm, windowProblem } from "./exportForm";
 import { ReplaceDialog } from "./ReplaceDialog";
 
@@ -75,10 +76,8 @@ export function ExportsScreen() {
   const dayField = (field: "from" | "to", label: string) => (
     <label>
       <span>{label}</span>
-      <input dir="ltr" inputMode="numeric" placeholder="2026-07-12" value={form[field]} onChange={(e) => set(field === "from" ? { from: e.target.value.trim() } : { to: e.target.value.trim() })} data-testid={`export-${field}`} aria-invalid={problem !== null} aria-describedby={`export-${field}-shown`} />
-      <span id={`export-${field}-shown`} className="muted small" data-testid={`export-${field}-shown`}>
-        {isIsoDay(form[field]) ? formatFullDay(form[field], i18n.language) : t("exports.dayHint")}
-      </span>
+      <DayInput testId={`export-${field}`} value={form[field]} onChange={(day) => set(field === "from" ? { from: day } : { to: day })} invalid={problem !== null} />
+      {form[field] === "" && <span className="muted small">{t("exports.dayHint")}</span>}
     </label>
   );
 
