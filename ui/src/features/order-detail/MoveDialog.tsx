@@ -8,6 +8,7 @@ import { ipc, toIpcError, type MoveKind, type MoveResult, type OrderDetail } fro
 import { qk } from "../../app/queryKeys";
 import { Amount } from "../../components/Amount";
 import { Dialog } from "../../components/Dialog";
+import { guiMessage } from "../../lib/guiMessage";
 import { useDebounced } from "../../lib/useDebounced";
 import { buildMoveInput, initialForm, remainingFor, selectableItems, supportsItems, type MoveForm } from "./moves";
 import { MoveItemsPicker } from "./MoveItemsPicker";
@@ -68,7 +69,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
       <Dialog title={title} onClose={onClose} testId="move-dialog">
         <div className="move-done" data-testid="move-done" data-outcome={done.outcome} role="status">
           <strong>{t(`move.outcome.${done.outcome}`, { defaultValue: done.outcome })}</strong>
-          <p dir="auto">{done.detail}</p>
+          {guiMessage(done.detail) && <p dir="auto">{guiMessage(done.detail)}</p>}
         </div>
         <footer className="dialog-footer">
           <button type="button" onClick={onClose} autoFocus>
