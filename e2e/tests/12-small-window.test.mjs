@@ -25,7 +25,7 @@ test('at 900×600 the capture dialog\'s Send is in view and clickable', async ()
   await until(() => toggle.isExisting(), { message: 'the demo traffic switch' });
   const tried = [];
   let opened = false;
-  for (let attempt = 0; attempt < 8 && !opened; attempt++) {
+  for (let attempt = 0; attempt < 12 && !opened; attempt++) {
     const on = attempt % 2 === 1; // let traffic run every other round to make new orders
     if ((await toggle.isSelected()) !== on) await app.browser.execute(() => document.querySelector('[data-testid="demo-traffic-toggle"]')?.click());
     if (on) { await sleep(3000); continue; }
@@ -35,7 +35,7 @@ test('at 900×600 the capture dialog\'s Send is in view and clickable', async ()
         if (id && !skip.includes(id)) return id;
       }
       return null;
-    }, tried), { timeout: 30000, message: 'an authorised order' }).catch(() => null);
+    }, tried), { timeout: 8000, message: 'an authorised order' }).catch(() => null);
     if (!id) continue;
     tried.push(id);
     await app.browser.execute((id) => {
