@@ -68,6 +68,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             till::till_id_status,
             till::till_payment_types,
             till::till_pre_check,
+            ops::export_existing,
             ops::export_run,
             ops::checklist,
             ops::checklist_mark,

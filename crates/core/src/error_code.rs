@@ -106,6 +106,7 @@ error_codes! {
     ExportTimeInvalid = "export_time_invalid",
     ExportWindowReversed = "export_window_reversed",
     ExportWriteFailed = "export_write_failed",
+    ExportFileExists = "export_file_exists",
     ReportWriteFailed = "report_write_failed",
     // A webhook's notification token (the wire crate's `TokenError`).
     TokenMissing = "token_missing",
@@ -279,6 +280,7 @@ mod tests {
         (C::ExportTimeInvalid, "export_time_invalid"),
         (C::ExportWindowReversed, "export_window_reversed"),
         (C::ExportWriteFailed, "export_write_failed"),
+        (C::ExportFileExists, "export_file_exists"),
         (C::ReportWriteFailed, "report_write_failed"),
         (C::TokenMissing, "token_missing"),
         (C::TokenMalformedHeader, "token_malformed_header"),

@@ -15,8 +15,15 @@ use crate::state::AppState;
 
 static EXPORTS: AtomicU64 = AtomicU64::new(0);
 
-/// Writes a CSV export to `path` (replaced atomically when complete), pushing
-/// `ExportProgress` events as rows are written.
+/// The files an export of `kind` to `path` would replace (empty: none exists).
+#[tauri::command]
+#[specta::specta]
+pub fn export_existing(kind: ExportKind, path: String) -> IpcResult<Vec<String>> {
+    Ok(ops::export_existing(kind, &ops::output_path(&path)?))
+}
+
+/// Writes a CSV export to `path` (replaced atomically when complete; an existing file only
+/// with `overwrite`), pushing `ExportProgress` events as rows are written.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_run(
@@ -26,6 +33,7 @@ pub async fn export_run(
     from: Option<String>,
     to: Option<String>,
     timezone: String,
+    overwrite: bool,
 ) -> IpcResult<ExportResult> {
     let console = state.console().await;
     let file = ops::output_path(&path)?;
@@ -50,8 +58,7 @@ pub async fn export_run(
     let run = move || {
         runtime.block_on(ops::export_csv(
             &console,
-            kind,
-            &target,
+            (kind, &target, overwrite),
             window,
             &mut progress,
         ))

@@ -1,17 +1,19 @@
-// Ctrl/Cmd+K: every main action by name, filtered as you type, run with Enter.
+// Ctrl/Cmd+K: every main action by name, filtered as you type, run with Enter; `dynamic` adds
+// commands made from what was typed (go to the order with that id or reference).
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 export type Command = { id: string; label: string; hint?: string; run: () => void };
 
-export function CommandPalette({ commands, onClose }: { commands: Command[]; onClose: () => void }) {
+export function CommandPalette({ commands, dynamic, onClose }: { commands: Command[]; dynamic?: (text: string) => Command[]; onClose: () => void }) {
   const { t } = useTranslation();
   const [text, setText] = useState("");
   const [active, setActive] = useState(0);
   const shown = useMemo(() => {
     const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-    return commands.filter((c) => words.every((w) => `${c.label} ${c.id}`.toLowerCase().includes(w)));
-  }, [commands, text]);
+    const matching = commands.filter((c) => words.every((w) => `${c.label} ${c.id}`.toLowerCase().includes(w)));
+    return [...matching, ...(dynamic?.(text.trim()) ?? [])];
+  }, [commands, dynamic, text]);
   const run = (c: Command | undefined) => {
     if (!c) return;
     onClose();

@@ -28,6 +28,7 @@ import { ReadyContext } from "./ready";
 import { SCREENS, navigate, useRoute, type Route } from "./router";
 import { focusOrderSearch, useGlobalShortcuts } from "./shortcuts";
 import { TopBar, envLabel } from "./TopBar";
+import { requestMove } from "../features/order-detail/moveRequests";
 
 function CurrentScreen({ route }: { route: Route }) {
   if (route.orderId) return <OrderDetailScreen key={route.orderId} orderId={route.orderId} />;
@@ -95,8 +96,20 @@ export function Shell() {
     list.push({ id: "environment", label: t("palette.environment"), run: () => navigate({ screen: "settings" }) });
     list.push({ id: "refresh", label: t("palette.refresh"), run: () => void client.invalidateQueries() });
     if (info.data?.demo) list.push({ id: "demo-traffic", label: t("palette.demoTraffic"), run: () => toggleDemo.mutate() });
+    list.push({ id: "start-export", label: t("palette.startExport"), run: () => navigate({ screen: "exports" }) });
+    if (route.screen === "orders" && route.orderId) {
+      for (const kind of ["capture", "refund"] as const) {
+        list.push({ id: `open-${kind}`, label: t(`palette.openMove.${kind}`), run: () => requestMove(kind) });
+      }
+    }
     return list;
-  }, [t, i18n.language, client, info.data?.demo, toggleDemo, switchLanguage]);
+  }, [t, i18n.language, client, info.data?.demo, toggleDemo, switchLanguage, route.screen, route.orderId]);
+  // Any id or reference typed: the order screen looks it up in the cache (ids and references).
+  const goToOrder = useCallback(
+    (text: string): Command[] =>
+      text.length >= 3 && !/\s/.test(text) ? [{ id: "go-order", label: t("palette.goToOrder", { id: text }), run: () => navigate({ screen: "orders", orderId: text }) }] : [],
+    [t],
+  );
 
   const production = info.data?.environment === "production" && !info.data.demo;
   return (
@@ -130,7 +143,7 @@ export function Shell() {
             </div>
           </>
         )}
-        {palette && <CommandPalette commands={commands} onClose={() => setPalette(false)} />}
+        {palette && <CommandPalette commands={commands} dynamic={goToOrder} onClose={() => setPalette(false)} />}
       </div>
     </ReadyContext.Provider>
   );

@@ -55,7 +55,7 @@ describe("amounts on screen", () => {
   it("falls back to the raw text when a payload is not JSON", async () => {
     const user = userEvent.setup({ delay: null });
     const d = sampleDetail({
-      timeline: [{ at: "2025-03-02T09:00:00Z", kind: "api_call", title: "GET /orders/x", detail: "502 from a proxy", payload: "<html>Bad gateway</html>" }],
+      timeline: [{ at: "2025-03-02T09:00:00Z", kind: "api_call", title: "GET /orders/x", detail: "502 from a proxy", phrase: { code: "order_read", params: { status: "approved" } }, detail_phrases: [{ code: "reason", params: { reason: "502 from a proxy" } }], payload: "<html>Bad gateway</html>" }],
     });
     scriptShell({ order_detail: () => d });
     renderApp(`#/orders/${d.order.order_id}`);

@@ -1,5 +1,6 @@
-// A modal dialog: Escape and the close button dismiss it, focus moves into it on open and goes
-// back to where it was on close.
+// A modal dialog: Escape and the close button dismiss it, focus moves into it on open (the first
+// field, else the form's submit button) and goes back to where it was on close. Its body
+// scrolls while the footer stays in view (styles.css, .dialog-footer).
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -21,8 +22,14 @@ export function Dialog({
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.dialog-close)");
-    (first ?? ref.current)?.focus();
+    // The first field; with none, the form's own submit button, so Enter does what the dialog
+    // is for (a Close button first would make Enter dismiss it); else the first button.
+    const root = ref.current;
+    const first =
+      root?.querySelector<HTMLElement>("input, select, textarea") ??
+      root?.querySelector<HTMLElement>("form button[type=submit]:not(:disabled)") ??
+      root?.querySelector<HTMLElement>("button:not(.dialog-close)");
+    (first ?? root)?.focus();
     return () => previous?.focus?.();
   }, []);
   return (

@@ -2,6 +2,7 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { toIpcError } from "../ipc";
+import { guiMessage } from "../lib/guiMessage";
 
 export function Loading({ label }: { label?: string }) {
   const { t } = useTranslation();
@@ -31,9 +32,9 @@ export function ErrorState({ error, onRetry, compact }: { error: unknown; onRetr
   const hint = i18n.exists(hintKey) ? t(hintKey) : t("errors.default");
   return (
     <div className={compact ? "state state-error compact" : "state state-error"} role="alert" data-testid="error-state" data-code={e.code}>
-      <strong dir="auto">{e.message || t("errors.default")}</strong>
+      <strong dir="auto">{guiMessage(e.message) || hint}</strong>
       <p>
-        {hint} <code className="code">{e.code}</code>
+        {guiMessage(e.message) ? hint : null} <code className="code">{e.code}</code>
       </p>
       {onRetry && (
         <button type="button" onClick={onRetry}>

@@ -75,11 +75,13 @@ export const commands = {
 	tillPaymentTypes: (country: string, amount: string | null, currency: string) => typedError<PaymentTypeRow[], IpcError>(__TAURI_INVOKE("till_payment_types", { country, amount, currency })),
 	/**  Whether Tamara would offer this customer anything for this amount. */
 	tillPreCheck: (country: string, phone: string, amount: string, currency: string) => typedError<PreCheckResult, IpcError>(__TAURI_INVOKE("till_pre_check", { country, phone, amount, currency })),
+	/**  The files an export of `kind` to `path` would replace (empty: none exists). */
+	exportExisting: (kind: ExportKind, path: string) => typedError<string[], IpcError>(__TAURI_INVOKE("export_existing", { kind, path })),
 	/**
-	 *  Writes a CSV export to `path` (replaced atomically when complete), pushing
-	 *  `ExportProgress` events as rows are written.
+	 *  Writes a CSV export to `path` (replaced atomically when complete; an existing file only
+	 *  with `overwrite`), pushing `ExportProgress` events as rows are written.
 	 */
-	exportRun: (kind: ExportKind, path: string, from: string | null, to: string | null, timezone: string) => typedError<ExportResult, IpcError>(__TAURI_INVOKE("export_run", { kind, path, from, to, timezone })),
+	exportRun: (kind: ExportKind, path: string, from: string | null, to: string | null, timezone: string, overwrite: boolean) => typedError<ExportResult, IpcError>(__TAURI_INVOKE("export_run", { kind, path, from, to, timezone, overwrite })),
 	/**  The go-live checklist of the active environment, with evidence. */
 	checklist: () => typedError<ChecklistItem[], IpcError>(__TAURI_INVOKE("checklist")),
 	/**  Marks a manual item done (or reopens it with `done: false`). */
@@ -179,8 +181,10 @@ export type AttentionItem = {
 	reason: AttentionReason,
 	/**  When Tamara acts on its own (expires the approval, captures automatically). */
 	deadline: string | null,
-	/**  One sentence: what happened and what to do. */
+	/**  One sentence: what happened and what to do (English; the CLI's text). */
 	detail: string,
+	/**  The sentence as a code and parameters, which the UI translates. */
+	phrase: Phrase,
 };
 
 /**  Why an order is in the queue. */
@@ -376,7 +380,7 @@ export type DisputesView = {
 export type EnvironmentName = "sandbox" | "production";
 
 /**  A stable error code. Serialises to its snake_case text. */
-export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_not_yet_valid" | "token_lifetime_too_long" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "audit_key_unavailable" | "audit_key_exposed" | "audit_key_invalid" | "audit_key_wrong" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_registration_unhealthy" | "webhook_selftest_failed" | "disputes_api_unavailable" | "dispute_not_found" | "dispute_closed" | "dispute_comment_invalid" | "usage";
+export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "export_file_exists" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_not_yet_valid" | "token_lifetime_too_long" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "audit_key_unavailable" | "audit_key_exposed" | "audit_key_invalid" | "audit_key_wrong" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_registration_unhealthy" | "webhook_selftest_failed" | "disputes_api_unavailable" | "dispute_not_found" | "dispute_closed" | "dispute_comment_invalid" | "usage";
 
 /**  Which CSV. */
 export type ExportKind = "settlement" | "audit" | "orders";
@@ -574,6 +578,55 @@ export type PaymentTypeRow = {
 	instalments: number[],
 };
 
+/**  A sentence by code, with its parameters. */
+export type Phrase = {
+	code: PhraseCode,
+	params: { [key in string]: string },
+};
+
+/**  Which sentence. */
+export type PhraseCode = 
+/**  Timeline: the order was created (`reference`, `total`). */
+"order_created" | 
+/**  Timeline: the order's details were read from Tamara (`status`). */
+"order_read" | 
+/**  Timeline: a webhook delivery (`event` or none, `verdict`). */
+"webhook_received" | 
+/**  Timeline: how a delivery was handled (`processing`, `http`). */
+"webhook_handled" | 
+/**  Timeline: a money move (`move_kind`, `amount`, `move_state`). */
+"move_recorded" | 
+/**  Timeline: who moved the money (`actor`, `source`). */
+"moved_by" | 
+/**  A comment (`comment`). */
+"comment" | 
+/**  Tamara's id of a move (`id`). */
+"tamara_id" | 
+/**  Why something failed, as the gateway or processor said it (`reason`). */
+"reason" | 
+/**  Timeline: a status change (`from` or none, `to`). */
+"status_changed" | 
+/**  Timeline: an audited action (`action`). */
+"audit_action" | 
+/**  Timeline: an audited action's result (`result`, `operator`). */
+"audit_result" | 
+/**  Attention: approved, not authorised; authorise before Tamara expires it. */
+"authorise_before_expiry" | 
+/**  Attention: authorised, not captured; capture or cancel before auto-capture. */
+"capture_before_auto_capture" | 
+/**  Attention: a delivery could not be processed (`delivery`, `event` or none, `reason`). */
+"delivery_unprocessed" | 
+/**  Attention: a move's outcome is not known (`move_kind`, `amount`, `move_state`). */
+"move_unsettled" | 
+/**  Attention: the reconciler could not read the order (`at`, `reason`). */
+"reconcile_failed" | 
+/**  Timeline: a dispute event (`dispute`, `event`). */
+"dispute_event" | 
+/**  Timeline: a dispute's status after an event (`dispute_status`). */
+"dispute_status" | 
+/**  Timeline: a dispute event's body had a shape not recognised; kept as sent. */
+"dispute_unrecognised";
+
 export type PreCheckOption = {
 	payment_type: string,
 	instalments: number | null,
@@ -653,6 +706,11 @@ export type SavedView = {
 /**  The end-to-end self-test: a signed test delivery sent to the receiver's URL. */
 export type SelfTestReport = {
 	ok: boolean,
+	/**
+	 *  Whether Tamara could deliver to the URL (https, not a local address): the headline says
+	 *  "works end to end" only when both this and `ok` hold.
+	 */
+	reachable_by_tamara: boolean,
 	url: string,
 	findings: Finding[],
 	hints: string[],
@@ -718,6 +776,10 @@ export type TimelineEntry = {
 	kind: TimelineKind,
 	title: string,
 	detail: string,
+	/**  The title as a code and parameters, which the UI translates (`title` is the English). */
+	phrase: Phrase,
+	/**  The detail's parts as codes and parameters (`detail` is the English). */
+	detail_phrases: Phrase[],
 	/**  The raw payload as JSON text (a webhook body, a request), for the JSON viewer. */
 	payload: string | null,
 };

@@ -23,7 +23,9 @@ export function formatDateTime(iso: string | null | undefined, lang: string): st
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return cached(`dt:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: "medium", timeStyle: "short" })).format(d);
+  // Day, month name and year spelled out (`12 Jul 2026, 14:05`; Arabic month names), never a
+  // numeric date that reads differently in each country.
+  return cached(`dt:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })).format(d);
 }
 
 export function formatDay(day: string, lang: string): string {
@@ -64,4 +66,60 @@ export function localTimeZone(): string {
   } catch {
     return "UTC";
   }
+}
+
+/** The default zone for exports: the machine's, unless it is UTC (servers, fresh VMs), then
+ *  Asia/Riyadh, where Tamara's merchants mostly close their books (docs/DOMAIN.md, Exports). */
+export function defaultExportZone(machine: string = localTimeZone()): string {
+  return machine === "UTC" || machine.startsWith("Etc/") ? "Asia/Riyadh" : machine;
+}
+
+/** The calendar day (`2026-07-12`) that the instant `now` falls on in `zone`. */
+export function dayIn(zone: string, now: Date): string {
+  const f = cached(`iso:${zone}`, () => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }));
+  return f.format(now);
+}
+
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export const QUICK_RANGES = ["today", "yesterday", "thisWeek", "lastWeek", "thisMonth"] as const;
+export type QuickRange = (typeof QUICK_RANGES)[number];
+
+/** A quick range as whole days (`to` inclusive) in `zone`. Weeks start on Sunday, as the
+ *  Saudi working week does. */
+export function quickRange(range: QuickRange, zone: string, now: Date): { from: string; to: string } {
+  const today = dayIn(zone, now);
+  const weekday = new Date(`${today}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  const weekStart = addDays(today, -weekday);
+  switch (range) {
+    case "today":
+      return { from: today, to: today };
+    case "yesterday":
+      return { from: addDays(today, -1), to: addDays(today, -1) };
+    case "thisWeek":
+      return { from: weekStart, to: today };
+    case "lastWeek":
+      return { from: addDays(weekStart, -7), to: addDays(weekStart, -1) };
+    case "thisMonth":
+      return { from: `${today.slice(0, 8)}01`, to: today };
+  }
+}
+
+/** A calendar day shown without ambiguity: `12 Jul 2026` (Arabic month names in Arabic). */
+export function formatFullDay(day: string, lang: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const d = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return day;
+  return cached(`fday:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })).format(d);
+}
+
+/** Whether `text` is an ISO calendar day that exists (`2026-02-30` is not). */
+export function isIsoDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }

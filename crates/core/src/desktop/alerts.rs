@@ -234,6 +234,10 @@ mod tests {
             reason,
             deadline: hours.map(|h| chrono::Utc::now() + chrono::Duration::hours(h)),
             detail: String::new(),
+            phrase: crate::views::phrase::Phrase::new(
+                crate::views::phrase::PhraseCode::Reason,
+                &[],
+            ),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::money::parse_decimal;
 use crate::moves::{AmountInput, ItemSelection, MoveAction, MoveRefusal, MoveRequest};
 use crate::views::detail::{self, Allowed, OrderView, TimelineKind};
 use crate::views::orders::OrderListRow;
+use crate::views::phrase::Phrase;
 
 /// The carrier a capture names when the operator gives none (Tamara requires one).
 pub const DEFAULT_CARRIER: &str = "Merchant delivery";
@@ -52,6 +53,10 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     pub title: String,
     pub detail: String,
+    /// The title as a code and parameters, which the UI translates (`title` is the English).
+    pub phrase: Phrase,
+    /// The detail's parts as codes and parameters (`detail` is the English).
+    pub detail_phrases: Vec<Phrase>,
     /// The raw payload as JSON text (a webhook body, a request), for the JSON viewer.
     pub payload: Option<String>,
 }
@@ -183,6 +188,8 @@ impl From<OrderView> for OrderDetail {
                     kind: e.kind,
                     title: e.title,
                     detail: e.detail,
+                    phrase: e.phrase,
+                    detail_phrases: e.detail_phrases,
                     payload: e.payload,
                 })
                 .collect(),

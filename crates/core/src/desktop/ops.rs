@@ -228,18 +228,28 @@ pub fn export_window(
     Ok((window, Format { bom: false, zone }))
 }
 
+/// The files an export of `kind` to `file` would replace (the file, and the settlement's
+/// `.totals.csv`), so the UI can name them before asking.
+pub fn export_existing(kind: ExportKind, file: &Path) -> Vec<String> {
+    let targets = export::guard::targets(file, kind == ExportKind::Settlement);
+    let found = export::guard::existing(&targets);
+    found.iter().map(|p| p.display().to_string()).collect()
+}
+
 /// Writes one CSV export of the active environment to `file`, calling `progress` with the
-/// rows written so far; returns the rows and any extra files.
+/// rows written so far; returns the rows and any extra files. An existing file (or the
+/// settlement's `.totals.csv`) is replaced only with `overwrite`.
 ///
 /// # Errors
-/// Export and store errors.
+/// `export_file_exists` without `overwrite` when a target exists; export and store errors.
 pub async fn export_csv(
     console: &Console,
-    kind: ExportKind,
-    file: &Path,
+    (kind, file, overwrite): (ExportKind, &Path, bool),
     (window, format): (Window, Format),
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(u64, Vec<String>)> {
+    let targets = export::guard::targets(file, kind == ExportKind::Settlement);
+    export::guard::refuse_existing(&targets, overwrite)?;
     let environment = console.environment();
     let dest = Destination::File(file.to_path_buf());
     let store = console.store();

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, parse_decimal};
 use crate::store::order_list::{OrderListQuery, OrderListRow};
 use crate::views::attention::{self, AttentionReason};
+use crate::views::phrase::Phrase;
 use crate::views::{orders, saved};
 
 /// Filters and paging of the order list. Empty strings count as "no filter".
@@ -97,8 +98,10 @@ pub struct AttentionItem {
     pub reason: AttentionReason,
     /// When Tamara acts on its own (expires the approval, captures automatically).
     pub deadline: Option<String>,
-    /// One sentence: what happened and what to do.
+    /// One sentence: what happened and what to do (English; the CLI's text).
     pub detail: String,
+    /// The sentence as a code and parameters, which the UI translates.
+    pub phrase: Phrase,
 }
 
 impl OrdersQuery {
@@ -180,6 +183,7 @@ pub async fn attention_queue(console: &Console) -> Result<Vec<AttentionItem>> {
             reason: i.reason,
             deadline: i.deadline.map(time),
             detail: i.detail,
+            phrase: i.phrase,
         })
         .collect())
 }

@@ -106,6 +106,9 @@ pub struct TokenCheck {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SelfTestReport {
     pub ok: bool,
+    /// Whether Tamara could deliver to the URL (https, not a local address): the headline says
+    /// "works end to end" only when both this and `ok` hold.
+    pub reachable_by_tamara: bool,
     pub url: String,
     pub findings: Vec<Finding>,
     pub hints: Vec<String>,
@@ -330,6 +333,7 @@ pub async fn self_test(
     let r = selftest::run(console, &url, &source).await?;
     Ok(SelfTestReport {
         ok: r.passed,
+        reachable_by_tamara: r.reachable_by_tamara,
         findings: r.findings(),
         url: r.url,
         hints: std::iter::once(r.finding).chain(r.hints).collect(),

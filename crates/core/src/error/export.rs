@@ -22,6 +22,8 @@ pub enum ExportError {
     Io(#[source] std::io::Error),
     #[error("cannot write {path}: {reason}")]
     File { path: String, reason: String },
+    #[error("{} already exists: nothing was written (replace it only when asked to)", paths.join(" and "))]
+    FileExists { paths: Vec<String> },
 }
 
 impl ExportError {
@@ -34,6 +36,7 @@ impl ExportError {
             }
             ExportError::WindowReversed { .. } => crate::ErrorCode::ExportWindowReversed,
             ExportError::Io(_) | ExportError::File { .. } => crate::ErrorCode::ExportWriteFailed,
+            ExportError::FileExists { .. } => crate::ErrorCode::ExportFileExists,
         }
     }
 

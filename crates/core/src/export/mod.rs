@@ -17,6 +17,7 @@
 //! database work runs on sqlx's own SQLite thread, so nothing else waits on them.
 
 mod audit_log;
+pub mod guard;
 mod orders;
 mod settlement;
 pub mod sheet;

@@ -16,6 +16,7 @@ use crate::reconcile::{self, APPROVAL_WINDOW_HOURS, AUTO_CAPTURE_DAYS};
 use crate::store::desktop;
 use crate::store::ledger::{self, LedgerState};
 use crate::store::orders;
+use crate::views::phrase::{Phrase, PhraseCode as P};
 
 /// Most orders read per reason.
 pub const MAX_ITEMS: u32 = 500;
@@ -52,6 +53,8 @@ pub struct AttentionItem {
     /// When Tamara acts on its own.
     pub deadline: Option<DateTime<Utc>>,
     pub detail: String,
+    /// The detail as a code and parameters, for the desktop to translate.
+    pub phrase: Phrase,
 }
 
 fn left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -86,6 +89,7 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
             reference: o.order_reference_id,
             reason: AttentionReason::ApprovedNotAuthorised,
             deadline: Some(deadline),
+            phrase: Phrase::new(P::AuthoriseBeforeExpiry, &[]),
         });
     }
     for o in desktop::waiting_orders(store, env, &["authorised", "updated"], MAX_ITEMS).await? {
@@ -101,6 +105,7 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
             reference: o.order_reference_id,
             reason: AttentionReason::AuthorisedNotCaptured,
             deadline: Some(deadline),
+            phrase: Phrase::new(P::CaptureBeforeAutoCapture, &[]),
         });
     }
     timed.sort_by_key(|i| i.deadline);
@@ -121,8 +126,12 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
         } else {
             AttentionReason::Mismatch
         };
+        let delivery = d.id.to_string();
+        let mut params = vec![("delivery", delivery.as_str()), ("reason", why.as_str())];
+        params.extend(d.event_type.as_deref().map(|e| ("event", e)));
         out.push(AttentionItem {
             reference: reference(&order_id).await?,
+            phrase: Phrase::new(P::DeliveryUnprocessed, &params),
             order_id,
             reason,
             deadline: None,
@@ -136,7 +145,14 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
     }
     for state in [LedgerState::Unknown, LedgerState::Pending] {
         for e in ledger::list_in_state(store, env, state, MAX_ITEMS).await? {
+            let amount = e.amount.to_string();
+            let params = [
+                ("move_kind", e.kind.as_str()),
+                ("amount", amount.as_str()),
+                ("move_state", state.as_str()),
+            ];
             out.push(AttentionItem {
+                phrase: Phrase::new(P::MoveUnsettled, &params),
                 reference: reference(&e.order_id).await?,
                 order_id: e.order_id.clone(),
                 reason: AttentionReason::Mismatch,
@@ -151,8 +167,10 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
         }
     }
     if let Some(sweep) = reconcile::last_sweep(console).await? {
+        let at = sweep.finished_at.to_rfc3339();
         for f in sweep.failures {
             out.push(AttentionItem {
+                phrase: Phrase::new(P::ReconcileFailed, &[("at", &at), ("reason", &f.message)]),
                 reference: reference(&f.order_id).await?,
                 order_id: f.order_id,
                 reason: AttentionReason::Mismatch,

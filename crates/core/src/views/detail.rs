@@ -21,6 +21,7 @@ use crate::store::audit;
 use crate::store::deliveries::{self, DeliveryFilter};
 use crate::store::ledger::LedgerEntry;
 use crate::store::orders::OrderRecord;
+use crate::views::phrase::{Phrase, PhraseCode as P};
 
 /// Most entries read per timeline source.
 pub const MAX_PER_SOURCE: u32 = 200;
@@ -68,6 +69,10 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     pub title: String,
     pub detail: String,
+    /// The title as a code and parameters, for the desktop to translate.
+    pub phrase: Phrase,
+    /// The detail's parts as codes and parameters (joined with "; " in English).
+    pub detail_phrases: Vec<Phrase>,
     /// Raw JSON text (a delivery body, a request summary), when there is one.
     pub payload: Option<String>,
 }
@@ -173,18 +178,36 @@ pub async fn order_view(console: &Console, id_or_reference: &str) -> Result<Orde
 
 fn move_entry(e: &LedgerEntry) -> TimelineEntry {
     let mut detail = format!("by {} ({})", e.actor, e.source);
+    let source = e.source.to_string();
+    let mut parts = vec![Phrase::new(
+        P::MovedBy,
+        &[("actor", &e.actor), ("source", &source)],
+    )];
     if let Some(c) = &e.comment {
         detail.push_str(&format!("; comment: {c}"));
+        parts.push(Phrase::new(P::Comment, &[("comment", c)]));
     }
     if let Some(id) = &e.gateway_id {
         detail.push_str(&format!("; Tamara id {id}"));
+        parts.push(Phrase::new(P::TamaraId, &[("id", id)]));
     }
     if let Some(err) = &e.error {
         detail.push_str(&format!("; {err}"));
+        parts.push(Phrase::new(P::Reason, &[("reason", err)]));
     }
     // Every ledger entry is a money move, whoever made it (this console, a webhook, the
     // reconciler); "API call" is for reads.
+    let (amount, state) = (e.amount.to_string(), e.state.to_string());
     TimelineEntry {
+        phrase: Phrase::new(
+            P::MoveRecorded,
+            &[
+                ("move_kind", e.kind.as_str()),
+                ("amount", &amount),
+                ("move_state", &state),
+            ],
+        ),
+        detail_phrases: parts,
         at: e.occurred_at,
         kind: TimelineKind::Move,
         title: format!("{} {} {}", capitalised(e.kind.as_str()), e.amount, e.state),
@@ -206,28 +229,41 @@ fn looks_like_json(s: &str) -> bool {
         && serde_json::from_str::<serde_json::Value>(s).is_ok()
 }
 
-/// A status change in an audit result: `a -> b` or `cached as b`.
-fn status_change(result: &str) -> Option<String> {
+/// A status change in an audit result: `a -> b` or `cached as b` (from, to).
+fn status_change(result: &str) -> Option<(Option<&str>, &str)> {
     let words: Vec<&str> = result
         .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
         .filter(|w| !w.is_empty())
         .collect();
-    words.windows(3).find_map(|w| match w {
-        [a, "->", b] => Some(format!("{a} → {b}")),
-        ["cached", "as", b] => Some(format!("→ {b}")),
+    words.windows(3).find_map(|w| match *w {
+        [a, "->", b] => Some((Some(a), b)),
+        ["cached", "as", b] => Some((None, b)),
         _ => None,
     })
+}
+
+fn change_text((from, to): (Option<&str>, &str)) -> String {
+    match from {
+        Some(a) => format!("{a} → {to}"),
+        None => format!("→ {to}"),
+    }
 }
 
 async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<TimelineEntry>> {
     let o = &cached.order;
     let env = console.environment();
     let store = console.store();
+    let total = o.total.to_string();
     let mut out = vec![TimelineEntry {
         at: o.created_at,
         kind: TimelineKind::Status,
         title: "Order created at Tamara".into(),
         detail: format!("reference {}, total {}", o.order_reference_id, o.total),
+        phrase: Phrase::new(
+            P::OrderCreated,
+            &[("reference", &o.order_reference_id), ("total", &total)],
+        ),
+        detail_phrases: vec![],
         payload: None,
     }];
     if let Some(at) = o.last_synced_at {
@@ -236,6 +272,8 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
             kind: TimelineKind::ApiCall,
             title: "Order details read from Tamara".into(),
             detail: format!("status {}", o.status),
+            phrase: Phrase::new(P::OrderRead, &[("status", &o.status)]),
+            detail_phrases: vec![],
             payload: o.raw_json.clone(),
         });
     }
@@ -252,12 +290,25 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
             continue;
         }
         let mut detail = format!("{} ({})", d.processing_state, d.http_status);
+        let (processing, http) = (d.processing_state.to_string(), d.http_status.to_string());
+        let mut parts = vec![Phrase::new(
+            P::WebhookHandled,
+            &[("processing", &processing), ("http", &http)],
+        )];
         if let Some(r) = d.reason.as_ref().or(d.processing_result.as_ref()) {
             detail.push_str(&format!(": {r}"));
+            parts.push(Phrase::new(P::Reason, &[("reason", r)]));
+        }
+        let verdict = d.verdict.to_string();
+        let mut params = vec![("verdict", verdict.as_str())];
+        if let Some(event) = d.event_type.as_deref() {
+            params.push(("event", event));
         }
         out.push(TimelineEntry {
             at: d.received_at,
             kind: TimelineKind::Webhook,
+            phrase: Phrase::new(P::WebhookReceived, &params),
+            detail_phrases: parts,
             title: format!(
                 "Webhook {} — {}",
                 d.event_type.as_deref().unwrap_or("(no event type)"),
@@ -270,6 +321,21 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
     out.extend(cached.ledger.iter().map(move_entry));
     let (_, dispute_events) = crate::disputes::for_order(console, &o.order_id).await?;
     out.extend(dispute_events.into_iter().map(|e| TimelineEntry {
+        phrase: Phrase::new(
+            P::DisputeEvent,
+            &[
+                ("dispute", e.dispute_id.as_deref().unwrap_or("?")),
+                ("event", &e.event_type),
+            ],
+        ),
+        detail_phrases: match (&e.status, e.recognised) {
+            (Some(s), true) => vec![Phrase::new(P::DisputeStatus, &[("dispute_status", s)])],
+            (Some(s), false) => vec![
+                Phrase::new(P::DisputeStatus, &[("dispute_status", s)]),
+                Phrase::new(P::DisputeUnrecognised, &[]),
+            ],
+            (None, _) => vec![Phrase::new(P::DisputeUnrecognised, &[])],
+        },
         at: e.received_at,
         kind: TimelineKind::Dispute,
         title: format!(
@@ -291,15 +357,34 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
         if a.action.starts_with("dispute.event") {
             continue;
         }
-        let (kind, title) = match status_change(&a.result) {
-            _ if a.action.starts_with("move.") => (TimelineKind::Audit, a.action.clone()),
-            Some(change) => (TimelineKind::Status, format!("Status {change}")),
-            None => (TimelineKind::Audit, a.action.clone()),
+        let (kind, title, phrase) = match status_change(&a.result) {
+            // A move's audit entry is an audit entry, whatever its result says.
+            _ if a.action.starts_with("move.") => {
+                let phrase = Phrase::new(P::AuditAction, &[("action", &a.action)]);
+                (TimelineKind::Audit, a.action.clone(), phrase)
+            }
+            Some(change) => {
+                let mut params = vec![("to", change.1)];
+                params.extend(change.0.map(|from| ("from", from)));
+                let phrase = Phrase::new(P::StatusChanged, &params);
+                let title = format!("Status {}", change_text(change));
+                (TimelineKind::Status, title, phrase)
+            }
+            None => {
+                let phrase = Phrase::new(P::AuditAction, &[("action", &a.action)]);
+                (TimelineKind::Audit, a.action.clone(), phrase)
+            }
         };
+        let detail_phrases = vec![Phrase::new(
+            P::AuditResult,
+            &[("result", &a.result), ("operator", &a.operator)],
+        )];
         out.push(TimelineEntry {
             at: a.at,
             kind,
             title,
+            phrase,
+            detail_phrases,
             detail: format!("{} — by {}", a.result, a.operator),
             payload: a.request_summary.filter(|s| looks_like_json(s)),
         });
@@ -314,14 +399,15 @@ mod tests {
 
     #[test]
     fn status_changes_are_read_from_audit_results() {
+        let change = status_change("order_approved: approved -> authorised; authorised");
+        assert_eq!(change, Some((Some("approved"), "authorised")));
         assert_eq!(
-            status_change("order_approved: approved -> authorised; authorised").as_deref(),
+            change.map(change_text).as_deref(),
             Some("approved → authorised")
         );
-        assert_eq!(
-            status_change("order_approved: cached as approved").as_deref(),
-            Some("→ approved")
-        );
+        let change = status_change("order_approved: cached as approved");
+        assert_eq!(change, Some((None, "approved")));
+        assert_eq!(change.map(change_text).as_deref(), Some("→ approved"));
         assert_eq!(status_change("duplicate of delivery 3"), None);
     }
 }

@@ -14,5 +14,6 @@ pub mod changes;
 pub mod dashboard;
 pub mod detail;
 pub mod orders;
+pub mod phrase;
 pub mod saved;
 pub mod token_check;

@@ -46,6 +46,9 @@ pub struct SelfTestReport {
     pub delivery_reason: Option<String>,
     /// True only when the receiver stored it as verified and answered 200.
     pub passed: bool,
+    /// Whether Tamara could deliver to the URL at all: https and not a local address. A test
+    /// may pass on this machine while this is false.
+    pub reachable_by_tamara: bool,
     /// One sentence: what happened.
     pub finding: String,
     /// What to check or do next (also warnings for a URL Tamara cannot use).
@@ -197,6 +200,7 @@ pub async fn run(console: &Context, url: &str, url_source: &str) -> Result<SelfT
         delivery_verdict: None,
         delivery_reason: None,
         passed: false,
+        reachable_by_tamara: parsed.scheme() == "https" && !is_local(&parsed),
         finding: String::new(),
         hints: url_hints(&parsed),
     };
@@ -277,6 +281,16 @@ async fn registered(console: &Context, url: &str) -> Result<bool> {
     Ok(regs.iter().any(|r| r.url == url))
 }
 
+/// A host only this machine or its network can reach.
+fn is_local(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".local"),
+        None => false,
+    }
+}
+
 fn url_hints(url: &reqwest::Url) -> Vec<String> {
     let mut hints = Vec::new();
     if url.scheme() != "https" {
@@ -286,13 +300,7 @@ fn url_hints(url: &reqwest::Url) -> Vec<String> {
     if url.as_str().len() > 255 {
         hints.push("Tamara accepts webhook URLs of at most 255 characters".into());
     }
-    let local = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".local"),
-        None => false,
-    };
-    if local {
+    if is_local(url) {
         hints.push(
             "this host is reachable only from this machine or network: Tamara cannot deliver \
              there; expose the receiver (reverse proxy with TLS, or a tunnel) and test that URL"
@@ -416,6 +424,7 @@ mod finding_tests {
             delivery_verdict: None,
             delivery_reason: None,
             passed: false,
+            reachable_by_tamara: true,
             finding: String::new(),
             hints: vec![],
         }

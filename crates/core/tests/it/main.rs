@@ -13,6 +13,7 @@ mod checkout_check;
 mod clock;
 mod common;
 mod demo_traffic;
+mod desktop_export_overwrite;
 mod desktop_till;
 mod export_files;
 mod export_fixture;

@@ -1,14 +1,16 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { callsTo, push, refusal, renderApp, scriptShell } from "../../test/harness";
 
 describe("exports", () => {
+  beforeEach(() => localStorage.clear());
   it("fills the path from the native save dialog and shows pushed progress until done", async () => {
     const user = userEvent.setup({ delay: null });
     let finish: (v: unknown) => void = () => undefined;
     const calls = scriptShell({
       "plugin:dialog|save": () => "/home/op/settlement-march.csv",
+      export_existing: () => [],
       export_run: () => new Promise((r) => (finish = r)),
     });
     renderApp("#/exports");
@@ -31,6 +33,7 @@ describe("exports", () => {
       from: "2025-03-01",
       to: "2025-03-31",
       timezone: "Asia/Riyadh",
+      overwrite: false,
     });
     const bar = await screen.findByTestId("export-progress");
     expect(bar).not.toHaveAttribute("value");
@@ -51,7 +54,7 @@ describe("exports", () => {
 
   it("refuses a reversed window before asking the shell, and shows the shell's refusal", async () => {
     const user = userEvent.setup({ delay: null });
-    const calls = scriptShell({ export_run: () => refusal("export_unknown_timezone", "Unknown time zone Mars/Olympus") });
+    const calls = scriptShell({ export_existing: () => [], export_run: () => refusal("export_timezone_unknown", "Unknown time zone Mars/Olympus") });
     renderApp("#/exports");
     await user.type(await screen.findByTestId("export-path"), "/tmp/x.csv");
     await user.type(screen.getByTestId("export-from"), "2025-03-31");
@@ -63,7 +66,49 @@ describe("exports", () => {
     await user.type(screen.getByTestId("export-timezone"), "Mars/Olympus");
     await user.click(screen.getByTestId("export-run"));
     const error = await screen.findByTestId("error-state");
-    expect(error).toHaveAttribute("data-code", "export_unknown_timezone");
+    expect(error).toHaveAttribute("data-code", "export_timezone_unknown");
     expect(callsTo(calls, "export_run")[0]?.args.to).toBeNull();
+  });
+
+  it("asks before replacing existing files, naming them; keeping them sends nothing", async () => {
+    const user = userEvent.setup({ delay: null });
+    const existing = ["/tmp/s.csv", "/tmp/s.totals.csv"];
+    const calls = scriptShell({
+      export_existing: () => existing,
+      export_run: (a) => ({ export_id: "e1", rows: 3, path: a.path, extra_paths: [] }),
+    });
+    renderApp("#/exports");
+    await user.type(await screen.findByTestId("export-path"), "/tmp/s.csv");
+    await user.click(screen.getByTestId("export-run"));
+    const files = await screen.findByTestId("export-replace-files");
+    expect(files).toHaveTextContent("/tmp/s.csv");
+    expect(files).toHaveTextContent("/tmp/s.totals.csv");
+    expect(screen.getByTestId("export-replace-keep")).toHaveFocus();
+    await user.click(screen.getByTestId("export-replace-keep"));
+    expect(screen.queryByTestId("export-replace-dialog")).toBeNull();
+    expect(callsTo(calls, "export_run")).toHaveLength(0);
+
+    await user.click(screen.getByTestId("export-run"));
+    await user.click(await screen.findByTestId("export-replace-confirm"));
+    await screen.findByTestId("export-done");
+    expect(callsTo(calls, "export_run")[0]?.args.overwrite).toBe(true);
+  });
+
+  it("proposes the new type's file name, remembers the form and fills quick ranges as ISO days", async () => {
+    const user = userEvent.setup({ delay: null });
+    scriptShell({ export_existing: () => [] });
+    const view = renderApp("#/exports");
+    await user.type(await screen.findByTestId("export-path"), "/home/op/mizan-settlement-sandbox.csv");
+    await user.selectOptions(screen.getByTestId("export-kind"), "orders");
+    expect(screen.getByTestId("export-path")).toHaveValue("/home/op/mizan-orders-sandbox.csv");
+    await user.click(screen.getByTestId("export-range-today"));
+    const from = (screen.getByTestId("export-from") as HTMLInputElement).value;
+    expect(from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(screen.getByTestId("export-from-shown").textContent).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
+    view.unmount();
+    renderApp("#/exports");
+    expect(await screen.findByTestId("export-path")).toHaveValue("/home/op/mizan-orders-sandbox.csv");
+    expect(screen.getByTestId("export-kind")).toHaveValue("orders");
+    expect(screen.getByTestId("export-from")).toHaveValue(from);
   });
 });

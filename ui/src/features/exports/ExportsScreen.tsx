@@ -1,5 +1,7 @@
-// Settlement, audit and orders CSVs: a window of whole days in a chosen time zone, a target file
-// (typed or picked in the native save dialog) and live progress pushed by the shell.
+// Settlement, audit and orders CSVs: a window of whole days in a chosen time zone (typed as ISO
+// days or picked from quick ranges), a target file (typed or picked in the native save dialog)
+// and live progress pushed by the shell. Files that exist are replaced only after the operator
+// confirms, naming them; the form remembers its values (exportForm.ts).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,26 +9,26 @@ import { chooseSavePath, ipc, onEvent, toIpcError, type ExportKind, type ExportP
 import { qk } from "../../app/queryKeys";
 import { useMarkReady } from "../../app/ready";
 import { ErrorState } from "../../components/States";
-import { formatCount, localTimeZone } from "../../lib/time";
+import { DayInput } from "../../components/DayInput";
+import { QUICK_RANGES, formatCount, quickRange } from "../../lib/time";
+import { suggestedName, switchKind, useExportForm, windowProblem } from "./exportForm";
+import { ReplaceDialog } from "./ReplaceDialog";
+
+export { suggestedName } from "./exportForm";
 
 const KINDS: ExportKind[] = ["settlement", "orders", "audit"];
-export const ZONES = ["UTC", "Asia/Riyadh", "Asia/Dubai", "Asia/Kuwait", "Asia/Bahrain", "Asia/Qatar", "Asia/Muscat"];
-
-export function suggestedName(kind: ExportKind, environment: string, from: string, to: string): string {
-  const window = from || to ? `-${from || "start"}_${to || "now"}` : "";
-  return `mizan-${kind}-${environment}${window}.csv`;
-}
+export const ZONES = ["Asia/Riyadh", "UTC", "Asia/Dubai", "Asia/Kuwait", "Asia/Bahrain", "Asia/Qatar", "Asia/Muscat"];
 
 export function ExportsScreen() {
   const { t, i18n } = useTranslation();
   const info = useQuery({ queryKey: qk.appInfo, queryFn: () => ipc.appInfo() });
-  const [kind, setKind] = useState<ExportKind>("settlement");
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [zone, setZone] = useState(() => localTimeZone());
-  const [path, setPath] = useState("");
+  const [form, setForm] = useExportForm();
+  const { kind, from, to, zone, path } = form;
+  const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
   const [progress, setProgress] = useState<ExportProgress | null>(null);
   const [pickError, setPickError] = useState<unknown>(null);
+  const [replacing, setReplacing] = useState<string[] | null>(null);
+  const env = info.data?.demo ? "demo" : (info.data?.environment ?? "sandbox");
   useMarkReady(true);
 
   // Listening from mount (not from the click) so the first events of a fast export are not
@@ -35,7 +37,7 @@ export function ExportsScreen() {
   const running = useRef(false);
   useEffect(() => onEvent("exportProgress", (p) => running.current && setProgress(p)), []);
   const run = useMutation({
-    mutationFn: () => ipc.exportRun(kind, path.trim(), from || null, to || null, zone.trim() || "UTC"),
+    mutationFn: (overwrite: boolean) => ipc.exportRun(kind, path.trim(), from || null, to || null, zone.trim() || "UTC", overwrite),
     onMutate: () => {
       running.current = true;
       setProgress(null);
@@ -43,21 +45,41 @@ export function ExportsScreen() {
     onSettled: () => {
       running.current = false;
     },
+    onError: (e) => {
+      // Another program made the file between the check and the export: ask then.
+      if (toIpcError(e).code === "export_file_exists") void ask();
+    },
   });
+  const ask = async () => {
+    const existing = await ipc.exportExisting(kind, path.trim()).catch(() => []);
+    if (existing.length > 0) setReplacing(existing);
+    return existing.length > 0;
+  };
+  const start = async () => {
+    run.reset();
+    if (!(await ask())) run.mutate(false);
+  };
 
   const choose = async () => {
     setPickError(null);
     try {
-      const env = info.data?.demo ? "demo" : (info.data?.environment ?? "sandbox");
       const picked = await chooseSavePath(path || suggestedName(kind, env, from, to), { name: "CSV", extensions: ["csv"] });
-      if (picked) setPath(picked);
+      if (picked) set({ path: picked });
     } catch (e) {
       setPickError(e);
     }
   };
-  const badWindow = from !== "" && to !== "" && to < from;
+  const problem = windowProblem(form);
   const rows = run.data?.rows ?? progress?.rows ?? 0;
   const finished = !!run.data || (progress?.done ?? false);
+  const shownError = run.error && toIpcError(run.error).code !== "export_file_exists" ? run.error : null;
+  const dayField = (field: "from" | "to", label: string) => (
+    <label>
+      <span>{label}</span>
+      <DayInput testId={`export-${field}`} value={form[field]} onChange={(day) => set(field === "from" ? { from: day } : { to: day })} invalid={problem !== null} />
+      {form[field] === "" && <span className="muted small">{t("exports.dayHint")}</span>}
+    </label>
+  );
 
   return (
     <section className="screen" aria-labelledby="exports-title">
@@ -68,12 +90,12 @@ export function ExportsScreen() {
         className="form panel"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!badWindow && path.trim()) run.mutate();
+          if (!problem && path.trim() && !run.isPending) void start();
         }}
       >
         <label>
           <span>{t("exports.kind")}</span>
-          <select data-testid="export-kind" value={kind} onChange={(e) => setKind(e.target.value as ExportKind)}>
+          <select data-testid="export-kind" value={kind} onChange={(e) => setForm(switchKind(form, e.target.value as ExportKind, env))}>
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {t(`exports.kinds.${k}`)}
@@ -82,18 +104,20 @@ export function ExportsScreen() {
           </select>
           <span className="muted small">{t(`exports.explain.${kind}`)}</span>
         </label>
+        <div className="inline-form" role="group" aria-label={t("exports.quick")}>
+          <span className="muted small">{t("exports.quick")}</span>
+          {QUICK_RANGES.map((r) => (
+            <button key={r} type="button" className="ghost" data-testid={`export-range-${r}`} onClick={() => set(quickRange(r, zone.trim() || "UTC", new Date()))}>
+              {t(`exports.ranges.${r}`)}
+            </button>
+          ))}
+        </div>
         <div className="form-row">
-          <label>
-            <span>{t("exports.from")}</span>
-            <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="export-from" />
-          </label>
-          <label>
-            <span>{t("exports.to")}</span>
-            <input type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="export-to" aria-invalid={badWindow} />
-          </label>
+          {dayField("from", t("exports.from"))}
+          {dayField("to", t("exports.to"))}
           <label>
             <span>{t("exports.timezone")}</span>
-            <input dir="ltr" list="export-zones" value={zone} onChange={(e) => setZone(e.target.value)} data-testid="export-timezone" />
+            <input dir="ltr" list="export-zones" value={zone} onChange={(e) => set({ zone: e.target.value })} data-testid="export-timezone" />
             <datalist id="export-zones">
               {ZONES.map((z) => (
                 <option key={z} value={z} />
@@ -101,12 +125,12 @@ export function ExportsScreen() {
             </datalist>
           </label>
         </div>
-        {badWindow && <p className="field-error">{t("exports.badWindow")}</p>}
+        {problem && <p className="field-error">{t(`exports.${problem}`)}</p>}
         <p className="muted small">{t("exports.windowExplain")}</p>
         <label>
           <span>{t("exports.path")}</span>
           <span className="inline-form">
-            <input dir="ltr" className="grow mono" value={path} onChange={(e) => setPath(e.target.value)} data-testid="export-path" placeholder={t("exports.pathPlaceholder")} />
+            <input dir="ltr" className="grow mono" value={path} onChange={(e) => set({ path: e.target.value })} data-testid="export-path" placeholder={t("exports.pathPlaceholder")} />
             <button type="button" className="ghost" onClick={() => void choose()} data-testid="export-choose">
               {t("exports.choose")}
             </button>
@@ -114,7 +138,7 @@ export function ExportsScreen() {
         </label>
         {pickError !== null && <ErrorState error={pickError} compact />}
         <div>
-          <button type="submit" className="primary" data-testid="export-run" disabled={!path.trim() || badWindow || run.isPending}>
+          <button type="submit" className="primary" data-testid="export-run" disabled={!path.trim() || problem !== null || run.isPending}>
             {run.isPending ? t("exports.running") : t("exports.run")}
           </button>
         </div>
@@ -135,8 +159,18 @@ export function ExportsScreen() {
             ))}
           </p>
         )}
-        {run.error && <ErrorState error={toIpcError(run.error)} compact />}
+        {shownError && <ErrorState error={toIpcError(shownError)} compact />}
       </form>
+      {replacing && (
+        <ReplaceDialog
+          paths={replacing}
+          onKeep={() => setReplacing(null)}
+          onReplace={() => {
+            setReplacing(null);
+            run.mutate(true);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -8,12 +8,15 @@ import { ipc, toIpcError, type MoveKind, type MoveResult, type OrderDetail } fro
 import { qk } from "../../app/queryKeys";
 import { Amount } from "../../components/Amount";
 import { Dialog } from "../../components/Dialog";
+import { guiMessage } from "../../lib/guiMessage";
 import { useDebounced } from "../../lib/useDebounced";
 import { buildMoveInput, initialForm, remainingFor, selectableItems, supportsItems, type MoveForm } from "./moves";
 import { MoveItemsPicker } from "./MoveItemsPicker";
 import { MoveProblem, MovePreviewBlock } from "./MovePreviewBlock";
 
 const PREVIEW_PAUSE_MS = 300;
+/** Moves that take money back or end the order: their Send is styled as dangerous. */
+const DESTRUCTIVE: MoveKind[] = ["refund", "cancel"];
 
 export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: OrderDetail; onClose: () => void }) {
   const { t } = useTranslation();
@@ -22,6 +25,8 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
   const [form, setForm] = useState<MoveForm>(() => initialForm(kind, detail.amounts));
   const [confirmText, setConfirmText] = useState("");
   const [done, setDone] = useState<MoveResult | null>(null);
+  // Problems show once the operator has tried (edited the form or pressed Send), never on open.
+  const [tried, setTried] = useState(false);
 
   const built = buildMoveInput(kind, order.order_id, form, detail.items);
   const input = "input" in built ? built.input : null;
@@ -52,6 +57,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
   // Any edit makes an earlier send's refusal history: the new input gets its own preview.
   const set = (patch: Partial<MoveForm>) => {
     execute.reset();
+    setTried(true);
     setForm((f) => ({ ...f, ...patch }));
   };
 
@@ -63,7 +69,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
       <Dialog title={title} onClose={onClose} testId="move-dialog">
         <div className="move-done" data-testid="move-done" data-outcome={done.outcome} role="status">
           <strong>{t(`move.outcome.${done.outcome}`, { defaultValue: done.outcome })}</strong>
-          <p dir="auto">{done.detail}</p>
+          {guiMessage(done.detail) && <p dir="auto">{guiMessage(done.detail)}</p>}
         </div>
         <footer className="dialog-footer">
           <button type="button" onClick={onClose} autoFocus>
@@ -83,6 +89,7 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
         className="move-form"
         onSubmit={(e) => {
           e.preventDefault();
+          setTried(true);
           if (canSubmit) execute.mutate();
         }}
       >
@@ -144,8 +151,8 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
         </label>
 
         <MovePreviewBlock preview={current} loading={!!input && !current && !refusal && !problem} />
-        {problem && <MoveProblem code={problem.code} message={t(`move.problem.${problem.code}`)} />}
-        {!problem && refusal && <MoveProblem code={toIpcError(refusal).code} message={toIpcError(refusal).message} />}
+        {tried && problem && <MoveProblem code={problem.code} message={t(`move.problem.${problem.code}`)} />}
+        {tried && !problem && refusal && <MoveProblem code={toIpcError(refusal).code} message={toIpcError(refusal).message} />}
 
         {needsConfirmation && (
           <label className="confirm-field">
@@ -162,10 +169,10 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
           </label>
         )}
         <footer className="dialog-footer">
-          <button type="button" className="ghost" onClick={onClose}>
-            {t("common.cancel")}
+          <button type="button" className="ghost" onClick={onClose} data-testid="move-close">
+            {kind === "cancel" ? t("move.keepOrder") : t("common.close")}
           </button>
-          <button type="submit" className={needsConfirmation ? "danger" : "primary"} data-testid="move-submit" disabled={!canSubmit}>
+          <button type="submit" className={needsConfirmation || DESTRUCTIVE.includes(kind) ? "danger" : "primary"} data-testid="move-submit" disabled={!canSubmit && tried}>
             {execute.isPending ? t("move.sending") : t(`move.submit.${kind}`)}
           </button>
         </footer>

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import type { IpcErrorCode, MovePreview } from "../../ipc";
+import { guiMessage } from "../../lib/guiMessage";
 import type { LocalProblem } from "./moves";
 
 /** The exact HTTP request the core will send, as the core planned it. */
@@ -41,10 +42,13 @@ export function MovePreviewBlock({ preview, loading }: { preview: MovePreview | 
 export function MoveProblem({ code, message }: { code: IpcErrorCode | LocalProblem["code"]; message: string }) {
   const { t, i18n } = useTranslation();
   const hintKey = `errors.${code}`;
+  const hint = i18n.exists(hintKey) ? t(hintKey) : "";
+  // The core's words, unless they are CLI help; the translation always.
+  const shown = guiMessage(message);
   return (
     <div className="move-error" role="alert" data-testid="move-error" data-code={code}>
-      <strong dir="auto">{message}</strong>
-      {i18n.exists(hintKey) && <p>{t(hintKey)}</p>}
+      <strong dir="auto">{shown || hint || code}</strong>
+      {shown && hint && <p>{hint}</p>}
       <code className="code">{code}</code>
     </div>
   );

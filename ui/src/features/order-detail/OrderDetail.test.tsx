@@ -51,7 +51,15 @@ describe("order detail", () => {
   it("shows dispute events on the timeline with their own filter and payload", async () => {
     const user = userEvent.setup({ delay: null });
     const body = '{"order_id":"0d5e8a1c","dispute_id":7,"event_type":"OrderDisputeAwaitingMerchantResponse","data":{}}';
-    const dispute = { at: "2025-03-05T08:00:00Z", kind: "dispute" as const, title: "Dispute 7 — OrderDisputeAwaitingMerchantResponse", detail: "status awaiting_merchant_response", payload: body };
+    const dispute = {
+      at: "2025-03-05T08:00:00Z",
+      kind: "dispute" as const,
+      title: "Dispute 7 — OrderDisputeAwaitingMerchantResponse",
+      detail: "status awaiting_merchant_response",
+      phrase: { code: "dispute_event" as const, params: { dispute: "7", event: "OrderDisputeAwaitingMerchantResponse" } },
+      detail_phrases: [{ code: "dispute_status" as const, params: { dispute_status: "awaiting_merchant_response" } }],
+      payload: body,
+    };
     scriptShell({ order_detail: () => ({ ...detail, timeline: [...detail.timeline, dispute] }) });
     renderApp(`#/orders/${ID}`);
     await screen.findByTestId("order-detail");
@@ -59,7 +67,8 @@ describe("order detail", () => {
     await user.click(chip);
     const entries = within(screen.getByTestId("timeline")).getAllByTestId("timeline-entry");
     expect(entries.map((e) => e.getAttribute("data-kind"))).toEqual(["dispute"]);
-    expect(entries[0]).toHaveTextContent("Dispute 7 — OrderDisputeAwaitingMerchantResponse");
+    expect(entries[0]).toHaveTextContent("Dispute 7: OrderDisputeAwaitingMerchantResponse");
+    expect(entries[0]).toHaveTextContent("dispute status awaiting_merchant_response");
     await user.click(within(entries[0] as HTMLElement).getByRole("button", { name: "Show payload" }));
     expect(screen.getByTestId("timeline")).toHaveTextContent("OrderDisputeAwaitingMerchantResponse");
   });

@@ -1,7 +1,7 @@
 // One order: status, amounts, the actions its state allows, items, the merged timeline and the
 // raw order as the gateway sent it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ipc, type MoveKind } from "../../ipc";
 import { qk } from "../../app/queryKeys";
@@ -18,6 +18,7 @@ import { ItemsTable } from "./ItemsTable";
 import { MoveDialog } from "./MoveDialog";
 import { MOVE_KINDS } from "./moves";
 import { Timeline } from "./Timeline";
+import { useMoveRequests } from "./moveRequests";
 
 const SHORTCUT: Record<string, MoveKind> = { a: "authorise", c: "capture", r: "refund", x: "cancel" };
 const KEY_OF: Record<MoveKind, string> = { authorise: "A", capture: "C", refund: "R", cancel: "X" };
@@ -46,6 +47,12 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [allowed, move]);
+
+  useMoveRequests(
+    useCallback((kind: MoveKind) => {
+      if (allowed?.[kind]) setMove(kind);
+    }, [allowed]),
+  );
 
   if (q.isPending) return <Loading label={t("detail.loading")} />;
   if (q.error) {

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TimelineEntry, TimelineKind } from "../../ipc";
 import { JsonViewer } from "../../components/JsonViewer";
+import { PhraseText } from "../../lib/phrase";
 import { formatDateTime } from "../../lib/time";
 
 const KINDS: TimelineKind[] = ["api_call", "webhook", "status", "move", "audit", "dispute"];
@@ -36,14 +37,18 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
               <div className="timeline-body">
                 <div className="timeline-head">
                   <span className="badge tone-neutral">{t(`timeline.kind.${e.kind}`)}</span>
-                  <strong dir="auto">{e.title}</strong>
+                  <strong data-testid="timeline-title">
+                    <PhraseText phrases={e.phrase} />
+                  </strong>
                   <time dateTime={e.at} className="muted">
                     {formatDateTime(e.at, i18n.language)}
                   </time>
                 </div>
-                {e.detail && <p className="timeline-detail" dir="auto">
-                    {e.detail}
-                  </p>}
+                {(e.detail_phrases ?? []).length > 0 && (
+                  <p className="timeline-detail" data-testid="timeline-detail">
+                    <PhraseText phrases={e.detail_phrases} />
+                  </p>
+                )}
                 {e.payload && (
                   <>
                     <button type="button" className="link" aria-expanded={open === i} onClick={() => setOpen(open === i ? null : i)}>

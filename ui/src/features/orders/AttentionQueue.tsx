@@ -6,6 +6,7 @@ import { ipc, type AttentionItem } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { navigate } from "../../app/router";
 import { Empty, ErrorState, Loading } from "../../components/States";
+import { PhraseText } from "../../lib/phrase";
 import { minutesLeft } from "../../lib/time";
 import { useNow } from "../../lib/useNow";
 
@@ -52,8 +53,8 @@ export function AttentionQueue() {
               {t(`attention.reason.${item.reason}`)}
             </span>
             {item.deadline && <TimeLeft deadline={item.deadline} now={now} />}
-            <span className="muted grow" dir="auto">
-              {item.detail}
+            <span className="muted grow" data-testid="attention-detail">
+              <PhraseText phrases={item.phrase} />
             </span>
             <span aria-hidden="true" className="chevron">›</span>
           </button>

@@ -3,6 +3,7 @@
 import { useTranslation } from "react-i18next";
 import { CURRENCIES } from "../../lib/money";
 import { ORDER_STATUSES, badAmountBound, isFiltered, EMPTY_INPUTS, type FilterInputs } from "./filters";
+import { DayInput } from "../../components/DayInput";
 
 type Props = {
   inputs: FilterInputs;
@@ -82,11 +83,11 @@ export function OrderFilters({ inputs, onChange, onCommit }: Props) {
       </label>
       <label>
         <span>{t("orders.filter.from")}</span>
-        <input type="date" data-testid="filter-from" value={inputs.from} max={inputs.to || undefined} onChange={(e) => set({ from: e.target.value })} />
+        <DayInput testId="filter-from" value={inputs.from} onChange={(from) => set({ from })} />
       </label>
       <label>
         <span>{t("orders.filter.to")}</span>
-        <input type="date" data-testid="filter-to" value={inputs.to} min={inputs.from || undefined} onChange={(e) => set({ to: e.target.value })} />
+        <DayInput testId="filter-to" value={inputs.to} onChange={(to) => set({ to })} invalid={!!inputs.from && !!inputs.to && inputs.to < inputs.from} />
       </label>
       <label>
         <span>{t("orders.filter.amountMin")}</span>

@@ -15,6 +15,7 @@ import { OrderFilters } from "./OrderFilters";
 import { MAX_ROWS, OrdersTable } from "./OrdersTable";
 import { SavedViews } from "./SavedViews";
 import { useOrderPages } from "./useOrderPages";
+import { FilterPanel } from "./FilterPanel";
 
 const TYPING_PAUSE_MS = 150;
 const FILTERS_KEY = "mizan.orders.filters";
@@ -66,11 +67,13 @@ export function OrdersScreen() {
         <AttentionQueue />
       ) : (
         <>
-          <OrderFilters
-            inputs={inputs}
-            onChange={setInputs}
-            onCommit={flush}
-          />
+          <FilterPanel active={isFiltered(inputs)}>
+            <OrderFilters
+              inputs={inputs}
+              onChange={setInputs}
+              onCommit={flush}
+            />
+          </FilterPanel>
           <div className="toolbar">
             <SavedViews current={filter} onApply={(v) => setInputs(fromFilter(v.query))} />
             <ColumnChooser visibility={columns} onChange={setColumns} />

@@ -54,7 +54,7 @@ export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
       id: "created_at",
       header: "orders.col.created",
       cell: (c) => formatDateTime(c.getValue(), lang),
-      meta: { width: "minmax(150px, 1.1fr)" },
+      meta: { width: "minmax(180px, 1.2fr)" },
     }),
     col.accessor((r) => r.row.order_id, {
       id: "order_id",

@@ -14,6 +14,8 @@ export function EnvironmentPanel() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const info = useQuery({ queryKey: qk.appInfo, queryFn: () => ipc.appInfo() });
+  const credentials = useQuery({ queryKey: qk.credentials, queryFn: () => ipc.credentialsStatus() });
+  const productionToken = credentials.data?.find((c) => c.environment === "production")?.api_token.set;
   const [target, setTarget] = useState<EnvironmentName | null>(null);
   const [typed, setTyped] = useState("");
   const switchEnv = useMutation({
@@ -76,6 +78,11 @@ export function EnvironmentPanel() {
             }}
           >
             <p>{t(`settings.env.confirm.${target}`)}</p>
+            {target === "production" && productionToken === false && (
+              <p className="notice danger-text" role="alert" data-testid="env-no-token">
+                {t("settings.env.noProductionToken")}
+              </p>
+            )}
             {target === "production" && (
               <label>
                 <span>{t("settings.env.typeWord", { word: PRODUCTION_WORD })}</span>
@@ -85,7 +92,7 @@ export function EnvironmentPanel() {
             {switchEnv.error && <ErrorState error={switchEnv.error} compact />}
             <footer className="dialog-footer">
               <button type="button" className="ghost" onClick={close}>
-                {t("common.cancel")}
+                {t("common.close")}
               </button>
               <button
                 type="submit"

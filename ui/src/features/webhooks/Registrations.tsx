@@ -87,7 +87,7 @@ export function Registrations() {
           {remove.error && <ErrorState error={remove.error} compact />}
           <footer className="dialog-footer">
             <button type="button" className="ghost" onClick={() => setDeleting(null)}>
-              {t("common.cancel")}
+              {t("common.close")}
             </button>
             <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(deleting.webhook_id)}>
               {t("common.delete")}

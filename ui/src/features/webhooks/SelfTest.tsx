@@ -3,9 +3,16 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ipc } from "../../ipc";
+import { ipc, type SelfTestReport } from "../../ipc";
+import { guiMessage } from "../../lib/guiMessage";
 import { ErrorState } from "../../components/States";
 import { CheckList } from "./CheckList";
+
+/** The headline follows the findings: "works end to end" only when Tamara could deliver too. */
+export function headline(r: SelfTestReport): "ok" | "localOnly" | "failed" {
+  if (!r.ok || r.findings.some((f) => !f.ok)) return "failed";
+  return r.reachable_by_tamara ? "ok" : "localOnly";
+}
 
 export function SelfTest() {
   const { t } = useTranslation();
@@ -28,9 +35,9 @@ export function SelfTest() {
       </form>
       {run.error && <ErrorState error={run.error} compact />}
       {run.data && (
-        <div data-testid="self-test-result" data-ok={run.data.ok}>
-          <p className={run.data.ok ? "ok-text" : "bad-text"}>
-            <strong>{run.data.ok ? t("webhooks.self.ok") : t("webhooks.self.failed")}</strong>
+        <div data-testid="self-test-result" data-ok={run.data.ok && run.data.reachable_by_tamara}>
+          <p className={headline(run.data) === "ok" ? "ok-text" : headline(run.data) === "failed" ? "bad-text" : "warn-text"}>
+            <strong data-testid="self-test-headline">{t(`webhooks.self.${headline(run.data)}`)}</strong>
           </p>
           <p className="muted small mono" dir="ltr">
             {run.data.url}
@@ -38,7 +45,7 @@ export function SelfTest() {
           <CheckList items={run.data.findings.map((f) => ({ key: f.code, ok: f.ok, detail: f.detail }))} />
           {run.data.hints.length > 0 && (
             <ul className="hints">
-              {run.data.hints.map((h) => (
+              {run.data.hints.map(guiMessage).filter(Boolean).map((h) => (
                 <li key={h} dir="auto">
                   {h}
                 </li>

@@ -103,10 +103,10 @@ export function installFakeShell(): void {
       return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false };
     },
     attention_queue: () => [
-      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off" },
-      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "" },
-      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago" },
-      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised" },
+      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago", phrase: { code: "capture_before_auto_capture", params: {} } },
+      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised", phrase: { code: "move_unsettled", params: { move_kind: "capture", amount: "120.00 SAR", move_state: "unknown" } } },
     ],
     saved_views: () => views,
     save_view: (a) => {
@@ -181,7 +181,9 @@ export function installFakeShell(): void {
       { name: "PAY_NOW", description: "Pay in full now", description_ar: "ادفع كامل المبلغ الآن", currency: "SAR", min: "1.00", max: "20000.00", instalments: [] },
     ],
     till_pre_check: () => ({ available: true, options: [{ payment_type: "PAY_BY_INSTALMENTS", instalments: 4, description_en: "Split in 4", description_ar: "قسّمها على 4" }] }),
-    webhook_self_test: (a) => ({ ok: true, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    webhook_self_test: (a) => ({ ok: true, reachable_by_tamara: false, url: String(a.url ?? info.receiver_url), hints: [], findings: [{ code: "receiver_listening", ok: true, detail: "127.0.0.1:8787" }, { code: "token_verified", ok: true, detail: "signed test notification accepted" }, { code: "processed", ok: true, detail: "in 41 ms" }] }),
+    // The browser has no files: nothing ever exists, so the mock never asks to replace.
+    export_existing: () => [],
     export_run: async (a) => {
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
         await emit("export-progress", { export_id: "x1", rows, done: rows === 25_000 });
