@@ -76,6 +76,9 @@ pub enum Error {
     /// A dispute operation refused or impossible (its own stable code).
     #[error(transparent)]
     Dispute(#[from] dispute::DisputeError),
+    /// A settlement statement file that cannot be read, or is not a statement.
+    #[error(transparent)]
+    Statement(#[from] crate::settlement::StatementError),
 }
 
 impl Error {
@@ -101,6 +104,7 @@ impl Error {
             Error::ReceiverNotRunning => ErrorCode::ReceiverUnavailable,
             Error::Move(r) => r.code(),
             Error::Dispute(e) => e.code(),
+            Error::Statement(e) => e.code(),
         }
     }
 }

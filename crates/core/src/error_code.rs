@@ -143,6 +143,9 @@ error_codes! {
     DisputeNotFound = "dispute_not_found",
     DisputeClosed = "dispute_closed",
     DisputeCommentInvalid = "dispute_comment_invalid",
+    // Settlement statements.
+    StatementUnreadable = "statement_unreadable",
+    StatementInvalid = "statement_invalid",
     // The command line was wrong (the CLI exits 2).
     Usage = "usage",
 }
@@ -317,6 +320,8 @@ mod tests {
         (C::DisputeNotFound, "dispute_not_found"),
         (C::DisputeClosed, "dispute_closed"),
         (C::DisputeCommentInvalid, "dispute_comment_invalid"),
+        (C::StatementUnreadable, "statement_unreadable"),
+        (C::StatementInvalid, "statement_invalid"),
         (C::Usage, "usage"),
     ];
 

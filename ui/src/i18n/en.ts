@@ -749,6 +749,8 @@ const en = {
     dispute_not_found: "No such dispute here: refresh the list or wait for its event.",
     dispute_closed: "This dispute is closed: nothing more can be said on it.",
     dispute_comment_invalid: "The comment cannot be sent: it must not be empty and has at most 255 characters.",
+    statement_unreadable: "The statement file cannot be opened: check the path, that it is not open elsewhere, and its size.",
+    statement_invalid: "This is not a statement Mizan can read: the message names the row and column, or the missing columns.",
     usage: "The command was not used correctly.",
   } satisfies ErrorHints,
 };

@@ -92,6 +92,18 @@ pub enum StatementError {
     Empty,
 }
 
+impl StatementError {
+    /// The stable code: a file that cannot be opened, or one that is not a statement.
+    pub fn code(&self) -> crate::ErrorCode {
+        match self {
+            StatementError::Unreadable { .. } | StatementError::TooLarge { .. } => {
+                crate::ErrorCode::StatementUnreadable
+            }
+            _ => crate::ErrorCode::StatementInvalid,
+        }
+    }
+}
+
 /// Reads the statement at `path` (`.xlsx` or `.csv`, by extension).
 ///
 /// # Errors
