@@ -171,7 +171,17 @@ export type AttentionItem = {
 	reason: AttentionReason,
 	/**  When Tamara acts on its own (expires the approval, captures automatically). */
 	deadline: string | null,
-	/**  One sentence: what happened and what to do. */
+	/**
+	 *  The money at stake (total awaiting authorisation, or left to capture), with
+	 *  `currency`.
+	 */
+	amount: string | null,
+	currency: string | null,
+	customer: string | null,
+	/**
+	 *  One sentence in English (the CLI's words): what happened and what to do. The app
+	 *  words the deadline reasons itself from `reason` and `deadline`.
+	 */
 	detail: string,
 };
 
@@ -470,6 +480,10 @@ export type OrderRow = {
 	refunded: string,
 	created_at: string,
 	customer: string | null,
+	phone: string | null,
+	email: string | null,
+	/**  Made by the go-live checklist's rehearsal, not by a customer. */
+	rehearsal: boolean,
 };
 
 /**  A page of the order list with the number of matching orders. */
@@ -501,6 +515,8 @@ export type OrdersQuery = {
 	amount_min?: string | null,
 	/**  Order total at most this. */
 	amount_max?: string | null,
+	/**  The go-live rehearsal's orders: absent every order, `false` none, `true` only them. */
+	rehearsal?: boolean | null,
 	offset?: number,
 	/**  Rows per page, 1 to 1000. */
 	limit: number,

@@ -6,7 +6,7 @@ use super::{amount, parse_time, text, time};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::money::{Currency, parse_decimal};
-use crate::store::order_list::{OrderListQuery, OrderListRow};
+use crate::store::order_list::{OrderListQuery, OrderListRow, is_rehearsal};
 use crate::views::attention::{self, AttentionReason};
 use crate::views::{orders, saved};
 
@@ -46,6 +46,10 @@ pub struct OrdersQuery {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub amount_max: Option<String>,
+    /// The go-live rehearsal's orders: absent every order, `false` none, `true` only them.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub rehearsal: Option<bool>,
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub offset: u32,
@@ -66,6 +70,10 @@ pub struct OrderRow {
     pub refunded: String,
     pub created_at: String,
     pub customer: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Made by the go-live checklist's rehearsal, not by a customer.
+    pub rehearsal: bool,
 }
 
 /// A page of the order list with the number of matching orders.
@@ -97,7 +105,13 @@ pub struct AttentionItem {
     pub reason: AttentionReason,
     /// When Tamara acts on its own (expires the approval, captures automatically).
     pub deadline: Option<String>,
-    /// One sentence: what happened and what to do.
+    /// The money at stake (total awaiting authorisation, or left to capture), with
+    /// `currency`.
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub customer: Option<String>,
+    /// One sentence in English (the CLI's words): what happened and what to do. The app
+    /// words the deadline reasons itself from `reason` and `deadline`.
     pub detail: String,
 }
 
@@ -128,6 +142,7 @@ impl OrdersQuery {
             created_to: at("created_to", text(&self.created_to))?,
             amount_min: decimal("amount_min", text(&self.amount_min))?,
             amount_max: decimal("amount_max", text(&self.amount_max))?,
+            rehearsal: self.rehearsal,
             after: None,
             offset: self.offset,
             limit: self.limit,
@@ -149,6 +164,9 @@ impl From<&OrderListRow> for OrderRow {
             refunded: amount(r.refunded),
             created_at: time(r.created_at),
             customer: r.customer_name.clone(),
+            phone: r.customer_phone.clone(),
+            email: r.customer_email.clone(),
+            rehearsal: is_rehearsal(&r.order_reference_id),
         }
     }
 }
@@ -179,6 +197,9 @@ pub async fn attention_queue(console: &Console) -> Result<Vec<AttentionItem>> {
             reference: i.reference,
             reason: i.reason,
             deadline: i.deadline.map(time),
+            currency: i.amount.map(|m| m.currency().code().to_owned()),
+            amount: i.amount.map(amount),
+            customer: i.customer,
             detail: i.detail,
         })
         .collect())
@@ -232,6 +253,7 @@ mod tests {
             created_to: None,
             amount_min: Some("10.5".into()),
             amount_max: Some(String::new()),
+            rehearsal: Some(false),
             offset: 200,
             limit: 100,
         };
@@ -242,6 +264,7 @@ mod tests {
         assert_eq!(c.amount_min.unwrap().to_string(), "10.5");
         assert_eq!(c.amount_max, None);
         assert_eq!((c.offset, c.limit), (200, 100));
+        assert_eq!(c.rehearsal, Some(false));
         for (bad, field) in [
             (
                 OrdersQuery {
@@ -316,6 +339,9 @@ mod tests {
                 refunded: "0.001".into(),
                 created_at: "2025-01-31T09:05:00.000Z".into(),
                 customer: Some("Sara".into()),
+                phone: record.customer_phone.clone(),
+                email: record.customer_email.clone(),
+                rehearsal: false,
             }
         );
     }
