@@ -126,7 +126,6 @@ const ar: Translation = {
     filter: {
       status: "الحالة",
       allStatuses: "كل الحالات",
-      toAct: "موافَق عليه + مفوَّض (بانتظار إجراء)",
       currency: "العملة",
       allCurrencies: "كل العملات",
       reference: "المرجع",
@@ -160,7 +159,7 @@ const ar: Translation = {
     expired: "انقضت المهلة",
     left: "متبقٍّ {{left}}",
     customerUnknown: "العميل غير معروف",
-    actionFor: "{{action}} {{reference}}",
+    actionFor: "{{action}} الطلب {{reference}}",
     openFor: "افتح {{reference}}",
     otherLanguage: "افتح الطلب وأعد قراءته من تمارا. التفاصيل بالإنجليزية: مرّر المؤشر هنا.",
     todo: {

@@ -128,7 +128,6 @@ const en = {
     filter: {
       status: "Status",
       allStatuses: "All statuses",
-      toAct: "Approved + authorised (to act on)",
       currency: "Currency",
       allCurrencies: "All currencies",
       reference: "Reference",

@@ -1,4 +1,5 @@
 // Orders: the filter bar, saved views, the virtualized table and the "needs attention" queue.
+// The table is pinned while the operator holds it (useHeldList): new orders wait behind a bar.
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { VisibilityState } from "@tanstack/react-table";
@@ -14,6 +15,7 @@ import { EMPTY_INPUTS, fromFilter, isFiltered, toFilter, type FilterInputs, type
 import { OrderFilters } from "./OrderFilters";
 import { MAX_ROWS, OrdersTable } from "./OrdersTable";
 import { SavedViews } from "./SavedViews";
+import { useHeldList } from "./useHeldList";
 import { useOrderPages } from "./useOrderPages";
 
 const TYPING_PAUSE_MS = 150;
@@ -36,7 +38,14 @@ export function OrdersScreen() {
 
   const [range, setRange] = useState<[number, number]>([0, -1]);
   const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
-  const pages = useOrderPages(filter, range[0], range[1]);
+  const [held, setHeld] = useState(false);
+  const [top, setTop] = useState(0);
+  const list = useHeldList(filter, held);
+  const pages = useOrderPages(list.effective, range[0], range[1], filterKey);
+  const showNew = () => {
+    list.show();
+    setTop((n) => n + 1);
+  };
   const attention = useAttention();
   useMarkReady(!pages.firstPage.isPending);
 
@@ -99,7 +108,16 @@ export function OrdersScreen() {
               <Empty title={t("orders.emptyTitle")} hint={t("orders.emptyHint")} />
             )
           ) : (
-            <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} />
+            <>
+              <div aria-live="polite">
+                {list.waiting > 0 && (
+                  <button type="button" className="new-orders-bar" data-testid="new-orders" data-count={list.waiting} title={t("orders.heldHint")} onClick={showNew}>
+                    {list.waiting === 1 ? t("orders.newOrdersOne") : t("orders.newOrders", { n: formatCount(list.waiting, i18n.language) })}
+                  </button>
+                )}
+              </div>
+              <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} onHeld={setHeld} topSignal={top} />
+            </>
           )}
         </>
       )}
