@@ -495,6 +495,11 @@ export type OrdersPage = {
 	 */
 	total: number,
 	total_capped: boolean,
+	/**
+	 *  Where the cache stood when this page was read (see `OrdersQuery::arrived_upto`); past
+	 *  32 bits it stays at the largest value, which pins nothing out.
+	 */
+	arrival_mark: number,
 };
 
 /**  Filters and paging of the order list. Empty strings count as "no filter". */
@@ -517,6 +522,10 @@ export type OrdersQuery = {
 	amount_max?: string | null,
 	/**  The go-live rehearsal's orders: absent every order, `false` none, `true` only them. */
 	rehearsal?: boolean | null,
+	/**  Only orders that arrived at or before this mark (a page's `arrival_mark`): a pinned list. */
+	arrived_upto?: number | null,
+	/**  Only orders that arrived after this mark: the ones a pinned list does not show yet. */
+	arrived_after?: number | null,
 	offset?: number,
 	/**  Rows per page, 1 to 1000. */
 	limit: number,

@@ -50,6 +50,14 @@ pub struct OrdersQuery {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub rehearsal: Option<bool>,
+    /// Only orders that arrived at or before this mark (a page's `arrival_mark`): a pinned list.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub arrived_upto: Option<u32>,
+    /// Only orders that arrived after this mark: the ones a pinned list does not show yet.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub arrived_after: Option<u32>,
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub offset: u32,
@@ -85,6 +93,9 @@ pub struct OrdersPage {
     /// filter change stays fast at a million orders).
     pub total: u32,
     pub total_capped: bool,
+    /// Where the cache stood when this page was read (see `OrdersQuery::arrived_upto`); past
+    /// 32 bits it stays at the largest value, which pins nothing out.
+    pub arrival_mark: u32,
 }
 
 /// A named, saved order-list query.
@@ -143,6 +154,8 @@ impl OrdersQuery {
             amount_min: decimal("amount_min", text(&self.amount_min))?,
             amount_max: decimal("amount_max", text(&self.amount_max))?,
             rehearsal: self.rehearsal,
+            arrived_upto: self.arrived_upto.map(i64::from),
+            arrived_after: self.arrived_after.map(i64::from),
             after: None,
             offset: self.offset,
             limit: self.limit,
@@ -181,6 +194,7 @@ pub async fn page(console: &Console, query: &OrdersQuery) -> Result<OrdersPage> 
         rows: page.rows.iter().map(OrderRow::from).collect(),
         total: page.total,
         total_capped: page.total_capped,
+        arrival_mark: u32::try_from(page.arrival_mark).unwrap_or(u32::MAX),
     })
 }
 
@@ -254,6 +268,8 @@ mod tests {
             amount_min: Some("10.5".into()),
             amount_max: Some(String::new()),
             rehearsal: Some(false),
+            arrived_upto: None,
+            arrived_after: None,
             offset: 200,
             limit: 100,
         };

@@ -76,6 +76,11 @@ pub struct OrderListQuery {
     /// Rehearsal orders ([`is_rehearsal`]): `None` every order, `Some(false)` none of them
     /// (the screen's default), `Some(true)` only them.
     pub rehearsal: Option<bool>,
+    /// Only orders cached at or before this arrival mark ([`arrival_mark`]): a list pinned
+    /// there keeps its rows while new orders arrive.
+    pub arrived_upto: Option<i64>,
+    /// Only orders cached after this arrival mark: the ones a pinned list has not shown.
+    pub arrived_after: Option<i64>,
     /// Keyset paging: only rows after this one in list order. Sweeps use it because an offset
     /// re-walks every skipped row; ignored by [`count`].
     pub after: Option<OrderCursor>,
@@ -97,6 +102,8 @@ impl Default for OrderListQuery {
             amount_min: None,
             amount_max: None,
             rehearsal: None,
+            arrived_upto: None,
+            arrived_after: None,
             after: None,
             offset: 0,
             limit: DEFAULT_PAGE,
@@ -357,6 +364,20 @@ pub async fn count<'c>(
     })
 }
 
+/// The arrival mark of the newest order cached in any environment (0 for none): orders
+/// cached later have a higher one. Constant time (SQLite reads the largest rowid).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn arrival_mark<'c>(db: impl Db<'c>) -> Result<i64, StoreError> {
+    let context = "read the arrival mark";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))
+}
+
 fn has_text(q: &OrderListQuery) -> bool {
     q.reference.is_some() || q.text.is_some()
 }
@@ -495,6 +516,15 @@ fn push_filters(
         qb.push(" AND CAST(total_amount AS REAL) <= CAST(");
         qb.push_bind(max.to_string());
         qb.push(" AS REAL)");
+    }
+    // An order's rowid is its arrival in the cache: an upsert keeps it, the store never vacuums.
+    if let Some(mark) = q.arrived_upto {
+        qb.push(" AND rowid <= ");
+        qb.push_bind(mark);
+    }
+    if let Some(mark) = q.arrived_after {
+        qb.push(" AND rowid > ");
+        qb.push_bind(mark);
     }
     if let Some(only) = q.rehearsal {
         // substr, not LIKE: the prefix is matched exactly, case included.

@@ -225,3 +225,67 @@ async fn every_authorised_order_with_money_left_to_capture_is_in_the_queue() {
     );
     assert_eq!(row.customer.as_deref(), Some("Sara Khalid"));
 }
+
+#[tokio::test]
+async fn a_list_pinned_at_its_arrival_mark_keeps_its_rows_while_orders_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = common::console(dir.path(), &[]).await;
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
+    let at = |id: &str, secs: i64| {
+        with(id, |o| {
+            o.created_at = t0 + Duration::seconds(secs);
+        })
+    };
+    for o in [at("a", 10), at("b", 20), at("c", 30)] {
+        orders::upsert(console.store(), &o).await.unwrap();
+    }
+    let first = orders_page(&console, OrderListQuery::default())
+        .await
+        .unwrap();
+    let ids = |p: &mizan_core::views::orders::OrdersPage| {
+        p.rows
+            .iter()
+            .map(|r| r.order_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&first), ["c", "b", "a"]);
+    // Arrivals: one newer, and one created earlier that reaches the cache late (a webhook
+    // after a retry) — which a pin by creation time would slip into the middle of the list.
+    for o in [at("d", 40), at("late", 15)] {
+        orders::upsert(console.store(), &o).await.unwrap();
+    }
+    // An order already shown changes: it stays where it was.
+    orders::upsert(console.store(), &at("b", 20)).await.unwrap();
+    let pinned = orders_page(
+        &console,
+        OrderListQuery {
+            arrived_upto: Some(first.arrival_mark),
+            ..OrderListQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&pinned), ["c", "b", "a"]);
+    assert_eq!((pinned.total, pinned.arrival_mark), (3, first.arrival_mark));
+    let waiting = orders_page(
+        &console,
+        OrderListQuery {
+            arrived_after: Some(first.arrival_mark),
+            ..OrderListQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&waiting), ["d", "late"]);
+    assert!(waiting.arrival_mark > first.arrival_mark);
+    let shown = orders_page(
+        &console,
+        OrderListQuery {
+            arrived_upto: Some(waiting.arrival_mark),
+            ..OrderListQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&shown), ["d", "c", "b", "late", "a"]);
+}

@@ -6,22 +6,28 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { OrderRow, OrdersQuery } from "../../ipc";
 import { syntheticOrder } from "../../ipc/mock/fixtures";
 import { giveViewport, push, renderApp, scriptShell } from "../../test/harness";
-import { boundAfter, newer, pinned } from "./useHeldList";
+import { newer, pinned } from "./useHeldList";
 import { toFilter, EMPTY_INPUTS } from "./filters";
 
-/** A cache that grows: order `i` was created `i` seconds after the first. */
+/** A cache that grows: order `i` was created `i` seconds after the first (or earlier, when it
+ *  arrives late); its arrival mark is its place in the cache. */
 function growingCache() {
-  const orders: OrderRow[] = [];
-  const add = () => {
+  const orders: { row: OrderRow; mark: number }[] = [];
+  const add = (createdSecond?: number) => {
     const i = orders.length;
-    orders.unshift({ ...syntheticOrder(i), reference: `DEMO-${String(i).padStart(6, "0")}`, created_at: new Date(Date.UTC(2026, 11, 7, 12, 0, i)).toISOString() });
+    const row = { ...syntheticOrder(i), reference: `DEMO-${String(i).padStart(6, "0")}`, created_at: new Date(Date.UTC(2026, 11, 7, 12, 0, createdSecond ?? i)).toISOString() };
+    orders.push({ row, mark: i + 1 });
   };
   for (let i = 0; i < 40; i++) add();
   scriptShell({
     orders_page: (a) => {
       const q = a.query as Required<OrdersQuery>;
-      const hits = orders.filter((o) => (!q.created_from || o.created_at >= q.created_from) && (!q.created_to || o.created_at < q.created_to));
-      return { rows: hits.slice(q.offset, q.offset + q.limit), total: hits.length, total_capped: false };
+      const mark = q.arrived_upto ?? orders.length;
+      const hits = orders
+        .filter((o) => o.mark <= mark && (q.arrived_after == null || o.mark > q.arrived_after))
+        .map((o) => o.row)
+        .sort((x, y) => y.created_at.localeCompare(x.created_at));
+      return { rows: hits.slice(q.offset, q.offset + q.limit), total: hits.length, total_capped: false, arrival_mark: mark };
     },
   });
   return { add };
@@ -33,13 +39,10 @@ const rowTop = (id: string) => (document.querySelector(`[data-testid="order-row"
 describe("the list holds still", () => {
   beforeEach(() => giveViewport(600));
 
-  it("pins at the newest row shown and counts later orders apart", () => {
+  it("pins at the arrival mark of the first answer and counts later arrivals apart", () => {
     const f = toFilter(EMPTY_INPUTS);
-    const bound = boundAfter("2026-12-07T12:00:39.000Z");
-    expect(bound).toBe("2026-12-07T12:00:39.001Z");
-    expect(pinned(f, bound).created_to).toBe(bound);
-    expect(pinned({ ...f, created_to: "2026-01-01T00:00:00.000Z" }, bound).created_to).toBe("2026-01-01T00:00:00.000Z");
-    expect(newer(f, bound).created_from).toBe(bound);
+    expect(pinned(f, 40)).toEqual({ ...f, arrived_upto: 40 });
+    expect(newer(f, 40)).toEqual({ ...f, arrived_after: 40 });
     expect(pinned(f, null)).toBe(f);
   });
 
@@ -55,7 +58,8 @@ describe("the list holds still", () => {
     await waitFor(() => expect(screen.getByTestId("orders-table")).toHaveAttribute("data-held", "true"));
 
     cache.add();
-    cache.add();
+    // Created before the hovered row, cached only now (a late webhook): it waits too.
+    cache.add(5);
     await push("order-changed", { order_id: syntheticOrder(41).order_id, status: "new" });
     const bar = await screen.findByTestId("new-orders");
     expect(bar).toHaveTextContent("2 new orders — show them");

@@ -15,7 +15,7 @@ function millionOrders(): Call[] {
       const q = a.query as Required<OrdersQuery>;
       const rows = [];
       for (let i = q.offset; i < Math.min(q.offset + q.limit, MILLION); i++) rows.push(syntheticOrder(i));
-      return { rows, total: MILLION, total_capped: false };
+      return { rows, total: MILLION, total_capped: false, arrival_mark: MILLION };
     },
   });
 }

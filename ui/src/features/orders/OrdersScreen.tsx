@@ -108,8 +108,9 @@ export function OrdersScreen() {
               <Empty title={t("orders.emptyTitle")} hint={t("orders.emptyHint")} />
             )
           ) : (
-            <>
-              <div aria-live="polite">
+            // The bar floats over the table's top edge: showing it moves no row.
+            <div className="orders-table-wrap">
+              <div className="new-orders-slot" aria-live="polite">
                 {list.waiting > 0 && (
                   <button type="button" className="new-orders-bar" data-testid="new-orders" data-count={list.waiting} title={t("orders.heldHint")} onClick={showNew}>
                     {list.waiting === 1 ? t("orders.newOrdersOne") : t("orders.newOrders", { n: formatCount(list.waiting, i18n.language) })}
@@ -117,7 +118,7 @@ export function OrdersScreen() {
                 )}
               </div>
               <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} onHeld={setHeld} topSignal={top} />
-            </>
+            </div>
           )}
         </>
       )}

@@ -31,6 +31,9 @@ export type OrdersFilter = {
   amount_max: string | null;
   /** `false`: rehearsal orders hidden (the default); `null`: shown with the others. */
   rehearsal: boolean | null;
+  /** The list's pin (useHeldList), never typed by the operator. */
+  arrived_upto?: number;
+  arrived_after?: number;
 };
 
 export type FilterInputs = {

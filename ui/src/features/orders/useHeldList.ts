@@ -1,10 +1,10 @@
-// Rows never move under the operator. The list is pinned to the orders created up to a bound
-// (`created_to`, just after the newest row shown); orders that arrive later are counted by a
-// second, one-row query. While nobody holds the list (pointer outside, no focus inside,
-// scrolled to the top) the pin moves forward at once and new orders appear on top; while the
-// list is held they wait behind a "N new orders — show" bar. Pinning changes no row already
-// shown: the pinned query holds exactly the rows the unpinned one answered, so the first pin
-// reuses that answer instead of asking again.
+// Rows never move under the operator. Every page the shell answers carries the cache's arrival
+// mark; the list is pinned at the mark of its first answer (`arrived_upto`), so orders that
+// reach the cache later — newer ones, and older ones that arrive late — are not in it; a
+// one-row probe (`arrived_after`) counts them. While nobody holds the list (pointer outside,
+// no focus inside, scrolled to the top) the pin moves forward at once and new orders appear;
+// while it is held they wait behind a "N new orders — show" bar. The first pin reuses the
+// unpinned answer (the shell read it at that very mark), so pinning asks nothing again.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ipc, type OrdersPage } from "../../ipc";
@@ -12,24 +12,14 @@ import { qk } from "../../app/queryKeys";
 import type { OrdersFilter } from "./filters";
 import { PAGE_SIZE } from "./useOrderPages";
 
-/** The exclusive upper bound that keeps `createdAt` and everything older: one millisecond on
- *  (the shell's times carry milliseconds). */
-export function boundAfter(createdAt: string): string {
-  const ms = Date.parse(createdAt);
-  return Number.isNaN(ms) ? createdAt : new Date(ms + 1).toISOString();
+/** The filter as the list asks for it: the operator's, pinned at arrival `mark`. */
+export function pinned(filter: OrdersFilter, mark: number | null): OrdersFilter {
+  return mark === null ? filter : { ...filter, arrived_upto: mark };
 }
 
-const earlier = (a: string | null, b: string): string => (a !== null && Date.parse(a) < Date.parse(b) ? a : b);
-const later = (a: string | null, b: string): string => (a !== null && Date.parse(a) > Date.parse(b) ? a : b);
-
-/** The filter as the list asks for it: the operator's, pinned at `bound`. */
-export function pinned(filter: OrdersFilter, bound: string | null): OrdersFilter {
-  return bound === null ? filter : { ...filter, created_to: earlier(filter.created_to, bound) };
-}
-
-/** The orders of `filter` that arrived after `bound`. */
-export function newer(filter: OrdersFilter, bound: string): OrdersFilter {
-  return { ...filter, created_from: later(filter.created_from, bound) };
+/** The orders of `filter` that arrived after `mark`. */
+export function newer(filter: OrdersFilter, mark: number): OrdersFilter {
+  return { ...filter, arrived_after: mark };
 }
 
 export type HeldList = {
@@ -37,45 +27,42 @@ export type HeldList = {
   effective: OrdersFilter;
   /** Orders waiting behind the bar (0 when none or the list is not held). */
   waiting: number;
-  /** Moves the pin to the newest order: the waiting ones appear. */
+  /** Moves the pin forward: the waiting orders appear. */
   show: () => void;
 };
 
 export function useHeldList(filter: OrdersFilter, held: boolean): HeldList {
   const client = useQueryClient();
   const key = JSON.stringify(filter);
-  const [pin, setPin] = useState<{ key: string; bound: string } | null>(null);
-  const bound = pin?.key === key ? pin.bound : null;
-  const effective = useMemo(() => pinned(filter, bound), [filter, bound]);
+  const [pin, setPin] = useState<{ key: string; mark: number } | null>(null);
+  const mark = pin?.key === key ? pin.mark : null;
+  const effective = useMemo(() => pinned(filter, mark), [filter, mark]);
 
-  // The first answer of an unpinned list (the list's own page 0: same key, one request) pins
-  // it at its newest row.
+  // The first answer of the unpinned list (the list's own page 0: same key, one request) pins it.
   const unpinned = useQuery({
     queryKey: qk.ordersPage(filter, 0),
     queryFn: () => ipc.ordersPage({ ...filter, offset: 0, limit: PAGE_SIZE }),
-    enabled: bound === null,
+    enabled: mark === null,
   });
-  const firstPage: OrdersPage | undefined = bound === null ? unpinned.data : undefined;
-  const newest = firstPage?.rows[0]?.created_at;
+  const first: OrdersPage | undefined = mark === null ? unpinned.data : undefined;
   useEffect(() => {
-    if (bound !== null || !firstPage || newest === undefined) return;
-    const b = boundAfter(newest);
-    client.setQueryData(qk.ordersPage(pinned(filter, b), 0), firstPage);
-    setPin({ key, bound: b });
-  }, [bound, firstPage, newest, client, filter, key]);
+    if (mark !== null || !first) return;
+    client.setQueryData(qk.ordersPage(pinned(filter, first.arrival_mark), 0), first);
+    setPin({ key, mark: first.arrival_mark });
+  }, [mark, first, client, filter, key]);
 
-  const newerFilter = bound === null ? null : newer(filter, bound);
+  const probe = mark === null ? null : newer(filter, mark);
   const arrivals = useQuery({
-    queryKey: [...qk.orders, "newer", newerFilter] as const,
-    queryFn: () => ipc.ordersPage({ ...(newerFilter as OrdersFilter), offset: 0, limit: 1 }),
-    enabled: newerFilter !== null,
+    queryKey: [...qk.orders, "newer", probe] as const,
+    queryFn: () => ipc.ordersPage({ ...(probe as OrdersFilter), offset: 0, limit: 1 }),
+    enabled: probe !== null,
   });
-  const latest = arrivals.data?.rows[0]?.created_at;
-  const count = bound !== null && arrivals.data ? arrivals.data.total : 0;
+  const count = mark !== null && arrivals.data ? arrivals.data.total : 0;
+  const latest = arrivals.data?.arrival_mark;
 
   const show = useCallback(() => {
-    if (latest !== undefined) setPin({ key, bound: boundAfter(latest) });
-  }, [latest, key]);
+    if (latest !== undefined && count > 0) setPin({ key, mark: latest });
+  }, [latest, count, key]);
   useEffect(() => {
     if (!held && count > 0) show();
   }, [held, count, show]);

@@ -88,12 +88,14 @@ export function installFakeShell(): void {
       const q = a.query as OrdersQuery;
       const { offset = 0, limit, ...filter } = q;
       const key = JSON.stringify(filter);
-      const unfiltered =
-        !filter.statuses?.length && Object.entries(filter).every(([k, v]) => k === "statuses" || k === "rehearsal" || v === null || v === undefined);
+      // The synthetic cache never grows: nothing arrives after any mark.
+      if (filter.arrived_after != null) return { rows: [], total: 0, total_capped: false, arrival_mark: TOTAL };
+      const ignored = ["statuses", "rehearsal", "arrived_upto"];
+      const unfiltered = !filter.statuses?.length && Object.entries(filter).every(([k, v]) => ignored.includes(k) || v === null || v === undefined);
       if (unfiltered) {
         const rows = [];
         for (let i = offset; i < Math.min(offset + limit, TOTAL); i++) rows.push(syntheticOrder(i));
-        return { rows, total: TOTAL, total_capped: false };
+        return { rows, total: TOTAL, total_capped: false, arrival_mark: TOTAL };
       }
       let hits = filtered.get(key);
       if (!hits) {
@@ -101,7 +103,7 @@ export function installFakeShell(): void {
         for (let i = 0; i < TOTAL; i++) if (matches(q, i)) hits.push(i);
         filtered.set(key, hits);
       }
-      return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false };
+      return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false, arrival_mark: TOTAL };
     },
     attention_queue: () => [
       { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), amount: "100.00", currency: "SAR", customer: null, detail: "Webhook order_approved received; auto-authorise is off" },
