@@ -15,6 +15,8 @@ import { EMPTY_INPUTS, fromFilter, isFiltered, toFilter, type FilterInputs, type
 import { OrderFilters } from "./OrderFilters";
 import { MAX_ROWS, OrdersTable } from "./OrdersTable";
 import { SavedViews } from "./SavedViews";
+import { SelectionBar } from "./SelectionBar";
+import type { OrderRow } from "../../ipc";
 import { useHeldList } from "./useHeldList";
 import { useOrderPages } from "./useOrderPages";
 
@@ -38,10 +40,22 @@ export function OrdersScreen() {
 
   const [range, setRange] = useState<[number, number]>([0, -1]);
   const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
-  const [held, setHeld] = useState(false);
+  const [looking, setHeld] = useState(false);
+  // Ticked orders, by id: the list holds still while any is ticked.
+  const [selected, setSelected] = useState<ReadonlyMap<string, OrderRow>>(new Map());
+  const held = looking || selected.size > 0;
+  const toggle = useCallback((row: OrderRow, on: boolean) => {
+    setSelected((m) => {
+      const next = new Map(m);
+      if (on) next.set(row.order_id, row);
+      else next.delete(row.order_id);
+      return next;
+    });
+  }, []);
   const [top, setTop] = useState(0);
   const list = useHeldList(filter, held);
   const pages = useOrderPages(list.effective, range[0], range[1], filterKey);
+  const selectedIds = useMemo(() => new Set(selected.keys()), [selected]);
   const showNew = () => {
     list.show();
     setTop((n) => n + 1);
@@ -83,6 +97,7 @@ export function OrdersScreen() {
           <div className="toolbar">
             <SavedViews current={filter} onApply={(v) => setInputs(fromFilter(v.query))} />
             <ColumnChooser visibility={columns} onChange={setColumns} />
+            <SelectionBar selected={selected} onClear={() => setSelected(new Map())} />
           </div>
           {total !== null && total > MAX_ROWS && (
             <p className="notice" role="note">
@@ -117,7 +132,7 @@ export function OrdersScreen() {
                   </button>
                 )}
               </div>
-              <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} onHeld={setHeld} topSignal={top} />
+              <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} onHeld={setHeld} topSignal={top} selected={selectedIds} onToggle={toggle} />
             </div>
           )}
         </>

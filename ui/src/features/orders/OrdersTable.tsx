@@ -6,11 +6,13 @@ import { flexRender, getCoreRowModel, useReactTable, type VisibilityState } from
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { navigate } from "../../app/router";
+import type { OrderRow } from "../../ipc";
 import { orderColumns, type ColumnMeta, type IndexedRow } from "./columns";
 import type { OrderPages } from "./useOrderPages";
 import { useRowWindow } from "./useRowWindow";
 
 export const ROW_HEIGHT = 30;
+const SELECT_WIDTH = "2.25rem";
 /** WebKit and Chromium stop laying out past ~33.5 million px; stay under it. */
 export const MAX_ROWS = Math.floor(33_000_000 / ROW_HEIGHT);
 
@@ -23,11 +25,14 @@ type Props = {
   onHeld?: (held: boolean) => void;
   /** Each change scrolls back to the top (the "show new orders" bar). */
   topSignal?: number;
+  /** Order ids ticked in the checkbox column, and how a tick changes. */
+  selected?: ReadonlySet<string>;
+  onToggle?: (row: OrderRow, on: boolean) => void;
 };
 
 const SCROLL_KEY = "mizan.orders.scroll";
 
-export function OrdersTable({ pages, filterKey, columnVisibility, onRange, onHeld, topSignal = 0 }: Props) {
+export function OrdersTable({ pages, filterKey, columnVisibility, onRange, onHeld, topSignal = 0, selected, onToggle }: Props) {
   const { t, i18n } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = Math.min(pages.total ?? 0, MAX_ROWS);
@@ -82,7 +87,7 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange, onHel
     autoResetAll: false,
   });
   const visible = table.getVisibleLeafColumns();
-  const template = visible.map((c) => (c.columnDef.meta as ColumnMeta).width).join(" ");
+  const template = [SELECT_WIDTH, ...visible.map((c) => (c.columnDef.meta as ColumnMeta).width)].join(" ");
   const rowsByIndex = new Map(table.getRowModel().rows.map((r) => [r.original.index, r]));
 
   const focusRow = (index: number) => {
@@ -112,6 +117,9 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange, onHel
       onBlur={onBlur}
     >
       <div className="orders-head" role="row" style={{ gridTemplateColumns: template }}>
+        <div role="columnheader" className="cell">
+          <span className="visually-hidden">{t("orders.col.select")}</span>
+        </div>
         {table.getHeaderGroups()[0]?.headers.map((h) => (
           <div
             key={h.id}
@@ -157,6 +165,15 @@ export function OrdersTable({ pages, filterKey, columnVisibility, onRange, onHel
                 }
               }}
             >
+              <div role="cell" className="cell select-cell" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                <input
+                  type="checkbox"
+                  data-testid="row-select"
+                  aria-label={t("orders.selectRow", { reference: row.original.row.reference })}
+                  checked={selected?.has(id) ?? false}
+                  onChange={(e) => onToggle?.(row.original.row, e.target.checked)}
+                />
+              </div>
               {row.getVisibleCells().map((cell) => (
                 <div key={cell.id} role="cell" className={(cell.column.columnDef.meta as ColumnMeta).align === "end" ? "cell end" : "cell"}>
                   {flexRender(cell.column.columnDef.cell, cell.getContext())}
