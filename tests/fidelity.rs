@@ -238,6 +238,47 @@ pub const ROWS: &[Row] = &[
         ],
     },
     Row {
+        operation: "dispute notification delivery",
+        outside_oas: Some(("POST", "{your webhook URL}", "[OAS] names only")),
+        client: None,
+        simulator: None,
+        surface: "the receiver, for `type: dispute` webhooks; `mizan disputes list`, the Disputes \
+                  screen, `mizan orders show` and the order timeline",
+        notes: &[
+            "the six event names are Tamara's; their payloads are undocumented, so a verified \
+             one is stored verbatim whatever its shape, never refused [OAS]",
+            "opened and moved by `/_sandbox/orders/{id}/disputes` and \
+             `/_sandbox/disputes/{id}/events`; `dispute_payload` plays two shapes [SIM]",
+        ],
+    },
+    Row {
+        operation: "dispute list",
+        outside_oas: Some(("GET", "/external/merchants/orders/disputes/", "[T] only")),
+        client: Some("disputes"),
+        simulator: Some(("GET", "/external/merchants/orders/disputes/")),
+        surface: "`mizan disputes refresh`, the Disputes screen — only where \
+                  `MIZAN_<ENV>_DISPUTES_PATH` is set",
+        notes: &[
+            "not in the OAS; path, filters and shape from a third-party profile; the simulator \
+             serves it only with `dispute_api_enabled` [T][SIM]",
+        ],
+    },
+    Row {
+        operation: "dispute update",
+        outside_oas: Some((
+            "POST",
+            "/external/merchants/orders/disputes/{dispute_id}",
+            "[T] only",
+        )),
+        client: Some("comment_dispute"),
+        simulator: Some(("POST", "/external/merchants/orders/disputes/{dispute_id}")),
+        surface: "`mizan disputes comment ID TEXT`",
+        notes: &[
+            "multipart `comment` of at most 255 characters [T]; a dispute awaiting the merchant \
+             goes `under_review` [SIM]",
+        ],
+    },
+    Row {
         operation: "listing webhooks",
         outside_oas: Some(("GET", "(no documented path)", "§6.6")),
         client: Some("list_webhooks"),

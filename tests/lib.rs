@@ -42,6 +42,15 @@ pub fn client(base_url: &str) -> TamaraClient {
 /// A console on a fresh data directory, configured (as a user would, by environment
 /// variables) to talk to `base_url` in the sandbox environment.
 pub async fn console(base_url: &str, data_dir: &std::path::Path) -> Console {
+    console_with(base_url, data_dir, &[]).await
+}
+
+/// [`console`] with more variables (`MIZAN_SANDBOX_DISPUTES_PATH`, …).
+pub async fn console_with(
+    base_url: &str,
+    data_dir: &std::path::Path,
+    more: &[(&str, String)],
+) -> Console {
     let vars: HashMap<String, String> = [
         ("MIZAN_DATA_DIR", data_dir.display().to_string()),
         ("MIZAN_SANDBOX_API_URL", base_url.to_owned()),
@@ -52,6 +61,7 @@ pub async fn console(base_url: &str, data_dir: &std::path::Path) -> Console {
         ),
     ]
     .into_iter()
+    .chain(more.iter().map(|(k, v)| (*k, v.clone())))
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     Console::open(ConsoleConfig::from_vars(&vars).unwrap())

@@ -19,7 +19,7 @@ use tamara::{Currency, Money, Sensitive};
 use tamara_sandbox::{AppState, SandboxHandle};
 use tokio::sync::{Notify, watch};
 
-use crate::{API_TOKEN, NOTIFICATION_TOKEN, checkout_request, client, console, sandbox_with};
+use crate::{API_TOKEN, NOTIFICATION_TOKEN, checkout_request, client, console_with, sandbox_with};
 
 pub struct Pipeline {
     pub sb: SandboxHandle,
@@ -43,6 +43,8 @@ pub struct Options {
     pub follow_simulator_clock: bool,
     /// Nothing listens at the receiver's address until [`Pipeline::start_receiver`].
     pub receiver_late: bool,
+    /// More variables for the console (`MIZAN_SANDBOX_DISPUTES_PATH`, …).
+    pub console_vars: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             events: ORDER_EVENTS.to_vec(),
             follow_simulator_clock: false,
             receiver_late: false,
+            console_vars: Vec::new(),
         }
     }
 }
@@ -127,7 +130,7 @@ pub async fn pipeline_opts(
 ) -> Pipeline {
     let sb = sandbox_with(seed, config).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut console = console(&sb.base_url(), dir.path()).await;
+    let mut console = console_with(&sb.base_url(), dir.path(), &options.console_vars).await;
     if options.follow_simulator_clock {
         let clock = SimulatorClock {
             state: sb.state().clone(),

@@ -33,7 +33,7 @@ differs from what the Rust code generates.\n";
 
 /// Every command and event the webview can use.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{app, checkout, moves, ops, orders, settings, till, webhooks};
+    use commands::{app, checkout, disputes, moves, ops, orders, settings, till, webhooks};
     tauri_specta::Builder::<tauri::Wry>::new()
         // One shape per type (amounts are strings, options are `T | null`): the UI gets the
         // same type whichever way a value travels.
@@ -49,6 +49,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             orders::delete_view,
             orders::order_detail,
             orders::order_refresh,
+            orders::order_statement,
             moves::move_preview,
             moves::move_execute,
             webhooks::webhooks_list,
@@ -79,6 +80,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             settings::credentials_set,
             settings::credentials_test,
             settings::demo_traffic,
+            disputes::disputes_list,
+            disputes::disputes_refresh,
+            disputes::dispute_comment,
         ])
         .events(tauri_specta::collect_events![
             events::DeliveryReceived,

@@ -157,6 +157,8 @@ async fn watch_changes(
     let mut last_health: Option<HealthChanged> = None;
     let mut health_due = tokio::time::Instant::now();
     let mut health_sent = tokio::time::Instant::now();
+    let mut queue = alerts::QueueWatch::default();
+    let mut queue_due = tokio::time::Instant::now() + alerts::QUEUE_EVERY;
     // The last status reported per order: a re-read that changed nothing the UI shows is not
     // news. Bounded: cleared when it grows past a few thousand orders.
     let mut reported: HashMap<String, String> = HashMap::new();
@@ -195,6 +197,13 @@ async fn watch_changes(
                 }
             }
             Err(e) => tracing::warn!(code = %e.code(), "change feed not read: {e}"),
+        }
+        if tokio::time::Instant::now() >= queue_due {
+            queue_due = tokio::time::Instant::now() + alerts::QUEUE_EVERY;
+            match queue.look(&console).await {
+                Ok(news) => news.into_iter().for_each(|(t, b)| notify(&app, t, b)),
+                Err(e) => tracing::warn!(code = %e.code(), "attention queue not read: {e}"),
+            }
         }
         if tokio::time::Instant::now() >= health_due {
             health_due = tokio::time::Instant::now() + HEALTH_EVERY;

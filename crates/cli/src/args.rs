@@ -73,6 +73,10 @@ pub enum Command {
     /// Settlement, audit and order CSVs (from the local store).
     #[command(subcommand)]
     Export(crate::export::ExportCommand),
+    /// Disputes: status and days left to respond; refresh and comment where the (third-party
+    /// documented) dispute API is configured.
+    #[command(subcommand)]
+    Disputes(crate::disputes::DisputesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +171,24 @@ pub enum OrdersCommand {
     /// Orders that need a person: approved and not authorised (72 h), authorised and not
     /// captured (auto-capture at 21 days), webhook processing failed (no network).
     Stuck,
+    /// A cached order's statement, or one move's receipt (--entry), as printable HTML: open it
+    /// in a browser to print or save as PDF. Never overwrites a file unless --force.
+    Statement {
+        /// Tamara order id or the merchant's reference.
+        order: String,
+        /// Only this money move (its ledger id, as `orders show --json` lists them).
+        #[arg(long)]
+        entry: Option<i64>,
+        /// en or ar.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Where to write; `-` for stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: std::path::PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Correct an order's reference at Tamara (audited), then re-read the order.
     SetRef {
         /// Tamara order id.

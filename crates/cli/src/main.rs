@@ -10,6 +10,7 @@ mod checklist;
 mod checkout;
 mod checkout_check;
 mod credentials;
+mod disputes;
 mod export;
 mod in_store;
 mod moves;
@@ -168,6 +169,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Credentials(_) => Ok(()),
         Command::Audit(c) => audit::run(&console, &out, c).await,
         Command::Export(c) => export::run(&console, &out, c).await,
+        Command::Disputes(c) => disputes::run(&console, &out, c).await,
     };
     if periodic {
         audit::checkpoint_if_due(&console).await;

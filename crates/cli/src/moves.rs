@@ -32,6 +32,10 @@ pub struct MoveFlags {
     /// Your own idempotency reference (scripts): a key is sent at most once, ever.
     #[arg(long, value_name = "KEY")]
     pub idempotency_key: Option<String>,
+    /// A note kept with the move (ledger, timeline, settlement export, audit log); never sent
+    /// to Tamara. A refund's reason is its --comment.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +159,7 @@ async fn run(
         action,
         confirm: flags.confirm,
         idempotency_key: flags.idempotency_key,
+        note: flags.note,
     };
     if flags.dry_run {
         let preview = console.preview_move(req).await?;

@@ -1,10 +1,11 @@
-//! `mizan orders fetch | list | show`.
+//! `mizan orders fetch | list | show` (`show` adds the order's dispute events).
 //!
 //! `fetch` is the only one that talks to Tamara; `list` and `show` read the local cache and
 //! work offline.
 
 use mizan_core::Console;
 use mizan_core::money::Currency;
+use mizan_core::orders::statement::Lang;
 use mizan_core::orders::{MAX_PAGE, OrderListQuery};
 
 use crate::CliError;
@@ -33,14 +34,40 @@ pub async fn run(console: &Console, out: &Output, cmd: OrdersCommand) -> Result<
         }
         OrdersCommand::Show { order } => {
             let cached = console.cached_order(&order).await?;
+            let disputes = crate::disputes::for_order(console, &cached.order.order_id).await?;
             if out.json {
-                out.json_value(&cached_order_json(&cached));
+                let mut v = cached_order_json(&cached);
+                v["disputes"] = disputes;
+                out.json_value(&v);
             } else {
                 print_cached_order(&cached);
+                crate::disputes::print_for_order(&disputes);
             }
         }
         OrdersCommand::List(args) => list(console, out, args).await?,
         OrdersCommand::Stuck => crate::status::stuck(console, out).await?,
+        OrdersCommand::Statement {
+            order,
+            entry,
+            lang,
+            output,
+            force,
+        } => {
+            if !matches!(lang.trim(), "en" | "ar") {
+                return Err(CliError::Usage(format!(
+                    "--lang must be en or ar, got {lang:?}"
+                )));
+            }
+            let page = console
+                .order_statement(&order, entry, Lang::of(Some(&lang)))
+                .await?;
+            if output.as_os_str() == "-" {
+                print!("{page}");
+            } else {
+                write_new(&output, &page, force)?;
+                crate::output::say!("Wrote {}", output.display());
+            }
+        }
         OrdersCommand::SetRef {
             order_id,
             reference,
@@ -136,4 +163,30 @@ async fn list(console: &Console, out: &Output, args: OrdersListArgs) -> Result<(
         );
     }
     Ok(())
+}
+
+/// Writes `text` to `path`, private to the user, refusing to replace a file unless `force`.
+fn write_new(path: &std::path::Path, text: &str, force: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::Usage(format!(
+                "{} exists; pass --force to replace it",
+                path.display()
+            ))
+        } else {
+            CliError::Usage(format!("cannot write {}: {e}", path.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))
 }

@@ -72,6 +72,11 @@ pub struct EnvironmentConfig {
     /// Where Tamara lists every webhook, if anywhere: no source documents a path (reference
     /// §6.6), so None (the default) confirms and lists webhooks one id at a time.
     pub webhook_list_path: Option<String>,
+    /// Where Tamara lists disputes (`MIZAN_<ENV>_DISPUTES_PATH`), if anywhere: the dispute
+    /// API is third-party-sourced (reference §5.11, §16.16), so None (the default) means
+    /// disputes are known from their notifications only. The update path is this path plus
+    /// the dispute id.
+    pub disputes_path: Option<String>,
 }
 
 /// Everything the console needs to open.
@@ -270,6 +275,9 @@ fn env_config(
             tamara::notification::DEFAULT_MAX_LIFETIME_SECS.unsigned_abs(),
         )?,
         webhook_list_path: get(&format!("{prefix}WEBHOOK_LIST_PATH"))
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
+        disputes_path: get(&format!("{prefix}DISPUTES_PATH"))
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty()),
     })

@@ -188,6 +188,21 @@ impl Console {
         till::pre_check(&self.ctx, country, phone, order_value).await
     }
 
+    /// A cached order's statement (or, with `entry`, one move's receipt) as printable HTML in
+    /// `lang` (see [`crate::orders::statement`]).
+    ///
+    /// # Errors
+    /// [`Error::OrderNotCached`](crate::Error); [`crate::Error::Invalid`] for a move of another order.
+    pub async fn order_statement(
+        &self,
+        id_or_reference: &str,
+        entry: Option<i64>,
+        lang: crate::orders::statement::Lang,
+    ) -> Result<String> {
+        let cached = self.cached_order(id_or_reference).await?;
+        crate::orders::statement::render(&cached, entry, lang, self.ctx.now())
+    }
+
     /// Replaces an order's reference at Tamara and re-reads it.
     ///
     /// # Errors

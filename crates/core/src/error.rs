@@ -5,6 +5,7 @@
 //! key on them.
 
 pub mod audit_key;
+pub mod dispute;
 pub mod export;
 pub mod refusal;
 
@@ -72,6 +73,9 @@ pub enum Error {
     /// A money move refused before anything was sent (its own stable code).
     #[error(transparent)]
     Move(#[from] refusal::MoveRefusal),
+    /// A dispute operation refused or impossible (its own stable code).
+    #[error(transparent)]
+    Dispute(#[from] dispute::DisputeError),
 }
 
 impl Error {
@@ -96,6 +100,7 @@ impl Error {
             Error::SwitchNotConfirmed => ErrorCode::ConfirmationRequired,
             Error::ReceiverNotRunning => ErrorCode::ReceiverUnavailable,
             Error::Move(r) => r.code(),
+            Error::Dispute(e) => e.code(),
         }
     }
 }

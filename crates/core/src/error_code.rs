@@ -137,6 +137,11 @@ error_codes! {
     WebhookUnconfirmed = "webhook_unconfirmed",
     WebhookRegistrationUnhealthy = "webhook_registration_unhealthy",
     WebhookSelftestFailed = "webhook_selftest_failed",
+    // Disputes (their API is third-party-sourced, reference §5.11).
+    DisputesApiUnavailable = "disputes_api_unavailable",
+    DisputeNotFound = "dispute_not_found",
+    DisputeClosed = "dispute_closed",
+    DisputeCommentInvalid = "dispute_comment_invalid",
     // The command line was wrong (the CLI exits 2).
     Usage = "usage",
 }
@@ -306,6 +311,10 @@ mod tests {
             "webhook_registration_unhealthy",
         ),
         (C::WebhookSelftestFailed, "webhook_selftest_failed"),
+        (C::DisputesApiUnavailable, "disputes_api_unavailable"),
+        (C::DisputeNotFound, "dispute_not_found"),
+        (C::DisputeClosed, "dispute_closed"),
+        (C::DisputeCommentInvalid, "dispute_comment_invalid"),
         (C::Usage, "usage"),
     ];
 

@@ -15,6 +15,7 @@ pub mod context;
 pub mod credentials;
 pub mod demo;
 pub mod desktop;
+pub mod disputes;
 pub mod error;
 pub mod error_code;
 pub mod export;

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::config::{SandboxConfig, default_retry_schedule};
+use crate::disputes::DisputePayload;
 use crate::unknowns::{
     FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
 };
@@ -131,6 +132,12 @@ pub struct Args {
     /// Failure and cancel redirects carry no `paymentStatus`.
     #[arg(long)]
     pub omit_failure_payment_status: bool,
+    /// Serve the third-party dispute list and update paths.
+    #[arg(long)]
+    pub dispute_api: bool,
+    /// The body of dispute notifications.
+    #[arg(long, value_enum, default_value_t = DisputePayload::LikeOrder)]
+    pub dispute_payload: DisputePayload,
 }
 
 impl Args {
@@ -174,6 +181,8 @@ impl Args {
             qatar_supported: self.qatar_supported,
             rate_limit_per_second: self.rate_limit_per_second.filter(|n| *n > 0),
             omit_failure_payment_status: self.omit_failure_payment_status,
+            dispute_api_enabled: self.dispute_api,
+            dispute_payload: self.dispute_payload,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::disputes::DisputePayload;
 use crate::unknowns::{
     FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
 };
@@ -118,6 +119,13 @@ pub struct SandboxConfig {
     /// Failure and cancel redirects carry no `paymentStatus` (only `approved` is confirmed,
     /// §5.2, §16.14). Default off: `declined` / `canceled`.
     pub omit_failure_payment_status: bool,
+    /// Serve the dispute list and update paths of the third-party profile
+    /// (`/external/merchants/orders/disputes/`, §5.11 [T]). Default off, as the reference says
+    /// (no Tamara source has them, §16.16): the paths then answer 404. Disputes are opened,
+    /// moved and notified either way (`/_sandbox/orders/{id}/disputes`).
+    pub dispute_api_enabled: bool,
+    /// The body of dispute notifications (undocumented, §16.7).
+    pub dispute_payload: DisputePayload,
 }
 
 impl Default for SandboxConfig {
@@ -157,6 +165,8 @@ impl Default for SandboxConfig {
             qatar_supported: false,
             rate_limit_per_second: None,
             omit_failure_payment_status: false,
+            dispute_api_enabled: false,
+            dispute_payload: DisputePayload::default(),
         }
     }
 }

@@ -36,7 +36,8 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What to send where.
 #[derive(Debug, Clone)]
 pub struct Job {
-    /// `"webhook"` (registered webhook) or `"legacy"` (`merchant_url.notification`).
+    /// `"webhook"` (registered webhook), `"dispute"` (a registered webhook's dispute event) or
+    /// `"legacy"` (`merchant_url.notification`).
     pub kind: &'static str,
     pub url: String,
     /// Event type (`order_captured`) or, for legacy notifications, the order status.

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod delivery;
+pub mod disputes;
 pub mod errors;
 pub mod ids;
 pub mod json;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::delivery::{Deliverer, Job, lock};
+use crate::disputes::Dispute;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::IdGen;
 use crate::orders::{Emitted, Order};
@@ -66,6 +67,8 @@ pub struct Store {
     pub checkouts: HashMap<Uuid, Uuid>,
     /// Webhooks in registration order.
     pub webhooks: Vec<Webhook>,
+    /// Disputes in opening order; a dispute's id is its position + 1.
+    pub disputes: Vec<Dispute>,
 }
 
 /// Pending API faults, consumed by the next Tamara API calls (not by `/_sandbox/` calls).
@@ -277,6 +280,53 @@ impl AppState {
                     headers: Vec::new(),
                 });
             }
+        }
+    }
+
+    /// Runs `f` on one dispute (404 if unknown) and sends the notification of the event it
+    /// returns, if any, to every webhook registered for it. Answers the dispute as the list
+    /// shows it.
+    pub fn with_dispute(
+        &self,
+        dispute_id: i64,
+        f: impl FnOnce(&mut Dispute, chrono::DateTime<chrono::Utc>) -> ApiResult<Option<String>>,
+    ) -> ApiResult<Value> {
+        let mut store = lock(&self.inner.store);
+        let mut ids = lock(&self.inner.ids);
+        self.sweep_locked(&mut store, &mut ids);
+        let now = self.inner.clock.now();
+        let index = usize::try_from(dispute_id.saturating_sub(1))
+            .ok()
+            .filter(|i| *i < store.disputes.len() && dispute_id > 0)
+            .ok_or_else(|| ApiError::not_found("Dispute"))?;
+        let event = f(&mut store.disputes[index], now)?;
+        let dispute = store.disputes[index].clone();
+        if let Some(event) = event {
+            self.queue_dispute(&store, &dispute, &event);
+        }
+        let order_status = store
+            .orders
+            .get(&dispute.order_id)
+            .map_or("", |o| o.status.as_str());
+        Ok(dispute.to_json(order_status))
+    }
+
+    /// Queues a dispute's notification for each webhook that registered `event`.
+    pub(crate) fn queue_dispute(&self, store: &Store, dispute: &Dispute, event: &str) {
+        let body = dispute.notification(event, self.inner.config.dispute_payload);
+        for w in store
+            .webhooks
+            .iter()
+            .filter(|w| w.events.iter().any(|x| x == event))
+        {
+            self.inner.deliverer.enqueue(Job {
+                kind: "dispute",
+                url: w.url.clone(),
+                event: event.to_owned(),
+                order_id: dispute.order_id,
+                body: body.clone(),
+                headers: w.headers.clone(),
+            });
         }
     }
 

@@ -25,7 +25,10 @@ use crate::model::webhooks::{Webhook, WebhookRequest};
 use crate::money::Money;
 use crate::sensitive::Sensitive;
 
+mod disputes;
 mod in_store;
+
+pub use disputes::comment_form;
 
 pub const SANDBOX_BASE_URL: &str = "https://api-sandbox.tamara.co";
 pub const PRODUCTION_BASE_URL: &str = "https://api.tamara.co";

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod checkout;
+pub mod disputes;
 pub mod moves;
 pub mod ops;
 pub mod orders;

@@ -59,3 +59,15 @@ pub async fn order_detail(state: State<'_, AppState>, order_id: String) -> IpcRe
 pub async fn order_refresh(state: State<'_, AppState>, order_id: String) -> IpcResult<OrderDetail> {
     Ok(detail::order_refresh(&state.console().await, &order_id).await?)
 }
+
+/// The order's statement (or one move's receipt) as a printable page.
+#[tauri::command]
+#[specta::specta]
+pub async fn order_statement(
+    state: State<'_, AppState>,
+    order_id: String,
+    entry: Option<u32>,
+) -> IpcResult<String> {
+    let console = state.console().await;
+    Ok(mizan_core::desktop::statement::order_statement(&console, &order_id, entry).await?)
+}

@@ -194,6 +194,7 @@ async fn an_auto_capturing_authorisation_is_one_capture_in_the_ledger() {
             action: MoveAction::Authorise,
             confirm: None,
             idempotency_key: None,
+            note: None,
         })
         .await
         .unwrap();

@@ -9,6 +9,7 @@ mod auto_authorise;
 mod client_in_store;
 mod client_vs_sandbox;
 mod console_cache;
+mod disputes;
 mod fidelity;
 mod processor_burst;
 mod receiver_inbox;

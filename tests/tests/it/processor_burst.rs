@@ -1,6 +1,6 @@
-//! A burst of deliveries over real HTTP, with the processor running alongside the receiver:
-//! every delivery is acknowledged while the processor works, each is stored once, and every
-//! one is processed (the burst's ~200 a second is far above any merchant's traffic).
+//! The inbox under load and shared: a burst of deliveries over real HTTP acknowledged and
+//! processed while it arrives (~200 a second, far above any merchant's traffic); two
+//! processors racing on one inbox; deliveries found by the merchant's reference.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -115,4 +115,144 @@ async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
             .collect::<Vec<_>>()
     );
     let _ = stop.send(true);
+}
+
+/// Two processors on one inbox (the desktop's and a rehearsal's, or `mizan serve` and the
+/// desktop on one data directory) race for the same rows: neither reports an error for a row
+/// the other settled, every row is settled once, and each event takes effect once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processors_on_one_inbox_settle_each_row_once_without_errors() {
+    let sb = sandbox(58).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(&sb.base_url(), dir.path()).await;
+    let order_id = client(&sb.base_url())
+        .create_checkout(&checkout_request("RACE-1"))
+        .await
+        .unwrap()
+        .value
+        .order_id;
+    approve(&sb.base_url(), &order_id).await;
+    let now = chrono::Utc::now();
+    for i in 0..40 {
+        // Each event twice, as Tamara's retries deliver it.
+        let event = if i % 2 == 0 {
+            "order_approved"
+        } else {
+            "order_authorised"
+        };
+        let body = format!(
+            r#"{{"order_id":"{order_id}","order_reference_id":"RACE-1","event_type":"{event}","data":[]}}"#
+        );
+        deliveries::insert(
+            console.store(),
+            &deliveries::NewDelivery {
+                environment: mizan_core::Environment::Sandbox,
+                received_at: now,
+                method: "POST".into(),
+                path: "/webhooks/tamara".into(),
+                query: None,
+                headers_json: "{}".into(),
+                body,
+                verdict: deliveries::DeliveryVerdict::Verified,
+                reason: None,
+                http_status: 200,
+                order_id: Some(order_id.clone()),
+                event_type: Some(event.into()),
+                sender: None,
+                sizes: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let config = ProcessorConfig {
+        batch: 8,
+        ..ProcessorConfig::default()
+    };
+    let one = Processor::new(console.clone(), Arc::new(Notify::new()), config.clone());
+    let two = Processor::new(console.clone(), Arc::new(Notify::new()), config);
+    for _ in 0..50 {
+        let (a, b) = tokio::join!(one.run_once(), two.run_once());
+        a.unwrap();
+        b.unwrap();
+        if pending(&console).await == 0 {
+            break;
+        }
+    }
+    assert_eq!(pending(&console).await, 0);
+    let all = DeliveryFilter {
+        limit: Some(1_000),
+        ..DeliveryFilter::default()
+    };
+    let rows = deliveries::list(console.store(), &all).await.unwrap();
+    let processed = rows
+        .iter()
+        .filter(|d| d.processing_state == ProcessingState::Processed)
+        .count();
+    assert_eq!(processed, 2, "one per distinct event: {rows:?}");
+    assert!(
+        rows.iter()
+            .all(|d| d.processing_state != ProcessingState::Failed)
+    );
+    let audit = mizan_core::audit::recent(console.store(), None, None, 1_000)
+        .await
+        .unwrap();
+    let per_row = audit
+        .iter()
+        .filter(|e| e.action.starts_with("webhook."))
+        .count();
+    assert_eq!(per_row, rows.len(), "one audit entry per settled row");
+}
+
+/// People look deliveries up by the reference they know; deliveries are filed under Tamara's
+/// id. A cached order's reference finds its deliveries; an unknown text finds none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_are_found_by_the_merchant_reference() {
+    let sb = sandbox(59).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(&sb.base_url(), dir.path()).await;
+    let created = console
+        .create_checkout(&checkout_request("FIND-ME-7"))
+        .await
+        .unwrap();
+    let order_id = created.response.value.order_id;
+    for event in ["order_approved", "order_authorised"] {
+        deliveries::insert(
+            console.store(),
+            &deliveries::NewDelivery {
+                environment: mizan_core::Environment::Sandbox,
+                received_at: chrono::Utc::now(),
+                method: "POST".into(),
+                path: "/webhooks/tamara".into(),
+                query: None,
+                headers_json: "{}".into(),
+                body: "{}".into(),
+                verdict: deliveries::DeliveryVerdict::Verified,
+                reason: None,
+                http_status: 200,
+                order_id: Some(order_id.clone()),
+                event_type: Some(event.into()),
+                sender: None,
+                sizes: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let find = |named: &str| DeliveryFilter {
+        order_id: Some(named.to_owned()),
+        ..DeliveryFilter::default()
+    };
+    let by_ref = mizan_core::webhooks::deliveries(&console, &find(" FIND-ME-7 "))
+        .await
+        .unwrap();
+    assert_eq!(by_ref.len(), 2);
+    let by_id = mizan_core::webhooks::deliveries(&console, &find(&order_id))
+        .await
+        .unwrap();
+    assert_eq!(by_id.len(), 2);
+    let none = mizan_core::webhooks::deliveries(&console, &find("FIND-ME"))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "a part of a reference is not a reference");
 }

@@ -197,6 +197,7 @@ async fn a_qatari_order_is_refused_cleanly_or_handled_exactly() {
                 action,
                 confirm: None,
                 idempotency_key: None,
+                note: None,
             })
         };
         run(MoveAction::Authorise).await.unwrap();
@@ -272,6 +273,7 @@ async fn a_rate_limited_move_is_refused_cleanly() {
                 action: MoveAction::Authorise,
                 confirm: None,
                 idempotency_key: None,
+                note: None,
             })
             .await
             .unwrap();

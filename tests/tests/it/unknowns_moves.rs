@@ -82,6 +82,7 @@ impl Setup {
             action,
             confirm: None,
             idempotency_key: None,
+            note: None,
         }
     }
 

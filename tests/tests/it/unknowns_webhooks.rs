@@ -305,6 +305,7 @@ async fn an_order_on_hold_is_stored_shown_and_never_moved() {
             },
             confirm: None,
             idempotency_key: None,
+            note: None,
         };
         if !keeps {
             let refused = p.console.move_money(capture()).await.unwrap_err();

@@ -12,6 +12,7 @@ import { CheckoutChecker } from "../features/checkout/CheckoutChecker";
 import { TillScreen } from "../features/till/TillScreen";
 import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
+import { DisputesScreen } from "../features/disputes/DisputesScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
 import { OrderDetailScreen } from "../features/order-detail/OrderDetailScreen";
 import { OrdersScreen, openingFilter } from "../features/orders/OrdersScreen";
@@ -45,6 +46,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <DashboardScreen />;
     case "settings":
       return <SettingsScreen />;
+    case "disputes":
+      return <DisputesScreen />;
     default:
       return <OrdersScreen />;
   }

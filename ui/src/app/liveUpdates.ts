@@ -24,6 +24,8 @@ export function useLiveUpdates(client: QueryClient): void {
       if (deliveriesDirty) {
         void client.invalidateQueries({ queryKey: qk.deliveries });
         void client.invalidateQueries({ queryKey: qk.dashboardAll });
+        // A dispute arrives as a delivery.
+        void client.invalidateQueries({ queryKey: qk.disputesAll });
       }
       for (const id of orders) void client.invalidateQueries({ queryKey: qk.order(id) });
       orders.clear();

@@ -20,4 +20,6 @@ export const qk = {
   settings: ["settings"] as const,
   credentials: ["credentials"] as const,
   demo: ["demo"] as const,
+  disputes: (openOnly: boolean) => ["disputes", openOnly] as const,
+  disputesAll: ["disputes"] as const,
 };

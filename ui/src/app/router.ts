@@ -2,9 +2,9 @@
 // webview reload, so the operator lands back on the same order.
 import { useSyncExternalStore } from "react";
 
-export type Screen = "orders" | "webhooks" | "exports" | "checklist" | "dashboard" | "settings" | "checkout" | "till";
+export type Screen = "orders" | "webhooks" | "exports" | "checklist" | "dashboard" | "settings" | "checkout" | "till" | "disputes";
 // Alt+1… follow this order; a new screen goes last so operators' shortcuts do not move.
-export const SCREENS: Screen[] = ["orders", "webhooks", "exports", "checklist", "dashboard", "settings", "checkout", "till"];
+export const SCREENS: Screen[] = ["orders", "webhooks", "exports", "checklist", "dashboard", "settings", "checkout", "till", "disputes"];
 export type Route = { screen: Screen; orderId?: string };
 
 export function parseHash(hash: string): Route {

@@ -31,6 +31,8 @@ export const commands = {
 	orderDetail: (orderId: string) => typedError<OrderDetail, IpcError>(__TAURI_INVOKE("order_detail", { orderId })),
 	/**  Re-reads the order from Tamara (settling unfinished moves), then shows it. */
 	orderRefresh: (orderId: string) => typedError<OrderDetail, IpcError>(__TAURI_INVOKE("order_refresh", { orderId })),
+	/**  The order's statement (or one move's receipt) as a printable page. */
+	orderStatement: (orderId: string, entry: number | null) => typedError<string, IpcError>(__TAURI_INVOKE("order_statement", { orderId, entry })),
 	/**  The exact request the move would send; nothing is sent or written. */
 	movePreview: (input: MoveInput) => typedError<MovePreview, IpcError>(__TAURI_INVOKE("move_preview", { input })),
 	/**
@@ -106,6 +108,12 @@ export const commands = {
 	credentialsTest: (environment: EnvironmentName) => typedError<CredentialTest, IpcError>(__TAURI_INVOKE("credentials_test", { environment })),
 	/**  Starts or stops the demo's traffic generator. */
 	demoTraffic: (running: boolean) => typedError<DemoState, IpcError>(__TAURI_INVOKE("demo_traffic", { running })),
+	/**  Disputes of the active environment (only open ones with `open_only`). */
+	disputesList: (openOnly: boolean) => typedError<DisputesView, IpcError>(__TAURI_INVOKE("disputes_list", { openOnly })),
+	/**  Reads the dispute list from Tamara; how many disputes were read. */
+	disputesRefresh: () => typedError<number, IpcError>(__TAURI_INVOKE("disputes_refresh")),
+	/**  Sends a comment on a dispute (1 to 255 characters), then re-reads it. */
+	disputeComment: (disputeId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("dispute_comment", { disputeId, text })),
 };
 
 /** Events */
@@ -328,11 +336,57 @@ export type DemoState = {
 	orders_created: number,
 };
 
+/**  A dispute event as received (its body verbatim). */
+export type DisputeEventRow = {
+	delivery_id: number | null,
+	event_type: string,
+	order_id: string | null,
+	dispute_id: string | null,
+	status: string | null,
+	/**  The body named an order and a dispute. */
+	recognised: boolean,
+	received_at: string,
+	body: string,
+};
+
+/**  One dispute as the list shows it. */
+export type DisputeListRow = {
+	dispute_id: string,
+	order_id: string | null,
+	order_reference_id: string | null,
+	/**  Tamara's `dispute_status` (an open string). */
+	status: string,
+	/**  Not closed. */
+	open: boolean,
+	amount: string | null,
+	currency: string | null,
+	opened_at: string | null,
+	closed_at: string | null,
+	/**  When the merchant must have responded, while it waits for them. */
+	respond_by: string | null,
+	/**  Whole days left to respond (negative once overdue), while it waits for the merchant. */
+	days_left: number | null,
+	last_event: string | null,
+	/**  `notification` or `list`: what last updated it. */
+	source: string,
+};
+
+/**  The disputes screen's model. */
+export type DisputesView = {
+	disputes: DisputeListRow[],
+	/**  Dispute events whose body named no dispute (kept as sent). */
+	unmatched: DisputeEventRow[],
+	/**  Days a merchant has to respond (a setting; Tamara documents none). */
+	response_days: number,
+	/**  A dispute list path is configured, so a refresh can be asked for. */
+	api_configured: boolean,
+};
+
 /**  The two environments, as the UI names them. */
 export type EnvironmentName = "sandbox" | "production";
 
 /**  A stable error code. Serialises to its snake_case text. */
-export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_not_yet_valid" | "token_lifetime_too_long" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "audit_key_unavailable" | "audit_key_exposed" | "audit_key_invalid" | "audit_key_wrong" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_registration_unhealthy" | "webhook_selftest_failed" | "usage";
+export type ErrorCode = "config_invalid" | "credentials_missing" | "data_dir_unavailable" | "invalid_input" | "order_not_cached" | "order_uncacheable" | "delivery_not_found" | "delivery_other_environment" | "delivery_not_replayable" | "notification_token_missing" | "store_open" | "store_migrate" | "store_query" | "store_closed" | "store_corrupt_row" | "store_conflict" | "store_not_found" | "store_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "credential_kind_unknown" | "credential_refused" | "credential_wrong_environment" | "credential_empty" | "credential_too_short" | "credential_too_long" | "credential_not_printable" | "credential_not_jwt" | "credential_reused" | "gateway_invalid_base_url" | "gateway_unauthorized" | "gateway_not_found" | "gateway_conflict" | "gateway_unavailable" | "gateway_rejected" | "gateway_not_json" | "gateway_unexpected_shape" | "gateway_timeout" | "gateway_unreachable" | "gateway_transport" | "gateway_encode" | "gateway_circuit_open" | "move_refused_status" | "move_amount_required" | "amount_not_positive" | "amount_precision" | "amount_currency_mismatch" | "amount_exceeds_capturable" | "amount_exceeds_refundable" | "amount_exceeds_cancelable" | "nothing_remaining" | "comment_required" | "items_invalid" | "items_exceed_amount" | "move_input_invalid" | "confirmation_required" | "confirmation_mismatch" | "move_in_progress" | "move_blocked_unknown" | "idempotency_key_reused" | "move_rejected" | "move_outcome_unknown" | "export_timezone_unknown" | "export_time_invalid" | "export_window_reversed" | "export_write_failed" | "report_write_failed" | "token_missing" | "token_malformed_header" | "token_malformed" | "token_algorithm_not_allowed" | "token_bad_signature" | "token_expired" | "token_issued_in_future" | "token_not_yet_valid" | "token_lifetime_too_long" | "token_missing_claim" | "token_wrong_issuer" | "token_no_key_configured" | "serve_bind" | "serve_failed" | "serve_processor" | "serve_reconciler" | "sandbox_failed" | "demo_unavailable" | "receiver_unavailable" | "audit_chain_broken" | "audit_key_unavailable" | "audit_key_exposed" | "audit_key_invalid" | "audit_key_wrong" | "rehearsal_failed" | "webhook_unconfirmed" | "webhook_registration_unhealthy" | "webhook_selftest_failed" | "disputes_api_unavailable" | "dispute_not_found" | "dispute_closed" | "dispute_comment_invalid" | "usage";
 
 /**  Which CSV. */
 export type ExportKind = "settlement" | "audit" | "orders";
@@ -410,7 +464,10 @@ export type MoveInput = {
 	amount?: string | null,
 	/**  Capture by items. */
 	items?: MoveItem[] | null,
-	/**  A refund's reason (required for refunds). */
+	/**
+	 *  A refund's reason (required, sent to Tamara); for other moves a note kept with the move
+	 *  (ledger, timeline, export, audit log) and never sent.
+	 */
 	comment?: string | null,
 	/**  A capture's carrier (Tamara requires one; default "Merchant delivery"). */
 	shipping_company?: string | null,
@@ -691,7 +748,7 @@ export type TimelineEntry = {
 };
 
 /**  What a timeline entry is. */
-export type TimelineKind = "api_call" | "webhook" | "status" | "move" | "audit";
+export type TimelineKind = "api_call" | "webhook" | "status" | "move" | "audit" | "dispute";
 
 /**  What the token tester found. */
 export type TokenCheck = {

@@ -105,6 +105,10 @@ fn needs_credentials(command: &Command) -> bool {
             | Command::Orders(OrdersCommand::Show { .. })
             | Command::Orders(OrdersCommand::Stuck)
             | Command::Webhooks(WebhooksCommand::Deliveries(_))
+            | Command::Disputes(
+                crate::disputes::DisputesCommand::List { .. }
+                    | crate::disputes::DisputesCommand::ResponseDays { .. }
+            )
     )
 }
 

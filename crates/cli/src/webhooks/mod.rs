@@ -177,11 +177,16 @@ pub async fn run(console: &Console, out: &Output, cmd: WebhooksCommand) -> Resul
 }
 
 fn request(a: &WebhookArgs) -> Result<WebhookRequest, CliError> {
-    let events: Vec<EventType> = if a.events.is_empty() {
-        EventType::ORDER_EVENTS.to_vec()
-    } else {
-        registration::parse_events(&a.events)
-            .map_err(|e| CliError::Usage(format!("--events: unknown event {:?}", e.0)))?
+    let named = registration::parse_events(&a.events)
+        .map_err(|e| CliError::Usage(format!("--events: unknown event {:?}", e.0)))?;
+    // Dispute events are a webhook of their own type (reference §6.1): named alone, they
+    // imply it; `--type dispute` alone subscribes to all six.
+    let disputes_only = !named.is_empty() && named.iter().all(EventType::is_dispute);
+    let dispute_type = a.kind.as_deref().map(str::trim) == Some("dispute");
+    let events: Vec<EventType> = match (named.is_empty(), dispute_type) {
+        (true, true) => EventType::DISPUTE_EVENTS.to_vec(),
+        (true, false) => EventType::ORDER_EVENTS.to_vec(),
+        (false, _) => named,
     };
     let mut headers = BTreeMap::new();
     for h in &a.headers {
@@ -192,6 +197,7 @@ fn request(a: &WebhookArgs) -> Result<WebhookRequest, CliError> {
         headers.insert(k.trim().to_owned(), v.to_owned());
     }
     let kind = match a.kind.as_deref().map(str::trim) {
+        None if disputes_only => Some(WebhookType::Dispute),
         None | Some("order") => Some(WebhookType::Order),
         Some("dispute") => Some(WebhookType::Dispute),
         Some(other) => {

@@ -14,6 +14,7 @@ mod checkout_check_cli;
 mod cli;
 mod common;
 mod credentials_cli;
+mod disputes_cli;
 mod export_cli;
 mod in_store_cli;
 mod moves_ambiguous;

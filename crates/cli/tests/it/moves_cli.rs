@@ -306,3 +306,133 @@ async fn every_attempt_is_audited_with_who_what_and_result() {
         assert_eq!(mizan_core::audit::entry_hash(e), e.hash, "chain intact");
     }
 }
+
+/// What the operator says with a capture or cancel is kept: on the ledger entry (and so the
+/// order's timeline), in the settlement export and in the audit log — and never sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_capture_note_reaches_the_ledger_the_export_and_the_audit_log() {
+    let sim = Sim::start(109).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("MV-NOTE").await;
+    let note = "shipped in two boxes; box 2 by Aramex";
+    let v = cli.ok(&["capture", &id, "--amount", "100", "--note", note]);
+    assert_eq!(v["state"], "succeeded", "{v}");
+    let ledger = cli.ledger(SANDBOX, &id).await;
+    let capture = ledger
+        .iter()
+        .find(|e| e.kind.as_str() == "capture")
+        .unwrap();
+    assert_eq!(capture.comment.as_deref(), Some(note));
+    let sent = sim.captures(&id).await;
+    assert!(
+        !sent[0].to_string().contains("Aramex"),
+        "a note is never sent: {}",
+        sent[0]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("settlement.csv");
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let out = cli.run(&[
+        "export",
+        "settlement",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.contains(note), "{csv}");
+
+    let audit = cli.audit().await;
+    let logged = audit.iter().find(|e| e.action == "move.capture").unwrap();
+    assert!(
+        logged
+            .request_summary
+            .as_deref()
+            .is_some_and(|s| s.contains(&format!("said={note:?}"))),
+        "{logged:?}"
+    );
+    let long = "x".repeat(1001);
+    let out = cli.run(&["cancel", &id, "--note", &long]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a note over 1000 characters is refused"
+    );
+}
+
+/// An order's statement and a refund's receipt, as printable pages; never over a file unasked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_statement_and_a_receipt_are_written_and_never_overwritten_unasked() {
+    let sim = Sim::start(110).await;
+    let cli = Cli::new(&sim);
+    let id = sim.authorised("MV-STMT").await;
+    cli.ok(&["capture", &id, "--note", "one box"]);
+    let refund = cli.ok(&[
+        "refund",
+        &id,
+        "--amount",
+        "60.25",
+        "--comment",
+        "damaged lid",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("statement.html");
+    let path = page.to_str().unwrap();
+    let out = cli.run(&["orders", "statement", "MV-STMT", "-o", path]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("one box") && html.contains("damaged lid") && html.contains("60.25 SAR"));
+    let out = cli.run(&["orders", "statement", "MV-STMT", "-o", path, "--lang", "ar"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing file is not replaced unasked"
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), html);
+
+    let entry = cli
+        .ledger(SANDBOX, &id)
+        .await
+        .into_iter()
+        .find(|e| e.gateway_id == refund["gateway_id"].as_str().map(str::to_owned))
+        .unwrap()
+        .id
+        .to_string();
+    let out = cli.run(&[
+        "orders",
+        "statement",
+        &id,
+        "--entry",
+        &entry,
+        "--lang",
+        "ar",
+        "-o",
+        path,
+        "--force",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let receipt = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        receipt.contains("dir=\"rtl\"") && receipt.contains("60.25 SAR"),
+        "{receipt}"
+    );
+    assert!(!receipt.contains("one box"), "a receipt shows its one move");
+}

@@ -287,6 +287,7 @@ impl Rehearsal<'_> {
             action,
             confirm: None,
             idempotency_key: None,
+            note: None,
         };
         let result = match self.console.move_money(req).await {
             Ok(o) if o.state() == LedgerState::Succeeded => Passed(format!(

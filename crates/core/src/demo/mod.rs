@@ -6,7 +6,8 @@
 //! controls; the simulator then sends its webhooks to the receiver, whose processor
 //! authorises approved orders; and the tick captures one authorised order (in full or in part)
 //! and refunds part or all of a captured one — through the guarded [`Console::move_money`],
-//! exactly as an operator would.
+//! exactly as an operator would; now and then a customer disputes a captured order and Tamara
+//! moves the dispute on ([`disputes`]).
 //!
 //! Invariants: sandbox only and only against a simulator (it answers `/_sandbox/health`);
 //! the generator moves money only on orders it created itself in this run (the newest
@@ -15,6 +16,7 @@
 //! tick and never stops the generator.
 
 pub mod customers;
+mod disputes;
 mod generator;
 
 pub use generator::{Generator, data_dir, wanted};
@@ -65,6 +67,8 @@ pub struct TickReport {
     pub created: Option<(String, bool)>,
     pub captured: Option<String>,
     pub refunded: Option<String>,
+    /// A dispute opened (its order) or moved (the event), now and then.
+    pub disputed: Option<String>,
     /// Steps that failed, each with its reason.
     pub failures: Vec<String>,
 }
@@ -82,6 +86,10 @@ pub struct Traffic {
     created: Arc<AtomicU64>,
     /// Orders this run created, oldest first (at most [`REMEMBERED`]).
     mine: std::collections::VecDeque<String>,
+    /// Orders this run disputed.
+    disputed: std::collections::HashSet<String>,
+    /// Disputes this run opened that are still open, oldest first.
+    open_disputes: std::collections::VecDeque<i64>,
 }
 
 impl Traffic {
@@ -104,6 +112,8 @@ impl Traffic {
             dice: Dice::new(seed),
             created: Arc::new(AtomicU64::new(0)),
             mine: std::collections::VecDeque::new(),
+            disputed: std::collections::HashSet::new(),
+            open_disputes: std::collections::VecDeque::new(),
         })
     }
 
@@ -119,7 +129,8 @@ impl Traffic {
         self.created.clone()
     }
 
-    /// One step: a new order with its customer's answer, one capture, maybe one refund.
+    /// One step: a new order with its customer's answer, one capture, maybe one refund, now
+    /// and then a dispute.
     pub async fn tick(&mut self) -> TickReport {
         let mut report = TickReport::default();
         let n = self.created.load(Ordering::Relaxed) + 1;
@@ -143,6 +154,18 @@ impl Traffic {
                 Ok(r) => report.refunded = r,
                 Err(e) => report.failures.push(format!("refund: {e}")),
             }
+        }
+        // Now and then a dispute opens, and open ones move on.
+        let dispute = if self.dice.chance(10) {
+            self.dispute_one().await
+        } else if self.dice.chance(15) {
+            self.move_dispute().await
+        } else {
+            Ok(None)
+        };
+        match dispute {
+            Ok(d) => report.disputed = d,
+            Err(e) => report.failures.push(format!("dispute: {e}")),
         }
         report
     }
@@ -285,6 +308,7 @@ impl Traffic {
                 action,
                 confirm: None,
                 idempotency_key: None,
+                note: None,
             })
             .await?;
         Ok(Some(format!(
@@ -296,8 +320,9 @@ impl Traffic {
 }
 
 /// Points the simulator's webhooks at `receiver_url` (the in-app receiver): registers it for
-/// every order event unless it is registered already, and deletes registrations of other URLs
-/// (earlier runs' receivers on other ports). Returns the webhook id.
+/// every order event and, as a second webhook of type `dispute`, for every dispute event,
+/// unless registered already, and deletes registrations of other URLs (earlier runs'
+/// receivers on other ports). Returns the order webhook's id.
 ///
 /// # Errors
 /// [`Error::Invalid`] when the API is not the simulator (this deletes registrations, so it
@@ -309,24 +334,33 @@ pub async fn point_webhooks_at(console: &Console, receiver_url: &str) -> Result<
             "demo webhooks are only managed on the built-in simulator".into(),
         ));
     }
-    let mut existing = None;
+    let (mut orders, mut disputes) = (None, None);
     for w in registration::list(console).await? {
-        let url = w.remote.as_ref().and_then(|r| r.url.clone());
-        if url.as_deref() == Some(receiver_url) {
-            existing = Some(w.webhook_id);
-        } else if w.remote.is_some() {
+        let Some(remote) = &w.remote else { continue };
+        if remote.url.as_deref() != Some(receiver_url) {
             registration::delete(console, &w.webhook_id).await?;
+        } else if !remote.events.is_empty() && remote.events.iter().all(EventType::is_dispute) {
+            disputes = Some(w.webhook_id);
+        } else {
+            orders = Some(w.webhook_id);
         }
     }
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let req = WebhookRequest {
-        kind: Some(WebhookType::Order),
+    let register = |kind, events: &[EventType]| WebhookRequest {
+        kind: Some(kind),
         url: receiver_url.to_owned(),
-        events: EventType::ORDER_EVENTS.to_vec(),
+        events: events.to_vec(),
         headers: Default::default(),
     };
-    let r = registration::register(console, &req, true).await?;
-    Ok(r.registration.webhook_id)
+    if disputes.is_none() {
+        let req = register(WebhookType::Dispute, &EventType::DISPUTE_EVENTS);
+        registration::register(console, &req, true).await?;
+    }
+    match orders {
+        Some(id) => Ok(id),
+        None => {
+            let req = register(WebhookType::Order, &EventType::ORDER_EVENTS);
+            let r = registration::register(console, &req, true).await?;
+            Ok(r.registration.webhook_id)
+        }
+    }
 }

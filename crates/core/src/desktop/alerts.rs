@@ -1,13 +1,133 @@
-//! Alerts the desktop raises about the receiver's intake: a spike of refused deliveries.
+//! Alerts the desktop raises as notifications: a spike of refused deliveries, and orders that
+//! need a person soon (a Tamara deadline within a day, an auto-authorisation that failed, a
+//! money move whose outcome is unknown).
 //!
-//! Owns the shape the dashboard shows ([`RejectionSpike`]) and the rising-edge rule of the
-//! desktop notification ([`notify_on_rejection_spikes`]): one notification when refused
-//! deliveries cross the threshold, none while they stay above it, one again after they fell
-//! below and cross it anew.
+//! Owns the shape the dashboard shows ([`RejectionSpike`]), the rising-edge rule of the spike
+//! notification ([`notify_on_rejection_spikes`]: once when refused deliveries cross the
+//! threshold, again only after they fell below and cross it anew), and the queue rule
+//! ([`QueueWatch`]: once per order and cause while it stays in the attention queue; many at
+//! once are one summary, so a morning's backlog does not bury the screen).
 
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::views::attention::{AttentionItem, AttentionReason};
 use crate::webhooks::health::RecentRejections;
+
+/// A deadline this close is worth a notification.
+pub const DEADLINE_WARNING_HOURS: i64 = 24;
+
+/// More news than this at once becomes one summary notification.
+const MAX_SINGLE: usize = 3;
+
+/// What the attention queue has already been told about.
+#[derive(Debug, Default)]
+pub struct QueueWatch {
+    told: HashSet<(String, &'static str)>,
+}
+
+/// How often the desktop looks at the attention queue for news.
+pub const QUEUE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl QueueWatch {
+    /// Reads the attention queue and the UI language, and returns what is new
+    /// ([`QueueWatch::news`]).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn look(&mut self, console: &crate::Console) -> crate::Result<Vec<(String, String)>> {
+        let now = console.now();
+        let items = crate::views::attention::attention_queue(console, now).await?;
+        let locale = console.locale().await?;
+        Ok(self.news(&items, now, locale.as_deref()))
+    }
+
+    /// Notifications (title, body) for what is new in `items` since the last call, in the
+    /// UI language `locale` (`ar` or English).
+    pub fn news(
+        &mut self,
+        items: &[AttentionItem],
+        now: DateTime<Utc>,
+        locale: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let arabic = locale == Some("ar");
+        let mut current = HashSet::new();
+        let mut fresh = Vec::new();
+        for item in items {
+            let cause = match (item.reason, item.deadline) {
+                (_, Some(d)) if d - now <= Duration::hours(DEADLINE_WARNING_HOURS) => "deadline",
+                (AttentionReason::AutoAuthoriseFailed, _) => "auto_authorise_failed",
+                (AttentionReason::Mismatch, _) => "mismatch",
+                _ => continue,
+            };
+            let key = (item.order_id.clone(), cause);
+            if !self.told.contains(&key) {
+                fresh.push((item, cause));
+            }
+            current.insert(key);
+        }
+        self.told = current;
+        if fresh.len() > MAX_SINGLE {
+            let n = fresh.len();
+            return vec![if arabic {
+                (
+                    "ميزان: طلبات تحتاج إلى متابعة".to_owned(),
+                    format!("{n} طلبات تحتاج إلى شخص الآن. افتح قائمة المتابعة."),
+                )
+            } else {
+                (
+                    "Mizan: orders need attention".to_owned(),
+                    format!("{n} orders need a person now. Open the attention queue."),
+                )
+            }];
+        }
+        fresh
+            .into_iter()
+            .map(|(item, cause)| {
+                let order = if item.reference.is_empty() {
+                    &item.order_id
+                } else {
+                    &item.reference
+                };
+                let hours = item.deadline.map_or(0, |d| (d - now).num_hours().max(0));
+                match (cause, arabic) {
+                    ("deadline", false) => (
+                        format!("Mizan: order {order} — deadline in {hours} h"),
+                        "Tamara acts on its own at the deadline. Open the order to act first."
+                            .to_owned(),
+                    ),
+                    ("deadline", true) => (
+                        format!("ميزان: الطلب {order} — المهلة خلال {hours} ساعة"),
+                        "تتصرف تمارا من تلقاء نفسها عند انتهاء المهلة. افتح الطلب لتتصرف قبلها."
+                            .to_owned(),
+                    ),
+                    ("auto_authorise_failed", false) => (
+                        format!("Mizan: order {order} was not authorised"),
+                        "Authorising it automatically failed; it is retried, or authorise it \
+                         from the order."
+                            .to_owned(),
+                    ),
+                    ("auto_authorise_failed", true) => (
+                        format!("ميزان: لم يُفوَّض الطلب {order}"),
+                        "فشل التفويض التلقائي؛ ستُعاد المحاولة، أو فوّضه من شاشة الطلب.".to_owned(),
+                    ),
+                    (_, false) => (
+                        format!("Mizan: order {order} needs a person"),
+                        "A money move's outcome is unknown or the order could not be read. \
+                         Open the order."
+                            .to_owned(),
+                    ),
+                    (_, true) => (
+                        format!("ميزان: الطلب {order} يحتاج إلى شخص"),
+                        "نتيجة عملية مالية غير معروفة أو تعذّرت قراءة الطلب. افتح الطلب.".to_owned(),
+                    ),
+                }
+            })
+            .collect()
+    }
+}
 
 /// Refused deliveries of the last ten minutes at or above the alert threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +225,58 @@ mod tests {
             threshold: 50,
             spiking: refused >= 50,
         }
+    }
+
+    fn item(order: &str, reason: AttentionReason, hours: Option<i64>) -> AttentionItem {
+        AttentionItem {
+            order_id: order.into(),
+            reference: format!("REF-{order}"),
+            reason,
+            deadline: hours.map(|h| chrono::Utc::now() + chrono::Duration::hours(h)),
+            amount: None,
+            customer: None,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_queue_tells_each_order_and_cause_once_while_it_stays() {
+        use AttentionReason::*;
+        let now = chrono::Utc::now();
+        let mut w = QueueWatch::default();
+        let first = w.news(
+            &[
+                item("a", ApprovedNotAuthorised, Some(5)),
+                item("b", AuthorisedNotCaptured, Some(200)),
+                item("c", AutoAuthoriseFailed, None),
+            ],
+            now,
+            None,
+        );
+        let titles: Vec<&str> = first.iter().map(|n| n.0.as_str()).collect();
+        assert_eq!(titles.len(), 2, "b's deadline is days away: {titles:?}");
+        assert!(
+            titles[0].contains("REF-a") && titles[0].contains("deadline in 5 h"),
+            "{titles:?}"
+        );
+        let again = w.news(&[item("a", ApprovedNotAuthorised, Some(5))], now, None);
+        assert!(again.is_empty(), "told already");
+        assert!(w.news(&[], now, None).is_empty());
+        let back = w.news(
+            &[item("a", ApprovedNotAuthorised, Some(5))],
+            now,
+            Some("ar"),
+        );
+        assert!(
+            back[0].0.contains("المهلة"),
+            "gone and back: told again, in Arabic: {back:?}"
+        );
+        let many: Vec<_> = (0..5)
+            .map(|i| item(&format!("m{i}"), Mismatch, None))
+            .collect();
+        let summary = w.news(&many, now, None);
+        assert_eq!(summary.len(), 1);
+        assert!(summary[0].1.starts_with("5 orders"), "{summary:?}");
     }
 
     #[test]

@@ -107,7 +107,8 @@ pub struct MoveInput {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub items: Option<Vec<MoveItem>>,
-    /// A refund's reason (required for refunds).
+    /// A refund's reason (required, sent to Tamara); for other moves a note kept with the move
+    /// (ledger, timeline, export, audit log) and never sent.
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub comment: Option<String>,
@@ -267,6 +268,9 @@ impl MoveInput {
             action,
             confirm: confirm.filter(|c| !c.is_empty()),
             idempotency_key: None,
+            note: super::text(&self.comment)
+                .map(str::to_owned)
+                .filter(|_| self.kind != MoveKind::Refund),
         })
     }
 }

@@ -12,9 +12,11 @@ pub mod alerts;
 pub mod app;
 pub mod checkout;
 pub mod detail;
+pub mod disputes;
 pub mod ops;
 pub mod orders;
 pub mod registrations;
+pub mod statement;
 pub mod till;
 pub mod webhooks;
 

@@ -263,7 +263,7 @@ pub async fn deliveries_page(
     console: &Console,
     filter: &DeliveriesFilter,
 ) -> Result<Vec<DeliveryRow>> {
-    let rows = deliveries::list(console.store(), &filter.to_core(console)?).await?;
+    let rows = crate::webhooks::deliveries(console, &filter.to_core(console)?).await?;
     Ok(rows.iter().map(DeliveryRow::from).collect())
 }
 

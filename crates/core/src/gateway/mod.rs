@@ -209,6 +209,9 @@ macro_rules! read {
     }};
 }
 
+// After `read!`, which it uses.
+mod disputes;
+
 /// Tamara's client for one environment, behind retries (reads) and the breaker (everything).
 #[derive(Debug, Clone)]
 pub struct Gateway {

@@ -79,6 +79,7 @@ pub async fn preview(console: &Context, req: MoveRequest) -> Result<MovePreview>
     let details = gateway.order(&req.order_id, OrderPath::Orders).await?;
     let state = OrderState::from_details(&details.value)?;
     let mut planned = plan(&state, &req.action)?;
+    planned.comment = planned.comment.take().or_else(|| req.note_text());
     if req.confirm.is_some() {
         check_confirmation(env, &req, &planned)?;
     }
@@ -137,6 +138,7 @@ async fn run(console: &Context, req: &MoveRequest) -> Result<MoveOutcome> {
     let earlier = settle_earlier(console, &details).await?;
     let state = OrderState::from_details(&details.value)?;
     let mut planned = plan(&state, &req.action)?;
+    planned.comment = planned.comment.take().or_else(|| req.note_text());
     for e in &earlier {
         let mine = match &req.idempotency_key {
             Some(k) => e.idempotency_ref.as_deref() == Some(k.as_str()),

@@ -238,9 +238,36 @@ pub struct MoveRequest {
     /// A caller-chosen idempotency reference (scripts); otherwise one is derived so identical
     /// requests on the same order state collide.
     pub idempotency_key: Option<String>,
+    /// The operator's note on a capture, cancel or authorisation (a refund's comment is its
+    /// own, sent to Tamara). Kept locally — on the ledger entry, the timeline, the settlement
+    /// export and the audit log — never sent, and no part of the move's identity: the same
+    /// move with another note is still the same move.
+    pub note: Option<String>,
 }
 
+/// Longest note a move may carry (as long as a refund's comment may be).
+pub const MAX_NOTE_CHARS: usize = 1000;
+
 impl MoveRequest {
+    /// The note, trimmed; None when blank.
+    pub fn note_text(&self) -> Option<String> {
+        self.note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// What the operator said with this move: a refund's comment, else the note.
+    pub fn said(&self) -> Option<String> {
+        match &self.action {
+            MoveAction::Refund { comment, .. } if !comment.trim().is_empty() => {
+                Some(comment.trim().to_owned())
+            }
+            _ => self.note_text(),
+        }
+    }
+
     /// Shape checks that need no order: a non-empty id, a well-formed key.
     ///
     /// # Errors
@@ -248,6 +275,15 @@ impl MoveRequest {
     pub fn validate(&self) -> Result<(), Error> {
         if self.order_id.trim().is_empty() {
             return Err(Error::Invalid("order id must not be empty".into()));
+        }
+        if self
+            .note
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
+            return Err(Error::Invalid(format!(
+                "the note is longer than {MAX_NOTE_CHARS} characters"
+            )));
         }
         if let Some(k) = &self.idempotency_key {
             let ok = (1..=64).contains(&k.len())
@@ -356,6 +392,7 @@ mod tests {
             action: MoveAction::Authorise,
             confirm: None,
             idempotency_key: None,
+            note: None,
         };
         assert!(r.validate().is_err());
         r.order_id = "o".into();

@@ -110,6 +110,12 @@ pub(super) async fn audit(
     request_summary: Option<String>,
     result: String,
 ) {
+    // What the operator said travels with the move into the log (quoted, so it cannot pass
+    // for another field of the summary).
+    let request_summary = match (request_summary, req.said()) {
+        (Some(s), Some(said)) => Some(format!("{s} said={said:?}")),
+        (s, _) => s,
+    };
     let rec = AuditRecord {
         env: console.environment(),
         actor: console.config().operator.clone(),

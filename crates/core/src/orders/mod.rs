@@ -10,6 +10,7 @@
 //! `transactions` becomes one observed ledger row (deduplicated by the store on its gateway id).
 
 pub mod cache;
+pub mod statement;
 
 use chrono::{DateTime, Utc};
 use tamara::Money;

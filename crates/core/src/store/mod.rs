@@ -29,6 +29,7 @@ pub mod deliveries;
 pub mod delivery_retention;
 pub mod delivery_stats;
 pub mod desktop;
+pub mod disputes;
 mod error;
 pub mod events;
 pub mod evidence;

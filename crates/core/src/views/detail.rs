@@ -1,6 +1,6 @@
 //! One order in full for the order screen: amounts (including what remains), items, the
-//! timeline merging webhook deliveries, API calls, status changes, money moves and audit
-//! entries, and which money moves the order's state allows.
+//! timeline merging webhook deliveries, API calls, status changes, money moves, dispute events
+//! and audit entries, and which money moves the order's state allows.
 //!
 //! Invariants: the allowed actions are decided by the same planner that guards the moves
 //! ([`crate::moves::plan`]), probed with harmless inputs — never a second copy of the rules;
@@ -12,13 +12,14 @@ use tamara::model::OrderStatus;
 use tamara::model::payments::ShippingInfo;
 
 use crate::console::Console;
+use crate::disputes::is_dispute_event;
 use crate::error::Result;
 use crate::money::Money;
 use crate::moves::{AmountInput, MoveAction, OrderState, plan};
 use crate::orders::CachedOrder;
 use crate::store::audit;
 use crate::store::deliveries::{self, DeliveryFilter};
-use crate::store::ledger::{LedgerEntry, LedgerSource};
+use crate::store::ledger::LedgerEntry;
 use crate::store::orders::OrderRecord;
 
 /// Most entries read per timeline source.
@@ -56,6 +57,8 @@ pub enum TimelineKind {
     Status,
     Move,
     Audit,
+    // A dispute event (its delivery's body as the payload).
+    Dispute,
 }
 
 /// One event in the order's history.
@@ -179,13 +182,11 @@ fn move_entry(e: &LedgerEntry) -> TimelineEntry {
     if let Some(err) = &e.error {
         detail.push_str(&format!("; {err}"));
     }
+    // Every ledger entry is a money move, whoever made it (this console, a webhook, the
+    // reconciler); "API call" is for reads.
     TimelineEntry {
         at: e.occurred_at,
-        kind: if e.source == LedgerSource::Api {
-            TimelineKind::ApiCall
-        } else {
-            TimelineKind::Move
-        },
+        kind: TimelineKind::Move,
         title: format!("{} {} {}", capitalised(e.kind.as_str()), e.amount, e.state),
         detail,
         payload: e.request_summary.clone().filter(|s| looks_like_json(s)),
@@ -245,6 +246,11 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
         ..DeliveryFilter::default()
     };
     for d in deliveries::list(store, &filter).await? {
+        let dispute_event = d.event_type.as_deref().is_some_and(is_dispute_event);
+        if dispute_event && d.verdict == deliveries::DeliveryVerdict::Verified {
+            // On the timeline as the dispute event below.
+            continue;
+        }
         let mut detail = format!("{} ({})", d.processing_state, d.http_status);
         if let Some(r) = d.reason.as_ref().or(d.processing_result.as_ref()) {
             detail.push_str(&format!(": {r}"));
@@ -262,12 +268,31 @@ async fn timeline(console: &Console, cached: &CachedOrder) -> Result<Vec<Timelin
         });
     }
     out.extend(cached.ledger.iter().map(move_entry));
+    let (_, dispute_events) = crate::disputes::for_order(console, &o.order_id).await?;
+    out.extend(dispute_events.into_iter().map(|e| TimelineEntry {
+        at: e.received_at,
+        kind: TimelineKind::Dispute,
+        title: format!(
+            "Dispute {} — {}",
+            e.dispute_id.as_deref().unwrap_or("?"),
+            e.event_type
+        ),
+        detail: match (&e.status, e.recognised) {
+            (Some(s), true) => format!("status {s}"),
+            (Some(s), false) => format!("status {s}; body shape not recognised, kept as sent"),
+            (None, _) => "body shape not recognised, kept as sent".to_owned(),
+        },
+        payload: Some(e.body),
+    }));
     for a in audit::list_for_subject(store, env, &o.order_id, MAX_PER_SOURCE).await? {
-        // Money moves are already on the timeline from the ledger.
-        if a.action.starts_with("move.") {
+        // A money move's audit entry stays under "Audit" (who asked, what was said, the
+        // outcome); the move itself is on the timeline from the ledger. Dispute events are
+        // above already.
+        if a.action.starts_with("dispute.event") {
             continue;
         }
         let (kind, title) = match status_change(&a.result) {
+            _ if a.action.starts_with("move.") => (TimelineKind::Audit, a.action.clone()),
             Some(change) => (TimelineKind::Status, format!("Status {change}")),
             None => (TimelineKind::Audit, a.action.clone()),
         };

@@ -48,7 +48,9 @@ pub use crate::store::deliveries::{
 };
 pub use crate::store::mask_secret;
 
-/// Stored deliveries matching `filter`, newest first.
+/// Stored deliveries matching `filter`, newest first. The order may be named by Tamara's id
+/// or, for a cached order, by the merchant's reference (people search by the reference they
+/// know; deliveries are filed under the id).
 ///
 /// # Errors
 /// Store errors.
@@ -56,7 +58,18 @@ pub async fn deliveries(
     console: &Context,
     filter: &DeliveryFilter,
 ) -> Result<Vec<WebhookDelivery>> {
-    Ok(crate::store::deliveries::list(console.store(), filter).await?)
+    let store = console.store();
+    let mut filter = filter.clone();
+    if let Some(named) = filter.order_id.as_deref().map(str::trim) {
+        let env = console.environment();
+        let by_id = crate::store::orders::get(store, env, named).await?;
+        let order = match by_id {
+            Some(o) => Some(o),
+            None => crate::store::orders::get_by_reference(store, env, named).await?,
+        };
+        filter.order_id = Some(order.map_or_else(|| named.to_owned(), |o| o.order_id));
+    }
+    Ok(crate::store::deliveries::list(store, &filter).await?)
 }
 
 /// Largest body the receiver reads; a bigger one is answered 413 and not stored (the body is

@@ -10,6 +10,8 @@
 //!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
 //! - The body is never trusted: the order is re-read from the API, and only its fetched status
 //!   is applied — and never backwards ([`crate::orders::cache::cache_details`]).
+//! - Dispute events are [`crate::disputes`]'s: recorded from the body, whatever its shape,
+//!   with no re-read (they move no money and their order may be unknown).
 //! - Approved orders are authorised when the `auto_authorise` setting is on (default). A 409
 //!   means it is already done. Any failure (re-read or authorise) marks the row `failed` with
 //!   the reason; it is requeued after an exponential back-off, never dropped.
@@ -32,6 +34,7 @@ use tokio::task::JoinHandle;
 use super::selftest::SELF_TEST_ORDER_PREFIX;
 use crate::audit::{self, AuditRecord};
 use crate::context::Context;
+use crate::disputes;
 use crate::error::{Error, ErrorCode, Result};
 use crate::gateway::GatewayError;
 use crate::orders::cache::{CacheOutcome, cache_details};
@@ -177,10 +180,32 @@ impl Processor {
             if (&mut *shutdown).now_or_never().is_some() {
                 break;
             }
-            self.process(&row).await?;
-            settled += 1;
+            match self.process(&row).await {
+                Ok(()) => settled += 1,
+                Err(Error::Store(StoreError::Conflict(why))) => self.lost_race(&row, &why).await?,
+                Err(e) => return Err(e),
+            }
         }
         Ok(settled)
+    }
+
+    /// A row this processor could not settle because it was no longer pending: another
+    /// processor on the same inbox (the desktop's and a rehearsal's, or `mizan serve` and the
+    /// desktop on one data directory) settled it first. Not an error — the event claim kept the
+    /// effect to one — so it is noted quietly; a row still pending is retried next batch.
+    async fn lost_race(&self, row: &WebhookDelivery, why: &str) -> Result<()> {
+        let now = deliveries::get(self.console.store(), row.id).await?;
+        match now.map(|d| d.processing_state) {
+            Some(ProcessingState::Pending) => {
+                tracing::warn!(delivery_id = row.id, %why, "delivery not settled; retried next batch");
+            }
+            state => tracing::debug!(
+                delivery_id = row.id,
+                ?state,
+                "delivery settled by another processor"
+            ),
+        }
+        Ok(())
     }
 
     /// Puts failed verified rows back in the queue once their back-off has passed.
@@ -219,6 +244,14 @@ impl Processor {
 
     /// Processes one pending row and settles it. Only store failures are errors.
     pub(crate) async fn process(&self, row: &WebhookDelivery) -> Result<()> {
+        if row
+            .event_type
+            .as_deref()
+            .is_some_and(disputes::is_dispute_event)
+            && let Some(notice) = disputes::notice::read(row.body.as_bytes())
+        {
+            return disputes::receive::process(&self.console, row, &notice).await;
+        }
         let now = self.console.now();
         let store = self.console.store();
         let n = match super::body::parse(row.body.as_bytes()) {

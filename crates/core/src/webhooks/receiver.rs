@@ -1,5 +1,8 @@
 //! `POST /webhooks/tamara`: verify the `tamaraToken`, store the raw delivery, answer.
 //!
+//! A dispute event (`OrderDispute…`, payload undocumented) is never a 400: whatever its body
+//! holds besides its `event_type`, it is stored verified for [`crate::disputes`] to keep.
+//!
 //! Owns the receiver's verdicts and answers: 200 verified, 401 missing/forged/expired/wrongly
 //! signed token (stored, never processed), 400 unparseable body with a valid token (stored),
 //! 413 body over [`super::MAX_BODY_BYTES`] (axum's body limit; not stored), 429 a refused
@@ -65,18 +68,23 @@ pub(crate) async fn receive(
         }
     };
     let parsed = super::body::parse(&body);
+    // A dispute event is kept whatever its (undocumented) shape: `crate::disputes` reads it.
+    let dispute = match &parsed {
+        Ok(n) if !crate::disputes::is_dispute_event(n.kind.name()) => None,
+        _ => crate::disputes::notice::read(&body),
+    };
     let (verdict, status, reason) = match (&token_check, &parsed) {
         (Err(e), _) => (
             DeliveryVerdict::Rejected,
             StatusCode::UNAUTHORIZED,
             Some(format!("{}: {e}", e.code())),
         ),
-        (Ok(_), Err(e)) => (
+        (Ok(_), Err(e)) if dispute.is_none() => (
             DeliveryVerdict::InvalidBody,
             StatusCode::BAD_REQUEST,
             Some(format!("body_invalid: {e}")),
         ),
-        (Ok(_), Ok(_)) => (DeliveryVerdict::Verified, StatusCode::OK, None),
+        (Ok(_), _) => (DeliveryVerdict::Verified, StatusCode::OK, None),
     };
     let refused = verdict == DeliveryVerdict::Rejected;
     if refused && !state.refusals.admit(peer.ip()) {
@@ -116,8 +124,14 @@ pub(crate) async fn receive(
             .as_deref()
             .map(|r| sample::text(r, sample::SAMPLE_BYTES)),
         http_status: status.as_u16(),
-        order_id: notification.as_ref().map(|n| n.order_id.clone()),
-        event_type: notification.as_ref().map(|n| n.kind.name().to_owned()),
+        order_id: notification
+            .as_ref()
+            .map(|n| n.order_id.clone())
+            .or_else(|| dispute.as_ref().and_then(|d| d.order_id.clone())),
+        event_type: notification
+            .as_ref()
+            .map(|n| n.kind.name().to_owned())
+            .or_else(|| dispute.as_ref().map(|d| d.event.to_string())),
         sender: Some(peer.to_string()),
         sizes: Some(sizes),
     };

@@ -57,18 +57,31 @@ pub fn parse_events(events: &[String]) -> std::result::Result<Vec<EventType>, Un
     Ok(parsed)
 }
 
-/// An order webhook for `url` on `events` (every order event when none is named).
+/// An order webhook for `url` on `events` (every order event when none is named), or a
+/// dispute webhook when every named event is a dispute event (reference §6.1: the two types
+/// are registered apart).
 ///
 /// # Errors
-/// [`Error::Invalid`] naming an event Tamara does not send.
+/// [`Error::Invalid`] naming an event Tamara does not send, or mixing the two types.
 pub fn order_request(
     url: &str,
     events: &[String],
     headers: BTreeMap<String, String>,
 ) -> Result<WebhookRequest> {
     let named = parse_events(events).map_err(|e| Error::Invalid(e.to_string()))?;
+    let disputes = named.iter().filter(|e| e.is_dispute()).count();
+    if disputes > 0 && disputes < named.len() {
+        return Err(Error::Invalid(
+            "order and dispute events are registered as two webhooks (type order, type dispute)"
+                .into(),
+        ));
+    }
     Ok(WebhookRequest {
-        kind: Some(WebhookType::Order),
+        kind: Some(if disputes > 0 {
+            WebhookType::Dispute
+        } else {
+            WebhookType::Order
+        }),
         url: url.trim().to_owned(),
         events: if named.is_empty() {
             EventType::ORDER_EVENTS.to_vec()
@@ -455,6 +468,18 @@ mod request_tests {
                 r#"invalid input: unknown webhook event "order_eaten""#.to_owned()
             ))
         );
+    }
+
+    #[test]
+    fn dispute_events_make_a_dispute_webhook_and_never_share_one_with_order_events() {
+        let names: Vec<String> = ["OrderDisputeWasUpdated", "OrderDisputeClosedClaimCancelled"]
+            .map(String::from)
+            .to_vec();
+        let r = order_request("https://x.example/w", &names, BTreeMap::new());
+        assert_eq!(r.ok().and_then(|r| r.kind), Some(WebhookType::Dispute));
+        let mixed = ["order_captured".into(), "OrderDisputeWasUpdated".into()];
+        let e = order_request("https://x.example/w", &mixed, BTreeMap::new()).err();
+        assert_eq!(e.map(|e| e.code()), Some(crate::ErrorCode::InvalidInput));
     }
 
     #[test]

@@ -61,16 +61,37 @@ pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
             ),
         });
     }
-    let n =
-        super::body::parse(before.body.as_bytes()).map_err(|e| Error::DeliveryNotReplayable {
-            id,
-            reason: format!("its body does not parse as a notification: {e}"),
-        })?;
-    // The identity the processor claimed it under.
-    let (order_id, event, sub_id) = super::body::event_key(&n, id);
-    let key = EventKey::new(env, &order_id, &event, Some(&sub_id));
+    let dispute = before
+        .event_type
+        .as_deref()
+        .filter(|e| crate::disputes::is_dispute_event(e))
+        .and_then(|_| crate::disputes::notice::read(before.body.as_bytes()));
+    // The identity the processor claimed it under (a dispute event: its delivery).
+    let (order_id, event, key) = match &dispute {
+        Some(d) => (
+            d.order_id.clone().unwrap_or_else(|| "-".into()),
+            d.event.to_string(),
+            None,
+        ),
+        None => {
+            let n = super::body::parse(before.body.as_bytes()).map_err(|e| {
+                Error::DeliveryNotReplayable {
+                    id,
+                    reason: format!("its body does not parse as a notification: {e}"),
+                }
+            })?;
+            let (order_id, event, sub_id) = super::body::event_key(&n, id);
+            let key = EventKey::new(env, &order_id, &event, Some(&sub_id));
+            (order_id, event, Some(key))
+        }
+    };
     let mut tx = store.begin().await?;
-    events::release(&mut tx, &key).await?;
+    match &key {
+        Some(key) => {
+            events::release(&mut tx, key).await?;
+        }
+        None => crate::disputes::receive::release(&mut tx, env, id).await?,
+    }
     deliveries::reopen_for_replay(&mut tx, id).await?;
     let rec = AuditRecord {
         env,

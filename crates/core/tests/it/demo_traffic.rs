@@ -68,6 +68,7 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     let created = traffic.created();
     let started = Instant::now();
     let (mut approved, mut declined, mut captured, mut refunded) = (0, 0, 0, 0);
+    let mut disputed = 0;
     while started.elapsed() < Duration::from_secs(60) {
         let r = traffic.tick().await;
         assert!(r.failures.is_empty(), "{:?}", r.failures);
@@ -78,15 +79,28 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
         }
         captured += usize::from(r.captured.is_some());
         refunded += usize::from(r.refunded.is_some());
-        if approved >= 6 && captured >= 3 && refunded >= 1 {
+        disputed += usize::from(r.disputed.is_some());
+        if approved >= 6 && captured >= 3 && refunded >= 1 && disputed >= 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert!(
-        captured >= 3 && refunded >= 1,
-        "captured {captured}, refunded {refunded}"
+        captured >= 3 && refunded >= 1 && disputed >= 1,
+        "captured {captured}, refunded {refunded}, disputed {disputed}"
     );
+    // The dispute's event reached the receiver on its own webhook and the disputes board.
+    let mut board = None;
+    for _ in 0..100 {
+        let b = mizan_core::disputes::board(&console, false).await.unwrap();
+        if !b.disputes.is_empty() {
+            board = Some(b);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let board = board.expect("a demo dispute on the board");
+    assert!(board.unmatched.is_empty(), "{board:?}");
     let made = created.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(made, approved + declined);
 
@@ -178,6 +192,24 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
             .ledger
             .iter()
             .any(|e| e.kind == LedgerKind::Refund && e.state == LedgerState::Succeeded)
+    );
+    // Every money move is filed under "Money move" (the demo's refunds are the console's own
+    // API calls), and its audit entry under "Audit".
+    let moves: Vec<_> = view
+        .timeline
+        .iter()
+        .filter(|e| e.kind == detail::TimelineKind::Move)
+        .collect();
+    assert!(
+        moves.iter().any(|e| e.title.starts_with("Refund")),
+        "{moves:?}"
+    );
+    assert!(
+        view.timeline
+            .iter()
+            .any(|e| e.kind == detail::TimelineKind::Audit && e.title == "move.refund"),
+        "{:?}",
+        view.timeline
     );
     let webhook = view
         .timeline

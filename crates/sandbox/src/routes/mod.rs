@@ -10,6 +10,7 @@
 
 mod checkout;
 mod control;
+mod disputes;
 mod hosted;
 mod instore;
 mod orders;
@@ -62,6 +63,15 @@ pub fn router(state: AppState) -> Router {
             post(payments::simplified_refund),
         )
         .route("/payments/refund", post(payments::legacy_refund))
+        .route(disputes::DISPUTES_PATH, get(disputes::list))
+        .route(
+            disputes::DISPUTES_PATH.trim_end_matches('/'),
+            get(disputes::list),
+        )
+        .route(
+            "/external/merchants/orders/disputes/{dispute_id}",
+            post(disputes::update),
+        )
         .route("/webhooks", post(webhooks::register))
         .route("/webhooks/list", get(webhooks::list))
         .route(
@@ -80,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(hosted::routes())
         .merge(control::routes())
+        .merge(disputes::control())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

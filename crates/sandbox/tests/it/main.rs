@@ -7,6 +7,7 @@
 mod auth_and_input;
 mod common;
 mod contract;
+mod disputes;
 mod hosted_and_seed;
 mod openapi;
 mod state_machine;

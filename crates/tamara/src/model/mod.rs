@@ -8,6 +8,7 @@
 mod common;
 pub use common::*;
 pub mod checkout;
+pub mod dispute;
 pub mod in_store;
 pub mod notification;
 pub mod order;

@@ -45,6 +45,22 @@ impl EventType {
         EventType::OrderRefunded,
         EventType::OrderExpired,
     ];
+
+    /// The six dispute events (`type: "dispute"`, reference §6.5); payloads undocumented.
+    pub const DISPUTE_EVENTS: [EventType; 6] = [
+        EventType::DisputeAwaitingMerchantResponse,
+        EventType::DisputeClosedMerchantAcceptedClaim,
+        EventType::DisputeClosedTamaraAcceptedClaim,
+        EventType::DisputeClosedTamaraAcceptedAndMerchantRefundedClaim,
+        EventType::DisputeClosedClaimCancelled,
+        EventType::DisputeWasUpdated,
+    ];
+
+    /// True for the six dispute events and for any unknown name of their family
+    /// (`OrderDispute…`), which a later Tamara may add.
+    pub fn is_dispute(&self) -> bool {
+        Self::DISPUTE_EVENTS.contains(self) || self.as_str().starts_with("OrderDispute")
+    }
 }
 
 open_enum!(

@@ -63,6 +63,22 @@ describe("order detail", () => {
     expect(screen.queryByTestId("unreadable-fields")).toBeNull();
   });
 
+  it("shows dispute events on the timeline with their own filter and payload", async () => {
+    const user = userEvent.setup({ delay: null });
+    const body = '{"order_id":"0d5e8a1c","dispute_id":7,"event_type":"OrderDisputeAwaitingMerchantResponse","data":{}}';
+    const dispute = { at: "2025-03-05T08:00:00Z", kind: "dispute" as const, title: "Dispute 7 — OrderDisputeAwaitingMerchantResponse", detail: "status awaiting_merchant_response", payload: body };
+    scriptShell({ order_detail: () => ({ ...detail, timeline: [...detail.timeline, dispute] }) });
+    renderApp(`#/orders/${ID}`);
+    await screen.findByTestId("order-detail");
+    const chip = screen.getByRole("radio", { name: /Dispute/ });
+    await user.click(chip);
+    const entries = within(screen.getByTestId("timeline")).getAllByTestId("timeline-entry");
+    expect(entries.map((e) => e.getAttribute("data-kind"))).toEqual(["dispute"]);
+    expect(entries[0]).toHaveTextContent("Dispute 7 — OrderDisputeAwaitingMerchantResponse");
+    await user.click(within(entries[0] as HTMLElement).getByRole("button", { name: "Show payload" }));
+    expect(screen.getByTestId("timeline")).toHaveTextContent("OrderDisputeAwaitingMerchantResponse");
+  });
+
   it("still shows an order with fields Tamara sent oddly, and names them", async () => {
     scriptShell({ order_detail: () => ({ ...detail, unreadable_fields: ["consumer.first_name", "instalments"] }) });
     renderApp(`#/orders/${ID}`);
@@ -177,5 +193,19 @@ describe("order detail", () => {
     expect(error).toHaveAttribute("data-code", "move_in_progress");
     expect(error).toHaveTextContent("Another capture of this order is being sent");
     expect(screen.queryByTestId("move-done")).toBeNull();
+  });
+});
+
+describe("print statement", () => {
+  it("asks the core for this order's statement and prints it from a hidden frame", async () => {
+    const user = userEvent.setup({ delay: null });
+    const calls = scriptShell({ order_detail: () => detail, order_statement: () => "<!doctype html><p>statement of MZ-100007</p>" });
+    renderApp(`#/orders/${ID}`);
+    await user.click(await screen.findByTestId("order-print"));
+    await waitFor(() => expect(callsTo(calls, "order_statement")).toHaveLength(1));
+    expect(callsTo(calls, "order_statement")[0]?.args).toEqual({ orderId: ID, entry: null });
+    await waitFor(() => expect(document.querySelector("iframe[aria-hidden=true]")).not.toBeNull());
+    const frame = document.querySelector("iframe[aria-hidden=true]") as HTMLIFrameElement;
+    expect(frame.srcdoc).toContain("statement of MZ-100007");
   });
 });

@@ -9,6 +9,7 @@ import { useMarkReady } from "../../app/ready";
 import { hrefFor } from "../../app/router";
 import { isTyping } from "../../app/shortcuts";
 import { JsonViewer } from "../../components/JsonViewer";
+import { PrintStatement } from "./PrintStatement";
 import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorState, Loading } from "../../components/States";
 import { formatDateTime } from "../../lib/time";
@@ -74,6 +75,7 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
         <StatusBadge status={o.status} testId="order-status" />
         <span className="muted mono small">{o.order_id}</span>
         <span className="spacer" />
+        <PrintStatement orderId={o.order_id} />
         <button type="button" className="ghost" onClick={() => refresh.mutate()} disabled={refresh.isPending} data-testid="order-refresh">
           {refresh.isPending ? t("detail.refreshing") : t("detail.refresh")}
         </button>

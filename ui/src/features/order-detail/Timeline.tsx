@@ -1,12 +1,12 @@
-// One timeline for the order: API calls, webhook deliveries, status changes, money moves and
-// audit lines, newest first, each raw payload one click away.
+// One timeline for the order: API calls, webhook deliveries, status changes, money moves,
+// dispute events and audit lines, newest first, each raw payload one click away.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TimelineEntry, TimelineKind } from "../../ipc";
 import { JsonViewer } from "../../components/JsonViewer";
 import { formatDateTime } from "../../lib/time";
 
-const KINDS: TimelineKind[] = ["api_call", "webhook", "status", "move", "audit"];
+const KINDS: TimelineKind[] = ["api_call", "webhook", "status", "move", "audit", "dispute"];
 
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   const { t, i18n } = useTranslation();

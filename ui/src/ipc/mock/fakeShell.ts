@@ -6,7 +6,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { DeliveryRow, IpcErrorCode, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
 import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
-import { DEMO_INFO, ORDER_EVENTS, PRODUCTION_INFO, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
+import { DEMO_INFO, DISPUTES, ORDER_EVENTS, PRODUCTION_INFO, UNMATCHED_DISPUTE_EVENTS, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
 
 const TOTAL = 1_000_000;
 const refuse = (code: IpcErrorCode, message: string) => Promise.reject({ code, message });
@@ -172,6 +172,7 @@ export function installFakeShell(): void {
         ],
       };
     },
+    order_statement: (a) => `<!doctype html><html><body><h1>Order statement</h1><p>${String(a.orderId)}</p></body></html>`,
     till_start: (a) => {
       const input = a.input as { channel: string; reference: string };
       return { order_id: `ord-till-${input.reference}`, checkout_id: "chk-till-7a1", link: input.channel === "qr" ? "https://checkout.tamara.co/qr/chk-till-7a1" : "https://checkout.tamara.co/in-store/chk-till-7a1" };
@@ -228,6 +229,17 @@ export function installFakeShell(): void {
     ],
     credentials_set: (a) => handlers.credentials_status?.(a),
     credentials_test: () => ({ ok: true, detail: "GET /merchants/configs answered 200" }),
+    disputes_list: (a) => {
+      const all = DISPUTES.filter((d) => !a.openOnly || d.open);
+      return { disputes: all, unmatched: UNMATCHED_DISPUTE_EVENTS, response_days: 7, api_configured: true };
+    },
+    disputes_refresh: () => DISPUTES.length,
+    dispute_comment: (a) => {
+      const d = DISPUTES.find((x) => x.dispute_id === a.disputeId);
+      if (!d) return refuse("dispute_not_found", `No dispute ${String(a.disputeId)} here.`);
+      if (d.status === "awaiting_merchant_response") Object.assign(d, { status: "under_review", days_left: null, respond_by: null });
+      return null;
+    },
     demo_traffic: (a) => {
       demo = { ...demo, running: Boolean(a.running) };
       return demo;

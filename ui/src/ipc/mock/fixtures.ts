@@ -1,7 +1,7 @@
 // Sample data in the contract's shapes, shared by the component tests and the browser-only mock
 // mode (`npm run dev:mock`). Amounts are strings at their currency's precision, as the shell
 // sends them.
-import type { AppInfo, OrderDetail, OrderRow } from "..";
+import type { AppInfo, DisputeEventRow, DisputeListRow, OrderDetail, OrderRow } from "..";
 
 export const SANDBOX_INFO: AppInfo = {
   environment: "sandbox",
@@ -127,3 +127,18 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
 
 /** The order events as the core serves them (`webhook_events`). */
 export const ORDER_EVENTS = ["order_approved", "order_declined", "order_authorised", "order_canceled", "order_updated", "order_captured", "order_refunded", "order_expired"];
+
+const DAY = 86_400_000;
+
+/** Disputes in each state the screen shows: waiting (with days left), overdue, under review, closed. */
+export const DISPUTES: DisputeListRow[] = [
+  { dispute_id: "104", order_id: orderId(3), order_reference_id: "WEB-100003", status: "awaiting_merchant_response", open: true, amount: "230.00", currency: "SAR", opened_at: new Date(Date.now() - 2 * DAY).toISOString(), closed_at: null, respond_by: new Date(Date.now() + 5 * DAY).toISOString(), days_left: 5, last_event: "OrderDisputeAwaitingMerchantResponse", source: "notification" },
+  { dispute_id: "101", order_id: orderId(9), order_reference_id: "WEB-100009", status: "awaiting_merchant_response", open: true, amount: "99.500", currency: "KWD", opened_at: new Date(Date.now() - 9 * DAY).toISOString(), closed_at: null, respond_by: new Date(Date.now() - 2 * DAY).toISOString(), days_left: -2, last_event: "OrderDisputeAwaitingMerchantResponse", source: "list" },
+  { dispute_id: "99", order_id: orderId(14), order_reference_id: "WEB-100014", status: "under_review", open: true, amount: "1200.00", currency: "AED", opened_at: new Date(Date.now() - 12 * DAY).toISOString(), closed_at: null, respond_by: null, days_left: null, last_event: "OrderDisputeWasUpdated", source: "notification" },
+  { dispute_id: "87", order_id: orderId(21), order_reference_id: "WEB-100021", status: "claim_accepted", open: false, amount: "75.00", currency: "SAR", opened_at: new Date(Date.now() - 30 * DAY).toISOString(), closed_at: new Date(Date.now() - 20 * DAY).toISOString(), respond_by: null, days_left: null, last_event: "OrderDisputeClosedTamaraAcceptedClaim", source: "notification" },
+];
+
+/** A dispute event whose shape named no dispute, kept as sent. */
+export const UNMATCHED_DISPUTE_EVENTS: DisputeEventRow[] = [
+  { delivery_id: 4410, event_type: "OrderDisputeWasEscalated", order_id: null, dispute_id: null, status: null, recognised: false, received_at: new Date(Date.now() - 3_600_000).toISOString(), body: '{"event_type":"OrderDisputeWasEscalated","case":{"ref":"X-1"}}' },
+];
