@@ -29,6 +29,17 @@ pub struct WaitingOrder {
     pub customer_name: Option<String>,
 }
 
+impl WaitingOrder {
+    /// What is left to capture, exactly: total − canceled − captured (`None` if the
+    /// currencies disagree, which the store never writes).
+    pub fn left_to_capture(&self) -> Option<Money> {
+        self.total
+            .checked_sub(self.canceled)
+            .and_then(|m| m.checked_sub(self.captured))
+            .ok()
+    }
+}
+
 /// Which waiting orders [`waiting_orders`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiting {

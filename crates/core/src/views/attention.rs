@@ -89,7 +89,7 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
     }
     for o in desktop::waiting_orders(store, env, Waiting::Capture, MAX_ITEMS).await? {
         // Exactly: the store's filter is a float key.
-        let Some(left) = uncaptured(&o).filter(Money::is_positive) else {
+        let Some(left) = o.left_to_capture().filter(Money::is_positive) else {
             continue;
         };
         let since = o.authorised_at.unwrap_or(o.updated_at);
@@ -188,14 +188,6 @@ pub async fn attention_queue(console: &Console, now: DateTime<Utc>) -> Result<Ve
         }
     }
     Ok(out)
-}
-
-/// What is left to capture: total − canceled − captured (`None` if the currencies disagree).
-fn uncaptured(o: &desktop::WaitingOrder) -> Option<Money> {
-    o.total
-        .checked_sub(o.canceled)
-        .and_then(|m| m.checked_sub(o.captured))
-        .ok()
 }
 
 /// The deadline in words for the CLI-facing sentence; the app renders its own, localised.

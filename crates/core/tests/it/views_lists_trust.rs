@@ -2,7 +2,7 @@
 //! any usual form finds its order (the one rule of `mizan_core::phone`, on both sides: stored
 //! and typed, and for rows cached before migration 0009), rehearsal orders are marked and kept
 //! behind a filter, and the attention queue holds every authorised order with money left to
-//! capture — with its amount and customer — and no rehearsal order.
+//! capture — with its amount and customer — and no rehearsal order (as `mizan orders stuck`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -213,6 +213,15 @@ async fn every_authorised_order_with_money_left_to_capture_is_in_the_queue() {
         "{q:#?}"
     );
     assert!(q.iter().all(|i| i.order_id != "rehearsal"));
+    // `mizan orders stuck` keeps the same rule.
+    let mut stuck: Vec<_> = mizan_core::reconcile::stuck_orders(&console, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.order_id)
+        .collect();
+    stuck.sort();
+    assert_eq!(stuck, ["partly", "plain", "refunded-part"]);
     let partly = q.iter().find(|i| i.order_id == "partly").unwrap();
     assert_eq!(partly.deadline, Some(t0 + Duration::days(21)));
 
