@@ -22,6 +22,7 @@ pub mod export;
 pub mod gateway;
 pub mod moves;
 pub mod orders;
+pub mod phone;
 pub mod reconcile;
 pub mod service;
 pub mod settings;

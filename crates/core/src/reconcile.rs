@@ -35,7 +35,8 @@ use crate::console::Console;
 use crate::error::Result;
 use crate::orders::CachedOrder;
 use crate::store::deliveries::{self, DeliveryFilter, ProcessingState};
-use crate::store::ledger::{self, LedgerKind, LedgerSource, LedgerState};
+use crate::store::desktop::{Waiting, waiting_orders};
+use crate::store::ledger::{self, LedgerSource, LedgerState};
 use crate::store::order_list::{self, OrderCursor, OrderListQuery, TextPlan};
 use crate::store::orders::{self, OrderRecord};
 use crate::store::settings::{self, SettingScope};
@@ -436,39 +437,37 @@ pub struct StuckOrder {
 }
 
 /// Orders needing a person as of `now`: deadlines first (soonest first), then orders whose
-/// webhook processing failed. Reads only the cache.
+/// webhook processing failed. Reads only the cache. The same rule as the app's attention
+/// queue (`store::desktop::waiting_orders`): approved orders, and authorised orders with money
+/// left to capture whatever their status; never a rehearsal order.
 pub async fn stuck_orders(console: &Console, now: DateTime<Utc>) -> Result<Vec<StuckOrder>> {
     let env = console.environment();
     let store = console.store();
     let mut out = Vec::new();
-    let q = OrderListQuery {
-        statuses: vec!["approved".into(), "authorised".into(), "updated".into()],
-        limit: order_list::MAX_PAGE,
-        ..OrderListQuery::default()
-    };
-    for o in order_list::records(store, env, &q, &TextPlan::None).await? {
-        let reason = if o.status == "approved" {
-            StuckReason::ApprovedNotAuthorised {
-                expires_at: o.created_at + chrono::Duration::hours(APPROVAL_WINDOW_HOURS),
-            }
-        } else {
-            let authorised_at = ledger::list_for_order(store, env, &o.order_id)
-                .await?
-                .iter()
-                .filter(|e| e.kind == LedgerKind::Authorise)
-                .map(|e| e.occurred_at)
-                .min()
-                .unwrap_or(o.updated_at);
-            StuckReason::AuthorisedNotCaptured {
-                auto_capture_at: authorised_at + chrono::Duration::days(AUTO_CAPTURE_DAYS),
-            }
-        };
-        out.push(StuckOrder {
-            order_id: o.order_id.clone(),
-            time_left: reason.deadline().map(|d| d - now),
-            order: Some(o),
-            reason,
-        });
+    for what in [Waiting::Approval, Waiting::Capture] {
+        for w in waiting_orders(store, env, what, order_list::MAX_PAGE).await? {
+            let reason = match what {
+                Waiting::Approval => StuckReason::ApprovedNotAuthorised {
+                    expires_at: w.created_at + chrono::Duration::hours(APPROVAL_WINDOW_HOURS),
+                },
+                Waiting::Capture => {
+                    if !w.left_to_capture().is_some_and(|m| m.is_positive()) {
+                        continue;
+                    }
+                    let authorised_at = w.authorised_at.unwrap_or(w.updated_at);
+                    StuckReason::AuthorisedNotCaptured {
+                        auto_capture_at: authorised_at + chrono::Duration::days(AUTO_CAPTURE_DAYS),
+                    }
+                }
+            };
+            let order = orders::get(store, env, &w.order_id).await?;
+            out.push(StuckOrder {
+                order_id: w.order_id,
+                time_left: reason.deadline().map(|d| d - now),
+                order,
+                reason,
+            });
+        }
     }
     out.sort_by_key(|s| s.time_left);
     let failed = failed_deliveries(store, env).await?;

@@ -181,7 +181,17 @@ export type AttentionItem = {
 	reason: AttentionReason,
 	/**  When Tamara acts on its own (expires the approval, captures automatically). */
 	deadline: string | null,
-	/**  One sentence: what happened and what to do (English; the CLI's text). */
+	/**
+	 *  The money at stake (total awaiting authorisation, or left to capture), with
+	 *  `currency`.
+	 */
+	amount: string | null,
+	currency: string | null,
+	customer: string | null,
+	/**
+	 *  One sentence in English (the CLI's words): what happened and what to do. The app
+	 *  words the deadline reasons itself from `reason` and `deadline`.
+	 */
 	detail: string,
 	/**  The sentence as a code and parameters, which the UI translates. */
 	phrase: Phrase,
@@ -531,6 +541,10 @@ export type OrderRow = {
 	refunded: string,
 	created_at: string,
 	customer: string | null,
+	phone: string | null,
+	email: string | null,
+	/**  Made by the go-live checklist's rehearsal, not by a customer. */
+	rehearsal: boolean,
 };
 
 /**  A page of the order list with the number of matching orders. */
@@ -542,6 +556,11 @@ export type OrdersPage = {
 	 */
 	total: number,
 	total_capped: boolean,
+	/**
+	 *  Where the cache stood when this page was read (see `OrdersQuery::arrived_upto`); past
+	 *  32 bits it stays at the largest value, which pins nothing out.
+	 */
+	arrival_mark: number,
 };
 
 /**  Filters and paging of the order list. Empty strings count as "no filter". */
@@ -562,6 +581,12 @@ export type OrdersQuery = {
 	amount_min?: string | null,
 	/**  Order total at most this. */
 	amount_max?: string | null,
+	/**  The go-live rehearsal's orders: absent every order, `false` none, `true` only them. */
+	rehearsal?: boolean | null,
+	/**  Only orders that arrived at or before this mark (a page's `arrival_mark`): a pinned list. */
+	arrived_upto?: number | null,
+	/**  Only orders that arrived after this mark: the ones a pinned list does not show yet. */
+	arrived_after?: number | null,
 	offset?: number,
 	/**  Rows per page, 1 to 1000. */
 	limit: number,

@@ -200,7 +200,8 @@ impl Rehearsal<'_> {
         self.seq += 1;
         let mut req = self.checkout.clone();
         req.order_reference_id = format!(
-            "REHEARSE-{}-{}",
+            "{}{}-{}",
+            crate::store::order_list::REHEARSAL_PREFIX,
             self.console.now().format("%Y%m%d%H%M%S"),
             self.seq
         );

@@ -233,6 +233,8 @@ mod tests {
             reference: format!("REF-{order}"),
             reason,
             deadline: hours.map(|h| chrono::Utc::now() + chrono::Duration::hours(h)),
+            amount: None,
+            customer: None,
             detail: String::new(),
             phrase: crate::views::phrase::Phrase::new(
                 crate::views::phrase::PhraseCode::Reason,

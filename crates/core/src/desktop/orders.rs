@@ -6,7 +6,7 @@ use super::{amount, parse_time, text, time};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::money::{Currency, parse_decimal};
-use crate::store::order_list::{OrderListQuery, OrderListRow};
+use crate::store::order_list::{OrderListQuery, OrderListRow, is_rehearsal};
 use crate::views::attention::{self, AttentionReason};
 use crate::views::phrase::Phrase;
 use crate::views::{orders, saved};
@@ -47,6 +47,18 @@ pub struct OrdersQuery {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub amount_max: Option<String>,
+    /// The go-live rehearsal's orders: absent every order, `false` none, `true` only them.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub rehearsal: Option<bool>,
+    /// Only orders that arrived at or before this mark (a page's `arrival_mark`): a pinned list.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub arrived_upto: Option<u32>,
+    /// Only orders that arrived after this mark: the ones a pinned list does not show yet.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub arrived_after: Option<u32>,
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub offset: u32,
@@ -67,6 +79,10 @@ pub struct OrderRow {
     pub refunded: String,
     pub created_at: String,
     pub customer: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Made by the go-live checklist's rehearsal, not by a customer.
+    pub rehearsal: bool,
 }
 
 /// A page of the order list with the number of matching orders.
@@ -78,6 +94,9 @@ pub struct OrdersPage {
     /// filter change stays fast at a million orders).
     pub total: u32,
     pub total_capped: bool,
+    /// Where the cache stood when this page was read (see `OrdersQuery::arrived_upto`); past
+    /// 32 bits it stays at the largest value, which pins nothing out.
+    pub arrival_mark: u32,
 }
 
 /// A named, saved order-list query.
@@ -98,7 +117,13 @@ pub struct AttentionItem {
     pub reason: AttentionReason,
     /// When Tamara acts on its own (expires the approval, captures automatically).
     pub deadline: Option<String>,
-    /// One sentence: what happened and what to do (English; the CLI's text).
+    /// The money at stake (total awaiting authorisation, or left to capture), with
+    /// `currency`.
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub customer: Option<String>,
+    /// One sentence in English (the CLI's words): what happened and what to do. The app
+    /// words the deadline reasons itself from `reason` and `deadline`.
     pub detail: String,
     /// The sentence as a code and parameters, which the UI translates.
     pub phrase: Phrase,
@@ -131,6 +156,9 @@ impl OrdersQuery {
             created_to: at("created_to", text(&self.created_to))?,
             amount_min: decimal("amount_min", text(&self.amount_min))?,
             amount_max: decimal("amount_max", text(&self.amount_max))?,
+            rehearsal: self.rehearsal,
+            arrived_upto: self.arrived_upto.map(i64::from),
+            arrived_after: self.arrived_after.map(i64::from),
             after: None,
             offset: self.offset,
             limit: self.limit,
@@ -152,6 +180,9 @@ impl From<&OrderListRow> for OrderRow {
             refunded: amount(r.refunded),
             created_at: time(r.created_at),
             customer: r.customer_name.clone(),
+            phone: r.customer_phone.clone(),
+            email: r.customer_email.clone(),
+            rehearsal: is_rehearsal(&r.order_reference_id),
         }
     }
 }
@@ -166,6 +197,7 @@ pub async fn page(console: &Console, query: &OrdersQuery) -> Result<OrdersPage> 
         rows: page.rows.iter().map(OrderRow::from).collect(),
         total: page.total,
         total_capped: page.total_capped,
+        arrival_mark: u32::try_from(page.arrival_mark).unwrap_or(u32::MAX),
     })
 }
 
@@ -182,6 +214,9 @@ pub async fn attention_queue(console: &Console) -> Result<Vec<AttentionItem>> {
             reference: i.reference,
             reason: i.reason,
             deadline: i.deadline.map(time),
+            currency: i.amount.map(|m| m.currency().code().to_owned()),
+            amount: i.amount.map(amount),
+            customer: i.customer,
             detail: i.detail,
             phrase: i.phrase,
         })
@@ -236,6 +271,9 @@ mod tests {
             created_to: None,
             amount_min: Some("10.5".into()),
             amount_max: Some(String::new()),
+            rehearsal: Some(false),
+            arrived_upto: None,
+            arrived_after: None,
             offset: 200,
             limit: 100,
         };
@@ -246,6 +284,7 @@ mod tests {
         assert_eq!(c.amount_min.unwrap().to_string(), "10.5");
         assert_eq!(c.amount_max, None);
         assert_eq!((c.offset, c.limit), (200, 100));
+        assert_eq!(c.rehearsal, Some(false));
         for (bad, field) in [
             (
                 OrdersQuery {
@@ -320,6 +359,9 @@ mod tests {
                 refunded: "0.001".into(),
                 created_at: "2025-01-31T09:05:00.000Z".into(),
                 customer: Some("Sara".into()),
+                phone: record.customer_phone.clone(),
+                email: record.customer_email.clone(),
+                rehearsal: false,
             }
         );
     }

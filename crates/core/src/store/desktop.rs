@@ -23,6 +23,32 @@ pub struct WaitingOrder {
     /// The first successful authorise in the ledger, if any.
     pub authorised_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    pub total: Money,
+    pub captured: Money,
+    pub canceled: Money,
+    pub customer_name: Option<String>,
+}
+
+impl WaitingOrder {
+    /// What is left to capture, exactly: total − canceled − captured (`None` if the
+    /// currencies disagree, which the store never writes).
+    pub fn left_to_capture(&self) -> Option<Money> {
+        self.total
+            .checked_sub(self.canceled)
+            .and_then(|m| m.checked_sub(self.captured))
+            .ok()
+    }
+}
+
+/// Which waiting orders [`waiting_orders`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Approved, not yet authorised.
+    Approval,
+    /// Authorised with money left to capture (total − canceled − captured > 0), whatever the
+    /// status says: `authorised`, `updated`, `partially_captured`, or `partially_refunded`
+    /// of an order captured in part.
+    Capture,
 }
 
 fn time(
@@ -59,43 +85,68 @@ fn text(r: &SqliteRow, table: &'static str, column: &'static str) -> Result<Stri
         .map_err(|e| StoreError::corrupt(table, column, e))
 }
 
-/// Orders of `env` in one of `statuses`, oldest first (their deadlines come first), at most
-/// `limit`, with the time of their first successful authorise.
+/// Orders of `env` waiting for `what`, oldest first (their deadlines come first), at most
+/// `limit`, with the time of their first successful authorise. Rehearsal orders
+/// ([`super::order_list::is_rehearsal`]) are never waiting for anyone.
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn waiting_orders<'c>(
     db: impl Db<'c>,
     env: Environment,
-    statuses: &[&str],
+    what: Waiting,
     limit: u32,
 ) -> Result<Vec<WaitingOrder>, StoreError> {
     let context = "list waiting orders";
     let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
         "SELECT o.order_id, o.order_reference_id, o.status, o.created_at, o.updated_at,
+            o.currency, o.total_amount, o.captured_amount, o.canceled_amount, o.customer_name,
             (SELECT MIN(l.occurred_at) FROM ledger_entries l
               WHERE l.environment = o.environment AND l.order_id = o.order_id
                 AND l.kind = 'authorise' AND l.state = 'succeeded') AS authorised_at
          FROM orders o WHERE o.environment = ",
     );
     qb.push_bind(env.as_str());
-    qb.push(" AND o.status IN (");
-    let mut sep = qb.separated(", ");
-    for s in statuses {
-        sep.push_bind(*s);
+    match what {
+        Waiting::Approval => {
+            qb.push(" AND o.status = 'approved'");
+        }
+        Waiting::Capture => {
+            // A filter key only (the amounts are re-checked exactly below): half of the
+            // smallest minor unit keeps float rounding from counting 0.30 − 0.10 − 0.20.
+            qb.push(
+                " AND o.status IN ('authorised', 'updated', 'partially_captured',
+                    'partially_refunded')
+                  AND CAST(o.total_amount AS REAL) > CAST(o.canceled_amount AS REAL)
+                    + CAST(o.captured_amount AS REAL) + 0.0005",
+            );
+        }
     }
-    qb.push(") ORDER BY o.created_at, o.order_id LIMIT ");
+    qb.push(" AND substr(o.order_reference_id, 1, ");
+    qb.push_bind(i64::try_from(super::order_list::REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX));
+    qb.push(") <> ");
+    qb.push_bind(super::order_list::REHEARSAL_PREFIX);
+    qb.push(" ORDER BY o.created_at, o.order_id LIMIT ");
     qb.push_bind(i64::from(limit));
     let rows = super::fetch_built(db, &mut qb, context).await?;
+    let table = "orders";
     rows.iter()
         .map(|r| {
+            let currency = super::codec::currency(r, table, "currency")?;
+            let money = |column| super::codec::money(r, table, column, currency);
             Ok(WaitingOrder {
-                order_id: text(r, "orders", "order_id")?,
-                order_reference_id: text(r, "orders", "order_reference_id")?,
-                status: text(r, "orders", "status")?,
-                created_at: time(r, "orders", "created_at")?,
+                order_id: text(r, table, "order_id")?,
+                order_reference_id: text(r, table, "order_reference_id")?,
+                status: text(r, table, "status")?,
+                created_at: time(r, table, "created_at")?,
                 authorised_at: opt_time(r, "ledger_entries", "authorised_at")?,
-                updated_at: time(r, "orders", "updated_at")?,
+                updated_at: time(r, table, "updated_at")?,
+                total: money("total_amount")?,
+                captured: money("captured_amount")?,
+                canceled: money("canceled_amount")?,
+                customer_name: r
+                    .try_get("customer_name")
+                    .map_err(|e| StoreError::corrupt(table, "customer_name", e))?,
             })
         })
         .collect()

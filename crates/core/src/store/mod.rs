@@ -256,10 +256,12 @@ impl Store {
             .run(&pool)
             .await
             .map_err(StoreError::Migrate)?;
-        Ok(Store {
+        let store = Store {
             pool,
             write: std::sync::Arc::new(tokio::sync::Mutex::new(())),
-        })
+        };
+        orders::backfill_phone_keys(&store).await?;
+        Ok(store)
     }
 
     /// The underlying pool, for code that needs sqlx directly (tests, diagnostics).

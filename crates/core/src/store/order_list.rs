@@ -46,6 +46,15 @@ pub const MAX_PAGE: u32 = 10_000;
 /// The shortest text the trigram index can answer.
 const TRIGRAM: usize = 3;
 
+/// How the go-live rehearsal (`checklist::rehearse`) begins each order reference it creates:
+/// the mark of a rehearsal order, which real traffic never carries.
+pub const REHEARSAL_PREFIX: &str = "REHEARSE-";
+
+/// Whether `reference` is a rehearsal order's.
+pub fn is_rehearsal(reference: &str) -> bool {
+    reference.starts_with(REHEARSAL_PREFIX)
+}
+
 /// Which orders, and which page of them. The default matches every order, first page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderListQuery {
@@ -64,6 +73,14 @@ pub struct OrderListQuery {
     pub amount_min: Option<Decimal>,
     /// Total at most.
     pub amount_max: Option<Decimal>,
+    /// Rehearsal orders ([`is_rehearsal`]): `None` every order, `Some(false)` none of them
+    /// (the screen's default), `Some(true)` only them.
+    pub rehearsal: Option<bool>,
+    /// Only orders cached at or before this arrival mark ([`arrival_mark`]): a list pinned
+    /// there keeps its rows while new orders arrive.
+    pub arrived_upto: Option<i64>,
+    /// Only orders cached after this arrival mark: the ones a pinned list has not shown.
+    pub arrived_after: Option<i64>,
     /// Keyset paging: only rows after this one in list order. Sweeps use it because an offset
     /// re-walks every skipped row; ignored by [`count`].
     pub after: Option<OrderCursor>,
@@ -84,6 +101,9 @@ impl Default for OrderListQuery {
             created_to: None,
             amount_min: None,
             amount_max: None,
+            rehearsal: None,
+            arrived_upto: None,
+            arrived_after: None,
             after: None,
             offset: 0,
             limit: DEFAULT_PAGE,
@@ -128,6 +148,8 @@ pub struct OrderListRow {
     pub refunded: Money,
     pub created_at: DateTime<Utc>,
     pub customer_name: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_email: Option<String>,
 }
 
 /// The slim row is a projection of the record: the same columns, read the same way.
@@ -142,6 +164,8 @@ impl From<&OrderRecord> for OrderListRow {
             refunded: o.refunded,
             created_at: o.created_at,
             customer_name: o.customer_name.clone(),
+            customer_phone: o.customer_phone.clone(),
+            customer_email: o.customer_email.clone(),
         }
     }
 }
@@ -202,6 +226,24 @@ pub async fn text_plan<'c>(
                 .map_err(StoreError::query(context))?;
         rowids.extend(by_id);
     }
+    // A phone typed in any usual form: the orders whose phone has the same national number.
+    if let Some(key) = q.text.as_deref().and_then(crate::phone::search_key) {
+        let by_phone: Vec<i64> = sqlx::query_scalar(
+            "SELECT rowid FROM orders WHERE environment = ? AND customer_phone_key = ? LIMIT ?",
+        )
+        .bind(env.as_str())
+        .bind(key)
+        .bind(i64::from(NARROW_MATCHES) + 1)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
+        rowids.extend(by_phone);
+        rowids.sort_unstable();
+        rowids.dedup();
+        if rowids.len() > NARROW_MATCHES as usize {
+            return Ok(TextPlan::Broad);
+        }
+    }
     Ok(TextPlan::Narrow(rowids))
 }
 
@@ -221,7 +263,8 @@ pub async fn page<'c>(
     plan: &TextPlan,
 ) -> Result<Vec<OrderListRow>, StoreError> {
     let select = "SELECT order_id, order_reference_id, status, currency, total_amount,
-                captured_amount, refunded_amount, created_at, customer_name FROM orders";
+                captured_amount, refunded_amount, created_at, customer_name, customer_phone,
+                customer_email FROM orders";
     let rows = fetch_page(db, env, q, plan, select, "list orders").await?;
     rows.iter().map(decode).collect()
 }
@@ -290,7 +333,11 @@ pub async fn count<'c>(
     } else {
         "SELECT COUNT(*) FROM orders"
     });
-    if broad && let Some(fts) = fts_query(q) {
+    let phone = q.text.as_deref().and_then(crate::phone::search_key);
+    if broad
+        && phone.is_none()
+        && let Some(fts) = fts_query(q)
+    {
         // The index gives the same set as the LIKE walk, without testing every row.
         push_filters(&mut qb, env, q, false);
         qb.push(" AND rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ");
@@ -315,6 +362,20 @@ pub async fn count<'c>(
         Some(cap) if n > u64::from(cap) => (u64::from(cap), true),
         _ => (n, false),
     })
+}
+
+/// The arrival mark of the newest order cached in any environment (0 for none): orders
+/// cached later have a higher one. Constant time (SQLite reads the largest rowid).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn arrival_mark<'c>(db: impl Db<'c>) -> Result<i64, StoreError> {
+    let context = "read the arrival mark";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))
 }
 
 fn has_text(q: &OrderListQuery) -> bool {
@@ -396,6 +457,10 @@ fn push_where(
                     sep.push_bind_unseparated(pattern.clone());
                     sep.push_unseparated(" ESCAPE '\\'");
                 }
+                if let Some(key) = crate::phone::search_key(t) {
+                    sep.push("customer_phone_key = ");
+                    sep.push_bind_unseparated(key);
+                }
                 qb.push(")");
             }
         }
@@ -452,6 +517,22 @@ fn push_filters(
         qb.push_bind(max.to_string());
         qb.push(" AS REAL)");
     }
+    // An order's rowid is its arrival in the cache: an upsert keeps it, the store never vacuums.
+    if let Some(mark) = q.arrived_upto {
+        qb.push(" AND rowid <= ");
+        qb.push_bind(mark);
+    }
+    if let Some(mark) = q.arrived_after {
+        qb.push(" AND rowid > ");
+        qb.push_bind(mark);
+    }
+    if let Some(only) = q.rehearsal {
+        // substr, not LIKE: the prefix is matched exactly, case included.
+        qb.push(" AND substr(order_reference_id, 1, ");
+        qb.push_bind(i64::try_from(REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX));
+        qb.push(if only { ") = " } else { ") <> " });
+        qb.push_bind(REHEARSAL_PREFIX);
+    }
 }
 
 fn decode(r: &SqliteRow) -> Result<OrderListRow, StoreError> {
@@ -466,5 +547,7 @@ fn decode(r: &SqliteRow) -> Result<OrderListRow, StoreError> {
         refunded: money("refunded_amount")?,
         created_at: codec::time(r, TABLE, "created_at")?,
         customer_name: codec::get(r, TABLE, "customer_name")?,
+        customer_phone: codec::get(r, TABLE, "customer_phone")?,
+        customer_email: codec::get(r, TABLE, "customer_email")?,
     })
 }

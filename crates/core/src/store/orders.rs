@@ -104,8 +104,8 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
             payment_type, instalments, currency, total_amount, authorised_amount,
             captured_amount, refunded_amount, canceled_amount, paid_amount, customer_name,
             customer_phone, customer_email, country_code, settlement_status, settlement_date,
-            description, created_at, updated_at, last_synced_at, raw_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            description, created_at, updated_at, last_synced_at, raw_json, customer_phone_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (environment, order_id) DO UPDATE SET
             order_reference_id = excluded.order_reference_id,
             order_number = excluded.order_number,
@@ -122,6 +122,7 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
             customer_name = excluded.customer_name,
             customer_phone = excluded.customer_phone,
             customer_email = excluded.customer_email,
+            customer_phone_key = excluded.customer_phone_key,
             country_code = excluded.country_code,
             settlement_status = excluded.settlement_status,
             settlement_date = excluded.settlement_date,
@@ -164,10 +165,50 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
     .bind(ts(order.updated_at))
     .bind(order.last_synced_at.map(ts))
     .bind(&order.raw_json)
+    .bind(phone_key(order.customer_phone.as_deref()))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query("upsert order"))?;
     Ok(())
+}
+
+/// What `orders.customer_phone_key` holds for a phone: its national number
+/// ([`crate::phone::key`]), `''` for a phone that is no number, NULL for no phone.
+fn phone_key(phone: Option<&str>) -> Option<String> {
+    phone.map(|p| crate::phone::key(p).unwrap_or_default())
+}
+
+/// Fills `customer_phone_key` for orders cached before migration 0009, in batches; a no-op
+/// (one probe of a partial index) once done. Returns how many rows it filled.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn backfill_phone_keys(store: &super::Store) -> Result<u64, StoreError> {
+    let context = "fill phone keys";
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rowid, customer_phone FROM orders
+             WHERE customer_phone IS NOT NULL AND customer_phone_key IS NULL LIMIT 1000",
+        )
+        .fetch_all(store.pool())
+        .await
+        .map_err(StoreError::query(context))?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut tx = store.begin().await?;
+        for (rowid, phone) in &rows {
+            sqlx::query("UPDATE orders SET customer_phone_key = ? WHERE rowid = ?")
+                .bind(phone_key(Some(phone)))
+                .bind(rowid)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query(context))?;
+        }
+        tx.commit().await.map_err(StoreError::query(context))?;
+        filled += rows.len() as u64;
+    }
 }
 
 /// The order with this gateway id in `env`, if stored.

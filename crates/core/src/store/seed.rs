@@ -86,7 +86,8 @@ pub async fn seed_orders(
              INSERT INTO orders (environment, order_id, order_reference_id, order_number, status,
                 payment_type, instalments, currency, total_amount, authorised_amount,
                 captured_amount, refunded_amount, canceled_amount, paid_amount, customer_name,
-                customer_phone, customer_email, country_code, created_at, updated_at)
+                customer_phone, customer_email, country_code, created_at, updated_at,
+                customer_phone_key)
              SELECT ?3, printf('%08x-0000-4000-8000-5eed%08x', j, j), 'SEED-' || printf('%07d', j),
                 CAST(j AS TEXT), status, 'PAY_BY_INSTALMENTS', 3, cur, total_t, authorised,
                 captured, refunded, canceled, captured, first || ' ' || last,
@@ -96,7 +97,9 @@ pub async fn seed_orders(
                 strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01T00:00:00', '-' || (j * 31) || ' seconds')
                   || '.000000000Z',
                 strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01T00:00:00', '-' || (j * 31) || ' seconds')
-                  || '.000000000Z'
+                  || '.000000000Z',
+                -- Already national (9 digits from 5): its own phone key (crate::phone).
+                printf('5%08d', (j * 104729) % 100000000)
              FROM v",
         )
         .bind(i64::try_from(start).unwrap_or(i64::MAX))

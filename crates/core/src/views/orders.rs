@@ -23,6 +23,9 @@ pub struct OrdersPage {
     /// Matching orders; when `total_capped`, at least this many.
     pub total: u32,
     pub total_capped: bool,
+    /// The arrival mark the page was read at: pass it as `arrived_upto` to keep exactly these
+    /// orders, or as `arrived_after` to count the ones that came since.
+    pub arrival_mark: i64,
 }
 
 /// Trims the query's texts (blank means no filter) and refuses contradictions.
@@ -74,9 +77,15 @@ pub fn normalise(mut q: OrderListQuery) -> Result<OrderListQuery> {
 /// # Errors
 /// [`Error::Invalid`] (see [`normalise`]); store errors.
 pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersPage> {
-    let q = normalise(q)?;
+    let mut q = normalise(q)?;
     let store = console.store();
     let env = console.environment();
+    // Read first, so every row of the page and its count arrived at or before the mark.
+    let arrival_mark = match q.arrived_upto {
+        Some(mark) => mark,
+        None => order_list::arrival_mark(store).await?,
+    };
+    q.arrived_upto = Some(arrival_mark);
     let plan = order_list::text_plan(store, env, &q).await?;
     let rows = order_list::page(store, env, &q, &plan).await?;
     let short_page = u32::try_from(rows.len()).unwrap_or(u32::MAX) < q.limit;
@@ -97,5 +106,6 @@ pub async fn orders_page(console: &Console, q: OrderListQuery) -> Result<OrdersP
         rows,
         total,
         total_capped,
+        arrival_mark,
     })
 }

@@ -32,5 +32,6 @@ mod store_ledger;
 mod store_order_list;
 mod store_orders;
 mod store_schema;
+mod views_lists_trust;
 mod views_misc;
 mod views_order_list;

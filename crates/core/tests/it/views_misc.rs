@@ -41,7 +41,8 @@ fn failed_delivery(order_id: &str) -> NewDelivery {
 async fn the_attention_queue_orders_deadlines_and_names_failures() {
     let dir = tempfile::tempdir().unwrap();
     let console = console(dir.path()).await;
-    // 100 seeded orders: j % 20 == 0 approved (5), j % 20 in {4, 5} authorised (10).
+    // 100 seeded orders: j % 20 == 0 approved (5), j % 20 in {4, 5} authorised (10), j % 20 == 6
+    // captured in half (5): money left to capture, so in the queue too.
     seed::seed_orders(console.store(), Environment::Sandbox, 0, 100)
         .await
         .unwrap();
@@ -71,11 +72,11 @@ async fn the_attention_queue_orders_deadlines_and_names_failures() {
         5,
         "sandbox only"
     );
-    assert_eq!(count(AttentionReason::AuthorisedNotCaptured), 10);
+    assert_eq!(count(AttentionReason::AuthorisedNotCaptured), 15);
     assert_eq!(count(AttentionReason::AutoAuthoriseFailed), 1);
     assert_eq!(count(AttentionReason::Mismatch), 1);
     let timed: Vec<_> = q.iter().filter_map(|i| i.deadline).collect();
-    assert_eq!(timed.len(), 15, "deadlines first");
+    assert_eq!(timed.len(), 20, "deadlines first");
     assert!(timed.windows(2).all(|w| w[0] <= w[1]), "soonest first");
     let first = &q[0];
     assert_eq!(first.reason, AttentionReason::ApprovedNotAuthorised);

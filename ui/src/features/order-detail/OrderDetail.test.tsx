@@ -35,6 +35,21 @@ describe("order detail", () => {
     expect(await screen.findByTestId("move-dialog")).toHaveTextContent("Refund MZ-100007");
   });
 
+  it("shows the customer's contact in the header, and says so when none is cached", async () => {
+    let d = detail;
+    scriptShell({ order_detail: () => d });
+    const { unmount } = renderApp(`#/orders/${ID}`);
+    const contact = await screen.findByTestId("order-contact");
+    expect(within(contact).getByTestId("contact-name")).toHaveTextContent("Layla Al-Harbi");
+    expect(within(contact).getByTestId("contact-phone")).toHaveAttribute("href", "tel:515961287");
+    expect(within(contact).getByTestId("contact-email")).toHaveAttribute("href", "mailto:layla@example.test");
+    unmount();
+    d = { ...detail, order: { ...detail.order, order_id: "other", customer: null, phone: null, email: null, rehearsal: true } };
+    renderApp(`#/orders/other`);
+    expect(await screen.findByTestId("order-contact")).toHaveTextContent("No contact details cached");
+    expect(screen.getByTestId("rehearsal-mark")).toHaveTextContent("Rehearsal");
+  });
+
   it("shows status, amounts, items and one merged timeline, newest first", async () => {
     scriptShell({ order_detail: () => detail });
     renderApp(`#/orders/${ID}`);

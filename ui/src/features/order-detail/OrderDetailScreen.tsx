@@ -14,11 +14,13 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorState, Loading } from "../../components/States";
 import { formatDateTime } from "../../lib/time";
 import { AmountsPanel } from "./AmountsPanel";
+import { Contact } from "./Contact";
 import { ItemsTable } from "./ItemsTable";
 import { MoveDialog } from "./MoveDialog";
 import { MOVE_KINDS } from "./moves";
 import { Timeline } from "./Timeline";
 import { useMoveRequests } from "./moveRequests";
+import { RehearsalMark } from "../orders/RehearsalMark";
 
 const SHORTCUT: Record<string, MoveKind> = { a: "authorise", c: "capture", r: "refund", x: "cancel" };
 const KEY_OF: Record<MoveKind, string> = { authorise: "A", capture: "C", refund: "R", cancel: "X" };
@@ -76,6 +78,7 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
         <h1 id="detail-title" className="mono">
           {o.reference}
         </h1>
+        {o.rehearsal && <RehearsalMark />}
         <StatusBadge status={o.status} testId="order-status" />
         <span className="muted mono small">{o.order_id}</span>
         <span className="spacer" />
@@ -87,10 +90,11 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
       {refresh.error && <ErrorState error={refresh.error} compact />}
       <p className="muted">
         {t("detail.created", { at: formatDateTime(o.created_at, i18n.language) })}
-        {o.customer && ` · ${o.customer}`}
         {" · "}
         {d.last_synced_at ? t("detail.synced", { at: formatDateTime(d.last_synced_at, i18n.language) }) : t("detail.neverSynced")}
       </p>
+
+      <Contact order={o} />
 
       {d.unreadable_fields.length > 0 && (
         <p className="notice warn-text" data-testid="unreadable-fields">

@@ -2,7 +2,8 @@
 // Enter (the parent debounces them).
 import { useTranslation } from "react-i18next";
 import { CURRENCIES } from "../../lib/money";
-import { ORDER_STATUSES, badAmountBound, isFiltered, EMPTY_INPUTS, type FilterInputs } from "./filters";
+import { badAmountBound, isFiltered, EMPTY_INPUTS, type FilterInputs } from "./filters";
+import { StatusFilter } from "./StatusFilter";
 import { DayInput } from "../../components/DayInput";
 
 type Props = {
@@ -11,43 +12,15 @@ type Props = {
   onCommit: () => void;
 };
 
-/** Status choices: each status, plus the combination a saved view may carry. */
-function statusOptions(current: string[]): string[] {
-  const base = ["", ...ORDER_STATUSES, "approved,authorised"];
-  const joined = current.join(",");
-  return base.includes(joined) ? base : [...base, joined];
-}
-
 export function OrderFilters({ inputs, onChange, onCommit }: Props) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const set = (patch: Partial<FilterInputs>) => onChange({ ...inputs, ...patch });
   const onEnter = (e: React.KeyboardEvent) => {
     if (e.key === "Enter") onCommit();
   };
-  const statusLabel = (v: string) => {
-    if (v === "") return t("orders.filter.allStatuses");
-    if (v === "approved,authorised") return t("orders.filter.toAct");
-    return v
-      .split(",")
-      .map((s) => (i18n.exists(`status.${s}`) ? t(`status.${s}`) : s))
-      .join(" + ");
-  };
   return (
     <form className="filters" role="search" onSubmit={(e) => (e.preventDefault(), onCommit())}>
-      <label>
-        <span>{t("orders.filter.status")}</span>
-        <select
-          data-testid="filter-status"
-          value={inputs.statuses.join(",")}
-          onChange={(e) => set({ statuses: e.target.value ? e.target.value.split(",") : [] })}
-        >
-          {statusOptions(inputs.statuses).map((v) => (
-            <option key={v} value={v}>
-              {statusLabel(v)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter value={inputs.statuses} onChange={(statuses) => set({ statuses })} />
       <label>
         <span>{t("orders.filter.currency")}</span>
         <select data-testid="filter-currency" value={inputs.currency} onChange={(e) => set({ currency: e.target.value })}>
@@ -120,6 +93,10 @@ export function OrderFilters({ inputs, onChange, onCommit }: Props) {
           {t("orders.filter.badAmount")}
         </p>
       )}
+      <label className="check">
+        <input type="checkbox" data-testid="filter-rehearsals" checked={Boolean(inputs.rehearsals)} onChange={(e) => set({ rehearsals: e.target.checked })} />
+        {t("orders.filter.rehearsal")}
+      </label>
       <button type="button" className="ghost" disabled={!isFiltered(inputs)} onClick={() => onChange(EMPTY_INPUTS)} data-testid="filter-clear">
         {t("orders.filter.clear")}
       </button>

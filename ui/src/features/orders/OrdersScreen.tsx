@@ -1,4 +1,5 @@
 // Orders: the filter bar, saved views, the virtualized table and the "needs attention" queue.
+// The table is pinned while the operator holds it (useHeldList): new orders wait behind a bar.
 import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { VisibilityState } from "@tanstack/react-table";
@@ -14,6 +15,9 @@ import { EMPTY_INPUTS, fromFilter, isFiltered, toFilter, type FilterInputs, type
 import { OrderFilters } from "./OrderFilters";
 import { MAX_ROWS, OrdersTable } from "./OrdersTable";
 import { SavedViews } from "./SavedViews";
+import { SelectionBar } from "./SelectionBar";
+import type { OrderRow } from "../../ipc";
+import { useHeldList } from "./useHeldList";
 import { useOrderPages } from "./useOrderPages";
 import { FilterPanel } from "./FilterPanel";
 
@@ -37,7 +41,26 @@ export function OrdersScreen() {
 
   const [range, setRange] = useState<[number, number]>([0, -1]);
   const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
-  const pages = useOrderPages(filter, range[0], range[1]);
+  const [looking, setHeld] = useState(false);
+  // Ticked orders, by id: the list holds still while any is ticked.
+  const [selected, setSelected] = useState<ReadonlyMap<string, OrderRow>>(new Map());
+  const held = looking || selected.size > 0;
+  const toggle = useCallback((row: OrderRow, on: boolean) => {
+    setSelected((m) => {
+      const next = new Map(m);
+      if (on) next.set(row.order_id, row);
+      else next.delete(row.order_id);
+      return next;
+    });
+  }, []);
+  const [top, setTop] = useState(0);
+  const list = useHeldList(filter, held);
+  const pages = useOrderPages(list.effective, range[0], range[1], filterKey);
+  const selectedIds = useMemo(() => new Set(selected.keys()), [selected]);
+  const showNew = () => {
+    list.show();
+    setTop((n) => n + 1);
+  };
   const attention = useAttention();
   useMarkReady(!pages.firstPage.isPending);
 
@@ -77,6 +100,7 @@ export function OrdersScreen() {
           <div className="toolbar">
             <SavedViews current={filter} onApply={(v) => setInputs(fromFilter(v.query))} />
             <ColumnChooser visibility={columns} onChange={setColumns} />
+            <SelectionBar selected={selected} onClear={() => setSelected(new Map())} />
           </div>
           {total !== null && total > MAX_ROWS && (
             <p className="notice" role="note">
@@ -102,7 +126,17 @@ export function OrdersScreen() {
               <Empty title={t("orders.emptyTitle")} hint={t("orders.emptyHint")} />
             )
           ) : (
-            <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} />
+            // The bar floats over the table's top edge: showing it moves no row.
+            <div className="orders-table-wrap">
+              <div className="new-orders-slot" aria-live="polite">
+                {list.waiting > 0 && (
+                  <button type="button" className="new-orders-bar" data-testid="new-orders" data-count={list.waiting} title={t("orders.heldHint")} onClick={showNew}>
+                    {list.waiting === 1 ? t("orders.newOrdersOne") : t("orders.newOrders", { n: formatCount(list.waiting, i18n.language) })}
+                  </button>
+                )}
+              </div>
+              <OrdersTable pages={pages} filterKey={filterKey} columnVisibility={columns} onRange={onRange} onHeld={setHeld} topSignal={top} selected={selectedIds} onToggle={toggle} />
+            </div>
           )}
         </>
       )}

@@ -1,8 +1,11 @@
-// The orders table's columns (TanStack Table). Amounts render as the shell's strings.
+// The orders table's columns (TanStack Table). Amounts render as the shell's strings; long
+// references are shortened in the middle (full value in the tooltip), never at the end.
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import type { OrderRow } from "../../ipc";
 import { Amount } from "../../components/Amount";
+import { MiddleEllipsis } from "../../components/MiddleEllipsis";
 import { StatusBadge } from "../../components/StatusBadge";
+import { RehearsalMark } from "./RehearsalMark";
 import { formatDateTime } from "../../lib/time";
 
 /** A loaded row and its position in the whole result. */
@@ -17,8 +20,13 @@ export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
     col.accessor((r) => r.row.reference, {
       id: "reference",
       header: "orders.col.reference",
-      cell: (c) => <span className="mono">{c.getValue()}</span>,
-      meta: { width: "minmax(140px, 1.3fr)" },
+      cell: (c) => (
+        <>
+          <MiddleEllipsis className="mono" text={c.getValue()} />
+          {c.row.original.row.rehearsal && <RehearsalMark />}
+        </>
+      ),
+      meta: { width: "minmax(180px, 1.3fr)" },
     }),
     col.accessor((r) => r.row.status, {
       id: "status",
@@ -31,6 +39,18 @@ export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
       header: "orders.col.customer",
       cell: (c) => c.getValue() || "—",
       meta: { width: "minmax(120px, 1.2fr)" },
+    }),
+    col.accessor((r) => r.row.phone ?? "", {
+      id: "phone",
+      header: "orders.col.phone",
+      cell: (c) => (c.getValue() ? <bdi dir="ltr" className="mono">{c.getValue()}</bdi> : "—"),
+      meta: { width: "minmax(120px, 1fr)" },
+    }),
+    col.accessor((r) => r.row.email ?? "", {
+      id: "email",
+      header: "orders.col.email",
+      cell: (c) => (c.getValue() ? <bdi dir="ltr" title={c.getValue()}>{c.getValue()}</bdi> : "—"),
+      meta: { width: "minmax(160px, 1.3fr)" },
     }),
     col.accessor((r) => r.row.total, {
       id: "total",
@@ -65,4 +85,6 @@ export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
   ];
 }
 
-export const DEFAULT_HIDDEN: Record<string, boolean> = { order_id: false };
+/** Email and Tamara's id start hidden (the chooser shows them); phone is shown, because
+ *  people search by it. */
+export const DEFAULT_HIDDEN: Record<string, boolean> = { order_id: false, email: false };

@@ -29,6 +29,11 @@ export type OrdersFilter = {
   created_to: string | null;
   amount_min: string | null;
   amount_max: string | null;
+  /** `false`: rehearsal orders hidden (the default); `null`: shown with the others. */
+  rehearsal: boolean | null;
+  /** The list's pin (useHeldList), never typed by the operator. */
+  arrived_upto?: number;
+  arrived_after?: number;
 };
 
 export type FilterInputs = {
@@ -40,6 +45,8 @@ export type FilterInputs = {
   to: string; // local day, inclusive
   amountMin: string;
   amountMax: string;
+  /** Show the go-live rehearsal's orders too. */
+  rehearsals?: boolean;
 };
 
 export const EMPTY_INPUTS: FilterInputs = {
@@ -76,6 +83,7 @@ export function toFilter(f: FilterInputs): OrdersFilter {
     created_to: f.to ? dayEndUtc(f.to) : null,
     amount_min: amountBound(f.amountMin),
     amount_max: amountBound(f.amountMax),
+    rehearsal: f.rehearsals ? null : false,
   };
 }
 
@@ -101,9 +109,12 @@ export function fromFilter(q: OrdersQuery): FilterInputs {
     to: dayOf(q.created_to, true),
     amountMin: q.amount_min ?? "",
     amountMax: q.amount_max ?? "",
+    // A view saved before rehearsal orders were marked hides them, as the list does.
+    rehearsals: q.rehearsal === null,
   };
 }
 
 export function isFiltered(f: FilterInputs): boolean {
-  return JSON.stringify(f) !== JSON.stringify(EMPTY_INPUTS);
+  const { rehearsals, ...rest } = f;
+  return Boolean(rehearsals) || JSON.stringify({ ...EMPTY_INPUTS, ...rest }) !== JSON.stringify(EMPTY_INPUTS);
 }

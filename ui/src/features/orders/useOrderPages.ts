@@ -56,7 +56,9 @@ export type OrderPages = {
   refetch: () => void;
 };
 
-export function useOrderPages(filter: OrdersFilter, firstVisible: number, lastVisible: number): OrderPages {
+/** `identity` names the operator's filter: a `filter` that differs only by the list's pin
+ *  (`useHeldList`) keeps it, so moving the pin neither dims the list nor forgets pages. */
+export function useOrderPages(filter: OrdersFilter, firstVisible: number, lastVisible: number, identity = JSON.stringify(filter)): OrderPages {
   // Page 0 always loads: it answers the total even before the row window has a viewport.
   // While a new filter's first page is on its way the previous answer stays on screen (dimmed)
   // instead of flashing an empty table.
@@ -65,9 +67,11 @@ export function useOrderPages(filter: OrdersFilter, firstVisible: number, lastVi
     queryFn: () => fetchPage(filter, 0),
     placeholderData: keepPreviousData,
   });
-  const stale = firstPage.isPlaceholderData;
+  const answeredFor = useRef<string | null>(null);
+  if (firstPage.data && !firstPage.isPlaceholderData) answeredFor.current = identity;
+  const stale = firstPage.isPlaceholderData && answeredFor.current !== identity;
   // The pages seen last, for this filter only: another filter's page numbers mean other rows.
-  const filterKey = JSON.stringify(filter);
+  const filterKey = identity;
   const seen = useRef<{ filterKey: string; pages: number[] }>({ filterKey, pages: [] });
   const pages = useMemo(() => {
     if (stale) return [];

@@ -16,7 +16,7 @@ function matches(q: OrdersQuery, i: number): boolean {
   if (q.statuses?.length && !q.statuses.includes(o.status)) return false;
   if (q.currency && o.currency !== q.currency) return false;
   if (q.reference && !o.reference.toLowerCase().includes(q.reference.toLowerCase())) return false;
-  if (q.text && !`${o.customer ?? ""} ${o.order_id}`.toLowerCase().includes(q.text.toLowerCase())) return false;
+  if (q.text && !`${o.customer ?? ""} ${o.order_id} ${o.phone ?? ""} ${o.email ?? ""}`.toLowerCase().includes(q.text.toLowerCase())) return false;
   if (q.created_from && o.created_at < q.created_from) return false;
   if (q.created_to && o.created_at >= q.created_to) return false;
   if (q.amount_min && compareAmounts(o.total, q.amount_min) < 0) return false;
@@ -88,11 +88,14 @@ export function installFakeShell(): void {
       const q = a.query as OrdersQuery;
       const { offset = 0, limit, ...filter } = q;
       const key = JSON.stringify(filter);
-      const unfiltered = !filter.statuses?.length && Object.entries(filter).every(([k, v]) => k === "statuses" || v === null || v === undefined);
+      // The synthetic cache never grows: nothing arrives after any mark.
+      if (filter.arrived_after != null) return { rows: [], total: 0, total_capped: false, arrival_mark: TOTAL };
+      const ignored = ["statuses", "rehearsal", "arrived_upto"];
+      const unfiltered = !filter.statuses?.length && Object.entries(filter).every(([k, v]) => ignored.includes(k) || v === null || v === undefined);
       if (unfiltered) {
         const rows = [];
         for (let i = offset; i < Math.min(offset + limit, TOTAL); i++) rows.push(syntheticOrder(i));
-        return { rows, total: TOTAL, total_capped: false };
+        return { rows, total: TOTAL, total_capped: false, arrival_mark: TOTAL };
       }
       let hits = filtered.get(key);
       if (!hits) {
@@ -100,13 +103,13 @@ export function installFakeShell(): void {
         for (let i = 0; i < TOTAL; i++) if (matches(q, i)) hits.push(i);
         filtered.set(key, hits);
       }
-      return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false };
+      return { rows: hits.slice(offset, offset + limit).map(syntheticOrder), total: hits.length, total_capped: false, arrival_mark: TOTAL };
     },
     attention_queue: () => [
-      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), detail: "Webhook order_approved received; auto-authorise is off", phrase: { code: "authorise_before_expiry", params: {} } },
-      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), detail: "", phrase: { code: "authorise_before_expiry", params: {} } },
-      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: null, detail: "Authorised 19 days ago", phrase: { code: "capture_before_auto_capture", params: {} } },
-      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, detail: "Cache says approved, Tamara says authorised", phrase: { code: "move_unsettled", params: { move_kind: "capture", amount: "120.00 SAR", move_state: "unknown" } } },
+      { order_id: orderId(0), reference: "MZ-100000", reason: "approved_not_authorised", deadline: new Date(Date.now() + 5 * 3600_000).toISOString(), amount: "100.00", currency: "SAR", customer: null, detail: "Webhook order_approved received; auto-authorise is off", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(9), reference: "MZ-100009", reason: "approved_not_authorised", deadline: new Date(Date.now() + 50 * 3600_000).toISOString(), amount: "250.00", currency: "SAR", customer: "Customer 9", detail: "", phrase: { code: "authorise_before_expiry", params: {} } },
+      { order_id: orderId(1), reference: "MZ-100001", reason: "authorised_not_captured", deadline: new Date(Date.now() + 20 * 86400_000).toISOString(), amount: "1900.00", currency: "AED", customer: "Customer 1", detail: "Authorised 1 day ago", phrase: { code: "capture_before_auto_capture", params: {} } },
+      { order_id: orderId(18), reference: "MZ-100018", reason: "mismatch", deadline: null, amount: null, currency: null, customer: "Customer 18", detail: "Cache says approved, Tamara says authorised", phrase: { code: "move_unsettled", params: { move_kind: "capture", amount: "120.00 SAR", move_state: "unknown" } } },
     ],
     saved_views: () => views,
     save_view: (a) => {

@@ -60,6 +60,9 @@ export function syntheticOrder(index: number): OrderRow {
     refunded: minorToString(refunded, places),
     created_at: created,
     customer: index % 5 === 0 ? null : `Customer ${index}`,
+    phone: index % 5 === 0 ? null : `5${String(10_000_000 + ((index * 104729) % 90_000_000)).padStart(8, "0")}`,
+    email: index % 5 === 0 ? null : `customer.${index}@example.test`,
+    rehearsal: false,
   };
 }
 
@@ -90,6 +93,9 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
       refunded: "0.00",
       created_at: "2025-03-02T09:15:00Z",
       customer: "Layla Al-Harbi",
+      phone: "515961287",
+      email: "layla@example.test",
+      rehearsal: false,
     },
     amounts: {
       authorised: "460.00",

@@ -1,0 +1,56 @@
+// Several orders at once: tick rows, then capture each through the guarded move path after
+// one confirmation that lists every order with the exact amount to be sent.
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { MoveInput } from "../../ipc";
+import { sampleDetail, syntheticOrder } from "../../ipc/mock/fixtures";
+import { callsTo, giveViewport, refusal, renderApp, scriptShell } from "../../test/harness";
+
+describe("selecting orders", () => {
+  beforeEach(() => giveViewport(600));
+
+  it("captures each ticked order after one confirmation listing them, and shows each outcome", async () => {
+    const user = userEvent.setup({ delay: null });
+    const rows = [0, 1, 2].map((i) => ({ ...syntheticOrder(i), status: "authorised" }));
+    const base = sampleDetail();
+    const detailOf = (id: string) => {
+      const i = rows.findIndex((r) => r.order_id === id);
+      const row = rows[i] ?? rows[0]!;
+      return { ...base, order: row, amounts: { ...base.amounts, capturable: `${i + 1}00.00` }, allowed: { ...base.allowed, capture: i !== 2 } };
+    };
+    const calls = scriptShell({
+      orders_page: () => ({ rows, total: 3, total_capped: false, arrival_mark: 3 }),
+      order_detail: (a) => detailOf(String(a.orderId)),
+      move_execute: (a) => {
+        const input = a.input as MoveInput;
+        return input.order_id === rows[1]!.order_id ? refusal("amount_exceeds_capturable", "more than is left") : { outcome: "succeeded", order: detailOf(input.order_id) };
+      },
+    });
+    renderApp();
+    await screen.findAllByTestId("order-row");
+    expect(screen.getByTestId("bulk-capture")).toBeDisabled();
+    for (const r of rows) await user.click(screen.getByRole("checkbox", { name: `Select ${r.reference}` }));
+    // Ticking never opens the order.
+    expect(window.location.hash).toBe("#/orders");
+    expect(screen.getByTestId("selection-bar")).toHaveTextContent("3 selected");
+    expect(screen.getByTestId("orders-table")).toHaveAttribute("data-held", "true");
+
+    await user.click(screen.getByTestId("bulk-capture"));
+    const dialog = await screen.findByTestId("bulk-dialog");
+    await waitFor(() => expect(within(dialog).getAllByTestId("bulk-amount")).toHaveLength(2));
+    expect(within(dialog).getAllByTestId("bulk-amount").map((a) => a.getAttribute("data-amount"))).toEqual(["100.00", "200.00"]);
+    expect(dialog).toHaveTextContent("Skipped: not possible while Authorised");
+    await user.click(within(dialog).getByTestId("bulk-confirm"));
+    await waitFor(() => expect(within(dialog).getAllByTestId("bulk-outcome")[1]).not.toBeEmptyDOMElement());
+    const sent = callsTo(calls, "move_execute").map((c) => c.args.input as MoveInput);
+    expect(sent.map((i) => [i.kind, i.order_id, i.amount])).toEqual([
+      ["capture", rows[0]!.order_id, "100.00"],
+      ["capture", rows[1]!.order_id, "200.00"],
+    ]);
+    const outcomes = within(dialog).getAllByTestId("bulk-outcome");
+    expect(outcomes[0]).toHaveTextContent("Done");
+    expect(outcomes[1]).not.toHaveTextContent("Done");
+    expect(outcomes[2]).toBeEmptyDOMElement();
+  });
+});
