@@ -82,9 +82,16 @@ export function AttentionQueue() {
                 onClick={() => navigate({ screen: "orders", orderId: item.order_id })}
               >
                 <MiddleEllipsis className="mono" text={label} testId="attention-reference" />
-                <span className="attention-customer" data-testid="attention-customer" dir="auto">
-                  {item.customer ?? t("attention.customerUnknown")}
-                </span>
+                {item.customer ? (
+                  // A name is data, shown as the customer gave it.
+                  <bdi className="attention-customer" data-testid="attention-customer" data-raw="">
+                    {item.customer}
+                  </bdi>
+                ) : (
+                  <span className="attention-customer" data-testid="attention-customer">
+                    {t("attention.customerUnknown")}
+                  </span>
+                )}
                 {item.amount && <Amount value={item.amount} currency={item.currency ?? undefined} testId="attention-amount" />}
                 <span className={`badge tone-${item.reason === "mismatch" || item.reason === "auto_authorise_failed" ? "bad" : "warn"}`}>
                   {t(`attention.reason.${item.reason}`)}
