@@ -199,6 +199,12 @@ export async function launchApp({ name = 'app', env = {}, dataDir } = {}) {
       await el.waitForClickable({ timeout: 15000 });
       return Promise.race([el.click().then(() => true, () => false), sleep(ms).then(() => false)]);
     },
+    /** Clicks [data-testid=testId] once it is clickable. */
+    async click(testId) {
+      const el = await browser.$(`[data-testid="${testId}"]`);
+      await el.waitForClickable({ timeout: 15000 });
+      await el.click();
+    },
     $: (testId) => browser.$(`[data-testid="${testId}"]`),
     $$: (testId) => browser.$$(`[data-testid="${testId}"]`),
     /** A screenshot of the app's window into the artifacts dir, after a pause: WebKit paints

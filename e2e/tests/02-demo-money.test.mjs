@@ -49,11 +49,7 @@ async function typeInto(testId, value) {
   await until(async () => (await el.getValue()) === value, { message: `${testId} to hold ${value}` });
 }
 
-async function click(testId) {
-  const el = await app.$(testId);
-  await el.waitForClickable({ timeout: 15000 });
-  await el.click();
-}
+const click = (testId) => app.click(testId);
 
 /** Opens the move dialog of `kind` and fills it; waits for the exact request the core planned
  *  (move-preview) to show the amount typed. Returns the preview text. */

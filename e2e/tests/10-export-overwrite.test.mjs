@@ -18,11 +18,7 @@ after(async () => {
   await app?.close();
 });
 
-async function click(testId) {
-  const el = await app.$(testId);
-  await el.waitForClickable({ timeout: 15000 });
-  await el.click();
-}
+const click = (testId) => app.click(testId);
 
 async function typeInto(testId, value) {
   const el = await app.$(testId);

@@ -16,11 +16,7 @@ after(async () => {
   await app?.close();
 });
 
-async function click(testId) {
-  const el = await app.$(testId);
-  await el.waitForClickable({ timeout: 15000 });
-  await el.click();
-}
+const click = (testId) => app.click(testId);
 
 /** The Latin-letter words in `selector`'s text once data is set aside. */
 const latinWords = (selector) =>

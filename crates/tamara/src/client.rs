@@ -346,10 +346,19 @@ impl TamaraClient {
             let bytes = serde_json::to_vec(b).map_err(|e| ApiError::Encode(e.to_string()))?;
             req = req.body(bytes);
         }
+        self.answer(req, &host).await
+    }
+
+    /// Sends `req` and reads its status, content type and whole body.
+    async fn answer(
+        &self,
+        req: reqwest::RequestBuilder,
+        host: &str,
+    ) -> Result<(StatusCode, RawAnswer), ApiError> {
         let resp = req
             .send()
             .await
-            .map_err(|e| self.transport_error(&e, &host))?;
+            .map_err(|e| self.transport_error(&e, host))?;
         let status = resp.status();
         let content_type = resp
             .headers()
@@ -360,7 +369,7 @@ impl TamaraClient {
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| self.transport_error(&e, &host))?;
+            .map_err(|e| self.transport_error(&e, host))?;
         Ok((
             status,
             RawAnswer {

@@ -22,18 +22,32 @@ async fn pending(console: &mizan_core::Console) -> usize {
     usize::try_from(n).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
-    let sb = sandbox(57).await;
+/// A console over a fresh data directory and the simulator, with one approved order.
+async fn approved_order(
+    seed: u64,
+    reference: &str,
+) -> (
+    tamara_sandbox::SandboxHandle,
+    mizan_core::Console,
+    tempfile::TempDir,
+    String,
+) {
+    let sb = sandbox(seed).await;
     let dir = tempfile::tempdir().unwrap();
     let console = console(&sb.base_url(), dir.path()).await;
     let order_id = client(&sb.base_url())
-        .create_checkout(&checkout_request("STORM-1"))
+        .create_checkout(&checkout_request(reference))
         .await
         .unwrap()
         .value
         .order_id;
     approve(&sb.base_url(), &order_id).await;
+    (sb, console, dir, order_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
+    let (_sb, console, _dir, order_id) = approved_order(57, "STORM-1").await;
 
     let wake = Arc::new(Notify::new());
     let state = ReceiverState::new(console.clone(), wake.clone());
@@ -122,16 +136,7 @@ async fn a_burst_is_acknowledged_and_processed_while_it_arrives() {
 /// the other settled, every row is settled once, and each event takes effect once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processors_on_one_inbox_settle_each_row_once_without_errors() {
-    let sb = sandbox(58).await;
-    let dir = tempfile::tempdir().unwrap();
-    let console = console(&sb.base_url(), dir.path()).await;
-    let order_id = client(&sb.base_url())
-        .create_checkout(&checkout_request("RACE-1"))
-        .await
-        .unwrap()
-        .value
-        .order_id;
-    approve(&sb.base_url(), &order_id).await;
+    let (_sb, console, _dir, order_id) = approved_order(58, "RACE-1").await;
     let now = chrono::Utc::now();
     for i in 0..40 {
         // Each event twice, as Tamara's retries deliver it.

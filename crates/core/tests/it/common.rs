@@ -23,3 +23,37 @@ pub fn config(dir: &Path, vars: &[(&str, &str)]) -> ConsoleConfig {
 pub async fn console(dir: &Path, vars: &[(&str, &str)]) -> Console {
     Console::open(config(dir, vars)).await.unwrap()
 }
+
+/// A sandbox delivery stored as the receiver would: `verdict` (401 for a refusal, 200 else),
+/// from `sender` when given, about `event` when given.
+pub async fn stored_delivery(
+    console: &Console,
+    at: chrono::DateTime<chrono::Utc>,
+    verdict: mizan_core::store::deliveries::DeliveryVerdict,
+    sender: Option<&str>,
+    event: Option<&str>,
+) {
+    use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+    let refused = verdict == DeliveryVerdict::Rejected;
+    deliveries::insert(
+        console.store(),
+        &NewDelivery {
+            environment: mizan_core::Environment::Sandbox,
+            received_at: at,
+            method: "POST".into(),
+            path: "/webhooks/tamara".into(),
+            query: None,
+            headers_json: "{}".into(),
+            body: "{}".into(),
+            verdict,
+            reason: refused.then(|| "no token".to_owned()),
+            http_status: if refused { 401 } else { 200 },
+            order_id: None,
+            event_type: event.map(str::to_owned),
+            sender: sender.map(str::to_owned),
+            sizes: None,
+        },
+    )
+    .await
+    .unwrap();
+}

@@ -6,34 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, Utc};
-use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+use mizan_core::store::deliveries::DeliveryVerdict;
 use mizan_core::webhooks::health;
-use mizan_core::{Console, Environment, Error};
+use mizan_core::{Console, Error};
 
 use crate::common;
 
 async fn refused(console: &Console, at: DateTime<Utc>, sender: Option<&str>) {
-    deliveries::insert(
-        console.store(),
-        &NewDelivery {
-            environment: Environment::Sandbox,
-            received_at: at,
-            method: "POST".into(),
-            path: "/webhooks/tamara".into(),
-            query: None,
-            headers_json: "{}".into(),
-            body: "{}".into(),
-            verdict: DeliveryVerdict::Rejected,
-            reason: Some("no token".into()),
-            http_status: 401,
-            order_id: None,
-            event_type: None,
-            sender: sender.map(str::to_owned),
-            sizes: None,
-        },
-    )
-    .await
-    .unwrap();
+    common::stored_delivery(console, at, DeliveryVerdict::Rejected, sender, None).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use mizan_core::clock::ManualClock;
-use mizan_core::store::deliveries::{self, DeliveryVerdict, NewDelivery};
+use mizan_core::store::deliveries::DeliveryVerdict;
 use mizan_core::store::orders;
 use mizan_core::webhooks::registration::{self, order_request};
 use mizan_core::webhooks::registration_health::{self, RegistrationState};
@@ -125,27 +125,8 @@ async fn present_gone_and_changed_registrations_are_told_apart() {
 }
 
 async fn delivered(console: &Console, at: DateTime<Utc>) {
-    deliveries::insert(
-        console.store(),
-        &NewDelivery {
-            environment: Environment::Sandbox,
-            received_at: at,
-            method: "POST".into(),
-            path: "/webhooks/tamara".into(),
-            query: None,
-            headers_json: "{}".into(),
-            body: "{}".into(),
-            verdict: DeliveryVerdict::Verified,
-            reason: None,
-            http_status: 200,
-            order_id: None,
-            event_type: Some("order_approved".into()),
-            sender: None,
-            sizes: None,
-        },
-    )
-    .await
-    .unwrap();
+    let verified = DeliveryVerdict::Verified;
+    common::stored_delivery(console, at, verified, None, Some("order_approved")).await;
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ impl TamaraClient {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let url = self.url(&segments, &[])?;
         let host = url.host_str().unwrap_or("").to_owned();
-        let resp = self
+        let req = self
             .http
             .post(url)
             .bearer_auth(self.token.expose())
@@ -52,28 +52,9 @@ impl TamaraClient {
                 reqwest::header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.transport_error(&e, &host))?;
-        let status = resp.status();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(&e, &host))?;
-        self.interpret(
-            status,
-            super::RawAnswer {
-                content_type,
-                bytes: bytes.to_vec(),
-            },
-        )
+            .body(body);
+        let (status, raw) = self.answer(req, &host).await?;
+        self.interpret(status, raw)
     }
 }
 
