@@ -29,6 +29,16 @@ struct Served {
     dir: tempfile::TempDir,
 }
 
+/// A failing assertion must not leave `mizan serve` running behind the test.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Served {
     fn start() -> Served {
         let dir = tempfile::tempdir().unwrap();
