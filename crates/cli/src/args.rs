@@ -77,6 +77,9 @@ pub enum Command {
     /// documented) dispute API is configured.
     #[command(subcommand)]
     Disputes(crate::disputes::DisputesCommand),
+    /// Tamara's settlement statements: read one (XLSX or CSV) and see what it holds.
+    #[command(subcommand)]
+    Settlement(crate::settlement::SettlementCommand),
 }
 
 #[derive(Debug, Subcommand)]

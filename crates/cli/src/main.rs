@@ -18,6 +18,7 @@ mod orders;
 mod output;
 mod resolve;
 mod serve;
+mod settlement;
 mod status;
 mod webhooks;
 
@@ -132,6 +133,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             config.active().api_url
         );
     }
+    // Reading a statement needs only the file.
+    if let Command::Settlement(c) = &cli.command {
+        let out = output::Output { json: cli.json };
+        return settlement::run(&out, c);
+    }
     // The checker reads a file and nothing else: no store, no credentials, no network.
     if let Command::Checkout(args::CheckoutCommand::Check(a)) = &cli.command {
         let out = output::Output { json: cli.json };
@@ -170,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(c) => audit::run(&console, &out, c).await,
         Command::Export(c) => export::run(&console, &out, c).await,
         Command::Disputes(c) => disputes::run(&console, &out, c).await,
+        Command::Settlement(_) => Ok(()),
     };
     if periodic {
         audit::checkpoint_if_due(&console).await;

@@ -22,5 +22,6 @@ mod moves_cli;
 mod moves_refusals;
 mod moves_support;
 mod serve_kill;
+mod settlement_cli;
 mod webhook_tools;
 mod webhooks_cli;
