@@ -285,6 +285,19 @@ async fn an_unrecognised_payload_or_an_unknown_dispute_event_is_kept_and_shown()
     let p = setup(705, false, false, DisputePayload::Unrecognised).await;
     let order = captured(&p, "DSP-3").await;
     sim(&p, &format!("/_sandbox/orders/{order}/disputes"), json!({})).await;
+    // The simulator sends its event in the background: wait for it, so the one posted below
+    // arrives second.
+    for _ in 0..200 {
+        let arrived = p
+            .deliveries()
+            .await
+            .iter()
+            .any(|d| d.event_type.as_deref() == Some("OrderDisputeAwaitingMerchantResponse"));
+        if arrived {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // An event no source names, with a body of no known shape, signed like Tamara's.
     let status = p
         .post(
