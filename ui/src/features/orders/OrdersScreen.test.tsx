@@ -52,6 +52,10 @@ describe("orders table", () => {
     expect(rows.length).toBeLessThan(60);
     expect(rows[0]).toHaveAttribute("data-order-id", syntheticOrder(0).order_id);
     expect(queries(calls).map((q) => q.offset)).toEqual([0]);
+    // A name keeps its own direction (and so its first letters) in an Arabic table.
+    const name = screen.getAllByTestId("customer-name")[0];
+    expect(name).toHaveAttribute("dir", "auto");
+    expect(name?.textContent).toBe(name?.getAttribute("title"));
 
     // Jump to the middle: the rows there appear, fetched by their own offset only.
     table.scrollTop = 500_000 * ROW_HEIGHT;

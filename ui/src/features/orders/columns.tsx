@@ -37,7 +37,16 @@ export function orderColumns(lang: string): ColumnDef<IndexedRow, string>[] {
     col.accessor((r) => r.row.customer ?? "", {
       id: "customer",
       header: "orders.col.customer",
-      cell: (c) => c.getValue() || "—",
+      // The name's own direction, so a Latin name in an Arabic table loses its end to the
+      // ellipsis, not its first letters.
+      cell: (c) =>
+        c.getValue() ? (
+          <bdi dir="auto" className="cell-fill" title={c.getValue()} data-testid="customer-name">
+            {c.getValue()}
+          </bdi>
+        ) : (
+          "—"
+        ),
       meta: { width: "minmax(120px, 1.2fr)" },
     }),
     col.accessor((r) => r.row.phone ?? "", {
