@@ -20,6 +20,7 @@ pub mod error;
 pub mod error_code;
 pub mod export;
 pub mod gateway;
+mod html;
 pub mod moves;
 pub mod orders;
 pub mod phone;

@@ -5,6 +5,7 @@
 //! from the checklist, which holds ids, amounts, times and notes.
 
 use super::{Checklist, ItemState};
+use crate::html::escape as esc;
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,14 +121,6 @@ fn markdown(c: &Checklist, operator: &str) -> String {
          Merchant finance: ____________________  Date: __________\n",
     );
     out
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn html(c: &Checklist, operator: &str) -> String {

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::CachedOrder;
 use crate::error::{Error, Result};
+use crate::html::escape as esc;
 use crate::store::ledger::{LedgerEntry, LedgerKind, LedgerState};
 
 /// The page's language.
@@ -117,14 +118,6 @@ fn kind_word(kind: LedgerKind, lang: Lang) -> &'static str {
         (LedgerKind::Refund, Lang::Ar) => "استرداد",
         (LedgerKind::Cancel, Lang::Ar) => "إلغاء",
     }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn stamp(t: DateTime<Utc>) -> String {

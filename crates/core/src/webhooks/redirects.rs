@@ -16,6 +16,7 @@ use tamara::ApiError;
 
 use super::ReceiverState;
 use crate::error::Error;
+use crate::html::escape as esc;
 use crate::orders::CachedOrder;
 
 /// Settings key prefix (per environment) of the last landing on each redirect page.
@@ -123,12 +124,4 @@ fn render(status: StatusCode, title: &str, body_html: &str) -> Page {
             t = esc(title)
         )),
     )
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
