@@ -8,7 +8,6 @@ use super::{count, text, time};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::store::deliveries::{self, DeliveryFilter, DeliveryVerdict, WebhookDelivery};
-use crate::store::mask_secret;
 use crate::views::token_check;
 use crate::webhooks::registration::{self, ListedWebhook};
 use crate::webhooks::selftest::{self, Finding};
@@ -126,12 +125,10 @@ impl From<&ListedWebhook> for WebhookRow {
             _ => Vec::new(),
         };
         let headers = match (remote, local) {
-            (Some(r), _) if !r.headers.is_empty() => r
-                .headers
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", mask_secret(v)))
-                .collect(),
-            // Stored values are masked already.
+            (Some(r), _) if !r.headers.is_empty() => {
+                r.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect()
+            }
+            // Both are masked already: Tamara's copy by `registration::list`, ours when stored.
             (_, Some(l)) => serde_json::from_str::<BTreeMap<String, String>>(&l.headers_json)
                 .unwrap_or_default()
                 .into_iter()
