@@ -22,6 +22,37 @@ async fn pending(console: &mizan_core::Console) -> usize {
     usize::try_from(n).unwrap()
 }
 
+/// Stores a verified delivery of `event` about `order_id`, as the receiver would.
+async fn verified(
+    console: &mizan_core::Console,
+    at: chrono::DateTime<chrono::Utc>,
+    order_id: &str,
+    event: &str,
+    body: String,
+) {
+    deliveries::insert(
+        console.store(),
+        &deliveries::NewDelivery {
+            environment: mizan_core::Environment::Sandbox,
+            received_at: at,
+            method: "POST".into(),
+            path: "/webhooks/tamara".into(),
+            query: None,
+            headers_json: "{}".into(),
+            body,
+            verdict: deliveries::DeliveryVerdict::Verified,
+            reason: None,
+            http_status: 200,
+            order_id: Some(order_id.to_owned()),
+            event_type: Some(event.into()),
+            sender: None,
+            sizes: None,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 /// A console over a fresh data directory and the simulator, with one approved order.
 async fn approved_order(
     seed: u64,
@@ -148,27 +179,7 @@ async fn two_processors_on_one_inbox_settle_each_row_once_without_errors() {
         let body = format!(
             r#"{{"order_id":"{order_id}","order_reference_id":"RACE-1","event_type":"{event}","data":[]}}"#
         );
-        deliveries::insert(
-            console.store(),
-            &deliveries::NewDelivery {
-                environment: mizan_core::Environment::Sandbox,
-                received_at: now,
-                method: "POST".into(),
-                path: "/webhooks/tamara".into(),
-                query: None,
-                headers_json: "{}".into(),
-                body,
-                verdict: deliveries::DeliveryVerdict::Verified,
-                reason: None,
-                http_status: 200,
-                order_id: Some(order_id.clone()),
-                event_type: Some(event.into()),
-                sender: None,
-                sizes: None,
-            },
-        )
-        .await
-        .unwrap();
+        verified(&console, now, &order_id, event, body).await;
     }
     let config = ProcessorConfig {
         batch: 8,
@@ -222,27 +233,7 @@ async fn deliveries_are_found_by_the_merchant_reference() {
         .unwrap();
     let order_id = created.response.value.order_id;
     for event in ["order_approved", "order_authorised"] {
-        deliveries::insert(
-            console.store(),
-            &deliveries::NewDelivery {
-                environment: mizan_core::Environment::Sandbox,
-                received_at: chrono::Utc::now(),
-                method: "POST".into(),
-                path: "/webhooks/tamara".into(),
-                query: None,
-                headers_json: "{}".into(),
-                body: "{}".into(),
-                verdict: deliveries::DeliveryVerdict::Verified,
-                reason: None,
-                http_status: 200,
-                order_id: Some(order_id.clone()),
-                event_type: Some(event.into()),
-                sender: None,
-                sizes: None,
-            },
-        )
-        .await
-        .unwrap();
+        verified(&console, chrono::Utc::now(), &order_id, event, "{}".into()).await;
     }
     let find = |named: &str| DeliveryFilter {
         order_id: Some(named.to_owned()),

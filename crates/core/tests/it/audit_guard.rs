@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use mizan_core::audit::checkpoint::{self, EVERY};
-use mizan_core::audit::{self, AuditRecord, KeySource, guard};
+use mizan_core::audit::{self, AuditRecord, ChainBreak, KeySource, guard};
 use mizan_core::{Console, Environment};
 use sqlx::Connection as _;
 
@@ -49,6 +49,32 @@ async fn until(console: &Console, wanted: &[&str]) -> Vec<String> {
     reasons(console).await
 }
 
+/// The guard over `console` with a key file in `dir`, looking every 50 ms: its stop switch,
+/// the break it reports, and its task.
+fn start(
+    console: &Console,
+    dir: &std::path::Path,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::sync::watch::Receiver<Option<ChainBreak>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (keys, _) = KeySource::File(dir.join("audit.key"))
+        .load_or_create()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (found_tx, found) = tokio::sync::watch::channel(None);
+    let every = Duration::from_millis(50);
+    let task = tokio::spawn(guard::run(
+        (**console).clone(),
+        keys,
+        every,
+        stopped,
+        found_tx,
+    ));
+    (stop, found, task)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guard_adopts_at_start_then_signs_as_entries_come() {
     let dir = tempfile::tempdir().unwrap();
@@ -56,19 +82,7 @@ async fn the_guard_adopts_at_start_then_signs_as_entries_come() {
     for i in 1..=3 {
         record(&console, i).await;
     }
-    let (keys, _) = KeySource::File(dir.path().join("audit.key"))
-        .load_or_create()
-        .unwrap();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let (found_tx, found) = tokio::sync::watch::channel(None);
-    let ctx = (*console).clone();
-    let task = tokio::spawn(guard::run(
-        ctx,
-        keys,
-        Duration::from_millis(50),
-        stopped,
-        found_tx,
-    ));
+    let (stop, found, task) = start(&console, dir.path());
 
     assert_eq!(until(&console, &["adopt"]).await, ["adopt"]);
     for i in 4..=3 + EVERY {
@@ -99,19 +113,7 @@ async fn the_guard_names_an_edited_chain_and_signs_nothing() {
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     }
     conn.close().await.unwrap();
-    let (keys, _) = KeySource::File(dir.path().join("audit.key"))
-        .load_or_create()
-        .unwrap();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let (found_tx, mut found) = tokio::sync::watch::channel(None);
-    let ctx = (*console).clone();
-    let task = tokio::spawn(guard::run(
-        ctx,
-        keys,
-        Duration::from_millis(50),
-        stopped,
-        found_tx,
-    ));
+    let (stop, mut found, task) = start(&console, dir.path());
     let b = tokio::time::timeout(Duration::from_secs(10), found.wait_for(Option::is_some))
         .await
         .unwrap()
