@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchApp, until, sleep } from '../lib/app.mjs';
 import { parseAmount, formatAmount } from '../lib/money.mjs';
+import { openCapturableOrder, rowIds } from '../lib/demo.mjs';
 
 let app;
 const s = {}; // what the steps hand each other: the order, its amounts
@@ -31,11 +32,6 @@ const amount = async (testId) => {
   const el = await app.$(testId);
   await el.waitForExist();
   return parseAmount(await el.getAttribute('data-amount'));
-};
-const rowIds = async () => {
-  const ids = [];
-  for (const r of await app.$$('order-row')) ids.push(await r.getAttribute('data-order-id'));
-  return ids;
 };
 
 /** Replaces what a field holds, as a person would: select all, delete, type. */
@@ -88,9 +84,9 @@ test('demo mode: an order arrives by itself in the orders list', async () => {
   assert.equal(await text('env-badge'), 'DEMO');
   // The app opens on the orders list.
   await (await app.$('orders-table')).waitForDisplayed();
-  const first = await rowIds();
+  const first = await rowIds(app);
   // The traffic generator keeps creating checkouts: a row appears that was not there at first.
-  const arrived = await until(async () => (await rowIds()).find((id) => !first.includes(id)), {
+  const arrived = await until(async () => (await rowIds(app)).find((id) => !first.includes(id)), {
     timeout: 30000,
     message: 'a new order row from the demo traffic',
   });
@@ -100,64 +96,15 @@ test('demo mode: an order arrives by itself in the orders list', async () => {
 });
 
 test('an approved or authorised order opens with its amounts and capture enabled', async () => {
-  // An order the demo left uncaptured: authorised, or approved and not yet authorised. The
-  // generator is stopped first, so it cannot capture the order while the test does; webhooks
-  // already sent are still processed, so orders just approved get authorised. Should none be
-  // left uncaptured, the traffic runs again until one more order arrives, and the test looks
-  // again.
-  const toggle = await app.$('demo-traffic-toggle');
-  const setTraffic = async (on) => {
-    if ((await toggle.isSelected()) !== on) await click('demo-traffic-toggle');
-    await until(async () => (await toggle.isSelected()) === on, { message: `demo traffic ${on ? 'on' : 'off'}` });
-  };
-  const uncaptured = (skip) => app.browser.execute((skip) => {
-    const badges = document.querySelectorAll(
-      '[data-testid="order-row"] [data-status="authorised"], [data-testid="order-row"] [data-status="approved"]',
-    );
-    for (const b of badges) {
-      const id = b.closest('[data-testid="order-row"]').dataset.orderId;
-      if (!skip.includes(id)) return id;
-    }
-    return null;
-  }, skip);
-  // The list may lag the order by a moment (the generator can capture it just before it
-  // stops): the order screen has the last word, and another order is tried if need be.
-  const tried = [];
-  for (let attempt = 0; attempt < 6 && !s.orderId; attempt++) {
-    await setTraffic(false);
-    const pick = await until(() => uncaptured(tried), { timeout: 5000, message: 'an uncaptured order' }).catch(() => null);
-    if (!pick) {
-      const seen = await rowIds();
-      await setTraffic(true);
-      await until(async () => (await rowIds()).some((id) => !seen.includes(id)), {
-        timeout: 30000,
-        message: 'one more order from the demo traffic',
-      });
-      continue;
-    }
-    tried.push(pick);
-    // A DOM click on that very row: a pointer click lands on coordinates, and new orders
-    // arriving above can move another row under them between the lookup and the click.
-    await app.browser.execute((id) => {
-      document.querySelector(`[data-testid="order-row"][data-order-id="${id}"]`)?.click();
-    }, pick);
-    await (await app.$('order-detail')).waitForDisplayed();
-    assert.equal(await (await app.$('order-detail')).getAttribute('data-order-id'), pick);
-    const status = await (await app.$('order-status')).getAttribute('data-status');
-    if (status === 'approved') {
-      // An approved order is authorised first: that is a move through the dialog too.
+  // An order the demo left uncaptured; an approved one is authorised first, through the dialog.
+  s.orderId = await openCapturableOrder(app, {
+    authorise: async () => {
       await fillMove('authorise', {});
       assert.match(await previewShowing(), /authori[sz]e/i);
       await submitMove();
       await closeDialog();
-    } else if (status !== 'authorised') {
-      await click('nav-orders');
-      await (await app.$('orders-table')).waitForDisplayed();
-      continue;
-    }
-    s.orderId = pick;
-  }
-  assert.ok(s.orderId, `an approved or authorised order to work on (tried ${tried.join(', ')})`);
+    },
+  });
   await until(async () => (await (await app.$('order-status')).getAttribute('data-status')) === 'authorised', {
     message: 'the order to be authorised',
   });
