@@ -77,7 +77,7 @@ pub enum Command {
     /// documented) dispute API is configured.
     #[command(subcommand)]
     Disputes(crate::disputes::DisputesCommand),
-    /// Tamara's settlement statements: read one (XLSX or CSV) and see what it holds.
+    /// Tamara's settlement statements: read, import, reconcile against the ledger, report.
     #[command(subcommand)]
     Settlement(crate::settlement::SettlementCommand),
 }

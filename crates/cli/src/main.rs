@@ -134,9 +134,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         );
     }
     // Reading a statement needs only the file.
-    if let Command::Settlement(c) = &cli.command {
+    if let Command::Settlement(settlement::SettlementCommand::Read(a)) = &cli.command {
         let out = output::Output { json: cli.json };
-        return settlement::run(&out, c);
+        return settlement::read(&out, a);
     }
     // The checker reads a file and nothing else: no store, no credentials, no network.
     if let Command::Checkout(args::CheckoutCommand::Check(a)) = &cli.command {
@@ -176,7 +176,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(c) => audit::run(&console, &out, c).await,
         Command::Export(c) => export::run(&console, &out, c).await,
         Command::Disputes(c) => disputes::run(&console, &out, c).await,
-        Command::Settlement(_) => Ok(()),
+        Command::Settlement(c) => settlement::run(&console, &out, c).await,
     };
     if periodic {
         audit::checkpoint_if_due(&console).await;

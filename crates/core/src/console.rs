@@ -16,6 +16,7 @@ use crate::gateway::ResilienceConfig;
 use crate::moves::{self, MoveOutcome, MovePreview, MoveRequest};
 use crate::orders::CachedOrder;
 use crate::orders::cache;
+use crate::statements as settlement;
 use crate::store::StoreOptions;
 use crate::store::ledger::LedgerEntry;
 use crate::store::order_list::{self, OrderListQuery};
@@ -274,5 +275,52 @@ impl Console {
     /// [`Error::Invalid`] for another; store errors.
     pub async fn save_locale(&self, locale: &str) -> Result<()> {
         crate::settings::save_locale(&self.ctx, locale).await
+    }
+}
+
+/// Tamara's statements: import, reconcile, report. See [`crate::statements`].
+impl Console {
+    /// Reads and stores a statement file (idempotent; a known statement id is a revision).
+    ///
+    /// # Errors
+    /// [`crate::Error::Statement`], [`crate::Error::StatementOtherMerchant`], store errors.
+    pub async fn import_statement(
+        &self,
+        path: &std::path::Path,
+        options: &settlement::ImportOptions,
+    ) -> Result<settlement::ImportReport> {
+        let actor = self.config().operator.clone();
+        settlement::import::import(&self.ctx, path, options, &actor).await
+    }
+
+    /// Every imported statement of the active environment, newest period first, each revision.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn statements(&self) -> Result<Vec<settlement::StatementSummary>> {
+        let all = crate::store::statements::list(self.store(), self.environment()).await?;
+        Ok(all.iter().map(Into::into).collect())
+    }
+
+    /// One imported statement matched against the ledger (by its row id).
+    ///
+    /// # Errors
+    /// [`crate::Error::StatementNotFound`]; store errors.
+    pub async fn reconcile_statement(&self, id: i64) -> Result<settlement::Reconciliation> {
+        settlement::reconcile::reconcile(&self.ctx, id).await
+    }
+
+    /// Writes statement `id`'s reconciliation report to `path`; returns the rows written.
+    ///
+    /// # Errors
+    /// As [`Self::reconcile_statement`]; export errors (an existing file unless `overwrite`).
+    pub async fn export_reconciliation(
+        &self,
+        id: i64,
+        path: &std::path::Path,
+        overwrite: bool,
+    ) -> Result<u64> {
+        let r = self.reconcile_statement(id).await?;
+        settlement::report::export(&self.ctx, &r, path, overwrite).await
     }
 }

@@ -79,6 +79,14 @@ pub enum Error {
     /// A settlement statement file that cannot be read, or is not a statement.
     #[error(transparent)]
     Statement(#[from] crate::settlement::StatementError),
+    /// A statement for another Tamara merchant than this console's.
+    #[error(
+        "the statement is for merchant {found}, but this console's statements are merchant \
+         {expected}'s: nothing imported"
+    )]
+    StatementOtherMerchant { expected: String, found: String },
+    #[error("no imported statement {id} in {env}; `mizan settlement list` shows them")]
+    StatementNotFound { id: i64, env: Environment },
 }
 
 impl Error {
@@ -105,6 +113,8 @@ impl Error {
             Error::Move(r) => r.code(),
             Error::Dispute(e) => e.code(),
             Error::Statement(e) => e.code(),
+            Error::StatementOtherMerchant { .. } => ErrorCode::StatementOtherMerchant,
+            Error::StatementNotFound { .. } => ErrorCode::StatementNotFound,
         }
     }
 }

@@ -146,6 +146,8 @@ error_codes! {
     // Settlement statements.
     StatementUnreadable = "statement_unreadable",
     StatementInvalid = "statement_invalid",
+    StatementOtherMerchant = "statement_other_merchant",
+    StatementNotFound = "statement_not_found",
     // The command line was wrong (the CLI exits 2).
     Usage = "usage",
 }
@@ -322,6 +324,8 @@ mod tests {
         (C::DisputeCommentInvalid, "dispute_comment_invalid"),
         (C::StatementUnreadable, "statement_unreadable"),
         (C::StatementInvalid, "statement_invalid"),
+        (C::StatementOtherMerchant, "statement_other_merchant"),
+        (C::StatementNotFound, "statement_not_found"),
         (C::Usage, "usage"),
     ];
 

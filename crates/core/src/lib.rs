@@ -30,6 +30,7 @@ pub mod settings;
 pub mod settlement;
 pub mod shutdown;
 pub mod simulator;
+pub mod statements;
 pub mod store;
 pub mod till;
 pub mod views;

@@ -85,3 +85,75 @@ fn a_statement_is_read_with_exact_sums_and_a_bad_one_names_its_cell() {
         "nothing is stored: no database was created"
     );
 }
+
+#[test]
+fn a_statement_is_imported_once_shown_with_outcome_codes_and_exported_without_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("statement.csv");
+    std::fs::write(&file, STATEMENT).unwrap();
+    let path = file.to_str().unwrap();
+    let json = |args: &[&str]| -> Value {
+        let out = mizan(&data, &[&["--json"], args].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let first = json(&["settlement", "import", path]);
+    assert_eq!(first["kind"], "imported");
+    let id = first["statement"]["id"].as_i64().unwrap().to_string();
+    assert_eq!(json(&["settlement", "import", path])["kind"], "unchanged");
+
+    // An empty cache: every line is a movement Mizan does not know.
+    let shown = json(&["settlement", "show", &id, "--only-differences"]);
+    let codes: Vec<&str> = shown["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["not_in_mizan"; 3]);
+    assert_eq!(shown["balanced"], false);
+    let listed = json(&["settlement", "list"]);
+    assert_eq!(listed[0]["differences"], 3);
+
+    let report = dir.path().join("report.csv");
+    let report_path = report.to_str().unwrap();
+    assert_eq!(
+        json(&["settlement", "export", &id, "-o", report_path])["rows"],
+        3
+    );
+    let again = mizan(
+        &data,
+        &["--json", "settlement", "export", &id, "-o", report_path],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&again.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "export_file_exists");
+    assert_eq!(
+        json(&["settlement", "export", &id, "-o", report_path, "--force"])["rows"],
+        3
+    );
+
+    let other = dir.path().join("other.csv");
+    std::fs::write(
+        &other,
+        STATEMENT.replace("m-42", "m-43").replace("ST-49", "ST-50"),
+    )
+    .unwrap();
+    let refused = mizan(
+        &data,
+        &["--json", "settlement", "import", other.to_str().unwrap()],
+    );
+    let err: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "statement_other_merchant");
+    let text =
+        String::from_utf8_lossy(&mizan(&data, &["settlement", "show", &id]).stdout).into_owned();
+    assert!(
+        text.contains("not_in_mizan") && text.contains("o-1"),
+        "{text}"
+    );
+}

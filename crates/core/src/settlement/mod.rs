@@ -1,6 +1,6 @@
-//! Settlement reconciliation against Tamara's statements. This first part reads a statement:
-//! an XLSX or CSV file in the layout of reference §11.1 ([`layout`]), into exact, typed lines
-//! ([`read`]).
+//! Tamara's settlement statements as files: an XLSX or CSV file in the layout of reference
+//! §11.1 ([`layout`]) read into exact, typed lines ([`read`]). Storing and matching them is
+//! [`crate::statements`]'s.
 //!
 //! Invariants: columns are found by name, never by position; a file is read whole or refused
 //! with the row and column of the first problem (nothing half-read is ever returned); amounts

@@ -42,6 +42,7 @@ pub mod registrations;
 mod request_sizes;
 pub mod seed;
 pub mod settings;
+pub mod statements;
 
 use std::path::Path;
 use std::time::Duration;

@@ -25,7 +25,7 @@ pub fn money(text: &str, c: Currency) -> Money {
     Money::parse(text, c).unwrap()
 }
 
-async fn order(store: &Store, env: Environment, id: &str, reference: &str, c: Currency) {
+pub async fn order(store: &Store, env: Environment, id: &str, reference: &str, c: Currency) {
     let zero = Money::zero(c);
     orders::upsert(
         store,
@@ -61,7 +61,7 @@ async fn order(store: &Store, env: Environment, id: &str, reference: &str, c: Cu
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn observed(
+pub async fn observed(
     store: &Store,
     env: Environment,
     order_id: &str,

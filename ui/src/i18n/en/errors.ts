@@ -111,5 +111,7 @@ export const errors = {
   dispute_comment_invalid: "The comment cannot be sent: it must not be empty and has at most 255 characters.",
   statement_unreadable: "The statement file cannot be opened: check the path, that it is not open elsewhere, and its size.",
   statement_invalid: "This is not a statement Mizan can read: the message names the row and column, or the missing columns.",
+  statement_other_merchant: "This statement is for another Tamara merchant than this console's statements: nothing was imported.",
+  statement_not_found: "No imported statement has this number in this environment.",
   usage: "The command was not used correctly.",
 } satisfies ErrorHints;

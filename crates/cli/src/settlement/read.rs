@@ -1,29 +1,16 @@
 //! `mizan settlement read FILE`: reads a Tamara statement (XLSX or CSV) and prints what it
 //! holds — its header, its lines' count and sums per event and currency — or the row and column
-//! of the first problem. Nothing is stored yet and nothing is sent.
+//! of the first problem. Nothing is stored and nothing is sent.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
 use mizan_core::money::Money;
 use mizan_core::settlement::{Statement, read_statement};
 use serde_json::{Value, json};
 
+use super::ReadArgs;
 use crate::CliError;
 use crate::output::{Output, say, table};
-
-#[derive(Debug, Subcommand)]
-pub enum SettlementCommand {
-    /// Read a statement file and print what it holds (nothing is stored or sent).
-    Read(ReadArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ReadArgs {
-    /// The statement as downloaded from Tamara's partner portal (.xlsx or .csv).
-    pub file: PathBuf,
-}
 
 /// Sums of one (event, currency).
 struct Sums {
@@ -34,8 +21,7 @@ struct Sums {
     payable: Money,
 }
 
-pub fn run(out: &Output, cmd: &SettlementCommand) -> Result<(), CliError> {
-    let SettlementCommand::Read(a) = cmd;
+pub fn run(out: &Output, a: &ReadArgs) -> Result<(), CliError> {
     let s = read_statement(&a.file).map_err(mizan_core::Error::from)?;
     let sums = sums(&s)?;
     if out.json {
