@@ -160,6 +160,17 @@ pub struct Book {
     pub pending_faults: StatementFaults,
 }
 
+/// The stretch of time one statement settles.
+#[derive(Clone, Copy)]
+struct Window {
+    from: DateTime<Utc>,
+    /// Exclusive.
+    to: DateTime<Utc>,
+    cycle: Cycle,
+    period_end: NaiveDate,
+    closed: Closed,
+}
+
 /// A capture or refund of an order, before it is a line.
 struct Event<'a> {
     at: DateTime<Utc>,
@@ -226,17 +237,15 @@ impl Book {
             if end > now {
                 return;
             }
-            let from = self.from_within(&cycle);
-            self.issue(
-                &all,
+            let from = self.window_start(&cycle);
+            let w = Window {
                 from,
-                end,
-                &cycle,
-                cycle.last_day(),
-                Closed::ByTime,
-                config,
-                merchant,
-            );
+                to: end,
+                cycle,
+                period_end: cycle.last_day(),
+                closed: Closed::ByTime,
+            };
+            self.issue(&all, w, config, merchant);
         }
     }
 
@@ -255,21 +264,18 @@ impl Book {
         self.settle(orders, seq, config, merchant, now);
         let all = events(orders, seq);
         let cycle = Cycle::of(now, config.cycle_days, config.time_zone);
-        let from = self.from_within(&cycle);
+        let from = self.window_start(&cycle);
         if !all.iter().any(|e| e.at >= from && e.at < now) {
             return Err(CloseError::NothingToSettle);
         }
-        let today = local_date(now, config.time_zone);
-        self.issue(
-            &all,
+        let w = Window {
             from,
-            now,
-            &cycle,
-            today,
-            Closed::OnDemand,
-            config,
-            merchant,
-        );
+            to: now,
+            cycle,
+            period_end: local_date(now, config.time_zone),
+            closed: Closed::OnDemand,
+        };
+        self.issue(&all, w, config, merchant);
         self.issued.last().ok_or(CloseError::NothingToSettle)
     }
 
@@ -278,23 +284,20 @@ impl Book {
     }
 
     /// Where a window in `cycle` starts: the cycle's start, or later if part of it is settled.
-    fn from_within(&self, cycle: &Cycle) -> DateTime<Utc> {
+    fn window_start(&self, cycle: &Cycle) -> DateTime<Utc> {
         let start = cycle.start_instant();
         self.settled_until.map_or(start, |u| u.max(start))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn issue(
-        &mut self,
-        all: &[Event<'_>],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        cycle: &Cycle,
-        period_end: NaiveDate,
-        closed: Closed,
-        config: &StatementConfig,
-        merchant: Uuid,
-    ) {
+    /// Settles `[w.from, w.to)`, issuing a statement if anything happened in it.
+    fn issue(&mut self, all: &[Event<'_>], w: Window, config: &StatementConfig, merchant: Uuid) {
+        let Window {
+            from,
+            to,
+            cycle,
+            period_end,
+            closed,
+        } = w;
         let tz = config.time_zone;
         let lines: Vec<Line> = all
             .iter()
