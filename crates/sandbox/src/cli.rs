@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::config::{SandboxConfig, default_retry_schedule};
 use crate::disputes::DisputePayload;
+use crate::statements::{RefundFees, StatementConfig};
 use crate::unknowns::{
     FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
 };
@@ -138,6 +139,25 @@ pub struct Args {
     /// The body of dispute notifications.
     #[arg(long, value_enum, default_value_t = DisputePayload::LikeOrder)]
     pub dispute_payload: DisputePayload,
+    // Settlement statements (reference §11.1; `docs/SIMULATOR.md`).
+    /// Fixed fee per captured line, in the order's currency.
+    #[arg(long, default_value = "1.00")]
+    pub statement_fixed_fee: rust_decimal::Decimal,
+    /// Variable fee in percent of the captured amount.
+    #[arg(long, default_value = "6.99")]
+    pub statement_variable_percent: rust_decimal::Decimal,
+    /// VAT in percent on Tamara's fees.
+    #[arg(long, default_value = "15")]
+    pub statement_vat_percent: rust_decimal::Decimal,
+    /// Days in a statement cycle (7: weekly, Monday to Sunday).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub statement_cycle_days: u32,
+    /// Time zone whose calendar dates the statements (IANA name).
+    #[arg(long, default_value = "Asia/Riyadh")]
+    pub statement_time_zone: chrono_tz::Tz,
+    /// What a refund line costs.
+    #[arg(long, value_enum, default_value_t = RefundFees::None)]
+    pub statement_refund_fees: RefundFees,
 }
 
 impl Args {
@@ -183,6 +203,14 @@ impl Args {
             omit_failure_payment_status: self.omit_failure_payment_status,
             dispute_api_enabled: self.dispute_api,
             dispute_payload: self.dispute_payload,
+            statements: StatementConfig {
+                fixed_fee: self.statement_fixed_fee,
+                variable_percent: self.statement_variable_percent,
+                vat_percent: self.statement_vat_percent,
+                cycle_days: self.statement_cycle_days,
+                time_zone: self.statement_time_zone,
+                refund_fees: self.statement_refund_fees,
+            },
         }
     }
 }

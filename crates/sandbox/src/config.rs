@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::disputes::DisputePayload;
+use crate::statements::StatementConfig;
 use crate::unknowns::{
     FullyRefundedWhen, OrderExpiryTime, ReferenceLookup, SilentEvent, UpdatedPayload,
 };
@@ -126,6 +127,9 @@ pub struct SandboxConfig {
     pub dispute_api_enabled: bool,
     /// The body of dispute notifications (undocumented, §16.7).
     pub dispute_payload: DisputePayload,
+    /// Fees, VAT, cycle and time zone of the settlement statements (reference §11.1 [SIM]:
+    /// weekly, fixed + variable % + 15 % VAT on fees, rounded per line).
+    pub statements: StatementConfig,
 }
 
 impl Default for SandboxConfig {
@@ -167,6 +171,7 @@ impl Default for SandboxConfig {
             omit_failure_payment_status: false,
             dispute_api_enabled: false,
             dispute_payload: DisputePayload::default(),
+            statements: StatementConfig::default(),
         }
     }
 }

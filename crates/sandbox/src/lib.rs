@@ -29,6 +29,7 @@ pub mod money;
 pub mod orders;
 mod routes;
 pub mod state;
+pub mod statements;
 pub mod unknowns;
 pub mod view;
 

@@ -1,4 +1,5 @@
-//! Shared simulator state: orders, webhooks, clock, ids, faults and the delivery queue.
+//! Shared simulator state: orders, webhooks, statements, clock, ids, faults and the delivery
+//! queue.
 //!
 //! Invariants:
 //! - one `std::sync::Mutex` guards the store; it is never held across an `.await`;
@@ -69,6 +70,8 @@ pub struct Store {
     pub webhooks: Vec<Webhook>,
     /// Disputes in opening order; a dispute's id is its position + 1.
     pub disputes: Vec<Dispute>,
+    /// Issued settlement statements and the faults of the next statement file.
+    pub statements: crate::statements::Book,
 }
 
 /// Pending API faults, consumed by the next Tamara API calls (not by `/_sandbox/` calls).

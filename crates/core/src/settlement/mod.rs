@@ -9,6 +9,8 @@
 
 pub mod layout;
 pub mod read;
+#[cfg(test)]
+mod sim_tests;
 
 pub use read::{
     MAX_FILE_BYTES, Statement, StatementError, StatementEvent, StatementLine, read_statement,

@@ -16,6 +16,7 @@ mod instore;
 mod orders;
 mod payments;
 mod precheck;
+mod statements;
 mod webhooks;
 
 use axum::Router;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hosted::routes())
         .merge(control::routes())
         .merge(disputes::control())
+        .merge(statements::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

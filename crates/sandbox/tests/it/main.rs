@@ -11,6 +11,7 @@ mod disputes;
 mod hosted_and_seed;
 mod openapi;
 mod state_machine;
+mod statements;
 mod unknowns_api;
 mod unknowns_orders;
 mod webhooks;
