@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Asia::Riyadh;
 use serde_json::{Value, json};
 use tamara_sandbox::SandboxConfig;
@@ -166,9 +166,22 @@ const FEES: [&str; 7] = [
     "Total Payable to Merchant",
 ];
 
+/// Moves the simulator's clock past Riyadh midnight when it is a few minutes away, so a test
+/// that creates orders and then closes the day's (or week's) statement never straddles two.
+async fn clear_of_midnight(sb: &Sb) {
+    let (_, clock) = sb.get("/_sandbox/clock").await;
+    let now: DateTime<Utc> = clock["now"].as_str().unwrap().parse().unwrap();
+    let local = now.with_timezone(&Riyadh);
+    let left = 86_400 - i64::from(local.num_seconds_from_midnight());
+    if left < 180 {
+        sb.advance(json!({"seconds": left + 5})).await;
+    }
+}
+
 #[tokio::test]
 async fn a_closed_statement_has_a_line_per_capture_and_refund_with_fees_rounded_per_line() {
     let sb = start().await;
+    clear_of_midnight(&sb).await;
     let (a, b) = two_orders(&sb).await;
     let v = close(&sb).await;
     let id = v["statement_id"].as_str().unwrap().to_owned();
@@ -291,6 +304,7 @@ async fn a_closed_statement_has_a_line_per_capture_and_refund_with_fees_rounded_
 #[tokio::test]
 async fn a_past_week_closes_by_the_clock_and_an_order_refunded_in_it_nets_to_zero() {
     let sb = start().await;
+    clear_of_midnight(&sb).await;
     let id = sb.authorised("100.00").await;
     sb.capture(&id, "100.00").await;
     sb.refund(&id, "100.00").await;
@@ -361,6 +375,7 @@ async fn faulty(sb: &Sb, id: &str, faults: Value) -> (File, File) {
 #[tokio::test]
 async fn each_fault_is_exactly_one_difference_in_the_next_file() {
     let sb = start().await;
+    clear_of_midnight(&sb).await;
     two_orders(&sb).await;
     let id = close(&sb).await["statement_id"]
         .as_str()
@@ -443,6 +458,7 @@ async fn fee_rules_cycle_and_refund_fees_are_configurable_and_kwd_has_three_plac
         ..config()
     })
     .await;
+    clear_of_midnight(&sb).await;
     let id = sb.new_order_in("12.345", "KWD", "KW").await;
     sb.post(&format!("/_sandbox/orders/{id}/approve"), json!({}))
         .await;
