@@ -7,7 +7,8 @@
 //! authorises approved orders; and the tick captures one authorised order (in full or in part)
 //! and refunds part or all of a captured one — through the guarded [`Console::move_money`],
 //! exactly as an operator would; now and then a customer disputes a captured order and Tamara
-//! moves the dispute on ([`disputes`]).
+//! moves the dispute on ([`disputes`]); every so often the captures and refunds so far are
+//! settled into a statement and imported ([`statements`]).
 //!
 //! Invariants: sandbox only and only against a simulator (it answers `/_sandbox/health`);
 //! the generator moves money only on orders it created itself in this run (the newest
@@ -18,8 +19,10 @@
 pub mod customers;
 mod disputes;
 mod generator;
+mod statements;
 
 pub use generator::{Generator, data_dir, wanted};
+pub use statements::{DEMO_FAULT, STATEMENT_EVERY};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +72,8 @@ pub struct TickReport {
     pub refunded: Option<String>,
     /// A dispute opened (its order) or moved (the event), now and then.
     pub disputed: Option<String>,
+    /// A statement closed and imported (its id), every [`STATEMENT_EVERY`] ticks.
+    pub settled: Option<String>,
     /// Steps that failed, each with its reason.
     pub failures: Vec<String>,
 }
@@ -166,6 +171,12 @@ impl Traffic {
         match dispute {
             Ok(d) => report.disputed = d,
             Err(e) => report.failures.push(format!("dispute: {e}")),
+        }
+        if n % STATEMENT_EVERY == 0 {
+            match self.settle().await {
+                Ok(s) => report.settled = s.map(|r| r.statement.statement_id),
+                Err(e) => report.failures.push(format!("statement: {e}")),
+            }
         }
         report
     }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use mizan_core::demo::{self, Traffic};
 use mizan_core::service::{RunningService, ServiceConfig};
+use mizan_core::statements::Outcome;
 use mizan_core::store::ledger::{LedgerKind, LedgerState};
 use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};
 use mizan_core::views::{changes, dashboard, detail};
@@ -101,6 +102,13 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     }
     let board = board.expect("a demo dispute on the board");
     assert!(board.unmatched.is_empty(), "{board:?}");
+    // What was settled so far becomes a statement with the demo's one deliberate difference,
+    // imported and reconciled like a downloaded one.
+    let imported = traffic.settle().await.unwrap().expect("captures to settle");
+    let r = console.reconcile_statement(imported.statement.id).await.unwrap();
+    let differences: Vec<Outcome> = r.differences().map(|x| x.outcome).collect();
+    assert_eq!(differences, [Outcome::AmountDiffers], "{:#?}", r.rows);
+    assert!(traffic.settle().await.unwrap().is_none(), "nothing new to settle");
     let made = created.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(made, approved + declined);
 
