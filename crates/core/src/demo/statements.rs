@@ -26,31 +26,65 @@ impl Traffic {
     /// own errors.
     pub async fn settle(&self) -> Result<Option<ImportReport>> {
         let close = format!("{}/_sandbox/statements/close", self.api);
-        let resp = self.http.post(&close).send().await.map_err(|e| sim(&close, &e))?;
+        let resp = self
+            .http
+            .post(&close)
+            .send()
+            .await
+            .map_err(|e| sim(&close, &e))?;
         if resp.status() == StatusCode::CONFLICT {
             return Ok(None);
         }
         if !resp.status().is_success() {
-            return Err(Error::Invalid(format!("the simulator refused {close}: HTTP {}", resp.status())));
+            return Err(Error::Invalid(format!(
+                "the simulator refused {close}: HTTP {}",
+                resp.status()
+            )));
         }
         let closed: serde_json::Value = resp.json().await.map_err(|e| sim(&close, &e))?;
         let id = closed["statement_id"]
             .as_str()
-            .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-            .ok_or_else(|| Error::Invalid(format!("the simulator's statement has no usable id: {closed}")))?
+            .filter(|id| {
+                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "the simulator's statement has no usable id: {closed}"
+                ))
+            })?
             .to_owned();
-        let url = format!("{}/_sandbox/statements/{id}.csv?faults={DEMO_FAULT}", self.api);
-        let resp = self.http.get(&url).send().await.map_err(|e| sim(&url, &e))?;
+        let url = format!(
+            "{}/_sandbox/statements/{id}.csv?faults={DEMO_FAULT}",
+            self.api
+        );
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| sim(&url, &e))?;
         if !resp.status().is_success() {
-            return Err(Error::Invalid(format!("the simulator refused {url}: HTTP {}", resp.status())));
+            return Err(Error::Invalid(format!(
+                "the simulator refused {url}: HTTP {}",
+                resp.status()
+            )));
         }
         let bytes = resp.bytes().await.map_err(|e| sim(&url, &e))?;
         let dir = self.console.config().data_dir.join("statements");
         let path = dir.join(format!("{id}.csv"));
         std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(&path, &bytes))
-            .map_err(|e| Error::Invalid(format!("cannot save the demo statement {}: {e}", path.display())))?;
-        Ok(Some(self.console.import_statement(&path, &ImportOptions::default()).await?))
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "cannot save the demo statement {}: {e}",
+                    path.display()
+                ))
+            })?;
+        Ok(Some(
+            self.console
+                .import_statement(&path, &ImportOptions::default())
+                .await?,
+        ))
     }
 }
 

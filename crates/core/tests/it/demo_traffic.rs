@@ -20,7 +20,7 @@ use mizan_core::views::{changes, dashboard, detail};
 use mizan_core::webhooks::{ProcessorConfig, WEBHOOK_PATH};
 use mizan_core::{Console, Environment};
 
-async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
+pub async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
     let mut config = common::config(dir, &[]);
     // As the app does in demo mode: the built-in sandbox, moved to the simulator's real port.
     assert!(config.sandbox.built_in_sandbox);
@@ -105,10 +105,16 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     // What was settled so far becomes a statement with the demo's one deliberate difference,
     // imported and reconciled like a downloaded one.
     let imported = traffic.settle().await.unwrap().expect("captures to settle");
-    let r = console.reconcile_statement(imported.statement.id).await.unwrap();
+    let r = console
+        .reconcile_statement(imported.statement.id)
+        .await
+        .unwrap();
     let differences: Vec<Outcome> = r.differences().map(|x| x.outcome).collect();
     assert_eq!(differences, [Outcome::AmountDiffers], "{:#?}", r.rows);
-    assert!(traffic.settle().await.unwrap().is_none(), "nothing new to settle");
+    assert!(
+        traffic.settle().await.unwrap().is_none(),
+        "nothing new to settle"
+    );
     let made = created.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(made, approved + declined);
 
