@@ -172,7 +172,7 @@ impl Traffic {
             Ok(d) => report.disputed = d,
             Err(e) => report.failures.push(format!("dispute: {e}")),
         }
-        if n % STATEMENT_EVERY == 0 {
+        if n.is_multiple_of(STATEMENT_EVERY) {
             match self.settle().await {
                 Ok(s) => report.settled = s.map(|r| r.statement.statement_id),
                 Err(e) => report.failures.push(format!("statement: {e}")),
