@@ -201,6 +201,13 @@ fn empty_rows_in_the_middle_and_at_the_end_are_skipped() {
     let s = read_statement(&dir.write("gaps.xlsx", book.save_to_buffer().unwrap())).unwrap();
     let rows: Vec<u32> = s.lines.iter().map(|l| l.row).collect();
     assert_eq!(rows, [2, 5]);
+    // A note beside the table, on a row of its own, is not a line.
+    let mut noted =
+        csv(&[capture("01/12/2026", "o-1")]).replace("Installments", "Installments,Notes");
+    noted.push_str(&",".repeat(18));
+    noted.push_str("checked by Sara\n");
+    let s = read_statement(&dir.write("noted.csv", noted)).unwrap();
+    assert_eq!(s.lines.len(), 1);
 }
 
 #[test]

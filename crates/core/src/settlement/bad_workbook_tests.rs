@@ -220,3 +220,50 @@ fn merged_titles_and_headers_read_but_a_merged_line_cell_is_refused() {
         "{e}"
     );
 }
+
+/// A zip whose one entry says it unpacks to 2 GiB: the central directory is all that is read.
+fn zip_bomb() -> Vec<u8> {
+    let name = b"xl/worksheets/sheet1.xml";
+    let size = 2u32 * 1024 * 1024 * 1024 - 1;
+    let name_len = u16::try_from(name.len()).unwrap().to_le_bytes();
+    let mut local = [
+        0x0403_4b50u32.to_le_bytes().as_slice(),
+        &[20, 0, 0, 0, 8, 0],
+    ]
+    .concat();
+    local.extend_from_slice(&[0; 12]); // time, date, crc, compressed size
+    local.extend_from_slice(&size.to_le_bytes());
+    local.extend_from_slice(&name_len);
+    local.extend_from_slice(&[0, 0]);
+    local.extend_from_slice(name);
+    let mut central = [
+        0x0201_4b50u32.to_le_bytes().as_slice(),
+        &[20, 0, 20, 0, 0, 0, 8, 0],
+    ]
+    .concat();
+    central.extend_from_slice(&[0; 12]);
+    central.extend_from_slice(&size.to_le_bytes());
+    central.extend_from_slice(&name_len);
+    central.extend_from_slice(&[0; 16]); // extra, comment, disk, attributes, local offset 0
+    central.extend_from_slice(name);
+    let mut end = [
+        0x0605_4b50u32.to_le_bytes().as_slice(),
+        &[0, 0, 0, 0, 1, 0, 1, 0],
+    ]
+    .concat();
+    end.extend_from_slice(&u32::try_from(central.len()).unwrap().to_le_bytes());
+    end.extend_from_slice(&u32::try_from(local.len()).unwrap().to_le_bytes());
+    end.extend_from_slice(&[0, 0]);
+    [local, central, end].concat()
+}
+
+#[test]
+fn a_workbook_that_unpacks_past_the_limit_is_refused_before_unpacking() {
+    let dir = Dir::new();
+    let e = read_statement(&dir.write("bomb.xlsx", zip_bomb())).unwrap_err();
+    assert!(
+        matches!(e, StatementError::TooLarge { unpacked: true, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("unpacks to 2048 MB"), "{e}");
+}

@@ -267,7 +267,12 @@ pub(crate) fn parse_rows(rows: &[Row], options: &ReadOptions) -> Result<Statemen
     named_once(header, &columns)?;
     let mut month_first = Vec::new();
     for row in rows.iter().skip(header_row + 1) {
-        if row.faults.is_empty() && row.cells.iter().all(|c| cells::trimmed(c).is_empty()) {
+        // Blank in the statement's columns: a note beside the table is not a line.
+        let known = |i: usize| matches!(columns.get(i), Some(Some(_)));
+        let blank = row.faults.iter().all(|(i, _)| !known(*i))
+            && (row.cells.iter().enumerate())
+                .all(|(i, c)| !known(i) || cells::trimmed(c).is_empty());
+        if blank {
             continue;
         }
         let (line, alternative) = parse_line(row, &columns, options)?;

@@ -5,7 +5,7 @@
 //! (password-protected) XLSX or a renamed file gets its own message; XLSX and ODS through
 //! calamine, the first sheet only. A cell the reader must not trust (a formula never calculated,
 //! an Excel error, a merged cell repeated from the row above) carries a fault, and is refused
-//! only if it lands in a column the statement is read from.
+//! only if it lands in one of the statement's columns.
 
 use std::borrow::Cow;
 use std::io::{Cursor, Read, Seek};
