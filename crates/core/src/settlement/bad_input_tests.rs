@@ -260,7 +260,10 @@ fn dates_are_day_first_and_a_month_first_file_is_refused_not_swapped() {
         .collect();
     let e = read_statement(&dir.write("week.csv", csv(&week))).unwrap_err();
     assert_eq!(cell_error(&e), (6, "Transaction Date"), "{e}");
-    assert!(e.to_string().contains("DD/MM/YYYY"), "{e}");
+    assert!(
+        e.to_string().contains("2 Jan 2026 instead of 1 Feb 2026"),
+        "{e}"
+    );
     // The same days written day first read as they are.
     let week: Vec<Vec<String>> = (1..=7)
         .map(|d| capture(&format!("{d:02}/01/2026"), &format!("o-{d}")))

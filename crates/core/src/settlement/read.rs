@@ -326,7 +326,7 @@ fn written_month_first(
     if as_written <= 31 || span(&mut swapped.into_iter()) > 31 {
         return Ok(());
     }
-    let Some((row, date, _)) = dates.iter().find(|(_, d, m)| Some(*d) != *m) else {
+    let Some((row, date, Some(other))) = dates.iter().find(|(_, d, m)| Some(*d) != *m) else {
         return Ok(());
     };
     Err(StatementError::Cell {
@@ -338,10 +338,11 @@ fn written_month_first(
             .map(cells::letter)
             .unwrap_or_default(),
         reason: format!(
-            "the file's dates span {as_written} days read day/month but a few days read \
-             month/day (this one would be {}): statements write DD/MM/YYYY; check how the file \
-             was exported",
-            date.format("%d %b %Y")
+            "read day/month (DD/MM/YYYY, as statements write them) the file's dates span \
+             {as_written} days; read month/day they fall within a month, so it looks written \
+             month first (this one would be {} instead of {}): check how it was exported",
+            other.format("%-d %b %Y"),
+            date.format("%-d %b %Y")
         ),
     })
 }
