@@ -145,6 +145,12 @@ fn a_windows_1256_csv_reads_with_its_arabic_intact() {
     assert_eq!(l.merchant_order_id.as_deref(), Some("طلب-17"));
     assert_eq!((l.event, l.row), (StatementEvent::Captured, 2));
     assert_eq!(l.payable.to_string(), "423.89 SAR");
+    // The same text in UTF-8 with one damaged byte is refused, not read as 1256 gibberish.
+    let mut damaged = text.into_bytes();
+    let at = damaged.iter().position(|b| *b == b'\n').unwrap() + 12;
+    damaged.insert(at, 0xC7);
+    let e = read_statement(&dir.write("damaged.csv", damaged)).unwrap_err();
+    assert_eq!(e, StatementError::NotUtf8 { row: 2 });
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //!   week as month/day; a currency the merchant does not settle in ([`ReadOptions`]); an
 //!   unknown Event; a capture with a negative or a refund with a positive amount.
 //! - read: a CSV with a UTF-8 BOM, in UTF-16 with a BOM, or in Windows-1256 (what Arabic Excel
-//!   writes; any CSV that is not UTF-8 is taken to be it), split at `,`, `;` or tabs; a
+//!   writes; a CSV that is not UTF-8 is taken to be it, unless it is UTF-8 damaged in places,
+//!   which is refused naming the line), split at `,`, `;` or tabs; a
 //!   formula's value Excel calculated and saved; a title or header merged across columns or
 //!   rows; empty rows anywhere; thousands separators (`1,200.00`, `1 200.00`, `١٬٢٠٠٫٠٠`);
 //!   Arabic-Indic digits; spaces and direction marks around a value; real date cells;
@@ -124,6 +125,11 @@ pub enum StatementError {
         "the CSV starts with a {encoding} mark but its text is not {encoding}: save it again as \"CSV UTF-8\""
     )]
     BadText { encoding: &'static str },
+    #[error(
+        "the CSV is UTF-8 but line {row} has bytes that are not (a damaged or pasted-in part): \
+         save it again as \"CSV UTF-8\""
+    )]
+    NotUtf8 { row: u32 },
     #[error("no statement table found: missing columns {}", missing.join(", "))]
     MissingColumns { missing: Vec<&'static str> },
     #[error("row {row}, column {column}{}: {reason}", if at.is_empty() { String::new() } else { format!(" ({at})") })]

@@ -29,7 +29,7 @@ pub struct Row {
 /// The text of a CSV file, decoded.
 ///
 /// # Errors
-/// A BOM that the bytes after it contradict.
+/// A BOM that the bytes after it contradict, or UTF-8 text damaged in places.
 pub fn csv_text(bytes: &[u8]) -> Result<Cow<'_, str>, StatementError> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return encoding
@@ -38,14 +38,32 @@ pub fn csv_text(bytes: &[u8]) -> Result<Cow<'_, str>, StatementError> {
                 encoding: encoding.name(),
             });
     }
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => {
-            encoding_rs::WINDOWS_1256
-                .decode_without_bom_handling(bytes)
-                .0
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    // Arabic in Windows-1256 is almost never valid UTF-8 by chance; UTF-8 with a few damaged
+    // bytes is mostly valid. The second is refused rather than read as the first, garbled.
+    let (mut valid, mut invalid, mut first_bad) = (0usize, 0usize, None);
+    let mut offset = 0;
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        offset += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            first_bad.get_or_insert(offset);
         }
-    })
+        invalid += chunk.invalid().len();
+        offset += chunk.invalid().len();
+    }
+    if valid > invalid {
+        let before = bytes.get(..first_bad.unwrap_or(0)).unwrap_or(&[]);
+        let newlines = before.iter().filter(|b| **b == b'\n').count();
+        return Err(StatementError::NotUtf8 {
+            row: u32::try_from(newlines).map_or(u32::MAX, |n| n.saturating_add(1)),
+        });
+    }
+    Ok(encoding_rs::WINDOWS_1256
+        .decode_without_bom_handling(bytes)
+        .0)
 }
 
 /// The rows of CSV text split at `delimiter`.
