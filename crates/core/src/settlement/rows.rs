@@ -157,9 +157,9 @@ pub fn workbook_rows(bytes: &[u8], ext: &str, path: &str) -> Result<Vec<Row>, St
             "it is not an Excel workbook inside (renamed, or damaged)".into(),
         ));
     }
-    let inside = zip::ZipArchive::new(Cursor::new(bytes))
+    let mut inside = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| not(format!("it is damaged or incomplete ({e})")))?;
-    let unpacked = unpacked_size(inside);
+    let unpacked = unpacked_size(&mut inside);
     if unpacked > MAX_UNPACKED_BYTES {
         return Err(StatementError::TooLarge {
             path: path.to_owned(),
@@ -172,7 +172,7 @@ pub fn workbook_rows(bytes: &[u8], ext: &str, path: &str) -> Result<Vec<Row>, St
         let mut book: Ods<_> = Ods::new(cursor).map_err(|e| not(e.to_string()))?;
         return sheet_rows(&mut book, &[], false).map_err(not);
     }
-    let placeholders = recalculated_on_load(bytes);
+    let placeholders = recalculated_on_load(&mut inside);
     let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| match e {
         XlsxError::Password => locked(),
         e => not(e.to_string()),
@@ -184,7 +184,7 @@ pub fn workbook_rows(bytes: &[u8], ext: &str, path: &str) -> Result<Vec<Row>, St
 }
 
 /// The sum of the sizes the entries of a zip declare.
-fn unpacked_size<R: Read + Seek>(mut zip: zip::ZipArchive<R>) -> u64 {
+fn unpacked_size<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> u64 {
     (0..zip.len())
         .filter_map(|i| zip.by_index_raw(i).ok().map(|f| f.size()))
         .fold(0, u64::saturating_add)
@@ -193,10 +193,7 @@ fn unpacked_size<R: Read + Seek>(mut zip: zip::ZipArchive<R>) -> u64 {
 /// Whether the workbook asks to be recalculated when opened: then it was written by a program
 /// that does not calculate, and a formula's stored result is a placeholder (a library writes
 /// `0`), not what Excel would show. Excel itself drops the flag when it saves.
-fn recalculated_on_load(bytes: &[u8]) -> bool {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return false;
-    };
+fn recalculated_on_load<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> bool {
     let mut xml = String::new();
     let Ok(file) = zip.by_name("xl/workbook.xml") else {
         return false;
