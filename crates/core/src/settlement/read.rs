@@ -1,10 +1,25 @@
 //! Reading a statement file into [`Statement`]: the header block's labels, then the detail
-//! table found by its header row, each row into a [`StatementLine`].
+//! table found by its header row, each row into a [`StatementLine`]. The bytes become text
+//! rows in [`rows`], a cell's text becomes a number or date in [`cells`].
 //!
-//! Cells are text whatever the file: CSV as written (UTF-8, a BOM allowed), XLSX through
-//! calamine — numbers by their shortest round-trip text, so `413.83` stays `413.83`, and
-//! dates as Excel stores them. Arabic-Indic digits and separators and thousands separators are
-//! read; a date that cannot be DD/MM/YYYY (month over 12) is refused rather than guessed.
+//! Bad input (issue 22 §6) is refused whole, naming the row and column where there is one;
+//! what is read instead of refused is read exactly:
+//! - refused: a file over [`MAX_FILE_BYTES`] (by size, before reading) or an XLSX unpacking to
+//!   more than [`rows::MAX_UNPACKED_BYTES`]; a damaged or renamed XLSX; a password-protected
+//!   one (told by its first bytes); a formula cell the file holds no calculated result for (a
+//!   program that does not calculate wrote it, or Excel's cache is empty); an Excel error
+//!   value; a merged cell a line would share with the row above; a column named twice; an
+//!   amount with a decimal comma (`1 200,00`, `1.200,00`); a date that only reads as
+//!   month/day, a two-digit year, or a file whose dates all read both ways and only make a
+//!   week as month/day; a currency the merchant does not settle in ([`ReadOptions`]); an
+//!   unknown Event; a capture with a negative or a refund with a positive amount.
+//! - read: a CSV with a UTF-8 BOM, in UTF-16 with a BOM, or in Windows-1256 (what Arabic Excel
+//!   writes; a CSV that is not UTF-8 is taken to be it, unless it is UTF-8 damaged in places,
+//!   which is refused naming the line), split at `,`, `;` or tabs; a
+//!   formula's value Excel calculated and saved; a title or header merged across columns or
+//!   rows; empty rows anywhere; thousands separators (`1,200.00`, `1 200.00`, `١٬٢٠٠٫٠٠`);
+//!   Arabic-Indic digits; spaces and direction marks around a value; real date cells;
+//!   workbook numbers at Excel's 15 significant digits.
 
 use std::path::Path;
 
@@ -13,7 +28,14 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::layout::{self, COLUMNS, Column, HeaderField};
-use crate::money::{Currency, Money, parse_decimal};
+use crate::money::{Currency, Money};
+
+#[path = "cells.rs"]
+pub mod cells;
+#[path = "rows.rs"]
+pub mod rows;
+
+use rows::Row;
 
 /// Largest statement file read (a year of a busy merchant's weekly statements is far less).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -66,6 +88,13 @@ pub struct StatementLine {
     pub instalments: Option<u32>,
 }
 
+/// Which lines a merchant accepts; the default accepts any line Tamara could send.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The currencies the merchant settles in; a line in another is refused. `None`: any.
+    pub currencies: Option<Vec<Currency>>,
+}
+
 /// Why a file is not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StatementError {
@@ -73,19 +102,42 @@ pub enum StatementError {
     Unreadable { path: String, reason: String },
     #[error("{path} is not a statement file: .xlsx or .csv expected")]
     UnknownFormat { path: String },
-    #[error("{path} is larger than {MAX_FILE_BYTES} bytes")]
-    TooLarge { path: String },
     #[error(
-        "the CSV is not UTF-8 (row {row}): save it as UTF-8 (Excel's \"CSV UTF-8\"); Arabic Excel \
-         often writes Windows-1256"
+        "{path} {} {} MB; statements over {} MB are not read",
+        if *unpacked { "unpacks to" } else { "is" },
+        size.div_ceil(1024 * 1024),
+        limit / (1024 * 1024)
+    )]
+    TooLarge {
+        path: String,
+        size: u64,
+        limit: u64,
+        unpacked: bool,
+    },
+    #[error(
+        "{path} is password-protected: remove the password in Excel (File > Info > Protect \
+         Workbook) and save it again"
+    )]
+    PasswordProtected { path: String },
+    #[error("{path} is not a readable XLSX: {reason}; open it in Excel and save it again as .xlsx")]
+    NotWorkbook { path: String, reason: String },
+    #[error(
+        "the CSV starts with a {encoding} mark but its text is not {encoding}: save it again as \"CSV UTF-8\""
+    )]
+    BadText { encoding: &'static str },
+    #[error(
+        "the CSV is UTF-8 but line {row} has bytes that are not (a damaged or pasted-in part): \
+         save it again as \"CSV UTF-8\""
     )]
     NotUtf8 { row: u32 },
     #[error("no statement table found: missing columns {}", missing.join(", "))]
     MissingColumns { missing: Vec<&'static str> },
-    #[error("row {row}, column {column}: {reason}")]
+    #[error("row {row}, column {column}{}: {reason}", if at.is_empty() { String::new() } else { format!(" ({at})") })]
     Cell {
         row: u32,
         column: &'static str,
+        /// The column's letter in the file (`J`), when known.
+        at: String,
         reason: String,
     },
     #[error("the statement has no lines")]
@@ -96,113 +148,86 @@ impl StatementError {
     /// The stable code: a file that cannot be opened, or one that is not a statement.
     pub fn code(&self) -> crate::ErrorCode {
         match self {
-            StatementError::Unreadable { .. } | StatementError::TooLarge { .. } => {
-                crate::ErrorCode::StatementUnreadable
-            }
+            StatementError::Unreadable { .. }
+            | StatementError::TooLarge { .. }
+            | StatementError::PasswordProtected { .. }
+            | StatementError::NotWorkbook { .. } => crate::ErrorCode::StatementUnreadable,
             _ => crate::ErrorCode::StatementInvalid,
         }
     }
 }
 
-/// Reads the statement at `path` (`.xlsx` or `.csv`, by extension).
+/// Reads the statement at `path` (`.xlsx` or `.csv`, by extension), accepting any currency.
 ///
 /// # Errors
 /// See [`StatementError`]; nothing half-read is returned.
 pub fn read_statement(path: &Path) -> Result<Statement, StatementError> {
+    read_statement_with(path, &ReadOptions::default())
+}
+
+/// Reads the statement at `path`, refusing lines that `options` does not accept.
+///
+/// # Errors
+/// See [`StatementError`]; nothing half-read is returned.
+pub fn read_statement_with(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<Statement, StatementError> {
     let shown = path.display().to_string();
     let unreadable = |e: &dyn std::fmt::Display| StatementError::Unreadable {
         path: shown.clone(),
         reason: e.to_string(),
     };
-    let size = std::fs::metadata(path).map_err(|e| unreadable(&e))?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(StatementError::TooLarge { path: shown });
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
-    let digest = hex::encode(Sha256::digest(&bytes));
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let rows = match ext.as_deref() {
-        Some("csv") => csv_rows(&bytes)?,
-        Some("xlsx" | "xlsm" | "xls" | "ods") => xlsx_rows(path).map_err(|e| unreadable(&e))?,
+    let workbook = match ext.as_deref() {
+        Some("csv") => false,
+        Some("xlsx" | "xlsm" | "xls" | "ods") => true,
         _ => return Err(StatementError::UnknownFormat { path: shown }),
     };
-    let mut statement = parse_rows(&rows)?;
+    // By size before reading: a huge file is refused without loading it.
+    let size = std::fs::metadata(path).map_err(|e| unreadable(&e))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(StatementError::TooLarge {
+            path: shown,
+            size,
+            limit: MAX_FILE_BYTES,
+            unpacked: false,
+        });
+    }
+    // One read: the digest is of exactly the bytes parsed.
+    let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let mut statement = if workbook {
+        let rows = rows::workbook_rows(&bytes, ext.as_deref().unwrap_or_default(), &shown)?;
+        parse_rows(&rows, options)?
+    } else {
+        read_csv(&bytes, options)?
+    };
     statement.digest = digest;
     Ok(statement)
 }
 
-/// A row of text cells with its number in the file (1 is the first line or sheet row).
-type Row = (u32, Vec<String>);
-
-/// The rows of a CSV as text cells (blank lines are skipped, numbers stay the file's).
-fn csv_rows(bytes: &[u8]) -> Result<Vec<Row>, StatementError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut rows = Vec::new();
-    for record in reader.byte_records() {
-        let record = record.map_err(|e| StatementError::Cell {
-            row: e
-                .position()
-                .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX)),
-            column: "-",
-            reason: e.to_string(),
-        })?;
-        let row = record
-            .position()
-            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
-        let cells = record
-            .iter()
-            .map(|c| String::from_utf8(c.to_vec()).map_err(|_| StatementError::NotUtf8 { row }))
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.push((row, cells));
+/// A CSV split at commas, or else at semicolons or tabs (what Excel writes in other regions),
+/// whichever finds the table.
+fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Statement, StatementError> {
+    let text = rows::csv_text(bytes)?;
+    let mut first = None;
+    for delimiter in [b',', b';', b'\t'] {
+        match parse_rows(&rows::csv_rows(&text, delimiter)?, options) {
+            Err(e @ StatementError::MissingColumns { .. }) => {
+                first.get_or_insert(e);
+            }
+            read => return read,
+        }
     }
-    Ok(rows)
-}
-
-/// The first sheet of a workbook as text cells.
-fn xlsx_rows(path: &Path) -> Result<Vec<Row>, calamine::Error> {
-    use calamine::{Data, Reader, open_workbook_auto};
-    let mut book = open_workbook_auto(path)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(calamine::Error::Msg("the workbook has no sheet"))??;
-    let first = range.start().map_or(0, |(r, _)| r);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let n = first
-                .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
-                .saturating_add(1);
-            let cells = r
-                .iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => d
-                        .as_datetime()
-                        .map(|t| t.date().format("%d/%m/%Y").to_string())
-                        .unwrap_or_default(),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                    Data::Error(e) => format!("#{e:?}"),
-                })
-                .collect();
-            (n, cells)
-        })
-        .collect())
+    Err(first.unwrap_or(StatementError::Empty))
 }
 
 /// The header block and the detail table of text rows.
-pub(crate) fn parse_rows(rows: &[Row]) -> Result<Statement, StatementError> {
+pub(crate) fn parse_rows(rows: &[Row], options: &ReadOptions) -> Result<Statement, StatementError> {
     let mut statement = Statement {
         statement_id: None,
         statement_date: None,
@@ -213,8 +238,9 @@ pub(crate) fn parse_rows(rows: &[Row]) -> Result<Statement, StatementError> {
     };
     let mut table: Option<(usize, Vec<Option<Column>>)> = None;
     let mut best_missing: Option<Vec<&'static str>> = None;
-    for (i, (_, row)) in rows.iter().enumerate() {
-        let columns: Vec<Option<Column>> = row.iter().map(|c| layout::column_named(c)).collect();
+    for (i, row) in rows.iter().enumerate() {
+        let columns: Vec<Option<Column>> =
+            row.cells.iter().map(|c| layout::column_named(c)).collect();
         let missing: Vec<&'static str> = COLUMNS
             .iter()
             .filter(|(c, required, _)| *required && !columns.contains(&Some(*c)))
@@ -231,7 +257,7 @@ pub(crate) fn parse_rows(rows: &[Row]) -> Result<Statement, StatementError> {
         {
             best_missing = Some(missing);
         }
-        header_label(row, &mut statement);
+        header_label(&row.cells, &mut statement);
     }
     let Some((header_row, columns)) = table else {
         let missing = best_missing.unwrap_or_else(|| {
@@ -243,21 +269,96 @@ pub(crate) fn parse_rows(rows: &[Row]) -> Result<Statement, StatementError> {
         });
         return Err(StatementError::MissingColumns { missing });
     };
-    for (n, row) in rows.iter().skip(header_row + 1) {
-        if row.iter().all(|c| c.trim().is_empty()) {
+    let header = rows.get(header_row).map_or(0, |r| r.n);
+    named_once(header, &columns)?;
+    let mut month_first = Vec::new();
+    for row in rows.iter().skip(header_row + 1) {
+        // Blank in the statement's columns: a note beside the table is not a line.
+        let known = |i: usize| matches!(columns.get(i), Some(Some(_)));
+        let blank = row.faults.iter().all(|(i, _)| !known(*i))
+            && (row.cells.iter().enumerate())
+                .all(|(i, c)| !known(i) || cells::trimmed(c).is_empty());
+        if blank {
             continue;
         }
-        statement.lines.push(parse_line(*n, row, &columns)?);
+        let (line, alternative) = parse_line(row, &columns, options)?;
+        month_first.push((line.row, line.transaction_date, alternative));
+        statement.lines.push(line);
     }
     if statement.lines.is_empty() {
         return Err(StatementError::Empty);
     }
+    written_month_first(&month_first, &columns)?;
     Ok(statement)
+}
+
+/// Refuses a header naming one column twice: which of the two to read would be a guess.
+fn named_once(row: u32, columns: &[Option<Column>]) -> Result<(), StatementError> {
+    for (i, c) in columns.iter().enumerate() {
+        let Some(c) = c else { continue };
+        if let Some(j) = columns.iter().skip(i + 1).position(|x| x == &Some(*c)) {
+            return Err(StatementError::Cell {
+                row,
+                column: layout::name_of(*c),
+                at: cells::letter(i),
+                reason: format!(
+                    "named twice in the header (also {})",
+                    cells::letter(i + 1 + j)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a file whose dates all read both ways (day and month both 12 or less) and that spans
+/// months read day first but under a month read month first: such a file was written MM/DD,
+/// and no single date would have shown it. A statement covers a week (reference §11.1).
+fn written_month_first(
+    dates: &[(u32, NaiveDate, Option<NaiveDate>)],
+    columns: &[Option<Column>],
+) -> Result<(), StatementError> {
+    let span = |ds: &mut dyn Iterator<Item = NaiveDate>| {
+        let all: Vec<NaiveDate> = ds.collect();
+        match (all.iter().min(), all.iter().max()) {
+            (Some(a), Some(b)) => (*b - *a).num_days(),
+            _ => 0,
+        }
+    };
+    let Some(swapped) = dates.iter().map(|(_, _, m)| *m).collect::<Option<Vec<_>>>() else {
+        return Ok(());
+    };
+    let as_written = span(&mut dates.iter().map(|(_, d, _)| *d));
+    if as_written <= 31 || span(&mut swapped.into_iter()) > 31 {
+        return Ok(());
+    }
+    let Some((row, date, Some(other))) = dates.iter().find(|(_, d, m)| Some(*d) != *m) else {
+        return Ok(());
+    };
+    Err(StatementError::Cell {
+        row: *row,
+        column: layout::name_of(Column::TransactionDate),
+        at: columns
+            .iter()
+            .position(|c| *c == Some(Column::TransactionDate))
+            .map(cells::letter)
+            .unwrap_or_default(),
+        reason: format!(
+            "read day/month (DD/MM/YYYY, as statements write them) the file's dates span \
+             {as_written} days; read month/day they fall within a month, so it looks written \
+             month first (this one would be {} instead of {}): check how it was exported",
+            other.format("%-d %b %Y"),
+            date.format("%-d %b %Y")
+        ),
+    })
 }
 
 /// A `label, value` row of the header block, if it is one.
 fn header_label(row: &[String], statement: &mut Statement) {
-    let mut cells = row.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let mut cells = row
+        .iter()
+        .map(|c| cells::trimmed(c))
+        .filter(|c| !c.is_empty());
     let (Some(label), Some(value)) = (cells.next(), cells.next()) else {
         return;
     };
@@ -271,65 +372,97 @@ fn header_label(row: &[String], statement: &mut Statement) {
     }
 }
 
+/// One detail row, and its date read month first if it reads both ways.
 fn parse_line(
-    row: u32,
-    cells: &[String],
+    row: &Row,
     columns: &[Option<Column>],
-) -> Result<StatementLine, StatementError> {
-    let cell = |c: Column| -> Option<&str> {
-        columns
-            .iter()
-            .position(|x| *x == Some(c))
-            .and_then(|i| cells.get(i))
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    };
+    options: &ReadOptions,
+) -> Result<(StatementLine, Option<NaiveDate>), StatementError> {
+    let n = row.n;
+    let index = |c: Column| columns.iter().position(|x| *x == Some(c));
     let bad = |c: Column, reason: String| StatementError::Cell {
-        row,
+        row: n,
         column: layout::name_of(c),
+        at: index(c).map(cells::letter).unwrap_or_default(),
         reason,
     };
+    // A fault in any column read refuses the line, whether or not the cell looks empty.
+    for (i, fault) in &row.faults {
+        if let Some(Some(c)) = columns.get(*i) {
+            return Err(bad(*c, fault.clone()));
+        }
+    }
+    let cell = |c: Column| -> Option<&str> {
+        index(c)
+            .and_then(|i| row.cells.get(i))
+            .map(|s| cells::trimmed(s))
+            .filter(|s| !s.is_empty())
+    };
     let required = |c: Column| cell(c).ok_or_else(|| bad(c, "empty".into()));
-    let currency: Currency = required(Column::Currency)?
+    let currency_text = required(Column::Currency)?;
+    let currency: Currency = currency_text
         .to_ascii_uppercase()
         .parse()
         .map_err(|e| bad(Column::Currency, format!("{e}")))?;
+    if let Some(accepted) = &options.currencies
+        && !accepted.contains(&currency)
+    {
+        let codes: Vec<&str> = accepted.iter().map(|c| c.code()).collect();
+        return Err(bad(
+            Column::Currency,
+            format!(
+                "{currency} is not a currency this merchant settles in ({})",
+                codes.join(", ")
+            ),
+        ));
+    }
     let money = |c: Column| -> Result<Money, StatementError> {
-        let text = numeral(required(c)?);
-        let value = parse_decimal(&text).map_err(|e| bad(c, e.to_string()))?;
+        let value = cells::decimal(required(c)?).map_err(|r| bad(c, r))?;
         Money::new(value, currency).map_err(|e| bad(c, e.to_string()))
     };
-    let event = match layout::normalise(required(Column::Event)?).as_str() {
+    let event_text = required(Column::Event)?;
+    let event = match layout::normalise(event_text).as_str() {
         "captured" | "capture" | "تحصيل" => StatementEvent::Captured,
         "refunded" | "refund" | "استرداد" => StatementEvent::Refunded,
-        other => {
+        _ => {
             return Err(bad(
                 Column::Event,
-                format!("{other:?} is not Captured or Refunded"),
+                format!("{event_text:?} is not Captured or Refunded"),
             ));
         }
     };
+    let amount = money(Column::EventAmount)?;
+    let wrong_sign = match event {
+        StatementEvent::Captured => {
+            amount.amount().is_sign_negative() && !amount.amount().is_zero()
+        }
+        StatementEvent::Refunded => {
+            amount.amount().is_sign_positive() && !amount.amount().is_zero()
+        }
+    };
+    if wrong_sign {
+        return Err(bad(
+            Column::EventAmount,
+            format!(
+                "{amount} on a {} line: captures are positive, refunds negative",
+                event_text
+            ),
+        ));
+    }
     let variable_fee_percent = cell(Column::VariableFeePercent)
-        .map(|t| {
-            let t = numeral(t.trim_end_matches('%'));
-            parse_decimal(t.trim()).map_err(|e| bad(Column::VariableFeePercent, e.to_string()))
-        })
+        .map(|t| cells::percent(t).map_err(|r| bad(Column::VariableFeePercent, r)))
         .transpose()?;
     let instalments = cell(Column::Instalments)
-        .map(|t| {
-            numeral(t)
-                .parse::<u32>()
-                .map_err(|_| bad(Column::Instalments, format!("{t:?} is not a whole number")))
-        })
+        .map(|t| cells::whole(t).map_err(|r| bad(Column::Instalments, r)))
         .transpose()?;
-    Ok(StatementLine {
-        row,
-        transaction_date: date(required(Column::TransactionDate)?)
-            .map_err(|r| bad(Column::TransactionDate, r))?,
+    let date_text = required(Column::TransactionDate)?;
+    let line = StatementLine {
+        row: n,
+        transaction_date: cells::date(date_text).map_err(|r| bad(Column::TransactionDate, r))?,
         tamara_order_id: required(Column::TamaraOrderId)?.to_owned(),
         merchant_order_id: cell(Column::MerchantOrderId).map(str::to_owned),
         event,
-        amount: money(Column::EventAmount)?,
+        amount,
         fixed_fees: money(Column::FixedFees)?,
         variable_fee_percent,
         variable_fees: money(Column::VariableFees)?,
@@ -337,47 +470,14 @@ fn parse_line(
         vat: money(Column::Vat)?,
         payable: money(Column::Payable)?,
         instalments,
-    })
-}
-
-/// ASCII digits for Arabic-Indic and Persian ones, `.` for the Arabic decimal separator, and
-/// no thousands separators (`,`, `٬`, spaces).
-fn numeral(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '٠'..='٩' => char::from_digit(u32::from(c) - u32::from('٠'), 10),
-            '۰'..='۹' => char::from_digit(u32::from(c) - u32::from('۰'), 10),
-            '٫' => Some('.'),
-            ',' | '٬' | ' ' | '\u{a0}' => None,
-            other => Some(other),
-        })
-        .collect()
-}
-
-/// A DD/MM/YYYY date (or ISO `YYYY-MM-DD`, with or without a time).
-fn date(text: &str) -> Result<NaiveDate, String> {
-    let t = numeral(text);
-    if let Some(iso) = t.get(..10)
-        && let Ok(d) = NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-    {
-        return Ok(d);
-    }
-    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-    let [d, m, y] = parts.as_slice() else {
-        return Err(format!("{text:?} is not a DD/MM/YYYY date"));
     };
-    let (d, m, y): (u32, u32, i32) = match (d.parse(), m.parse(), y.get(..4).unwrap_or(y).parse()) {
-        (Ok(d), Ok(m), Ok(y)) => (d, m, y),
-        _ => return Err(format!("{text:?} is not a DD/MM/YYYY date")),
-    };
-    if m > 12 && d <= 12 {
-        return Err(format!(
-            "{text:?} reads as month/day; statements write day/month (DD/MM/YYYY)"
-        ));
-    }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("{text:?} is not a date"))
+    Ok((line, cells::month_first(date_text)))
 }
 
 #[cfg(test)]
 #[path = "read_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "bad_input_tests.rs"]
+mod bad_input_tests;
