@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Toaster } from "sonner";
 import { ipc, setWindowTitle } from "../ipc";
 import { adoptLocale } from "../i18n";
 import { ErrorBoundary } from "../components/ErrorBoundary";
@@ -54,7 +55,8 @@ function CurrentScreen({ route }: { route: Route }) {
 }
 
 export function Shell() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const rtl = i18n.dir(i18n.language) === "rtl";
   const client = useQueryClient();
   const route = useRoute();
   const info = useQuery({ queryKey: qk.appInfo, queryFn: () => ipc.appInfo() });
@@ -111,6 +113,7 @@ export function Shell() {
             </div>
           </>
         )}
+        <Toaster dir={rtl ? "rtl" : "ltr"} position={rtl ? "bottom-left" : "bottom-right"} richColors closeButton />
         {palette && <CommandPalette commands={commands} dynamic={goToOrder} onClose={() => setPalette(false)} />}
       </div>
     </ReadyContext.Provider>

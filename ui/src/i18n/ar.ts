@@ -41,6 +41,24 @@ const ar: Translation = {
     settings: "الإعدادات",
     disputes: "النزاعات",
   },
+  toast: {
+    moved: {
+      capture: "حُصّل {{amount}} من الطلب {{reference}}",
+      refund: "استُرد {{amount}} من الطلب {{reference}}",
+      cancel: "أُلغي {{amount}} من الطلب {{reference}}",
+      authorise: "فُوّض {{amount}} للطلب {{reference}}",
+    },
+    failed: {
+      capture: "فشل التحصيل للطلب {{reference}}",
+      refund: "فشل الاسترداد للطلب {{reference}}",
+      cancel: "فشل الإلغاء للطلب {{reference}}",
+      authorise: "فشل التفويض للطلب {{reference}}",
+    },
+    already: "مسجَّل من قبل للطلب {{reference}}: لم يُرسل شيء مرتين.",
+    unknown: "النتيجة غير معروفة للطلب {{reference}}: ستحسمها المطابقة. لا تكرر العملية.",
+    bulkMoved: { capture: "طلبات حُصّلت: {{n}}", cancel: "طلبات أُلغيت: {{n}}" },
+    bulkFailed: "طلبات لم تتم: {{n}}",
+  },
   palette: {
     title: "لوحة الأوامر",
     open: "الأوامر",

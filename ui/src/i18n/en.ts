@@ -39,6 +39,24 @@ const en = {
     settings: "Settings",
     disputes: "Disputes",
   },
+  toast: {
+    moved: {
+      capture: "Captured {{amount}} on {{reference}}",
+      refund: "Refunded {{amount}} on {{reference}}",
+      cancel: "Canceled {{amount}} on {{reference}}",
+      authorise: "Authorised {{amount}} on {{reference}}",
+    },
+    failed: {
+      capture: "Capture failed on {{reference}}",
+      refund: "Refund failed on {{reference}}",
+      cancel: "Cancel failed on {{reference}}",
+      authorise: "Authorisation failed on {{reference}}",
+    },
+    already: "Already recorded on {{reference}}: nothing was sent twice.",
+    unknown: "Outcome unknown on {{reference}}: the reconciler will settle it. Do not repeat the move.",
+    bulkMoved: { capture: "Orders captured: {{n}}", cancel: "Orders canceled: {{n}}" },
+    bulkFailed: "Orders not moved: {{n}}",
+  },
   palette: {
     title: "Command palette",
     open: "Commands",

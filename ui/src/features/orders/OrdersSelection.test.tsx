@@ -52,5 +52,8 @@ describe("selecting orders", () => {
     expect(outcomes[0]).toHaveTextContent("Done");
     expect(outcomes[1]).not.toHaveTextContent("Done");
     expect(outcomes[2]).toBeEmptyDOMElement();
+    // One summary toast for what moved and one for what did not, with the first reason.
+    expect(await screen.findByText("Orders captured: 1")).toBeInTheDocument();
+    expect(screen.getByText("Orders not moved: 1")).toBeInTheDocument();
   });
 });
