@@ -19,6 +19,7 @@ const en = {
     edit: "Edit",
     delete: "Delete",
     remove: "Remove",
+    pickDay: "Choose a day from a calendar",
   },
   env: {
     SANDBOX: "Sandbox: test credentials, no real money moves.",
