@@ -151,6 +151,11 @@ const ar: Translation = {
     selectRow: "حدّد {{reference}}",
     selected: "المحدَّد: {{n}}",
     clearSelection: "ألغِ التحديد",
+    exportSelection: {
+      open: "صدّر المحدد بصيغة CSV…",
+      done: "صُدّرت الطلبات ({{n}}) إلى {{path}}",
+      failed: "لم يُصدَّر المحدد",
+    },
     bulk: {
       open: { capture: "حصّل المحدَّد…", cancel: "ألغِ المحدَّد…" },
       title: { capture: "تحصيل الطلبات المحدَّدة: {{n}}", cancel: "إلغاء الطلبات المحدَّدة: {{n}}" },

@@ -149,6 +149,11 @@ const en = {
     selectRow: "Select {{reference}}",
     selected: "{{n}} selected",
     clearSelection: "Clear the selection",
+    exportSelection: {
+      open: "Export selection as CSV…",
+      done: "Exported {{n}} orders to {{path}}",
+      failed: "The selection was not exported",
+    },
     bulk: {
       open: { capture: "Capture selected…", cancel: "Cancel selected…" },
       title: { capture: "Capture {{n}} selected orders", cancel: "Cancel {{n}} selected orders" },
