@@ -5,12 +5,11 @@
 // right to left, weeks from Saturday in Arabic); picking a day writes its ISO form. Escape or a
 // click outside closes the panel and focus goes back to the button.
 import * as RD from "@radix-ui/react-dialog";
-import { useState } from "react";
-import { DayPicker } from "react-day-picker";
-import { ar, enUS } from "react-day-picker/locale";
-import "react-day-picker/style.css";
+import { Suspense, lazy, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { formatFullDay, isIsoDay } from "../lib/time";
+
+const DayCalendar = lazy(() => import("./DayCalendar"));
 
 type Props = { value: string; onChange: (day: string) => void; testId: string; invalid?: boolean };
 
@@ -56,21 +55,16 @@ export function DayInput({ value, onChange, testId, invalid }: Props) {
             onOpenAutoFocus={(e) => e.preventDefault()}
           >
             <RD.Title className="visually-hidden">{t("common.pickDay")}</RD.Title>
-            <DayPicker
-              mode="single"
-              autoFocus
-              selected={selected}
-              defaultMonth={selected}
-              onSelect={(d) => {
-                if (!d) return;
-                onChange(isoOf(d));
-                setOpen(false);
-              }}
-              locale={arabic ? ar : enUS}
-              dir={arabic ? "rtl" : "ltr"}
-              weekStartsOn={arabic ? 6 : 0}
-              numerals="latn"
-            />
+            <Suspense fallback={<span className="muted small">{t("common.loading")}</span>}>
+              <DayCalendar
+                selected={selected}
+                arabic={arabic}
+                onPick={(d) => {
+                  onChange(isoOf(d));
+                  setOpen(false);
+                }}
+              />
+            </Suspense>
           </RD.Content>
         </RD.Root>
       </span>
