@@ -80,21 +80,25 @@ pub async fn start(
     let (stop, stopped) = watch::channel(false);
     let (checks, shell) = (service.registration_health(), app.clone());
     tokio::spawn(registrations::notify_when_worse(
+        console.clone(),
         checks,
         stopped.clone(),
         move |title, body| notify(&shell, title, body),
     ));
-    let (mut audit_break, shell) = (service.audit_break(), app.clone());
+    let (mut audit_break, shell, words) = (service.audit_break(), app.clone(), console.clone());
     tokio::spawn(async move {
-        if let Ok(b) = audit_break.wait_for(Option::is_some).await
-            && let Some(b) = b.as_ref()
-        {
-            let body = format!("{} Run `mizan audit verify` for the report.", b.describe());
-            notify(&shell, "Mizan: the audit log was altered".to_owned(), body);
-        }
+        let found = audit_break.wait_for(Option::is_some).await;
+        let Some(b) = found.ok().and_then(|b| b.clone()) else {
+            return;
+        };
+        // In the UI language at the moment it is told; unreadable: English.
+        let locale = words.locale().await.ok().flatten();
+        let (title, body) = alerts::audit_altered(&b, locale.as_deref());
+        notify(&shell, title, body);
     });
     let (readings, shell) = (service.rejections(), app.clone());
     tokio::spawn(alerts::notify_on_rejection_spikes(
+        console.clone(),
         readings,
         stopped.clone(),
         move |title, body| notify(&shell, title, body),

@@ -160,6 +160,7 @@ pub async fn run(console: &Console, out: &Output, cmd: ExportCommand) -> Result<
                 environment: env,
                 window,
                 format,
+                order_ids: None,
             };
             let mut progress = Ticker::new(&a.common);
             let rows = export::orders(

@@ -23,9 +23,12 @@ pub fn export_existing(kind: ExportKind, path: String) -> IpcResult<Vec<String>>
 }
 
 /// Writes a CSV export to `path` (replaced atomically when complete; an existing file only
-/// with `overwrite`), pushing `ExportProgress` events as rows are written.
+/// with `overwrite`), pushing `ExportProgress` events as rows are written. `order_ids`
+/// restricts an orders export to those orders (the list's selection).
 #[tauri::command]
 #[specta::specta]
+// Each argument is a named field of the UI's call; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub async fn export_run(
     state: State<'_, AppState>,
     kind: ExportKind,
@@ -34,6 +37,7 @@ pub async fn export_run(
     to: Option<String>,
     timezone: String,
     overwrite: bool,
+    order_ids: Option<Vec<String>>,
 ) -> IpcResult<ExportResult> {
     let console = state.console().await;
     let file = ops::output_path(&path)?;
@@ -60,6 +64,7 @@ pub async fn export_run(
             &console,
             (kind, &target, overwrite),
             window,
+            order_ids,
             &mut progress,
         ))
     };

@@ -37,4 +37,21 @@ describe("columns menu", () => {
     expect(screen.queryByTestId("columns-menu")).toBeNull();
     expect(screen.getByTestId("columns-button")).toHaveFocus();
   });
+
+  it("moves with the arrow keys and ticks with Space, staying open", async () => {
+    const user = userEvent.setup({ delay: null });
+    const changes: Record<string, boolean>[] = [];
+    render(<ColumnChooser visibility={{}} onChange={(v) => changes.push(v)} />);
+    screen.getByTestId("columns-button").focus();
+    await user.keyboard("{Enter}");
+    const items = screen.getAllByRole("menuitemcheckbox");
+    expect(items[0]).toHaveAttribute("aria-checked", "true");
+    await user.keyboard("{ArrowDown}");
+    const current = document.activeElement as HTMLElement;
+    expect(items).toContain(current);
+    await user.keyboard(" ");
+    expect(changes).toHaveLength(1);
+    expect(Object.values(changes[0] ?? {})).toEqual([false]);
+    expect(screen.getByTestId("columns-menu")).toBeInTheDocument();
+  });
 });

@@ -1,11 +1,11 @@
 // The window: environment frame and badge, demo banner, navigation, the current screen, the
 // command palette and global shortcuts.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Toaster } from "sonner";
 import { ipc, setWindowTitle } from "../ipc";
 import { adoptLocale } from "../i18n";
-import { useSwitchLanguage } from "./language";
 import { ErrorBoundary } from "../components/ErrorBoundary";
 import { ErrorState, Loading } from "../components/States";
 import { CheckoutChecker } from "../features/checkout/CheckoutChecker";
@@ -19,16 +19,16 @@ import { OrdersScreen, openingFilter } from "../features/orders/OrdersScreen";
 import { prefetchFirstPage } from "../features/orders/useOrderPages";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { WebhooksScreen } from "../features/webhooks/WebhooksScreen";
-import { CommandPalette, type Command } from "./CommandPalette";
-import { DemoBanner, useToggleDemo } from "./DemoBanner";
+import { CommandPalette } from "./CommandPalette";
+import { usePaletteCommands } from "./paletteCommands";
+import { DemoBanner } from "./DemoBanner";
 import { useLiveUpdates } from "./liveUpdates";
 import { Nav } from "./Nav";
 import { qk } from "./queryKeys";
 import { ReadyContext } from "./ready";
-import { SCREENS, navigate, useRoute, type Route } from "./router";
-import { focusOrderSearch, useGlobalShortcuts } from "./shortcuts";
+import { useRoute, type Route } from "./router";
+import { useGlobalShortcuts } from "./shortcuts";
 import { TopBar, envLabel } from "./TopBar";
-import { requestMove } from "../features/order-detail/moveRequests";
 
 function CurrentScreen({ route }: { route: Route }) {
   if (route.orderId) return <OrderDetailScreen key={route.orderId} orderId={route.orderId} />;
@@ -56,6 +56,7 @@ function CurrentScreen({ route }: { route: Route }) {
 
 export function Shell() {
   const { t, i18n } = useTranslation();
+  const rtl = i18n.dir(i18n.language) === "rtl";
   const client = useQueryClient();
   const route = useRoute();
   const info = useQuery({ queryKey: qk.appInfo, queryFn: () => ipc.appInfo() });
@@ -63,8 +64,6 @@ export function Shell() {
   const markReady = useCallback(() => setReady(true), []);
   const [palette, setPalette] = useState(false);
   const openPalette = useCallback(() => setPalette(true), []);
-  const toggleDemo = useToggleDemo();
-  const switchLanguage = useSwitchLanguage();
   useLiveUpdates(client);
   useGlobalShortcuts(openPalette);
 
@@ -80,36 +79,7 @@ export function Shell() {
     if (info.error) setReady(true);
   }, [info.error]);
 
-  const commands = useMemo<Command[]>(() => {
-    const list: Command[] = SCREENS.map((s, i) => ({
-      id: `go-${s}`,
-      label: t("palette.goTo", { screen: t(`nav.${s}`) }),
-      hint: `Alt ${i + 1}`,
-      run: () => navigate({ screen: s }),
-    }));
-    list.push({ id: "search-orders", label: t("palette.searchOrders"), hint: "/", run: focusOrderSearch });
-    list.push({
-      id: "language",
-      label: t("palette.language"),
-      run: () => switchLanguage(i18n.language === "ar" ? "en" : "ar"),
-    });
-    list.push({ id: "environment", label: t("palette.environment"), run: () => navigate({ screen: "settings" }) });
-    list.push({ id: "refresh", label: t("palette.refresh"), run: () => void client.invalidateQueries() });
-    if (info.data?.demo) list.push({ id: "demo-traffic", label: t("palette.demoTraffic"), run: () => toggleDemo.mutate() });
-    list.push({ id: "start-export", label: t("palette.startExport"), run: () => navigate({ screen: "exports" }) });
-    if (route.screen === "orders" && route.orderId) {
-      for (const kind of ["capture", "refund"] as const) {
-        list.push({ id: `open-${kind}`, label: t(`palette.openMove.${kind}`), run: () => requestMove(kind) });
-      }
-    }
-    return list;
-  }, [t, i18n.language, client, info.data?.demo, toggleDemo, switchLanguage, route.screen, route.orderId]);
-  // Any id or reference typed: the order screen looks it up in the cache (ids and references).
-  const goToOrder = useCallback(
-    (text: string): Command[] =>
-      text.length >= 3 && !/\s/.test(text) ? [{ id: "go-order", label: t("palette.goToOrder", { id: text }), run: () => navigate({ screen: "orders", orderId: text }) }] : [],
-    [t],
-  );
+  const { commands, goToOrder } = usePaletteCommands(route, info.data?.demo);
 
   const production = info.data?.environment === "production" && !info.data.demo;
   return (
@@ -143,6 +113,7 @@ export function Shell() {
             </div>
           </>
         )}
+        <Toaster dir={rtl ? "rtl" : "ltr"} position={rtl ? "bottom-left" : "bottom-right"} richColors closeButton />
         {palette && <CommandPalette commands={commands} dynamic={goToOrder} onClose={() => setPalette(false)} />}
       </div>
     </ReadyContext.Provider>

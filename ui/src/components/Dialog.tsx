@@ -1,8 +1,21 @@
-// A modal dialog: Escape and the close button dismiss it, focus moves into it on open (the first
-// field, else the form's submit button) and goes back to where it was on close. Its body
-// scrolls while the footer stays in view (styles.css, .dialog-footer).
-import { useEffect, useId, useRef, type ReactNode } from "react";
+// A modal dialog on Radix's: Escape, a click outside and the close button dismiss it, focus is
+// trapped inside and goes back to where it was on close. On open the focus goes to the first
+// field, else the form's submit button, else the first button (not the close button). Its body
+// scrolls while the footer stays in view (styles.css, .dialog-footer). It sits in a portal on
+// <body>, so it takes its direction from <html dir>.
+import * as RD from "@radix-ui/react-dialog";
+import { useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+
+/** Where the focus goes when a dialog opens: a Close button first would make Enter dismiss it. */
+export function initialFocus(root: HTMLElement | null): HTMLElement | null {
+  return (
+    root?.querySelector<HTMLElement>("input:not(:disabled), select:not(:disabled), textarea:not(:disabled)") ??
+    root?.querySelector<HTMLElement>("form button[type=submit]:not(:disabled)") ??
+    root?.querySelector<HTMLElement>("button:not(.dialog-close):not(:disabled)") ??
+    root
+  );
+}
 
 export function Dialog({
   title,
@@ -18,45 +31,38 @@ export function Dialog({
   wide?: boolean;
 }) {
   const { t } = useTranslation();
-  const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    // The first field; with none, the form's own submit button, so Enter does what the dialog
-    // is for (a Close button first would make Enter dismiss it); else the first button.
-    const root = ref.current;
-    const first =
-      root?.querySelector<HTMLElement>("input, select, textarea") ??
-      root?.querySelector<HTMLElement>("form button[type=submit]:not(:disabled)") ??
-      root?.querySelector<HTMLElement>("button:not(.dialog-close)");
-    (first ?? root)?.focus();
-    return () => previous?.focus?.();
-  }, []);
+  // Callers mount the dialog to open it (no Radix trigger), so the element to go back to is
+  // whatever had the focus when it mounted.
+  const [previous] = useState(() => document.activeElement as HTMLElement | null);
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={ref}
-        className={wide ? "dialog wide" : "dialog"}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid={testId}
-        tabIndex={-1}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.stopPropagation();
-            onClose();
-          }
-        }}
-      >
-        <header className="dialog-header">
-          <h2 id={titleId}>{title}</h2>
-          <button type="button" className="dialog-close ghost" aria-label={t("common.close")} onClick={onClose}>
-            ×
-          </button>
-        </header>
-        {children}
-      </div>
-    </div>
+    <RD.Root open onOpenChange={(open) => !open && onClose()}>
+      <RD.Portal>
+        <RD.Overlay className="backdrop">
+          <RD.Content
+            ref={ref}
+            className={wide ? "dialog wide" : "dialog"}
+            data-testid={testId}
+            aria-describedby={undefined}
+            onOpenAutoFocus={(e) => {
+              e.preventDefault();
+              initialFocus(ref.current)?.focus();
+            }}
+            onCloseAutoFocus={(e) => {
+              e.preventDefault();
+              if (previous?.isConnected) previous.focus();
+            }}
+          >
+            <header className="dialog-header">
+              <RD.Title>{title}</RD.Title>
+              <RD.Close className="dialog-close ghost" aria-label={t("common.close")}>
+                ×
+              </RD.Close>
+            </header>
+            {children}
+          </RD.Content>
+        </RD.Overlay>
+      </RD.Portal>
+    </RD.Root>
   );
 }

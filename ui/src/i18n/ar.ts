@@ -21,6 +21,7 @@ const ar: Translation = {
     edit: "تعديل",
     delete: "حذف",
     remove: "إزالة",
+    pickDay: "اختر يوماً من التقويم",
   },
   env: {
     SANDBOX: "بيئة الاختبار: بيانات اعتماد تجريبية، ولا تتحرك أموال حقيقية.",
@@ -41,6 +42,24 @@ const ar: Translation = {
     settings: "الإعدادات",
     disputes: "النزاعات",
   },
+  toast: {
+    moved: {
+      capture: "حُصّل {{amount}} من الطلب {{reference}}",
+      refund: "استُرد {{amount}} من الطلب {{reference}}",
+      cancel: "أُلغي {{amount}} من الطلب {{reference}}",
+      authorise: "فُوّض {{amount}} للطلب {{reference}}",
+    },
+    failed: {
+      capture: "فشل التحصيل للطلب {{reference}}",
+      refund: "فشل الاسترداد للطلب {{reference}}",
+      cancel: "فشل الإلغاء للطلب {{reference}}",
+      authorise: "فشل التفويض للطلب {{reference}}",
+    },
+    already: "مسجَّل من قبل للطلب {{reference}}: لم يُرسل شيء مرتين.",
+    unknown: "النتيجة غير معروفة للطلب {{reference}}: ستحسمها المطابقة. لا تكرر العملية.",
+    bulkMoved: { capture: "طلبات حُصّلت: {{n}}", cancel: "طلبات أُلغيت: {{n}}" },
+    bulkFailed: "طلبات لم تتم: {{n}}",
+  },
   palette: {
     title: "لوحة الأوامر",
     open: "الأوامر",
@@ -49,7 +68,8 @@ const ar: Translation = {
     goTo: "اذهب إلى {{screen}}",
     goToOrder: "انتقل إلى الطلب {{id}}",
     startExport: "ابدأ تصديراً",
-    openMove: { capture: "حصّل هذا الطلب…", refund: "استرد من هذا الطلب…" },
+    openMove: { capture: "حصّل هذا الطلب…", refund: "استرد من هذا الطلب…", cancel: "ألغِ هذا الطلب…", authorise: "فوّض هذا الطلب…" },
+    openOrder: "افتح الطلب",
     searchOrders: "ابحث في الطلبات",
     language: "تبديل اللغة (العربية ⇄ English)",
     environment: "تبديل البيئة…",
@@ -131,6 +151,11 @@ const ar: Translation = {
     selectRow: "حدّد {{reference}}",
     selected: "المحدَّد: {{n}}",
     clearSelection: "ألغِ التحديد",
+    exportSelection: {
+      open: "صدّر المحدد بصيغة CSV…",
+      done: "صُدّرت الطلبات ({{n}}) إلى {{path}}",
+      failed: "لم يُصدَّر المحدد",
+    },
     bulk: {
       open: { capture: "حصّل المحدَّد…", cancel: "ألغِ المحدَّد…" },
       title: { capture: "تحصيل الطلبات المحدَّدة: {{n}}", cancel: "إلغاء الطلبات المحدَّدة: {{n}}" },

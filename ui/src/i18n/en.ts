@@ -19,6 +19,7 @@ const en = {
     edit: "Edit",
     delete: "Delete",
     remove: "Remove",
+    pickDay: "Choose a day from a calendar",
   },
   env: {
     SANDBOX: "Sandbox: test credentials, no real money moves.",
@@ -39,6 +40,24 @@ const en = {
     settings: "Settings",
     disputes: "Disputes",
   },
+  toast: {
+    moved: {
+      capture: "Captured {{amount}} on {{reference}}",
+      refund: "Refunded {{amount}} on {{reference}}",
+      cancel: "Canceled {{amount}} on {{reference}}",
+      authorise: "Authorised {{amount}} on {{reference}}",
+    },
+    failed: {
+      capture: "Capture failed on {{reference}}",
+      refund: "Refund failed on {{reference}}",
+      cancel: "Cancel failed on {{reference}}",
+      authorise: "Authorisation failed on {{reference}}",
+    },
+    already: "Already recorded on {{reference}}: nothing was sent twice.",
+    unknown: "Outcome unknown on {{reference}}: the reconciler will settle it. Do not repeat the move.",
+    bulkMoved: { capture: "Orders captured: {{n}}", cancel: "Orders canceled: {{n}}" },
+    bulkFailed: "Orders not moved: {{n}}",
+  },
   palette: {
     title: "Command palette",
     open: "Commands",
@@ -47,7 +66,8 @@ const en = {
     goTo: "Go to {{screen}}",
     goToOrder: "Go to order {{id}}",
     startExport: "Start an export",
-    openMove: { capture: "Capture this order…", refund: "Refund this order…" },
+    openMove: { capture: "Capture this order…", refund: "Refund this order…", cancel: "Cancel this order…", authorise: "Authorise this order…" },
+    openOrder: "Open order",
     searchOrders: "Search orders",
     language: "Switch language (English ⇄ العربية)",
     environment: "Switch environment…",
@@ -129,6 +149,11 @@ const en = {
     selectRow: "Select {{reference}}",
     selected: "{{n}} selected",
     clearSelection: "Clear the selection",
+    exportSelection: {
+      open: "Export selection as CSV…",
+      done: "Exported {{n}} orders to {{path}}",
+      failed: "The selection was not exported",
+    },
     bulk: {
       open: { capture: "Capture selected…", cancel: "Cancel selected…" },
       title: { capture: "Capture {{n}} selected orders", cancel: "Cancel {{n}} selected orders" },

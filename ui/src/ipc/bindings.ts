@@ -79,9 +79,10 @@ export const commands = {
 	exportExisting: (kind: ExportKind, path: string) => typedError<string[], IpcError>(__TAURI_INVOKE("export_existing", { kind, path })),
 	/**
 	 *  Writes a CSV export to `path` (replaced atomically when complete; an existing file only
-	 *  with `overwrite`), pushing `ExportProgress` events as rows are written.
+	 *  with `overwrite`), pushing `ExportProgress` events as rows are written. `order_ids`
+	 *  restricts an orders export to those orders (the list's selection).
 	 */
-	exportRun: (kind: ExportKind, path: string, from: string | null, to: string | null, timezone: string, overwrite: boolean) => typedError<ExportResult, IpcError>(__TAURI_INVOKE("export_run", { kind, path, from, to, timezone, overwrite })),
+	exportRun: (kind: ExportKind, path: string, from: string | null, to: string | null, timezone: string, overwrite: boolean, orderIds: string[] | null) => typedError<ExportResult, IpcError>(__TAURI_INVOKE("export_run", { kind, path, from, to, timezone, overwrite, orderIds })),
 	/**  The go-live checklist of the active environment, with evidence. */
 	checklist: () => typedError<ChecklistItem[], IpcError>(__TAURI_INVOKE("checklist")),
 	/**  Marks a manual item done (or reopens it with `done: false`). */

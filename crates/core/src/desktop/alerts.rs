@@ -6,13 +6,15 @@
 //! notification ([`notify_on_rejection_spikes`]: once when refused deliveries cross the
 //! threshold, again only after they fell below and cross it anew), and the queue rule
 //! ([`QueueWatch`]: once per order and cause while it stays in the attention queue; many at
-//! once are one summary, so a morning's backlog does not bury the screen).
+//! once are one summary, so a morning's backlog does not bury the screen). The audit log's
+//! alteration is worded here too ([`audit_altered`]), in the UI language like the rest.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{Breach, ChainBreak};
 use crate::views::attention::{AttentionItem, AttentionReason};
 use crate::webhooks::health::RecentRejections;
 
@@ -156,28 +158,41 @@ impl RejectionSpike {
         })
     }
 
-    /// The desktop notification's title and body.
-    pub fn notification(&self) -> (String, String) {
-        let top = self
-            .top_sender
-            .as_ref()
+    /// The desktop notification's title and body, in the UI language `locale` (`ar`, else
+    /// English).
+    pub fn notification(&self, locale: Option<&str>) -> (String, String) {
+        let (refused, senders) = (self.refused, self.senders);
+        if locale == Some("ar") {
+            let top = (self.top_sender.as_ref())
+                .map(|s| format!("، منها {} من {s}", self.top_sender_refused))
+                .unwrap_or_default();
+            return (
+                "ميزان: تزايد الإشعارات المرفوضة".to_owned(),
+                format!(
+                    "{refused} إشعاراً بلا رمز صالح خلال 10 دقائق من {senders} عنوان{top}. \
+                     ربما يتحسس أحدهم المستقبِل، أو يُفسد وكيلٌ أو رمزُ إشعارات متغيّر إشعاراتِ تمارا."
+                ),
+            );
+        }
+        let top = (self.top_sender.as_ref())
             .map(|s| format!(", {} from {s}", self.top_sender_refused))
             .unwrap_or_default();
         (
             "Mizan: refused webhook deliveries are spiking".to_owned(),
             format!(
-                "{} deliveries without a valid token in 10 minutes from {} address(es){top}. \
-                 Someone may be probing the receiver, or a proxy or a changed notification \
-                 token is breaking Tamara's.",
-                self.refused, self.senders
+                "{refused} deliveries without a valid token in 10 minutes from {senders} \
+                 address(es){top}. Someone may be probing the receiver, or a proxy or a changed \
+                 notification token is breaking Tamara's."
             ),
         )
     }
 }
 
 /// Calls `show(title, body)` each time refused deliveries from `readings` start spiking,
-/// until `stopped` turns true. The desktop shell passes its notifier.
+/// until `stopped` turns true, in the UI language `console` has saved at that moment. The
+/// desktop shell passes its notifier.
 pub async fn notify_on_rejection_spikes(
+    console: crate::Console,
     mut readings: tokio::sync::watch::Receiver<Option<RecentRejections>>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
     show: impl Fn(String, String) + Send,
@@ -196,7 +211,9 @@ pub async fn notify_on_rejection_spikes(
         let Some(r) = reading else { continue };
         match RejectionSpike::of(&r) {
             Some(spike) if !spiking => {
-                let (title, body) = spike.notification();
+                // An unreadable setting falls back to English: the news matters more.
+                let locale = console.locale().await.ok().flatten();
+                let (title, body) = spike.notification(locale.as_deref());
                 show(title, body);
                 spiking = true;
             }
@@ -204,6 +221,46 @@ pub async fn notify_on_rejection_spikes(
             None => spiking = false,
         }
     }
+}
+
+/// The notification that the audit log was altered (the receiver's verification found `b`),
+/// in the UI language `locale` (`ar`, else English).
+pub fn audit_altered(b: &ChainBreak, locale: Option<&str>) -> (String, String) {
+    if locale != Some("ar") {
+        return (
+            "Mizan: the audit log was altered".to_owned(),
+            format!("{} Run `mizan audit verify` for the report.", b.describe()),
+        );
+    }
+    let seq = b.seq;
+    let what = match &b.breach {
+        Breach::Missing { next_present } if *next_present == seq + 1 => {
+            format!("السجل {seq} مفقود (حُذف).")
+        }
+        Breach::Missing { next_present } => {
+            format!("السجلات من {seq} إلى {} مفقودة (حُذفت).", next_present - 1)
+        }
+        Breach::Unlinked => format!(
+            "السجل {seq} لا يرتبط بالسجل {0}: أُدرج صف قبله أو أُعيدت كتابة السجل {0}.",
+            seq - 1
+        ),
+        Breach::Edited => format!("عُدِّل السجل {seq}: محتواه لا يطابق بصمته."),
+        Breach::Truncated { verified_seq } => format!(
+            "السجل {seq} مفقود: تنتهي السلسلة عند {} مع أن السجل {verified_seq} تُحقِّق منه \
+             من قبل (حُذفت أحدث السجلات).",
+            seq - 1
+        ),
+        Breach::Rewritten => {
+            format!("للسجل {seq} بصمة غير التي كانت عند آخر تحقق: أُعيدت كتابة السلسلة.")
+        }
+        Breach::CheckpointForged { checkpoint_id } => format!(
+            "نقطة التحقق {checkpoint_id} (للسجل {seq}) غير موقَّعة بمفتاح التدقيق: زُوِّرت أو عُدِّلت."
+        ),
+    };
+    (
+        "ميزان: عُدِّل سجل التدقيق".to_owned(),
+        format!("{what} شغّل `mizan audit verify` للحصول على التقرير."),
+    )
 }
 
 #[cfg(test)]
@@ -288,7 +345,7 @@ mod tests {
         assert_eq!(RejectionSpike::of(&reading(49)), None);
         let spike = RejectionSpike::of(&reading(80)).unwrap();
         assert_eq!((spike.refused, spike.top_sender_refused), (80, 80));
-        let (_, body) = spike.notification();
+        let (_, body) = spike.notification(None);
         assert!(
             body.contains("80 deliveries") && body.contains("203.0.113.9"),
             "{body}"
@@ -301,16 +358,55 @@ mod tests {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let shown = Arc::new(Mutex::new(Vec::new()));
         let sink = shown.clone();
-        let task = tokio::spawn(notify_on_rejection_spikes(rx, stopped, move |_, body| {
-            sink.lock().unwrap().push(body);
-        }));
+        let dir = tempfile::tempdir().unwrap();
+        let console = crate::desktop::test_console(dir.path()).await;
+        console.save_locale("ar").await.unwrap();
+        let task = tokio::spawn(notify_on_rejection_spikes(
+            console,
+            rx,
+            stopped,
+            move |title, body| {
+                assert_eq!(title, "ميزان: تزايد الإشعارات المرفوضة");
+                sink.lock().unwrap().push(body);
+            },
+        ));
+        // Time enough per reading for the notifier to read the saved language.
         for n in [10, 60, 90, 70, 5, 55] {
             tx.send(Some(reading(n))).unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
         }
         stop.send(true).unwrap();
         task.await.unwrap();
         let shown = shown.lock().unwrap();
         assert_eq!(shown.len(), 2, "rose, stayed, fell, rose again: {shown:?}");
+        assert!(
+            shown[0].starts_with("60 إشعاراً بلا رمز صالح"),
+            "{}",
+            shown[0]
+        );
+    }
+
+    #[test]
+    fn the_audit_alteration_is_told_in_the_ui_language() {
+        let b = ChainBreak {
+            seq: 12,
+            breach: Breach::Missing { next_present: 15 },
+        };
+        let (title, body) = audit_altered(&b, Some("ar"));
+        assert_eq!(title, "ميزان: عُدِّل سجل التدقيق");
+        assert!(body.starts_with("السجلات من 12 إلى 14 مفقودة"), "{body}");
+        assert!(body.contains("`mizan audit verify`"), "{body}");
+        let (title, body) = audit_altered(&b, None);
+        assert_eq!(title, "Mizan: the audit log was altered");
+        assert!(body.starts_with("entries 12 to 14 are missing"), "{body}");
+        let edited = ChainBreak {
+            seq: 3,
+            breach: Breach::Edited,
+        };
+        assert!(
+            audit_altered(&edited, Some("ar"))
+                .1
+                .starts_with("عُدِّل السجل 3")
+        );
     }
 }

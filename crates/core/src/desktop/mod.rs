@@ -124,6 +124,16 @@ fn text(t: &Option<String>) -> Option<&str> {
     t.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// A console on a fresh data folder, for the notifiers' tests (they read the saved language).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) async fn test_console(dir: &std::path::Path) -> Console {
+    let vars: std::collections::HashMap<String, String> =
+        [("MIZAN_DATA_DIR".to_owned(), dir.display().to_string())].into();
+    let config = crate::config::ConsoleConfig::from_vars(&vars).unwrap();
+    Console::open(config).await.unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

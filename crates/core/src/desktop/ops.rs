@@ -238,16 +238,30 @@ pub fn export_existing(kind: ExportKind, file: &Path) -> Vec<String> {
 
 /// Writes one CSV export of the active environment to `file`, calling `progress` with the
 /// rows written so far; returns the rows and any extra files. An existing file (or the
-/// settlement's `.totals.csv`) is replaced only with `overwrite`.
+/// settlement's `.totals.csv`) is replaced only with `overwrite`. `order_ids` restricts an
+/// orders export to those orders (the list's selection).
 ///
 /// # Errors
-/// `export_file_exists` without `overwrite` when a target exists; export and store errors.
+/// `export_file_exists` without `overwrite` when a target exists; `invalid_input` for an empty
+/// selection or a selection on another kind of export; export and store errors.
 pub async fn export_csv(
     console: &Console,
     (kind, file, overwrite): (ExportKind, &Path, bool),
     (window, format): (Window, Format),
+    order_ids: Option<Vec<String>>,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(u64, Vec<String>)> {
+    match &order_ids {
+        Some(ids) if ids.is_empty() => {
+            return Err(Error::Invalid("select at least one order to export".into()));
+        }
+        Some(_) if kind != ExportKind::Orders => {
+            return Err(Error::Invalid(
+                "only the orders export takes a selection".into(),
+            ));
+        }
+        _ => {}
+    }
     let targets = export::guard::targets(file, kind == ExportKind::Settlement);
     export::guard::refuse_existing(&targets, overwrite)?;
     let environment = console.environment();
@@ -282,6 +296,7 @@ pub async fn export_csv(
                 environment,
                 window,
                 format,
+                order_ids,
             };
             let rows = export::orders(store, &req, &dest, &actor, console.now(), progress).await?;
             (rows, vec![])

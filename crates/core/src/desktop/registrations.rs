@@ -79,13 +79,46 @@ impl From<Option<&RegistrationHealth>> for RegistrationStatus {
     }
 }
 
-/// The notification to raise when a check got worse than the one before: a registration newly
-/// missing or changed, or silence that was not there. None when nothing got worse (an unknown
-/// state — Tamara not answering — is the breaker's news, not this one's).
-pub fn notification(
-    before: Option<&RegistrationHealth>,
-    now: &RegistrationHealth,
-) -> Option<(String, String)> {
+/// What got worse between two checks: registrations newly missing or changed (their URLs), or
+/// silence that was not there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worse {
+    pub newly: Vec<String>,
+}
+
+impl Worse {
+    /// The notification's title and body in the UI language `locale` (`ar`, else English).
+    pub fn words(&self, locale: Option<&str>) -> (String, String) {
+        let arabic = locale == Some("ar");
+        let urls = self.newly.join(", ");
+        let body = match (self.newly.is_empty(), arabic) {
+            (true, false) => "Orders are changing but no verified webhook delivery has arrived. \
+                              Check the receiver and the registration."
+                .to_owned(),
+            (true, true) => {
+                "الطلبات تتغير ولم يصل أي إشعار ويب هوك موثَّق. افحص المستقبِل والتسجيل.".to_owned()
+            }
+            (false, false) => format!(
+                "Tamara no longer has the webhook as registered: {urls}. Deliveries may have \
+                 stopped."
+            ),
+            (false, true) => {
+                format!("لم يعد الويب هوك لدى تمارا كما سُجِّل: {urls}. ربما توقفت الإشعارات.")
+            }
+        };
+        let title = if arabic {
+            "ميزان: الويب هوك يحتاج إلى متابعة"
+        } else {
+            "Mizan: webhooks need attention"
+        };
+        (title.to_owned(), body)
+    }
+}
+
+/// What got worse since the check before: a registration newly missing or changed, or silence
+/// that was not there. None when nothing got worse (an unknown state — Tamara not answering —
+/// is the breaker's news, not this one's).
+pub fn worse(before: Option<&RegistrationHealth>, now: &RegistrationHealth) -> Option<Worse> {
     let was_bad = |id: &str| {
         before.is_some_and(|b| {
             b.registrations.iter().any(|r| {
@@ -112,22 +145,25 @@ pub fn notification(
     if newly.is_empty() && !newly_silent {
         return None;
     }
-    let body = if newly.is_empty() {
-        "Orders are changing but no verified webhook delivery has arrived. Check the receiver \
-         and the registration."
-            .to_owned()
-    } else {
-        format!(
-            "Tamara no longer has the webhook as registered: {}. Deliveries may have stopped.",
-            newly.join(", ")
-        )
-    };
-    Some(("Mizan: webhooks need attention".to_owned(), body))
+    Some(Worse { newly })
+}
+
+/// The notification to raise when a check got worse than the one before ([`worse`]), in the
+/// UI language `locale`.
+pub fn notification(
+    before: Option<&RegistrationHealth>,
+    now: &RegistrationHealth,
+    locale: Option<&str>,
+) -> Option<(String, String)> {
+    worse(before, now).map(|w| w.words(locale))
 }
 
 /// Calls `show(title, body)` each time a check from `checks` is worse than the one before (see
-/// [`notification`]), until `stopped` turns true. The desktop shell passes its notifier.
+/// [`worse`]), until `stopped` turns true, in the UI language the console has saved when it
+/// speaks (so a switch of language applies to the next one). The desktop shell passes its
+/// notifier.
 pub async fn notify_when_worse(
+    console: crate::Console,
     mut checks: tokio::sync::watch::Receiver<Option<RegistrationHealth>>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
     show: impl Fn(String, String) + Send,
@@ -144,7 +180,10 @@ pub async fn notify_when_worse(
         }
         let now = checks.borrow_and_update().clone();
         if let Some(now) = now {
-            if let Some((title, body)) = notification(before.as_ref(), &now) {
+            if let Some(w) = worse(before.as_ref(), &now) {
+                // An unreadable setting falls back to English: the news matters more.
+                let locale = console.locale().await.ok().flatten();
+                let (title, body) = w.words(locale.as_deref());
                 show(title, body);
             }
             before = Some(now);
@@ -183,11 +222,14 @@ mod tests {
         use RegistrationState::{Missing, Present, Unknown};
         let ok = health(&[Present, Present], false);
         let gone = health(&[Present, Missing], false);
-        assert!(notification(Some(&ok), &ok).is_none());
-        assert!(notification(None, &ok).is_none());
-        let (_, body) = notification(Some(&ok), &gone).unwrap();
+        assert!(notification(Some(&ok), &ok, None).is_none());
+        assert!(notification(None, &ok, None).is_none());
+        let (_, body) = notification(Some(&ok), &gone, None).unwrap();
         assert!(body.contains("https://shop.example/1"), "{body}");
-        assert!(notification(Some(&gone), &gone).is_none(), "not again");
+        assert!(
+            notification(Some(&gone), &gone, None).is_none(),
+            "not again"
+        );
         let unknown = health(
             &[
                 Unknown {
@@ -198,38 +240,67 @@ mod tests {
             false,
         );
         assert!(
-            notification(Some(&ok), &unknown).is_none(),
+            notification(Some(&ok), &unknown, None).is_none(),
             "the breaker's news"
         );
         let silent = health(&[Present, Present], true);
-        let (_, body) = notification(Some(&ok), &silent).unwrap();
+        let (_, body) = notification(Some(&ok), &silent, None).unwrap();
         assert!(body.contains("no verified webhook delivery"), "{body}");
-        assert!(notification(Some(&silent), &silent).is_none());
+        assert!(notification(Some(&silent), &silent, None).is_none());
     }
 
     #[tokio::test]
-    async fn the_watcher_notifies_on_each_change_for_the_worse_and_stops() {
+    async fn the_watcher_notifies_on_each_change_for_the_worse_in_the_ui_language_and_stops() {
         use RegistrationState::{Missing, Present};
+        let dir = tempfile::tempdir().unwrap();
+        let console = crate::desktop::test_console(dir.path()).await;
         let (tx, rx) = tokio::sync::watch::channel(None);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = shown.clone();
-        let task = tokio::spawn(notify_when_worse(rx, stopped, move |_, body| {
-            sink.lock().unwrap().push(body);
-        }));
-        for h in [
-            health(&[Present], false),
-            health(&[Missing], false),
-            health(&[Missing], false),
-            health(&[Present], false),
-            health(&[Missing], false),
-        ] {
+        let task = tokio::spawn(notify_when_worse(
+            console.clone(),
+            rx,
+            stopped,
+            move |title, body| {
+                sink.lock().unwrap().push((title, body));
+            },
+        ));
+        let send = async |h: RegistrationHealth| {
             tx.send(Some(h)).unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        };
+        send(health(&[Present], false)).await;
+        send(health(&[Missing], false)).await;
+        send(health(&[Missing], false)).await;
+        send(health(&[Present], false)).await;
+        // The operator switches the UI to Arabic: the next notification follows.
+        console.save_locale("ar").await.unwrap();
+        send(health(&[Missing], false)).await;
         stop.send(true).unwrap();
         task.await.unwrap();
-        assert_eq!(shown.lock().unwrap().len(), 2, "gone, back, gone again");
+        let shown = shown.lock().unwrap();
+        assert_eq!(shown.len(), 2, "gone, back, gone again");
+        assert_eq!(shown[0].0, "Mizan: webhooks need attention");
+        assert_eq!(shown[1].0, "ميزان: الويب هوك يحتاج إلى متابعة");
+        assert!(
+            shown[1]
+                .1
+                .contains("لم يعد الويب هوك لدى تمارا كما سُجِّل: https://shop.example/0"),
+            "{}",
+            shown[1].1
+        );
+    }
+
+    #[test]
+    fn silence_is_told_in_arabic_too() {
+        use RegistrationState::Present;
+        let ok = health(&[Present], false);
+        let silent = health(&[Present], true);
+        let (title, body) = notification(Some(&ok), &silent, Some("ar")).unwrap();
+        assert!(title.starts_with("ميزان"), "{title}");
+        assert!(body.contains("لم يصل أي إشعار ويب هوك موثَّق"), "{body}");
+        assert!(!body.is_ascii());
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct OrdersExport {
     /// Orders created with `from <= created_at < to`; a missing bound is open.
     pub window: Window,
     pub format: Format,
+    /// Only these Tamara order ids (the orders ticked in the list); `None`: every order of the
+    /// window. The same rows and columns either way: one writer for both.
+    pub order_ids: Option<Vec<String>>,
 }
 
 /// Writes the orders export of `req` to `dest` and records it (as `actor`) in the audit log.
@@ -66,7 +69,12 @@ pub async fn orders(
     now: DateTime<Utc>,
     progress: Progress<'_>,
 ) -> crate::Result<u64> {
-    let summary = format!("orders {} bom={}", req.window.label, req.format.bom);
+    let selection = (req.order_ids.as_ref())
+        .map_or_else(String::new, |ids| format!(" selection={}", ids.len()));
+    let summary = format!(
+        "orders {} bom={}{selection}",
+        req.window.label, req.format.bom
+    );
     let outcome = write_to(dest, async |out| {
         write_rows(store, req, out, progress).await
     })
@@ -93,7 +101,8 @@ async fn write_rows<W: std::io::Write + Send>(
         &reader,
         req.environment,
         req.window.from,
-        req.window.to
+        req.window.to,
+        req.order_ids.as_deref()
     ));
     let mut created = TimeCells::default();
     let mut other = TimeCells::default();

@@ -331,17 +331,21 @@ impl OrderLine {
 }
 
 /// Streams the orders of `env` created in `[from, to)` (either bound optional), oldest first
-/// by (created_at, order_id), one row in memory at a time: the source of order exports.
-pub fn stream_created_between(
-    store: &Store,
+/// by (created_at, order_id), one row in memory at a time: the source of order exports. With
+/// `only`, just the orders with those ids (a selection in the list); ids not cached are skipped.
+pub fn stream_created_between<'s>(
+    store: &'s Store,
     env: Environment,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
-) -> impl Stream<Item = Result<OrderLine, StoreError>> + Send + '_ {
+    only: Option<&[String]>,
+) -> impl Stream<Item = Result<OrderLine, StoreError>> + Send + 's {
     // Absent bounds become the extremes of the fixed-width time text, so one statement (and
     // one index range on orders_by_created) serves every case.
     let from = from.map_or_else(|| String::from("0"), ts);
     let to = to.map_or_else(|| String::from("A"), ts);
+    // The selection travels as one JSON array (SQLite's json_each), not one placeholder per id.
+    let only = only.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
     sqlx::query(
         "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
             instalments, currency, total_amount, authorised_amount, captured_amount,
@@ -350,11 +354,14 @@ pub fn stream_created_between(
             created_at, updated_at, last_synced_at
          FROM orders
          WHERE environment = ? AND created_at >= ? AND created_at < ?
+           AND (? IS NULL OR order_id IN (SELECT value FROM json_each(?)))
          ORDER BY created_at, order_id",
     )
     .bind(env.as_str())
     .bind(from)
     .bind(to)
+    .bind(only.clone())
+    .bind(only)
     .fetch(store.pool())
     .map(|row| {
         row.map(OrderLine)

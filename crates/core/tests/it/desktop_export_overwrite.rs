@@ -16,7 +16,7 @@ async fn run(
     overwrite: bool,
 ) -> mizan_core::Result<(u64, Vec<String>)> {
     let window = ops::export_window(None, None, "Asia/Riyadh").unwrap();
-    ops::export_csv(console, (kind, file, overwrite), window, &mut |_| {}).await
+    ops::export_csv(console, (kind, file, overwrite), window, None, &mut |_| {}).await
 }
 
 #[tokio::test]
@@ -79,4 +79,31 @@ async fn a_leftover_totals_file_alone_is_refused_too() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ExportFileExists);
+}
+
+#[tokio::test]
+async fn a_selection_is_refused_when_empty_or_on_another_kind_of_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = common::console(dir.path(), &[]).await;
+    let out = dir.path().join("selection.csv");
+    let window = || ops::export_window(None, None, "UTC").unwrap();
+    let (orders, settlement) = (
+        (ExportKind::Orders, out.as_path(), false),
+        (ExportKind::Settlement, out.as_path(), false),
+    );
+    let e = ops::export_csv(&console, orders, window(), Some(vec![]), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let ids = Some(vec!["o-1".to_owned()]);
+    let e = ops::export_csv(&console, settlement, window(), ids.clone(), &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(!out.exists(), "nothing was written");
+    let (rows, _) = ops::export_csv(&console, orders, window(), ids, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "an id that is not cached is simply not there");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"environment,"));
 }

@@ -55,6 +55,7 @@ async fn bom_arabic_and_no_secrets() {
             environment: Sandbox,
             window: w,
             format: f,
+            order_ids: None,
         },
         &Destination::File(orders_path.clone()),
         "نورة",
@@ -100,6 +101,7 @@ async fn orders_and_audit_exports() {
             environment: Sandbox,
             window: Window::parse(None, None, zone).unwrap(),
             format: Format { bom: false, zone },
+            order_ids: None,
         },
         &Destination::File(path.clone()),
         "نورة",
@@ -273,4 +275,53 @@ async fn progress_is_reported_with_the_final_count() {
     .await
     .unwrap();
     assert_eq!(seen.last(), Some(&6));
+}
+
+/// The list's "export selection": the same writer and columns, restricted to the chosen ids;
+/// an id of another environment or not cached is simply not there.
+#[tokio::test]
+async fn an_orders_export_restricted_to_a_selection_writes_exactly_those_orders() {
+    let (dir, store) = seeded().await;
+    let zone = Zone::parse("Asia/Riyadh").unwrap();
+    let export_to = async |name: &str, order_ids: Option<Vec<String>>| {
+        let path = dir.path().join(name);
+        let req = OrdersExport {
+            environment: Sandbox,
+            window: Window::parse(None, None, zone).unwrap(),
+            format: Format { bom: false, zone },
+            order_ids,
+        };
+        let dest = Destination::File(path.clone());
+        let n = export::orders(&store, &req, &dest, "نورة", chrono::Utc::now(), &mut |_| {})
+            .await
+            .unwrap();
+        (n, path)
+    };
+    let (all, all_path) = export_to("all.csv", None).await;
+    assert_eq!(all, 2);
+    let ids = ["o-kwd", "o-prod", "o-not-cached"]
+        .map(String::from)
+        .to_vec();
+    let (n, path) = export_to("selection.csv", Some(ids)).await;
+    assert_eq!(
+        n, 1,
+        "o-prod is another environment's, o-not-cached does not exist"
+    );
+    let rows = read(&path);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["tamara_order_id"].as_str())
+            .collect::<Vec<_>>(),
+        ["o-kwd"]
+    );
+    // Byte for byte the full export's line for that order, under the same header.
+    let full = std::fs::read_to_string(&all_path).unwrap();
+    let chosen = std::fs::read_to_string(&path).unwrap();
+    let mut lines = chosen.lines();
+    assert_eq!(lines.next(), full.lines().next());
+    let line = lines.next().unwrap();
+    assert!(line.contains("o-kwd") && full.lines().any(|l| l == line));
+    assert_eq!(lines.next(), None);
+    let (none, _) = export_to("empty.csv", Some(vec![])).await;
+    assert_eq!(none, 0);
 }

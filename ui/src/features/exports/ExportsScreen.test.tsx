@@ -34,6 +34,7 @@ describe("exports", () => {
       to: "2025-03-31",
       timezone: "Asia/Riyadh",
       overwrite: false,
+      orderIds: null,
     });
     const bar = await screen.findByTestId("export-progress");
     expect(bar).not.toHaveAttribute("value");

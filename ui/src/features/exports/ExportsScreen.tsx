@@ -37,7 +37,7 @@ export function ExportsScreen() {
   const running = useRef(false);
   useEffect(() => onEvent("exportProgress", (p) => running.current && setProgress(p)), []);
   const run = useMutation({
-    mutationFn: (overwrite: boolean) => ipc.exportRun(kind, path.trim(), from || null, to || null, zone.trim() || "UTC", overwrite),
+    mutationFn: (overwrite: boolean) => ipc.exportRun(kind, path.trim(), from || null, to || null, zone.trim() || "UTC", overwrite, null),
     onMutate: () => {
       running.current = true;
       setProgress(null);

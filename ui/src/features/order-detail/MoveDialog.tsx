@@ -13,13 +13,14 @@ import { useDebounced } from "../../lib/useDebounced";
 import { buildMoveInput, initialForm, remainingFor, selectableItems, supportsItems, type MoveForm } from "./moves";
 import { MoveItemsPicker } from "./MoveItemsPicker";
 import { MoveProblem, MovePreviewBlock } from "./MovePreviewBlock";
+import { amountMoved, toastMoveError, toastMoveResult } from "./moveToast";
 
 const PREVIEW_PAUSE_MS = 300;
 /** Moves that take money back or end the order: their Send is styled as dangerous. */
 const DESTRUCTIVE: MoveKind[] = ["refund", "cancel"];
 
 export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: OrderDetail; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const order = detail.order;
   const [form, setForm] = useState<MoveForm>(() => initialForm(kind, detail.amounts));
@@ -51,7 +52,9 @@ export function MoveDialog({ kind, detail, onClose }: { kind: MoveKind; detail: 
       void client.invalidateQueries({ queryKey: qk.orders });
       void client.invalidateQueries({ queryKey: qk.attention });
       setDone(result);
+      toastMoveResult(t, i18n.language, kind, order.reference, amountMoved(kind, detail, result.order, input?.amount), order.currency, result);
     },
+    onError: (e) => toastMoveError(t, kind, order.reference, e),
   });
 
   // Any edit makes an earlier send's refusal history: the new input gets its own preview.

@@ -10,6 +10,7 @@ import { ipc, toIpcError, type OrderDetail } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { Amount } from "../../components/Amount";
 import { Dialog } from "../../components/Dialog";
+import { toastBulk } from "../order-detail/moveToast";
 
 export type BulkKind = "capture" | "cancel";
 type Outcome = { ok: true } | { ok: false; code: string; message: string };
@@ -30,16 +31,22 @@ export function BulkMoveDialog({ kind, orderIds, onClose }: { kind: BulkKind; or
 
   const run = async () => {
     setRunning(true);
+    let moved = 0;
+    const failed: { code: string; message: string }[] = [];
     for (const d of movable) {
       try {
         const r = await ipc.moveExecute({ kind, order_id: d.order.order_id, amount: amountFor(kind, d) }, null);
         client.setQueryData(qk.order(d.order.order_id), r.order);
         setOutcomes((o) => ({ ...o, [d.order.order_id]: { ok: true } }));
+        if (r.outcome === "succeeded" || r.outcome === "already_recorded") moved += 1;
+        else failed.push({ code: r.outcome === "failed" ? "move_rejected" : "move_outcome_unknown", message: r.detail });
       } catch (e) {
         const err = toIpcError(e);
         setOutcomes((o) => ({ ...o, [d.order.order_id]: { ok: false, code: err.code, message: err.message } }));
+        failed.push({ code: err.code, message: err.message });
       }
     }
+    toastBulk(t, kind, moved, failed);
     void client.invalidateQueries({ queryKey: qk.orders });
     void client.invalidateQueries({ queryKey: qk.attention });
     setRunning(false);

@@ -1,56 +1,37 @@
+import * as DM from "@radix-ui/react-dropdown-menu";
 import type { VisibilityState } from "@tanstack/react-table";
-import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { MenuCheck, useMenuPlacement } from "../../components/Menu";
 import { orderColumns } from "./columns";
 
-/** Shows or hides the table's columns; the choice is remembered on this machine. Escape or a
- *  click outside closes the menu, and focus goes back to its button. */
+/** Shows or hides the table's columns; the choice is remembered on this machine. A Radix menu:
+ *  arrow keys move, Space ticks, Escape or a click outside closes it and focus goes back to its
+ *  button. */
 export function ColumnChooser({ visibility, onChange }: { visibility: VisibilityState; onChange: (v: VisibilityState) => void }) {
   const { t } = useTranslation();
-  const [open, setOpen] = useState(false);
-  const wrap = useRef<HTMLDivElement>(null);
-  const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const outside = (e: MouseEvent) => {
-      if (!wrap.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("mousedown", outside);
-    return () => document.removeEventListener("mousedown", outside);
-  }, [open]);
+  const { dir, align } = useMenuPlacement("end");
   return (
-    <div
-      className="menu-wrap"
-      ref={wrap}
-      onKeyDown={(e) => {
-        if (e.key === "Escape" && open) {
-          e.stopPropagation();
-          setOpen(false);
-          button.current?.focus();
-        }
-      }}
-    >
-      <button ref={button} type="button" className="ghost" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="columns-button">
+    <DM.Root dir={dir}>
+      <DM.Trigger className="ghost" data-testid="columns-button">
         {t("orders.columns")}
-      </button>
-      {open && (
-        <div className="menu" role="group" aria-label={t("orders.columns")} data-testid="columns-menu">
+      </DM.Trigger>
+      <DM.Portal>
+        <DM.Content className="menu" align={align} sideOffset={4} loop aria-label={t("orders.columns")} data-testid="columns-menu">
           {orderColumns("en").map((c) => {
             const id = c.id ?? "";
             return (
-              <label key={id} className="check">
-                <input
-                  type="checkbox"
-                  checked={visibility[id] !== false}
-                  disabled={id === "reference"}
-                  onChange={(e) => onChange({ ...visibility, [id]: e.target.checked })}
-                />
+              <MenuCheck
+                key={id}
+                checked={visibility[id] !== false}
+                disabled={id === "reference"}
+                onChange={(on) => onChange({ ...visibility, [id]: on })}
+              >
                 {t(String(c.header))}
-              </label>
+              </MenuCheck>
             );
           })}
-        </div>
-      )}
-    </div>
+        </DM.Content>
+      </DM.Portal>
+    </DM.Root>
   );
 }

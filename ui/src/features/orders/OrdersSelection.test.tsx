@@ -52,5 +52,54 @@ describe("selecting orders", () => {
     expect(outcomes[0]).toHaveTextContent("Done");
     expect(outcomes[1]).not.toHaveTextContent("Done");
     expect(outcomes[2]).toBeEmptyDOMElement();
+    // One summary toast for what moved and one for what did not, with the first reason.
+    expect(await screen.findByText("Orders captured: 1")).toBeInTheDocument();
+    expect(screen.getByText("Orders not moved: 1")).toBeInTheDocument();
+  });
+});
+
+describe("exporting the selection", () => {
+  beforeEach(() => giveViewport(600));
+
+  it("writes the ticked orders through the orders export, asking before it replaces a file", async () => {
+    const user = userEvent.setup({ delay: null });
+    const rows = [0, 1, 2].map((i) => syntheticOrder(i));
+    let exists = true;
+    const calls = scriptShell({
+      orders_page: () => ({ rows, total: 3, total_capped: false, arrival_mark: 3 }),
+      "plugin:dialog|save": () => "/home/op/chosen.csv",
+      export_existing: (a) => (exists ? [String(a.path)] : []),
+      export_run: (a) => ({ export_id: "e9", rows: (a.orderIds as string[]).length, path: a.path, extra_paths: [] }),
+    });
+    renderApp();
+    await screen.findAllByTestId("order-row");
+    expect(screen.getByTestId("export-selection")).toBeDisabled();
+    for (const r of [rows[0]!, rows[2]!]) await user.click(screen.getByRole("checkbox", { name: `Select ${r.reference}` }));
+
+    await user.click(screen.getByTestId("export-selection"));
+    const save = callsTo(calls, "plugin:dialog|save")[0]?.args.options as { defaultPath: string; filters: unknown[] };
+    expect(save.defaultPath).toBe("mizan-orders-sandbox-selection-2.csv");
+    expect(save.filters).toEqual([{ name: "CSV", extensions: ["csv"] }]);
+    // The file exists: nothing is written until the operator says so.
+    const replace = await screen.findByTestId("export-replace-dialog");
+    expect(replace).toHaveTextContent("/home/op/chosen.csv");
+    expect(callsTo(calls, "export_existing")[0]?.args).toEqual({ kind: "orders", path: "/home/op/chosen.csv" });
+    expect(callsTo(calls, "export_run")).toHaveLength(0);
+    await user.click(within(replace).getByTestId("export-replace-keep"));
+    expect(callsTo(calls, "export_run")).toHaveLength(0);
+
+    await user.click(screen.getByTestId("export-selection"));
+    await user.click(within(await screen.findByTestId("export-replace-dialog")).getByTestId("export-replace-confirm"));
+    await waitFor(() => expect(callsTo(calls, "export_run")).toHaveLength(1));
+    const args = callsTo(calls, "export_run")[0]?.args;
+    expect(args).toMatchObject({ kind: "orders", path: "/home/op/chosen.csv", from: null, to: null, overwrite: true });
+    expect([...(args?.orderIds as string[])].sort()).toEqual([rows[0]!.order_id, rows[2]!.order_id].sort());
+    expect(await screen.findByText("Exported 2 orders to /home/op/chosen.csv")).toBeInTheDocument();
+
+    // A new file is written at once, never with overwrite.
+    exists = false;
+    await user.click(screen.getByTestId("export-selection"));
+    await waitFor(() => expect(callsTo(calls, "export_run")).toHaveLength(2));
+    expect(callsTo(calls, "export_run")[1]?.args.overwrite).toBe(false);
   });
 });

@@ -1,11 +1,12 @@
 // What the ticked orders can have done to them together: capture or cancel each (one
-// confirmation listing every order and amount, BulkMoveDialog). Always laid out, so ticking
+// confirmation listing every order and amount, BulkMoveDialog), or export them as CSV. Always laid out, so ticking
 // the first row moves nothing.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrderRow } from "../../ipc";
 import { formatCount } from "../../lib/time";
 import { BulkMoveDialog, type BulkKind } from "./BulkMoveDialog";
+import { ExportSelection } from "./ExportSelection";
 
 export function SelectionBar({ selected, onClear }: { selected: ReadonlyMap<string, OrderRow>; onClear: () => void }) {
   const { t, i18n } = useTranslation();
@@ -21,6 +22,7 @@ export function SelectionBar({ selected, onClear }: { selected: ReadonlyMap<stri
           {t(`orders.bulk.open.${k}`)}
         </button>
       ))}
+      <ExportSelection orderIds={[...selected.keys()]} />
       <button type="button" className="ghost" disabled={n === 0} onClick={onClear}>
         {t("orders.clearSelection")}
       </button>

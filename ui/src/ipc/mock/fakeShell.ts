@@ -188,6 +188,8 @@ export function installFakeShell(): void {
     // The browser has no files: nothing ever exists, so the mock never asks to replace.
     export_existing: () => [],
     export_run: async (a) => {
+      // A selection writes its own orders; the whole cache streams in steps.
+      if (Array.isArray(a.orderIds)) return { export_id: "x2", rows: a.orderIds.length, path: a.path, extra_paths: [] };
       for (let rows = 0; rows <= 25_000; rows += 5_000) {
         await emit("export-progress", { export_id: "x1", rows, done: rows === 25_000 });
         await new Promise((r) => setTimeout(r, 250));
