@@ -253,10 +253,7 @@ fn change(c: &LineChange) -> LineChangeView {
         fields: c.fields.iter().map(|f| (*f).to_owned()).collect(),
         before: money(c.before),
         after: money(c.after),
-        currency: c
-            .after
-            .or(c.before)
-            .map(|m| m.currency().code().to_owned()),
+        currency: c.after.or(c.before).map(|m| m.currency().code().to_owned()),
     }
 }
 
