@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Toaster } from "sonner";
 import { ipc, setWindowTitle } from "../ipc";
 import { adoptLocale } from "../i18n";
 import { useSwitchLanguage } from "./language";
@@ -14,6 +15,7 @@ import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { DisputesScreen } from "../features/disputes/DisputesScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
+import { ReconciliationScreen } from "../features/reconciliation/ReconciliationScreen";
 import { OrderDetailScreen } from "../features/order-detail/OrderDetailScreen";
 import { OrdersScreen, openingFilter } from "../features/orders/OrdersScreen";
 import { prefetchFirstPage } from "../features/orders/useOrderPages";
@@ -25,7 +27,7 @@ import { useLiveUpdates } from "./liveUpdates";
 import { Nav } from "./Nav";
 import { qk } from "./queryKeys";
 import { ReadyContext } from "./ready";
-import { SCREENS, navigate, useRoute, type Route } from "./router";
+import { SCREENS, navigate, shortcutDigit, useRoute, type Route } from "./router";
 import { focusOrderSearch, useGlobalShortcuts } from "./shortcuts";
 import { TopBar, envLabel } from "./TopBar";
 import { requestMove } from "../features/order-detail/moveRequests";
@@ -49,6 +51,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <SettingsScreen />;
     case "disputes":
       return <DisputesScreen />;
+    case "reconciliation":
+      return <ReconciliationScreen />;
     default:
       return <OrdersScreen />;
   }
@@ -84,7 +88,7 @@ export function Shell() {
     const list: Command[] = SCREENS.map((s, i) => ({
       id: `go-${s}`,
       label: t("palette.goTo", { screen: t(`nav.${s}`) }),
-      hint: `Alt ${i + 1}`,
+      hint: shortcutDigit(i) ? `Alt ${shortcutDigit(i)}` : undefined,
       run: () => navigate({ screen: s }),
     }));
     list.push({ id: "search-orders", label: t("palette.searchOrders"), hint: "/", run: focusOrderSearch });
@@ -143,6 +147,7 @@ export function Shell() {
             </div>
           </>
         )}
+        <Toaster position="bottom-center" dir={i18n.dir()} closeButton />
         {palette && <CommandPalette commands={commands} dynamic={goToOrder} onClose={() => setPalette(false)} />}
       </div>
     </ReadyContext.Provider>
