@@ -1,5 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
+import { mockWindows } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_INFO } from "../../ipc/mock/fixtures";
 import { callsTo, refusal, renderApp, scriptShell } from "../../test/harness";
@@ -174,5 +176,25 @@ describe("reconciliation: one statement", () => {
     expect(badge).toHaveTextContent("غير موجود في ميزان");
     expect(screen.getByText("الضريبة 1.05، والمتوقع 1.35")).toBeInTheDocument();
     expect(screen.getByTestId("recon-repair")).toHaveTextContent("اجلب الطلب وأعد المطابقة");
+  });
+});
+
+describe("reconciliation: dropping a file", () => {
+  it("imports one statement file dropped on the window and refuses anything else", async () => {
+    mockWindows("main");
+    const calls = scriptShell({ statements_list: () => LIST, statement_show: () => view(), statement_import: () => answer("imported") });
+    renderApp("#/reconciliation");
+    await screen.findAllByTestId("statement-row");
+    await waitFor(async () => {
+      await emit("tauri://drag-over", { paths: [], position: { x: 1, y: 1 } });
+      expect(screen.getByTestId("reconciliation")).toHaveAttribute("data-dragging", "true");
+    });
+    await emit("tauri://drag-drop", { paths: ["/home/op/a.csv", "/home/op/b.csv"], position: { x: 1, y: 1 } });
+    expect(await screen.findByText("Drop one statement file at a time.")).toBeInTheDocument();
+    expect(screen.getByTestId("reconciliation")).not.toHaveAttribute("data-dragging");
+    await emit("tauri://drag-drop", { paths: ["/home/op/notes.txt"], position: { x: 1, y: 1 } });
+    await emit("tauri://drag-drop", { paths: ["/home/op/Statement.XLSX"], position: { x: 1, y: 1 } });
+    expect(await screen.findByText("Statement ST-2026-49 imported: 5 lines.")).toBeInTheDocument();
+    expect(callsTo(calls, "statement_import").map((c) => c.args)).toEqual([{ path: "/home/op/Statement.XLSX" }]);
   });
 });
