@@ -5,7 +5,7 @@ import { mockWindows } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_INFO } from "../../ipc/mock/fixtures";
 import { callsTo, refusal, renderApp, scriptShell } from "../../test/harness";
-import { LIST, ROWS, answer, view } from "./fixtures";
+import { LIST, ROWS, answer, view } from "../../ipc/mock/statements";
 
 const outcomes = () => screen.getAllByTestId("recon-row").map((r) => r.getAttribute("data-outcome"));
 

@@ -1,5 +1,6 @@
-// Test answers of the reconciliation commands, shaped like the shell's.
-import type { ImportAnswer, ReconRowView, StatementHeader, StatementListRow, StatementView } from "../../ipc";
+// Answers of the reconciliation commands in the shell's shapes, for the component tests and the
+// browser-only mock mode.
+import type { ImportAnswer, ReconRowView, StatementHeader, StatementListRow, StatementView } from "..";
 
 export const HEADER: StatementHeader = {
   id: 7,
