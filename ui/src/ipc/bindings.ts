@@ -576,6 +576,11 @@ export type OrderDetail = {
 	allowed: Allowed,
 	/**  When the order was last read from the API. */
 	last_synced_at: string | null,
+	/**
+	 *  The imported statements' lines about this order (which statement settled each capture
+	 *  and refund, with Tamara's fees).
+	 */
+	settlements: SettledLine[],
 };
 
 /**  One row of the order list. */
@@ -861,6 +866,27 @@ export type Settings = {
 	retention_processed_days: number,
 	/**  Refused deliveries per 10 minutes at which the console alerts (at least 1). */
 	rejection_alert_per_10_min: number,
+};
+
+/**
+ *  A statement line about an order, for the order's screen: which statement settled its capture
+ *  or refund, with Tamara's fees on it.
+ */
+export type SettledLine = {
+	/**  The statement's row id (what [`show`] takes). */
+	statement: number,
+	statement_id: string,
+	/**  The file's row. */
+	row: number,
+	transaction_date: string,
+	/**  `captured` or `refunded`. */
+	event: string,
+	currency: string,
+	/**  As the statement gives it (refunds negative). */
+	amount: string,
+	total_fees: string,
+	vat: string,
+	payable: string,
 };
 
 /**  A stored statement (one revision) as the screen names it. */

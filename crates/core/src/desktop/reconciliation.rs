@@ -20,6 +20,7 @@ use crate::statements::reconcile::StatementTotals;
 use crate::statements::{
     ImportKind, ImportOptions, ImportReport, Outcome, ReconRow, Reconciliation, StatementSummary,
 };
+use crate::store::statements;
 
 /// A stored statement (one revision) as the screen names it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +152,27 @@ pub struct ImportAnswer {
     pub statement: StatementHeader,
     pub previous_revision: Option<u32>,
     pub changes: Vec<LineChangeView>,
+}
+
+/// A statement line about an order, for the order's screen: which statement settled its capture
+/// or refund, with Tamara's fees on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettledLine {
+    /// The statement's row id (what [`show`] takes).
+    pub statement: u32,
+    pub statement_id: String,
+    /// The file's row.
+    pub row: u32,
+    pub transaction_date: String,
+    /// `captured` or `refunded`.
+    pub event: String,
+    pub currency: String,
+    /// As the statement gives it (refunds negative).
+    pub amount: String,
+    pub total_fees: String,
+    pub vat: String,
+    pub payable: String,
 }
 
 fn id32(id: i64) -> u32 {
@@ -322,6 +344,32 @@ pub async fn export(console: &Console, id: u32, path: &str, overwrite: bool) -> 
         .export_reconciliation(i64::from(id), &file, overwrite)
         .await?;
     Ok(count(n))
+}
+
+/// The lines about `order_id` in the newest revision of every imported statement, in
+/// statement and row order.
+///
+/// # Errors
+/// Store errors.
+pub async fn settled_in(console: &Console, order_id: &str) -> Result<Vec<SettledLine>> {
+    let lines =
+        statements::lines_elsewhere(console.store(), console.environment(), &[order_id], None)
+            .await?;
+    Ok(lines
+        .into_iter()
+        .map(|e| SettledLine {
+            statement: id32(e.statement),
+            statement_id: e.statement_id,
+            row: e.line.row,
+            transaction_date: e.line.transaction_date.to_string(),
+            event: e.line.event,
+            currency: e.line.amount.currency().code().to_owned(),
+            amount: amount(e.line.amount),
+            total_fees: amount(e.line.total_fees),
+            vat: amount(e.line.vat),
+            payable: amount(e.line.payable),
+        })
+        .collect())
 }
 
 /// For a line the ledger lacks: reads `order_id` from Tamara again (which records the captures

@@ -2,7 +2,8 @@
 //! balances, one statement's view carries every outcome with both amounts as exact strings and
 //! the fee problems, the import answer tells imported / unchanged / revision, the report is
 //! never written over a file unless asked, and the repair is refused for an order the
-//! statement does not name (before anything is sent to Tamara).
+//! statement does not name (before anything is sent to Tamara); the order's screen lists the
+//! statement lines that settled it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -156,4 +157,48 @@ async fn the_screen_lists_shows_imports_exports_and_guards_the_repair() {
     assert_eq!(list.len(), 2);
     let newest = list.iter().find(|r| r.statement.revision == 2).unwrap();
     assert_eq!(newest.differences, 4);
+
+    // The order's screen names the statement that settled each capture and refund: the newest
+    // revision's line only.
+    let d = mizan_core::desktop::detail::order_detail(&c, "o-3")
+        .await
+        .unwrap();
+    let settled: Vec<_> = d
+        .settlements
+        .iter()
+        .map(|l| {
+            (
+                l.statement_id.as_str(),
+                l.statement,
+                l.row,
+                l.amount.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(settled, [("ST-2026-49", second.statement.id, 10, "200.00")]);
+    let o2 = mizan_core::desktop::detail::order_detail(&c, "o-2")
+        .await
+        .unwrap();
+    let events: Vec<_> = o2.settlements.iter().map(|l| l.event.as_str()).collect();
+    assert_eq!(events, ["captured", "refunded"]);
+    assert_eq!(
+        (
+            o2.settlements[1].amount.as_str(),
+            o2.settlements[1].payable.as_str()
+        ),
+        ("-100.00", "-100.00")
+    );
+    let o1 = &mizan_core::desktop::detail::order_detail(&c, "o-1")
+        .await
+        .unwrap()
+        .settlements[0];
+    assert_eq!(
+        (
+            o1.total_fees.as_str(),
+            o1.vat.as_str(),
+            o1.payable.as_str(),
+            o1.currency.as_str()
+        ),
+        ("10.20", "1.53", "448.27", "SAR")
+    );
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { mockWindows } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
-import { SANDBOX_INFO } from "../../ipc/mock/fixtures";
+import { SANDBOX_INFO, sampleDetail } from "../../ipc/mock/fixtures";
 import { callsTo, refusal, renderApp, scriptShell } from "../../test/harness";
 import { LIST, ROWS, answer, view } from "../../ipc/mock/statements";
 
@@ -196,5 +196,33 @@ describe("reconciliation: dropping a file", () => {
     await emit("tauri://drag-drop", { paths: ["/home/op/Statement.XLSX"], position: { x: 1, y: 1 } });
     expect(await screen.findByText("Statement ST-2026-49 imported: 5 lines.")).toBeInTheDocument();
     expect(callsTo(calls, "statement_import").map((c) => c.args)).toEqual([{ path: "/home/op/Statement.XLSX" }]);
+  });
+});
+
+describe("reconciliation: on the order's screen", () => {
+  it("names the statement that settled each capture and refund, and opens it", async () => {
+    const user = userEvent.setup({ delay: null });
+    const d = sampleDetail({
+      settlements: [
+        { statement: 7, statement_id: "ST-2026-49", row: 12, transaction_date: "2026-12-02", event: "captured", currency: "SAR", amount: "460.00", total_fees: "10.20", vat: "1.53", payable: "448.27" },
+        { statement: 7, statement_id: "ST-2026-49", row: 13, transaction_date: "2026-12-03", event: "refunded", currency: "SAR", amount: "-100.00", total_fees: "0.00", vat: "0.00", payable: "-100.00" },
+      ],
+    });
+    const calls = scriptShell({ order_detail: () => d, statements_list: () => LIST, statement_show: () => view() });
+    renderApp(`#/orders/${d.order.order_id}`);
+    const lines = await screen.findAllByTestId("order-settlement");
+    expect(lines[0]).toHaveTextContent("Capture 460.00 SAR Settled in statement ST-2026-49 (row 12): fees 10.20, VAT 1.53, payable 448.27");
+    expect(lines[1]).toHaveTextContent("Refund -100.00 SAR Settled in statement ST-2026-49 (row 13)");
+    await user.click(within(lines[0] as HTMLElement).getByTestId("order-settlement-open"));
+    expect(await screen.findByTestId("statement-view")).toHaveAttribute("data-id", "7");
+    expect(callsTo(calls, "statement_show")[0]?.args).toEqual({ id: 7 });
+  });
+
+  it("shows nothing when no statement carries the order", async () => {
+    const d = sampleDetail();
+    scriptShell({ order_detail: () => d });
+    renderApp(`#/orders/${d.order.order_id}`);
+    await screen.findByTestId("order-detail");
+    expect(screen.queryByTestId("order-settlements")).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { useStoredState } from "../../lib/useStoredState";
 import { StatementDetail } from "./StatementDetail";
 import { StatementList } from "./StatementList";
+import { OPEN_STATEMENT_KEY } from "./openStatement";
 import { useStatementImport } from "./useStatementImport";
 
 const storage = typeof sessionStorage === "undefined" ? undefined : sessionStorage;
@@ -39,7 +40,7 @@ function OpenStatement({ id, onBack }: { id: number; onBack: () => void }) {
 
 export function ReconciliationScreen() {
   const { t } = useTranslation();
-  const [open, setOpen] = useStoredState<number | null>("mizan.reconciliation.open", null, storage);
+  const [open, setOpen] = useStoredState<number | null>(OPEN_STATEMENT_KEY, null, storage);
   const list = useQuery({ queryKey: qk.statements, queryFn: () => ipc.statementsList() });
   const imports = useStatementImport((a) => setOpen(a.statement.id));
   useMarkReady(!list.isPending);

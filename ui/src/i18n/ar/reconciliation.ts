@@ -84,6 +84,13 @@ export const reconciliation: Translation["reconciliation"] = {
     vat: "الضريبة",
     payable: "المستحق",
   },
+  settled: {
+    title: "التسوية في كشوف تمارا",
+    in: "سُوِّي في الكشف {{statement}} (الصف {{row}}):",
+    fees: "الرسوم",
+    vat: "، الضريبة",
+    payable: "، المستحق",
+  },
   feeProblem: "{{field}} {{found}}، والمتوقع {{expected}}",
   orderCached: "الطلب محفوظ في ميزان، لكن عملية التحصيل أو الاسترداد غير موجودة.",
   orderNotCached: "لم يقرأ ميزان هذا الطلب من قبل.",

@@ -83,6 +83,13 @@ export const reconciliation = {
     vat: "VAT",
     payable: "Payable",
   },
+  settled: {
+    title: "Settled in Tamara's statements",
+    in: "Settled in statement {{statement}} (row {{row}}):",
+    fees: "fees",
+    vat: ", VAT",
+    payable: ", payable",
+  },
   feeProblem: "{{field}} {{found}}, expected {{expected}}",
   orderCached: "The order is in the cache; its capture or refund is not.",
   orderNotCached: "Mizan has never read this order.",
