@@ -4,7 +4,7 @@ import { emit } from "@tauri-apps/api/event";
 import { mockWindows } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_INFO, sampleDetail } from "../../ipc/mock/fixtures";
-import { callsTo, refusal, renderApp, scriptShell } from "../../test/harness";
+import { callsTo, push, refusal, renderApp, scriptShell } from "../../test/harness";
 import { LIST, ROWS, answer, view } from "../../ipc/mock/statements";
 
 const outcomes = () => screen.getAllByTestId("recon-row").map((r) => r.getAttribute("data-outcome"));
@@ -224,5 +224,19 @@ describe("reconciliation: on the order's screen", () => {
     renderApp(`#/orders/${d.order.order_id}`);
     await screen.findByTestId("order-detail");
     expect(screen.queryByTestId("order-settlements")).toBeNull();
+  });
+});
+
+describe("reconciliation: live", () => {
+  it("matches again when an order changes", async () => {
+    sessionStorage.setItem("mizan.reconciliation.open", "7");
+    let served = 0;
+    const calls = scriptShell({ statements_list: () => LIST, statement_show: () => (served++ === 0 ? view() : view(ROWS.filter((r) => r.outcome === "matched"))) });
+    renderApp("#/reconciliation");
+    await screen.findByTestId("statement-view");
+    expect(screen.getByTestId("statement-view")).toHaveAttribute("data-balanced", "false");
+    await push("order-changed", { order_id: "o-9", status: "fully_captured" });
+    await waitFor(() => expect(screen.getByTestId("statement-view")).toHaveAttribute("data-balanced", "true"));
+    expect(callsTo(calls, "statement_show")).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@
 // time, a toast saying what it did (imported / already imported / revision N with its changes),
 // and the list refetched. A refusal stays on screen with its translated code.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { toast } from "sonner";
@@ -39,6 +39,9 @@ export function useStatementImport(onImported: (a: ImportAnswer) => void) {
     },
   });
   const { mutate, isPending } = run;
+  // Read by the drop listener, which stays attached while an import runs.
+  const pending = useRef(false);
+  pending.current = isPending;
 
   useEffect(
     () =>
@@ -47,9 +50,9 @@ export function useStatementImport(onImported: (a: ImportAnswer) => void) {
         setDragging(false);
         const files = d.paths.filter((p) => STATEMENT_EXTENSIONS.some((x) => p.toLowerCase().endsWith(`.${x}`)));
         if (files.length !== 1 || d.paths.length !== 1) toast.error(t("reconciliation.dropOne"));
-        else if (!isPending) mutate(files[0] as string);
+        else if (!pending.current) mutate(files[0] as string);
       }),
-    [mutate, isPending, t],
+    [mutate, t],
   );
 
   const pick = async () => {
