@@ -45,7 +45,7 @@ export const reconciliation: Translation["reconciliation"] = {
     filter: "عرض الصفوف",
     all: "الكل",
     onlyDifferences: "الفروقات فقط",
-    noRows: "لا صفوف لعرضها بهذا التصفية.",
+    noRows: "لا صفوف لعرضها بهذه التصفية.",
   },
   totals: {
     title: "مجاميع الكشف",
