@@ -33,7 +33,9 @@ differs from what the Rust code generates.\n";
 
 /// Every command and event the webview can use.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    use commands::{app, checkout, disputes, moves, ops, orders, settings, till, webhooks};
+    use commands::{
+        app, checkout, disputes, moves, ops, orders, settings, statements, till, webhooks,
+    };
     tauri_specta::Builder::<tauri::Wry>::new()
         // One shape per type (amounts are strings, options are `T | null`): the UI gets the
         // same type whichever way a value travels.
@@ -84,6 +86,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             disputes::disputes_list,
             disputes::disputes_refresh,
             disputes::dispute_comment,
+            statements::statement_import,
+            statements::statements_list,
+            statements::statement_show,
+            statements::statement_export,
+            statements::statement_repair_order,
         ])
         .events(tauri_specta::collect_events![
             events::DeliveryReceived,

@@ -11,5 +11,6 @@ pub mod moves;
 pub mod ops;
 pub mod orders;
 pub mod settings;
+pub mod statements;
 pub mod till;
 pub mod webhooks;

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import { SCREENS, hrefFor, type Screen } from "./router";
+import { SCREENS, hrefFor, shortcutDigit, type Screen } from "./router";
 
 export function Nav({ current }: { current: Screen }) {
   const { t } = useTranslation();
@@ -11,7 +11,7 @@ export function Nav({ current }: { current: Screen }) {
           href={hrefFor({ screen: s })}
           data-testid={`nav-${s}`}
           aria-current={current === s ? "page" : undefined}
-          title={t("nav.shortcut", { key: i + 1 })}
+          title={shortcutDigit(i) ? t("nav.shortcut", { key: shortcutDigit(i) }) : undefined}
         >
           {t(`nav.${s}`)}
         </a>

@@ -14,6 +14,7 @@ import { ChecklistScreen } from "../features/checklist/ChecklistScreen";
 import { DashboardScreen } from "../features/dashboard/DashboardScreen";
 import { DisputesScreen } from "../features/disputes/DisputesScreen";
 import { ExportsScreen } from "../features/exports/ExportsScreen";
+import { ReconciliationScreen } from "../features/reconciliation/ReconciliationScreen";
 import { OrderDetailScreen } from "../features/order-detail/OrderDetailScreen";
 import { OrdersScreen, openingFilter } from "../features/orders/OrdersScreen";
 import { prefetchFirstPage } from "../features/orders/useOrderPages";
@@ -49,6 +50,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <SettingsScreen />;
     case "disputes":
       return <DisputesScreen />;
+    case "reconciliation":
+      return <ReconciliationScreen />;
     default:
       return <OrdersScreen />;
   }

@@ -20,6 +20,8 @@ export function useLiveUpdates(client: QueryClient): void {
         void client.invalidateQueries({ queryKey: qk.orders });
         void client.invalidateQueries({ queryKey: qk.attention });
         void client.invalidateQueries({ queryKey: qk.dashboardAll });
+        // A capture or refund recorded can match a statement line (reconciled on each read).
+        void client.invalidateQueries({ queryKey: qk.statements });
       }
       if (deliveriesDirty) {
         void client.invalidateQueries({ queryKey: qk.deliveries });

@@ -10,7 +10,7 @@ import type { Command } from "./CommandPalette";
 import { useToggleDemo } from "./DemoBanner";
 import { useSwitchLanguage } from "./language";
 import { qk } from "./queryKeys";
-import { SCREENS, navigate, type Route } from "./router";
+import { SCREENS, navigate, shortcutDigit, type Route } from "./router";
 import { focusOrderSearch } from "./shortcuts";
 
 export function usePaletteCommands(route: Route, demo: boolean | undefined): { commands: Command[]; goToOrder: (text: string) => Command[] } {
@@ -26,7 +26,7 @@ export function usePaletteCommands(route: Route, demo: boolean | undefined): { c
     const list: Command[] = SCREENS.map((s, i) => ({
       id: `go-${s}`,
       label: t("palette.goTo", { screen: t(`nav.${s}`) }),
-      hint: `Alt ${i + 1}`,
+      hint: shortcutDigit(i) ? `Alt ${shortcutDigit(i)}` : undefined,
       run: () => navigate({ screen: s }),
     }));
     list.push({ id: "search-orders", label: t("palette.searchOrders"), hint: "/", run: focusOrderSearch });

@@ -22,4 +22,6 @@ export const qk = {
   demo: ["demo"] as const,
   disputes: (openOnly: boolean) => ["disputes", openOnly] as const,
   disputesAll: ["disputes"] as const,
+  statements: ["statements"] as const,
+  statement: (id: number) => ["statements", id] as const,
 };

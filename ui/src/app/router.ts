@@ -2,9 +2,13 @@
 // webview reload, so the operator lands back on the same order.
 import { useSyncExternalStore } from "react";
 
-export type Screen = "orders" | "webhooks" | "exports" | "checklist" | "dashboard" | "settings" | "checkout" | "till" | "disputes";
+export type Screen = "orders" | "webhooks" | "exports" | "checklist" | "dashboard" | "settings" | "checkout" | "till" | "disputes" | "reconciliation";
 // Alt+1… follow this order; a new screen goes last so operators' shortcuts do not move.
-export const SCREENS: Screen[] = ["orders", "webhooks", "exports", "checklist", "dashboard", "settings", "checkout", "till", "disputes"];
+export const SCREENS: Screen[] = ["orders", "webhooks", "exports", "checklist", "dashboard", "settings", "checkout", "till", "disputes", "reconciliation"];
+/** The digit of a screen's Alt shortcut (Alt+1 … Alt+9, then Alt+0); none past the tenth. */
+export function shortcutDigit(index: number): string | null {
+  return index < 9 ? String(index + 1) : index === 9 ? "0" : null;
+}
 export type Route = { screen: Screen; orderId?: string };
 
 export function parseHash(hash: string): Route {

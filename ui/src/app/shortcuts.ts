@@ -23,8 +23,9 @@ export function useGlobalShortcuts(openPalette: () => void): void {
         openPalette();
         return;
       }
-      if (e.altKey && !e.ctrlKey && !e.metaKey && /^[1-6]$/.test(e.key)) {
-        const screen = SCREENS[Number(e.key) - 1];
+      if (e.altKey && !e.ctrlKey && !e.metaKey && /^[0-9]$/.test(e.key)) {
+        // Alt+1 … Alt+9 are the first nine screens and Alt+0 the tenth (shortcutDigit).
+        const screen = SCREENS[(Number(e.key) + 9) % 10];
         if (screen) {
           e.preventDefault();
           navigate({ screen });

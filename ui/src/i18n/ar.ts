@@ -4,6 +4,7 @@ import type { Translation } from "./en";
 import { errors } from "./ar/errors";
 import { webhooks } from "./ar/webhooks";
 import { till } from "./ar/till";
+import { reconciliation } from "./ar/reconciliation";
 
 const ar: Translation = {
   app: {
@@ -41,6 +42,7 @@ const ar: Translation = {
     dashboard: "لوحة المؤشرات",
     settings: "الإعدادات",
     disputes: "النزاعات",
+    reconciliation: "المطابقة",
   },
   toast: {
     moved: {
@@ -452,6 +454,7 @@ const ar: Translation = {
     },
   },
   till,
+  reconciliation,
   checkout: {
     title: "فاحص طلب الدفع",
     explain: "الصق طلب الدفع الذي يرسله المتجر أو أفلته هنا (جسم JSON لـ POST /checkout). يُفحص وفق مخطط OpenAPI الخاص بتمارا وقواعدها (الحقول المطلوبة، الأنواع، تطابق المجاميع، دقة العملة، الدولة والعملة، صيغة الهاتف، روابط العودة، الأقساط). لا يُرسَل شيء.",

@@ -2,6 +2,7 @@
 import { errors } from "./en/errors";
 import { webhooks } from "./en/webhooks";
 import { till } from "./en/till";
+import { reconciliation } from "./en/reconciliation";
 
 const en = {
   app: {
@@ -39,6 +40,7 @@ const en = {
     dashboard: "Dashboard",
     settings: "Settings",
     disputes: "Disputes",
+    reconciliation: "Reconciliation",
   },
   toast: {
     moved: {
@@ -450,6 +452,7 @@ const en = {
     },
   },
   till,
+  reconciliation,
   checkout: {
     title: "Checkout checker",
     explain: "Paste or drop the shop's checkout request (the JSON body of POST /checkout). It is checked against Tamara's OpenAPI schema and rules (required fields, types, totals adding up, currency precision, country and currency, phone format, redirect URLs, instalments). Nothing is sent.",

@@ -117,6 +117,16 @@ export const commands = {
 	disputesRefresh: () => typedError<number, IpcError>(__TAURI_INVOKE("disputes_refresh")),
 	/**  Sends a comment on a dispute (1 to 255 characters), then re-reads it. */
 	disputeComment: (disputeId: string, text: string) => typedError<null, IpcError>(__TAURI_INVOKE("dispute_comment", { disputeId, text })),
+	/**  Imports a statement file (CSV or XLSX): imported, unchanged, or a new revision. */
+	statementImport: (path: string) => typedError<ImportAnswer, IpcError>(__TAURI_INVOKE("statement_import", { path })),
+	/**  Every imported statement (each revision), newest period first, with its differences. */
+	statementsList: () => typedError<StatementListRow[], IpcError>(__TAURI_INVOKE("statements_list")),
+	/**  One statement reconciled against the ledger. */
+	statementShow: (id: number) => typedError<StatementView, IpcError>(__TAURI_INVOKE("statement_show", { id })),
+	/**  Writes the reconciliation report (CSV); an existing file only with `overwrite`. */
+	statementExport: (id: number, path: string, overwrite: boolean) => typedError<number, IpcError>(__TAURI_INVOKE("statement_export", { id, path, overwrite })),
+	/**  Reads an order the ledger lacks from Tamara again, then reconciles the statement again. */
+	statementRepairOrder: (id: number, orderId: string) => typedError<StatementView, IpcError>(__TAURI_INVOKE("statement_repair_order", { id, orderId })),
 };
 
 /** Events */
@@ -412,6 +422,14 @@ export type ExportResult = {
 	extra_paths: string[],
 };
 
+/**  A figure of a line that does not follow from the others (`vat`: found 1.05, expected 1.35). */
+export type FeeProblemView = {
+	/**  `total_fees`, `vat` or `payable`. */
+	field: string,
+	expected: string,
+	found: string,
+};
+
 /**  One line of the self-test's checklist: a step of the round trip and whether it held. */
 export type Finding = {
 	/**  `reachable`, `accepted`, `stored` or `verified`. */
@@ -431,6 +449,24 @@ export type HealthChanged = {
 	reconciler_late: boolean,
 };
 
+/**  What importing a file did. */
+export type ImportAnswer = {
+	/**  `imported`, `unchanged` (the same file again: nothing changed) or `revision`. */
+	kind: ImportKind,
+	statement: StatementHeader,
+	previous_revision: number | null,
+	changes: LineChangeView[],
+};
+
+/**  What an import did. */
+export type ImportKind = 
+/**  A statement seen for the first time. */
+"imported" | 
+/**  The very same file was imported before: nothing changed. */
+"unchanged" | 
+/**  A new revision of a statement imported before. */
+"revision";
+
 /**  A failed command, as the UI sees it. */
 export type IpcError = {
 	/**  The core's stable code (serialised as its snake_case text). */
@@ -447,6 +483,18 @@ export type ItemRow = {
 	quantity: number,
 	unit_price: string | null,
 	total: string,
+};
+
+/**  A line added, removed or changed by a new revision. */
+export type LineChangeView = {
+	order_id: string,
+	event: string,
+	/**  `added`, `removed` or `changed`. */
+	change: string,
+	fields: string[],
+	before: string | null,
+	after: string | null,
+	currency: string | null,
 };
 
 /**  A secret as the UI may see it. */
@@ -529,6 +577,11 @@ export type OrderDetail = {
 	allowed: Allowed,
 	/**  When the order was last read from the API. */
 	last_synced_at: string | null,
+	/**
+	 *  The imported statements' lines about this order (which statement settled each capture
+	 *  and refund, with Tamara's fees).
+	 */
+	settlements: SettledLine[],
 };
 
 /**  One row of the order list. */
@@ -591,6 +644,31 @@ export type OrdersQuery = {
 	offset?: number,
 	/**  Rows per page, 1 to 1000. */
 	limit: number,
+};
+
+/**  What reconciliation concluded about a line or a movement. The codes are stable. */
+export type Outcome = 
+/**  The line and one movement agree, fees included. */
+"matched" | 
+/**  Captured and refunded within this statement: the order nets to zero. */
+"net_zero" | 
+/**  The movement the line is about has another amount (both are shown). */
+"amount_differs" | 
+/**  A line with no movement in Mizan: the cache may miss a capture or refund. */
+"not_in_mizan" | 
+/**  A movement of the period that no imported statement carries. */
+"not_in_statement" | 
+/**  The same line again, with no second movement to settle. */
+"duplicate_line" | 
+/**  Total fees, VAT or payable do not follow from the line's own figures. */
+"fees_inconsistent";
+
+/**  How many rows have one outcome. */
+export type OutcomeCount = {
+	outcome: Outcome,
+	count: number,
+	/**  Someone has to look at rows with this outcome. */
+	difference: boolean,
 };
 
 /**  One payment type Tamara offers. */
@@ -664,6 +742,35 @@ export type PreCheckOption = {
 export type PreCheckResult = {
 	available: boolean,
 	options: PreCheckOption[],
+};
+
+/**  A statement line, or a movement the statement lacks, with its outcome. */
+export type ReconRowView = {
+	outcome: Outcome,
+	/**  The statement's row (none for a movement the statement lacks). */
+	row: number | null,
+	transaction_date: string | null,
+	order_id: string,
+	order_reference_id: string | null,
+	/**  `captured` or `refunded`. */
+	event: string,
+	currency: string,
+	/**  As the statement gives it (refunds negative). */
+	statement_amount: string | null,
+	/**  As the ledger keeps it (positive). */
+	ledger_amount: string | null,
+	total_fees: string | null,
+	vat: string | null,
+	payable: string | null,
+	fee_problems: FeeProblemView[],
+	/**
+	 *  For `not_in_mizan`: the cache holds the order (only the movement is missing), so reading
+	 *  the order again is what may repair it.
+	 */
+	order_cached: boolean,
+	/**  Tamara's capture or refund id, when a movement is matched. */
+	gateway_id: string | null,
+	occurred_at: string | null,
 };
 
 /**  One registration that is not as recorded. */
@@ -760,6 +867,77 @@ export type Settings = {
 	retention_processed_days: number,
 	/**  Refused deliveries per 10 minutes at which the console alerts (at least 1). */
 	rejection_alert_per_10_min: number,
+};
+
+/**
+ *  A statement line about an order, for the order's screen: which statement settled its capture
+ *  or refund, with Tamara's fees on it.
+ */
+export type SettledLine = {
+	/**  The statement's row id (what [`show`] takes). */
+	statement: number,
+	statement_id: string,
+	/**  The file's row. */
+	row: number,
+	transaction_date: string,
+	/**  `captured` or `refunded`. */
+	event: string,
+	currency: string,
+	/**  As the statement gives it (refunds negative). */
+	amount: string,
+	total_fees: string,
+	vat: string,
+	payable: string,
+};
+
+/**  A stored statement (one revision) as the screen names it. */
+export type StatementHeader = {
+	/**  The store's row id: what the other calls take. */
+	id: number,
+	/**  Tamara's statement id (`ST-2026-49`). */
+	statement_id: string,
+	revision: number,
+	merchant_id: string | null,
+	/**  First and last day of the period (ISO days in `time_zone`). */
+	period_start: string,
+	period_end: string,
+	time_zone: string,
+	line_count: number,
+	file_name: string,
+	imported_at: string,
+	imported_by: string,
+};
+
+/**  A statement in the list, with what reconciling it concludes. */
+export type StatementListRow = {
+	statement: StatementHeader,
+	balanced: boolean,
+	/**  Rows someone has to look at (every outcome but matched and net_zero). */
+	differences: number,
+};
+
+/**  The statement's sums by its lines. */
+export type StatementTotalsView = {
+	currency: string,
+	captured: string,
+	/**  As the statement gives it (negative). */
+	refunded: string,
+	fees: string,
+	vat: string,
+	payable: string,
+};
+
+/**  One statement reconciled. */
+export type StatementView = {
+	statement: StatementHeader,
+	/**  VAT on Tamara's fees, percent, as the fee checks used it. */
+	vat_percent: string,
+	balanced: boolean,
+	/**  Every outcome, in a fixed order, zeros included (the filter chips). */
+	counts: OutcomeCount[],
+	/**  None when the lines mix currencies or there are none. */
+	totals: StatementTotalsView | null,
+	rows: ReconRowView[],
 };
 
 /**  How the customer gets the link. */

@@ -1,7 +1,8 @@
 // The UI's one door to the shell. Only this folder imports `@tauri-apps/*`: screens call `ipc.*`
 // (which throws `IpcError`) and `onEvent`, so swapping the transport or mocking it in tests
 // touches nothing else.
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { commands, events } from "./bindings";
 import type { ErrorCode } from "./bindings";
@@ -98,6 +99,51 @@ export async function chooseSavePath(defaultPath: string, filter?: { name: strin
   } catch (e) {
     throw toIpcError(e);
   }
+}
+
+/** The native open dialog for one file; `null` when the operator cancels (needs `dialog:allow-open`). */
+export async function chooseOpenPath(filter: { name: string; extensions: string[] }): Promise<string | null> {
+  try {
+    const picked = await open({ multiple: false, directory: false, filters: [filter] });
+    return typeof picked === "string" ? picked : null;
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+/** What a file dragged over the window is doing: hovering (`over`), left, or dropped with its paths. */
+export type FileDrop = { kind: "over" } | { kind: "leave" } | { kind: "drop"; paths: string[] };
+
+/**
+ * Files dragged from the desktop onto the window (Tauri's webview drag-drop event gives their
+ * paths, which the browser's own drop event does not); returns the unsubscribe function at
+ * once. Outside Tauri (plain browser, tests without a window) it listens to nothing.
+ */
+export function onFileDrop(handler: (d: FileDrop) => void): () => void {
+  let stopped = false;
+  let stop: (() => void) | undefined;
+  try {
+    getCurrentWebview()
+      .onDragDropEvent((e) => {
+        const p = e.payload;
+        if (p.type === "drop") handler({ kind: "drop", paths: p.paths });
+        else if (p.type === "leave") handler({ kind: "leave" });
+        else handler({ kind: "over" });
+      })
+      .then(
+        (unlisten) => {
+          if (stopped) unlisten();
+          else stop = unlisten;
+        },
+        () => undefined,
+      );
+  } catch {
+    // Not inside a Tauri webview: nothing can be dropped with a path.
+  }
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }
 
 /** Mirrors the environment into the native window title (needs `core:window:allow-set-title`). */

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use tamara::model::payments::ShippingInfo;
 
 use super::orders::OrderRow;
+use super::reconciliation::{SettledLine, settled_in};
 use super::{EnvironmentName, amount, count, time};
 use crate::console::Console;
 use crate::error::{Error, Result};
@@ -76,6 +77,9 @@ pub struct OrderDetail {
     pub allowed: Allowed,
     /// When the order was last read from the API.
     pub last_synced_at: Option<String>,
+    /// The imported statements' lines about this order (which statement settled each capture
+    /// and refund, with Tamara's fees).
+    pub settlements: Vec<SettledLine>,
 }
 
 /// The kind of money move.
@@ -197,6 +201,7 @@ impl From<OrderView> for OrderDetail {
             raw_order: o.raw_json.clone(),
             allowed: v.allowed,
             last_synced_at: o.last_synced_at.map(time),
+            settlements: Vec::new(),
         }
     }
 }
@@ -206,7 +211,17 @@ impl From<OrderView> for OrderDetail {
 /// # Errors
 /// [`Error::OrderNotCached`]; store errors.
 pub async fn order_detail(console: &Console, id_or_reference: &str) -> Result<OrderDetail> {
-    Ok(detail::order_view(console, id_or_reference).await?.into())
+    with_settlements(
+        console,
+        detail::order_view(console, id_or_reference).await?.into(),
+    )
+    .await
+}
+
+/// The order's screen model with the statement lines about it.
+async fn with_settlements(console: &Console, mut d: OrderDetail) -> Result<OrderDetail> {
+    d.settlements = settled_in(console, &d.order.order_id).await?;
+    Ok(d)
 }
 
 /// Re-reads the order from Tamara (settling unfinished moves), then shows it.
@@ -335,7 +350,7 @@ pub async fn move_execute(
     Ok(MoveResult {
         outcome: outcome.state().as_str().to_owned(),
         detail: outcome.message.clone(),
-        order: view.into(),
+        order: with_settlements(console, view.into()).await?,
     })
 }
 

@@ -22,7 +22,7 @@ Tamara Variable Fees %,Tamara Variable Fees,Total Fees,VAT Collected by Tamara,\
 Total Payable to Merchant,Installments";
 
 /// A captured line with 1.00 fixed + 2 % variable fees and 15 % VAT on them, consistent.
-fn captured(order: &str, amount: &str) -> String {
+pub(crate) fn captured(order: &str, amount: &str) -> String {
     let a: f64 = amount.parse().unwrap(); // test data only: every figure below is written as text
     let cents = (a * 100.0).round() as i64;
     let variable = (cents * 2 + 50) / 100;
@@ -40,14 +40,14 @@ fn captured(order: &str, amount: &str) -> String {
     )
 }
 
-fn refunded(order: &str, amount: &str) -> String {
+pub(crate) fn refunded(order: &str, amount: &str) -> String {
     format!(
         "03/12/2026,{order},R-{order},changed mind,PAY_BY_INSTALMENTS,fully_refunded,SAR,{amount},\
          Refunded,-{amount},03/12/2026,0,0,0,0,0,-{amount},3"
     )
 }
 
-fn write(dir: &Path, name: &str, merchant: &str, lines: &[String]) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, merchant: &str, lines: &[String]) -> PathBuf {
     let path = dir.join(name);
     let body = format!(
         "Statement ID,ST-2026-49\nStatement Date,08/12/2026\nStatement Period,01/12/2026 - 07/12/2026\n\
@@ -59,7 +59,7 @@ fn write(dir: &Path, name: &str, merchant: &str, lines: &[String]) -> PathBuf {
 }
 
 /// Orders and settled moves: the Riyadh week 1–7 December 2026 is 30 Nov 21:00Z – 7 Dec 21:00Z.
-async fn ledger(c: &Console) {
+pub(crate) async fn ledger(c: &Console) {
     let s = c.store();
     for id in ["o-1", "o-2", "o-3", "o-4", "o-5", "o-6", "o-7", "o-8"] {
         order(s, Sandbox, id, &format!("R-{id}"), Sar).await;
@@ -81,7 +81,7 @@ async fn ledger(c: &Console) {
     }
 }
 
-fn lines() -> Vec<String> {
+pub(crate) fn lines() -> Vec<String> {
     let mut fees_wrong = captured("o-5", "300.00");
     fees_wrong = fees_wrong.replace(",7.00,", ",9.00,"); // total fees 9.00 ≠ 1.00 + 6.00
     vec![

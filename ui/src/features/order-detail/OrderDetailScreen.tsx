@@ -1,5 +1,5 @@
-// One order: status, amounts, the actions its state allows, items, the merged timeline and the
-// raw order as the gateway sent it.
+// One order: status, amounts, the actions its state allows, items, the merged timeline (with the
+// statements that settled it) and the raw order as the gateway sent it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -18,6 +18,7 @@ import { Contact } from "./Contact";
 import { ItemsTable } from "./ItemsTable";
 import { MoveDialog } from "./MoveDialog";
 import { MOVE_KINDS } from "./moves";
+import { Settlements } from "./Settlements";
 import { Timeline } from "./Timeline";
 import { useMoveRequests } from "./moveRequests";
 import { RehearsalMark } from "../orders/RehearsalMark";
@@ -124,6 +125,7 @@ export function OrderDetailScreen({ orderId }: { orderId: string }) {
         <section className="panel">
           <h2>{t("detail.timeline")}</h2>
           <Timeline entries={d.timeline} />
+          <Settlements lines={d.settlements} />
         </section>
         <section className="panel">
           <h2>{t("detail.items")}</h2>

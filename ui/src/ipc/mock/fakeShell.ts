@@ -6,6 +6,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { DeliveryRow, IpcErrorCode, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
 import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
+import { LIST as STATEMENTS, answer as importAnswer, view as statementView } from "./statements";
 import { DEMO_INFO, DISPUTES, ORDER_EVENTS, PRODUCTION_INFO, UNMATCHED_DISPUTE_EVENTS, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
 
 const TOTAL = 1_000_000;
@@ -244,6 +245,11 @@ export function installFakeShell(): void {
       if (d.status === "awaiting_merchant_response") Object.assign(d, { status: "under_review", days_left: null, respond_by: null });
       return null;
     },
+    statements_list: () => STATEMENTS,
+    statement_show: () => statementView(),
+    statement_import: () => importAnswer("imported"),
+    statement_export: () => 6,
+    statement_repair_order: () => statementView(),
     demo_traffic: (a) => {
       demo = { ...demo, running: Boolean(a.running) };
       return demo;

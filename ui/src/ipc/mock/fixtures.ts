@@ -121,6 +121,7 @@ export function sampleDetail(patch: Partial<OrderDetail> = {}): OrderDetail {
     unreadable_fields: [],
     allowed: { authorise: false, capture: false, refund: true, cancel: false },
     last_synced_at: "2025-03-02T10:00:02Z",
+    settlements: [],
     ...patch,
   };
 }
