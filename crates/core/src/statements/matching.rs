@@ -201,8 +201,23 @@ fn mark_net_zero(lines: &[LineRecord], out: &mut [LineMatch]) {
 
 /// Movements of the period that neither this statement nor another imported one settles.
 fn missing_movements(ledger: &Ledger<'_>, used: &[bool]) -> Vec<usize> {
+    let (from, to) = ledger.period;
+    let unused: Vec<usize> = (0..ledger.moves.len())
+        .filter(|&i| !used[i])
+        .filter(|&i| ledger.moves[i].occurred_at >= from && ledger.moves[i].occurred_at < to)
+        .collect();
+    not_carried(&unused, ledger.moves, ledger.elsewhere)
+}
+
+/// Of the movements `missing` (indices into `moves`), those no line of another statement
+/// carries (by order, event and amount; each line carries one movement).
+pub fn not_carried(
+    missing: &[usize],
+    moves: &[SettledMove],
+    elsewhere: &[LineElsewhere],
+) -> Vec<usize> {
     let mut carried: HashMap<(&str, &str, Decimal), usize> = HashMap::new();
-    for e in ledger.elsewhere {
+    for e in elsewhere {
         let key = (
             e.line.tamara_order_id.as_str(),
             kind_of(&e.line.event),
@@ -210,22 +225,20 @@ fn missing_movements(ledger: &Ledger<'_>, used: &[bool]) -> Vec<usize> {
         );
         *carried.entry(key).or_default() += 1;
     }
-    let (from, to) = ledger.period;
-    let mut missing = Vec::new();
-    for (i, m) in ledger.moves.iter().enumerate() {
-        if used[i] {
-            continue;
-        }
-        let key = (m.order_id.as_str(), m.kind.as_str(), m.amount.amount());
-        if let Some(n) = carried.get_mut(&key).filter(|n| **n > 0) {
-            *n -= 1;
-            continue;
-        }
-        if m.occurred_at >= from && m.occurred_at < to {
-            missing.push(i);
-        }
-    }
     missing
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let m = &moves[i];
+            match carried.get_mut(&(m.order_id.as_str(), m.kind.as_str(), m.amount.amount())) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect()
 }
 
 /// Total fees = fixed + variable, VAT = rate × total fees, payable = amount − fees − VAT, each

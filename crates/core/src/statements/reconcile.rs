@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use serde::Serialize;
 
 use super::import::{StatementSummary, time_zone};
-use super::matching::{FeeProblem, Ledger, Outcome, match_statement};
+use super::matching::{FeeProblem, Ledger, Outcome, match_statement, not_carried};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -104,27 +104,50 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Reconciliation> {
         .ok_or(Error::StatementNotFound { id, env })?;
     let lines = statements::lines(store, id).await?;
     let period = period_instants(&record)?;
-    let order_ids: Vec<&str> = distinct(lines.iter().map(|l| l.tamara_order_id.as_str()));
-    let mut moves = statements::moves_of_orders(store, env, &order_ids).await?;
+    // The period's movements first; then only what the lines name beyond them, what other
+    // statements say of the movements left over, and whether unknown orders are cached — so a
+    // balanced statement costs two reads, not one per question.
+    let mut moves = statements::moves_between(store, env, period.0, period.1).await?;
+    let seen: HashSet<&str> = moves.iter().map(|m| m.order_id.as_str()).collect();
+    let beyond = distinct(
+        lines
+            .iter()
+            .map(|l| l.tamara_order_id.as_str())
+            .filter(|o| !seen.contains(o)),
+    );
+    let earlier = statements::moves_of_orders(store, env, &beyond).await?;
     let known: HashSet<i64> = moves.iter().map(|m| m.ledger_id).collect();
-    for m in statements::moves_between(store, env, period.0, period.1).await? {
-        if !known.contains(&m.ledger_id) {
-            moves.push(m);
-        }
-    }
-    let others: Vec<&str> = distinct(moves.iter().map(|m| m.order_id.as_str()));
-    let elsewhere = statements::lines_elsewhere(store, env, &others, Some(id)).await?;
-    let cached = statements::cached_orders(store, env, &order_ids).await?;
-    let matching = match_statement(
+    moves.extend(
+        earlier
+            .into_iter()
+            .filter(|m| !known.contains(&m.ledger_id)),
+    );
+    let nothing = HashSet::new();
+    let mut matching = match_statement(
         &lines,
         &Ledger {
             moves: &moves,
-            elsewhere: &elsewhere,
+            elsewhere: &[],
             period,
-            cached: &cached,
+            cached: &nothing,
             vat_percent: record.vat_percent,
         },
     );
+    if !matching.missing.is_empty() {
+        let orders = distinct(matching.missing.iter().map(|&i| moves[i].order_id.as_str()));
+        let elsewhere = statements::lines_elsewhere(store, env, &orders, Some(id)).await?;
+        matching.missing = not_carried(&matching.missing, &moves, &elsewhere);
+    }
+    let unknown: Vec<usize> = (0..lines.len())
+        .filter(|&i| matching.lines[i].outcome == Outcome::NotInMizan)
+        .collect();
+    if !unknown.is_empty() {
+        let ids = distinct(unknown.iter().map(|&i| lines[i].tamara_order_id.as_str()));
+        let cached = statements::cached_orders(store, env, &ids).await?;
+        for i in unknown {
+            matching.lines[i].order_cached = cached.contains(&lines[i].tamara_order_id);
+        }
+    }
     let mut rows = Vec::with_capacity(lines.len() + matching.missing.len());
     for (line, m) in lines.iter().zip(&matching.lines) {
         rows.push(line_row(
