@@ -342,7 +342,7 @@ fn parse_line(
 
 /// ASCII digits for Arabic-Indic and Persian ones, `.` for the Arabic decimal separator, and
 /// no thousands separators (`,`, `٬`, spaces).
-fn numeral(text: &str) -> String {
+pub(crate) fn numeral(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '٠'..='٩' => char::from_digit(u32::from(c) - u32::from('٠'), 10),
@@ -355,7 +355,7 @@ fn numeral(text: &str) -> String {
 }
 
 /// A DD/MM/YYYY date (or ISO `YYYY-MM-DD`, with or without a time).
-fn date(text: &str) -> Result<NaiveDate, String> {
+pub(crate) fn date(text: &str) -> Result<NaiveDate, String> {
     let t = numeral(text);
     if let Some(iso) = t.get(..10)
         && let Ok(d) = NaiveDate::parse_from_str(iso, "%Y-%m-%d")
