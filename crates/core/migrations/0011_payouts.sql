@@ -33,7 +33,7 @@ CREATE INDEX payouts_by_day ON payouts (environment, paid_on);
 -- statement (every revision of it) is settled by at most one payout. `statement` is the
 -- revision that was newest when the link was made.
 CREATE TABLE payout_statements (
-    environment  TEXT NOT NULL,
+    environment  TEXT NOT NULL CHECK (environment IN ('sandbox', 'production')),
     statement_id TEXT NOT NULL,
     payout       INTEGER NOT NULL REFERENCES payouts (id),
     statement    INTEGER NOT NULL REFERENCES statements (id),

@@ -329,14 +329,10 @@ fn names_tamara(description: Option<&str>, reference: Option<&str>) -> bool {
 
 /// An amount's text with ASCII digits and a `.` decimal point. When both `,` and `.` appear,
 /// the last one is the decimal point ("1.234,56" as well as "1,234.56"); a lone `,` is a
-/// decimal comma unless three digits follow it ("70,00" but "1,234"). A currency code around
-/// it is dropped.
+/// decimal comma unless three digits follow it ("70,00" but "1,234"). A currency code before
+/// or after it ("SAR 1,234.50") is dropped; any other letter makes it no amount.
 fn amount_text(text: &str) -> String {
-    let t: String = text
-        .chars()
-        .filter(|c| !c.is_alphabetic() || c.is_ascii_digit())
-        .collect();
-    let t = t.trim();
+    let t = without_code(text.trim());
     let comma_decimal = match (t.rfind(','), t.rfind('.')) {
         (Some(c), Some(d)) => c > d,
         // "70,00" is seventy; "1,234" and "1,234,567" are thousands.
@@ -349,6 +345,22 @@ fn amount_text(text: &str) -> String {
         t.to_owned()
     };
     numeral(&t)
+}
+
+/// `text` without a three-letter code and a space before or after it.
+fn without_code(text: &str) -> &str {
+    let code = |c: &str| c.len() == 3 && c.chars().all(|x| x.is_ascii_alphabetic());
+    if let Some((head, rest)) = text.split_once(char::is_whitespace)
+        && code(head)
+    {
+        return rest.trim();
+    }
+    if let Some((rest, tail)) = text.rsplit_once(char::is_whitespace)
+        && code(tail)
+    {
+        return rest.trim();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -62,6 +62,11 @@ fn bad_input_names_its_row_and_column() {
     assert!(e.to_string().starts_with("row 2, column Date:"), "{e}");
     let file = "Date,Description,Credit\n10/12/2026,Tamara,twelve\n";
     assert!(parse_bank_bytes(file.as_bytes(), sar()).is_err());
+    let file = "Date,Description,Credit\n10/12/2026,Tamara,1O0.00\n";
+    assert!(parse_bank_bytes(file.as_bytes(), sar()).is_err(), "a letter O is no zero");
+    let file = "Date,Description,Credit\n10/12/2026,Tamara,SAR 1\u{a0}234.50\n";
+    let read = parse_bank_bytes(file.as_bytes(), sar()).unwrap();
+    assert_eq!(read.credits[0].amount.amount_text(), "1234.50");
     let file = "When,What,How much\n10/12/2026,Tamara,12.00\n";
     let e = parse_bank_bytes(file.as_bytes(), sar()).unwrap_err();
     assert!(matches!(e, BankFileError::MissingColumns { .. }), "{e}");

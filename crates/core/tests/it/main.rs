@@ -25,6 +25,7 @@ mod receiver_alerts;
 mod receiver_refused;
 mod receiver_server;
 mod registration_health;
+mod settlement_payouts;
 mod settlement_reconcile;
 mod store_audit_settings;
 mod store_inbox;
