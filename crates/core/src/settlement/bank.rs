@@ -15,9 +15,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::money::{Currency, Money, parse_decimal};
 use super::layout::normalise;
 use super::read::{date, numeral};
+use crate::money::{Currency, Money, parse_decimal};
 
 /// Largest bank file read (years of a busy account's statement are far less).
 pub const MAX_BANK_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -272,12 +272,7 @@ fn credit(
     c: &Columns,
     options: BankOptions,
 ) -> Result<Option<BankCredit>, BankFileError> {
-    let cell = |col: &(usize, String)| {
-        cells
-            .get(col.0)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    };
+    let cell = |col: &(usize, String)| cells.get(col.0).map(|s| s.trim()).filter(|s| !s.is_empty());
     let bad = |col: &(usize, String), reason: String| BankFileError::Cell {
         row,
         column: col.1.clone(),
@@ -291,7 +286,11 @@ fn credit(
     let Some(text) = cell(&c.credit) else {
         return Ok(None);
     };
-    let currency = match c.currency.as_ref().and_then(|col| cell(col).map(|t| (col, t))) {
+    let currency = match c
+        .currency
+        .as_ref()
+        .and_then(|col| cell(col).map(|t| (col, t)))
+    {
         Some((col, t)) => t
             .to_ascii_uppercase()
             .parse()
@@ -303,7 +302,10 @@ fn credit(
     if value.is_sign_negative() || value.is_zero() {
         // A debit in a signed amount column, or nothing credited.
         if !c.signed && value.is_sign_negative() {
-            return Err(bad(&c.credit, format!("{text:?}: a credit is never negative")));
+            return Err(bad(
+                &c.credit,
+                format!("{text:?}: a credit is never negative"),
+            ));
         }
         return Ok(None);
     }

@@ -21,8 +21,14 @@ fn tamara_credits_are_taken_with_a_bom_semicolons_and_thousands_separators() {
     assert_eq!(read.skipped, 2);
     let first = &read.credits[0];
     assert_eq!(first.row, 4);
-    assert_eq!(first.amount, Money::parse("1234.56", Currency::Sar).unwrap());
-    assert_eq!(first.paid_on, NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+    assert_eq!(
+        first.amount,
+        Money::parse("1234.56", Currency::Sar).unwrap()
+    );
+    assert_eq!(
+        first.paid_on,
+        NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()
+    );
     assert_eq!(first.reference.as_deref(), Some("FT2634"));
     assert_eq!(
         read.credits[1].amount,
@@ -37,7 +43,11 @@ fn tamara_credits_are_taken_with_a_bom_semicolons_and_thousands_separators() {
         },
     )
     .unwrap();
-    assert_eq!(all.credits.len(), 3, "every credit, the salary debit skipped");
+    assert_eq!(
+        all.credits.len(),
+        3,
+        "every credit, the salary debit skipped"
+    );
 }
 
 #[test]
@@ -53,17 +63,17 @@ fn a_signed_amount_column_takes_positive_amounts_as_credits() {
 fn bad_input_names_its_row_and_column() {
     let file = "Date,Description,Credit\n10/12/2026,Tamara,12.345\n";
     let e = parse_bank_bytes(file.as_bytes(), sar()).unwrap_err();
-    assert!(
-        e.to_string().starts_with("row 2, column Credit:"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("row 2, column Credit:"), "{e}");
     let file = "Date,Description,Credit\n12/31/2026,Tamara,12.00\n";
     let e = parse_bank_bytes(file.as_bytes(), sar()).unwrap_err();
     assert!(e.to_string().starts_with("row 2, column Date:"), "{e}");
     let file = "Date,Description,Credit\n10/12/2026,Tamara,twelve\n";
     assert!(parse_bank_bytes(file.as_bytes(), sar()).is_err());
     let file = "Date,Description,Credit\n10/12/2026,Tamara,1O0.00\n";
-    assert!(parse_bank_bytes(file.as_bytes(), sar()).is_err(), "a letter O is no zero");
+    assert!(
+        parse_bank_bytes(file.as_bytes(), sar()).is_err(),
+        "a letter O is no zero"
+    );
     let file = "Date,Description,Credit\n10/12/2026,Tamara,SAR 1\u{a0}234.50\n";
     let read = parse_bank_bytes(file.as_bytes(), sar()).unwrap();
     assert_eq!(read.credits[0].amount.amount_text(), "1234.50");

@@ -67,8 +67,8 @@ pub struct MonthView {
 /// [`Error::Invalid`] naming the text.
 pub fn month_bounds(text: &str) -> Result<(NaiveDate, NaiveDate)> {
     let bad = || Error::Invalid(format!("{text:?} is not a month: YYYY-MM, e.g. 2026-12"));
-    let first = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
-        .map_err(|_| bad())?;
+    let first =
+        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").map_err(|_| bad())?;
     let next = if first.month() == 12 {
         NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
     } else {
@@ -111,8 +111,7 @@ pub async fn month(ctx: &Context, month: &str) -> Result<MonthView> {
             .filter(|p| p.amount.currency() == currency)
             .copied()
             .collect();
-        currencies
-            .push(figures(currency, &lines, &payouts, &settled_here).map_err(money_error)?);
+        currencies.push(figures(currency, &lines, &payouts, &settled_here).map_err(money_error)?);
     }
     Ok(MonthView {
         month: first.format("%Y-%m").to_string(),
@@ -195,8 +194,14 @@ mod tests {
     #[test]
     fn a_month_is_its_first_to_last_day_and_a_bad_one_is_refused() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(month_bounds("2026-12").unwrap(), (d(2026, 12, 1), d(2026, 12, 31)));
-        assert_eq!(month_bounds("2028-02").unwrap(), (d(2028, 2, 1), d(2028, 2, 29)));
+        assert_eq!(
+            month_bounds("2026-12").unwrap(),
+            (d(2026, 12, 1), d(2026, 12, 31))
+        );
+        assert_eq!(
+            month_bounds("2028-02").unwrap(),
+            (d(2028, 2, 1), d(2028, 2, 29))
+        );
         assert!(month_bounds("2026-13").is_err());
         assert!(month_bounds("December").is_err());
     }

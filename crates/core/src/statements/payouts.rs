@@ -302,7 +302,11 @@ pub async fn list(ctx: &Context) -> Result<PayoutList> {
 }
 
 /// A payout with its statements (newest revisions) and its difference explained.
-pub(crate) fn view(p: &PayoutRecord, links: &[PayoutLink], nets: &[StatementNet]) -> Result<PayoutView> {
+pub(crate) fn view(
+    p: &PayoutRecord,
+    links: &[PayoutLink],
+    nets: &[StatementNet],
+) -> Result<PayoutView> {
     let statements: Vec<StatementDue> = links
         .iter()
         .filter(|l| l.payout == p.id)

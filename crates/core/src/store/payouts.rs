@@ -74,7 +74,10 @@ pub struct StatementNet {
 /// # Errors
 /// [`StoreError::Query`] (a unique key taken among them: callers check first).
 pub async fn insert<'c>(db: impl Db<'c>, p: &PayoutRecord) -> Result<i64, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("insert payout"))?;
+    let mut conn = db
+        .conn()
+        .await
+        .map_err(StoreError::query("insert payout"))?;
     sqlx::query_scalar(
         "INSERT INTO payouts (environment, paid_on, currency, amount, bank_reference,
             description, source, bank_digest, bank_row, fee_allowance, note, created_at,
@@ -246,7 +249,10 @@ pub async fn statement_nets<'c>(
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
-pub async fn currencies<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<Currency>, StoreError> {
+pub async fn currencies<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+) -> Result<Vec<Currency>, StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query("currencies"))?;
     let codes: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT l.currency FROM statement_lines l JOIN statements s ON s.id = l.statement
@@ -259,7 +265,10 @@ pub async fn currencies<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<Cur
     .map_err(StoreError::query("currencies"))?;
     codes
         .iter()
-        .map(|c| c.parse().map_err(|e| StoreError::corrupt(TABLE, "currency", e)))
+        .map(|c| {
+            c.parse()
+                .map_err(|e| StoreError::corrupt(TABLE, "currency", e))
+        })
         .collect()
 }
 

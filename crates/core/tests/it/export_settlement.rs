@@ -76,7 +76,12 @@ async fn settlement_rows_signs_precision_and_totals() {
         ]
     );
     assert_eq!(cap["statement_status"], "pending");
-    for c in ["statement_id", "statement_fees", "statement_vat", "payout_reference"] {
+    for c in [
+        "statement_id",
+        "statement_fees",
+        "statement_vat",
+        "payout_reference",
+    ] {
         assert_eq!(cap[c], "", "{c}");
     }
 

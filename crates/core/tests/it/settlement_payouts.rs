@@ -92,13 +92,29 @@ async fn payouts_settle_statements_the_month_ties_and_the_export_names_the_payou
     );
     let st49_id = c.import_statement(&st49, &opts).await.unwrap().statement.id;
     let line50 = "09/12/2026,o-2,R-o-2,SAR,Captured,100.00,1.00,2.00,3.00,0.45,96.55";
-    let st50 = statement(dir.path(), "st50.csv", "ST-50", "08/12/2026 - 14/12/2026", &[line50]);
+    let st50 = statement(
+        dir.path(),
+        "st50.csv",
+        "ST-50",
+        "08/12/2026 - 14/12/2026",
+        &[line50],
+    );
     c.import_statement(&st50, &opts).await.unwrap();
     // Revision 2 of ST-50 lowers the fee: only it counts from now on (net 97.70).
     let revised = line50.replace("1.00,2.00,3.00,0.45,96.55", "1.00,1.00,2.00,0.30,97.70");
-    let st50b = statement(dir.path(), "st50b.csv", "ST-50", "08/12/2026 - 14/12/2026", &[&revised]);
+    let st50b = statement(
+        dir.path(),
+        "st50b.csv",
+        "ST-50",
+        "08/12/2026 - 14/12/2026",
+        &[&revised],
+    );
     assert_eq!(
-        c.import_statement(&st50b, &opts).await.unwrap().statement.revision,
+        c.import_statement(&st50b, &opts)
+            .await
+            .unwrap()
+            .statement
+            .revision,
         2
     );
 
