@@ -290,7 +290,7 @@ pub async fn list(ctx: &Context) -> Result<PayoutList> {
         .filter(|s| !linked.contains(s.statement_id.as_str()))
         .map(Into::into)
         .collect();
-    open_items.sort_by(|a, b| (a.period_end, a.id).cmp(&(b.period_end, b.id)));
+    open_items.sort_by_key(|s| (s.period_end, s.id));
     let payouts = records
         .iter()
         .map(|p| view(p, &links, nets.get(&p.amount.currency()).map_or(&[], |v| v)))
