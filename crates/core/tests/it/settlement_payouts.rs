@@ -304,3 +304,62 @@ async fn a_bad_bank_file_names_row_and_column_and_stores_nothing() {
     assert!(e.to_string().contains("row 3, column Credit"), "{e}");
     assert!(c.payouts().await.unwrap().payouts.is_empty());
 }
+
+#[tokio::test]
+async fn a_statement_paid_next_month_is_an_open_item_then_paid_for_another_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = console(&dir.path().join("data"), &[]).await;
+    let st = statement(
+        dir.path(),
+        "st52.csv",
+        "ST-52",
+        "22/12/2026 - 28/12/2026",
+        &[
+            "27/12/2026,o-8,R-o-8,SAR,Captured,200.00,1.00,4.00,5.00,0.75,194.25",
+            "28/12/2026,o-9,R-o-9,SAR,Captured,100.00,1.00,2.00,3.00,0.45,96.55",
+        ],
+    );
+    c.import_statement(&st, &ImportOptions::default())
+        .await
+        .unwrap();
+    let p = c
+        .add_payout(&NewPayout {
+            paid_on: day("2027-01-04"),
+            amount: money("290.80", Sar),
+            reference: None,
+            note: None,
+            statements: Vec::new(),
+            max_fee: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(p.explanation, Explanation::None);
+    let dec = c.settlement_month("2026-12").await.unwrap();
+    let d = &dec.currencies[0];
+    assert_eq!(
+        [
+            d.net_payable,
+            d.paid,
+            d.difference,
+            d.open_items,
+            d.unexplained
+        ]
+        .map(|m| m.amount_text()),
+        ["290.80", "0.00", "290.80", "290.80", "0.00"],
+        "December's lines are open: their payout came in January"
+    );
+    let jan = c.settlement_month("2027-01").await.unwrap();
+    let j = &jan.currencies[0];
+    assert_eq!(
+        [
+            j.net_payable,
+            j.paid,
+            j.difference,
+            j.paid_for_other_months,
+            j.unexplained
+        ]
+        .map(|m| m.amount_text()),
+        ["0.00", "290.80", "-290.80", "290.80", "0.00"],
+        "January's payout paid December's lines"
+    );
+}
