@@ -261,7 +261,13 @@ fn sqlite3_query() -> String {
             l.state, l.source, o.payment_type, o.instalments, o.settlement_status,
             o.settlement_date, l.actor,
             CASE WHEN substr(l.comment, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))
-                 THEN '''' || l.comment ELSE l.comment END AS comment
+                 THEN '''' || l.comment ELSE l.comment END AS comment,
+            CASE WHEN l.kind = 'cancel' THEN '' WHEN st.id IS NULL THEN 'pending'
+                 WHEN p.id IS NULL THEN 'settled' ELSE 'paid' END AS statement_status,
+            st.statement_id, sl.total_fees AS statement_fees, sl.vat AS statement_vat,
+            sl.payable AS statement_net_payable,
+            coalesce(p.bank_reference, 'payout-' || p.id) AS payout_reference,
+            p.paid_on AS payout_date
          FROM ledger_entries{where_clause};"
     )
 }

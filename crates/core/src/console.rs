@@ -324,3 +324,47 @@ impl Console {
         settlement::report::export(&self.ctx, &r, path, overwrite).await
     }
 }
+
+/// Payouts (Tamara's bank deposits) and the monthly view. See
+/// [`crate::statements::payouts`] and [`crate::statements::month`].
+impl Console {
+    /// Records a payout entered by hand, matched to the statements it settles.
+    ///
+    /// # Errors
+    /// [`crate::Error::PayoutConflict`], [`crate::Error::StatementNotFound`],
+    /// [`crate::Error::Invalid`]; store errors.
+    pub async fn add_payout(&self, p: &settlement::NewPayout) -> Result<settlement::PayoutView> {
+        let actor = self.config().operator.clone();
+        settlement::payouts::add(&self.ctx, p, &actor).await
+    }
+
+    /// Imports Tamara's deposits from a bank statement CSV; the same file again adds nothing.
+    ///
+    /// # Errors
+    /// [`crate::Error::BankFile`] naming the row and column; store errors.
+    pub async fn import_bank_file(
+        &self,
+        path: &std::path::Path,
+        options: crate::settlement::BankOptions,
+        max_fee: Option<rust_decimal::Decimal>,
+    ) -> Result<settlement::BankImport> {
+        let actor = self.config().operator.clone();
+        settlement::payouts::import(&self.ctx, path, options, max_fee, &actor).await
+    }
+
+    /// Every payout with what it settles and its difference explained, and the open statements.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn payouts(&self) -> Result<settlement::PayoutList> {
+        settlement::payouts::list(&self.ctx).await
+    }
+
+    /// The monthly view of `month` (`YYYY-MM`), per currency.
+    ///
+    /// # Errors
+    /// [`crate::Error::Invalid`] for a bad month; store errors.
+    pub async fn settlement_month(&self, month: &str) -> Result<settlement::MonthView> {
+        settlement::month::month(&self.ctx, month).await
+    }
+}

@@ -87,6 +87,12 @@ pub enum Error {
     StatementOtherMerchant { expected: String, found: String },
     #[error("no imported statement {id} in {env}; `mizan settlement list` shows them")]
     StatementNotFound { id: i64, env: Environment },
+    /// A bank statement file that cannot be read, or has no deposits table.
+    #[error(transparent)]
+    BankFile(#[from] crate::settlement::BankFileError),
+    /// A payout that would be recorded twice, or settle a statement already settled.
+    #[error("payout refused: {0}; nothing recorded")]
+    PayoutConflict(String),
 }
 
 impl Error {
@@ -115,6 +121,8 @@ impl Error {
             Error::Statement(e) => e.code(),
             Error::StatementOtherMerchant { .. } => ErrorCode::StatementOtherMerchant,
             Error::StatementNotFound { .. } => ErrorCode::StatementNotFound,
+            Error::BankFile(_) => ErrorCode::BankFileInvalid,
+            Error::PayoutConflict(_) => ErrorCode::PayoutConflict,
         }
     }
 }

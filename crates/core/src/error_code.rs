@@ -148,6 +148,9 @@ error_codes! {
     StatementInvalid = "statement_invalid",
     StatementOtherMerchant = "statement_other_merchant",
     StatementNotFound = "statement_not_found",
+    // Payouts (bank deposits).
+    BankFileInvalid = "bank_file_invalid",
+    PayoutConflict = "payout_conflict",
     // The command line was wrong (the CLI exits 2).
     Usage = "usage",
 }
@@ -326,6 +329,8 @@ mod tests {
         (C::StatementInvalid, "statement_invalid"),
         (C::StatementOtherMerchant, "statement_other_merchant"),
         (C::StatementNotFound, "statement_not_found"),
+        (C::BankFileInvalid, "bank_file_invalid"),
+        (C::PayoutConflict, "payout_conflict"),
         (C::Usage, "usage"),
     ];
 

@@ -19,6 +19,9 @@ pub async fn run(console: &Console, out: &Output, cmd: SettlementCommand) -> Res
         SettlementCommand::List => list(console, out).await,
         SettlementCommand::Show(a) => show(console, out, a).await,
         SettlementCommand::Export(a) => export(console, out, a).await,
+        SettlementCommand::Payout(c) => super::payouts::payout(console, out, c).await,
+        SettlementCommand::Payouts => super::payouts::list(console, out).await,
+        SettlementCommand::Month(a) => super::payouts::month(console, out, &a.month).await,
     }
 }
 

@@ -23,5 +23,6 @@ mod moves_refusals;
 mod moves_support;
 mod serve_kill;
 mod settlement_cli;
+mod settlement_payouts_cli;
 mod webhook_tools;
 mod webhooks_cli;

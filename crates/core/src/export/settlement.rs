@@ -7,6 +7,10 @@
 //! for cancels: summing `net_amount` gives what settles, summing `amount` gives the movement
 //! against the authorisation. Amounts are written at the currency's precision (KWD 3 places).
 //!
+//! Once statements are imported, a capture or refund also carries the statement line that
+//! settled it (statement id, its fees, VAT and net payable) and the payout of that statement
+//! (`statement_status` `pending` → `settled` → `paid`; see `SETTLEMENT_SQL` for the match).
+//!
 //! Included by default: succeeded moves only. With `include_unsettled`, pending and unknown
 //! moves too, each with its `state`; failed moves and authorisations never (no money moved).
 //! Totals are per (currency, state) so unsettled amounts never blur the settled figures. They
@@ -53,6 +57,14 @@ pub const SETTLEMENT_COLUMNS: &[&str] = &[
     "settlement_date",
     "actor",
     "comment",
+    // From imported statements and payouts (appended: the columns above are a contract).
+    "statement_status",
+    "statement_id",
+    "statement_fees",
+    "statement_vat",
+    "statement_net_payable",
+    "payout_reference",
+    "payout_date",
 ];
 
 /// The totals file's columns, in order.
@@ -249,6 +261,17 @@ async fn write_lines<W: Write + Send>(
         sheet.opt_text(v.settlement_date)?;
         sheet.text(v.actor)?;
         sheet.opt_text(v.comment)?;
+        sheet.value(statement_status(kind, &v))?;
+        sheet.opt_text(v.statement_id)?;
+        sheet.value(v.statement_fees.unwrap_or_default())?;
+        sheet.value(v.statement_vat.unwrap_or_default())?;
+        sheet.value(v.statement_payable.unwrap_or_default())?;
+        match (v.payout_reference, v.payout_id) {
+            (Some(r), _) => sheet.text(r)?,
+            (None, Some(id)) => sheet.value(&format!("payout-{id}"))?,
+            (None, None) => sheet.value("")?,
+        }
+        sheet.value(v.payout_date.unwrap_or_default())?;
         sheet.end_row()?;
         if sheet.rows() % PROGRESS_EVERY == 0 {
             progress(sheet.rows());
@@ -258,6 +281,18 @@ async fn write_lines<W: Write + Send>(
     progress(sums.rows);
     reader.close().await;
     Ok((sheet.finish()?, sums))
+}
+
+/// Where a move stands with Tamara's statements: `pending` (in no imported statement yet),
+/// `settled` (in one, no payout recorded for it), `paid` (its statement's payout recorded);
+/// empty for a cancel, which settles nothing.
+fn statement_status(kind: LedgerKind, v: &ledger::SettlementView<'_>) -> &'static str {
+    match (kind, v.statement_id, v.payout_id) {
+        (LedgerKind::Cancel, ..) => "",
+        (_, None, _) => "pending",
+        (_, Some(_), None) => "settled",
+        (_, Some(_), Some(_)) => "paid",
+    }
 }
 
 fn write_totals<W: Write>(req: &SettlementExport, totals: &[Totals], out: W) -> crate::Result<()> {

@@ -24,7 +24,7 @@ pub fn trimmed(text: &str) -> &str {
 
 /// ASCII digits for Arabic-Indic and Persian ones, `.` for the Arabic decimal separator, `-`
 /// for a minus sign, marks dropped; everything else as it is.
-fn latin(text: &str) -> String {
+pub fn latin(text: &str) -> String {
     let digit =
         |c: char, zero: char| char::from_digit(u32::from(c) - u32::from(zero), 10).unwrap_or(c);
     trimmed(text)

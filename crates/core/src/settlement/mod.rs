@@ -1,5 +1,6 @@
 //! Tamara's settlement statements as files: an XLSX or CSV file in the layout of reference
-//! §11.1 ([`layout`]) read into exact, typed lines ([`read`]). Storing and matching them is
+//! §11.1 ([`layout`]) read into exact, typed lines ([`read`]); and the merchant's bank
+//! statement CSV read into Tamara's deposits ([`bank`]). Storing and matching them is
 //! [`crate::statements`]'s.
 //!
 //! Invariants: columns are found by name, never by position; a file is read whole or refused
@@ -7,11 +8,13 @@
 //! are exact at the currency's precision, never floats; dates are the statement's own calendar
 //! dates (Asia/Riyadh by Tamara's convention), kept as dates.
 
+pub mod bank;
 pub mod layout;
 pub mod read;
 #[cfg(test)]
 mod sim_tests;
 
+pub use bank::{BankCredit, BankFile, BankFileError, BankOptions, read_bank_file};
 pub use read::{
     MAX_FILE_BYTES, Statement, StatementError, StatementEvent, StatementLine, read_statement,
 };

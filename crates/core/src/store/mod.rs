@@ -38,6 +38,7 @@ pub mod items;
 pub mod ledger;
 pub mod order_list;
 pub mod orders;
+pub mod payouts;
 pub mod registrations;
 mod request_sizes;
 pub mod seed;

@@ -62,6 +62,28 @@ async fn settlement_rows_signs_precision_and_totals() {
         ("pending", "2024-06-15")
     );
     assert_eq!(cap["actor"], "نورة");
+    // No statement imported: the appended columns are empty and the move is pending.
+    assert_eq!(
+        export::SETTLEMENT_COLUMNS[export::SETTLEMENT_COLUMNS.len() - 7..],
+        [
+            "statement_status",
+            "statement_id",
+            "statement_fees",
+            "statement_vat",
+            "statement_net_payable",
+            "payout_reference",
+            "payout_date"
+        ]
+    );
+    assert_eq!(cap["statement_status"], "pending");
+    for c in [
+        "statement_id",
+        "statement_fees",
+        "statement_vat",
+        "payout_reference",
+    ] {
+        assert_eq!(cap[c], "", "{c}");
+    }
 
     let refund = find(&rows, "ref-1");
     assert_eq!(
@@ -75,6 +97,7 @@ async fn settlement_rows_signs_precision_and_totals() {
         (cancel["amount"].as_str(), cancel["net_amount"].as_str()),
         ("-5.00", "0.00")
     );
+    assert_eq!(cancel["statement_status"], "", "a cancel settles nothing");
     let kwd = find(&rows, "cap-2");
     assert_eq!(
         (kwd["currency"].as_str(), kwd["amount"].as_str()),

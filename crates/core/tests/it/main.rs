@@ -26,6 +26,7 @@ mod receiver_alerts;
 mod receiver_refused;
 mod receiver_server;
 mod registration_health;
+mod settlement_payouts;
 mod settlement_reconcile;
 mod settlement_sim;
 mod store_audit_settings;

@@ -13,7 +13,7 @@ async fn open_temp() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 11] = [
     "orders",
     "order_items",
     "ledger_entries",
@@ -23,6 +23,8 @@ const TABLES: [&str; 9] = [
     "audit_log",
     "audit_checkpoints",
     "settings",
+    "payouts",
+    "payout_statements",
 ];
 
 #[tokio::test]
@@ -61,7 +63,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
             .unwrap();
     assert_eq!(
         applied,
-        vec![1, 2, 3, 4, 5, 6, 7, 9],
+        vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11],
         "re-opening applies nothing twice"
     );
     let v = mizan_core::store::settings::get(

@@ -113,5 +113,7 @@ export const errors = {
   statement_invalid: "This is not a statement Mizan can read: the message names the row and column, or the missing columns.",
   statement_other_merchant: "This statement is for another Tamara merchant than this console's statements: nothing was imported.",
   statement_not_found: "No imported statement has this number in this environment.",
+  bank_file_invalid: "This bank statement file cannot be read: the message names the row and column, or the missing columns (date, description or reference, credit). Nothing was imported.",
+  payout_conflict: "This payout is recorded already, or the statement is settled by another payout: nothing was recorded.",
   usage: "The command was not used correctly.",
 } satisfies ErrorHints;

@@ -168,16 +168,58 @@ pub struct SettlementView<'r> {
     pub settlement_date: Option<&'r str>,
     pub actor: &'r str,
     pub comment: Option<&'r str>,
+    /// Tamara's id of the statement (newest revision) that settled the move, if any.
+    pub statement_id: Option<&'r str>,
+    /// That line's total fees, VAT and net payable, as stored (exact text).
+    pub statement_fees: Option<&'r str>,
+    pub statement_vat: Option<&'r str>,
+    pub statement_payable: Option<&'r str>,
+    /// The payout that settled the statement: its bank reference, id and value date.
+    pub payout_reference: Option<&'r str>,
+    pub payout_id: Option<i64>,
+    pub payout_date: Option<&'r str>,
 }
 
 /// The settlement export's query. Public so the export benchmark can hand the very same SQL to
 /// the `sqlite3` shell; bind environment, from, to, then the included states.
+///
+/// A succeeded capture or refund is joined to the statement line that settled it: a line of a
+/// newest revision with the same Tamara order, event, currency and amount (refund lines may be
+/// negative); the n-th identical movement takes the n-th identical line (statement row id,
+/// then row order), so two equal captures never share one line. The lookup is one indexed
+/// probe per row (`statement_lines_by_order`), so the export still streams.
 pub const SETTLEMENT_SQL: &str = "SELECT l.environment, o.order_reference_id, o.order_number,
         l.order_id, l.kind, l.gateway_id, l.idempotency_ref, l.occurred_at, l.currency,
         l.amount, l.state, l.source, o.payment_type, o.instalments, o.settlement_status,
-        o.settlement_date, l.actor, l.comment
+        o.settlement_date, l.actor, l.comment,
+        st.statement_id, sl.total_fees, sl.vat, sl.payable, p.bank_reference, p.id, p.paid_on
      FROM ledger_entries l
      JOIN orders o ON o.environment = l.environment AND o.order_id = l.order_id
+     LEFT JOIN statement_lines sl ON sl.rowid = (
+        SELECT x.rowid FROM statement_lines x JOIN statements s ON s.id = x.statement
+        WHERE l.state = 'succeeded' AND l.kind IN ('capture', 'refund')
+          AND x.tamara_order_id = l.order_id
+          AND x.event = CASE l.kind WHEN 'capture' THEN 'captured' ELSE 'refunded' END
+          AND x.currency = l.currency
+          AND (x.amount = l.amount OR x.amount = '-' || l.amount)
+          AND s.environment = l.environment
+          AND NOT EXISTS (SELECT 1 FROM statements t WHERE t.environment = s.environment
+                AND t.statement_id = s.statement_id AND t.revision > s.revision)
+          AND (SELECT COUNT(*) FROM statement_lines y JOIN statements r ON r.id = y.statement
+                WHERE y.tamara_order_id = x.tamara_order_id AND y.event = x.event
+                  AND y.currency = x.currency AND y.amount = x.amount
+                  AND r.environment = s.environment AND (r.id, y.row_no) < (s.id, x.row_no)
+                  AND NOT EXISTS (SELECT 1 FROM statements u WHERE u.environment = r.environment
+                        AND u.statement_id = r.statement_id AND u.revision > r.revision))
+            = (SELECT COUNT(*) FROM ledger_entries e
+                WHERE e.environment = l.environment AND e.order_id = l.order_id
+                  AND e.kind = l.kind AND e.currency = l.currency AND e.amount = l.amount
+                  AND e.state = 'succeeded' AND (e.occurred_at, e.id) < (l.occurred_at, l.id))
+        ORDER BY s.id, x.row_no LIMIT 1)
+     LEFT JOIN statements st ON st.id = sl.statement
+     LEFT JOIN payout_statements ps
+        ON ps.environment = st.environment AND ps.statement_id = st.statement_id
+     LEFT JOIN payouts p ON p.id = ps.payout
      WHERE l.environment = ? AND l.occurred_at >= ? AND l.occurred_at < ?
        AND l.kind IN ('capture', 'refund', 'cancel') AND l.state IN (?, ?, ?)
      ORDER BY l.occurred_at, l.id";
@@ -212,6 +254,15 @@ impl SettlementLine {
             settlement_date: opt(15, "settlement_date")?,
             actor: text(16, "actor")?,
             comment: opt(17, "comment")?,
+            statement_id: opt(18, "statement_id")?,
+            statement_fees: opt(19, "statement_fees")?,
+            statement_vat: opt(20, "statement_vat")?,
+            statement_payable: opt(21, "statement_payable")?,
+            payout_reference: opt(22, "payout_reference")?,
+            payout_id: r
+                .try_get(23)
+                .map_err(|e| StoreError::corrupt(TABLE, "payout_id", e))?,
+            payout_date: opt(24, "payout_date")?,
         })
     }
 }
