@@ -67,7 +67,9 @@ fn measure(args: &[String]) -> Result<ExitCode> {
 /// `read FILE`: calamine alone — opens the workbook, reads its first sheet, touches every cell.
 fn read_only(args: &[String]) -> Result<ExitCode> {
     use calamine::{Reader as _, Xlsx, open_workbook};
-    let [file] = args else { bail!("usage: bench-statements read FILE") };
+    let [file] = args else {
+        bail!("usage: bench-statements read FILE")
+    };
     let mut book: Xlsx<_> = open_workbook(file).context("open")?;
     let sheet = book.sheet_names().first().cloned().context("no sheet")?;
     let range = book.worksheet_range(&sheet).context("sheet")?;
@@ -116,7 +118,10 @@ fn options(args: &[String]) -> Result<Options> {
         bail!("--lines must be increasing");
     }
     if !o.mizan.is_file() {
-        bail!("{} not found: build it first (cargo build --release -p mizan-cli)", o.mizan.display());
+        bail!(
+            "{} not found: build it first (cargo build --release -p mizan-cli)",
+            o.mizan.display()
+        );
     }
     Ok(o)
 }
@@ -153,12 +158,19 @@ fn bench(args: &[String]) -> Result<ExitCode> {
         store.close().await;
         anyhow::Ok(())
     })?;
-    eprintln!("bench-statements: {} orders in {:.1} s", o.orders, started.elapsed().as_secs_f64());
+    eprintln!(
+        "bench-statements: {} orders in {:.1} s",
+        o.orders,
+        started.elapsed().as_secs_f64()
+    );
     let mut steps = Vec::new();
     for &lines in &o.lines {
         let captures = runtime.block_on(captures(&db, lines))?;
         if (captures.len() as u64) < lines {
-            bail!("only {} SAR orders to capture: raise --orders", captures.len());
+            bail!(
+                "only {} SAR orders to capture: raise --orders",
+                captures.len()
+            );
         }
         let file = dir.join(format!("statement-{lines}.xlsx"));
         write_statement(&file, lines, &captures)?;
@@ -204,7 +216,9 @@ async fn captures(db: &Path, n: u64) -> Result<Vec<(String, String, String)>> {
 /// The Riyadh calendar day (UTC+3, no daylight saving) of a stored time, as DD/MM/YYYY.
 fn chrono_day(stored: &str) -> Result<String> {
     let t = chrono::DateTime::parse_from_rfc3339(stored).context("stored time")?;
-    Ok((t + chrono::Duration::hours(3)).format("%d/%m/%Y").to_string())
+    Ok((t + chrono::Duration::hours(3))
+        .format("%d/%m/%Y")
+        .to_string())
 }
 
 fn write_statement(file: &Path, lines: u64, captures: &[(String, String, String)]) -> Result<()> {
@@ -221,8 +235,15 @@ fn write_statement(file: &Path, lines: u64, captures: &[(String, String, String)
         sheet.write_string(u32::try_from(r)?, 1, v)?;
     }
     let columns = [
-        "Transaction Date", "Tamara Order ID", "Currency", "Event", "Event Amount",
-        "Tamara Fixed Fees", "Tamara Variable Fees", "Total Fees", "VAT Collected by Tamara",
+        "Transaction Date",
+        "Tamara Order ID",
+        "Currency",
+        "Event",
+        "Event Amount",
+        "Tamara Fixed Fees",
+        "Tamara Variable Fees",
+        "Total Fees",
+        "VAT Collected by Tamara",
         "Total Payable to Merchant",
     ];
     let top = 4u32;
@@ -237,8 +258,16 @@ fn write_statement(file: &Path, lines: u64, captures: &[(String, String, String)
         let vat = (total * 15 + 50) / 100;
         let text = |c: i64| format!("{}.{:02}", c / 100, c % 100);
         let cells = [
-            day.clone(), order.clone(), "SAR".into(), "Captured".into(), amount.clone(),
-            "1.00".into(), text(variable), text(total), text(vat), text(cents - total - vat),
+            day.clone(),
+            order.clone(),
+            "SAR".into(),
+            "Captured".into(),
+            amount.clone(),
+            "1.00".into(),
+            text(variable),
+            text(total),
+            text(vat),
+            text(cents - total - vat),
         ];
         for (c, v) in cells.iter().enumerate() {
             sheet.write_string(row, u16::try_from(c)?, v)?;
@@ -262,7 +291,11 @@ fn timed(dir: &Path, data: &Path, program: &Path, args: &[&str]) -> Result<(Run,
         .output()
         .context("measure")?;
     if !result.status.success() {
-        bail!("{} {args:?}: {}", program.display(), String::from_utf8_lossy(&result.stderr));
+        bail!(
+            "{} {args:?}: {}",
+            program.display(),
+            String::from_utf8_lossy(&result.stderr)
+        );
     }
     let text = String::from_utf8(result.stdout)?;
     let mut parts = text.split_whitespace();
@@ -288,16 +321,38 @@ fn run_step(o: &Options, dir: &Path, data: &Path, file: &Path, lines: u64) -> Re
     let own = std::env::current_exe()?;
     let path = file.to_str().context("path")?;
     let (read, _) = best(dir, data, &own, &["read", path])?;
-    let (import, out) = timed(dir, data, &o.mizan, &["--json", "settlement", "import", path])?;
+    let (import, out) = timed(
+        dir,
+        data,
+        &o.mizan,
+        &["--json", "settlement", "import", path],
+    )?;
     let imported: serde_json::Value = serde_json::from_str(&out)?;
-    let id = imported["statement"]["id"].as_i64().context("statement id")?.to_string();
-    let (matching, out) = best(dir, data, &o.mizan, &["--json", "settlement", "show", &id, "--only-differences"])?;
+    let id = imported["statement"]["id"]
+        .as_i64()
+        .context("statement id")?
+        .to_string();
+    let (matching, out) = best(
+        dir,
+        data,
+        &o.mizan,
+        &["--json", "settlement", "show", &id, "--only-differences"],
+    )?;
     let shown: serde_json::Value = serde_json::from_str(&out)?;
     let matched = shown["counts"]["matched"].as_u64().unwrap_or_default();
     if matched != lines || shown["balanced"] != true {
-        bail!("{lines} lines: {matched} matched, balanced {}", shown["balanced"]);
+        bail!(
+            "{lines} lines: {matched} matched, balanced {}",
+            shown["balanced"]
+        );
     }
-    Ok(Step { lines, read, import, matching, matched })
+    Ok(Step {
+        lines,
+        read,
+        import,
+        matching,
+        matched,
+    })
 }
 
 fn mib(kib: i64) -> f64 {
@@ -305,14 +360,21 @@ fn mib(kib: i64) -> f64 {
 }
 
 fn report(steps: &[Step]) -> Result<ExitCode> {
-    println!("| lines | calamine read | import | match | import + match / read | peak MiB read / import / match |");
+    println!(
+        "| lines | calamine read | import | match | import + match / read | peak MiB read / import / match |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|");
     for s in steps {
         let ratio = (s.import.secs + s.matching.secs) / s.read.secs;
         println!(
             "| {} | {:.2} s | {:.2} s | {:.2} s | {ratio:.2}× | {:.0} / {:.0} / {:.0} |",
-            s.lines, s.read.secs, s.import.secs, s.matching.secs,
-            mib(s.read.rss_kib), mib(s.import.rss_kib), mib(s.matching.rss_kib)
+            s.lines,
+            s.read.secs,
+            s.import.secs,
+            s.matching.secs,
+            mib(s.read.rss_kib),
+            mib(s.import.rss_kib),
+            mib(s.matching.rss_kib)
         );
         debug_assert_eq!(s.matched, s.lines);
     }
@@ -321,7 +383,11 @@ fn report(steps: &[Step]) -> Result<ExitCode> {
     println!(
         "target: import + match within {TARGET_RATIO}× of calamine's read at {} lines: {}",
         last.lines,
-        if ratio <= TARGET_RATIO { "met" } else { "NOT met" }
+        if ratio <= TARGET_RATIO {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
