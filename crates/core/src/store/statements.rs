@@ -10,6 +10,7 @@
 //! are never overwritten.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row as _, Sqlite};
@@ -262,12 +263,20 @@ pub async fn lines<'c>(db: impl Db<'c>, statement: i64) -> Result<Vec<LineRecord
         .conn()
         .await
         .map_err(StoreError::query("statement lines"))?;
-    let rows = sqlx::query("SELECT * FROM statement_lines WHERE statement = ? ORDER BY row_no")
+    // Streamed: each row is decoded as it arrives, so a 200,000-line statement never holds
+    // its raw rows and its decoded lines at once.
+    let mut out = Vec::new();
+    let mut rows = sqlx::query("SELECT * FROM statement_lines WHERE statement = ? ORDER BY row_no")
         .bind(statement)
-        .fetch_all(&mut *conn)
+        .fetch(&mut *conn);
+    while let Some(row) = rows
+        .try_next()
         .await
-        .map_err(StoreError::query("statement lines"))?;
-    rows.iter().map(line_from_row).collect()
+        .map_err(StoreError::query("statement lines"))?
+    {
+        out.push(line_from_row(&row)?);
+    }
+    Ok(out)
 }
 
 /// Lines about `order_ids` in the newest revision of every statement of `env` but `except`.
@@ -371,12 +380,16 @@ pub async fn moves_between<'c>(
     q.push(" AND l.occurred_at >= ").push_bind(ts(from));
     q.push(" AND l.occurred_at < ").push_bind(ts(to));
     q.push(" ORDER BY l.occurred_at, l.id");
-    let rows = q
-        .build()
-        .fetch_all(&mut *conn)
+    let mut out = Vec::new();
+    let mut rows = q.build().fetch(&mut *conn);
+    while let Some(row) = rows
+        .try_next()
         .await
-        .map_err(StoreError::query("settled moves"))?;
-    rows.iter().map(move_from_row).collect()
+        .map_err(StoreError::query("settled moves"))?
+    {
+        out.push(move_from_row(&row)?);
+    }
+    Ok(out)
 }
 
 /// Which of `order_ids` the cache holds in `env`.
