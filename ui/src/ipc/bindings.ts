@@ -937,6 +937,8 @@ export type StatementView = {
 	counts: OutcomeCount[],
 	/**  None when the lines mix currencies or there are none. */
 	totals: StatementTotalsView | null,
+	/**  Figures of the statement's own summary its lines do not add up to. */
+	totals_differences: TotalsDifferenceView[],
 	rows: ReconRowView[],
 };
 
@@ -995,6 +997,15 @@ export type TimelineKind = "api_call" | "webhook" | "status" | "move" | "audit" 
 export type TokenCheck = {
 	ok: boolean,
 	checks: CheckLine[],
+};
+
+/**  A stated total against the sum of the lines, as exact strings. */
+export type TotalsDifferenceView = {
+	/**  `sales`, `refunds`, `fees`, `vat` or `net`. */
+	figure: string,
+	currency: string,
+	stated: string,
+	lines: string,
 };
 
 /**  Captured and refunded money of one day in one currency. */

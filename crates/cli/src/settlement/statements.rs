@@ -145,7 +145,8 @@ async fn show(console: &Console, out: &Output, a: ShowArgs) -> Result<(), CliErr
     if out.json {
         out.json_value(&json!({
             "statement": r.statement, "balanced": r.balanced, "counts": r.counts,
-            "totals": r.totals, "vat_percent": r.vat_percent, "lines": rows,
+            "totals": r.totals, "vat_percent": r.vat_percent,
+            "totals_differences": r.totals_differences, "lines": rows,
         }));
         return Ok(());
     }
@@ -194,6 +195,14 @@ fn print_header(r: &Reconciliation) {
             t.fees,
             t.vat,
             t.payable
+        );
+    }
+    for d in &r.totals_differences {
+        say!(
+            "Summary     {} stated {}, the lines add up to {}",
+            d.figure,
+            d.stated,
+            d.lines
         );
     }
     let counts: Vec<String> = r

@@ -126,7 +126,20 @@ pub struct StatementView {
     pub counts: Vec<OutcomeCount>,
     /// None when the lines mix currencies or there are none.
     pub totals: Option<StatementTotalsView>,
+    /// Figures of the statement's own summary its lines do not add up to.
+    pub totals_differences: Vec<TotalsDifferenceView>,
     pub rows: Vec<ReconRowView>,
+}
+
+/// A stated total against the sum of the lines, as exact strings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TotalsDifferenceView {
+    /// `sales`, `refunds`, `fees`, `vat` or `net`.
+    pub figure: String,
+    pub currency: String,
+    pub stated: String,
+    pub lines: String,
 }
 
 /// A line added, removed or changed by a new revision.
@@ -245,7 +258,7 @@ fn totals(t: &StatementTotals) -> StatementTotalsView {
 }
 
 fn differences(r: &Reconciliation) -> u32 {
-    count(r.differences().count())
+    count(r.differences().count() + r.totals_differences.len())
 }
 
 /// The screen's model of a reconciliation.
@@ -263,6 +276,16 @@ pub fn view(r: &Reconciliation) -> StatementView {
             })
             .collect(),
         totals: r.totals.as_ref().map(totals),
+        totals_differences: r
+            .totals_differences
+            .iter()
+            .map(|d| TotalsDifferenceView {
+                figure: d.figure.to_owned(),
+                currency: d.stated.currency().code().to_owned(),
+                stated: amount(d.stated),
+                lines: amount(d.lines),
+            })
+            .collect(),
         rows: r.rows.iter().map(row).collect(),
     }
 }

@@ -141,6 +141,46 @@ pub fn column_named(cell: &str) -> Option<Column> {
         .map(|(c, _, _)| *c)
 }
 
+/// A column of the summary table in the header block (reference §11.1: "a summary by payment
+/// type"). Tamara does not publish its names; these are the simulator's, and a statement
+/// without such a table is read as before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SummaryColumn {
+    PaymentType,
+    Currency,
+    Sales,
+    Refunds,
+    Fees,
+    Vat,
+    Net,
+}
+
+/// Each summary column with its names.
+pub const SUMMARY_COLUMNS: [(SummaryColumn, &[&str]); 7] = [
+    (
+        SummaryColumn::PaymentType,
+        &["Summary by Payment Type", "ملخص حسب نوع الدفع"],
+    ),
+    (SummaryColumn::Currency, &["Currency", "العملة"]),
+    (SummaryColumn::Sales, &["Sales", "المبيعات"]),
+    (SummaryColumn::Refunds, &["Refunds", "المستردات"]),
+    (SummaryColumn::Fees, &["Fees", "الرسوم"]),
+    (
+        SummaryColumn::Vat,
+        &["VAT on Fees", "ضريبة القيمة المضافة على الرسوم"],
+    ),
+    (SummaryColumn::Net, &["Net Settlement", "صافي التسوية"]),
+];
+
+/// The summary column a header cell names, if any.
+pub fn summary_column_named(cell: &str) -> Option<SummaryColumn> {
+    let n = normalise(cell);
+    SUMMARY_COLUMNS
+        .iter()
+        .find(|(_, names)| names.iter().any(|name| normalise(name) == n))
+        .map(|(c, _)| *c)
+}
+
 /// The header field a label names, if any.
 pub fn header_named(cell: &str) -> Option<HeaderField> {
     let n = normalise(cell);

@@ -1,5 +1,5 @@
 //! Tamara's settlement statements as files: an XLSX or CSV file in the layout of reference
-//! §11.1 ([`layout`]) read into exact, typed lines ([`read`]); and the merchant's bank
+//! §11.1 ([`layout`]) read into exact, typed lines ([`read`]) and its own totals ([`summary`]); and the merchant's bank
 //! statement CSV read into Tamara's deposits ([`bank`]). Storing and matching them is
 //! [`crate::statements`]'s.
 //!
@@ -13,8 +13,11 @@ pub mod layout;
 pub mod read;
 #[cfg(test)]
 mod sim_tests;
+pub mod summary;
 
 pub use bank::{BankCredit, BankFile, BankFileError, BankOptions, read_bank_file};
 pub use read::{
-    MAX_FILE_BYTES, Statement, StatementError, StatementEvent, StatementLine, read_statement,
+    MAX_FILE_BYTES, ReadOptions, Statement, StatementError, StatementEvent, StatementLine,
+    read_statement, read_statement_with,
 };
+pub use summary::StatedTotal;

@@ -48,6 +48,8 @@ pub struct Statement {
     pub period: Option<String>,
     pub merchant_id: Option<String>,
     pub lines: Vec<StatementLine>,
+    /// The statement's own totals (its summary table), when it has one.
+    pub summary: Vec<super::summary::StatedTotal>,
     /// SHA-256 of the file's bytes: the same file again is the same statement.
     pub digest: String,
 }
@@ -234,8 +236,10 @@ pub(crate) fn parse_rows(rows: &[Row], options: &ReadOptions) -> Result<Statemen
         period: None,
         merchant_id: None,
         lines: Vec::new(),
+        summary: Vec::new(),
         digest: String::new(),
     };
+    let mut summary = super::summary::SummaryReader::default();
     let mut table: Option<(usize, Vec<Option<Column>>)> = None;
     let mut best_missing: Option<Vec<&'static str>> = None;
     for (i, row) in rows.iter().enumerate() {
@@ -257,7 +261,9 @@ pub(crate) fn parse_rows(rows: &[Row], options: &ReadOptions) -> Result<Statemen
         {
             best_missing = Some(missing);
         }
-        header_label(&row.cells, &mut statement);
+        if !summary.feed(row, &mut statement.summary)? {
+            header_label(&row.cells, &mut statement);
+        }
     }
     let Some((header_row, columns)) = table else {
         let missing = best_missing.unwrap_or_else(|| {

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::money::{Currency, Money};
 use crate::settlement::{Statement, StatementLine, read_statement};
 use crate::store::settings::{self as stored, SettingScope};
-use crate::store::statements::{self, LineRecord, StatementRecord};
+use crate::store::statements::{self, LineRecord, StatedTotals, StatementRecord};
 
 /// The merchant id statements must carry (per environment): set by the first import that
 /// names one, or by hand.
@@ -191,6 +191,7 @@ pub async fn import(
         line_count: u32::try_from(lines.len()).unwrap_or(u32::MAX),
         imported_at: ctx.now(),
         imported_by: actor.to_owned(),
+        stated_totals: stated_totals(&read)?,
     };
     let changes = match &previous {
         Some(p) => differences(&statements::lines(&mut tx, p.id).await?, &lines),
@@ -255,6 +256,37 @@ async fn check_merchant(
         Some(_) => Ok(()),
         None => Ok(stored::set(&mut *tx, scope, MERCHANT_SETTING, found, ctx.now()).await?),
     }
+}
+
+/// The summary's rows summed per currency (one row per payment type and currency).
+fn stated_totals(read: &Statement) -> Result<Vec<StatedTotals>> {
+    let mut out: Vec<StatedTotals> = Vec::new();
+    let add = |a: Money, b: Money| {
+        a.checked_add(b)
+            .map_err(|e| Error::Invalid(format!("the statement's summary does not add up: {e}")))
+    };
+    for t in &read.summary {
+        match out
+            .iter_mut()
+            .find(|o| o.net.currency() == t.net.currency())
+        {
+            Some(o) => {
+                o.sales = add(o.sales, t.sales)?;
+                o.refunds = add(o.refunds, t.refunds)?;
+                o.fees = add(o.fees, t.fees)?;
+                o.vat = add(o.vat, t.vat)?;
+                o.net = add(o.net, t.net)?;
+            }
+            None => out.push(StatedTotals {
+                sales: t.sales,
+                refunds: t.refunds,
+                fees: t.fees,
+                vat: t.vat,
+                net: t.net,
+            }),
+        }
+    }
+    Ok(out)
 }
 
 fn record_of(l: &StatementLine) -> LineRecord {

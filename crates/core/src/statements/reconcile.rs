@@ -57,6 +57,16 @@ pub struct StatementTotals {
     pub payable: Money,
 }
 
+/// A figure of the statement's own summary that its lines do not add up to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TotalsDifference {
+    /// `sales`, `refunds`, `fees`, `vat` or `net`.
+    pub figure: &'static str,
+    pub stated: Money,
+    /// The sum of the statement's lines.
+    pub lines: Money,
+}
+
 /// A statement reconciled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reconciliation {
@@ -66,6 +76,9 @@ pub struct Reconciliation {
     /// How many rows have each outcome.
     pub counts: BTreeMap<Outcome, u32>,
     pub totals: Option<StatementTotals>,
+    /// The statement's own summary against the sum of its lines (empty: they agree, or the
+    /// file states no totals).
+    pub totals_differences: Vec<TotalsDifference>,
     pub rows: Vec<ReconRow>,
 }
 
@@ -165,8 +178,10 @@ pub async fn reconcile(ctx: &Context, id: i64) -> Result<Reconciliation> {
     for r in &rows {
         *counts.entry(r.outcome).or_insert(0) += 1;
     }
+    let totals_differences = stated_against_lines(&record, &lines);
     Ok(Reconciliation {
-        balanced: rows.iter().all(|r| !r.outcome.is_difference()),
+        balanced: rows.iter().all(|r| !r.outcome.is_difference()) && totals_differences.is_empty(),
+        totals_differences,
         statement: (&record).into(),
         vat_percent: record.vat_percent,
         counts,
@@ -258,4 +273,46 @@ fn totals(lines: &[LineRecord]) -> Option<StatementTotals> {
     t.captured = by_event.get(&false).copied().unwrap_or(zero);
     t.refunded = by_event.get(&true).copied().unwrap_or(zero);
     Some(t)
+}
+
+/// Each stated figure, per currency, against the exact sum of the lines in that currency.
+fn stated_against_lines(record: &StatementRecord, lines: &[LineRecord]) -> Vec<TotalsDifference> {
+    let mut out = Vec::new();
+    for stated in &record.stated_totals {
+        let currency = stated.net.currency();
+        let sum = |pick: &dyn Fn(&LineRecord) -> Option<Money>| {
+            let total: rust_decimal::Decimal = lines
+                .iter()
+                .filter(|l| l.amount.currency() == currency)
+                .filter_map(pick)
+                .map(|m| m.amount())
+                .sum();
+            Money::new(total, currency).unwrap_or(Money::zero(currency))
+        };
+        let figures = [
+            (
+                "sales",
+                stated.sales,
+                sum(&|l| (l.event != "refunded").then_some(l.amount)),
+            ),
+            (
+                "refunds",
+                stated.refunds,
+                sum(&|l| (l.event == "refunded").then_some(l.amount)),
+            ),
+            ("fees", stated.fees, sum(&|l| Some(l.total_fees))),
+            ("vat", stated.vat, sum(&|l| Some(l.vat))),
+            ("net", stated.net, sum(&|l| Some(l.payable))),
+        ];
+        for (figure, stated, lines) in figures {
+            if stated != lines {
+                out.push(TotalsDifference {
+                    figure,
+                    stated,
+                    lines,
+                });
+            }
+        }
+    }
+    out
 }

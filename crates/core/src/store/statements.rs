@@ -48,6 +48,19 @@ pub struct StatementRecord {
     pub line_count: u32,
     pub imported_at: DateTime<Utc>,
     pub imported_by: String,
+    /// The statement's own totals per currency (its summary table); empty when it has none.
+    pub stated_totals: Vec<StatedTotals>,
+}
+
+/// What a statement states it totals, in one currency.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StatedTotals {
+    pub sales: Money,
+    /// Negative, as the lines give refunds.
+    pub refunds: Money,
+    pub fees: Money,
+    pub vat: Money,
+    pub net: Money,
 }
 
 /// One line of a statement as stored. `event` is `captured` or `refunded`.
@@ -203,8 +216,8 @@ pub async fn insert<'c>(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO statements (environment, statement_id, revision, digest, merchant_id,
             statement_date, period_start, period_end, time_zone, vat_percent, file_name,
-            line_count, imported_at, imported_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            line_count, imported_at, imported_by, stated_totals)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(s.environment.as_str())
     .bind(&s.statement_id)
@@ -220,6 +233,7 @@ pub async fn insert<'c>(
     .bind(s.line_count)
     .bind(ts(s.imported_at))
     .bind(&s.imported_by)
+    .bind(stated_json(&s.stated_totals)?)
     .fetch_one(&mut *conn)
     .await
     .map_err(StoreError::query("insert statement"))?;
@@ -471,7 +485,21 @@ fn from_row(row: &SqliteRow) -> Result<StatementRecord, StoreError> {
             .map_err(|e| StoreError::corrupt(TABLE, "line_count", e))?,
         imported_at: codec::time(row, TABLE, "imported_at")?,
         imported_by: codec::get(row, TABLE, "imported_by")?,
+        stated_totals: match codec::get::<Option<String>>(row, TABLE, "stated_totals")? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::corrupt(TABLE, "stated_totals", e))?,
+            None => Vec::new(),
+        },
     })
+}
+
+fn stated_json(totals: &[StatedTotals]) -> Result<Option<String>, StoreError> {
+    if totals.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(totals)
+        .map(Some)
+        .map_err(|e| StoreError::corrupt(TABLE, "stated_totals", e))
 }
 
 fn line_from_row(row: &SqliteRow) -> Result<LineRecord, StoreError> {

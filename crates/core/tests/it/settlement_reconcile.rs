@@ -235,3 +235,57 @@ async fn a_changed_file_is_a_revision_with_its_differences_and_another_merchant_
     let missing = c.reconcile_statement(999).await.unwrap_err();
     assert_eq!(missing.code(), ErrorCode::StatementNotFound);
 }
+
+#[tokio::test]
+async fn the_statements_own_summary_is_checked_against_the_sum_of_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = console(&dir.path().join("data"), &[]).await;
+    ledger(&c).await;
+    // o-1: 460.00 captured, fees 10.20, VAT 1.53, payable 448.27 (see `captured`).
+    let summary = |sales: &str| {
+        format!(
+            "Summary by Payment Type,Currency,Sales,Refunds,Fees,VAT on Fees,Net Settlement\n\
+             PAY_BY_INSTALMENTS,SAR,{sales},0.00,10.20,1.53,448.27\n\n"
+        )
+    };
+    let file = |name: &str, sales: &str| {
+        let path = dir.path().join(name);
+        let body = format!(
+            "Statement ID,{name}\nStatement Period,01/12/2026 - 07/12/2026\nTamara Merchant ID,m-42\n\n\
+             {}{HEADER}\n{}\n",
+            summary(sales),
+            captured("o-1", "460.00")
+        );
+        std::fs::write(&path, body).unwrap();
+        path
+    };
+    let opts = ImportOptions::default();
+    let agrees = c
+        .import_statement(&file("a.csv", "460.00"), &opts)
+        .await
+        .unwrap();
+    let r = c.reconcile_statement(agrees.statement.id).await.unwrap();
+    assert!(
+        r.totals_differences.is_empty(),
+        "{:?}",
+        r.totals_differences
+    );
+    let differs = c
+        .import_statement(&file("b.csv", "470.00"), &opts)
+        .await
+        .unwrap();
+    let r = c.reconcile_statement(differs.statement.id).await.unwrap();
+    let found: Vec<_> = r
+        .totals_differences
+        .iter()
+        .map(|d| (d.figure, d.stated, d.lines))
+        .collect();
+    assert_eq!(
+        found,
+        [("sales", money("470.00", Sar), money("460.00", Sar))]
+    );
+    assert!(
+        !r.balanced,
+        "a summary that does not add up is a difference"
+    );
+}

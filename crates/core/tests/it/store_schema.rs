@@ -63,7 +63,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
             .unwrap();
     assert_eq!(
         applied,
-        vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11],
+        vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12],
         "re-opening applies nothing twice"
     );
     let v = mizan_core::store::settings::get(

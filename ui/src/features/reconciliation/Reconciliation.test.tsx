@@ -240,3 +240,27 @@ describe("reconciliation: live", () => {
     expect(callsTo(calls, "statement_show")).toHaveLength(2);
   });
 });
+
+describe("reconciliation: the statement's own summary", () => {
+  it("says which stated totals the lines do not add up to", async () => {
+    const off = { ...view(), balanced: false, totals_differences: [{ figure: "sales", currency: "SAR", stated: "1460.00", lines: "1450.00" }] };
+    scriptShell({ statements_list: () => LIST, statement_show: () => off });
+    renderApp("#/reconciliation");
+    const user = userEvent.setup({ delay: null });
+    await user.click((await screen.findAllByTestId("statement-open"))[0] as HTMLElement);
+    const notice = await screen.findByTestId("recon-stated-totals");
+    expect(notice).toHaveTextContent("does not add up");
+    expect(within(notice).getByText(/Sales/).closest("li")).toHaveAttribute("data-figure", "sales");
+    expect(notice).toHaveTextContent("1,460.00");
+    expect(notice).toHaveTextContent("1,450.00");
+  });
+
+  it("shows nothing when the summary agrees", async () => {
+    scriptShell({ statements_list: () => LIST, statement_show: () => view() });
+    renderApp("#/reconciliation");
+    const user = userEvent.setup({ delay: null });
+    await user.click((await screen.findAllByTestId("statement-open"))[0] as HTMLElement);
+    await screen.findByTestId("statement-view");
+    expect(screen.queryByTestId("recon-stated-totals")).toBeNull();
+  });
+});

@@ -40,6 +40,28 @@ function Totals({ v }: { v: StatementView }) {
   );
 }
 
+/** The statement's own summary against the sum of its lines: shown only when they differ. */
+function StatedTotals({ v }: { v: StatementView }) {
+  const { t } = useTranslation();
+  if (v.totals_differences.length === 0) return null;
+  return (
+    <div className="notice warn-text" role="status" data-testid="recon-stated-totals">
+      <p>{t("reconciliation.stated.title")}</p>
+      <ul>
+        {v.totals_differences.map((d) => (
+          <li key={`${d.currency}-${d.figure}`} data-figure={d.figure}>
+            {t(`reconciliation.stated.figure.${d.figure as "sales" | "refunds" | "fees" | "vat" | "net"}`)}
+            {": "}
+            {t("reconciliation.stated.stated")} <Amount value={d.stated} currency={d.currency} />
+            {" · "}
+            {t("reconciliation.stated.lines")} <Amount value={d.lines} currency={d.currency} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function useReportExport(v: StatementView) {
   const { t } = useTranslation();
   const [replacing, setReplacing] = useState<string | null>(null);
@@ -119,6 +141,7 @@ export function StatementDetail({ view: v, onBack }: { view: StatementView; onBa
         {v.balanced ? t("reconciliation.view.balanced") : t("reconciliation.view.notBalanced", { n: differences })}
       </p>
       <Totals v={v} />
+      <StatedTotals v={v} />
       {report.error && <ErrorState error={report.error} compact />}
       {repair.error && <ErrorState error={repair.error} compact />}
       <div className="chips" role="radiogroup" aria-label={t("reconciliation.view.filter")} data-testid="recon-filter">

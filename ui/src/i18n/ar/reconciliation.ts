@@ -47,6 +47,12 @@ export const reconciliation: Translation["reconciliation"] = {
     onlyDifferences: "الفروقات فقط",
     noRows: "لا صفوف لعرضها بهذه التصفية.",
   },
+  stated: {
+    title: "ملخص الكشف نفسه لا يساوي مجموع سطوره:",
+    stated: "يقول الملخص",
+    lines: "مجموع السطور",
+    figure: { sales: "المبيعات", refunds: "المستردات", fees: "الرسوم", vat: "ضريبة القيمة المضافة على الرسوم", net: "صافي التسوية" },
+  },
   totals: {
     title: "مجاميع الكشف",
     captured: "المحصَّل",

@@ -46,6 +46,12 @@ export const reconciliation = {
     onlyDifferences: "Only differences",
     noRows: "No row to show with this filter.",
   },
+  stated: {
+    title: "The statement's own summary does not add up to its lines:",
+    stated: "the summary says",
+    lines: "the lines add up to",
+    figure: { sales: "Sales", refunds: "Refunds", fees: "Fees", vat: "VAT on fees", net: "Net settlement" },
+  },
   totals: {
     title: "Totals of the statement",
     captured: "Captured",

@@ -58,6 +58,7 @@ export function view(rows: ReconRowView[] = ROWS): StatementView {
     balanced,
     counts,
     totals: { currency: "SAR", captured: "1450.00", refunded: "-100.00", fees: "40.10", vat: "6.02", payable: "1303.88" },
+    totals_differences: [],
     rows,
   };
 }
