@@ -21,7 +21,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let breaker = console.breaker_state();
     let recorded =
         mizan_core::gateway::recorded_breaker(console.store(), console.environment()).await?;
-    let backlog = mizan_core::views::dashboard::backlog(console).await?;
+    let backlog = mizan_core::views::backlog::backlog(console).await?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
     let now = console.now();
     let receiver = health::receiver_health(console, now).await?;
@@ -42,7 +42,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
                 "cooldown_secs": breaker.config.cooldown.as_secs(),
                 "last_recorded_transition": recorded,
             },
-            "inbox": { "backlog": backlog, "failed": failed,
+            "inbox": { "backlog": backlog.pending, "backlog_detail": backlog, "failed": failed,
                 "last_delivery_at": receiver.last_delivery_at.map(|t| t.to_rfc3339()) },
             "receiver": serde_json::to_value(&receiver).unwrap_or(Value::Null),
             "reconciler": { "last_sweep": sweep.as_ref().map(sweep_json),
@@ -80,7 +80,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
             r["at"].as_str().unwrap_or("?")
         );
     }
-    say!("Inbox         {backlog} waiting, {failed} failed");
+    say!("Inbox         {}, {failed} failed", backlog_line(&backlog));
     say!("Receiver      {}", receiver_line(&receiver, now));
     let c = &receiver.last_24h;
     say!(
@@ -220,6 +220,27 @@ pub async fn reconcile(console: &Console, out: &Output) -> Result<(), CliError> 
         say!("failed    {}  {}: {}", f.order_id, f.code, f.message);
     }
     Ok(())
+}
+
+/// "12 waiting (oldest 3 min 20 s), about 2 min to drain at 120 a minute".
+fn backlog_line(b: &mizan_core::views::backlog::Backlog) -> String {
+    let span = |secs: u64| match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    };
+    let mut line = format!("{} waiting", b.pending);
+    if let Some(age) = b.oldest_age_secs {
+        line.push_str(&format!(" (oldest {})", span(age)));
+    }
+    match (b.pending, b.drain_secs, b.processed_per_minute) {
+        (0, _, _) => {}
+        (_, Some(d), Some(pace)) => {
+            line.push_str(&format!(", about {} to drain at {pace} a minute", span(d)))
+        }
+        _ => line.push_str(", nothing processed lately: is a processor running?"),
+    }
+    line
 }
 
 fn human(d: chrono::Duration) -> String {

@@ -368,6 +368,12 @@ async fn deliveries_status_and_stuck_read_the_local_store() {
     let status = env.json(&["--json", "status"]);
     assert_eq!(status["breaker"]["state"], "closed");
     assert_eq!(status["inbox"]["backlog"], 1);
+    let detail = &status["inbox"]["backlog_detail"];
+    assert_eq!(detail["pending"], 1);
+    assert!(detail["oldest_pending_at"].is_string(), "{detail}");
+    assert!(detail["oldest_age_secs"].is_u64(), "{detail}");
+    let text = String::from_utf8_lossy(&env.mizan(&["status"]).stdout).into_owned();
+    assert!(text.contains("1 waiting (oldest "), "{text}");
     assert_eq!(status["inbox"]["failed"], 1);
     assert_eq!(status["api_token"], "set");
     assert!(!status.to_string().contains(TOKEN), "never a token value");

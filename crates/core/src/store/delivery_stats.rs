@@ -175,3 +175,73 @@ pub async fn refusals_since<'c>(
     }
     Ok(counts)
 }
+
+/// The inbox's backlog: how many verified deliveries wait, since when, and the processing
+/// times of the most recent processed ones (newest first, at most `recent`) — each read through
+/// the queue index, never a scan of the whole inbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BacklogReading {
+    pub pending: u64,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub recently_processed: Vec<DateTime<Utc>>,
+}
+
+/// Reads [`BacklogReading`] for `env`.
+///
+/// # Errors
+/// [`StoreError::Query`]; [`StoreError::CorruptRow`].
+pub async fn backlog<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+    recent: u32,
+) -> Result<BacklogReading, StoreError> {
+    let context = "read the backlog";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(id) AS oldest FROM webhook_deliveries
+         WHERE processing_state = 'pending' AND environment = ?",
+    )
+    .bind(env.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
+    let oldest: Option<i64> = row.try_get("oldest").map_err(StoreError::query(context))?;
+    let oldest_pending_at = match oldest {
+        Some(id) => {
+            let at: String =
+                sqlx::query_scalar("SELECT received_at FROM webhook_deliveries WHERE id = ?")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(StoreError::query(context))?;
+            Some(parse(&at, "received_at")?)
+        }
+        None => None,
+    };
+    let times: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT processed_at FROM webhook_deliveries
+         WHERE processing_state = 'processed' AND environment = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(env.as_str())
+    .bind(recent)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let recently_processed = times
+        .into_iter()
+        .flatten()
+        .map(|t| parse(&t, "processed_at"))
+        .collect::<Result<_, _>>()?;
+    Ok(BacklogReading {
+        pending: u64::try_from(n).unwrap_or(0),
+        oldest_pending_at,
+        recently_processed,
+    })
+}
+
+fn parse(text: &str, column: &'static str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::corrupt("webhook_deliveries", column, e))
+}

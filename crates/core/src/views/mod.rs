@@ -10,6 +10,7 @@
 //! every read is bounded, so each stays fast with a million cached orders.
 
 pub mod attention;
+pub mod backlog;
 pub mod changes;
 pub mod dashboard;
 pub mod detail;

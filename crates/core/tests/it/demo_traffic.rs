@@ -120,6 +120,9 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
 
     // The receiver told its observers; the processor authorised approved orders from webhooks.
     assert!(*deliveries_moved.borrow_and_update() > 0);
+    // Its pace is what the backlog's time to drain is estimated from.
+    let backlog = mizan_core::views::backlog::backlog(&console).await.unwrap();
+    assert!(backlog.processed_per_minute.is_some_and(|p| p > 0), "{backlog:?}");
     // The service checked the registration it serves: present as recorded, deliveries flowing.
     let mut health = service.registration_health();
     let checked = tokio::time::timeout(
