@@ -302,7 +302,9 @@ pub async fn import(
 ) -> Result<BankImportAnswer> {
     let path = path.trim();
     if path.is_empty() {
-        return Err(Error::Invalid("choose a bank statement file to import".into()));
+        return Err(Error::Invalid(
+            "choose a bank statement file to import".into(),
+        ));
     }
     let options = BankOptions {
         currency: currency(currency_code)?,

@@ -126,7 +126,10 @@ async fn payouts_and_the_month_cross_as_the_screen_reads_them() {
     .unwrap();
     let bank = bank.display().to_string();
     let a = pv::import(&c, &bank, "SAR", false).await.unwrap();
-    assert_eq!((a.imported.len(), a.skipped_rows, a.already_recorded), (1, 1, 0));
+    assert_eq!(
+        (a.imported.len(), a.skipped_rows, a.already_recorded),
+        (1, 1, 0)
+    );
     let b = &a.imported[0];
     assert_eq!(
         (
@@ -144,7 +147,11 @@ async fn payouts_and_the_month_cross_as_the_screen_reads_them() {
     let blank = pv::import(&c, " ", "SAR", false).await.unwrap_err();
     assert_eq!(blank.code(), ErrorCode::InvalidInput);
     let garbled = dir.path().join("garbled.csv");
-    std::fs::write(&garbled, "Date,Description,Credit\n10/12/2026,Tamara,1O0.00\n").unwrap();
+    std::fs::write(
+        &garbled,
+        "Date,Description,Credit\n10/12/2026,Tamara,1O0.00\n",
+    )
+    .unwrap();
     let e = pv::import(&c, garbled.to_str().unwrap(), "SAR", false)
         .await
         .unwrap_err();
