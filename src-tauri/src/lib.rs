@@ -34,7 +34,7 @@ differs from what the Rust code generates.\n";
 /// Every command and event the webview can use.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     use commands::{
-        app, checkout, disputes, moves, ops, orders, settings, statements, till, webhooks,
+        app, checkout, disputes, moves, ops, orders, payouts, settings, statements, till, webhooks,
     };
     tauri_specta::Builder::<tauri::Wry>::new()
         // One shape per type (amounts are strings, options are `T | null`): the UI gets the
@@ -91,6 +91,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             statements::statement_show,
             statements::statement_export,
             statements::statement_repair_order,
+            payouts::payouts_list,
+            payouts::payout_add,
+            payouts::payout_import,
+            payouts::settlement_month,
         ])
         .events(tauri_specta::collect_events![
             events::DeliveryReceived,

@@ -75,6 +75,10 @@ fn every_contract_command_and_event_is_exported() {
         "credentialsSet:",
         "credentialsTest:",
         "demoTraffic:",
+        "payoutsList:",
+        "payoutAdd:",
+        "payoutImport:",
+        "settlementMonth:",
         "deliveryReceived:",
         "orderChanged:",
         "healthChanged:",
@@ -87,6 +91,9 @@ fn every_contract_command_and_event_is_exported() {
     let row = ts.split("export type OrderRow = {").nth(1).unwrap();
     let row = &row[..row.find("};").unwrap()];
     assert!(row.contains("total: string"), "{row}");
+    let payout = ts.split("export type PayoutRow = {").nth(1).unwrap();
+    let payout = &payout[..payout.find("};").unwrap()];
+    assert!(payout.contains("difference: string"), "{payout}");
     assert!(
         !ts.contains("bigint"),
         "no 64-bit integers cross the boundary"

@@ -10,6 +10,7 @@ pub mod disputes;
 pub mod moves;
 pub mod ops;
 pub mod orders;
+pub mod payouts;
 pub mod settings;
 pub mod statements;
 pub mod till;

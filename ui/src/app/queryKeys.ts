@@ -24,4 +24,7 @@ export const qk = {
   disputesAll: ["disputes"] as const,
   statements: ["statements"] as const,
   statement: (id: number) => ["statements", id] as const,
+  // Under "statements": an imported statement or a changed order refreshes them too.
+  payouts: ["statements", "payouts"] as const,
+  month: (month: string) => ["statements", "month", month] as const,
 };

@@ -127,6 +127,14 @@ export const commands = {
 	statementExport: (id: number, path: string, overwrite: boolean) => typedError<number, IpcError>(__TAURI_INVOKE("statement_export", { id, path, overwrite })),
 	/**  Reads an order the ledger lacks from Tamara again, then reconciles the statement again. */
 	statementRepairOrder: (id: number, orderId: string) => typedError<StatementView, IpcError>(__TAURI_INVOKE("statement_repair_order", { id, orderId })),
+	/**  Every payout with the statements it settles and its difference explained, and the open items. */
+	payoutsList: () => typedError<PayoutsView, IpcError>(__TAURI_INVOKE("payouts_list")),
+	/**  Records a payout entered by hand, matched to the statements named or automatically. */
+	payoutAdd: (input: NewPayoutInput) => typedError<PayoutRow, IpcError>(__TAURI_INVOKE("payout_add", { input })),
+	/**  Imports Tamara's deposits from a bank statement CSV; the same file again adds nothing. */
+	payoutImport: (path: string, currency: string, allCredits: boolean) => typedError<BankImportAnswer, IpcError>(__TAURI_INVOKE("payout_import", { path, currency, allCredits })),
+	/**  One calendar month (`YYYY-MM`), per currency. */
+	settlementMonth: (month: string) => typedError<MonthSummary, IpcError>(__TAURI_INVOKE("settlement_month", { month })),
 };
 
 /** Events */
@@ -210,6 +218,15 @@ export type AttentionItem = {
 
 /**  Why an order is in the queue. */
 export type AttentionReason = "approved_not_authorised" | "authorised_not_captured" | "auto_authorise_failed" | "mismatch";
+
+/**  What importing a bank file did. */
+export type BankImportAnswer = {
+	imported: PayoutRow[],
+	/**  Tamara's deposits recorded before (same file row or bank reference). */
+	already_recorded: number,
+	/**  Rows that are debits, empty, or not Tamara's. */
+	skipped_rows: number,
+};
 
 /**  One check of the token tester. */
 export type CheckLine = {
@@ -506,6 +523,37 @@ export type Masked = {
 	source: string,
 };
 
+/**  One currency's month. */
+export type MonthFiguresView = {
+	currency: string,
+	captured: string,
+	/**  Negative, as the statements give it. */
+	refunded: string,
+	fees: string,
+	vat: string,
+	/**  Ties to Tamara's monthly tax invoice. */
+	fees_and_vat: string,
+	net_payable: string,
+	paid: string,
+	/**  Net payable − paid = open items − paid for other months + payout fees + unexplained. */
+	difference: string,
+	open_items: string,
+	paid_for_other_months: string,
+	payout_fees: string,
+	unexplained: string,
+	statements: string[],
+	payouts: number[],
+};
+
+/**  A calendar month, per currency (in code order). */
+export type MonthSummary = {
+	/**  `YYYY-MM`. */
+	month: string,
+	first_day: string,
+	last_day: string,
+	currencies: MonthFiguresView[],
+};
+
 /**  A money move as the dialog collects it. */
 export type MoveInput = {
 	kind: MoveKind,
@@ -556,6 +604,20 @@ export type MoveResult = {
 	outcome: string,
 	detail: string,
 	order: OrderDetail,
+};
+
+/**  A payout entered by hand, as the form sends it. */
+export type NewPayoutInput = {
+	amount: string,
+	currency: string,
+	/**  The bank's value date, `YYYY-MM-DD`. */
+	paid_on: string,
+	reference: string | null,
+	/**  Statement row ids it settles; empty: matched automatically. */
+	statements: number[],
+	/**  The largest bank/transfer fee allowed; blank: the setting, else zero. */
+	max_fee: string | null,
+	note: string | null,
 };
 
 /**  An order's cached state changed (webhook processing, reconciler, a money move). */
@@ -680,6 +742,47 @@ export type PaymentTypeRow = {
 	min: string | null,
 	max: string | null,
 	instalments: number[],
+};
+
+/**  How a payout's difference (its statements' net payable minus the deposit) is explained. */
+export type PayoutExplanation = 
+/**  The deposit is exactly the statements' net payable. */
+"none" | 
+/**  Short by no more than the allowed bank/transfer fee. */
+"payout_fee" | 
+/**  Nothing explains it, or no statement is linked. */
+"unexplained";
+
+/**  A payout with what it settles and its difference explained. */
+export type PayoutRow = {
+	id: number,
+	/**  The bank's value date (ISO day). */
+	paid_on: string,
+	currency: string,
+	amount: string,
+	reference: string | null,
+	/**  The bank's description (bank file payouts only). */
+	description: string | null,
+	/**  `manual` or `bank_csv`. */
+	source: string,
+	/**  The bank file's row (bank file payouts only). */
+	bank_row: number | null,
+	note: string | null,
+	created_at: string,
+	created_by: string,
+	/**  The bank/transfer fee the deposit may be short by. */
+	fee_allowance: string,
+	statements: StatementDueView[],
+	statements_net: string,
+	/**  Statements' net payable minus the deposit. */
+	difference: string,
+	explanation: PayoutExplanation,
+};
+
+/**  Every payout (oldest value date first) and the statements no payout settles yet. */
+export type PayoutsView = {
+	payouts: PayoutRow[],
+	open_items: StatementDueView[],
 };
 
 /**  A sentence by code, with its parameters. */
@@ -888,6 +991,18 @@ export type SettledLine = {
 	total_fees: string,
 	vat: string,
 	payable: string,
+};
+
+/**  A statement a payout settles, or one no payout settles yet (newest revision). */
+export type StatementDueView = {
+	/**  The store's row id (what the statement view and `payout_add` take). */
+	id: number,
+	statement_id: string,
+	revision: number,
+	period_start: string,
+	period_end: string,
+	currency: string,
+	net_payable: string,
 };
 
 /**  A stored statement (one revision) as the screen names it. */

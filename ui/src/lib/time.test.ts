@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayIn, defaultExportZone, formatFullDay, isIsoDay, quickRange } from "./time";
+import { dayIn, defaultExportZone, formatFullDay, formatMonth, isIsoDay, monthIn, quickRange, shiftMonth } from "./time";
 
 describe("dates", () => {
   // Sunday 12 July 2026, 22:30 UTC: already Monday 13 July in Riyadh (UTC+3).
@@ -47,5 +47,26 @@ describe("date and time", () => {
     const ar = formatDateTime("2026-07-12T09:05:00Z", "ar");
     expect(ar).not.toMatch(/\d{4}\/\d{2}\/\d{2}|\d{1,2}\/\d{1,2}\/\d{4}/);
     expect(ar).toMatch(/[\u0600-\u06FF]/);
+  });
+});
+
+describe("months", () => {
+  it("steps across years both ways", () => {
+    expect(shiftMonth("2026-12", 1)).toBe("2027-01");
+    expect(shiftMonth("2027-01", -1)).toBe("2026-12");
+    expect(shiftMonth("2026-03", -15)).toBe("2024-12");
+    expect(shiftMonth("2026-05", 0)).toBe("2026-05");
+  });
+
+  it("names the month in the UI language with Latin digits", () => {
+    expect(formatMonth("2026-12", "en")).toBe("December 2026");
+    expect(formatMonth("2026-12", "ar")).toMatch(/^ديسمبر 2026$/);
+    expect(formatMonth("2026-13", "en")).toBe("2026-13");
+  });
+
+  it("takes the month from the zone's calendar", () => {
+    // 31 Dec 22:30 UTC is already January in Riyadh (UTC+3).
+    expect(monthIn("Asia/Riyadh", new Date("2026-12-31T22:30:00Z"))).toBe("2027-01");
+    expect(monthIn("UTC", new Date("2026-12-31T22:30:00Z"))).toBe("2026-12");
   });
 });

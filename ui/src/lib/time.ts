@@ -123,3 +123,22 @@ export function isIsoDay(text: string): boolean {
   const d = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }
+
+/** `2026-12` → `December 2026` (Arabic month names in Arabic, Latin digits); anything else as given. */
+export function formatMonth(month: string, lang: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return month;
+  const d = new Date(`${month}-01T00:00:00Z`);
+  return cached(`month:${lang}`, () => new Intl.DateTimeFormat(intlLocale(lang), { month: "long", year: "numeric", timeZone: "UTC" })).format(d);
+}
+
+/** The month `n` months after `month` (`2026-12`, 1 → `2027-01`; negative goes back). */
+export function shiftMonth(month: string, n: number): string {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const total = y * 12 + (m - 1) + n;
+  return `${String(Math.floor(total / 12)).padStart(4, "0")}-${String((total % 12) + 1).padStart(2, "0")}`;
+}
+
+/** The month (`2026-12`) that the instant `now` falls in, in `zone`. */
+export function monthIn(zone: string, now: Date): string {
+  return dayIn(zone, now).slice(0, 7);
+}

@@ -15,6 +15,7 @@ pub mod detail;
 pub mod disputes;
 pub mod ops;
 pub mod orders;
+pub mod payouts;
 pub mod reconciliation;
 pub mod registrations;
 pub mod statement;

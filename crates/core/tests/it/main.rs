@@ -14,6 +14,7 @@ mod clock;
 mod common;
 mod demo_traffic;
 mod desktop_export_overwrite;
+mod desktop_payouts;
 mod desktop_reconciliation;
 mod desktop_till;
 mod export_files;

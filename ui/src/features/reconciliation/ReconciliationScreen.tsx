@@ -1,6 +1,8 @@
-// Reconciliation: Tamara's statements imported (file picker, or a file dropped anywhere on the
-// screen), listed with whether each balances, and one opened line by line. The open statement
-// is kept for the session, so coming back from an order's screen lands on it again.
+// Reconciliation, in three tabs. Statements: Tamara's statements imported (file picker, or a file
+// dropped anywhere on the screen), listed with whether each balances, and one opened line by
+// line. Payouts: the bank deposits and what each settles. Month: one calendar month per
+// currency. The tab and the open statement are kept for the session, so coming back from an
+// order's screen lands on them again.
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ipc } from "../../ipc";
@@ -10,7 +12,9 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { useStoredState } from "../../lib/useStoredState";
 import { StatementDetail } from "./StatementDetail";
 import { StatementList } from "./StatementList";
-import { OPEN_STATEMENT_KEY } from "./openStatement";
+import { MonthTab } from "./MonthTab";
+import { OPEN_STATEMENT_KEY, RECON_TAB_KEY, RECON_TABS, type ReconTab } from "./openStatement";
+import { PayoutsTab } from "./PayoutsTab";
 import { useStatementImport } from "./useStatementImport";
 
 const storage = typeof sessionStorage === "undefined" ? undefined : sessionStorage;
@@ -41,45 +45,64 @@ function OpenStatement({ id, onBack }: { id: number; onBack: () => void }) {
 export function ReconciliationScreen() {
   const { t } = useTranslation();
   const [open, setOpen] = useStoredState<number | null>(OPEN_STATEMENT_KEY, null, storage);
-  const list = useQuery({ queryKey: qk.statements, queryFn: () => ipc.statementsList() });
-  const imports = useStatementImport((a) => setOpen(a.statement.id));
-  useMarkReady(!list.isPending);
+  const [tab, setTab] = useStoredState<ReconTab>(RECON_TAB_KEY, "statements", storage);
+  const onStatements = tab === "statements";
+  const list = useQuery({ queryKey: qk.statements, queryFn: () => ipc.statementsList(), enabled: onStatements });
+  const imports = useStatementImport((a) => setOpen(a.statement.id), onStatements);
+  useMarkReady(!onStatements || !list.isPending);
+  const showStatement = (id: number) => {
+    setOpen(id);
+    setTab("statements");
+  };
 
   return (
     <section className="screen" aria-labelledby="recon-title" data-testid="reconciliation" data-dragging={imports.dragging || undefined}>
       <header className="screen-header">
         <h1 id="recon-title">{t("reconciliation.title")}</h1>
+        <div className="tabs" role="tablist" aria-label={t("reconciliation.tabs")}>
+          {RECON_TABS.map((k) => (
+            <button key={k} type="button" role="tab" aria-selected={tab === k} data-testid={`recon-tab-${k}`} onClick={() => setTab(k)}>
+              {t(`reconciliation.tab.${k}`)}
+            </button>
+          ))}
+        </div>
       </header>
-      <div className="panel">
-        <div className="toolbar">
-          <p className="muted grow">
-            {t("reconciliation.explain")} {t("reconciliation.dropHint")}
-          </p>
-          <button type="button" className="primary" onClick={() => void imports.pick()} disabled={imports.run.isPending} data-testid="statement-import">
-            {imports.run.isPending ? t("reconciliation.importing") : t("reconciliation.import")}
-          </button>
-        </div>
-        {imports.dragging && (
-          <p className="notice" role="status" data-testid="statement-drop">
-            {t("reconciliation.dropHere")}
-          </p>
-        )}
-        {imports.run.error && <ErrorState error={imports.run.error} compact />}
-        {imports.pickError !== null && <ErrorState error={imports.pickError} compact />}
-      </div>
-      {open !== null ? (
-        <OpenStatement id={open} onBack={() => setOpen(null)} />
-      ) : list.isPending ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.length === 0 ? (
-        <Empty title={t("reconciliation.list.emptyTitle")} hint={t("reconciliation.list.emptyHint")} />
-      ) : (
-        <div className="panel">
-          <h2>{t("reconciliation.list.title")}</h2>
-          <StatementList rows={list.data} onOpen={setOpen} />
-        </div>
+      {tab === "payouts" && <PayoutsTab onOpenStatement={showStatement} />}
+      {tab === "month" && <MonthTab />}
+      {onStatements && (
+        <>
+          <div className="panel">
+            <div className="toolbar">
+              <p className="muted grow">
+                {t("reconciliation.explain")} {t("reconciliation.dropHint")}
+              </p>
+              <button type="button" className="primary" onClick={() => void imports.pick()} disabled={imports.run.isPending} data-testid="statement-import">
+                {imports.run.isPending ? t("reconciliation.importing") : t("reconciliation.import")}
+              </button>
+            </div>
+            {imports.dragging && (
+              <p className="notice" role="status" data-testid="statement-drop">
+                {t("reconciliation.dropHere")}
+              </p>
+            )}
+            {imports.run.error && <ErrorState error={imports.run.error} compact />}
+            {imports.pickError !== null && <ErrorState error={imports.pickError} compact />}
+          </div>
+          {open !== null ? (
+            <OpenStatement id={open} onBack={() => setOpen(null)} />
+          ) : list.isPending ? (
+            <Loading />
+          ) : list.error ? (
+            <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+          ) : list.data.length === 0 ? (
+            <Empty title={t("reconciliation.list.emptyTitle")} hint={t("reconciliation.list.emptyHint")} />
+          ) : (
+            <div className="panel">
+              <h2>{t("reconciliation.list.title")}</h2>
+              <StatementList rows={list.data} onOpen={setOpen} />
+            </div>
+          )}
+        </>
       )}
     </section>
   );

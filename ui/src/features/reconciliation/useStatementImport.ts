@@ -1,6 +1,7 @@
 // Importing a statement file, from the file picker or dropped onto the window: one import at a
 // time, a toast saying what it did (imported / already imported / revision N with its changes),
-// and the list refetched. A refusal stays on screen with its translated code.
+// and the list refetched. A refusal stays on screen with its translated code. Drops are heard only
+// while `listening` (the statements tab): a bank file dropped on the payouts tab is no statement.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
@@ -24,7 +25,7 @@ export function importMessage(a: ImportAnswer, t: TFunction): string {
   }
 }
 
-export function useStatementImport(onImported: (a: ImportAnswer) => void) {
+export function useStatementImport(onImported: (a: ImportAnswer) => void, listening = true) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [dragging, setDragging] = useState(false);
@@ -43,17 +44,16 @@ export function useStatementImport(onImported: (a: ImportAnswer) => void) {
   const pending = useRef(false);
   pending.current = isPending;
 
-  useEffect(
-    () =>
-      onFileDrop((d) => {
-        if (d.kind !== "drop") return setDragging(d.kind === "over");
-        setDragging(false);
-        const files = d.paths.filter((p) => STATEMENT_EXTENSIONS.some((x) => p.toLowerCase().endsWith(`.${x}`)));
-        if (files.length !== 1 || d.paths.length !== 1) toast.error(t("reconciliation.dropOne"));
-        else if (!pending.current) mutate(files[0] as string);
-      }),
-    [mutate, t],
-  );
+  useEffect(() => {
+    if (!listening) return undefined;
+    return onFileDrop((d) => {
+      if (d.kind !== "drop") return setDragging(d.kind === "over");
+      setDragging(false);
+      const files = d.paths.filter((p) => STATEMENT_EXTENSIONS.some((x) => p.toLowerCase().endsWith(`.${x}`)));
+      if (files.length !== 1 || d.paths.length !== 1) toast.error(t("reconciliation.dropOne"));
+      else if (!pending.current) mutate(files[0] as string);
+    });
+  }, [mutate, t, listening]);
 
   const pick = async () => {
     setPickError(null);

@@ -7,6 +7,7 @@ import { emit } from "@tauri-apps/api/event";
 import type { DeliveryRow, IpcErrorCode, MoveInput, OrderDetail, OrdersQuery, SavedView } from "..";
 import { compareAmounts, CURRENCY_PRECISION, toScaled } from "../../lib/money";
 import { LIST as STATEMENTS, answer as importAnswer, view as statementView } from "./statements";
+import { PAYOUTS, bankAnswer, monthSummary, payout } from "./payouts";
 import { DEMO_INFO, DISPUTES, ORDER_EVENTS, PRODUCTION_INFO, UNMATCHED_DISPUTE_EVENTS, minorToString, orderId, sampleDetail, syntheticOrder } from "./fixtures";
 
 const TOTAL = 1_000_000;
@@ -250,6 +251,10 @@ export function installFakeShell(): void {
     statement_import: () => importAnswer("imported"),
     statement_export: () => 6,
     statement_repair_order: () => statementView(),
+    payouts_list: () => PAYOUTS,
+    payout_add: () => payout({ id: 3 }),
+    payout_import: () => bankAnswer(),
+    settlement_month: (a) => monthSummary(String(a.month)),
     demo_traffic: (a) => {
       demo = { ...demo, running: Boolean(a.running) };
       return demo;
