@@ -52,7 +52,15 @@ impl Default for ServiceConfig {
         ServiceConfig {
             reconcile_every: Some(Duration::from_secs(60)),
             reconcile_concurrency: 4,
-            processor: ProcessorConfig::default(),
+            // How many orders' deliveries run at once: the host's environment may say.
+            processor: ProcessorConfig {
+                concurrency: crate::webhooks::processor::concurrency_from(
+                    std::env::var(crate::webhooks::processor::CONCURRENCY_VAR)
+                        .ok()
+                        .as_deref(),
+                ),
+                ..ProcessorConfig::default()
+            },
             registration_check_every: Some(registration_health::CHECK_EVERY),
             prune_every: Some(PRUNE_EVERY),
             server: ServerLimits::for_this_process(),

@@ -1,10 +1,14 @@
 //! The inbox processor: turns verified deliveries into cache, ledger and audit changes.
 //!
-//! Owns the processing of `webhook_deliveries` rows of the console's active environment, in
-//! arrival (id) order, at least once: a row stays `pending` until its effects and its
-//! settlement commit together, so a crash at any point leaves it to be picked up again.
+//! Owns the processing of `webhook_deliveries` rows of the console's active environment, at
+//! least once: a row stays `pending` until its effects and its settlement commit together, so a
+//! crash at any point leaves it to be picked up again.
 //!
 //! Invariants:
+//! - One order's deliveries are processed in arrival (id) order, one at a time; deliveries of
+//!   different orders in one batch run concurrently, at most `concurrency` orders at once, so
+//!   a flash sale's network round trips overlap instead of queueing. The next batch is read
+//!   only when the whole batch is settled, so an order is never in two batches at once.
 //! - Exactly-once effect: the event identity (order id, event name, capture/refund/cancel id)
 //!   is claimed in the same transaction that writes the order, the ledger, the audit entry and
 //!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
@@ -24,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt as _;
+use futures::StreamExt as _;
 use futures::future::FusedFuture as _;
 use tamara::ApiError;
 use tamara::model::OrderStatus;
@@ -65,6 +70,21 @@ pub struct ProcessorConfig {
     pub retry_base: Duration,
     /// Longest back-off.
     pub retry_max: Duration,
+    /// Orders whose deliveries are processed at the same time (at least 1).
+    pub concurrency: usize,
+}
+
+/// Overrides [`ProcessorConfig::concurrency`] (1 to 64) for `mizan serve` and the desktop.
+pub const CONCURRENCY_VAR: &str = "MIZAN_PROCESSOR_CONCURRENCY";
+/// Orders processed at once without [`CONCURRENCY_VAR`].
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// The concurrency `value` (from [`CONCURRENCY_VAR`]) asks for, clamped to 1..=64, else the
+/// default.
+pub fn concurrency_from(value: Option<&str>) -> usize {
+    value
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_CONCURRENCY, |n| n.clamp(1, 64))
 }
 
 impl Default for ProcessorConfig {
@@ -74,6 +94,7 @@ impl Default for ProcessorConfig {
             idle_interval: Duration::from_secs(2),
             retry_base: Duration::from_secs(5),
             retry_max: Duration::from_secs(600),
+            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 }
@@ -175,18 +196,51 @@ impl Processor {
         let env = self.console.environment();
         let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
             .await?;
-        let mut settled = 0;
-        for row in rows {
-            if (&mut *shutdown).now_or_never().is_some() {
-                break;
-            }
-            match self.process(&row).await {
-                Ok(()) => settled += 1,
-                Err(Error::Store(StoreError::Conflict(why))) => self.lost_race(&row, &why).await?,
-                Err(e) => return Err(e),
-            }
+        let groups = by_order(rows, |r| r.order_id.as_deref());
+        let settled = std::sync::atomic::AtomicUsize::new(0);
+        let failure: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        // One future per order, polled together (no spawned tasks): the shutdown is checked
+        // before each row, and a row in hand is always finished.
+        let shutdown = std::sync::Mutex::new(shutdown);
+        futures::stream::iter(groups)
+            .for_each_concurrent(self.config.concurrency.max(1), |group| {
+                let (settled, failure, stop, shutdown) = (&settled, &failure, &stop, &shutdown);
+                async move {
+                    for row in group {
+                        let stopping = match shutdown.lock() {
+                            Ok(mut s) => (&mut **s).now_or_never().is_some(),
+                            Err(_) => true,
+                        };
+                        if stopping || stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                            return;
+                        }
+                        let outcome = match self.process(&row).await {
+                            Ok(()) => {
+                                settled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                Ok(())
+                            }
+                            Err(Error::Store(StoreError::Conflict(why))) => {
+                                self.lost_race(&row, &why).await
+                            }
+                            Err(e) => Err(e),
+                        };
+                        if let Err(e) = outcome {
+                            // A store failure: later rows of this order wait for the next batch.
+                            if let Ok(mut f) = failure.lock() {
+                                f.get_or_insert(e);
+                            }
+                            return;
+                        }
+                    }
+                }
+            })
+            .await;
+        match failure.into_inner().ok().flatten() {
+            Some(e) => Err(e),
+            None => Ok(settled.into_inner()),
         }
-        Ok(settled)
     }
 
     /// A row this processor could not settle because it was no longer pending: another
@@ -452,6 +506,26 @@ fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
     })
 }
 
+/// The batch's rows grouped by order (`order_of`), each group in arrival order, groups in the
+/// order of their first row (a row naming no order is a group of its own).
+fn by_order<T>(rows: Vec<T>, order_of: impl Fn(&T) -> Option<&str>) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let slot = order_of(&row).and_then(|o| index.get(o).copied());
+        match slot {
+            Some(i) => groups[i].push(row),
+            None => {
+                if let Some(o) = order_of(&row) {
+                    index.insert(o.to_owned(), groups.len());
+                }
+                groups.push(vec![row]);
+            }
+        }
+    }
+    groups
+}
+
 /// Whether approved orders of the console's environment are authorised automatically: the
 /// environment's [`AUTO_AUTHORISE_SETTING`], else the global one, else on.
 ///
@@ -484,6 +558,33 @@ mod tests {
     use crate::Console;
     use crate::config::ConsoleConfig;
     use crate::store::deliveries::NewDelivery;
+
+    #[test]
+    fn one_orders_rows_stay_together_in_arrival_order_and_orders_keep_their_first_arrival() {
+        let rows = vec![
+            (1, Some("a")),
+            (2, Some("b")),
+            (3, None),
+            (4, Some("a")),
+            (5, None),
+            (6, Some("b")),
+        ];
+        let groups = by_order(rows, |r| r.1);
+        let ids: Vec<Vec<i32>> = groups
+            .iter()
+            .map(|g| g.iter().map(|r| r.0).collect())
+            .collect();
+        assert_eq!(ids, [vec![1, 4], vec![2, 6], vec![3], vec![5]]);
+    }
+
+    #[test]
+    fn concurrency_comes_from_the_variable_within_bounds() {
+        assert_eq!(concurrency_from(None), DEFAULT_CONCURRENCY);
+        assert_eq!(concurrency_from(Some(" 16 ")), 16);
+        assert_eq!(concurrency_from(Some("0")), 1);
+        assert_eq!(concurrency_from(Some("500")), 64);
+        assert_eq!(concurrency_from(Some("many")), DEFAULT_CONCURRENCY);
+    }
 
     /// The stored reason is `<code>: <message>`, after the failed call's step, exactly as it
     /// was when reasons were built as strings (the UI and `mizan webhooks deliveries` show it).

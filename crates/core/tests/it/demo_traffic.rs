@@ -28,7 +28,7 @@ pub async fn demo_console(dir: &std::path::Path, api_url: &str) -> Console {
     Console::open(config).await.unwrap()
 }
 
-fn fast() -> ServiceConfig {
+pub fn fast() -> ServiceConfig {
     ServiceConfig {
         reconcile_every: Some(Duration::from_secs(1)),
         reconcile_concurrency: 2,
@@ -122,7 +122,10 @@ async fn demo_traffic_makes_money_flow_through_the_in_app_services() {
     assert!(*deliveries_moved.borrow_and_update() > 0);
     // Its pace is what the backlog's time to drain is estimated from.
     let backlog = mizan_core::views::backlog::backlog(&console).await.unwrap();
-    assert!(backlog.processed_per_minute.is_some_and(|p| p > 0), "{backlog:?}");
+    assert!(
+        backlog.processed_per_minute.is_some_and(|p| p > 0),
+        "{backlog:?}"
+    );
     // The service checked the registration it serves: present as recorded, deliveries flowing.
     let mut health = service.registration_health();
     let checked = tokio::time::timeout(

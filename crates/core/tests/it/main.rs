@@ -23,6 +23,7 @@ mod export_settlement;
 mod inbox_retention;
 mod module_cycles;
 mod order_list_scale;
+mod processor_concurrency;
 mod receiver_alerts;
 mod receiver_refused;
 mod receiver_server;

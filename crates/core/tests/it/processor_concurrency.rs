@@ -1,0 +1,153 @@
+//! The processor with several orders in flight, against the real simulator answering every API
+//! call late: a dozen orders approved at once are each authorised exactly once, each order's
+//! deliveries are settled in arrival order, nothing fails — and a restart in the middle of the
+//! backlog does nothing twice.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use mizan_core::Console;
+use mizan_core::demo::{self, customers};
+use mizan_core::service::RunningService;
+use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
+use mizan_core::store::ledger::{self, LedgerKind};
+use mizan_core::store::orders;
+use mizan_core::webhooks::WEBHOOK_PATH;
+use serde_json::json;
+
+use crate::demo_traffic::{demo_console, fast};
+
+const ORDERS: u64 = 12;
+
+async fn start(console: &Console) -> RunningService {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = fast();
+    config.processor.concurrency = 6;
+    config.reconcile_every = None;
+    let service = RunningService::start(console.clone(), listener, config).unwrap();
+    let url = format!("http://{}{WEBHOOK_PATH}", service.addr());
+    demo::point_webhooks_at(console, &url).await.unwrap();
+    service
+}
+
+async fn authorised(console: &Console, ids: &[String]) -> usize {
+    let mut n = 0;
+    for id in ids {
+        let o = orders::get(console.store(), console.environment(), id)
+            .await
+            .unwrap();
+        n += usize::from(o.is_some_and(|o| o.status == "authorised"));
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_restart() {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let api = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo_console(dir.path(), &api).await;
+    let service = start(&console).await;
+    let http = reqwest::Client::new();
+
+    let mut dice = customers::Dice::new(3);
+    let mut ids = Vec::new();
+    for n in 1..=ORDERS {
+        let req = customers::checkout(&mut dice, n, "http://127.0.0.1:9").unwrap();
+        ids.push(
+            console
+                .create_checkout(&req)
+                .await
+                .unwrap()
+                .response
+                .value
+                .order_id,
+        );
+    }
+    // Every API call from here answers late, as Tamara's do over a real network.
+    let fault = json!({"stall_ms": 150, "stall_count": 10_000});
+    let r = http
+        .post(format!("{api}/_sandbox/faults/api"))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    for id in &ids {
+        let r = http
+            .post(format!("{api}/_sandbox/orders/{id}/approve"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
+    // Stop in the middle of the backlog, once a few are done; start again on the same inbox.
+    let started = Instant::now();
+    while authorised(&console, &ids).await < 3 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    service.stop().await.unwrap();
+    let service = start(&console).await;
+    while authorised(&console, &ids).await < ids.len()
+        && started.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        authorised(&console, &ids).await,
+        ids.len(),
+        "every approved order authorised"
+    );
+    // The `order_authorised` notifications of the last authorisations may still be in flight.
+    let drained = Instant::now();
+    while deliveries::backlog_count(console.store(), None)
+        .await
+        .unwrap()
+        > 0
+        && drained.elapsed() < Duration::from_secs(30)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    service.stop().await.unwrap();
+
+    for id in &ids {
+        let entries = ledger::list_for_order(console.store(), console.environment(), id)
+            .await
+            .unwrap();
+        let authorisations = entries
+            .iter()
+            .filter(|e| e.kind == LedgerKind::Authorise)
+            .count();
+        assert_eq!(
+            authorisations, 1,
+            "order {id} authorised once: {entries:#?}"
+        );
+    }
+    let all = deliveries::list(console.store(), &DeliveryFilter::default())
+        .await
+        .unwrap();
+    assert!(
+        all.iter()
+            .all(|d| d.processing_state != ProcessingState::Failed),
+        "{all:#?}"
+    );
+    let mut by_order: HashMap<&str, Vec<_>> = HashMap::new();
+    for d in &all {
+        if let Some(o) = d.order_id.as_deref() {
+            by_order.entry(o).or_default().push(d);
+        }
+    }
+    for (order, mut rows) in by_order {
+        rows.sort_by_key(|d| d.id);
+        let settled: Vec<_> = rows.iter().map(|d| d.processed_at).collect();
+        assert!(
+            settled.windows(2).all(|w| w[0] <= w[1]),
+            "order {order}'s deliveries settled in arrival order: {settled:?}"
+        );
+    }
+}
