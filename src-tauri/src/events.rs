@@ -42,6 +42,10 @@ pub struct HealthChanged {
     /// `closed`, `open` or `half_open`.
     pub breaker: String,
     pub backlog: u32,
+    /// Seconds the oldest waiting delivery has waited.
+    pub backlog_oldest_secs: Option<u32>,
+    /// Seconds until the backlog drains at the recent pace; None without a pace.
+    pub backlog_drain_secs: Option<u32>,
     pub reconciler_last_run: Option<String>,
     pub reconciler_late: bool,
 }

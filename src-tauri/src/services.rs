@@ -235,12 +235,15 @@ pub async fn health(
     console: &Console,
     reconcile_every: Option<Duration>,
 ) -> mizan_core::Result<HealthChanged> {
-    let backlog = dashboard::backlog(console).await?;
+    let backlog = mizan_core::views::backlog::backlog(console).await?;
+    let secs = |s: Option<u64>| s.map(|s| u32::try_from(s).unwrap_or(u32::MAX));
     let (last, late) = dashboard::reconciler_state(console, reconcile_every, console.now()).await?;
     Ok(HealthChanged {
         receiver: "running".into(),
         breaker: console.breaker_state().state.as_str().into(),
-        backlog: count(backlog),
+        backlog: count(backlog.pending),
+        backlog_oldest_secs: secs(backlog.oldest_age_secs),
+        backlog_drain_secs: secs(backlog.drain_secs),
         reconciler_last_run: last.map(time),
         reconciler_late: late,
     })

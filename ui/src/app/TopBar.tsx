@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import type { AppInfo, HealthChanged } from "../ipc";
+import { backlogDetail } from "./backlog";
 import { useSwitchLanguage } from "./language";
 import { qk } from "./queryKeys";
 
@@ -11,7 +12,7 @@ export function envLabel(info: AppInfo): "DEMO" | "PRODUCTION" | "SANDBOX" {
 
 /** Receiver and breaker state as last pushed by the shell (nothing until the first event). */
 function HealthPill() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const health = useQuery<HealthChanged | null>({ queryKey: qk.health, queryFn: () => null, enabled: false });
   const h = health.data;
   if (!h) return null;
@@ -19,6 +20,7 @@ function HealthPill() {
   return (
     <span className={`health-pill ${bad ? "tone-bad" : "tone-ok"}`} data-testid="health-pill" title={t("health.title")}>
       {t("health.summary", { receiver: t(`receiver.${h.receiver}`, { defaultValue: h.receiver }), breaker: t(`breaker.${h.breaker}`, { defaultValue: h.breaker }), backlog: h.backlog })}
+      {h.backlog > 0 && <span data-testid="health-backlog"> ({backlogDetail(h, t, i18n.language)})</span>}
     </span>
   );
 }

@@ -87,6 +87,9 @@ const ar: Translation = {
   },
   health: {
     title: "مستقبل الإشعارات، وقاطع الدائرة للبوابة، والطابور المتراكم",
+    oldest: "الأقدم منذ {{age}}",
+    drains: "يُنجز خلال {{in}} تقريباً",
+    notDraining: "لم يُعالج شيء مؤخراً",
     summary: "المستقبل {{receiver}} · القاطع {{breaker}} · المتراكم {{backlog}}",
     receiverDown: "مستقبل الإشعارات لا يعمل",
   },

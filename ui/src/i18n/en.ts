@@ -85,6 +85,9 @@ const en = {
   },
   health: {
     title: "Webhook receiver, gateway circuit breaker and processing backlog",
+    oldest: "oldest {{age}}",
+    drains: "drains in about {{in}}",
+    notDraining: "nothing processed lately",
     summary: "Receiver {{receiver}} · breaker {{breaker}} · backlog {{backlog}}",
     receiverDown: "Webhook receiver not running",
   },

@@ -462,6 +462,10 @@ export type HealthChanged = {
 	/**  `closed`, `open` or `half_open`. */
 	breaker: string,
 	backlog: number,
+	/**  Seconds the oldest waiting delivery has waited. */
+	backlog_oldest_secs: number | null,
+	/**  Seconds until the backlog drains at the recent pace; None without a pace. */
+	backlog_drain_secs: number | null,
 	reconciler_last_run: string | null,
 	reconciler_late: boolean,
 };

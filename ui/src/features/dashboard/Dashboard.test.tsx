@@ -32,9 +32,30 @@ describe("dashboard", () => {
     expect(screen.getByTestId("stat-received")).toHaveTextContent("1,342");
     expect(screen.getByTestId("stat-breaker")).toHaveTextContent("closed");
 
-    await push("health-changed", { receiver: "running", breaker: "open", backlog: 250, reconciler_last_run: null, reconciler_late: true });
+    await push("health-changed", {
+      receiver: "running",
+      breaker: "open",
+      backlog: 250,
+      backlog_oldest_secs: 200,
+      backlog_drain_secs: 90,
+      reconciler_last_run: null,
+      reconciler_late: true,
+    });
     await waitFor(() => expect(screen.getByTestId("stat-breaker")).toHaveTextContent("open"));
     expect(screen.getByTestId("stat-backlog")).toHaveTextContent("250");
+    // How old the backlog is and when it drains at the recent pace, not just its size.
+    expect(screen.getByTestId("stat-backlog")).toHaveTextContent("oldest 3 min · drains in about 2 min");
+    expect(screen.getByTestId("health-backlog")).toHaveTextContent("oldest 3 min · drains in about 2 min");
+    await push("health-changed", {
+      receiver: "running",
+      breaker: "open",
+      backlog: 250,
+      backlog_oldest_secs: 4000,
+      backlog_drain_secs: null,
+      reconciler_last_run: null,
+      reconciler_late: true,
+    });
+    await waitFor(() => expect(screen.getByTestId("health-backlog")).toHaveTextContent("oldest 1 h 6 min · nothing processed lately"));
     expect(screen.getByText(/The reconciler is late/)).toBeInTheDocument();
     expect(screen.getByTestId("health-pill")).toHaveTextContent("breaker open");
     expect(screen.getByTestId("stat-registrations")).toHaveTextContent("as registered");

@@ -7,17 +7,19 @@ import { ipc, type HealthChanged } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { useMarkReady } from "../../app/ready";
 import { Empty, ErrorState, Loading } from "../../components/States";
+import { backlogDetail } from "../../app/backlog";
 import { formatCount, formatDateTime } from "../../lib/time";
 import { RegistrationNotices, registrationTone } from "./RegistrationHealth";
 import { VolumeChart } from "./VolumeChart";
 
 const RANGES = [7, 30, 90];
 
-function Stat({ label, value, tone, testId }: { label: string; value: string; tone?: string; testId?: string }) {
+function Stat({ label, value, tone, testId, detail }: { label: string; value: string; tone?: string; testId?: string; detail?: string }) {
   return (
     <div className={`stat ${tone ? `tone-${tone}` : ""}`} data-testid={testId}>
       <span className="stat-label">{label}</span>
       <span className="stat-value">{value}</span>
+      {detail && <span className="stat-detail muted small">{detail}</span>}
     </div>
   );
 }
@@ -58,7 +60,13 @@ export function DashboardScreen() {
         <Stat label={t("dashboard.rejected")} value={n(d.webhooks.rejected)} tone={d.webhooks.rejected > 0 ? "warn" : undefined} testId="stat-rejected" />
         <Stat label={t("dashboard.failed")} value={n(d.webhooks.failed)} tone={d.webhooks.failed > 0 ? "bad" : undefined} testId="stat-failed" />
         <Stat label={t("dashboard.breaker")} value={t(`breaker.${breaker}`, { defaultValue: breaker })} tone={breaker === "closed" ? "ok" : "bad"} testId="stat-breaker" />
-        <Stat label={t("dashboard.backlog")} value={n(backlog)} tone={backlog > 100 ? "warn" : undefined} testId="stat-backlog" />
+        <Stat
+          label={t("dashboard.backlog")}
+          value={n(backlog)}
+          tone={backlog > 100 ? "warn" : undefined}
+          testId="stat-backlog"
+          detail={h ? backlogDetail(h, t, i18n.language) : undefined}
+        />
         <Stat
           label={t("dashboard.reconciler")}
           value={lastRun ? formatDateTime(lastRun, i18n.language) : t("dashboard.never")}
