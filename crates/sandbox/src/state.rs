@@ -93,6 +93,8 @@ pub struct ApiFaults {
     pub method: Option<String>,
     /// Every API call (any method; not one-shot like the faults above) waits this long before
     /// it is handled, until changed or cleared. Starts at [`SandboxConfig::api_latency`].
+    /// Unlike a stall, a client that gives up during the wait cancels the call: this models a
+    /// slow round trip, not a gateway that acts and then answers late.
     pub latency_ms: u64,
 }
 
