@@ -130,6 +130,9 @@ pub struct Args {
     /// At most this many API calls per second, then 429.
     #[arg(long)]
     pub rate_limit_per_second: Option<u32>,
+    /// Every API call answers after this many milliseconds (a slow gateway).
+    #[arg(long, default_value_t = 0)]
+    pub api_latency_ms: u64,
     /// Failure and cancel redirects carry no `paymentStatus`.
     #[arg(long)]
     pub omit_failure_payment_status: bool,
@@ -200,6 +203,7 @@ impl Args {
             honour_expires_in_minutes: self.honour_expires_in_minutes,
             qatar_supported: self.qatar_supported,
             rate_limit_per_second: self.rate_limit_per_second.filter(|n| *n > 0),
+            api_latency: std::time::Duration::from_millis(self.api_latency_ms),
             omit_failure_payment_status: self.omit_failure_payment_status,
             dispute_api_enabled: self.dispute_api,
             dispute_payload: self.dispute_payload,

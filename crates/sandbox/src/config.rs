@@ -117,6 +117,10 @@ pub struct SandboxConfig {
     /// At most this many Tamara API calls per second, then 429 (rate limits are unknown,
     /// §12, §16.20). `None` (default): no limit.
     pub rate_limit_per_second: Option<u32>,
+    /// Every Tamara API call answers only after this long: a slow gateway, for measuring how
+    /// a client copes with latency (the flash-sale benchmark). Default zero. Changed at run
+    /// time by `POST /_sandbox/faults/api {latency_ms}`; clearing the faults restores this.
+    pub api_latency: Duration,
     /// Failure and cancel redirects carry no `paymentStatus` (only `approved` is confirmed,
     /// §5.2, §16.14). Default off: `declined` / `canceled`.
     pub omit_failure_payment_status: bool,
@@ -168,6 +172,7 @@ impl Default for SandboxConfig {
             honour_expires_in_minutes: false,
             qatar_supported: false,
             rate_limit_per_second: None,
+            api_latency: Duration::ZERO,
             omit_failure_payment_status: false,
             dispute_api_enabled: false,
             dispute_payload: DisputePayload::default(),

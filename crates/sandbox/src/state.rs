@@ -8,7 +8,7 @@
 //!   resulting notifications while still holding the lock, so deliveries start in the order
 //!   the changes happened.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -91,6 +91,11 @@ pub struct ApiFaults {
     /// Only calls with this HTTP method (e.g. `POST`) consume the faults above; other calls
     /// (the order reads around a money move) pass untouched. `None`: every API call.
     pub method: Option<String>,
+    /// Every API call (any method; not one-shot like the faults above) waits this long before
+    /// it is handled, until changed or cleared. Starts at [`SandboxConfig::api_latency`].
+    /// Unlike a stall, a client that gives up during the wait cancels the call: this models a
+    /// slow round trip, not a gateway that acts and then answers late.
+    pub latency_ms: u64,
 }
 
 /// One API fault taken for a call: what [`AppState::take_api_fault`] hands the middleware.
@@ -121,12 +126,16 @@ pub(crate) struct Inner {
     pub base_url: Mutex<String>,
     /// The current rate-limit window: when it started and the calls it has taken.
     pub rate_window: Mutex<(std::time::Instant, u32)>,
+    /// Tamara API calls received, by HTTP method (what a client spent; `/_sandbox/` calls and
+    /// calls refused by the rate limit are not counted).
+    pub api_calls: Mutex<BTreeMap<String, u64>>,
 }
 
 impl AppState {
     /// Builds the state and starts the delivery dispatcher; must run inside a Tokio runtime.
     pub fn new(config: SandboxConfig) -> anyhow::Result<Self> {
         let clock = Arc::new(Clock::default());
+        let latency_ms = millis(config.api_latency);
         let deliverer = Deliverer::start(clock.clone(), &config)?;
         let base = config
             .public_base_url
@@ -138,10 +147,14 @@ impl AppState {
                 config,
                 clock,
                 store: Mutex::new(Store::default()),
-                api_faults: Mutex::new(ApiFaults::default()),
+                api_faults: Mutex::new(ApiFaults {
+                    latency_ms,
+                    ..ApiFaults::default()
+                }),
                 deliverer,
                 base_url: Mutex::new(base),
                 rate_window: Mutex::new((std::time::Instant::now(), 0)),
+                api_calls: Mutex::new(BTreeMap::new()),
             }),
         })
     }
@@ -375,13 +388,50 @@ impl AppState {
         out
     }
 
-    /// Forgets orders, webhooks, faults, the log and the clock offset; reseeds the ids.
+    /// Drops every pending API fault; the latency goes back to the configured one.
+    pub fn clear_api_faults(&self) {
+        *lock(&self.inner.api_faults) = ApiFaults {
+            latency_ms: millis(self.inner.config.api_latency),
+            ..ApiFaults::default()
+        };
+    }
+
+    /// How long every API call waits now (see [`ApiFaults::latency_ms`]).
+    pub fn api_latency(&self) -> Duration {
+        Duration::from_millis(lock(&self.inner.api_faults).latency_ms)
+    }
+
+    /// Counts one Tamara API call with `method`.
+    pub fn count_api_call(&self, method: &str) {
+        *lock(&self.inner.api_calls)
+            .entry(method.to_owned())
+            .or_default() += 1;
+    }
+
+    /// Tamara API calls received so far, by HTTP method.
+    pub fn api_calls(&self) -> BTreeMap<String, u64> {
+        lock(&self.inner.api_calls).clone()
+    }
+
+    /// Starts counting API calls from zero.
+    pub fn clear_api_calls(&self) {
+        lock(&self.inner.api_calls).clear();
+    }
+
+    /// Forgets orders, webhooks, faults, the call counts, the log and the clock offset;
+    /// reseeds the ids.
     pub fn reset(&self) {
         *lock(&self.inner.store) = Store::default();
         *lock(&self.inner.ids) = IdGen::new(self.inner.config.seed);
-        *lock(&self.inner.api_faults) = ApiFaults::default();
+        self.clear_api_faults();
+        self.clear_api_calls();
         self.inner.deliverer.clear_faults();
         self.inner.deliverer.clear_log();
         self.inner.clock.reset();
     }
+}
+
+/// A duration in whole milliseconds, saturating (a configured latency is never that long).
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

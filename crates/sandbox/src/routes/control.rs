@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/_sandbox/faults", get(faults).delete(clear_faults))
         .route("/_sandbox/faults/api", post(api_faults))
         .route("/_sandbox/faults/deliveries", post(delivery_faults))
+        .route("/_sandbox/calls", get(calls).delete(clear_calls))
         .route(
             "/_sandbox/deliveries",
             get(deliveries).delete(clear_deliveries),
@@ -179,17 +180,28 @@ async fn faults(State(state): State<AppState>) -> Json<Value> {
 }
 
 async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
-    *crate::delivery::lock(&state.inner.api_faults) = ApiFaults::default();
+    state.clear_api_faults();
     state.deliverer().clear_faults();
     Json(json!({}))
 }
 
 /// `POST /_sandbox/faults/api` `{status: 503, count: 2}` and/or `{stall_ms: 2000, stall_count: 1}`,
 /// optionally `after_apply: true` (handle, then answer the 5xx) and `method: "POST"` (only
-/// calls with that method consume the faults).
+/// calls with that method consume the faults). `{latency_ms: 200}`: every API call, of any
+/// method, waits 200 ms from now on (0 or clearing the faults ends it) — a slow gateway rather
+/// than one slow call.
 async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let f: ApiFaults = serde_json::from_value(parse_body(&body)?)
+    let body = parse_body(&body)?;
+    // Only a given `latency_ms` changes the latency: a body staging a 5xx leaves it alone.
+    let latency_given = as_object(&body, "body")?.contains_key("latency_ms");
+    let f: ApiFaults = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
+    if f.latency_ms > 600_000 {
+        return Err(ApiError::invalid(
+            "latency_ms",
+            "expected at most 600000 (ten minutes)",
+        ));
+    }
     if let Some(s) = f.status
         && !(500..=599).contains(&s)
     {
@@ -204,6 +216,9 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
         ));
     }
     let mut g = crate::delivery::lock(&state.inner.api_faults);
+    if latency_given {
+        g.latency_ms = f.latency_ms;
+    }
     if f.count > 0 {
         g.status = f.status.or(Some(503));
         g.count = f.count;
@@ -226,6 +241,19 @@ async fn delivery_faults(State(state): State<AppState>, body: Bytes) -> ApiResul
         .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
     let now = state.deliverer().add_faults(f);
     Ok(Json(json!({ "deliveries": now })))
+}
+
+/// `GET /_sandbox/calls`: the Tamara API calls received since the start (or the last reset or
+/// `DELETE`), `{total, by_method: {GET: n, POST: n}}` — what a client spent.
+async fn calls(State(state): State<AppState>) -> Json<Value> {
+    let by_method = state.api_calls();
+    let total: u64 = by_method.values().sum();
+    Json(json!({ "total": total, "by_method": by_method }))
+}
+
+async fn clear_calls(State(state): State<AppState>) -> Json<Value> {
+    state.clear_api_calls();
+    Json(json!({}))
 }
 
 async fn deliveries(State(state): State<AppState>) -> Json<Value> {

@@ -166,7 +166,13 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
 
 /// Injected API faults: stall (then handle normally), answer a 5xx without handling, or
 /// handle and then answer a 5xx (`after_apply`: the move happened, the answer was lost).
+/// Every call is counted first, then waits out the standing latency, if any.
 async fn api_faults(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    state.count_api_call(req.method().as_str());
+    let latency = state.api_latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let fault = state.take_api_fault(req.method().as_str());
     let injected = |code: u16| {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);

@@ -358,3 +358,73 @@ async fn api_fault_after_apply_and_method_filter() {
         .await;
     assert_eq!(s, 400, "unknown methods are refused");
 }
+
+/// `latency_ms`: every API call, of any method and without a count, answers after the latency
+/// until it is set to 0 or the faults are cleared (back to the configured one); `/_sandbox/`
+/// calls are neither slowed nor counted. `/_sandbox/calls` counts what a client spent.
+#[tokio::test]
+async fn standing_latency_slows_every_call_and_calls_are_counted() {
+    use std::time::{Duration, Instant};
+    let sb = start().await;
+    let id = sb.new_order("100").await;
+    let (s, v) = sb.get("/_sandbox/calls").await;
+    assert_eq!(s, 200);
+    assert_eq!(v, json!({"total": 1, "by_method": {"POST": 1}}));
+    let (s, v) = sb
+        .post("/_sandbox/faults/api", json!({"latency_ms": 150}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["api"]["latency_ms"], 150);
+    // Staging another fault leaves the latency alone.
+    sb.post("/_sandbox/faults/api", json!({"status": 503, "count": 1}))
+        .await;
+    let started = Instant::now();
+    let (s, _) = sb.get(&format!("/orders/{id}")).await;
+    assert_eq!(s, 503, "the injected failure also waits");
+    for _ in 0..2 {
+        assert_eq!(sb.status_of(&id).await, "new");
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "three slow calls"
+    );
+    let started = Instant::now();
+    sb.get("/_sandbox/orders").await;
+    assert!(
+        started.elapsed() < Duration::from_millis(150),
+        "control calls are not slowed"
+    );
+    let (_, v) = sb.get("/_sandbox/calls").await;
+    assert_eq!(v, json!({"total": 4, "by_method": {"GET": 3, "POST": 1}}));
+
+    sb.call("DELETE", "/_sandbox/faults", None).await;
+    let started = Instant::now();
+    sb.status_of(&id).await;
+    assert!(started.elapsed() < Duration::from_millis(150), "cleared");
+    let (s, _) = sb
+        .post("/_sandbox/faults/api", json!({"latency_ms": 700_000}))
+        .await;
+    assert_eq!(s, 400, "at most ten minutes");
+    sb.call("DELETE", "/_sandbox/calls", None).await;
+    let (_, v) = sb.get("/_sandbox/calls").await;
+    assert_eq!(v, json!({"total": 0, "by_method": {}}));
+
+    // The configured latency is where clearing returns to.
+    let sb = start_with(tamara_sandbox::SandboxConfig {
+        api_latency: Duration::from_millis(150),
+        ..config()
+    })
+    .await;
+    sb.post("/_sandbox/faults/api", json!({"latency_ms": 0}))
+        .await;
+    let started = Instant::now();
+    sb.new_order("100").await;
+    assert!(started.elapsed() < Duration::from_millis(150), "set to 0");
+    sb.call("DELETE", "/_sandbox/faults", None).await;
+    let started = Instant::now();
+    sb.new_order("100").await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "back to the configured"
+    );
+}
