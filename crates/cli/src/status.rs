@@ -22,6 +22,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
     let recorded =
         mizan_core::gateway::recorded_breaker(console.store(), console.environment()).await?;
     let backlog = mizan_core::views::backlog::backlog(console).await?;
+    let approved = mizan_core::views::backlog::approved_waiting(console).await?;
     let failed = reconcile::failed_deliveries(store, env).await?.len();
     let now = console.now();
     let receiver = health::receiver_health(console, now).await?;
@@ -42,6 +43,7 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
                 "cooldown_secs": breaker.config.cooldown.as_secs(),
                 "last_recorded_transition": recorded,
             },
+            "approved_waiting": approved,
             "inbox": { "backlog": backlog.pending, "backlog_detail": backlog, "failed": failed,
                 "last_delivery_at": receiver.last_delivery_at.map(|t| t.to_rfc3339()) },
             "receiver": serde_json::to_value(&receiver).unwrap_or(Value::Null),
@@ -81,6 +83,19 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
         );
     }
     say!("Inbox         {}, {failed} failed", backlog_line(&backlog));
+    if approved.count > 0 {
+        let age = approved.oldest_age_secs.unwrap_or(0);
+        say!(
+            "Approved      {} waiting for authorisation, oldest {} min{}",
+            approved.count,
+            age / 60,
+            if approved.alerting {
+                format!("  ALERT: over {} min", approved.alert_after_secs / 60)
+            } else {
+                String::new()
+            }
+        );
+    }
     say!("Receiver      {}", receiver_line(&receiver, now));
     let c = &receiver.last_24h;
     say!(

@@ -245,3 +245,28 @@ fn parse(text: &str, column: &'static str) -> Result<DateTime<Utc>, StoreError> 
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::corrupt("webhook_deliveries", column, e))
 }
+
+/// Orders of `env` approved and not yet authorised: how many, and the oldest's last change
+/// (the approval, for an order that has not moved since) — read through the status index.
+///
+/// # Errors
+/// [`StoreError::Query`]; [`StoreError::CorruptRow`].
+pub async fn approved_waiting<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    let context = "read approved orders";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
+         WHERE environment = ? AND status = 'approved'",
+    )
+    .bind(env.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
+    let oldest: Option<String> = row.try_get("oldest").map_err(StoreError::query(context))?;
+    let oldest = oldest.map(|t| parse(&t, "updated_at")).transpose()?;
+    Ok((u64::try_from(n).unwrap_or(0), oldest))
+}

@@ -29,6 +29,48 @@ pub struct Backlog {
     pub drain_secs: Option<u64>,
 }
 
+/// Minutes an approved order may wait for its authorisation before `mizan status` and the
+/// desktop alert (Tamara's deadline is 72 h; a flash sale's backlog shows long before).
+pub const APPROVED_ALERT_VAR: &str = "MIZAN_APPROVED_ALERT_MINUTES";
+/// The alert's age without [`APPROVED_ALERT_VAR`].
+pub const DEFAULT_APPROVED_ALERT_MINUTES: u64 = 30;
+
+/// Approved orders waiting for their authorisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovedWaiting {
+    pub count: u64,
+    /// Seconds since the oldest one last changed (its approval).
+    pub oldest_age_secs: Option<u64>,
+    /// The age that alerts, in seconds.
+    pub alert_after_secs: u64,
+    /// The oldest has waited longer than that.
+    pub alerting: bool,
+}
+
+/// The alert age `value` (from [`APPROVED_ALERT_VAR`], minutes, at least 1) asks for.
+pub fn approved_alert_from(value: Option<&str>) -> u64 {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_APPROVED_ALERT_MINUTES, |m| m.max(1))
+}
+
+/// The approved orders of the console's environment still waiting for an authorisation.
+///
+/// # Errors
+/// Store errors.
+pub async fn approved_waiting(console: &Console) -> Result<ApprovedWaiting> {
+    let (count, oldest) =
+        delivery_stats::approved_waiting(console.store(), console.environment()).await?;
+    let minutes = approved_alert_from(std::env::var(APPROVED_ALERT_VAR).ok().as_deref());
+    let age = oldest.map(|t| u64::try_from((console.now() - t).num_seconds()).unwrap_or(0));
+    Ok(ApprovedWaiting {
+        count,
+        oldest_age_secs: age,
+        alert_after_secs: minutes * 60,
+        alerting: age.is_some_and(|a| a > minutes * 60),
+    })
+}
+
 /// Reads the backlog of the console's environment.
 ///
 /// # Errors

@@ -77,7 +77,7 @@ pub struct ProcessorConfig {
 /// Overrides [`ProcessorConfig::concurrency`] (1 to 64) for `mizan serve` and the desktop.
 pub const CONCURRENCY_VAR: &str = "MIZAN_PROCESSOR_CONCURRENCY";
 /// Orders processed at once without [`CONCURRENCY_VAR`].
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The concurrency `value` (from [`CONCURRENCY_VAR`]) asks for, clamped to 1..=64, else the
 /// default.
@@ -580,7 +580,7 @@ mod tests {
     #[test]
     fn concurrency_comes_from_the_variable_within_bounds() {
         assert_eq!(concurrency_from(None), DEFAULT_CONCURRENCY);
-        assert_eq!(concurrency_from(Some(" 16 ")), 16);
+        assert_eq!(concurrency_from(Some(" 12 ")), 12);
         assert_eq!(concurrency_from(Some("0")), 1);
         assert_eq!(concurrency_from(Some("500")), 64);
         assert_eq!(concurrency_from(Some("many")), DEFAULT_CONCURRENCY);

@@ -217,3 +217,42 @@ async fn the_token_tester_says_which_check_fails() {
         assert!(!c.detail.contains(&good), "the token is never echoed");
     }
 }
+
+#[tokio::test]
+async fn approved_orders_waiting_for_authorisation_are_counted_and_alert_when_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let console = console(dir.path()).await;
+    let none = mizan_core::views::backlog::approved_waiting(&console)
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.count, none.oldest_age_secs, none.alerting),
+        (0, None, false)
+    );
+    // j % 20 == 0 is approved: 3 of 60 seeded orders, changed long before now.
+    seed::seed_orders(console.store(), Environment::Sandbox, 0, 60)
+        .await
+        .unwrap();
+    seed::seed_orders(console.store(), Environment::Production, 60, 100)
+        .await
+        .unwrap();
+    let waiting = mizan_core::views::backlog::approved_waiting(&console)
+        .await
+        .unwrap();
+    assert_eq!(waiting.count, 3, "this environment's only");
+    assert!(
+        waiting
+            .oldest_age_secs
+            .is_some_and(|a| a > waiting.alert_after_secs)
+    );
+    assert!(waiting.alerting);
+    assert_eq!(
+        mizan_core::views::backlog::approved_alert_from(Some("5")),
+        5
+    );
+    assert_eq!(
+        mizan_core::views::backlog::approved_alert_from(Some("0")),
+        1
+    );
+    assert_eq!(mizan_core::views::backlog::approved_alert_from(None), 30);
+}
