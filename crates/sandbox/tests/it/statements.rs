@@ -215,7 +215,18 @@ async fn a_closed_statement_has_a_line_per_capture_and_refund_with_fees_rounded_
     );
     let (_, json_view) = sb.get(&format!("/_sandbox/statements/{id}")).await;
     let day = riyadh_day(json_view["lines"][0]["event_at"].as_str().unwrap());
-    assert_eq!(f.header["Statement Period"], format!("{day} - {day}"));
+    // A statement closed on demand runs from its week's Monday (Riyadh) to the day it closed.
+    let today = now.with_timezone(&Riyadh).date_naive();
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    assert_eq!(
+        day,
+        today.format("%d/%m/%Y").to_string(),
+        "the captures happened today"
+    );
+    assert_eq!(
+        f.header["Statement Period"],
+        format!("{} - {day}", monday.format("%d/%m/%Y"))
+    );
     assert_eq!(f.header["Time Zone"], "Asia/Riyadh");
     let ids: Vec<&str> = f
         .lines
