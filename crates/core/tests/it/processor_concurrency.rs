@@ -151,3 +151,70 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_and_a_reconcile_sweep_meeting_on_an_order_authorise_it_once() {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let api = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo_console(dir.path(), &api).await;
+    let service = start(&console).await;
+    let http = reqwest::Client::new();
+    let mut dice = customers::Dice::new(9);
+    let mut ids = Vec::new();
+    for n in 1..=8 {
+        let req = customers::checkout(&mut dice, n, "http://127.0.0.1:9").unwrap();
+        ids.push(
+            console
+                .create_checkout(&req)
+                .await
+                .unwrap()
+                .response
+                .value
+                .order_id,
+        );
+    }
+    let fault = json!({"stall_ms": 100, "stall_count": 10_000});
+    let r = http
+        .post(format!("{api}/_sandbox/faults/api"))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    for id in &ids {
+        let r = http
+            .post(format!("{api}/_sandbox/orders/{id}/approve"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    // While the processor works through the approvals, a sweep reads the same orders and
+    // authorises those it finds approved.
+    let sweeps = mizan_core::reconcile::Reconciler::new(console.clone()).with_concurrency(4);
+    sweeps.sweep().await.unwrap();
+    let started = Instant::now();
+    while authorised(&console, &ids).await < ids.len()
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sweeps.sweep().await.unwrap();
+    service.stop().await.unwrap();
+    assert_eq!(authorised(&console, &ids).await, ids.len());
+    for id in &ids {
+        let entries = ledger::list_for_order(console.store(), console.environment(), id)
+            .await
+            .unwrap();
+        let succeeded = entries
+            .iter()
+            .filter(|e| {
+                e.kind == LedgerKind::Authorise && e.state == ledger::LedgerState::Succeeded
+            })
+            .count();
+        assert_eq!(succeeded, 1, "order {id} authorised once: {entries:#?}");
+    }
+}
