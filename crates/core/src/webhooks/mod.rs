@@ -10,6 +10,7 @@
 //! it from the API first, because the token signs the sender, not the body; time comes from the
 //! context's clock, so token expiry is testable.
 
+mod batch;
 pub mod body;
 pub mod health;
 pub mod limit;

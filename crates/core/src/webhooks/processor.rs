@@ -29,6 +29,9 @@ use std::time::Duration;
 
 use futures::FutureExt as _;
 use futures::StreamExt as _;
+
+use super::batch::{self, Stopping};
+pub use super::batch::{CONCURRENCY_VAR, DEFAULT_CONCURRENCY, concurrency_from};
 use futures::future::FusedFuture as _;
 use tamara::ApiError;
 use tamara::model::OrderStatus;
@@ -72,19 +75,6 @@ pub struct ProcessorConfig {
     pub retry_max: Duration,
     /// Orders whose deliveries are processed at the same time (at least 1).
     pub concurrency: usize,
-}
-
-/// Overrides [`ProcessorConfig::concurrency`] (1 to 64) for `mizan serve` and the desktop.
-pub const CONCURRENCY_VAR: &str = "MIZAN_PROCESSOR_CONCURRENCY";
-/// Orders processed at once without [`CONCURRENCY_VAR`].
-pub const DEFAULT_CONCURRENCY: usize = 16;
-
-/// The concurrency `value` (from [`CONCURRENCY_VAR`]) asks for, clamped to 1..=64, else the
-/// default.
-pub fn concurrency_from(value: Option<&str>) -> usize {
-    value
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .map_or(DEFAULT_CONCURRENCY, |n| n.clamp(1, 64))
 }
 
 impl Default for ProcessorConfig {
@@ -196,51 +186,39 @@ impl Processor {
         let env = self.console.environment();
         let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
             .await?;
-        let groups = by_order(rows, |r| r.order_id.as_deref());
-        let settled = std::sync::atomic::AtomicUsize::new(0);
-        let failure: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        // One future per order, polled together (no spawned tasks): the shutdown is checked
-        // before each row, and a row in hand is always finished.
-        let shutdown = std::sync::Mutex::new(shutdown);
-        futures::stream::iter(groups)
-            .for_each_concurrent(self.config.concurrency.max(1), |group| {
-                let (settled, failure, stop, shutdown) = (&settled, &failure, &stop, &shutdown);
-                async move {
-                    for row in group {
-                        let stopping = match shutdown.lock() {
-                            Ok(mut s) => (&mut **s).now_or_never().is_some(),
-                            Err(_) => true,
-                        };
-                        if stopping || stop.load(std::sync::atomic::Ordering::Relaxed) {
-                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                            return;
-                        }
-                        let outcome = match self.process(&row).await {
-                            Ok(()) => {
-                                settled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                Ok(())
-                            }
-                            Err(Error::Store(StoreError::Conflict(why))) => {
-                                self.lost_race(&row, &why).await
-                            }
-                            Err(e) => Err(e),
-                        };
-                        if let Err(e) = outcome {
-                            // A store failure: later rows of this order wait for the next batch.
-                            if let Ok(mut f) = failure.lock() {
-                                f.get_or_insert(e);
-                            }
-                            return;
-                        }
-                    }
-                }
-            })
-            .await;
-        match failure.into_inner().ok().flatten() {
-            Some(e) => Err(e),
-            None => Ok(settled.into_inner()),
+        // One future per order, polled together in this task: each order's rows one at a time.
+        let stopping = Stopping::new(shutdown);
+        let settled: Vec<Result<usize>> =
+            futures::stream::iter(batch::by_order(rows, |r| r.order_id.as_deref()))
+                .map(|group| self.run_group(group, &stopping))
+                .buffer_unordered(self.config.concurrency.max(1))
+                .collect()
+                .await;
+        settled.into_iter().sum()
+    }
+
+    /// Settles one order's rows in arrival order, stopping before a row once the batch stops;
+    /// a store failure leaves the order's later rows for the next batch. Returns the rows settled.
+    async fn run_group<F>(
+        &self,
+        group: Vec<WebhookDelivery>,
+        stopping: &Stopping<'_, F>,
+    ) -> Result<usize>
+    where
+        F: Future<Output = ()> + Unpin,
+    {
+        let mut settled = 0;
+        for row in group {
+            if stopping.now() {
+                break;
+            }
+            match self.process(&row).await {
+                Ok(()) => settled += 1,
+                Err(Error::Store(StoreError::Conflict(why))) => self.lost_race(&row, &why).await?,
+                Err(e) => return Err(e),
+            }
         }
+        Ok(settled)
     }
 
     /// A row this processor could not settle because it was no longer pending: another
@@ -506,26 +484,6 @@ fn late_event(n: &Notification, cached: Option<&str>) -> Option<String> {
     })
 }
 
-/// The batch's rows grouped by order (`order_of`), each group in arrival order, groups in the
-/// order of their first row (a row naming no order is a group of its own).
-fn by_order<T>(rows: Vec<T>, order_of: impl Fn(&T) -> Option<&str>) -> Vec<Vec<T>> {
-    let mut groups: Vec<Vec<T>> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for row in rows {
-        let slot = order_of(&row).and_then(|o| index.get(o).copied());
-        match slot {
-            Some(i) => groups[i].push(row),
-            None => {
-                if let Some(o) = order_of(&row) {
-                    index.insert(o.to_owned(), groups.len());
-                }
-                groups.push(vec![row]);
-            }
-        }
-    }
-    groups
-}
-
 /// Whether approved orders of the console's environment are authorised automatically: the
 /// environment's [`AUTO_AUTHORISE_SETTING`], else the global one, else on.
 ///
@@ -549,131 +507,5 @@ pub async fn auto_authorise_enabled(console: &Context) -> Result<bool> {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use std::collections::HashMap;
-
-    use super::*;
-    use crate::Console;
-    use crate::config::ConsoleConfig;
-    use crate::store::deliveries::NewDelivery;
-
-    #[test]
-    fn one_orders_rows_stay_together_in_arrival_order_and_orders_keep_their_first_arrival() {
-        let rows = vec![
-            (1, Some("a")),
-            (2, Some("b")),
-            (3, None),
-            (4, Some("a")),
-            (5, None),
-            (6, Some("b")),
-        ];
-        let groups = by_order(rows, |r| r.1);
-        let ids: Vec<Vec<i32>> = groups
-            .iter()
-            .map(|g| g.iter().map(|r| r.0).collect())
-            .collect();
-        assert_eq!(ids, [vec![1, 4], vec![2, 6], vec![3], vec![5]]);
-    }
-
-    #[test]
-    fn concurrency_comes_from_the_variable_within_bounds() {
-        assert_eq!(concurrency_from(None), DEFAULT_CONCURRENCY);
-        assert_eq!(concurrency_from(Some(" 12 ")), 12);
-        assert_eq!(concurrency_from(Some("0")), 1);
-        assert_eq!(concurrency_from(Some("500")), 64);
-        assert_eq!(concurrency_from(Some("many")), DEFAULT_CONCURRENCY);
-    }
-
-    /// The stored reason is `<code>: <message>`, after the failed call's step, exactly as it
-    /// was when reasons were built as strings (the UI and `mizan webhooks deliveries` show it).
-    #[test]
-    fn a_failure_reads_as_its_code_and_message_after_the_step() {
-        let open = || GatewayError::CircuitOpen {
-            env: crate::Environment::Sandbox,
-            retry_after_secs: 7,
-        };
-        let paused = open().to_string();
-        let cases = [
-            (
-                ProcessingFailure::Core(Error::ReceiverNotRunning),
-                ErrorCode::ReceiverUnavailable,
-                format!("receiver_unavailable: {}", Error::ReceiverNotRunning),
-            ),
-            (
-                ProcessingFailure::Reread(open()),
-                ErrorCode::GatewayCircuitOpen,
-                format!("re-read failed: gateway_circuit_open: {paused}"),
-            ),
-            (
-                ProcessingFailure::Authorise(open()),
-                ErrorCode::GatewayCircuitOpen,
-                format!("authorise failed: gateway_circuit_open: {paused}"),
-            ),
-        ];
-        for (failure, code, text) in cases {
-            assert_eq!(failure.code(), code);
-            assert_eq!(failure.to_string(), text);
-        }
-    }
-
-    /// Regression: a shutdown first seen between two rows of a batch used to leave the loop
-    /// polling a spent fused future, so the processor (and `mizan serve` after SIGTERM) never
-    /// stopped while deliveries were waiting.
-    #[tokio::test]
-    async fn a_shutdown_seen_inside_a_batch_stops_the_loop() {
-        let dir = tempfile::tempdir().unwrap();
-        let vars: HashMap<String, String> = [
-            ("MIZAN_DATA_DIR", dir.path().display().to_string()),
-            // Nothing listens there: no row may be processed once the shutdown is seen.
-            ("MIZAN_SANDBOX_API_URL", "http://127.0.0.1:9".to_owned()),
-            ("MIZAN_SANDBOX_API_TOKEN", "t".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        let console = Console::open(ConsoleConfig::from_vars(&vars).unwrap())
-            .await
-            .unwrap();
-        let body = r#"{"order_id":"o-1","event_type":"order_approved","data":[]}"#;
-        let id = deliveries::insert(
-            console.store(),
-            &NewDelivery {
-                environment: console.environment(),
-                received_at: chrono::Utc::now(),
-                method: "POST".into(),
-                path: "/webhooks/tamara".into(),
-                query: None,
-                headers_json: "{}".into(),
-                body: body.into(),
-                verdict: DeliveryVerdict::Verified,
-                reason: None,
-                http_status: 200,
-                order_id: Some("o-1".into()),
-                event_type: Some("order_approved".into()),
-                sender: None,
-                sizes: None,
-            },
-        )
-        .await
-        .unwrap();
-        let processor = Processor::new(
-            console.clone(),
-            Arc::new(Notify::new()),
-            ProcessorConfig::default(),
-        );
-        // Already complete: `run_batch` sees it before the pending row and returns.
-        tokio::time::timeout(
-            Duration::from_secs(10),
-            processor.run(std::future::ready(())),
-        )
-        .await
-        .expect("the processor did not stop");
-        let rows = deliveries::list(console.store(), &DeliveryFilter::default())
-            .await
-            .unwrap();
-        assert_eq!(rows[0].id, id);
-        assert_eq!(rows[0].processing_state, ProcessingState::Pending);
-    }
-}
+#[path = "processor_tests.rs"]
+mod tests;
