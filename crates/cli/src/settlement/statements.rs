@@ -103,7 +103,7 @@ async fn list(console: &Console, out: &Output) -> Result<(), CliError> {
     let mut json_rows = Vec::with_capacity(all.len());
     for s in &all {
         let r = console.reconcile_statement(s.id).await?;
-        let differences = r.differences().count();
+        let differences = r.difference_count();
         json_rows
             .push(json!({ "statement": s, "balanced": r.balanced, "differences": differences }));
         rows.push(vec![

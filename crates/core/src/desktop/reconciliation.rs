@@ -258,7 +258,7 @@ fn totals(t: &StatementTotals) -> StatementTotalsView {
 }
 
 fn differences(r: &Reconciliation) -> u32 {
-    count(r.differences().count() + r.totals_differences.len())
+    count(r.difference_count())
 }
 
 /// The screen's model of a reconciliation.

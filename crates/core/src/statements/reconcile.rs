@@ -87,6 +87,12 @@ impl Reconciliation {
     pub fn differences(&self) -> impl Iterator<Item = &ReconRow> {
         self.rows.iter().filter(|r| r.outcome.is_difference())
     }
+
+    /// What someone has to look at: the rows above and the summary's figures that do not add up
+    /// (what "N differences" counts wherever a statement is listed).
+    pub fn difference_count(&self) -> usize {
+        self.differences().count() + self.totals_differences.len()
+    }
 }
 
 /// The period `[first day 00:00, day after the last 00:00)` in `zone`, as instants.
