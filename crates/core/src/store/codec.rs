@@ -140,7 +140,7 @@ pub(crate) fn time_opt(
         .transpose()
 }
 
-fn parse_time(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
 }
 

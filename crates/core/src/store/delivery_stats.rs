@@ -7,8 +7,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::codec::ts;
+use super::codec::{self, ts};
 use super::{Db, Environment, StoreError};
+
+const TABLE: &str = "webhook_deliveries";
 
 /// How deliveries since a moment were judged and processed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -198,27 +200,17 @@ pub async fn backlog<'c>(
     let context = "read the backlog";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(id) AS oldest FROM webhook_deliveries
-         WHERE processing_state = 'pending' AND environment = ?",
+        "SELECT COUNT(*) AS n,
+            (SELECT received_at FROM webhook_deliveries
+             WHERE processing_state = 'pending' AND environment = ?1 ORDER BY id LIMIT 1) AS oldest
+         FROM webhook_deliveries WHERE processing_state = 'pending' AND environment = ?1",
     )
     .bind(env.as_str())
     .fetch_one(&mut *conn)
     .await
     .map_err(StoreError::query(context))?;
-    let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
-    let oldest: Option<i64> = row.try_get("oldest").map_err(StoreError::query(context))?;
-    let oldest_pending_at = match oldest {
-        Some(id) => {
-            let at: String =
-                sqlx::query_scalar("SELECT received_at FROM webhook_deliveries WHERE id = ?")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(StoreError::query(context))?;
-            Some(parse(&at, "received_at")?)
-        }
-        None => None,
-    };
+    let n: i64 = codec::get(&row, TABLE, "n")?;
+    let oldest_pending_at = codec::time_opt(&row, TABLE, "oldest")?;
     let times: Vec<Option<String>> = sqlx::query_scalar(
         "SELECT processed_at FROM webhook_deliveries
          WHERE processing_state = 'processed' AND environment = ? ORDER BY id DESC LIMIT ?",
@@ -231,42 +223,11 @@ pub async fn backlog<'c>(
     let recently_processed = times
         .into_iter()
         .flatten()
-        .map(|t| parse(&t, "processed_at"))
+        .map(|t| codec::parse_time(&t).map_err(|e| StoreError::corrupt(TABLE, "processed_at", e)))
         .collect::<Result<_, _>>()?;
     Ok(BacklogReading {
         pending: u64::try_from(n).unwrap_or(0),
         oldest_pending_at,
         recently_processed,
     })
-}
-
-fn parse(text: &str, column: &'static str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::corrupt("webhook_deliveries", column, e))
-}
-
-/// Orders of `env` approved and not yet authorised: how many, and the oldest's last change
-/// (the approval, for an order that has not moved since) — read through the status index.
-///
-/// # Errors
-/// [`StoreError::Query`]; [`StoreError::CorruptRow`].
-pub async fn approved_waiting<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-    let context = "read approved orders";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
-         WHERE environment = ? AND status = 'approved'",
-    )
-    .bind(env.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query(context))?;
-    let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
-    let oldest: Option<String> = row.try_get("oldest").map_err(StoreError::query(context))?;
-    let oldest = oldest.map(|t| parse(&t, "updated_at")).transpose()?;
-    Ok((u64::try_from(n).unwrap_or(0), oldest))
 }

@@ -400,3 +400,29 @@ pub(super) fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
         raw_json: codec::get(row, TABLE, "raw_json")?,
     })
 }
+
+/// Orders of `env` approved and not yet authorised: how many, and the oldest's last change
+/// (the approval, for an order that has not moved since) — read through the status index.
+///
+/// # Errors
+/// [`StoreError::Query`]; [`StoreError::CorruptRow`].
+pub async fn approved_waiting<'c>(
+    db: impl Db<'c>,
+    env: Environment,
+) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    let context = "read approved orders";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
+         WHERE environment = ? AND status = 'approved'",
+    )
+    .bind(env.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
+    let n: i64 = codec::get(&row, TABLE, "n")?;
+    Ok((
+        u64::try_from(n).unwrap_or(0),
+        codec::time_opt(&row, TABLE, "oldest")?,
+    ))
+}

@@ -277,7 +277,7 @@ pub async fn lines<'c>(db: impl Db<'c>, statement: i64) -> Result<Vec<LineRecord
         .conn()
         .await
         .map_err(StoreError::query("statement lines"))?;
-    // Streamed: each row is decoded as it arrives, so a 200,000-line statement never holds
+    // Streamed: each row is decoded as it arrives, so a large statement never holds
     // its raw rows and its decoded lines at once.
     let mut out = Vec::new();
     let mut rows = sqlx::query("SELECT * FROM statement_lines WHERE statement = ? ORDER BY row_no")

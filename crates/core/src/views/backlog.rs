@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::console::Console;
 use crate::error::Result;
 use crate::store::delivery_stats::{self, BacklogReading};
+use crate::store::orders;
 
 /// How many recently processed deliveries the pace is measured over.
 pub const RECENT: u32 = 200;
@@ -59,8 +60,7 @@ pub fn approved_alert_from(value: Option<&str>) -> u64 {
 /// # Errors
 /// Store errors.
 pub async fn approved_waiting(console: &Console) -> Result<ApprovedWaiting> {
-    let (count, oldest) =
-        delivery_stats::approved_waiting(console.store(), console.environment()).await?;
+    let (count, oldest) = orders::approved_waiting(console.store(), console.environment()).await?;
     let minutes = approved_alert_from(std::env::var(APPROVED_ALERT_VAR).ok().as_deref());
     let age = oldest.map(|t| u64::try_from((console.now() - t).num_seconds()).unwrap_or(0));
     Ok(ApprovedWaiting {
