@@ -43,21 +43,20 @@ async fn authorised(console: &Console, ids: &[String]) -> usize {
     n
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_restart() {
-    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let api = sim.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let console = demo_console(dir.path(), &api).await;
-    let service = start(&console).await;
+/// `n` checkouts created at no latency, then every API call made `stall_ms` late, then all
+/// approved at once; their order ids.
+async fn approved_at_once(
+    console: &Console,
+    api: &str,
+    seed: u64,
+    n: u64,
+    stall_ms: u64,
+) -> Vec<String> {
     let http = reqwest::Client::new();
-
-    let mut dice = customers::Dice::new(3);
+    let mut dice = customers::Dice::new(seed);
     let mut ids = Vec::new();
-    for n in 1..=ORDERS {
-        let req = customers::checkout(&mut dice, n, "http://127.0.0.1:9").unwrap();
+    for k in 1..=n {
+        let req = customers::checkout(&mut dice, k, "http://127.0.0.1:9").unwrap();
         ids.push(
             console
                 .create_checkout(&req)
@@ -68,8 +67,7 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
                 .order_id,
         );
     }
-    // Every API call from here answers late, as Tamara's do over a real network.
-    let fault = json!({"stall_ms": 150, "stall_count": 10_000});
+    let fault = json!({"stall_ms": stall_ms, "stall_count": 10_000});
     let r = http
         .post(format!("{api}/_sandbox/faults/api"))
         .json(&fault)
@@ -85,6 +83,36 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
             .unwrap();
         assert!(r.status().is_success());
     }
+    ids
+}
+
+/// Each of `ids` has exactly one succeeded authorisation in the ledger.
+async fn authorised_once(console: &Console, ids: &[String]) {
+    for id in ids {
+        let entries = ledger::list_for_order(console.store(), console.environment(), id)
+            .await
+            .unwrap();
+        let succeeded = entries
+            .iter()
+            .filter(|e| {
+                e.kind == LedgerKind::Authorise && e.state == ledger::LedgerState::Succeeded
+            })
+            .count();
+        assert_eq!(succeeded, 1, "order {id} authorised once: {entries:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_restart() {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let api = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo_console(dir.path(), &api).await;
+    let service = start(&console).await;
+    // Every API call answers late, as Tamara's do over a real network.
+    let ids = approved_at_once(&console, &api, 3, ORDERS, 150).await;
 
     // Stop in the middle of the backlog, once a few are done; start again on the same inbox.
     let started = Instant::now();
@@ -161,37 +189,7 @@ async fn a_delivery_and_a_reconcile_sweep_meeting_on_an_order_authorise_it_once(
     let dir = tempfile::tempdir().unwrap();
     let console = demo_console(dir.path(), &api).await;
     let service = start(&console).await;
-    let http = reqwest::Client::new();
-    let mut dice = customers::Dice::new(9);
-    let mut ids = Vec::new();
-    for n in 1..=8 {
-        let req = customers::checkout(&mut dice, n, "http://127.0.0.1:9").unwrap();
-        ids.push(
-            console
-                .create_checkout(&req)
-                .await
-                .unwrap()
-                .response
-                .value
-                .order_id,
-        );
-    }
-    let fault = json!({"stall_ms": 100, "stall_count": 10_000});
-    let r = http
-        .post(format!("{api}/_sandbox/faults/api"))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
-    for id in &ids {
-        let r = http
-            .post(format!("{api}/_sandbox/orders/{id}/approve"))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
-    }
+    let ids = approved_at_once(&console, &api, 9, 8, 100).await;
     // While the processor works through the approvals, a sweep reads the same orders and
     // authorises those it finds approved.
     let sweeps = mizan_core::reconcile::Reconciler::new(console.clone()).with_concurrency(4);
@@ -205,16 +203,5 @@ async fn a_delivery_and_a_reconcile_sweep_meeting_on_an_order_authorise_it_once(
     sweeps.sweep().await.unwrap();
     service.stop().await.unwrap();
     assert_eq!(authorised(&console, &ids).await, ids.len());
-    for id in &ids {
-        let entries = ledger::list_for_order(console.store(), console.environment(), id)
-            .await
-            .unwrap();
-        let succeeded = entries
-            .iter()
-            .filter(|e| {
-                e.kind == LedgerKind::Authorise && e.state == ledger::LedgerState::Succeeded
-            })
-            .count();
-        assert_eq!(succeeded, 1, "order {id} authorised once: {entries:#?}");
-    }
+    authorised_once(&console, &ids).await;
 }
