@@ -81,6 +81,18 @@ impl Env {
     }
 }
 
+/// Runs `mizan ARGS` on the data directory `dir` alone: no simulator, no credentials (what a
+/// command that reads a file or the local store needs).
+pub fn mizan_offline(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MIZAN_DATA_DIR", dir)
+        .output()
+        .unwrap()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

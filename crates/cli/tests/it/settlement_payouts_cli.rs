@@ -4,19 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-
 use serde_json::Value;
 
-fn mizan(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mizan"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("MIZAN_DATA_DIR", dir)
-        .output()
-        .unwrap()
-}
+use crate::common::mizan_offline as mizan;
 
 const HEADER: &str = "Transaction Date,Tamara Order ID,Merchant Order ID,Currency,Event,\
 Event Amount,Tamara Fixed Fees,Tamara Variable Fees,Total Fees,VAT Collected by Tamara,\
