@@ -81,7 +81,12 @@ fn module_graph(src: &Path) -> Graph {
     let mut graph = Graph::new();
     for (module, files) in &modules {
         let deps = graph.entry(module.clone()).or_default();
-        for file in files {
+        // `x_tests.rs` files are test modules (`#[cfg(test)] #[path = …] mod tests;`).
+        let code = files.iter().filter(|f| {
+            !f.file_stem()
+                .is_some_and(|s| s.to_string_lossy().ends_with("_tests"))
+        });
+        for file in code {
             for name in crate_paths(&std::fs::read_to_string(file).unwrap()) {
                 let target = reexports.get(&name).cloned().unwrap_or(name);
                 if &target != module && modules.contains_key(&target) {
