@@ -77,6 +77,15 @@ impl Console {
         }
     }
 
+    /// This console for calls made on behalf of `class` (the webhook processor, the
+    /// reconciler): same store, breakers and API budget, drawn from as that caller.
+    #[must_use]
+    pub fn for_calls_of(&self, class: crate::gateway::CallClass) -> Console {
+        Console {
+            ctx: self.ctx.for_calls_of(class),
+        }
+    }
+
     /// What the modules below this facade work with.
     pub fn context(&self) -> &Context {
         &self.ctx

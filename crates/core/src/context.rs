@@ -17,7 +17,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{ConsoleConfig, EnvironmentConfig};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
-use crate::gateway::{BreakerState, Gateway, Resilience, ResilienceConfig};
+use crate::gateway::{
+    ApiBudget, BreakerState, CallClass, Gateway, GatewayParts, Resilience, ResilienceConfig,
+};
 use crate::store::{Store, StoreOptions};
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct Context {
     /// building one loads the system's CA certificates from disk, which cost the webhook
     /// processor a quarter of its CPU when it was done per call.
     client: Arc<std::sync::OnceLock<TamaraClient>>,
+    /// Who this context's gateway calls on behalf of (the budget's share and patience).
+    call_class: CallClass,
 }
 
 impl Context {
@@ -48,6 +52,7 @@ impl Context {
             resilience: Arc::new(Resilience::new(ResilienceConfig::default(), clock.clone())),
             clock,
             client: Arc::new(std::sync::OnceLock::new()),
+            call_class: CallClass::Person,
         })
     }
 
@@ -63,6 +68,20 @@ impl Context {
         self.resilience = Arc::new(Resilience::new(*self.resilience.config(), clock.clone()));
         self.clock = clock;
         self
+    }
+
+    /// This context for calls made on behalf of `class` (same store, breakers and budgets).
+    #[must_use]
+    pub fn for_calls_of(&self, class: CallClass) -> Context {
+        Context {
+            call_class: class,
+            ..self.clone()
+        }
+    }
+
+    /// The API budget of the active environment.
+    pub fn api_budget(&self) -> &Arc<ApiBudget> {
+        self.resilience.budget(self.environment())
     }
 
     /// The current time, by the context's clock.
@@ -122,11 +141,15 @@ impl Context {
         let env = c.environment;
         Ok(Gateway::new(
             client,
-            env,
-            self.resilience.breaker(env).clone(),
-            self.resilience.config().retry,
-            Some(self.store.clone()),
-            self.clock.clone(),
+            GatewayParts {
+                env,
+                breaker: self.resilience.breaker(env).clone(),
+                budget: self.resilience.budget(env).clone(),
+                class: self.call_class,
+                retry: self.resilience.config().retry,
+                store: Some(self.store.clone()),
+                clock: self.clock.clone(),
+            },
         ))
     }
 }

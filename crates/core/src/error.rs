@@ -53,6 +53,14 @@ pub enum Error {
         env: Environment,
         retry_after_secs: u64,
     },
+    #[error(
+        "Tamara ({env}) is limiting the rate of calls, so this one was not sent; \
+         try again in {retry_after_secs} s"
+    )]
+    BudgetSpent {
+        env: Environment,
+        retry_after_secs: u64,
+    },
     #[error("no webhook delivery {id} in {env}")]
     DeliveryNotFound { id: i64, env: Environment },
     #[error("webhook delivery {id} belongs to {env}; run the command with --env {env}")]
@@ -110,6 +118,7 @@ impl Error {
             Error::OrderNotCached { .. } => ErrorCode::OrderNotCached,
             Error::UncacheableOrder { .. } => ErrorCode::OrderUncacheable,
             Error::CircuitOpen { .. } => ErrorCode::GatewayCircuitOpen,
+            Error::BudgetSpent { .. } => ErrorCode::GatewayRateLimited,
             Error::DeliveryNotFound { .. } => ErrorCode::DeliveryNotFound,
             Error::DeliveryInOtherEnvironment { .. } => ErrorCode::DeliveryOtherEnvironment,
             Error::DeliveryNotReplayable { .. } => ErrorCode::DeliveryNotReplayable,

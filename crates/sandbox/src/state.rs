@@ -96,6 +96,12 @@ pub struct ApiFaults {
     /// Unlike a stall, a client that gives up during the wait cancels the call: this models a
     /// slow round trip, not a gateway that acts and then answers late.
     pub latency_ms: u64,
+    /// At most this many API calls per one-second window, then 429 (not one-shot: it stands
+    /// until changed or cleared). Starts at [`SandboxConfig::rate_limit_per_second`].
+    pub rate_limit_per_second: Option<u32>,
+    /// The switch for what Tamara does not document (§12): `Some(n)` sends `Retry-After: n`
+    /// with each 429, `None` (default) sends no such header.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// One API fault taken for a call: what [`AppState::take_api_fault`] hands the middleware.
@@ -136,6 +142,7 @@ impl AppState {
     pub fn new(config: SandboxConfig) -> anyhow::Result<Self> {
         let clock = Arc::new(Clock::default());
         let latency_ms = millis(config.api_latency);
+        let rate_limit_per_second = config.rate_limit_per_second;
         let deliverer = Deliverer::start(clock.clone(), &config)?;
         let base = config
             .public_base_url
@@ -149,6 +156,7 @@ impl AppState {
                 store: Mutex::new(Store::default()),
                 api_faults: Mutex::new(ApiFaults {
                     latency_ms,
+                    rate_limit_per_second,
                     ..ApiFaults::default()
                 }),
                 deliverer,
@@ -346,11 +354,15 @@ impl AppState {
         }
     }
 
-    /// Takes a slot of the configured rate limit; false when this second's calls are spent.
-    /// Always true without a limit.
-    pub fn take_rate_slot(&self) -> bool {
-        let Some(limit) = self.inner.config.rate_limit_per_second else {
-            return true;
+    /// Takes a slot of the rate limit in force. `Err` with the `Retry-After` seconds to send
+    /// (if the switch is on) when this second's calls are spent; always `Ok` without a limit.
+    pub fn take_rate_slot(&self) -> Result<(), Option<u64>> {
+        let (limit, retry_after) = {
+            let f = lock(&self.inner.api_faults);
+            (f.rate_limit_per_second, f.retry_after_secs)
+        };
+        let Some(limit) = limit else {
+            return Ok(());
         };
         let mut w = lock(&self.inner.rate_window);
         let now = std::time::Instant::now();
@@ -358,10 +370,10 @@ impl AppState {
             *w = (now, 0);
         }
         if w.1 >= limit {
-            return false;
+            return Err(retry_after);
         }
         w.1 += 1;
-        true
+        Ok(())
     }
 
     /// Takes one pending API fault for a call with `method`, if any: a 5xx to answer with
@@ -392,6 +404,7 @@ impl AppState {
     pub fn clear_api_faults(&self) {
         *lock(&self.inner.api_faults) = ApiFaults {
             latency_ms: millis(self.inner.config.api_latency),
+            rate_limit_per_second: self.inner.config.rate_limit_per_second,
             ..ApiFaults::default()
         };
     }

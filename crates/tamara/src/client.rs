@@ -366,6 +366,12 @@ impl TamaraClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("none")
             .to_owned();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let bytes = resp
             .bytes()
             .await
@@ -374,6 +380,7 @@ impl TamaraClient {
             status,
             RawAnswer {
                 content_type,
+                retry_after,
                 bytes: bytes.to_vec(),
             },
         ))
@@ -407,6 +414,13 @@ impl TamaraClient {
         raw: RawAnswer,
     ) -> Result<WithRaw<T>, ApiError> {
         let code = status.as_u16();
+        // A 429 is the same refusal whatever page carries it (a proxy's HTML included).
+        if code == 429 {
+            return Err(ApiError::RateLimited {
+                retry_after: raw.retry_after,
+                body: serde_json::from_slice(&raw.bytes).unwrap_or(serde_json::Value::Null),
+            });
+        }
         let value: serde_json::Value = if raw.bytes.iter().all(u8::is_ascii_whitespace) {
             serde_json::Value::Null
         } else {
@@ -455,6 +469,9 @@ pub fn authorise_body(order_id: &str) -> serde_json::Value {
 
 struct RawAnswer {
     content_type: String,
+    /// `Retry-After` in seconds (the HTTP-date form is not read: a 429 without a usable
+    /// value falls back to the caller's own back-off).
+    retry_after: Option<Duration>,
     bytes: Vec<u8>,
 }
 

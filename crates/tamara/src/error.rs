@@ -20,6 +20,14 @@ pub enum ApiError {
         error_codes: Vec<String>,
         body: serde_json::Value,
     },
+    /// HTTP 429: Tamara (or what stands in front of it) is limiting the rate of calls. The
+    /// request was refused, not handled. `retry_after` is the `Retry-After` header in seconds,
+    /// when one was sent (Tamara documents no rate limit, so it may not be).
+    #[error("Tamara is limiting the rate of calls (HTTP 429){}", retry_after_suffix(*retry_after))]
+    RateLimited {
+        retry_after: Option<Duration>,
+        body: serde_json::Value,
+    },
     #[error(
         "HTTP {status} with a non-JSON body ({content_type}) — probably a firewall, proxy or \
          maintenance page, not Tamara: {snippet}"
@@ -97,6 +105,12 @@ fn codes_suffix(body: &serde_json::Value) -> String {
     }
 }
 
+fn retry_after_suffix(after: Option<Duration>) -> String {
+    after.map_or_else(String::new, |d| {
+        format!("; try again in {} s", d.as_secs().max(1))
+    })
+}
+
 /// A data value as shown in a message: at most 80 characters.
 fn clip(s: &str) -> String {
     if s.chars().count() <= 80 {
@@ -136,6 +150,7 @@ impl ApiError {
             ApiError::Http { status: 409, .. } => "gateway_conflict",
             ApiError::Http { status, .. } if *status >= 500 => "gateway_unavailable",
             ApiError::Http { .. } => "gateway_rejected",
+            ApiError::RateLimited { .. } => "gateway_rate_limited",
             ApiError::NotJson { .. } => "gateway_not_json",
             ApiError::Decode { .. } => "gateway_unexpected_shape",
             ApiError::Timeout { .. } => "gateway_timeout",
@@ -150,6 +165,7 @@ impl ApiError {
             ApiError::Http { status, .. }
             | ApiError::NotJson { status, .. }
             | ApiError::Decode { status, .. } => Some(*status),
+            ApiError::RateLimited { .. } => Some(429),
             _ => None,
         }
     }

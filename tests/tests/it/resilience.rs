@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use mizan_core::Console;
-use mizan_core::gateway::{BreakerConfig, CircuitState, ResilienceConfig, RetryPolicy};
+use mizan_core::gateway::{
+    BreakerConfig, BudgetConfig, CircuitState, ResilienceConfig, RetryPolicy,
+};
 use mizan_scenarios::{approve, checkout_request, console, sandbox};
 use serde_json::{Value, json};
 
@@ -24,6 +26,7 @@ async fn resilient_console(base_url: &str, dir: &std::path::Path) -> Console {
                 failure_threshold: 3,
                 cooldown: Duration::from_millis(300),
             },
+            budget: BudgetConfig::default(),
         })
 }
 

@@ -14,6 +14,7 @@
 //!   [`BREAKER_SETTING`], so `mizan status` in another process can show the last transition.
 
 pub mod breaker;
+pub mod budget;
 pub mod retry;
 
 use std::future::Future;
@@ -31,6 +32,7 @@ use tamara::model::webhooks::{Webhook, WebhookRequest};
 use tamara::{ApiError, OrderPath, TamaraClient};
 
 pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, CircuitState};
+pub use budget::{ApiBudget, BudgetConfig, CallClass};
 pub use retry::RetryPolicy;
 
 use crate::clock::Clock;
@@ -60,6 +62,16 @@ pub enum GatewayError {
     /// Tamara (or what stands in front of it) answered with an error, or did not answer.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// The API budget (or a pause after Tamara's 429) would keep a person waiting longer than
+    /// [`budget::PERSON_MAX_WAIT`]: the call was not sent.
+    #[error(
+        "Tamara ({env}) is limiting the rate of calls, so this one was not sent; \
+         try again in {retry_after_secs} s"
+    )]
+    BudgetSpent {
+        env: Environment,
+        retry_after_secs: u64,
+    },
     /// The circuit breaker of `env` is open: the call was not sent.
     #[error(
         "Tamara ({env}) keeps failing, so calls are paused (circuit breaker open); \
@@ -77,6 +89,7 @@ impl GatewayError {
         match self {
             GatewayError::Api(e) => crate::ErrorCode::from(e),
             GatewayError::CircuitOpen { .. } => crate::ErrorCode::GatewayCircuitOpen,
+            GatewayError::BudgetSpent { .. } => crate::ErrorCode::GatewayRateLimited,
         }
     }
 
@@ -89,7 +102,7 @@ impl GatewayError {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             GatewayError::Api(e) => Some(e),
-            GatewayError::CircuitOpen { .. } => None,
+            GatewayError::CircuitOpen { .. } | GatewayError::BudgetSpent { .. } => None,
         }
     }
 }
@@ -102,6 +115,13 @@ impl From<GatewayError> for crate::Error {
                 env,
                 retry_after_secs,
             } => crate::Error::CircuitOpen {
+                env,
+                retry_after_secs,
+            },
+            GatewayError::BudgetSpent {
+                env,
+                retry_after_secs,
+            } => crate::Error::BudgetSpent {
                 env,
                 retry_after_secs,
             },
@@ -118,16 +138,18 @@ pub fn counts_against_breaker(e: &ApiError) -> bool {
     }
 }
 
-/// Retry and breaker settings of a console.
+/// Retry, breaker and budget settings of a console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ResilienceConfig {
     pub retry: RetryPolicy,
     pub breaker: BreakerConfig,
+    pub budget: BudgetConfig,
 }
 
 impl ResilienceConfig {
-    /// Reads `MIZAN_RETRY_ATTEMPTS`, `MIZAN_BREAKER_THRESHOLD` and
-    /// `MIZAN_BREAKER_COOLDOWN_SECS` from `get`; anything unset keeps its default.
+    /// Reads `MIZAN_RETRY_ATTEMPTS`, `MIZAN_BREAKER_THRESHOLD`, `MIZAN_BREAKER_COOLDOWN_SECS`,
+    /// `MIZAN_API_BUDGET_PER_MINUTE` and `MIZAN_RECONCILE_BUDGET_PER_MINUTE` from `get`;
+    /// anything unset keeps its default.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, crate::Error> {
         let num = |var: &str| -> Result<Option<u64>, crate::Error> {
             match get(var)
@@ -155,16 +177,33 @@ impl ResilienceConfig {
         if let Some(n) = num("MIZAN_BREAKER_COOLDOWN_SECS")? {
             c.breaker.cooldown = Duration::from_secs(n);
         }
+        let clamp = |n: u64| u32::try_from(n.min(1_000_000)).unwrap_or(1_000_000);
+        if let Some(n) = num("MIZAN_API_BUDGET_PER_MINUTE")? {
+            c.budget.per_minute = clamp(n);
+        }
+        if let Some(n) = num("MIZAN_RECONCILE_BUDGET_PER_MINUTE")? {
+            c.budget.reconciler_per_minute = clamp(n);
+        }
+        if c.budget.reconciler_per_minute > c.budget.per_minute {
+            return Err(crate::Error::Invalid(format!(
+                "MIZAN_RECONCILE_BUDGET_PER_MINUTE ({}) is more than the whole budget, \
+                 MIZAN_API_BUDGET_PER_MINUTE ({})",
+                c.budget.reconciler_per_minute, c.budget.per_minute
+            )));
+        }
         Ok(c)
     }
 }
 
-/// The breakers of one console, one per environment, and the retry policy.
+/// The breakers and API budgets of one console, one of each per environment, and the retry
+/// policy.
 #[derive(Debug)]
 pub struct Resilience {
     config: ResilienceConfig,
     sandbox: Arc<CircuitBreaker>,
     production: Arc<CircuitBreaker>,
+    sandbox_budget: Arc<ApiBudget>,
+    production_budget: Arc<ApiBudget>,
 }
 
 impl Resilience {
@@ -172,7 +211,16 @@ impl Resilience {
         Resilience {
             config,
             sandbox: Arc::new(CircuitBreaker::new(config.breaker, clock.clone())),
-            production: Arc::new(CircuitBreaker::new(config.breaker, clock)),
+            production: Arc::new(CircuitBreaker::new(config.breaker, clock.clone())),
+            sandbox_budget: Arc::new(ApiBudget::new(config.budget, clock.clone())),
+            production_budget: Arc::new(ApiBudget::new(config.budget, clock)),
+        }
+    }
+
+    pub fn budget(&self, env: Environment) -> &Arc<ApiBudget> {
+        match env {
+            Environment::Sandbox => &self.sandbox_budget,
+            Environment::Production => &self.production_budget,
         }
     }
 
@@ -212,34 +260,45 @@ macro_rules! read {
 // After `read!`, which it uses.
 mod disputes;
 
-/// Tamara's client for one environment, behind retries (reads) and the breaker (everything).
+/// Tamara's client for one environment, behind retries (reads), the breaker and the API
+/// budget (everything).
 #[derive(Debug, Clone)]
 pub struct Gateway {
     client: TamaraClient,
     env: Environment,
     breaker: Arc<CircuitBreaker>,
+    budget: Arc<ApiBudget>,
+    class: CallClass,
     retry: RetryPolicy,
     store: Option<Store>,
     clock: Arc<dyn Clock>,
 }
 
+/// What a [`Gateway`] is built from besides the client: the environment's shared breaker and
+/// budget, and who is calling.
+#[derive(Debug, Clone)]
+pub struct GatewayParts {
+    pub env: Environment,
+    pub breaker: Arc<CircuitBreaker>,
+    pub budget: Arc<ApiBudget>,
+    pub class: CallClass,
+    pub retry: RetryPolicy,
+    /// Receives the breaker's transitions (see [`BREAKER_SETTING`]), when given.
+    pub store: Option<Store>,
+    pub clock: Arc<dyn Clock>,
+}
+
 impl Gateway {
-    /// `store`, when given, receives the breaker's transitions (see [`BREAKER_SETTING`]).
-    pub fn new(
-        client: TamaraClient,
-        env: Environment,
-        breaker: Arc<CircuitBreaker>,
-        retry: RetryPolicy,
-        store: Option<Store>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    pub fn new(client: TamaraClient, parts: GatewayParts) -> Self {
         Gateway {
             client,
-            env,
-            breaker,
-            retry,
-            store,
-            clock,
+            env: parts.env,
+            breaker: parts.breaker,
+            budget: parts.budget,
+            class: parts.class,
+            retry: parts.retry,
+            store: parts.store,
+            clock: parts.clock,
         }
     }
 
@@ -255,7 +314,7 @@ impl Gateway {
         self.breaker.state()
     }
 
-    /// One attempt through the breaker.
+    /// One attempt through the breaker, then the budget (a refused call is never sent).
     async fn attempt<T>(
         &self,
         fut: impl Future<Output = Result<T, ApiError>>,
@@ -267,7 +326,21 @@ impl Gateway {
                 env: self.env,
                 retry_after_secs: wait.as_secs_f64().ceil() as u64,
             })?;
+        self.budget
+            .take(self.class)
+            .await
+            .map_err(|wait| GatewayError::BudgetSpent {
+                env: self.env,
+                retry_after_secs: wait.as_secs_f64().ceil() as u64,
+            })?;
         let result = fut.await;
+        match &result {
+            Err(ApiError::RateLimited { retry_after, .. }) => {
+                tracing::warn!(env = %self.env, ?retry_after, "Tamara answered 429: pausing calls");
+                self.budget.rate_limited_for(*retry_after);
+            }
+            _ => self.budget.answered(),
+        }
         let changed = match &result {
             Err(e) if counts_against_breaker(e) => permit.failure(e.code()),
             _ => permit.success(),

@@ -130,7 +130,9 @@ impl ProcessingFailure {
 impl Processor {
     pub fn new(console: impl Into<Context>, wake: Arc<Notify>, config: ProcessorConfig) -> Self {
         Processor {
-            console: console.into(),
+            console: console
+                .into()
+                .for_calls_of(crate::gateway::CallClass::Processor),
             wake,
             config,
         }

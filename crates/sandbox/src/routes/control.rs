@@ -189,11 +189,16 @@ async fn clear_faults(State(state): State<AppState>) -> Json<Value> {
 /// optionally `after_apply: true` (handle, then answer the 5xx) and `method: "POST"` (only
 /// calls with that method consume the faults). `{latency_ms: 200}`: every API call, of any
 /// method, waits 200 ms from now on (0 or clearing the faults ends it) — a slow gateway rather
-/// than one slow call.
+/// than one slow call. `{rate_limit_per_second: 5}`: at most 5 calls a second, then 429,
+/// until changed (0 ends it) or cleared; `{retry_after_secs: 2}` makes those 429s carry
+/// `Retry-After: 2` (`null`: no header, the default — Tamara documents neither).
 async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let body = parse_body(&body)?;
     // Only a given `latency_ms` changes the latency: a body staging a 5xx leaves it alone.
-    let latency_given = as_object(&body, "body")?.contains_key("latency_ms");
+    let given = as_object(&body, "body")?;
+    let latency_given = given.contains_key("latency_ms");
+    let limit_given = given.contains_key("rate_limit_per_second");
+    let retry_after_given = given.contains_key("retry_after_secs");
     let f: ApiFaults = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request(e.to_string(), "invalid_field"))?;
     if f.latency_ms > 600_000 {
@@ -218,6 +223,12 @@ async fn api_faults(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
     let mut g = crate::delivery::lock(&state.inner.api_faults);
     if latency_given {
         g.latency_ms = f.latency_ms;
+    }
+    if limit_given {
+        g.rate_limit_per_second = f.rate_limit_per_second.filter(|n| *n > 0);
+    }
+    if retry_after_given {
+        g.retry_after_secs = f.retry_after_secs;
     }
     if f.count > 0 {
         g.status = f.status.or(Some(503));

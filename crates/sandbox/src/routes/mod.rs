@@ -127,17 +127,24 @@ fn shaped(state: &AppState, mut resp: Response) -> Response {
     resp
 }
 
-/// At most `rate_limit_per_second` API calls per one-second window, then 429 (§16.20).
+/// At most `rate_limit_per_second` API calls per one-second window, then 429 (§16.20), with
+/// `Retry-After` only when that switch is on.
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.take_rate_slot() {
-        next.run(req).await
-    } else {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-            "too_many_requests",
-        )
-        .into_response()
+    match state.take_rate_slot() {
+        Ok(()) => next.run(req).await,
+        Err(retry_after) => {
+            let mut resp = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                "too_many_requests",
+            )
+            .into_response();
+            if let Some(secs) = retry_after {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+            }
+            resp
+        }
     }
 }
 

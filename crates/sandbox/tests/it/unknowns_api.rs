@@ -229,6 +229,50 @@ async fn rate_limit_is_a_switch() {
     }
 }
 
+/// §12: a rate limit set at run time stands until ended; `Retry-After` is a switch (off by
+/// default), and ending the limit lets every call through again.
+#[tokio::test]
+async fn a_rate_limit_set_at_run_time_and_its_retry_after_are_switches() {
+    let sb = start().await;
+    for retry_after in [None, Some(2u64)] {
+        let (s, _) = sb
+            .post(
+                "/_sandbox/faults/api",
+                serde_json::json!({"rate_limit_per_second": 2, "retry_after_secs": retry_after}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let mut headers = Vec::new();
+        for _ in 0..4 {
+            let resp = sb
+                .http
+                .get(format!("{}/checkout/payment-types?country=SA", sb.base))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap();
+            let h = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            headers.push((resp.status().as_u16(), h));
+        }
+        let limited: Vec<_> = headers.iter().filter(|(s, _)| *s == 429).collect();
+        assert!(!limited.is_empty() && limited.len() <= 2, "{headers:?}");
+        let want = retry_after.map(|n| n.to_string());
+        assert!(limited.iter().all(|(_, h)| *h == want), "{headers:?}");
+    }
+    sb.post(
+        "/_sandbox/faults/api",
+        serde_json::json!({"rate_limit_per_second": 0}),
+    )
+    .await;
+    for _ in 0..5 {
+        assert_eq!(sb.get("/checkout/payment-types?country=SA").await.0, 200);
+    }
+}
+
 /// §16.14: failure and cancel redirects name `declined`/`canceled`, or carry no status.
 #[tokio::test]
 async fn failure_redirect_status_is_a_switch() {

@@ -53,6 +53,9 @@ fn app() -> Router {
                                     "data": {"order_id": "o-9", "old_state": "new", "new_state": "authorised"}}],
                         "data": {}, "title": null, "screen_type": null}))).into_response(),
                     "boom" => (StatusCode::BAD_GATEWAY, "").into_response(),
+                    "busy" => (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")],
+                        axum::Json(serde_json::json!({"message": "Too many requests"}))).into_response(),
+                    "busy-html" => (StatusCode::TOO_MANY_REQUESTS, Html("<p>slow down</p>")).into_response(),
                     other => axum::Json(serde_json::json!({"order_id": other, "status": "approved",
                         "total_amount": {"amount": "10.005", "currency": "KWD"}})).into_response(),
                 }
@@ -217,4 +220,31 @@ fn bad_base_urls_are_refused() {
         let e = TamaraClient::new(ClientConfig::new(base, Sensitive::new("t".into()))).unwrap_err();
         assert_eq!(e.code(), "gateway_invalid_base_url", "{base}");
     }
+}
+
+/// A 429 is a refusal to be waited out, whatever page carries it: its Retry-After (seconds) is
+/// kept when sent, and a proxy's HTML 429 is the same error, not "not JSON".
+#[tokio::test]
+async fn a_429_keeps_its_retry_after_and_is_a_rate_limit_whatever_its_body() {
+    let c = client(&serve(app()).await);
+    let e = c.order("busy", OrderPath::Orders).await.unwrap_err();
+    assert!(
+        matches!(e, ApiError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(7)),
+        "{e:?}"
+    );
+    assert_eq!(e.code(), "gateway_rate_limited");
+    assert_eq!(e.status(), Some(429));
+    assert!(e.is_retryable_read() && !e.is_ambiguous());
+    assert!(e.to_string().contains("try again in 7 s"), "{e}");
+    let e = c.order("busy-html", OrderPath::Orders).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ApiError::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }

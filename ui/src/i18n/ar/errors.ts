@@ -61,6 +61,7 @@ export const errors: Translation["errors"] = {
   gateway_invalid_base_url: "عنوان تمارا في الإعدادات غير صالح.",
   gateway_not_found: "لا تعرف تمارا هذا الطلب.",
   gateway_conflict: "أفادت تمارا بتعارض مع حالة الطلب الحالية: أعد قراءة الطلب.",
+  gateway_rate_limited: "تحدّ تمارا من سرعة استقبال الاستدعاءات؛ يبطئ ميزان ويعيد المحاولة.",
   gateway_rejected: "رفضت تمارا الطلب؛ توضّح رسالتها السبب.",
   gateway_unexpected_shape: "لم تكن إجابة تمارا بالشكل المتوقع: أعد المحاولة وأبلغ عن المشكلة إن استمرت.",
   gateway_transport: "انقطع الاتصال بتمارا: أعد المحاولة.",

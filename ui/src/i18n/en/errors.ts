@@ -64,6 +64,7 @@ export const errors = {
   gateway_invalid_base_url: "Tamara's address in the configuration is not valid.",
   gateway_not_found: "Tamara does not know this order.",
   gateway_conflict: "Tamara reports a conflict with the order's current state: re-read the order.",
+  gateway_rate_limited: "Tamara is limiting how fast it takes calls; Mizan slows down and tries again.",
   gateway_rejected: "Tamara refused the request; its message says why.",
   gateway_unexpected_shape: "Tamara's answer did not have the expected shape: try again, and report it if it persists.",
   gateway_transport: "The connection to Tamara broke: try again.",
