@@ -17,6 +17,11 @@ pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
     /// Monotonic time, for measuring durations.
     fn instant(&self) -> Instant;
+    /// True for a clock that only moves when told (a test's): nothing may wait for it to
+    /// move by itself.
+    fn stands_still(&self) -> bool {
+        false
+    }
 }
 
 /// The system's clocks.
@@ -75,6 +80,10 @@ impl Clock for ManualClock {
 
     fn instant(&self) -> Instant {
         self.start_instant + self.offset()
+    }
+
+    fn stands_still(&self) -> bool {
+        true
     }
 }
 

@@ -6,12 +6,16 @@
 //! reconciler's share inside it, so background reading can never take the calls a person or
 //! the processor needs; and the pause: after a 429 every call waits until its `Retry-After`
 //! has passed, or, when none was sent (Tamara documents no rate limit), a back-off that doubles
-//! from 1 s to 60 s and resets on the next answer that is not a 429.
+//! from 1 s to 60 s and resets on the next answer that is not a 429; and the pace: after a
+//! 429 calls are spaced (100 ms, doubling with each further 429 up to 10 s, narrowing by a
+//! twentieth with each answer), so the callers that waited out a pause do not all go at once
+//! and meet the limit again — the client settles just under Tamara's rate, whatever it is.
 //!
 //! Invariants: in any 60 s at most `per_minute` calls start (a tenth of it as a burst, the rest
 //! spread evenly), and at most `reconciler_per_minute` of them are the reconciler's; a call
 //! the budget refuses is never sent; a person never waits more than [`PERSON_MAX_WAIT`] for
-//! the budget — past that the click is refused with the time to wait, instead of hanging.
+//! the budget — past that the click is refused with the time to wait, instead of hanging;
+//! under a clock that only moves when told (tests) no call is held.
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -34,6 +38,9 @@ pub const PERSON_MAX_WAIT: Duration = Duration::from_secs(5);
 /// Back-off after a 429 without `Retry-After`: first, and at most.
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Spacing of calls after a first 429, and the widest it gets.
+const FIRST_GAP: Duration = Duration::from_millis(100);
+const MAX_GAP: Duration = Duration::from_secs(10);
 
 /// Who is calling, which decides the share it draws from and how long it may wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,6 +104,9 @@ struct Pause {
     next_backoff: Option<Duration>,
     /// 429s received since the process started.
     rate_limited: u64,
+    /// The spacing between calls since a 429 (zero: none), and when the next may start.
+    gap: Duration,
+    next_start: Option<Instant>,
 }
 
 /// The budget of one environment of one console, shared by its clones.
@@ -144,10 +154,11 @@ impl ApiBudget {
     /// may start now (None). A call that must wait takes nothing and asks again later.
     pub fn try_take(&self, class: CallClass) -> Option<Duration> {
         let now = self.clock.now();
-        if let Some(until) = self.pause().until
-            && until > now
+        let mut p = self.pause();
+        if let Some(at) = p.until.into_iter().chain(p.next_start).max()
+            && at > now
         {
-            return Some(until - now);
+            return Some(at - now);
         }
         if class == CallClass::Reconciler
             && let Err(not_until) = self.reconciler.check()
@@ -155,7 +166,12 @@ impl ApiBudget {
             return Some(not_until.wait_time_from(now));
         }
         match self.all.check() {
-            Ok(()) => None,
+            Ok(()) => {
+                if !p.gap.is_zero() {
+                    p.next_start = Some(now + p.gap);
+                }
+                None
+            }
             Err(not_until) => Some(not_until.wait_time_from(now)),
         }
     }
@@ -171,16 +187,14 @@ impl ApiBudget {
             if class == CallClass::Person && waited + wait > PERSON_MAX_WAIT {
                 return Err(wait);
             }
-            // A whole millisecond at least, so a sub-millisecond wait does not spin.
-            let wait = wait.max(Duration::from_millis(1));
-            let before = self.clock.now();
-            tokio::time::sleep(wait).await;
-            waited += wait;
-            // A clock that stood still through the sleep is a test's frozen clock: waiting on
-            // it would never end, so the call goes ahead.
-            if self.clock.now() == before {
+            // Waiting on a test's clock that only moves when told would never end.
+            if self.clock.0.stands_still() {
                 return Ok(());
             }
+            // A whole millisecond at least, so a sub-millisecond wait does not spin.
+            let wait = wait.max(Duration::from_millis(1));
+            tokio::time::sleep(wait).await;
+            waited += wait;
         }
         Ok(())
     }
@@ -190,11 +204,25 @@ impl ApiBudget {
         let now = self.clock.now();
         let mut p = self.pause();
         p.rate_limited += 1;
-        let wait = retry_after.unwrap_or_else(|| {
-            let b = p.next_backoff.unwrap_or(FIRST_BACKOFF);
-            p.next_backoff = Some((b * 2).min(MAX_BACKOFF));
-            b
-        });
+        // The other 429s of a burst already in flight say nothing new: only a 429 after the
+        // pause ended widens the back-off and the pace.
+        let fresh = p.until.is_none_or(|u| u <= now);
+        if fresh {
+            p.gap = if p.gap.is_zero() {
+                FIRST_GAP
+            } else {
+                (p.gap * 2).min(MAX_GAP)
+            };
+        }
+        let wait = match retry_after {
+            Some(after) => after,
+            None if fresh => {
+                let b = p.next_backoff.unwrap_or(FIRST_BACKOFF);
+                p.next_backoff = Some((b * 2).min(MAX_BACKOFF));
+                b
+            }
+            None => return,
+        };
         let until = now + wait.min(MAX_BACKOFF * 5);
         // Concurrent 429s of one storm extend the pause, never shorten it.
         if p.until.is_none_or(|u| u < until) {
@@ -206,9 +234,19 @@ impl ApiBudget {
     /// the back-off from its first step again.
     pub fn answered(&self) {
         let mut p = self.pause();
-        if p.next_backoff.is_some() {
-            p.next_backoff = None;
+        p.next_backoff = None;
+        if !p.gap.is_zero() {
+            p.gap = p.gap.mul_f64(0.95);
+            if p.gap < Duration::from_millis(1) {
+                p.gap = Duration::ZERO;
+                p.next_start = None;
+            }
         }
+    }
+
+    /// The spacing between calls since a 429 (zero: calls are not spaced).
+    pub fn pace(&self) -> Duration {
+        self.pause().gap
     }
 
     /// While paused after a 429: how much longer.
@@ -298,6 +336,8 @@ mod tests {
         assert_eq!(b.try_take(CallClass::Person), None);
         for want in [1, 2, 4, 8] {
             b.rate_limited_for(None);
+            // The rest of the burst's 429s, arriving during the pause, change nothing.
+            b.rate_limited_for(None);
             assert_eq!(b.paused_for(), Some(Duration::from_secs(want)));
             clock.advance(Duration::from_secs(want));
         }
@@ -312,7 +352,35 @@ mod tests {
         b.rate_limited_for(Some(Duration::from_secs(30)));
         b.rate_limited_for(Some(Duration::from_secs(2)));
         assert_eq!(b.paused_for(), Some(Duration::from_secs(30)));
-        assert_eq!(b.rate_limited(), 8);
+        assert_eq!(b.rate_limited(), 12);
+    }
+
+    #[test]
+    fn after_a_429_calls_are_spaced_and_the_spacing_narrows_with_each_answer() {
+        let (b, clock) = budget(6_000, 600);
+        assert_eq!(b.pace(), Duration::ZERO);
+        b.rate_limited_for(Some(Duration::from_secs(1)));
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(b.pace(), Duration::from_millis(100));
+        assert_eq!(b.try_take(CallClass::Processor), None);
+        assert_eq!(
+            b.try_take(CallClass::Processor),
+            Some(Duration::from_millis(100)),
+            "the callers that waited out the pause go one by one"
+        );
+        b.rate_limited_for(None);
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(
+            b.pace(),
+            Duration::from_millis(200),
+            "another 429 widens it"
+        );
+        for _ in 0..200 {
+            b.answered();
+        }
+        assert_eq!(b.pace(), Duration::ZERO, "answers narrow it away");
+        assert_eq!(b.try_take(CallClass::Processor), None);
+        assert_eq!(b.try_take(CallClass::Processor), None);
     }
 
     #[tokio::test]

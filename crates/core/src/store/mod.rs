@@ -44,6 +44,7 @@ mod request_sizes;
 pub mod seed;
 pub mod settings;
 pub mod statements;
+pub mod watch;
 
 use std::path::Path;
 use std::time::Duration;

@@ -21,7 +21,7 @@ use crate::demo_traffic::{demo_console, fast};
 
 const ORDERS: u64 = 12;
 
-async fn start(console: &Console) -> RunningService {
+pub async fn start(console: &Console) -> RunningService {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut config = fast();
     config.processor.concurrency = 6;
@@ -32,7 +32,7 @@ async fn start(console: &Console) -> RunningService {
     service
 }
 
-async fn authorised(console: &Console, ids: &[String]) -> usize {
+pub async fn authorised(console: &Console, ids: &[String]) -> usize {
     let mut n = 0;
     for id in ids {
         let o = orders::get(console.store(), console.environment(), id)
@@ -43,14 +43,14 @@ async fn authorised(console: &Console, ids: &[String]) -> usize {
     n
 }
 
-/// `n` checkouts created at no latency, then every API call made `stall_ms` late, then all
-/// approved at once; their order ids.
-async fn approved_at_once(
+/// `n` checkouts created at no latency, then the simulator's API `fault` set (e.g. every call
+/// late), then all approved at once; their order ids.
+pub async fn approved_at_once(
     console: &Console,
     api: &str,
     seed: u64,
     n: u64,
-    stall_ms: u64,
+    fault: serde_json::Value,
 ) -> Vec<String> {
     let http = reqwest::Client::new();
     let mut dice = customers::Dice::new(seed);
@@ -67,7 +67,6 @@ async fn approved_at_once(
                 .order_id,
         );
     }
-    let fault = json!({"stall_ms": stall_ms, "stall_count": 10_000});
     let r = http
         .post(format!("{api}/_sandbox/faults/api"))
         .json(&fault)
@@ -86,8 +85,13 @@ async fn approved_at_once(
     ids
 }
 
+/// Every API call `ms` late.
+fn stall(ms: u64) -> serde_json::Value {
+    json!({"stall_ms": ms, "stall_count": 10_000})
+}
+
 /// Each of `ids` has exactly one succeeded authorisation in the ledger.
-async fn authorised_once(console: &Console, ids: &[String]) {
+pub async fn authorised_once(console: &Console, ids: &[String]) {
     for id in ids {
         let entries = ledger::list_for_order(console.store(), console.environment(), id)
             .await
@@ -112,7 +116,7 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
     let console = demo_console(dir.path(), &api).await;
     let service = start(&console).await;
     // Every API call answers late, as Tamara's do over a real network.
-    let ids = approved_at_once(&console, &api, 3, ORDERS, 150).await;
+    let ids = approved_at_once(&console, &api, 3, ORDERS, stall(150)).await;
 
     // Stop in the middle of the backlog, once a few are done; start again on the same inbox.
     let started = Instant::now();
@@ -189,7 +193,7 @@ async fn a_delivery_and_a_reconcile_sweep_meeting_on_an_order_authorise_it_once(
     let dir = tempfile::tempdir().unwrap();
     let console = demo_console(dir.path(), &api).await;
     let service = start(&console).await;
-    let ids = approved_at_once(&console, &api, 9, 8, 100).await;
+    let ids = approved_at_once(&console, &api, 9, 8, stall(100)).await;
     // While the processor works through the approvals, a sweep reads the same orders and
     // authorises those it finds approved.
     let sweeps = mizan_core::reconcile::Reconciler::new(console.clone()).with_concurrency(4);
