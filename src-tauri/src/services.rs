@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::events::{DeliveryReceived, HealthChanged, OrderChanged, emit};
+use mizan_core::desktop::approved_alert::ApprovedWatch;
 use mizan_core::desktop::{alerts, app::ReceiverStartError, count, registrations, time};
 use tauri_plugin_notification::NotificationExt;
 
@@ -162,6 +163,7 @@ async fn watch_changes(
     let mut health_due = tokio::time::Instant::now();
     let mut health_sent = tokio::time::Instant::now();
     let mut queue = alerts::QueueWatch::default();
+    let mut approved = ApprovedWatch::default();
     let mut queue_due = tokio::time::Instant::now() + alerts::QUEUE_EVERY;
     // The last status reported per order: a re-read that changed nothing the UI shows is not
     // news. Bounded: cleared when it grows past a few thousand orders.
@@ -207,6 +209,10 @@ async fn watch_changes(
             match queue.look(&console).await {
                 Ok(news) => news.into_iter().for_each(|(t, b)| notify(&app, t, b)),
                 Err(e) => tracing::warn!(code = %e.code(), "attention queue not read: {e}"),
+            }
+            match approved.look(&console).await {
+                Ok(news) => news.into_iter().for_each(|(t, b)| notify(&app, t, b)),
+                Err(e) => tracing::warn!(code = %e.code(), "approved orders not read: {e}"),
             }
         }
         if tokio::time::Instant::now() >= health_due {

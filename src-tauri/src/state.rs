@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use mizan_core::config::ConsoleConfig;
 use mizan_core::demo::Generator;
+use mizan_core::gateway::ResilienceConfig;
 use mizan_core::{Console, Environment, ErrorCode};
 use tamara_sandbox::SandboxHandle;
 use tauri::{AppHandle, Manager as _};
@@ -84,6 +85,15 @@ pub async fn open_session(
     demo: bool,
 ) -> IpcResult<Session> {
     let (console, saved) = mizan_core::desktop::open_console(config).await?;
+    // The same variables as the CLI's (retries, breaker, API budget); a bad value keeps the
+    // defaults rather than keeping the app from opening.
+    let console = match ResilienceConfig::from_lookup(|k| std::env::var(k).ok()) {
+        Ok(r) => console.with_resilience(r),
+        Err(e) => {
+            tracing::warn!(code = %e.code(), "resilience settings ignored: {e}");
+            console
+        }
+    };
     let port = if demo { 0 } else { saved.receiver_port };
     let every = saved.reconcile_every;
     let (services, receiver_error) =

@@ -32,8 +32,9 @@ pub struct ServeArgs {
     /// Seconds between reconciler sweeps (re-reads of open orders and failed deliveries).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub reconcile_every: u64,
-    /// Order reads a sweep runs at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=32))]
+    /// Order reads the reconciler runs at once.
+    #[arg(long, env = "MIZAN_RECONCILE_CONCURRENCY", default_value_t = 4,
+        value_parser = clap::value_parser!(u64).range(1..=32))]
     pub reconcile_concurrency: u64,
     /// Do not run the reconciler (receiver and processor only).
     #[arg(long)]

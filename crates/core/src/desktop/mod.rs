@@ -10,6 +10,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod approved_alert;
 pub mod checkout;
 pub mod detail;
 pub mod disputes;
