@@ -4,14 +4,19 @@
 //!
 //! - the flash sale (`flash.rs`): `--orders` checkouts approved at once, authorised by the
 //!   service's webhook processor; orders per second and acknowledgement-to-authorised p50/p99;
-//! - the reconcile pass (`sweep.rs`): one reconciler sweep over `--open-orders` open orders;
-//!   wall time and the API calls it spent.
+//! - the reconciler's schedule (`sweep.rs`): `--ticks` real ticks a minute apart over
+//!   `--open-orders` open orders through the real API budget; per tick the orders due, read
+//!   and deferred, the calls spent (counted by the simulator) and the wall time;
+//! - the schedule's model (`model.rs`): the same plan over `--model-days` of virtual time,
+//!   with Tamara's deadlines passing; deadlines kept and calls a minute against the budget.
 //!
 //! Every Tamara API call answers after `--latency-ms` (the simulator's standing latency).
 //! Usage: `bench-flash [--orders 40] [--latency-ms 200] [--open-orders 10000]
-//! [--approved-percent 50] [--concurrency 4]`; `--orders 0` or `--open-orders 0` skips a part.
+//! [--approved-percent 1] [--concurrency 4] [--ticks 3] [--model-days 3]`; `--orders 0`,
+//! `--ticks 0` or `--model-days 0` skips a part.
 
 mod flash;
+mod model;
 mod report;
 mod rig;
 mod stats;
@@ -38,15 +43,22 @@ struct Args {
     /// Every simulator API call answers after this many milliseconds.
     #[arg(long, default_value_t = 200)]
     latency_ms: u64,
-    /// Open orders the reconcile pass reads (0 skips it).
+    /// Open (authorised) orders the reconciler watches.
     #[arg(long, default_value_t = 10_000)]
     open_orders: u64,
-    /// Share of the open orders approved with their webhook missed (the pass authorises them).
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
+    /// Approved orders with their webhook missed, as a share of the open ones (the
+    /// reconciler authorises them).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=100))]
     approved_percent: u8,
-    /// Order reads the pass runs at once (the service's default is 4).
+    /// Order reads the reconciler runs at once (the service's default is 4).
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Real reconciler ticks, a minute apart (0 skips them).
+    #[arg(long, default_value_t = 3)]
+    ticks: usize,
+    /// Days of virtual time the schedule's model runs (0 skips it).
+    #[arg(long, default_value_t = 3)]
+    model_days: u32,
     /// Give up on the flash sale after this many seconds.
     #[arg(long, default_value_t = 1_800)]
     timeout_secs: u64,
@@ -87,10 +99,10 @@ async fn bench(args: &Args) -> anyhow::Result<()> {
     } else {
         None
     };
-    let sweep = if args.open_orders > 0 {
+    let schedule = if args.ticks > 0 && args.open_orders > 0 {
         eprintln!(
-            "reconcile pass: {} open orders ({} % approved) at {} ms, concurrency {}…",
-            args.open_orders, args.approved_percent, args.latency_ms, args.concurrency
+            "reconciler: {} open orders (+{} % approved, webhook missed) at {} ms, {} ticks…",
+            args.open_orders, args.approved_percent, args.latency_ms, args.ticks
         );
         Some(
             sweep::run(
@@ -98,12 +110,25 @@ async fn bench(args: &Args) -> anyhow::Result<()> {
                 args.approved_percent,
                 latency,
                 args.concurrency,
+                args.ticks,
             )
             .await?,
         )
     } else {
         None
     };
-    print!("{}", report::markdown(flash.as_ref(), sweep.as_ref()));
+    let model = (args.model_days > 0 && args.open_orders > 0).then(|| {
+        let share = mizan_core::gateway::BudgetConfig::default().reconciler_per_minute;
+        model::run(
+            args.open_orders,
+            args.approved_percent,
+            share,
+            args.model_days,
+        )
+    });
+    print!(
+        "{}",
+        report::markdown(flash.as_ref(), schedule.as_ref(), model.as_ref())
+    );
     Ok(())
 }

@@ -4,12 +4,11 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use crate::flash::Flash;
-use crate::sweep::{CAP, Sweep};
+use crate::model::Model;
+use crate::sweep::Schedule;
 
 /// The issue's target for the flash sale at 200 ms: orders per second.
 const TARGET_ORDERS_PER_SECOND: f64 = 20.0;
-/// The schedule the issue sizes the reconcile target for.
-const SCHEDULE_ORDERS: usize = 10_000;
 
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
@@ -28,7 +27,11 @@ fn count(n: u64) -> String {
     out
 }
 
-pub fn markdown(flash: Option<&Flash>, sweep: Option<&Sweep>) -> String {
+pub fn markdown(
+    flash: Option<&Flash>,
+    schedule: Option<&Schedule>,
+    model: Option<&Model>,
+) -> String {
     let mut s = String::new();
     if let Some(f) = flash {
         let per_order = f.calls.total as f64 / f.orders.max(1) as f64;
@@ -76,64 +79,90 @@ pub fn markdown(flash: Option<&Flash>, sweep: Option<&Sweep>) -> String {
             f.authorised_in_store, f.orders
         );
     }
-    if let Some(w) = sweep {
-        let read = w.checked.max(1) as f64;
-        let per_order_calls = w.calls.total as f64 / read;
-        let _ = writeln!(
-            s,
-            "\n| Reconcile pass: {} open orders, {} ms per API call, concurrency {} | |",
-            count(w.open as u64),
-            w.latency.as_millis(),
-            w.concurrency
-        );
-        let _ = writeln!(s, "|---|---|");
-        let _ = writeln!(
-            s,
-            "| open orders: approved, webhook missed / checkout open | {} / {} |",
-            count(w.approved as u64),
-            count((w.open - w.approved) as u64)
-        );
-        let _ = writeln!(
-            s,
-            "| read in this pass (cap {}) | {} ({} left for the next pass) |",
-            count(CAP as u64),
-            count(w.checked as u64),
-            count(w.left_over() as u64)
-        );
-        let _ = writeln!(s, "| wall time | {} |", secs(w.wall));
-        let _ = writeln!(
-            s,
-            "| orders read per second | {:.1} |",
-            w.orders_per_second()
-        );
-        let _ = writeln!(
-            s,
-            "| API calls (per order read) | {} ({per_order_calls:.2}): {} |",
-            count(w.calls.total),
-            w.calls.split()
-        );
-        let _ = writeln!(
-            s,
-            "| changed (approved → authorised) / failed | {} / {} |",
-            count(w.repaired as u64),
-            count(w.failed as u64)
-        );
-        if w.open < SCHEDULE_ORDERS && w.checked > 0 {
-            // Linear in the orders read: the pass is a fixed number of reads at a time, each
-            // waiting out the latency, so time and calls grow with the count.
-            let scale = SCHEDULE_ORDERS as f64 / read;
-            let passes = SCHEDULE_ORDERS.div_ceil(CAP);
-            let _ = writeln!(
-                s,
-                "| linear estimate for {} open orders (same mix) | ≈ {:.0} s and ≈ {} calls, in {passes} passes (a pass reads at most {}) |",
-                count(SCHEDULE_ORDERS as u64),
-                w.wall.as_secs_f64() * scale,
-                count((w.calls.total as f64 * scale).round() as u64),
-                count(CAP as u64)
-            );
-        }
+    if let Some(w) = schedule {
+        schedule_table(&mut s, w);
+    }
+    if let Some(m) = model {
+        model_table(&mut s, m);
     }
     s
+}
+
+fn schedule_table(s: &mut String, w: &Schedule) {
+    let _ = writeln!(
+        s,
+        "\n| Reconciler: {} authorised + {} approved (webhook missed), {} ms per API call, \
+         concurrency {}, share {} calls/min | due | read | deferred | calls | wall |",
+        count(w.open as u64),
+        count(w.approved as u64),
+        w.latency.as_millis(),
+        w.concurrency,
+        w.share
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for (i, t) in w.ticks.iter().enumerate() {
+        let verdict = if t.calls <= u64::from(w.share) {
+            ""
+        } else {
+            " (over the share)"
+        };
+        let _ = writeln!(
+            s,
+            "| tick {} ({} changed, {} failed; most overdue {}) | {} | {} | {} | {}{verdict} | {} |",
+            i + 1,
+            t.repaired,
+            t.failed,
+            secs(t.most_overdue),
+            count(t.due as u64),
+            count(t.read as u64),
+            count(t.deferred as u64),
+            count(t.calls),
+            secs(t.wall)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| approved orders authorised by the reconciler | {} of {} | | | | |",
+        w.approved_authorised, w.approved
+    );
+}
+
+fn model_table(s: &mut String, m: &Model) {
+    let verdict = if m.missed == 0 && m.max_calls_per_minute <= m.share {
+        "PASS"
+    } else {
+        "MISS"
+    };
+    let _ = writeln!(
+        s,
+        "\n| Schedule model: {} open orders over {} days of virtual time | |",
+        count(m.orders as u64),
+        m.minutes / (24 * 60)
+    );
+    let _ = writeln!(s, "|---|---|");
+    let _ = writeln!(
+        s,
+        "| deadlines in the run, missed | {}, {} ({verdict}) |",
+        count(m.deadlines as u64),
+        count(m.missed as u64)
+    );
+    let _ = writeln!(
+        s,
+        "| calls a minute: busiest, mean (share {}) | {}, {:.1} |",
+        m.share, m.max_calls_per_minute, m.mean_calls_per_minute
+    );
+    let _ = writeln!(
+        s,
+        "| most overdue read; most orders left due after a minute | {}; {} |",
+        secs(m.most_overdue),
+        count(m.max_deferred as u64)
+    );
+    let _ = writeln!(
+        s,
+        "| the same after the first hour | {}; {} |",
+        secs(m.settled_overdue),
+        count(m.settled_deferred as u64)
+    );
 }
 
 #[cfg(test)]

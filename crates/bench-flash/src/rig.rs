@@ -27,6 +27,12 @@ pub struct Rig {
 impl Rig {
     /// A fresh simulator (no latency yet) and a console on a new temporary data directory.
     pub async fn start() -> Result<Rig> {
+        Rig::start_shifted(chrono::Duration::zero()).await
+    }
+
+    /// [`Rig::start`] with the console's clock `shift` ahead of real time (its monotonic time
+    /// unchanged), so orders the simulator makes now look `shift` old to the console.
+    pub async fn start_shifted(shift: chrono::Duration) -> Result<Rig> {
         let sim = tamara_sandbox::spawn(
             SandboxConfig {
                 seed: Some(23),
@@ -50,6 +56,11 @@ impl Rig {
         // As the app does in demo mode: the built-in sandbox, moved to the simulator's port.
         config.sandbox.api_url = sim.base_url();
         let console = Console::open(config).await?;
+        let console = if shift.is_zero() {
+            console
+        } else {
+            console.with_clock(std::sync::Arc::new(ShiftedClock(shift)))
+        };
         Ok(Rig {
             sim,
             console,
@@ -93,6 +104,12 @@ impl Rig {
             .map(|_| ())
     }
 
+    /// Moves the simulator's clock forward by `by` (its expiries follow).
+    pub async fn advance_clock(&self, by: chrono::Duration) -> Result<()> {
+        let body = serde_json::json!({ "seconds": by.num_seconds() });
+        self.control("clock/advance", Some(body)).await.map(|_| ())
+    }
+
     /// Tamara API calls the simulator received so far, in all and by method.
     pub fn calls(&self) -> Calls {
         let by_method = self.sim.state().api_calls();
@@ -117,6 +134,20 @@ impl Rig {
             bail!("POST {url}: HTTP {status}: {text}");
         }
         Ok(text)
+    }
+}
+
+/// Real time `0` ahead: the console of a service that has been running for hours.
+#[derive(Debug)]
+struct ShiftedClock(chrono::Duration);
+
+impl mizan_core::clock::Clock for ShiftedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.0
+    }
+
+    fn instant(&self) -> std::time::Instant {
+        std::time::Instant::now()
     }
 }
 

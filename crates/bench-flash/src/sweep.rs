@@ -1,94 +1,134 @@
-//! One reconciler pass over many open orders at the simulator's latency: the same
-//! [`Reconciler::sweep`] that `mizan serve` runs every minute and `mizan status` runs once.
+//! The scheduled reconciler over many open orders at the simulator's latency: the same
+//! [`Reconciler::tick`] that `mizan serve` runs every minute, through the real API budget.
 //!
-//! The open orders are made at no latency (creating 10,000 at 200 ms would take the bench
-//! longer than the pass), with no webhook registered, so nothing but the sweep touches them:
-//! `--approved-percent` of them are approved by the customer (a missed `order_approved`, which
-//! the sweep authorises: a read, the authorise and a re-read), the rest are checkouts still
-//! open (`new`: one read). Then the latency is set and one pass is timed; the simulator counts
-//! the API calls it received during the pass.
+//! The store is set up as a running service leaves it (at no latency; making 10,000 orders at
+//! 200 ms would take longer than the run): `--open-orders` authorised orders waiting for
+//! capture, made 8 hours ago (the console's clock runs 8 hours ahead, and the simulator's is
+//! moved on to match once they exist), each last read at a time spread over the last 6 hours
+//! (the quiet interval); and `--approved-percent` as many checkouts made just now and
+//! approved by the customer, whose `order_approved` was missed (last read 10 minutes ago). No
+//! webhook is registered, so nothing but the reconciler touches them. Then the latency is set
+//! and `--ticks` ticks run a minute apart; the simulator counts the calls each spent.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use futures::StreamExt;
-use mizan_core::reconcile::{MAX_ORDERS_PER_SWEEP, Reconciler};
+use mizan_core::reconcile::Reconciler;
+use mizan_core::store::watch;
 
-use crate::rig::{Calls, Rig};
+use crate::rig::Rig;
 
-/// What one pass measured.
+/// One tick as measured.
 #[derive(Debug)]
-pub struct Sweep {
-    pub open: usize,
-    pub approved: usize,
-    pub concurrency: usize,
-    pub latency: Duration,
+pub struct Tick {
     pub wall: Duration,
-    pub calls: Calls,
-    /// Orders the pass read (at most [`MAX_ORDERS_PER_SWEEP`]).
-    pub checked: usize,
-    /// Orders it changed (the approved ones it authorised).
+    pub calls: u64,
+    pub due: usize,
+    pub read: usize,
+    pub deferred: usize,
     pub repaired: usize,
     pub failed: usize,
+    pub most_overdue: Duration,
 }
 
-impl Sweep {
-    pub fn orders_per_second(&self) -> f64 {
-        self.checked as f64 / self.wall.as_secs_f64().max(f64::EPSILON)
-    }
-
-    /// Open orders this pass left for the next one (the per-sweep cap).
-    pub fn left_over(&self) -> usize {
-        self.open.saturating_sub(self.checked)
-    }
+/// What the run measured.
+#[derive(Debug)]
+pub struct Schedule {
+    pub open: usize,
+    pub approved: usize,
+    pub latency: Duration,
+    pub concurrency: usize,
+    /// The reconciler's share of the budget, calls a minute.
+    pub share: u32,
+    pub ticks: Vec<Tick>,
+    /// Approved orders found authorised in the store after the run.
+    pub approved_authorised: usize,
 }
 
-/// Makes `open` open orders (`approved_percent` of them approved) and times one pass at
-/// `latency` with `concurrency` reads at once.
+/// Sets up `open` authorised orders and `approved_percent` % more approved ones, then runs
+/// `ticks` ticks a minute apart at `latency`.
 pub async fn run(
     open: u64,
     approved_percent: u8,
     latency: Duration,
     concurrency: usize,
-) -> Result<Sweep> {
-    let rig = Rig::start().await?;
+    ticks: usize,
+) -> Result<Schedule> {
+    let age = chrono::Duration::hours(8);
+    let rig = Rig::start_shifted(age).await?;
+    let (console, env) = (&rig.console, rig.console.environment());
     let ids = rig.create_orders(1, open).await?;
-    // Spread evenly (every k-th order) so the sweep's order of reading mixes both kinds.
-    let approve: Vec<&String> = ids
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| (i * usize::from(approved_percent)) % 100 < usize::from(approved_percent))
-        .map(|(_, id)| id)
-        .collect();
-    let approvals: Vec<Result<()>> = futures::stream::iter(&approve)
-        .map(|id| rig.approve(id))
-        .buffer_unordered(8)
+    let gateway = console.gateway()?;
+    let ready: Vec<Result<()>> = futures::stream::iter(&ids)
+        .map(|id| async {
+            rig.approve(id).await?;
+            gateway.authorise(id).await?;
+            console.fetch_order(id).await?;
+            Ok(())
+        })
+        .buffer_unordered(4)
         .collect()
         .await;
-    approvals.into_iter().collect::<Result<Vec<()>>>()?;
+    ready.into_iter().collect::<Result<Vec<()>>>()?;
+    rig.advance_clock(age).await?;
+    let n_approved = (open * u64::from(approved_percent)).div_ceil(100);
+    let approved = rig.create_orders(open + 1, n_approved).await?;
+    for id in &approved {
+        rig.approve(id).await?;
+    }
+    // As a service running for hours leaves them: read at times spread over the quiet
+    // interval, last changed (authorised) before that.
+    let now = console.now();
+    let spread = chrono::Duration::hours(6);
+    for (i, id) in ids.iter().enumerate() {
+        let read =
+            now - spread * i32::try_from(i).unwrap_or(0) / i32::try_from(ids.len()).unwrap_or(1);
+        let changed = now - age;
+        watch::backdate(console.store(), env, id, read, Some(changed)).await?;
+    }
+    for id in &approved {
+        let read = now - chrono::Duration::minutes(10);
+        watch::backdate(console.store(), env, id, read, None).await?;
+    }
 
     rig.set_latency(latency).await?;
-    let before = rig.calls();
-    let started = Instant::now();
-    let report = Reconciler::new(rig.console.clone())
-        .with_concurrency(concurrency)
-        .sweep()
-        .await?;
-    let wall = started.elapsed();
-    let calls = rig.calls().since(&before);
+    let reconciler = Reconciler::new(console.clone()).with_concurrency(concurrency);
+    let share = console.api_budget().config().reconciler_per_minute;
+    let mut out = Vec::new();
+    for k in 0..ticks {
+        let started = Instant::now();
+        let before = rig.calls();
+        let r = reconciler.tick().await?;
+        let wall = started.elapsed();
+        out.push(Tick {
+            wall,
+            calls: rig.calls().since(&before).total,
+            due: r.due,
+            read: r.checked,
+            deferred: r.deferred,
+            repaired: r.repaired,
+            failed: r.failed,
+            most_overdue: Duration::from_secs(r.most_overdue_secs),
+        });
+        eprintln!("  tick {}: {:?}", k + 1, out.last());
+        if k + 1 < ticks {
+            tokio::time::sleep(Duration::from_secs(60).saturating_sub(wall)).await;
+        }
+    }
+    let mut approved_authorised = 0;
+    for id in &approved {
+        let o = mizan_core::store::orders::get(console.store(), env, id).await?;
+        approved_authorised += usize::from(o.is_some_and(|o| o.status == "authorised"));
+    }
     rig.sim.shutdown().await;
-    Ok(Sweep {
+    Ok(Schedule {
         open: ids.len(),
-        approved: approve.len(),
-        concurrency,
+        approved: approved.len(),
         latency,
-        wall,
-        calls,
-        checked: report.checked,
-        repaired: report.repaired,
-        failed: report.failed,
+        concurrency,
+        share,
+        ticks: out,
+        approved_authorised,
     })
 }
-
-/// The cap a sweep reads, for the report.
-pub const CAP: usize = MAX_ORDERS_PER_SWEEP;

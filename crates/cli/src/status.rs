@@ -137,6 +137,14 @@ pub async fn status(console: &Console, out: &Output) -> Result<(), CliError> {
             s.failed
         ),
     }
+    if let Some(s) = sweep.as_ref().filter(|s| s.deferred > 0) {
+        say!(
+            "              {} of {} due orders wait for the next tick (the reconciler's share of \
+             the API budget, MIZAN_RECONCILE_BUDGET_PER_MINUTE, ran out)",
+            s.deferred,
+            s.due
+        );
+    }
     if reconciler_late(&receiver, sweep.as_ref(), now) {
         say!("              LATE: the running service has not swept for over two intervals");
     }

@@ -122,13 +122,24 @@ pub fn rank(o: &WatchedOrder, now: DateTime<Utc>, p: &Policy) -> (Rank, Duration
     (Rank::Quiet, p.quiet_every)
 }
 
-/// When `o` is next due (never read: at once).
+/// When `o` is next due (never read: at once): its rank's interval after its last read, but
+/// not before it entered that rank — an order that just came within a day of its deadline is
+/// due from then, not late by the hours since its last quiet read.
 pub fn due_at(o: &WatchedOrder, now: DateTime<Utc>, p: &Policy) -> DateTime<Utc> {
-    let (_, every) = rank(o, now, p);
-    o.last_read_at.map_or(DateTime::<Utc>::MIN_UTC, |at| {
-        at.checked_add_signed(chrono(every))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    })
+    let (rank, every) = rank(o, now, p);
+    let Some(read) = o.last_read_at else {
+        return DateTime::<Utc>::MIN_UTC;
+    };
+    let next = read
+        .checked_add_signed(chrono(every))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let entered = match (rank, deadline(o)) {
+        (Rank::NearDeadline, Some(d)) => d - chrono(p.near_deadline),
+        (Rank::Approaching, Some(d)) => d - chrono(p.approaching),
+        (Rank::Fresh, _) => o.updated_at.max(o.created_at),
+        _ => DateTime::<Utc>::MIN_UTC,
+    };
+    next.max(entered)
 }
 
 /// The most API calls one read of an order in `status` can cost: a read; an order that may

@@ -109,3 +109,14 @@ fn a_short_tick_scales_the_intervals_down_and_a_long_one_is_their_floor() {
     assert_eq!(slow.quiet_every, Policy::default().quiet_every);
     assert_eq!(Policy::for_tick(Duration::from_secs(60)), Policy::default());
 }
+
+#[test]
+fn an_order_entering_a_busier_rank_is_due_from_then_not_late_by_its_quiet_hours() {
+    let p = Policy::default();
+    let now = at(500);
+    let mut o = order("o", "authorised", 0, Some(495));
+    // Its automatic capture is 23 h 50 min away: it came within a day 10 minutes ago.
+    o.authorised_at = Some(now - chrono::Duration::days(20) - chrono::Duration::minutes(10));
+    assert_eq!(rank(&o, now, &p).0, Rank::NearDeadline);
+    assert_eq!(due_at(&o, now, &p), now - chrono::Duration::minutes(10));
+}

@@ -69,25 +69,30 @@ pub async fn open_orders<'c>(
         .collect()
 }
 
-/// Marks `order_id` as read at `at` without a change (used by tests and benchmarks that set
-/// up orders as if read earlier).
+/// Sets when `order_id` was last read (and, given, last changed), as if that happened
+/// earlier: for tests and benchmarks that set up a store as a running service leaves it.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_last_read<'c>(
+pub async fn backdate<'c>(
     db: impl Db<'c>,
     env: Environment,
     order_id: &str,
-    at: DateTime<Utc>,
+    read_at: DateTime<Utc>,
+    changed_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
-    let context = "set an order's last read";
+    let context = "backdate an order's last read";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    sqlx::query("UPDATE orders SET last_synced_at = ? WHERE environment = ? AND order_id = ?")
-        .bind(ts(at))
-        .bind(env.as_str())
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query(context))?;
+    sqlx::query(
+        "UPDATE orders SET last_synced_at = ?, updated_at = COALESCE(?, updated_at)
+         WHERE environment = ? AND order_id = ?",
+    )
+    .bind(ts(read_at))
+    .bind(changed_at.map(ts))
+    .bind(env.as_str())
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(context))?;
     Ok(())
 }

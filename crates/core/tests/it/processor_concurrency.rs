@@ -85,6 +85,19 @@ pub async fn approved_at_once(
     ids
 }
 
+/// Waits (up to 30 s) until no delivery is pending.
+pub async fn drain(console: &Console) {
+    let started = Instant::now();
+    while deliveries::backlog_count(console.store(), None)
+        .await
+        .unwrap()
+        > 0
+        && started.elapsed() < Duration::from_secs(30)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Every API call `ms` late.
 fn stall(ms: u64) -> serde_json::Value {
     json!({"stall_ms": ms, "stall_count": 10_000})
@@ -136,15 +149,7 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
         "every approved order authorised"
     );
     // The `order_authorised` notifications of the last authorisations may still be in flight.
-    let drained = Instant::now();
-    while deliveries::backlog_count(console.store(), None)
-        .await
-        .unwrap()
-        > 0
-        && drained.elapsed() < Duration::from_secs(30)
-    {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    drain(&console).await;
     service.stop().await.unwrap();
 
     for id in &ids {

@@ -12,11 +12,11 @@ use mizan_core::Console;
 use mizan_core::clock::ManualClock;
 use mizan_core::gateway::{BudgetConfig, ResilienceConfig};
 use mizan_core::reconcile::Reconciler;
-use mizan_core::store::{deliveries, watch};
+use mizan_core::store::watch;
 use serde_json::{Value, json};
 
 use crate::demo_traffic::demo_console;
-use crate::processor_concurrency::{approved_at_once, authorised, authorised_once, start};
+use crate::processor_concurrency::{approved_at_once, authorised, authorised_once, drain, start};
 
 async fn sim() -> (tamara_sandbox::SandboxHandle, String) {
     let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
@@ -50,7 +50,7 @@ async fn calls(api: &str) -> u64 {
 async fn set_last_read(console: &Console, ids: &[String], ago: chrono::Duration) {
     for id in ids {
         let at = console.now() - ago;
-        watch::set_last_read(console.store(), console.environment(), id, at)
+        watch::backdate(console.store(), console.environment(), id, at, None)
             .await
             .unwrap();
     }
@@ -142,15 +142,7 @@ async fn a_429_storm_slows_the_processor_and_reconciler_but_every_order_is_autho
             json!({"rate_limit_per_second": 0}),
         )
         .await;
-        let drained = Instant::now();
-        while deliveries::backlog_count(console.store(), None)
-            .await
-            .unwrap()
-            > 0
-            && drained.elapsed() < Duration::from_secs(30)
-        {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        drain(&console).await;
         service.stop().await.unwrap();
         authorised_once(&console, &ids).await;
     }
