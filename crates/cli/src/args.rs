@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "mizan",
-    version,
+    version = crate::VERSION,
     about = "Mizan: the operations console for Tamara merchants"
 )]
 pub struct Cli {

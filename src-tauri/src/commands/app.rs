@@ -16,7 +16,10 @@ pub async fn info(state: &AppState) -> IpcResult<AppInfo> {
         base: s.receiver_base(),
         error: s.receiver_error.as_ref().map(ToString::to_string),
     };
-    Ok(app::app_info(&s.console, demo, receiver).await?)
+    let mut info = app::app_info(&s.console, demo, receiver).await?;
+    // The settings panel shows this: the commit says which build an operator is running.
+    info.version = format!("{} ({})", info.version, env!("MIZAN_COMMIT"));
+    Ok(info)
 }
 
 /// What the app is connected to.

@@ -15,6 +15,7 @@ mod cli;
 mod common;
 mod credentials_cli;
 mod disputes_cli;
+mod docs_gen;
 mod export_cli;
 mod in_store_cli;
 mod moves_ambiguous;
