@@ -9,7 +9,8 @@ use std::process::Command;
 fn a_tiny_run_authorises_every_order_and_prints_every_table() {
     let out = Command::new(env!("CARGO_BIN_EXE_bench-flash"))
         .args(["--orders", "3", "--open-orders", "6", "--latency-ms", "0"])
-        .args(["--approved-percent", "50", "--timeout-secs", "60", "--ticks", "1"])
+        .args(["--approved-percent", "50", "--timeout-secs", "60"])
+        .args(["--ticks", "1"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -31,7 +32,10 @@ fn a_tiny_run_authorises_every_order_and_prints_every_table() {
         stdout.contains("| approved orders authorised by the reconciler | 3 of 3 |"),
         "{stdout}"
     );
-    assert!(stdout.contains("| tick 1 (3 changed, 0 failed;"), "{stdout}");
+    assert!(
+        stdout.contains("| tick 1 (3 changed, 0 failed;"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("| deadlines in the run, missed | 4, 0 (PASS) |"),
         "{stdout}"
