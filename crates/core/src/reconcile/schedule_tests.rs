@@ -120,3 +120,13 @@ fn an_order_entering_a_busier_rank_is_due_from_then_not_late_by_its_quiet_hours(
     assert_eq!(rank(&o, now, &p).0, Rank::NearDeadline);
     assert_eq!(due_at(&o, now, &p), now - chrono::Duration::minutes(10));
 }
+
+#[test]
+fn a_creation_time_ahead_of_our_clock_does_not_hold_an_order_back() {
+    let p = Policy::default();
+    let now = at(10);
+    let mut o = order("o", "new", 10, Some(8));
+    o.created_at = now + chrono::Duration::seconds(3);
+    o.updated_at = o.created_at;
+    assert_eq!(due_at(&o, now, &p), now, "due now, not in three seconds");
+}
