@@ -1,0 +1,195 @@
+//! A throwaway PostgreSQL cluster for tests: the machine's own PostgreSQL binaries (Debian's
+//! `postgresql` package, which `scripts/setup` installs), a data directory and a Unix socket in
+//! a temporary directory, and a free port on 127.0.0.1 — never a mock, never the machine's own
+//! cluster.
+//!
+//! Invariants: the cluster is stopped (immediately) and its directory removed when the
+//! [`TempCluster`] is dropped; run as root, the server runs as the `postgres` user (PostgreSQL
+//! refuses to run as root), which then owns the temporary directory; without PostgreSQL on
+//! the machine [`TempCluster::start`] says so ([`PgTestError::NotInstalled`]) and tests decide
+//! whether that skips them or fails them ([`required`]).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Set to `1` (as `scripts/test` does) to make a missing PostgreSQL fail the tests that need
+/// one instead of skipping them.
+pub const REQUIRE_VAR: &str = "MIZAN_REQUIRE_POSTGRES";
+
+/// Why a cluster could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum PgTestError {
+    #[error(
+        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); scripts/setup installs it"
+    )]
+    NotInstalled,
+    #[error("{step} failed: {detail}")]
+    Step { step: &'static str, detail: String },
+}
+
+fn step(step: &'static str) -> impl Fn(std::io::Error) -> PgTestError {
+    move |e| PgTestError::Step {
+        step,
+        detail: e.to_string(),
+    }
+}
+
+/// Whether tests must fail, rather than skip, without PostgreSQL.
+pub fn required() -> bool {
+    std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1")
+}
+
+/// The newest installed PostgreSQL's `bin` directory.
+fn bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, b)| b)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A running cluster, stopped and removed on drop.
+#[derive(Debug)]
+pub struct TempCluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    as_postgres: bool,
+    port: u16,
+}
+
+impl TempCluster {
+    /// Creates and starts a cluster whose superuser `mizan` connects without a password from
+    /// loopback only.
+    ///
+    /// # Errors
+    /// [`PgTestError::NotInstalled`]; any failing step, with its output.
+    pub fn start() -> Result<TempCluster, PgTestError> {
+        let bin = bin_dir().ok_or(PgTestError::NotInstalled)?;
+        let dir = tempfile::tempdir().map_err(step("a temporary directory"))?;
+        let as_postgres = is_root();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(step("a free port"))?
+            .port();
+        let cluster = TempCluster {
+            dir,
+            bin,
+            as_postgres,
+            port,
+        };
+        if as_postgres {
+            cluster.run(
+                "chown",
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(cluster.dir.path()),
+            )?;
+        }
+        let data = cluster.data();
+        cluster.run(
+            "initdb",
+            cluster
+                .pg("initdb")
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "mizan",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "-D",
+                ])
+                .arg(&data),
+        )?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            cluster.dir.path().display()
+        );
+        cluster.run(
+            "pg_ctl start",
+            cluster
+                .pg("pg_ctl")
+                .args(["-w", "-t", "30", "-s", "-D"])
+                .arg(&data)
+                .args(["-l"])
+                .arg(cluster.dir.path().join("server.log"))
+                .args(["-o", &options, "start"]),
+        )?;
+        Ok(cluster)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A command for the PostgreSQL binary `name`, as the `postgres` user when we are root.
+    fn pg(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    }
+
+    fn run(&self, what: &'static str, cmd: &mut Command) -> Result<Output, PgTestError> {
+        let out = cmd.output().map_err(step(what))?;
+        if out.status.success() {
+            return Ok(out);
+        }
+        let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+        Err(PgTestError::Step {
+            step: what,
+            detail: format!(
+                "{}{}{log}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        })
+    }
+
+    /// The cluster's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A connection URL for `database` (the default database is `postgres`).
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://mizan@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Where the cluster lives (data directory, socket, log).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TempCluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        // Best effort: the directory goes with the TempDir either way.
+        let _ = self
+            .pg("pg_ctl")
+            .args(["-s", "-m", "immediate", "-D"])
+            .arg(&data)
+            .arg("stop")
+            .output();
+    }
+}
