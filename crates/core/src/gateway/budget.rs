@@ -29,7 +29,7 @@ use governor::{Quota, RateLimiter};
 use crate::clock::Clock;
 
 /// Calls a minute without `MIZAN_API_BUDGET_PER_MINUTE`: far above what one merchant's
-/// console needs at rest, enough for a flash sale's processor (about three calls an order).
+/// console needs at rest, with room for a flash sale's processor (docs/benchmarks.md).
 pub const DEFAULT_PER_MINUTE: u32 = 6_000;
 /// The reconciler's share without `MIZAN_RECONCILE_BUDGET_PER_MINUTE`.
 pub const DEFAULT_RECONCILER_PER_MINUTE: u32 = 600;

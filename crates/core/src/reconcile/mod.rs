@@ -226,20 +226,19 @@ impl Reconciler {
             &OPEN_STATUSES,
         )
         .await?;
-        let waiting = self
-            .backoff
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let plan = schedule::plan(
-            &settle,
-            &watched,
-            now,
-            &self.policy,
-            self.calls_per_tick(),
-            MAX_ORDERS_PER_SWEEP,
-            |id| waiting.get(id).is_some_and(|(_, next)| *next > now),
-        );
+        // Planning is synchronous: the back-off map is read under its lock, not copied.
+        let plan = {
+            let waiting = self.backoff.lock().unwrap_or_else(PoisonError::into_inner);
+            schedule::plan(
+                &settle,
+                &watched,
+                now,
+                &self.policy,
+                self.calls_per_tick(),
+                MAX_ORDERS_PER_SWEEP,
+                |id| waiting.get(id).is_some_and(|(_, next)| *next > now),
+            )
+        };
         let outcomes = self.read_all(plan.read).await;
         self.note_failures(&outcomes, now);
         let mut r = report(&self.console, now, outcomes);

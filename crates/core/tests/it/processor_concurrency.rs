@@ -98,6 +98,23 @@ pub async fn drain(console: &Console) {
     }
 }
 
+/// A fresh simulator and a demo console on a new data directory pointed at it (keep the
+/// handle and the directory alive for the test).
+pub async fn demo_world() -> (
+    tamara_sandbox::SandboxHandle,
+    String,
+    tempfile::TempDir,
+    Console,
+) {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let api = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo_console(dir.path(), &api).await;
+    (sim, api, dir, console)
+}
+
 /// Every API call `ms` late.
 fn stall(ms: u64) -> serde_json::Value {
     json!({"stall_ms": ms, "stall_count": 10_000})
@@ -121,12 +138,7 @@ pub async fn authorised_once(console: &Console, ids: &[String]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_restart() {
-    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let api = sim.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let console = demo_console(dir.path(), &api).await;
+    let (_sim, api, _dir, console) = demo_world().await;
     let service = start(&console).await;
     // Every API call answers late, as Tamara's do over a real network.
     let ids = approved_at_once(&console, &api, 3, ORDERS, stall(150)).await;
@@ -191,12 +203,7 @@ async fn orders_approved_at_once_are_each_authorised_once_in_order_across_a_rest
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_and_a_reconcile_sweep_meeting_on_an_order_authorise_it_once() {
-    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let api = sim.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let console = demo_console(dir.path(), &api).await;
+    let (_sim, api, _dir, console) = demo_world().await;
     let service = start(&console).await;
     let ids = approved_at_once(&console, &api, 9, 8, stall(100)).await;
     // While the processor works through the approvals, a sweep reads the same orders and

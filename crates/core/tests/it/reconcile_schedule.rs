@@ -15,16 +15,9 @@ use mizan_core::reconcile::Reconciler;
 use mizan_core::store::watch;
 use serde_json::{Value, json};
 
-use crate::demo_traffic::demo_console;
-use crate::processor_concurrency::{approved_at_once, authorised, authorised_once, drain, start};
-
-async fn sim() -> (tamara_sandbox::SandboxHandle, String) {
-    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let api = sim.base_url();
-    (sim, api)
-}
+use crate::processor_concurrency::{
+    approved_at_once, authorised, authorised_once, demo_world, drain, start,
+};
 
 async fn post(url: String, body: Value) {
     let r = reqwest::Client::new()
@@ -58,15 +51,13 @@ async fn set_last_read(console: &Console, ids: &[String], ago: chrono::Duration)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tick_reads_the_due_orders_most_urgent_first_within_the_reconcilers_share() {
-    let (_sim, api) = sim().await;
-    let dir = tempfile::tempdir().unwrap();
+    let (_sim, api, _dir, console) = demo_world().await;
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let budget = BudgetConfig {
         per_minute: 600,
         reconciler_per_minute: 10,
     };
-    let console = demo_console(dir.path(), &api)
-        .await
+    let console = console
         .with_clock(clock.clone())
         .with_resilience(ResilienceConfig {
             budget,
@@ -110,9 +101,7 @@ async fn a_tick_reads_the_due_orders_most_urgent_first_within_the_reconcilers_sh
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_storm_slows_the_processor_and_reconciler_but_every_order_is_authorised_once() {
     for retry_after in [None, Some(1u64)] {
-        let (_sim, api) = sim().await;
-        let dir = tempfile::tempdir().unwrap();
-        let console = demo_console(dir.path(), &api).await;
+        let (_sim, api, _dir, console) = demo_world().await;
         let service = start(&console).await;
         // Tamara answers at most 8 calls a second, with or without saying when to retry; the
         // processor and a sweep together want about 40 at once.

@@ -12,7 +12,7 @@ import { Amount } from "../../components/Amount";
 import { DayInput } from "../../components/DayInput";
 import { Dialog } from "../../components/Dialog";
 import { ErrorState } from "../../components/States";
-import { CURRENCIES } from "../../lib/money";
+import { CurrencySelect } from "../../components/CurrencySelect";
 import { dayIn, isIsoDay, localTimeZone } from "../../lib/time";
 
 export function AddPayoutDialog({ open, onClose }: { open: StatementDueView[]; onClose: () => void }) {
@@ -63,13 +63,7 @@ export function AddPayoutDialog({ open, onClose }: { open: StatementDueView[]; o
           </label>
           <label>
             <span>{t("reconciliation.payouts.form.currency")}</span>
-            <select value={currency} onChange={(e) => setCurrency(e.target.value)} data-testid="payout-currency">
-              {CURRENCIES.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
+            <CurrencySelect value={currency} onChange={setCurrency} testId="payout-currency" />
           </label>
         </div>
         <div className="form-row">

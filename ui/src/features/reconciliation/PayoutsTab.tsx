@@ -8,7 +8,7 @@ import { ipc } from "../../ipc";
 import { qk } from "../../app/queryKeys";
 import { useMarkReady } from "../../app/ready";
 import { Empty, ErrorState, Loading } from "../../components/States";
-import { CURRENCIES } from "../../lib/money";
+import { CurrencySelect } from "../../components/CurrencySelect";
 import { AddPayoutDialog } from "./AddPayoutDialog";
 import { OpenItems, PayoutTable } from "./PayoutTable";
 import { useBankImport } from "./useBankImport";
@@ -37,13 +37,7 @@ export function PayoutsTab({ onOpenStatement }: { onOpenStatement: (id: number) 
           </button>
           <label className="check">
             <span>{t("reconciliation.payouts.accountCurrency")}</span>
-            <select value={currency} onChange={(e) => setCurrency(e.target.value)} data-testid="payout-import-currency">
-              {CURRENCIES.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
+            <CurrencySelect value={currency} onChange={setCurrency} testId="payout-import-currency" />
           </label>
           <label className="check">
             <input type="checkbox" checked={allCredits} onChange={(e) => setAllCredits(e.target.checked)} data-testid="payout-all-credits" />
