@@ -21,14 +21,13 @@ mod verify;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::environment::Environment;
 use crate::error::Result;
 use crate::store::audit;
 
 pub use crate::store::audit::AuditEntry;
-use crate::store::{Store, StoreError};
+use crate::store::{Db as _, DbConn, Store, StoreError};
 
 pub use checkpoint::{SignedReport, checkpoint_if_due, verify_signed};
 pub use key::{AuditKeyError, AuditKeys, KeySource};
@@ -100,8 +99,7 @@ pub async fn record(store: &Store, rec: AuditRecord, now: DateTime<Utc>) -> Resu
     let mut last_err = None;
     for _ in 0..ATTEMPTS {
         let mut conn = store
-            .pool()
-            .acquire()
+            .conn()
             .await
             .map_err(StoreError::query("audit connection"))?;
         match append_in(&mut conn, &rec, now).await {
@@ -115,13 +113,13 @@ pub async fn record(store: &Store, rec: AuditRecord, now: DateTime<Utc>) -> Resu
         .into())
 }
 
-/// Appends `rec` on one connection — typically `&mut *tx` of a transaction that already holds
+/// Appends `rec` on one connection — typically `&mut tx` of a transaction that already holds
 /// SQLite's write lock, so nobody can interleave. One attempt.
 ///
 /// # Errors
 /// [`StoreError::Conflict`] if another appender won; [`StoreError::Query`].
 pub async fn append_in(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConn<'_>,
     rec: &AuditRecord,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {

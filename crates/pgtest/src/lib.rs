@@ -181,15 +181,82 @@ impl TempCluster {
     }
 }
 
-impl Drop for TempCluster {
-    fn drop(&mut self) {
-        let data = self.data();
-        // Best effort: the directory goes with the TempDir either way.
+/// The process's shared cluster, started on first use (one `initdb` per test binary, not per
+/// test) and stopped when the process exits normally (an `atexit` hook). Tests take a database
+/// of their own from it with [`TempCluster::create_database`].
+static SHARED: std::sync::OnceLock<Result<TempCluster, String>> = std::sync::OnceLock::new();
+
+extern "C" fn stop_shared() {
+    if let Some(Ok(cluster)) = SHARED.get() {
+        cluster.stop();
+        let _ = std::fs::remove_dir_all(cluster.path());
+    }
+}
+
+impl TempCluster {
+    /// The shared cluster of this test process; `Ok(None)` when PostgreSQL is not installed
+    /// and not [`required`] (the caller skips), an error when starting it failed.
+    ///
+    /// # Errors
+    /// Why the cluster could not be started (also [`PgTestError::NotInstalled`] when
+    /// [`required`]).
+    pub fn shared() -> Result<Option<&'static TempCluster>, PgTestError> {
+        let started = SHARED.get_or_init(|| {
+            let started = TempCluster::start().map_err(|e| e.to_string());
+            if started.is_ok() {
+                // SAFETY: registers a plain `extern "C"` function with no arguments; it only
+                // reads the already-initialised static.
+                unsafe { libc::atexit(stop_shared) };
+            }
+            started
+        });
+        match started {
+            Ok(cluster) => Ok(Some(cluster)),
+            Err(_) if bin_dir().is_none() && !required() => Ok(None),
+            Err(detail) => Err(PgTestError::Step {
+                step: "start the shared cluster",
+                detail: detail.clone(),
+            }),
+        }
+    }
+
+    /// Creates an empty database `name` (letters, digits and `_`) and returns its URL.
+    ///
+    /// # Errors
+    /// A bad name; `createdb`'s failure with its output.
+    pub fn create_database(&self, name: &str) -> Result<String, PgTestError> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(PgTestError::Step {
+                step: "createdb",
+                detail: format!("not a plain database name: {name:?}"),
+            });
+        }
+        self.run(
+            "createdb",
+            self.pg("createdb").arg("-h").arg(self.dir.path()).args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "mizan",
+                name,
+            ]),
+        )?;
+        Ok(self.url(name))
+    }
+
+    fn stop(&self) {
+        // Best effort: the directory goes with the TempDir (or the exit hook) either way.
         let _ = self
             .pg("pg_ctl")
             .args(["-s", "-m", "immediate", "-D"])
-            .arg(&data)
+            .arg(self.data())
             .arg("stop")
             .output();
+    }
+}
+
+impl Drop for TempCluster {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

@@ -281,7 +281,7 @@ async fn set(cli: &Cli, sql: &'static str, id: i64) {
     let store = cli.store().await;
     sqlx::query(sql)
         .bind(id)
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .unwrap();
     store.close().await;

@@ -42,8 +42,8 @@ pub async fn process(ctx: &Context, row: &WebhookDelivery, notice: &DisputeNotic
         )),
         result: result.clone(),
     };
-    audit::append_in(&mut tx, &rec, now).await?;
-    deliveries::mark_processed(&mut *tx, row.id, &result, now).await?;
+    audit::append_in(&mut tx.as_db(), &rec, now).await?;
+    deliveries::mark_processed(&mut tx, row.id, &result, now).await?;
     tx.commit()
         .await
         .map_err(StoreError::query("commit dispute event"))?;

@@ -139,8 +139,8 @@ async fn store_page(ctx: &Context, list: &DisputeList, raw: &serde_json::Value) 
             .pointer(&format!("/data/disputes/{key}"))
             .map(ToString::to_string);
         let id = d.dispute_id.to_string();
-        let before = stored::get(&mut *tx, env, &id).await?;
-        stored::upsert(&mut *tx, &listed(before, env, d, raw, now)).await?;
+        let before = stored::get(&mut tx, env, &id).await?;
+        stored::upsert(&mut tx, &listed(before, env, d, raw, now)).await?;
     }
     tx.commit()
         .await

@@ -15,14 +15,13 @@ use tamara::model::checkout::{CheckoutRequest, CheckoutResponse};
 use tamara::model::order::OrderDetails;
 
 use chrono::DateTime;
-use sqlx::SqliteConnection;
 
 use super::{CachedOrder, is_behind, project};
 use crate::context::Context;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::store::ledger::LedgerSource;
-use crate::store::{items, ledger, orders};
+use crate::store::{DbConn, items, ledger, orders};
 
 /// A created checkout session, and the order as cached right after.
 #[derive(Debug, Clone)]
@@ -91,7 +90,8 @@ pub async fn cached(ctx: &Context, id_or_reference: &str) -> Result<CachedOrder>
 pub async fn cache(ctx: &Context, details: &WithRaw<OrderDetails>) -> Result<CachedOrder> {
     let env = ctx.environment();
     let mut tx = ctx.store().begin().await?;
-    let outcome = cache_details(&mut tx, env, details, LedgerSource::Poll, ctx.now()).await?;
+    let outcome =
+        cache_details(&mut tx.as_db(), env, details, LedgerSource::Poll, ctx.now()).await?;
     tx.commit()
         .await
         .map_err(|e| crate::store::StoreError::query("commit order")(e))?;
@@ -132,14 +132,14 @@ impl CacheOutcome {
     }
 }
 
-/// Writes one read of order details into the cache on `conn` (use `&mut *tx` to make it part
+/// Writes one read of order details into the cache on `conn` (use `&mut tx` to make it part
 /// of a larger transaction): the order row and its items only if the status does not move
 /// backwards, and every observed money move (deduplicated by the store) with `source`.
 ///
 /// # Errors
 /// [`crate::Error::UncacheableOrder`]; store errors.
 pub async fn cache_details(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConn<'_>,
     env: Environment,
     details: &WithRaw<OrderDetails>,
     source: LedgerSource,

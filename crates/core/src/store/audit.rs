@@ -10,13 +10,12 @@
 //! written stays as written (tampering outside the app shows up as a broken chain).
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 
-use super::codec::{self, ts};
+use super::codec::{self, StoreRow, ts};
 use super::error::is_unique_violation;
-use futures::{Stream, StreamExt};
-
-use super::{Db, Environment, Store, StoreError};
+use super::{Db, Environment, Store, StoreError, on_conn, on_pool};
 
 const TABLE: &str = "audit_log";
 
@@ -63,15 +62,16 @@ pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, Stor
         )));
     }
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut tx = crate::store::begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    // Insert first, then check the link: the insert takes SQLite's write lock (waiting out the
-    // busy timeout), so no other appender can slip in between the check and the write.
-    sqlx::query(
+    // Insert first, then check the link: the insert takes the write lock (SQLite's, waiting out
+    // the busy timeout; on PostgreSQL the store's), so no other appender can slip in between
+    // the check and the write.
+    on_conn!(tx, c => sqlx::query(
         "INSERT INTO audit_log (seq, environment, at, os_user, operator, action, subject,
             request_summary, result, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(entry.seq)
     .bind(entry.environment.as_str())
@@ -84,8 +84,9 @@ pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, Stor
     .bind(&entry.result)
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(|_| ()))
     .map_err(|e| {
         if is_unique_violation(&e) {
             StoreError::Conflict(format!(
@@ -97,12 +98,13 @@ pub async fn append<'c>(db: impl Db<'c>, entry: &AuditEntry) -> Result<i64, Stor
         }
     })?;
     if entry.seq > 1 {
-        let prev_hash: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = ?")
-                .bind(entry.seq - 1)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(StoreError::query(context))?;
+        let prev_hash: Option<String> = on_conn!(tx, c => sqlx::query_scalar(
+            "SELECT hash FROM audit_log WHERE seq = $1"
+        )
+        .bind(entry.seq - 1)
+        .fetch_optional(c)
+        .await)
+        .map_err(StoreError::query(context))?;
         if prev_hash.as_deref() != Some(entry.prev_hash.as_str()) {
             // Dropping `tx` rolls the insert back.
             return Err(StoreError::Conflict(format!(
@@ -127,20 +129,20 @@ pub async fn list<'c>(
     limit: u32,
     after_seq: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("list audit entries"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM audit_log WHERE environment = ? AND seq > ? ORDER BY seq LIMIT ?",
+    let context = "list audit entries";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM audit_log WHERE environment = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
     .bind(env.as_str())
     .bind(after_seq)
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list audit entries"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// The newest `limit` rows of `env` about `subject` (an order id), in seq order: an order's
@@ -156,17 +158,19 @@ pub async fn list_for_subject<'c>(
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let context = "list audit entries of a subject";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
-        "SELECT * FROM (SELECT * FROM audit_log WHERE environment = ? AND subject = ?
-                       ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM (SELECT * FROM audit_log WHERE environment = $1 AND subject = $2
+                       ORDER BY seq DESC LIMIT $3) AS newest ORDER BY seq",
     )
     .bind(env.as_str())
     .bind(subject)
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Up to `limit` rows of both environments with seq greater than `after_seq`, in seq order:
@@ -179,17 +183,17 @@ pub async fn list_chain<'c>(
     limit: u32,
     after_seq: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut conn = db
-        .conn()
-        .await
-        .map_err(StoreError::query("list audit chain"))?;
-    let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?")
+    let context = "list audit chain";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
         .bind(after_seq)
         .bind(i64::from(limit))
-        .fetch_all(&mut *conn)
+        .fetch_all(c)
         .await
-        .map_err(StoreError::query("list audit chain"))?;
-    rows.iter().map(from_row).collect()
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
 /// The newest row of the chain (either environment), if any.
@@ -197,15 +201,15 @@ pub async fn list_chain<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn last<'c>(db: impl Db<'c>) -> Result<Option<AuditEntry>, StoreError> {
-    let mut conn = db
-        .conn()
+    let context = "last audit entry";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("last audit entry"))?;
-    let row = sqlx::query("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::query("last audit entry"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
 /// The newest `limit` rows at or after `since` (any time when None), of `env` (both when
@@ -221,18 +225,19 @@ pub async fn list_recent<'c>(
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let context = "list recent audit entries";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
-        "SELECT * FROM audit_log WHERE (? IS NULL OR environment = ?) AND at >= ?
-         ORDER BY seq DESC LIMIT ?",
+    let mut entries: Vec<AuditEntry> = on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM audit_log WHERE ($1 IS NULL OR environment = $1) AND at >= $2
+         ORDER BY seq DESC LIMIT $3",
     )
-    .bind(env.map(Environment::as_str))
     .bind(env.map(Environment::as_str))
     .bind(since.map_or_else(|| String::from("0"), ts))
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
-    let mut entries = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect::<Result<_, _>>())?;
     entries.reverse();
     Ok(entries)
 }
@@ -240,15 +245,14 @@ pub async fn list_recent<'c>(
 /// Streams the whole chain, both environments, in seq order, one row in memory at a time:
 /// what chain verification walks. One statement, so it reads one consistent snapshot even
 /// while others append.
-pub fn stream_chain(
-    store: &Store,
-) -> impl Stream<Item = Result<AuditEntry, StoreError>> + Send + '_ {
-    sqlx::query("SELECT * FROM audit_log ORDER BY seq")
-        .fetch(store.pool())
+pub fn stream_chain(store: &Store) -> BoxStream<'_, Result<AuditEntry, StoreError>> {
+    on_pool!(store, pool => sqlx::query("SELECT * FROM audit_log ORDER BY seq")
+        .fetch(pool)
         .map(|row| {
             row.map_err(StoreError::query("stream audit chain"))
                 .and_then(|row| from_row(&row))
         })
+        .boxed())
 }
 
 /// Streams the rows of `env` (both when None) with `from <= at < to` (either bound optional),
@@ -258,23 +262,23 @@ pub fn stream_between(
     env: Option<Environment>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
-) -> impl Stream<Item = Result<AuditEntry, StoreError>> + Send + '_ {
-    sqlx::query(
-        "SELECT * FROM audit_log WHERE (? IS NULL OR environment = ?) AND at >= ? AND at < ?
+) -> BoxStream<'_, Result<AuditEntry, StoreError>> {
+    on_pool!(store, pool => sqlx::query(
+        "SELECT * FROM audit_log WHERE ($1 IS NULL OR environment = $1) AND at >= $2 AND at < $3
          ORDER BY seq",
     )
     .bind(env.map(Environment::as_str))
-    .bind(env.map(Environment::as_str))
     .bind(from.map_or_else(|| String::from("0"), ts))
     .bind(to.map_or_else(|| String::from("A"), ts))
-    .fetch(store.pool())
+    .fetch(pool)
     .map(|row| {
         row.map_err(StoreError::query("stream audit entries"))
             .and_then(|row| from_row(&row))
     })
+    .boxed())
 }
 
-fn from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: codec::get(row, TABLE, "seq")?,
         environment: codec::environment(row, TABLE)?,

@@ -6,10 +6,9 @@
 //! holds.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
 
-use super::codec::{self, ts};
-use super::{Db, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::{Db, StoreError, on_conn};
 
 const TABLE: &str = "audit_checkpoints";
 
@@ -40,9 +39,9 @@ pub struct CheckpointRow {
 pub async fn insert<'c>(db: impl Db<'c>, row: &CheckpointRow) -> Result<i64, StoreError> {
     let context = "insert audit checkpoint";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let done = sqlx::query(
+    on_conn!(conn, c => sqlx::query_scalar(
         "INSERT INTO audit_checkpoints (seq, head_hash, entry_count, at, reason, key_id, mac)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(row.seq)
     .bind(&row.head_hash)
@@ -51,10 +50,9 @@ pub async fn insert<'c>(db: impl Db<'c>, row: &CheckpointRow) -> Result<i64, Sto
     .bind(&row.reason)
     .bind(&row.key_id)
     .bind(&row.mac)
-    .execute(&mut *conn)
-    .await
-    .map_err(StoreError::query(context))?;
-    Ok(done.last_insert_rowid())
+    .fetch_one(c)
+    .await)
+    .map_err(StoreError::query(context))
 }
 
 /// Every checkpoint, oldest first. There are few (one per verification or per many entries).
@@ -64,11 +62,13 @@ pub async fn insert<'c>(db: impl Db<'c>, row: &CheckpointRow) -> Result<i64, Sto
 pub async fn list<'c>(db: impl Db<'c>) -> Result<Vec<CheckpointRow>, StoreError> {
     let context = "list audit checkpoints";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query("SELECT * FROM audit_checkpoints ORDER BY id")
-        .fetch_all(&mut *conn)
+    on_conn!(conn, c => sqlx::query("SELECT * FROM audit_checkpoints ORDER BY id")
+        .fetch_all(c)
         .await
-        .map_err(StoreError::query(context))?;
-    rows.iter().map(from_row).collect()
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
 /// The newest checkpoint, if any.
@@ -78,14 +78,16 @@ pub async fn list<'c>(db: impl Db<'c>) -> Result<Vec<CheckpointRow>, StoreError>
 pub async fn last<'c>(db: impl Db<'c>) -> Result<Option<CheckpointRow>, StoreError> {
     let context = "last audit checkpoint";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    let row = sqlx::query("SELECT * FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
+    on_conn!(conn, c => sqlx::query("SELECT * FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query(context))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
-fn from_row(row: &SqliteRow) -> Result<CheckpointRow, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<CheckpointRow, StoreError> {
     Ok(CheckpointRow {
         id: codec::get(row, TABLE, "id")?,
         seq: codec::get(row, TABLE, "seq")?,

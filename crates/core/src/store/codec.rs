@@ -7,8 +7,9 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::Row;
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Decode, Postgres, Row as _, Sqlite, Type};
 
 use super::StoreError;
 use crate::environment::Environment;
@@ -21,45 +22,80 @@ pub(crate) fn ts(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
+/// A value both backends decode: text, integers (PostgreSQL's `BIGINT` for every SQLite
+/// `INTEGER`), booleans and their `Option`s.
+pub(crate) trait Portable:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl<T> Portable for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// A row of either backend.
+pub(crate) trait StoreRow {
+    /// The column named `column`.
+    fn value<T: Portable>(&self, column: &str) -> Result<T, sqlx::Error>;
+    /// The nullable TEXT column at `index`, borrowed.
+    fn text_at(&self, index: usize) -> Result<Option<&str>, sqlx::Error>;
+}
+
+impl StoreRow for SqliteRow {
+    fn value<T: Portable>(&self, column: &str) -> Result<T, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn text_at(&self, index: usize) -> Result<Option<&str>, sqlx::Error> {
+        self.try_get(index)
+    }
+}
+
+impl StoreRow for PgRow {
+    fn value<T: Portable>(&self, column: &str) -> Result<T, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn text_at(&self, index: usize) -> Result<Option<&str>, sqlx::Error> {
+        self.try_get(index)
+    }
+}
+
 /// Reads a column as its stored type, reporting a type mismatch as a corrupt row.
-pub(crate) fn get<'r, T>(
-    row: &'r SqliteRow,
+pub(crate) fn get<T: Portable>(
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
-) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    row.try_get(column)
+) -> Result<T, StoreError> {
+    row.value(column)
         .map_err(|e| StoreError::corrupt(table, column, e))
 }
 
 /// Borrows a TEXT column by position, without copying: the streaming exports' hot path
 /// (a name lookup and an owned `String` per cell would cost more than the CSV writing).
 pub(crate) fn text_at<'r>(
-    row: &'r SqliteRow,
+    row: &'r impl StoreRow,
     index: usize,
     table: &'static str,
     column: &'static str,
 ) -> Result<&'r str, StoreError> {
-    row.try_get(index)
-        .map_err(|e| StoreError::corrupt(table, column, e))
+    opt_text_at(row, index, table, column)?
+        .ok_or_else(|| StoreError::corrupt(table, column, "NULL where text is required"))
 }
 
 /// Borrows a nullable TEXT column by position (see [`text_at`]).
 pub(crate) fn opt_text_at<'r>(
-    row: &'r SqliteRow,
+    row: &'r impl StoreRow,
     index: usize,
     table: &'static str,
     column: &'static str,
 ) -> Result<Option<&'r str>, StoreError> {
-    row.try_get(index)
+    row.text_at(index)
         .map_err(|e| StoreError::corrupt(table, column, e))
 }
 
 /// Reads a TEXT column and parses it with `FromStr`.
 pub(crate) fn parsed<T>(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
 ) -> Result<T, StoreError>
@@ -74,7 +110,7 @@ where
 
 /// Reads a nullable TEXT column and parses it when present.
 pub(crate) fn parsed_opt<T>(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
 ) -> Result<Option<T>, StoreError>
@@ -87,12 +123,15 @@ where
         .transpose()
 }
 
-pub(crate) fn environment(row: &SqliteRow, table: &'static str) -> Result<Environment, StoreError> {
+pub(crate) fn environment(
+    row: &impl StoreRow,
+    table: &'static str,
+) -> Result<Environment, StoreError> {
     parsed(row, table, "environment")
 }
 
 pub(crate) fn currency(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
 ) -> Result<Currency, StoreError> {
@@ -101,7 +140,7 @@ pub(crate) fn currency(
 
 /// Reads an amount column in `currency`; more decimals than the currency allows is corrupt.
 pub(crate) fn money(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
     currency: Currency,
@@ -111,7 +150,7 @@ pub(crate) fn money(
 }
 
 pub(crate) fn money_opt(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
     currency: Currency,
@@ -122,7 +161,7 @@ pub(crate) fn money_opt(
 }
 
 pub(crate) fn time(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
 ) -> Result<DateTime<Utc>, StoreError> {
@@ -131,7 +170,7 @@ pub(crate) fn time(
 }
 
 pub(crate) fn time_opt(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
     column: &'static str,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {

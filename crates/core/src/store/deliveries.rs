@@ -171,7 +171,7 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
     let state = initial_state(delivery.verdict);
     let [body_bytes, headers_bytes, query_bytes] = size_columns(delivery.sizes);
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("insert delivery"))?;
     let done = sqlx::query(INSERT)
@@ -203,7 +203,10 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<WebhookDelivery>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("get delivery"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("get delivery"))?;
     let row = sqlx::query("SELECT * FROM webhook_deliveries WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -251,7 +254,7 @@ pub async fn backlog_count<'c>(
         qb.push_bind(env.as_str());
     }
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("count backlog"))?;
     let n: i64 = qb
@@ -361,7 +364,7 @@ pub async fn mark_skipped<'c>(
 /// [`StoreError::Query`].
 pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("requeue delivery"))?;
     let done = sqlx::query(
@@ -387,7 +390,7 @@ pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
 /// [`StoreError::Query`].
 pub async fn reopen_for_replay<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("reopen delivery"))?;
     let done = sqlx::query(
@@ -413,7 +416,7 @@ async fn finish<'c>(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("finish delivery"))?;
     // The state condition makes a second finish (two processors racing) a visible conflict

@@ -86,13 +86,13 @@ async fn prune_where(
         sqlx::query(unlink)
             .bind(cutoff)
             .bind(BATCH)
-            .execute(&mut *tx)
+            .execute(tx.sqlite("prune deliveries")?)
             .await
             .map_err(StoreError::query("unlink pruned deliveries"))?;
         let done = sqlx::query(delete)
             .bind(cutoff)
             .bind(BATCH)
-            .execute(&mut *tx)
+            .execute(tx.sqlite("prune deliveries")?)
             .await
             .map_err(StoreError::query("prune deliveries"))?;
         tx.commit()

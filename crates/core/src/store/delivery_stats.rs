@@ -37,7 +37,7 @@ pub async fn counts_since<'c>(
     since: DateTime<Utc>,
 ) -> Result<DeliveryCounts, StoreError> {
     let context = "count deliveries";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let rows = sqlx::query(
         "SELECT verdict, processing_state, COUNT(*) AS n FROM webhook_deliveries
          WHERE environment = ? AND received_at >= ?
@@ -81,7 +81,7 @@ pub async fn last_verified_at<'c>(
     env: Environment,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let context = "last verified delivery";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let at: Option<String> = sqlx::query_scalar(
         "SELECT received_at FROM webhook_deliveries
          WHERE environment = ? AND verdict = 'verified' ORDER BY id DESC LIMIT 1",
@@ -111,7 +111,7 @@ pub async fn orders_changed<'c>(
     cap: u32,
 ) -> Result<u32, StoreError> {
     let context = "count changed orders";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM orders
          WHERE environment = ? AND updated_at > ? AND updated_at <= ? LIMIT ?)",
@@ -146,7 +146,7 @@ pub async fn refusals_since<'c>(
     since: DateTime<Utc>,
 ) -> Result<RefusalCounts, StoreError> {
     let context = "count refused deliveries";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     // `sender` is `ip:port` (`[ip]:port` for IPv6); a sender is its address, whatever port.
     let rows = sqlx::query(
         "SELECT ip AS sender, COUNT(*) AS n FROM (
@@ -198,7 +198,7 @@ pub async fn backlog<'c>(
     recent: u32,
 ) -> Result<BacklogReading, StoreError> {
     let context = "read the backlog";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let row = sqlx::query(
         "SELECT COUNT(*) AS n,
             (SELECT received_at FROM webhook_deliveries

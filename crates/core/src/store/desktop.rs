@@ -173,7 +173,7 @@ pub async fn volume_since<'c>(
 ) -> Result<Vec<DayVolume>, StoreError> {
     use futures::TryStreamExt as _;
     let context = "sum volume per day";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut rows = sqlx::query(
         "SELECT substr(occurred_at, 1, 10) AS day, currency, kind, amount FROM ledger_entries
          WHERE environment = ? AND occurred_at >= ? AND state = 'succeeded'
@@ -231,7 +231,7 @@ pub async fn deliveries_after<'c>(
     limit: u32,
 ) -> Result<Vec<NewDeliveryBrief>, StoreError> {
     let context = "list new deliveries";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let rows = sqlx::query(
         "SELECT id, order_id, event_type, verdict FROM webhook_deliveries
          WHERE id > ? AND environment = ? ORDER BY id LIMIT ?",
@@ -267,7 +267,7 @@ pub async fn deliveries_after<'c>(
 /// [`StoreError::Query`].
 pub async fn last_delivery_id<'c>(db: impl Db<'c>, env: Environment) -> Result<i64, StoreError> {
     let context = "last delivery id";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let id: Option<i64> =
         sqlx::query_scalar("SELECT MAX(id) FROM webhook_deliveries WHERE environment = ?")
             .bind(env.as_str())
@@ -301,7 +301,7 @@ pub async fn orders_changed_after<'c>(
     limit: u32,
 ) -> Result<Vec<ChangedOrder>, StoreError> {
     let context = "list changed orders";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let rows = sqlx::query(
         "SELECT order_id, status, captured_amount, refunded_amount, updated_at FROM orders
          WHERE environment = ? AND updated_at > ? ORDER BY updated_at LIMIT ?",
@@ -334,7 +334,7 @@ pub async fn last_order_change<'c>(
     env: Environment,
 ) -> Result<String, StoreError> {
     let context = "last order change";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let at: Option<String> =
         sqlx::query_scalar("SELECT MAX(updated_at) FROM orders WHERE environment = ?")
             .bind(env.as_str())

@@ -64,7 +64,7 @@ pub struct DisputeEventRecord {
 /// [`StoreError::Query`].
 pub async fn upsert<'c>(db: impl Db<'c>, d: &DisputeRecord) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("upsert dispute"))?;
     sqlx::query(
@@ -115,7 +115,10 @@ pub async fn get<'c>(
     env: Environment,
     dispute_id: &str,
 ) -> Result<Option<DisputeRecord>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("get dispute"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("get dispute"))?;
     let row = sqlx::query("SELECT * FROM disputes WHERE environment = ? AND dispute_id = ?")
         .bind(env.as_str())
         .bind(dispute_id)
@@ -135,7 +138,7 @@ pub async fn list<'c>(
     order_id: Option<&str>,
 ) -> Result<Vec<DisputeRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list disputes"))?;
     let rows = sqlx::query(
@@ -180,7 +183,7 @@ fn from_row(row: &SqliteRow) -> Result<DisputeRecord, StoreError> {
 /// [`StoreError::Query`].
 pub async fn insert_event<'c>(db: impl Db<'c>, e: &DisputeEventRecord) -> Result<bool, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("insert dispute event"))?;
     let done = sqlx::query(
@@ -214,7 +217,7 @@ pub async fn release_event<'c>(
     delivery_id: i64,
 ) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("release dispute event"))?;
     sqlx::query("DELETE FROM dispute_events WHERE environment = ? AND delivery_id = ?")
@@ -246,7 +249,7 @@ pub async fn events<'c>(
     limit: u32,
 ) -> Result<Vec<DisputeEventRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list dispute events"))?;
     let (order, unmatched) = match scope {

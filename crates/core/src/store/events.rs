@@ -57,7 +57,10 @@ pub async fn claim<'c>(
     delivery_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("claim event"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("claim event"))?;
     let done = sqlx::query(
         "INSERT INTO processed_events (environment, order_id, event_type, sub_id, delivery_id,
             claimed_at)
@@ -85,7 +88,7 @@ pub async fn claimed<'c>(
     key: &EventKey,
 ) -> Result<Option<(Option<i64>, DateTime<Utc>)>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("read event claim"))?;
     let row = sqlx::query(
@@ -115,7 +118,7 @@ pub async fn claimed<'c>(
 /// [`StoreError::Query`].
 pub async fn release<'c>(db: impl Db<'c>, key: &EventKey) -> Result<bool, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("release event"))?;
     let done = sqlx::query(

@@ -18,7 +18,7 @@ pub async fn succeeded_moves<'c>(
     limit: u32,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let context = "read checklist evidence";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let rows = sqlx::query(
         "SELECT * FROM ledger_entries
          WHERE environment = ? AND kind = ? AND state = 'succeeded'

@@ -126,7 +126,11 @@ impl InboxWriter {
 /// The writer's connection: the store's file and pragmas, plus no automatic checkpoints when
 /// `checkpointed` (the checkpoint task does them).
 fn open(store: &Store, checkpointed: bool) -> Result<Connection, StoreError> {
-    let path = store.pool.connect_options().get_filename().to_owned();
+    let path = store
+        .sqlite_only("open the webhook inbox")?
+        .connect_options()
+        .get_filename()
+        .to_owned();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&path, flags).map_err(StoreError::inbox("open"))?;
     conn.busy_timeout(BUSY_TIMEOUT)
@@ -174,7 +178,7 @@ fn write_groups(
                 Err(_) => break,
             }
         }
-        if console.pool.is_closed() {
+        if console.is_closed() {
             for (_, reply) in group.drain(..) {
                 let _ = reply.send(Err(StoreError::Closed { what: WHAT }));
             }
@@ -286,7 +290,7 @@ async fn checkpoints(console: Store, writer: Weak<Shared>) {
         let Some(shared) = writer.upgrade() else {
             return;
         };
-        if console.pool.is_closed() {
+        if console.is_closed() {
             return;
         }
         if shared.wrote.swap(false, Ordering::AcqRel)

@@ -67,7 +67,7 @@ pub async fn replace_for_order<'c>(
         }
     }
     let context = "replace order items";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
@@ -126,7 +126,7 @@ pub async fn list_for_order<'c>(
     order_id: &str,
 ) -> Result<Vec<OrderItem>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list order items"))?;
     let rows = sqlx::query(

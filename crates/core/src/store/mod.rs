@@ -1,20 +1,23 @@
-//! The console's SQLite store: one file, opened once, shared by every part of the core.
+//! The console's store: one SQLite file for one person's console, or one PostgreSQL database
+//! for a team server (`mizan serve --database postgres://…`), shared by every part of the core.
 //!
-//! Owns the connection pool, the embedded migrations (`crates/core/migrations/`) and one module
-//! per table or aggregate. Nothing outside `store` writes SQL, and the UI never sends any.
+//! Owns the connection pool, the embedded migrations (`crates/core/migrations/` for SQLite,
+//! `crates/core/migrations_pg/` for PostgreSQL: the same tables and columns) and one module per
+//! table or aggregate. Nothing outside `store` writes SQL, and the UI never sends any.
 //!
 //! Invariants:
 //! - Every row names its [`Environment`]; every key that identifies a gateway object includes
 //!   it, and every query filters on it. Sandbox and production data never mix.
 //! - Money is stored as exact decimal text at the currency's precision plus a currency code,
 //!   never as a float. Times are RFC 3339 UTC text with a fixed nine-digit fraction, so text
-//!   order is time order and values round-trip exactly.
-//! - The file runs in WAL mode with `synchronous = FULL`: when a write returns, it survives a
+//!   order is time order and values round-trip exactly — on both backends.
+//! - SQLite runs in WAL mode with `synchronous = FULL`: when a write returns, it survives a
 //!   crash or power loss. The webhook inbox relies on that before it answers 200.
 //! - A row that no longer decodes (bad amount, unknown status) is a
 //!   [`StoreError::CorruptRow`] naming the table and column, never a panic.
-//! - Queries are runtime-checked (`sqlx::query`), each exercised by a test against a real file,
-//!   and avoid SQLite-only functions so the store can move to PostgreSQL. One exception: the
+//! - Queries are runtime-checked (`sqlx::query`), each exercised by a test against a real
+//!   database, one text for both backends ([`conn`] says how). Modules not yet moved onto
+//!   PostgreSQL refuse there with an error rather than run SQLite's SQL. One exception: the
 //!   webhook inbox's writer ([`inbox`]) runs its INSERT through rusqlite on a thread of its
 //!   own, because the receiver's acknowledgement waits on it (the module says why).
 //!
@@ -25,6 +28,7 @@
 pub mod audit;
 pub mod audit_checkpoints;
 mod codec;
+mod conn;
 pub mod deliveries;
 pub mod delivery_retention;
 pub mod delivery_stats;
@@ -49,12 +53,13 @@ pub mod watch;
 use std::path::Path;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions as _, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions as _, Sqlite, SqlitePool};
 
 pub use crate::environment::Environment;
+pub use conn::{Conn, Db, DbConn, SqliteConn, StoreTx};
+pub(crate) use conn::{begin_write, begin_write_on, on_conn};
 pub use deliveries::mask_secret;
 pub use error::{StoreError, UnknownValue};
 
@@ -64,144 +69,66 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// SQLite allows one writer at a time; a few connections let readers (the UI's order list,
 /// an export) proceed while the webhook processor writes.
 const MAX_CONNECTIONS: u32 = 4;
+/// A team server's connections to PostgreSQL: readers for every console, writers queued on the
+/// write lock.
+const MAX_POSTGRES_CONNECTIONS: u32 = 16;
 /// Rows buffered between SQLite's thread and a streaming reader.
 const STREAM_ROW_BUFFER: usize = 50;
 
-/// A write transaction over the store. Pass `&mut tx` to store functions; nothing is written
-/// until [`StoreTx::commit`], and dropping it rolls back.
-///
-/// It holds the store's in-process write lock for its whole life, so this process's writers
-/// queue in order and hand over at once, instead of each discovering SQLite's lock taken and
-/// sleeping in SQLite's busy handler (1, 2, 5 … 100 ms steps) — the sleeps that made the
-/// receiver's acknowledgements wait tens of milliseconds behind the processor.
-pub struct StoreTx {
-    tx: sqlx::Transaction<'static, Sqlite>,
-    _write: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl StoreTx {
-    /// Commits (with `synchronous = FULL`, durable when this returns).
-    ///
-    /// # Errors
-    /// The database's error; the transaction is then rolled back.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for StoreTx {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for StoreTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
-    }
-}
-
-impl std::fmt::Debug for StoreTx {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoreTx").finish_non_exhaustive()
-    }
-}
-
-/// Where store functions run: `&Store`, `&mut StoreTx`, or a raw `&mut SqliteConnection`.
-///
-/// Deliberately not sqlx's generic `Acquire`: futures holding `<T as Acquire>::Connection`
-/// across an `.await` are not provably `Send` for every lifetime (a rustc limitation), which
-/// kept store calls out of `tokio::spawn` and axum handlers. [`Db::conn`] hands back one
-/// concrete [`DbConn`], so every store future is `Send`.
-pub trait Db<'c>: Send {
-    /// A connection for the duration of the call: a pooled one for `&Store`, or a reborrow of
-    /// the caller's transaction or connection.
-    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>>;
-}
-
-/// Runs the query `qb` built on one connection of `db` and returns its rows; `context` names
-/// the work in both errors (getting the connection, running the query).
+/// Runs the query `qb` built on one connection of `db` and returns its rows (SQLite only);
+/// `context` names the work in both errors (getting the connection, running the query).
 pub(crate) async fn fetch_built<'c>(
     db: impl Db<'c>,
     qb: &mut sqlx::QueryBuilder<Sqlite>,
     context: &'static str,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     qb.build()
         .fetch_all(&mut *conn)
         .await
         .map_err(StoreError::query(context))
 }
 
-/// Starts a write transaction on `conn`: `BEGIN IMMEDIATE` on a connection outside any
-/// transaction (see [`Store::begin`] for why), else a savepoint inside the caller's.
-pub(crate) async fn begin_write(
-    conn: &mut SqliteConnection,
-) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
-    use sqlx::Connection as _;
-    if conn.is_in_transaction() {
-        conn.begin().await
-    } else {
-        conn.begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
-/// A connection lent to a store function by a [`Db`]; derefs to [`SqliteConnection`].
-pub enum DbConn<'c> {
-    /// Taken from the pool, returned to it on drop.
-    Pooled(PoolConnection<Sqlite>),
-    /// The caller's own connection or transaction.
-    Borrowed(&'c mut SqliteConnection),
-}
-
-impl std::ops::Deref for DbConn<'_> {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        match self {
-            DbConn::Pooled(conn) => conn,
-            DbConn::Borrowed(conn) => conn,
-        }
-    }
-}
-
-impl std::ops::DerefMut for DbConn<'_> {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        match self {
-            DbConn::Pooled(conn) => conn,
-            DbConn::Borrowed(conn) => conn,
-        }
-    }
-}
-
 impl<'c> Db<'c> for &'c Store {
-    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
-        Box::pin(async move { self.pool.acquire().await.map(DbConn::Pooled) })
+    fn conn(self) -> futures::future::BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
+        Box::pin(async move {
+            match &self.pool {
+                Pool::Sqlite(p) => p.acquire().await.map(DbConn::SqlitePooled),
+                Pool::Postgres(p) => p.acquire().await.map(DbConn::PostgresPooled),
+            }
+        })
     }
 }
 
-impl<'c> Db<'c> for &'c mut StoreTx {
-    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
-        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
-    }
+/// Runs `$body` with `$p` bound to the store's own pool (`&SqlitePool` or `&PgPool`), compiled
+/// once per backend like [`on_conn!`].
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match $store.backend_pool() {
+            $crate::store::BackendPool::Sqlite($p) => $body,
+            $crate::store::BackendPool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A store's pool, by backend, for [`on_pool!`].
+pub(crate) enum BackendPool<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
 }
 
-impl<'c> Db<'c> for &'c mut SqliteConnection {
-    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
-        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
-    }
+/// The backend's pool.
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
-impl<'c> Db<'c> for &'c mut DbConn<'_> {
-    fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
-        Box::pin(async move { Ok(DbConn::Borrowed(self)) })
-    }
-}
-
-/// The open store: a cheap-to-clone handle on the SQLite pool.
+/// The open store: a cheap-to-clone handle on the pool, SQLite's or PostgreSQL's.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
     /// Serialises this process's write transactions ([`StoreTx`]).
     write: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -260,16 +187,74 @@ impl Store {
             .await
             .map_err(StoreError::Migrate)?;
         let store = Store {
-            pool,
+            pool: Pool::Sqlite(pool),
             write: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         };
         orders::backfill_phone_keys(&store).await?;
         Ok(store)
     }
 
-    /// The underlying pool, for code that needs sqlx directly (tests, diagnostics).
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`) and applies its pending
+    /// migrations (`crates/core/migrations_pg/`, the same schema in PostgreSQL's types).
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] (naming the host and database, never the password);
+    /// [`StoreError::Migrate`].
+    pub async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_POSTGRES_CONNECTIONS)
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: redact_url(url),
+                source,
+            })?;
+        sqlx::migrate!("./migrations_pg")
+            .run(&pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+            write: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// The pool, by backend, for [`on_pool!`].
+    pub(crate) fn backend_pool(&self) -> BackendPool<'_> {
+        match &self.pool {
+            Pool::Sqlite(p) => BackendPool::Sqlite(p),
+            Pool::Postgres(p) => BackendPool::Postgres(p),
+        }
+    }
+
+    /// Whether the store is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// The SQLite pool, for code that needs sqlx directly (tests, diagnostics, the parts of the
+    /// store still on SQLite only); `None` on PostgreSQL.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for code that needs sqlx directly (tests, diagnostics); `None` on
+    /// SQLite.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// [`Store::sqlite_pool`] for a SQLite-only part of the store: the "not on PostgreSQL yet"
+    /// error on PostgreSQL.
+    pub(crate) fn sqlite_only(&self, context: &'static str) -> Result<&SqlitePool, StoreError> {
+        self.sqlite_pool()
+            .ok_or_else(|| StoreError::query(context)(conn::not_on_postgres()))
     }
 
     /// Starts a transaction. Dropping it without `commit` rolls back.
@@ -281,14 +266,38 @@ impl Store {
     /// busy timeout for it). A deferred transaction that reads and then writes cannot wait: if
     /// another connection wrote in between it fails at once with "database is locked", which
     /// is exactly what a money move racing the webhook processor would hit.
+    ///
+    /// On PostgreSQL the transaction takes a store-wide advisory lock
+    /// (`pg_advisory_xact_lock`), held until it ends: writers queue exactly as on SQLite, across
+    /// every server instance on the database, so a read-then-write (is this event claimed? what
+    /// is captured?) cannot interleave with another's.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
-        let write = self.write.clone().lock_owned().await;
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(StoreError::query("begin transaction"))?;
-        Ok(StoreTx { tx, _write: write })
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let write = self.write.clone().lock_owned().await;
+                let tx = pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(StoreError::query("begin transaction"))?;
+                Ok(StoreTx {
+                    tx: conn::Tx::Sqlite(tx),
+                    _write: Some(write),
+                })
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool
+                    .begin()
+                    .await
+                    .map_err(StoreError::query("begin transaction"))?;
+                conn::lock_writes(&mut tx)
+                    .await
+                    .map_err(StoreError::query("begin transaction"))?;
+                Ok(StoreTx {
+                    tx: conn::Tx::Postgres(tx),
+                    _write: None,
+                })
+            }
+        }
     }
 
     /// A second handle on the same file for one long streaming read (an export): one
@@ -299,7 +308,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`] if the connection cannot be opened.
     pub async fn streaming_reader(&self) -> Result<Store, StoreError> {
-        let options = (*self.pool.connect_options())
+        let Pool::Sqlite(sqlite) = &self.pool else {
+            // PostgreSQL streams rows off the server as they are read; no second pool needed.
+            return Ok(self.clone());
+        };
+        let options = (*sqlite.connect_options())
             .clone()
             .row_buffer_size(STREAM_ROW_BUFFER)
             .disable_statement_logging();
@@ -309,7 +322,7 @@ impl Store {
             .await
             .map_err(StoreError::query("open streaming reader"))?;
         Ok(Store {
-            pool,
+            pool: Pool::Sqlite(pool),
             write: self.write.clone(),
         })
     }
@@ -320,16 +333,30 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`] if the statement fails.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        let Pool::Sqlite(pool) = &self.pool else {
+            return Ok(());
+        };
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&self.pool)
+            .execute(pool)
             .await
             .map_err(StoreError::query("checkpoint"))?;
         Ok(())
     }
 
+    /// Whether [`Store::close`] has run.
+    pub fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Sqlite(p) => p.is_closed(),
+            Pool::Postgres(p) => p.is_closed(),
+        }
+    }
+
     /// Waits for open connections to finish and closes the pool (and with it the file).
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
     }
 }
 
@@ -339,6 +366,20 @@ impl Store {
 ///
 /// An existing file is never opened here, only `chmod`ed: closing any descriptor of a file
 /// drops every POSIX lock this process holds on it, SQLite's included.
+/// `url` without its password, for errors and logs.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                // Cannot fail for a URL that has a password (it has a host).
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(an unparsable PostgreSQL URL)".to_owned(),
+    }
+}
+
 fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -359,4 +400,22 @@ fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// A stream from a SQLite-only part of the store: `make`'s stream on SQLite, one "not on
+/// PostgreSQL yet" error on PostgreSQL.
+pub(crate) fn sqlite_stream<'a, T, S>(
+    store: &'a Store,
+    context: &'static str,
+    make: impl FnOnce(&'a SqlitePool) -> S,
+) -> futures::future::Either<S, futures::stream::Once<futures::future::Ready<Result<T, StoreError>>>>
+where
+    S: futures::Stream<Item = Result<T, StoreError>>,
+{
+    match store.sqlite_only(context) {
+        Ok(pool) => futures::future::Either::Left(make(pool)),
+        Err(e) => {
+            futures::future::Either::Right(futures::stream::once(futures::future::ready(Err(e))))
+        }
+    }
 }

@@ -204,7 +204,7 @@ pub async fn text_plan<'c>(
         return Ok(TextPlan::Broad);
     };
     let context = "plan order search";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut rowids: Vec<i64> =
         sqlx::query_scalar("SELECT rowid FROM orders_text WHERE orders_text MATCH ? LIMIT ?")
             .bind(fts)
@@ -351,7 +351,10 @@ pub async fn count<'c>(
         qb.push_bind(i64::from(cap) + 1);
         qb.push(")");
     }
-    let mut conn = db.conn().await.map_err(StoreError::query("count orders"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("count orders"))?;
     let n: i64 = qb
         .build_query_scalar()
         .fetch_one(&mut *conn)
@@ -371,7 +374,7 @@ pub async fn count<'c>(
 /// [`StoreError::Query`].
 pub async fn arrival_mark<'c>(db: impl Db<'c>) -> Result<i64, StoreError> {
     let context = "read the arrival mark";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
         .fetch_one(&mut *conn)
         .await

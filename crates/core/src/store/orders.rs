@@ -98,7 +98,10 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
     ] {
         codec::same_currency(what, value, currency)?;
     }
-    let mut conn = db.conn().await.map_err(StoreError::query("upsert order"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("upsert order"))?;
     sqlx::query(
         "INSERT INTO orders (environment, order_id, order_reference_id, order_number, status,
             payment_type, instalments, currency, total_amount, authorised_amount,
@@ -191,7 +194,7 @@ pub async fn backfill_phone_keys(store: &super::Store) -> Result<u64, StoreError
             "SELECT rowid, customer_phone FROM orders
              WHERE customer_phone IS NOT NULL AND customer_phone_key IS NULL LIMIT 1000",
         )
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_only(context)?)
         .await
         .map_err(StoreError::query(context))?;
         if rows.is_empty() {
@@ -202,7 +205,7 @@ pub async fn backfill_phone_keys(store: &super::Store) -> Result<u64, StoreError
             sqlx::query("UPDATE orders SET customer_phone_key = ? WHERE rowid = ?")
                 .bind(phone_key(Some(phone)))
                 .bind(rowid)
-                .execute(&mut *tx)
+                .execute(tx.sqlite("fill phone keys")?)
                 .await
                 .map_err(StoreError::query(context))?;
         }
@@ -220,7 +223,10 @@ pub async fn get<'c>(
     env: Environment,
     order_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("get order"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("get order"))?;
     let row = sqlx::query("SELECT * FROM orders WHERE environment = ? AND order_id = ?")
         .bind(env.as_str())
         .bind(order_id)
@@ -241,7 +247,7 @@ pub async fn get_by_reference<'c>(
     order_reference_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("get order by reference"))?;
     let row = sqlx::query(
@@ -346,26 +352,28 @@ pub fn stream_created_between<'s>(
     let to = to.map_or_else(|| String::from("A"), ts);
     // The selection travels as one JSON array (SQLite's json_each), not one placeholder per id.
     let only = only.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
-    sqlx::query(
-        "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
-            instalments, currency, total_amount, authorised_amount, captured_amount,
-            refunded_amount, canceled_amount, paid_amount, customer_name, customer_phone,
-            customer_email, country_code, settlement_status, settlement_date, description,
-            created_at, updated_at, last_synced_at
-         FROM orders
-         WHERE environment = ? AND created_at >= ? AND created_at < ?
-           AND (? IS NULL OR order_id IN (SELECT value FROM json_each(?)))
-         ORDER BY created_at, order_id",
-    )
-    .bind(env.as_str())
-    .bind(from)
-    .bind(to)
-    .bind(only.clone())
-    .bind(only)
-    .fetch(store.pool())
-    .map(|row| {
-        row.map(OrderLine)
-            .map_err(StoreError::query("stream orders"))
+    super::sqlite_stream(store, "stream orders", |pool| {
+        sqlx::query(
+            "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
+                instalments, currency, total_amount, authorised_amount, captured_amount,
+                refunded_amount, canceled_amount, paid_amount, customer_name, customer_phone,
+                customer_email, country_code, settlement_status, settlement_date, description,
+                created_at, updated_at, last_synced_at
+             FROM orders
+             WHERE environment = ? AND created_at >= ? AND created_at < ?
+               AND (? IS NULL OR order_id IN (SELECT value FROM json_each(?)))
+             ORDER BY created_at, order_id",
+        )
+        .bind(env.as_str())
+        .bind(from)
+        .bind(to)
+        .bind(only.clone())
+        .bind(only)
+        .fetch(pool)
+        .map(|row| {
+            row.map(OrderLine)
+                .map_err(StoreError::query("stream orders"))
+        })
     })
 }
 
@@ -411,7 +419,7 @@ pub async fn approved_waiting<'c>(
     env: Environment,
 ) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
     let context = "read approved orders";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
          WHERE environment = ? AND status = 'approved'",

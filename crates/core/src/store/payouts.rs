@@ -75,7 +75,7 @@ pub struct StatementNet {
 /// [`StoreError::Query`] (a unique key taken among them: callers check first).
 pub async fn insert<'c>(db: impl Db<'c>, p: &PayoutRecord) -> Result<i64, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("insert payout"))?;
     sqlx::query_scalar(
@@ -112,7 +112,10 @@ pub async fn existing<'c>(
     reference: Option<&str>,
     bank_row: Option<(&str, u32)>,
 ) -> Result<Option<PayoutRecord>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("find payout"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("find payout"))?;
     let (digest, row) = bank_row.map_or((None, None), |(d, r)| (Some(d), Some(r)));
     let found = sqlx::query(
         "SELECT * FROM payouts WHERE environment = ?
@@ -134,7 +137,10 @@ pub async fn existing<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn list<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<PayoutRecord>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("list payouts"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("list payouts"))?;
     let rows = sqlx::query("SELECT * FROM payouts WHERE environment = ? ORDER BY paid_on, id")
         .bind(env.as_str())
         .fetch_all(&mut *conn)
@@ -154,7 +160,10 @@ pub async fn link<'c>(
     statement_id: &str,
     statement: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("link payout"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("link payout"))?;
     sqlx::query(
         "INSERT INTO payout_statements (environment, statement_id, payout, statement)
          VALUES (?, ?, ?, ?)",
@@ -174,7 +183,10 @@ pub async fn link<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn links<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<PayoutLink>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("payout links"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("payout links"))?;
     let rows = sqlx::query(
         "SELECT * FROM payout_statements WHERE environment = ? ORDER BY payout, statement",
     )
@@ -204,7 +216,7 @@ pub async fn statement_nets<'c>(
     currency: Currency,
 ) -> Result<Vec<StatementNet>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("statement nets"))?;
     let sql = concat!(
@@ -253,7 +265,10 @@ pub async fn currencies<'c>(
     db: impl Db<'c>,
     env: Environment,
 ) -> Result<Vec<Currency>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("currencies"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("currencies"))?;
     let codes: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT l.currency FROM statement_lines l JOIN statements s ON s.id = l.statement
           WHERE s.environment = ?1
@@ -295,7 +310,10 @@ pub async fn lines_dated<'c>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<MonthLine>, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("month lines"))?;
+    let mut conn = db
+        .sqlite_conn()
+        .await
+        .map_err(StoreError::query("month lines"))?;
     let sql = concat!(
         "SELECT s.statement_id, l.event, l.currency, l.amount, l.total_fees, l.vat, l.payable
          FROM statement_lines l JOIN statements s ON s.id = l.statement

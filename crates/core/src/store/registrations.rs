@@ -56,7 +56,7 @@ pub struct WebhookRegistration {
 /// [`StoreError::Query`].
 pub async fn upsert<'c>(db: impl Db<'c>, reg: &WebhookRegistration) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("upsert registration"))?;
     sqlx::query(
@@ -99,7 +99,7 @@ pub async fn get<'c>(
     webhook_id: &str,
 ) -> Result<Option<WebhookRegistration>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("get registration"))?;
     let row =
@@ -122,7 +122,7 @@ pub async fn list<'c>(
     include_deleted: bool,
 ) -> Result<Vec<WebhookRegistration>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list registrations"))?;
     let rows = sqlx::query(
@@ -150,7 +150,7 @@ pub async fn mark_confirmed<'c>(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("confirm registration"))?;
     let done = sqlx::query(
@@ -178,7 +178,7 @@ pub async fn mark_deleted<'c>(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("delete registration"))?;
     let done = sqlx::query(

@@ -105,7 +105,7 @@ pub async fn seed_orders(
         .bind(i64::try_from(start).unwrap_or(i64::MAX))
         .bind(i64::try_from(end).unwrap_or(i64::MAX))
         .bind(env.as_str())
-        .execute(&mut *tx)
+        .execute(tx.sqlite("seed orders")?)
         .await
         .map_err(StoreError::query(context))?;
         start = end;
@@ -123,7 +123,7 @@ pub async fn count_seeded(store: &Store, env: Environment) -> Result<u64, StoreE
         "SELECT COUNT(*) FROM orders WHERE environment = ? AND order_reference_id LIKE 'SEED-%'",
     )
     .bind(env.as_str())
-    .fetch_one(store.pool())
+    .fetch_one(store.sqlite_only("count seeded orders")?)
     .await
     .map_err(StoreError::query("count seeded orders"))?;
     Ok(u64::try_from(n).unwrap_or(0))

@@ -14,7 +14,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, on_conn};
 
 const TABLE: &str = "settings";
 
@@ -65,12 +65,12 @@ pub async fn get<'c>(
     key: &str,
 ) -> Result<Option<String>, StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query("get setting"))?;
-    sqlx::query_scalar("SELECT value FROM settings WHERE scope = ? AND key = ?")
+    on_conn!(conn, c => sqlx::query_scalar("SELECT value FROM settings WHERE scope = $1 AND key = $2")
         .bind(scope.as_str())
         .bind(key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::query("get setting"))
+        .fetch_optional(c)
+        .await)
+    .map_err(StoreError::query("get setting"))
 }
 
 /// Sets `key` in `scope` to `value`, replacing any previous value.
@@ -85,8 +85,8 @@ pub async fn set<'c>(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query("set setting"))?;
-    sqlx::query(
-        "INSERT INTO settings (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
+    on_conn!(conn, c => sqlx::query(
+        "INSERT INTO settings (scope, key, value, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (scope, key) DO UPDATE SET
             value = excluded.value, updated_at = excluded.updated_at",
     )
@@ -94,8 +94,9 @@ pub async fn set<'c>(
     .bind(key)
     .bind(value)
     .bind(ts(now))
-    .execute(&mut *conn)
+    .execute(c)
     .await
+    .map(|_| ()))
     .map_err(StoreError::query("set setting"))?;
     Ok(())
 }
@@ -113,13 +114,15 @@ pub async fn remove<'c>(
         .conn()
         .await
         .map_err(StoreError::query("remove setting"))?;
-    let done = sqlx::query("DELETE FROM settings WHERE scope = ? AND key = ?")
+    let removed =
+        on_conn!(conn, c => sqlx::query("DELETE FROM settings WHERE scope = $1 AND key = $2")
         .bind(scope.as_str())
         .bind(key)
-        .execute(&mut *conn)
+        .execute(c)
         .await
+        .map(|done| done.rows_affected()))
         .map_err(StoreError::query("remove setting"))?;
-    Ok(done.rows_affected() == 1)
+    Ok(removed == 1)
 }
 
 /// Every setting of `scope`, by key.
@@ -131,19 +134,20 @@ pub async fn list<'c>(db: impl Db<'c>, scope: SettingScope) -> Result<Vec<Settin
         .conn()
         .await
         .map_err(StoreError::query("list settings"))?;
-    let rows =
-        sqlx::query("SELECT key, value, updated_at FROM settings WHERE scope = ? ORDER BY key")
-            .bind(scope.as_str())
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::query("list settings"))?;
-    rows.iter()
-        .map(|row| {
-            Ok(Setting {
-                key: codec::get(row, TABLE, "key")?,
-                value: codec::get(row, TABLE, "value")?,
-                updated_at: codec::time(row, TABLE, "updated_at")?,
-            })
+    on_conn!(conn, c => sqlx::query(
+        "SELECT key, value, updated_at FROM settings WHERE scope = $1 ORDER BY key"
+    )
+    .bind(scope.as_str())
+    .fetch_all(c)
+    .await
+    .map_err(StoreError::query("list settings"))?
+    .iter()
+    .map(|row| {
+        Ok(Setting {
+            key: codec::get(row, TABLE, "key")?,
+            value: codec::get(row, TABLE, "value")?,
+            updated_at: codec::time(row, TABLE, "updated_at")?,
         })
-        .collect()
+    })
+    .collect())
 }

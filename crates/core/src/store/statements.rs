@@ -145,7 +145,7 @@ pub async fn get<'c>(
     id: i64,
 ) -> Result<Option<StatementRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("get statement"))?;
     let row = sqlx::query("SELECT * FROM statements WHERE environment = ? AND id = ?")
@@ -164,7 +164,7 @@ async fn one<'c>(
     key: &str,
 ) -> Result<Option<StatementRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("get statement"))?;
     let row = sqlx::query(sql)
@@ -185,7 +185,7 @@ pub async fn list<'c>(
     env: Environment,
 ) -> Result<Vec<StatementRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list statements"))?;
     let rows = sqlx::query(
@@ -210,7 +210,7 @@ pub async fn insert<'c>(
     lines: &[LineRecord],
 ) -> Result<i64, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("insert statement"))?;
     let id: i64 = sqlx::query_scalar(
@@ -274,7 +274,7 @@ pub async fn insert<'c>(
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn lines<'c>(db: impl Db<'c>, statement: i64) -> Result<Vec<LineRecord>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("statement lines"))?;
     // Streamed: each row is decoded as it arrives, so a large statement never holds
@@ -304,7 +304,7 @@ pub async fn lines_elsewhere<'c>(
     except: Option<i64>,
 ) -> Result<Vec<LineElsewhere>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("lines elsewhere"))?;
     let mut out = Vec::new();
@@ -352,7 +352,7 @@ pub async fn moves_of_orders<'c>(
     order_ids: &[&str],
 ) -> Result<Vec<SettledMove>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("settled moves"))?;
     let mut out = Vec::new();
@@ -387,7 +387,7 @@ pub async fn moves_between<'c>(
     to: DateTime<Utc>,
 ) -> Result<Vec<SettledMove>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("settled moves"))?;
     let mut q = moves_query(env);
@@ -416,7 +416,7 @@ pub async fn cached_orders<'c>(
     order_ids: &[&str],
 ) -> Result<std::collections::HashSet<String>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("cached orders"))?;
     let mut out = std::collections::HashSet::new();

@@ -82,7 +82,7 @@ pub async fn backdate<'c>(
     changed_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let context = "backdate an order's last read";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     sqlx::query(
         "UPDATE orders SET last_synced_at = ?, updated_at = COALESCE(?, updated_at)
          WHERE environment = ? AND order_id = ?",

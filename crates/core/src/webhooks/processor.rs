@@ -314,16 +314,16 @@ impl Processor {
             Err(failure) => Settled::Failed(failure),
             Ok((details, authorise_note)) => {
                 let mut tx = store.begin().await?;
-                if !events::claim(&mut *tx, &key, Some(row.id), now).await? {
+                if !events::claim(&mut tx, &key, Some(row.id), now).await? {
                     drop(tx);
                     let why = "duplicate (claimed concurrently)".to_owned();
                     return self
                         .settle(row, Settled::Skipped(why), Some(&order_id))
                         .await;
                 }
-                let cached = orders::get(&mut *tx, row.environment, &order_id).await?;
+                let cached = orders::get(&mut tx, row.environment, &order_id).await?;
                 let outcome = cache_details(
-                    &mut tx,
+                    &mut tx.as_db(),
                     row.environment,
                     &details,
                     LedgerSource::Webhook,
@@ -347,8 +347,8 @@ impl Processor {
                     result.push_str(&format!("; {note}"));
                 }
                 let rec = self.record("webhook.processed", &order_id, row, &result);
-                audit::append_in(&mut tx, &rec, now).await?;
-                deliveries::mark_processed(&mut *tx, row.id, &result, now).await?;
+                audit::append_in(&mut tx.as_db(), &rec, now).await?;
+                deliveries::mark_processed(&mut tx, row.id, &result, now).await?;
                 tx.commit()
                     .await
                     .map_err(StoreError::query("commit webhook processing"))?;
@@ -426,18 +426,18 @@ impl Processor {
         let mut tx = store.begin().await?;
         let (action, result) = match how {
             Settled::Skipped(r) => {
-                deliveries::mark_skipped(&mut *tx, row.id, &r, now).await?;
+                deliveries::mark_skipped(&mut tx, row.id, &r, now).await?;
                 ("webhook.skipped", r)
             }
             Settled::Failed(f) => {
                 let (code, r) = (f.code(), f.to_string());
                 tracing::warn!(delivery_id = row.id, %code, reason = %r, "webhook processing failed; will retry");
-                deliveries::mark_failed(&mut *tx, row.id, &r, now).await?;
+                deliveries::mark_failed(&mut tx, row.id, &r, now).await?;
                 ("webhook.failed", r)
             }
         };
         let rec = self.record(action, order_id.unwrap_or("-"), row, &result);
-        audit::append_in(&mut tx, &rec, now).await?;
+        audit::append_in(&mut tx.as_db(), &rec, now).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("commit webhook settlement"))?;

@@ -104,7 +104,7 @@ pub async fn replay(console: &Context, id: i64) -> Result<Replayed> {
         )),
         result: "reopened for processing".into(),
     };
-    audit::append_in(&mut tx, &rec, console.now()).await?;
+    audit::append_in(&mut tx.as_db(), &rec, console.now()).await?;
     tx.commit()
         .await
         .map_err(StoreError::query("commit replay"))?;

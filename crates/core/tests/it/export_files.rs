@@ -190,7 +190,7 @@ async fn a_failed_export_leaves_no_file_and_keeps_the_old_one() {
             'poll', '2024-05-31T23:00:00.000000000Z', '2024-05-31T23:00:00.000000000Z',
             '2024-05-31T23:00:00.000000000Z')",
     )
-    .execute(store.pool())
+    .execute(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     let (w, f) = window("2024-05-01", "2024-05-31", "UTC");

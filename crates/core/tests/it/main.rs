@@ -8,6 +8,7 @@
 mod audit_chain;
 mod audit_guard;
 mod audit_keyed;
+mod backends;
 mod checklist;
 mod checkout_check;
 mod clock;

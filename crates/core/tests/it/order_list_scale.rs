@@ -41,7 +41,7 @@ async fn order_list_at_a_million_orders() {
         .unwrap_or_else(|_| tmp.path().to_path_buf());
     let console = common::console(&dir, &[]).await;
     let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
-        .fetch_one(console.store().pool())
+        .fetch_one(console.store().sqlite_pool().unwrap())
         .await
         .unwrap();
     let have = u64::try_from(have).unwrap();

@@ -3,17 +3,11 @@
 // Test helpers outside #[test] fns panic on setup failure by design.
 #![allow(clippy::unwrap_used)]
 
+use crate::backends;
 use chrono::{Duration, TimeZone, Utc};
 use mizan_core::environment::Environment::{self, Production, Sandbox};
-use mizan_core::store::Store;
 use mizan_core::store::audit::{self, AuditEntry};
 use mizan_core::store::settings::{self, SettingScope};
-
-async fn open_temp() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
-    (dir, store)
-}
 
 fn entry(seq: i64, env: Environment, prev_hash: &str) -> AuditEntry {
     AuditEntry {
@@ -33,144 +27,146 @@ fn entry(seq: i64, env: Environment, prev_hash: &str) -> AuditEntry {
 
 #[tokio::test]
 async fn entries_append_in_a_gapless_linked_sequence() {
-    let (_dir, store) = open_temp().await;
-    assert!(audit::last(&store).await.unwrap().is_none());
-    assert_eq!(
-        audit::append(&store, &entry(1, Sandbox, "genesis"))
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        audit::append(&store, &entry(2, Production, "h1"))
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        audit::append(&store, &entry(3, Sandbox, "h2"))
-            .await
-            .unwrap(),
-        3
-    );
-    assert_eq!(
-        audit::last(&store).await.unwrap(),
-        Some(entry(3, Sandbox, "h2"))
-    );
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        assert!(audit::last(&store).await.unwrap().is_none());
+        assert_eq!(
+            audit::append(&store, &entry(1, Sandbox, "genesis"))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            audit::append(&store, &entry(2, Production, "h1"))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            audit::append(&store, &entry(3, Sandbox, "h2"))
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            audit::last(&store).await.unwrap(),
+            Some(entry(3, Sandbox, "h2"))
+        );
 
-    for (bad, why) in [
-        (entry(3, Sandbox, "h2"), "seq reused"),
-        (entry(5, Sandbox, "h3"), "gap in seq"),
-        (entry(4, Sandbox, "not-h3"), "prev_hash does not link"),
-        (entry(0, Sandbox, ""), "seq below 1"),
-    ] {
-        let err = audit::append(&store, &bad).await.unwrap_err();
-        assert_eq!(err.code(), "store_conflict", "{why}: {err}");
+        for (bad, why) in [
+            (entry(3, Sandbox, "h2"), "seq reused"),
+            (entry(5, Sandbox, "h3"), "gap in seq"),
+            (entry(4, Sandbox, "not-h3"), "prev_hash does not link"),
+            (entry(0, Sandbox, ""), "seq below 1"),
+        ] {
+            let err = audit::append(&store, &bad).await.unwrap_err();
+            assert_eq!(err.code(), "store_conflict", "{why}: {err}");
+        }
+        let n = b.scalar("SELECT COUNT(*) FROM audit_log").await;
+        assert_eq!(n, 3, "refused appends leave nothing behind");
+
+        let sandbox = audit::list(&store, Sandbox, 10, 0).await.unwrap();
+        assert_eq!(sandbox.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            audit::list(&store, Sandbox, 10, 1).await.unwrap().len(),
+            1,
+            "after_seq"
+        );
+        let chain = audit::list_chain(&store, 10, 0).await.unwrap();
+        assert_eq!(chain.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert!(chain.windows(2).all(|w| w[1].prev_hash == w[0].hash));
     }
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 3, "refused appends leave nothing behind");
-
-    let sandbox = audit::list(&store, Sandbox, 10, 0).await.unwrap();
-    assert_eq!(sandbox.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 3]);
-    assert_eq!(
-        audit::list(&store, Sandbox, 10, 1).await.unwrap().len(),
-        1,
-        "after_seq"
-    );
-    let chain = audit::list_chain(&store, 10, 0).await.unwrap();
-    assert_eq!(chain.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(chain.windows(2).all(|w| w[1].prev_hash == w[0].hash));
 }
 
 #[tokio::test]
 async fn the_database_refuses_to_rewrite_or_delete_audit_rows() {
-    let (_dir, store) = open_temp().await;
-    audit::append(&store, &entry(1, Sandbox, "genesis"))
-        .await
-        .unwrap();
-    let update = sqlx::query("UPDATE audit_log SET result = 'forged'")
-        .execute(store.pool())
-        .await;
-    assert!(update.unwrap_err().to_string().contains("append-only"));
-    let delete = sqlx::query("DELETE FROM audit_log")
-        .execute(store.pool())
-        .await;
-    assert!(delete.unwrap_err().to_string().contains("append-only"));
-    assert_eq!(
-        audit::last(&store).await.unwrap(),
-        Some(entry(1, Sandbox, "genesis"))
-    );
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        audit::append(&store, &entry(1, Sandbox, "genesis"))
+            .await
+            .unwrap();
+        let update = b.execute("UPDATE audit_log SET result = 'forged'").await;
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = b.execute("DELETE FROM audit_log").await;
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+        assert_eq!(
+            audit::last(&store).await.unwrap(),
+            Some(entry(1, Sandbox, "genesis"))
+        );
+    }
 }
 
 #[tokio::test]
 async fn settings_are_scoped_globally_or_per_environment() {
-    let (_dir, store) = open_temp().await;
-    let sandbox = SettingScope::Env(Sandbox);
-    let prod = SettingScope::Env(Production);
-    settings::set(
-        &store,
-        SettingScope::Global,
-        "active_environment",
-        "sandbox",
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
-    settings::set(&store, sandbox, "auto_authorise", "on", chrono::Utc::now())
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        let sandbox = SettingScope::Env(Sandbox);
+        let prod = SettingScope::Env(Production);
+        settings::set(
+            &store,
+            SettingScope::Global,
+            "active_environment",
+            "sandbox",
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
-    settings::set(&store, prod, "auto_authorise", "off", chrono::Utc::now())
-        .await
-        .unwrap();
-    settings::set(&store, sandbox, "auto_authorise", "off", chrono::Utc::now())
-        .await
-        .unwrap();
+        settings::set(&store, sandbox, "auto_authorise", "on", chrono::Utc::now())
+            .await
+            .unwrap();
+        settings::set(&store, prod, "auto_authorise", "off", chrono::Utc::now())
+            .await
+            .unwrap();
+        settings::set(&store, sandbox, "auto_authorise", "off", chrono::Utc::now())
+            .await
+            .unwrap();
 
-    assert_eq!(
-        settings::get(&store, sandbox, "auto_authorise")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("off")
-    );
-    assert_eq!(
-        settings::get(&store, prod, "auto_authorise")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("off")
-    );
-    assert_eq!(
-        settings::get(&store, SettingScope::Global, "auto_authorise")
-            .await
-            .unwrap(),
-        None
-    );
-    let listed = settings::list(&store, sandbox).await.unwrap();
-    assert_eq!(listed.len(), 1, "overwriting keeps one row");
-    assert_eq!(
-        (listed[0].key.as_str(), listed[0].value.as_str()),
-        ("auto_authorise", "off")
-    );
+        assert_eq!(
+            settings::get(&store, sandbox, "auto_authorise")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("off")
+        );
+        assert_eq!(
+            settings::get(&store, prod, "auto_authorise")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("off")
+        );
+        assert_eq!(
+            settings::get(&store, SettingScope::Global, "auto_authorise")
+                .await
+                .unwrap(),
+            None
+        );
+        let listed = settings::list(&store, sandbox).await.unwrap();
+        assert_eq!(listed.len(), 1, "overwriting keeps one row");
+        assert_eq!(
+            (listed[0].key.as_str(), listed[0].value.as_str()),
+            ("auto_authorise", "off")
+        );
 
-    assert!(
-        settings::remove(&store, sandbox, "auto_authorise")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !settings::remove(&store, sandbox, "auto_authorise")
-            .await
-            .unwrap()
-    );
-    assert_eq!(
-        settings::get(&store, prod, "auto_authorise")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("off")
-    );
+        assert!(
+            settings::remove(&store, sandbox, "auto_authorise")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !settings::remove(&store, sandbox, "auto_authorise")
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            settings::get(&store, prod, "auto_authorise")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("off")
+        );
+    }
 }

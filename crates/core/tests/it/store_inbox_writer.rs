@@ -52,7 +52,7 @@ fn verdict_of(i: usize) -> DeliveryVerdict {
 
 async fn count(store: &Store) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap()
 }
@@ -106,7 +106,7 @@ async fn a_row_the_database_refuses_is_refused_alone_and_its_group_is_stored() {
         "CREATE TRIGGER poison BEFORE INSERT ON webhook_deliveries
          WHEN NEW.order_id = 'o-5' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
     )
-    .execute(store.pool())
+    .execute(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     let writer = InboxWriter::start(&store).unwrap();

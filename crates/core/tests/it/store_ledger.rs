@@ -89,7 +89,7 @@ fn observed(env: Environment, order_id: &str, gateway_id: &str, at: DateTime<Utc
 
 async fn row_count(store: &Store) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap()
 }
@@ -362,7 +362,7 @@ async fn a_corrupt_ledger_amount_is_reported_not_a_panic() {
     .await
     .unwrap();
     sqlx::query("UPDATE ledger_entries SET amount = '1.0001'")
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .unwrap();
     let err = ledger::get(&store, e.id).await.unwrap_err();

@@ -118,7 +118,7 @@ async fn records_round_trip_exactly_including_three_decimal_currencies() {
     }
     let (amount, currency): (String, String) =
         sqlx::query_as("SELECT total_amount, currency FROM orders WHERE order_id = 'kwd-1'")
-            .fetch_one(store.pool())
+            .fetch_one(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     assert_eq!(
@@ -128,7 +128,7 @@ async fn records_round_trip_exactly_including_three_decimal_currencies() {
     );
     let (amount,): (String,) =
         sqlx::query_as("SELECT total_amount FROM orders WHERE order_id = 'sar-1'")
-            .fetch_one(store.pool())
+            .fetch_one(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     assert_eq!(amount, "0.10", "written at the currency's precision");
@@ -190,7 +190,10 @@ async fn corrupt_stored_values_are_errors_naming_table_and_column() {
             "created_at",
         ),
     ] {
-        sqlx::query(sql).execute(store.pool()).await.unwrap();
+        sqlx::query(sql)
+            .execute(store.sqlite_pool().unwrap())
+            .await
+            .unwrap();
         let err = orders::get(&store, Sandbox, "o-1").await.unwrap_err();
         match &err {
             StoreError::CorruptRow {

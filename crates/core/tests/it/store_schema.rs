@@ -39,7 +39,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
         )
         .bind(table)
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap();
         assert_eq!(n, 1, "migration creates {table}");
@@ -58,7 +58,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
     let store = Store::open(&path).await.unwrap();
     let applied: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(store.pool())
+            .fetch_all(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     assert_eq!(
@@ -80,8 +80,8 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
 async fn every_connection_runs_wal_full_sync_with_foreign_keys() {
     let (_dir, store) = open_temp().await;
     // Hold two connections at once so the check is not of one lucky connection.
-    let mut a = store.pool().acquire().await.unwrap();
-    let mut b = store.pool().acquire().await.unwrap();
+    let mut a = store.sqlite_pool().unwrap().acquire().await.unwrap();
+    let mut b = store.sqlite_pool().unwrap().acquire().await.unwrap();
     for conn in [&mut a, &mut b] {
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut **conn)
@@ -114,8 +114,8 @@ async fn a_page_cache_size_applies_to_every_pooled_connection_and_the_default_is
     let dir = tempfile::tempdir().unwrap();
     let cache_of = async |store: &Store| {
         // Two connections at once, so both the first and a later one are checked.
-        let mut a = store.pool().acquire().await.unwrap();
-        let mut b = store.pool().acquire().await.unwrap();
+        let mut a = store.sqlite_pool().unwrap().acquire().await.unwrap();
+        let mut b = store.sqlite_pool().unwrap().acquire().await.unwrap();
         let mut sizes = Vec::new();
         for conn in [&mut a, &mut b] {
             let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
@@ -148,7 +148,7 @@ async fn every_table_names_its_environment_and_refuses_others() {
     for table in TABLES.into_iter().filter(|t| *t != "audit_checkpoints") {
         let columns: Vec<String> =
             sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
-                .fetch_all(store.pool())
+                .fetch_all(store.sqlite_pool().unwrap())
                 .await
                 .unwrap()
                 .iter()
@@ -168,7 +168,7 @@ async fn every_table_names_its_environment_and_refuses_others() {
         "INSERT INTO processed_events (environment, order_id, event_type, sub_id, claimed_at)
          VALUES ('staging', 'o', 'order_approved', '', '2024-01-01T00:00:00.000000000Z')",
     )
-    .execute(store.pool())
+    .execute(store.sqlite_pool().unwrap())
     .await
     .unwrap_err();
     assert!(err.to_string().contains("CHECK"), "{err}");
@@ -246,4 +246,48 @@ async fn the_data_directory_and_database_are_private_to_the_user() {
     let store = mizan_core::store::Store::open(&old).await.unwrap();
     assert_eq!(mode(&old), 0o600);
     store.close().await;
+}
+
+/// The PostgreSQL schema (`migrations_pg/`) has exactly SQLite's tables and columns, so one
+/// query text serves both; a migration added to one side only fails here.
+#[tokio::test]
+async fn postgres_has_the_same_tables_and_columns_as_sqlite() {
+    let Some(pg) = crate::backends::postgres().await else {
+        return;
+    };
+    let sqlite = crate::backends::sqlite().await;
+    let sqlite_columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%'
+           AND m.name NOT LIKE 'orders_text%'
+         ORDER BY 1, 2",
+    )
+    .fetch_all(sqlite.store.sqlite_pool().unwrap())
+    .await
+    .unwrap();
+    let pg_columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx_%'
+         ORDER BY 1, 2",
+    )
+    .fetch_all(pg.store.postgres_pool().unwrap())
+    .await
+    .unwrap();
+    assert!(sqlite_columns.len() > 100, "read SQLite's columns");
+    let only = |a: &[(String, String)], b: &[(String, String)]| {
+        a.iter()
+            .filter(|c| !b.contains(c))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        only(&sqlite_columns, &pg_columns),
+        [],
+        "columns only on SQLite"
+    );
+    assert_eq!(
+        only(&pg_columns, &sqlite_columns),
+        [],
+        "columns only on PostgreSQL"
+    );
 }

@@ -80,13 +80,13 @@ async fn orders_cached_before_the_phone_key_are_filled_when_the_store_opens() {
         orders::upsert(&store, &o).await.unwrap();
         // As a row written before migration 0009 looks.
         sqlx::query("UPDATE orders SET customer_phone_key = NULL")
-            .execute(store.pool())
+            .execute(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     }
     let store = Store::open(&path).await.unwrap();
     let key: Option<String> = sqlx::query_scalar("SELECT customer_phone_key FROM orders")
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap();
     assert_eq!(key.as_deref(), Some("515961287"));

@@ -39,7 +39,7 @@ fn query(limit: u32) -> OrderListQuery {
 async fn brute_count(console: &Console, where_sql: &str) -> u32 {
     let sql = format!("SELECT COUNT(*) FROM orders WHERE environment = 'sandbox' AND {where_sql}");
     let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .fetch_one(console.store().pool())
+        .fetch_one(console.store().sqlite_pool().unwrap())
         .await
         .unwrap();
     u32::try_from(n).unwrap()

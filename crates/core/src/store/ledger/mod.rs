@@ -193,7 +193,7 @@ pub async fn record_pending<'c>(
 ) -> Result<LedgerEntry, StoreError> {
     let context = "record pending ledger entry";
     let now = ts(now);
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
@@ -260,7 +260,7 @@ pub async fn mark_succeeded<'c>(
     now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "mark ledger entry succeeded";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
@@ -347,7 +347,7 @@ async fn settle<'c>(
     now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "settle ledger entry";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
@@ -394,7 +394,7 @@ pub async fn upsert_observed<'c>(
 ) -> Result<Observation, StoreError> {
     let context = "record observed ledger entry";
     let now = ts(now);
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let mut tx = crate::store::begin_write(&mut conn)
         .await
         .map_err(StoreError::query(context))?;

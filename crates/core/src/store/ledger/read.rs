@@ -16,7 +16,7 @@ use crate::store::{Db, Environment, Store, StoreError};
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<LedgerEntry>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("get ledger entry"))?;
     let row = sqlx::query("SELECT * FROM ledger_entries WHERE id = ?")
@@ -37,7 +37,7 @@ pub async fn by_idempotency_ref<'c>(
     idempotency_ref: &str,
 ) -> Result<Option<LedgerEntry>, StoreError> {
     let context = "get ledger entry by idempotency ref";
-    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
     let row =
         sqlx::query("SELECT * FROM ledger_entries WHERE environment = ? AND idempotency_ref = ?")
             .bind(env.as_str())
@@ -58,7 +58,7 @@ pub async fn list_for_order<'c>(
     order_id: &str,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list ledger for order"))?;
     let rows = sqlx::query(
@@ -85,7 +85,7 @@ pub async fn list_in_state<'c>(
     limit: u32,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let mut conn = db
-        .conn()
+        .sqlite_conn()
         .await
         .map_err(StoreError::query("list ledger by state"))?;
     let rows = sqlx::query(
@@ -109,18 +109,20 @@ pub fn stream_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> impl Stream<Item = Result<LedgerEntry, StoreError>> + Send + '_ {
-    sqlx::query(
-        "SELECT * FROM ledger_entries
-         WHERE environment = ? AND occurred_at >= ? AND occurred_at < ?
-         ORDER BY occurred_at, id",
-    )
-    .bind(env.as_str())
-    .bind(ts(from))
-    .bind(ts(to))
-    .fetch(store.pool())
-    .map(|row| {
-        row.map_err(StoreError::query("stream ledger entries"))
-            .and_then(|row| from_row(&row))
+    crate::store::sqlite_stream(store, "stream ledger entries", |pool| {
+        sqlx::query(
+            "SELECT * FROM ledger_entries
+             WHERE environment = ? AND occurred_at >= ? AND occurred_at < ?
+             ORDER BY occurred_at, id",
+        )
+        .bind(env.as_str())
+        .bind(ts(from))
+        .bind(ts(to))
+        .fetch(pool)
+        .map(|row| {
+            row.map_err(StoreError::query("stream ledger entries"))
+                .and_then(|row| from_row(&row))
+        })
     })
 }
 
@@ -279,18 +281,20 @@ pub fn stream_settlement<'s>(
     } else {
         (succeeded, succeeded)
     };
-    sqlx::query(SETTLEMENT_SQL)
-        .bind(q.environment.as_str())
-        .bind(ts(q.from))
-        .bind(ts(q.to))
-        .bind(succeeded)
-        .bind(pending)
-        .bind(unknown)
-        .fetch(store.pool())
-        .map(|row| {
-            row.map(SettlementLine)
-                .map_err(StoreError::query("stream settlement lines"))
-        })
+    crate::store::sqlite_stream(store, "stream settlement lines", |pool| {
+        sqlx::query(SETTLEMENT_SQL)
+            .bind(q.environment.as_str())
+            .bind(ts(q.from))
+            .bind(ts(q.to))
+            .bind(succeeded)
+            .bind(pending)
+            .bind(unknown)
+            .fetch(pool)
+            .map(|row| {
+                row.map(SettlementLine)
+                    .map_err(StoreError::query("stream settlement lines"))
+            })
+    })
 }
 
 pub(super) async fn fetch_by_id(
