@@ -32,6 +32,7 @@ pub mod shutdown;
 pub mod simulator;
 pub mod statements;
 pub mod store;
+pub mod team;
 pub mod till;
 pub mod views;
 pub mod webhooks;

@@ -158,3 +158,18 @@ fn the_check_sees_a_cycle_when_there_is_one() {
         vec!["moves".to_owned()]
     );
 }
+
+/// The team server's rules (`team`) stay pure and low: the storage and routes that will call
+/// them sit above, so `team` may name only the environment (money is the wire crate's).
+#[test]
+fn the_team_rules_depend_only_on_low_level_modules() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = module_graph(&src);
+    let team = graph.get("team").cloned().unwrap_or_default();
+    let allowed: BTreeSet<String> = ["environment".to_owned()].into();
+    assert!(
+        team.is_subset(&allowed),
+        "team depends on {team:?}; allowed: {allowed:?}"
+    );
+    assert!(graph.contains_key("team"), "{graph:?}");
+}
