@@ -25,6 +25,7 @@
 //! [`Store::begin`] to make several calls atomic (claim an event, update the order, write the
 //! ledger, then commit).
 
+pub mod approvals;
 pub mod audit;
 pub mod audit_checkpoints;
 mod codec;
@@ -48,6 +49,7 @@ mod request_sizes;
 pub mod seed;
 pub mod settings;
 pub mod statements;
+pub mod team;
 pub mod watch;
 
 use std::path::Path;

@@ -13,7 +13,7 @@ async fn open_temp() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "orders",
     "order_items",
     "ledger_entries",
@@ -25,6 +25,7 @@ const TABLES: [&str; 11] = [
     "settings",
     "payouts",
     "payout_statements",
+    "approvals",
 ];
 
 #[tokio::test]
@@ -63,7 +64,7 @@ async fn migrations_apply_on_a_fresh_file_and_reopening_is_idempotent() {
             .unwrap();
     assert_eq!(
         applied,
-        vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12],
+        vec![1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13],
         "re-opening applies nothing twice"
     );
     let v = mizan_core::store::settings::get(
