@@ -86,6 +86,15 @@ impl Console {
         }
     }
 
+    /// This console acting for `operator` (a team server's signed-in person): same store,
+    /// breakers and budgets; the ledger and the audit log name them.
+    #[must_use]
+    pub fn acting_as(&self, operator: &str) -> Console {
+        Console {
+            ctx: self.ctx.acting_as(operator),
+        }
+    }
+
     /// What the modules below this facade work with.
     pub fn context(&self) -> &Context {
         &self.ctx

@@ -70,6 +70,15 @@ impl Context {
         self
     }
 
+    /// This context with `operator` as the person acting (what the ledger and the audit log
+    /// name): a team server acts for each signed-in person in turn.
+    #[must_use]
+    pub fn acting_as(&self, operator: &str) -> Context {
+        let mut ctx = self.clone();
+        ctx.config.operator = operator.to_owned();
+        ctx
+    }
+
     /// This context for calls made on behalf of `class` (same store, breakers and budgets).
     #[must_use]
     pub fn for_calls_of(&self, class: CallClass) -> Context {

@@ -33,6 +33,7 @@ pub mod simulator;
 pub mod statements;
 pub mod store;
 pub mod team;
+pub mod team_api;
 pub mod till;
 pub mod views;
 pub mod webhooks;

@@ -45,6 +45,8 @@ pub struct ServiceConfig {
     /// The audit key: with one, the service verifies the audit log at start and signs its
     /// head periodically ([`crate::audit::guard`]); without, it leaves the log to the CLI.
     pub audit_keys: Option<AuditKeys>,
+    /// More routes served on the same listener (the team API of `mizan serve`).
+    pub extra_routes: Option<axum::Router>,
 }
 
 impl Default for ServiceConfig {
@@ -65,6 +67,7 @@ impl Default for ServiceConfig {
             prune_every: Some(PRUNE_EVERY),
             server: ServerLimits::for_this_process(),
             audit_keys: None,
+            extra_routes: None,
         }
     }
 }
@@ -244,7 +247,10 @@ impl RunningService {
                 }
             })
         });
-        let app = router(receiver.clone());
+        let app = match config.extra_routes {
+            Some(extra) => router(receiver.clone()).merge(extra),
+            None => router(receiver.clone()),
+        };
         let limits = config.server;
         let server = {
             let mut stopped = stopped;

@@ -41,6 +41,7 @@ mod store_order_list;
 mod store_orders;
 mod store_schema;
 mod store_team;
+mod team_api;
 mod views_lists_trust;
 mod views_misc;
 mod views_order_list;

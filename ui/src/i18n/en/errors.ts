@@ -117,4 +117,11 @@ export const errors = {
   bank_file_invalid: "This bank statement file cannot be read: the message names the row and column, or the missing columns (date, description or reference, credit). Nothing was imported.",
   payout_conflict: "This payout is recorded already, or the statement is settled by another payout: nothing was recorded.",
   usage: "The command was not used correctly.",
+  team_unauthenticated: "No valid personal token was presented: sign in again with a token from your team's admin.",
+  team_forbidden: "Your role on the team does not allow this; ask someone whose role does.",
+  team_login_throttled: "Too many failed sign-ins from here: wait a moment, then try again.",
+  approval_not_found: "No approval request has this number.",
+  approval_self_decision: "You asked for this, so someone else must approve or reject it.",
+  approval_expired: "This request expired before anyone decided it: ask again.",
+  approval_already_decided: "Someone already decided this request; the queue shows what happened.",
 } satisfies ErrorHints;

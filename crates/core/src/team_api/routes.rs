@@ -1,0 +1,536 @@
+//! The team API's handlers: each checks the caller's role first, then calls the console (as
+//! the caller) or the team's storage, announces the change, and answers JSON.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, Caller, TeamApi, TeamEvent};
+use crate::audit::{self, AuditRecord};
+use crate::desktop::detail::{self, MoveInput, MoveKind, MoveResult, OrderDetail};
+use crate::desktop::orders::{self, OrdersPage, OrdersQuery};
+use crate::money::{Currency, Money};
+use crate::store::approvals::{self as queue, ApprovalRow, ApprovalRowState, NewApproval};
+use crate::store::team::{self, TeamUser};
+use crate::team::{
+    Action, ApprovalError, ApprovalRequest, PendingApproval, Role, may_decide, needs_approval,
+    permits,
+};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A person as the API shows them.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+impl From<&TeamUser> for UserView {
+    fn from(u: &TeamUser) -> Self {
+        UserView {
+            id: u.id,
+            name: u.name.clone(),
+            role: u.role,
+            disabled: u.disabled_at.is_some(),
+        }
+    }
+}
+
+/// `GET /api/v1/me`: who the token belongs to and what they may do (the UI hides the rest).
+#[derive(Debug, Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub environment: &'static str,
+    pub permissions: Vec<&'static str>,
+}
+
+pub(super) async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        user: UserView::from(&caller.user),
+        environment: caller.console.environment().as_str(),
+        permissions: Action::all()
+            .filter(|a| permits(caller.user.role, *a))
+            .map(Action::as_str)
+            .collect(),
+    })
+}
+
+pub(super) async fn orders_page(
+    caller: Caller,
+    Json(query): Json<OrdersQuery>,
+) -> ApiResult<Json<OrdersPage>> {
+    caller.require(Action::ReadOrders)?;
+    Ok(Json(orders::page(&caller.console, &query).await?))
+}
+
+pub(super) async fn order(caller: Caller, Path(id): Path<String>) -> ApiResult<Json<OrderDetail>> {
+    caller.require(Action::ReadOrders)?;
+    Ok(Json(detail::order_detail(&caller.console, &id).await?))
+}
+
+/// `POST /api/v1/moves`: a money move as the desktop dialog collects it.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct MoveBody {
+    pub input: MoveInput,
+    /// Production: the order's reference, typed by the person.
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+/// What a move request did: ran it, or queued it for a second person.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MoveAnswer {
+    Done { result: MoveResult },
+    AwaitingApproval { approval: ApprovalView },
+}
+
+fn move_action(kind: MoveKind) -> Action {
+    match kind {
+        MoveKind::Authorise => Action::Authorise,
+        MoveKind::Capture => Action::Capture,
+        MoveKind::Refund => Action::Refund,
+        MoveKind::Cancel => Action::Cancel,
+    }
+}
+
+pub(super) async fn move_money(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Json(body): Json<MoveBody>,
+) -> ApiResult<(StatusCode, Json<MoveAnswer>)> {
+    let action = move_action(body.input.kind);
+    caller.require(action)?;
+    if let Some(request) = approval_request(&caller, &body.input).await?
+        && needs_approval(&api.policy, &request)
+    {
+        let now = caller.console.now();
+        let pending = PendingApproval::request(request.clone(), caller.member(), now, &api.policy)?;
+        let amount = match &request {
+            ApprovalRequest::Refund { amount } | ApprovalRequest::Cancel { amount } => {
+                Some(*amount)
+            }
+            ApprovalRequest::Webhook { .. } => None,
+        };
+        let new = NewApproval {
+            environment: caller.console.environment(),
+            action: action.as_str().to_owned(),
+            subject: body.input.order_id.trim().to_owned(),
+            request: serde_json::to_string(&body)
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+            amount: amount.map(|m| m.amount_text()),
+            currency: amount.map(|m| m.currency().to_string()),
+            requested_by: caller.user.id,
+            requested_at: now,
+            expires_at: pending.expires_at(),
+        };
+        let id = queue::request(caller.console.store(), &new).await?;
+        record(
+            &caller,
+            "approval.requested",
+            &new.subject,
+            &format!("#{id} {action}"),
+        )
+        .await?;
+        api.announce(TeamEvent::ApprovalChanged {
+            id,
+            state: "pending".into(),
+        });
+        let row = queue::get(caller.console.store(), id)
+            .await?
+            .ok_or(ApiError::ApprovalNotFound(id))?;
+        let approval = ApprovalView::of(&row, &caller.console).await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(MoveAnswer::AwaitingApproval { approval }),
+        ));
+    }
+    let result = detail::move_execute(&caller.console, &body.input, body.confirm.clone()).await?;
+    api.announce(TeamEvent::OrderChanged {
+        order_id: body.input.order_id.trim().to_owned(),
+    });
+    Ok((StatusCode::OK, Json(MoveAnswer::Done { result })))
+}
+
+/// The amount a refund or cancel would move, for the four-eyes rule; None for other moves and
+/// for a refund without an amount (the move itself then refuses it).
+async fn approval_request(
+    caller: &Caller,
+    input: &MoveInput,
+) -> ApiResult<Option<ApprovalRequest>> {
+    if !matches!(input.kind, MoveKind::Refund | MoveKind::Cancel) {
+        return Ok(None);
+    }
+    let order = detail::order_detail(&caller.console, input.order_id.trim()).await?;
+    let currency: Currency =
+        order.order.currency.parse().map_err(|_| {
+            ApiError::BadRequest(format!("unknown currency {}", order.order.currency))
+        })?;
+    let text = match (&input.amount, input.kind) {
+        (Some(a), _) => a.trim().to_owned(),
+        (None, MoveKind::Cancel) => order.amounts.cancelable.clone(),
+        (None, _) => return Ok(None),
+    };
+    let amount = Money::parse(text.trim(), currency)
+        .map_err(|e| ApiError::BadRequest(format!("amount {text:?}: {e}")))?;
+    Ok(Some(match input.kind {
+        MoveKind::Refund => ApprovalRequest::Refund { amount },
+        _ => ApprovalRequest::Cancel { amount },
+    }))
+}
+
+/// A queued request as the approval queue shows it.
+#[derive(Debug, Serialize)]
+pub struct ApprovalView {
+    pub id: i64,
+    pub action: String,
+    pub subject: String,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub expires_at: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl ApprovalView {
+    async fn of(row: &ApprovalRow, console: &crate::Console) -> ApiResult<ApprovalView> {
+        let name = |id: i64| async move {
+            team::user(console.store(), id)
+                .await
+                .map(|u| u.map_or_else(|| format!("user {id}"), |u| u.name))
+        };
+        let decided_by = match row.decided_by {
+            Some(id) => Some(name(id).await?),
+            None => None,
+        };
+        Ok(ApprovalView {
+            id: row.id,
+            action: row.new.action.clone(),
+            subject: row.new.subject.clone(),
+            amount: row.new.amount.clone(),
+            currency: row.new.currency.clone(),
+            requested_by: name(row.new.requested_by).await?,
+            requested_at: crate::desktop::time(row.new.requested_at),
+            expires_at: crate::desktop::time(row.new.expires_at),
+            state: row.state.as_str().to_owned(),
+            decided_by,
+            outcome: row.outcome.clone(),
+        })
+    }
+}
+
+pub(super) async fn approvals(caller: Caller) -> ApiResult<Json<Vec<ApprovalView>>> {
+    caller.require(Action::ReadApprovals)?;
+    let console = &caller.console;
+    let rows = queue::pending(console.store(), console.environment(), console.now()).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in &rows {
+        views.push(ApprovalView::of(row, console).await?);
+    }
+    Ok(Json(views))
+}
+
+/// Why a decision on `row` by `caller` at `now` cannot be taken, by the approval rules.
+fn refusal(
+    caller: &Caller,
+    row: &ApprovalRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let action: Action = row
+        .new
+        .action
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("unknown action {}", row.new.action)))?;
+    if !may_decide(caller.user.role, action) {
+        return Err(ApiError::Forbidden {
+            role: caller.user.role,
+            action: Action::DecideApproval,
+        });
+    }
+    if row.new.requested_by == caller.user.id {
+        return Err(ApprovalError::SelfApproval.into());
+    }
+    if row.state != ApprovalRowState::Pending {
+        return Err(ApprovalError::AlreadyDecided.into());
+    }
+    if now >= row.new.expires_at {
+        return Err(ApprovalError::Expired {
+            expired_at: row.new.expires_at,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+async fn pending_row(caller: &Caller, id: i64) -> ApiResult<ApprovalRow> {
+    queue::get(caller.console.store(), id)
+        .await?
+        .filter(|r| r.new.environment == caller.console.environment())
+        .ok_or(ApiError::ApprovalNotFound(id))
+}
+
+/// `POST /api/v1/approvals/{id}/approve`: the second person's yes; the move then runs, once,
+/// as the approver (the audit log names both).
+pub(super) async fn approve(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ApprovalView>> {
+    caller.require(Action::DecideApproval)?;
+    let row = pending_row(&caller, id).await?;
+    let now = caller.console.now();
+    refusal(&caller, &row, now)?;
+    if !queue::approve(caller.console.store(), id, caller.user.id, now).await? {
+        // Lost a race with another decision (or the clock passed the expiry meanwhile).
+        let row = pending_row(&caller, id).await?;
+        refusal(&caller, &row, caller.console.now())?;
+        return Err(ApprovalError::AlreadyDecided.into());
+    }
+    record(
+        &caller,
+        "approval.approved",
+        &row.new.subject,
+        &format!("#{id}"),
+    )
+    .await?;
+    let body: MoveBody = serde_json::from_str(&row.new.request)
+        .map_err(|e| ApiError::BadRequest(format!("stored request #{id}: {e}")))?;
+    let (state, outcome) =
+        match detail::move_execute(&caller.console, &body.input, body.confirm.clone()).await {
+            Ok(r) => (
+                ApprovalRowState::Executed,
+                format!("{}: {}", r.outcome, r.detail),
+            ),
+            Err(e) => (
+                ApprovalRowState::Failed,
+                format!("{}: {e}", e.code().as_str()),
+            ),
+        };
+    queue::finish(caller.console.store(), id, state, &outcome).await?;
+    api.announce(TeamEvent::ApprovalChanged {
+        id,
+        state: state.as_str().to_owned(),
+    });
+    api.announce(TeamEvent::OrderChanged {
+        order_id: row.new.subject.clone(),
+    });
+    let row = pending_row(&caller, id).await?;
+    Ok(Json(ApprovalView::of(&row, &caller.console).await?))
+}
+
+/// `POST /api/v1/approvals/{id}/reject`.
+pub(super) async fn reject(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ApprovalView>> {
+    caller.require(Action::DecideApproval)?;
+    let row = pending_row(&caller, id).await?;
+    let now = caller.console.now();
+    refusal(&caller, &row, now)?;
+    if !queue::reject(caller.console.store(), id, caller.user.id, now).await? {
+        return Err(ApprovalError::AlreadyDecided.into());
+    }
+    record(
+        &caller,
+        "approval.rejected",
+        &row.new.subject,
+        &format!("#{id}"),
+    )
+    .await?;
+    api.announce(TeamEvent::ApprovalChanged {
+        id,
+        state: "rejected".into(),
+    });
+    let row = pending_row(&caller, id).await?;
+    Ok(Json(ApprovalView::of(&row, &caller.console).await?))
+}
+
+pub(super) async fn users(caller: Caller) -> ApiResult<Json<Vec<UserView>>> {
+    caller.require(Action::ReadTeam)?;
+    let all = team::users(caller.console.store()).await?;
+    Ok(Json(all.iter().map(UserView::from).collect()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewUser {
+    pub name: String,
+    pub role: String,
+}
+
+/// A token, shown once.
+#[derive(Debug, Serialize)]
+pub struct IssuedToken {
+    pub user: UserView,
+    pub token_id: i64,
+    pub token: String,
+}
+
+pub(super) async fn add_user(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Json(new): Json<NewUser>,
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    caller.require(Action::ManageUsers)?;
+    let role: Role = new
+        .role
+        .parse()
+        .map_err(|e: crate::team::UnknownRole| ApiError::BadRequest(e.to_string()))?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "a user name is 1 to 64 printable characters".into(),
+        ));
+    }
+    let store = caller.console.store();
+    let id = team::add_user(store, name, role, &caller.user.name, caller.console.now()).await?;
+    record(&caller, "team.user_added", name, role.as_str()).await?;
+    let issued = issue(&api, &caller, id, "first").await?;
+    api.announce(TeamEvent::TeamChanged);
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenLabel {
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Admins manage everyone's tokens; anyone manages their own.
+fn may_manage_tokens_of(caller: &Caller, user_id: i64) -> ApiResult<()> {
+    if caller.user.id == user_id {
+        Ok(())
+    } else {
+        caller.require(Action::ManageUsers)
+    }
+}
+
+pub(super) async fn issue_token(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Path(user_id): Path<i64>,
+    Json(label): Json<TokenLabel>,
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    may_manage_tokens_of(&caller, user_id)?;
+    let label = label.label.as_deref().map_or("token", str::trim);
+    let issued = issue(&api, &caller, user_id, label).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+async fn issue(
+    api: &TeamApi,
+    caller: &Caller,
+    user_id: i64,
+    label: &str,
+) -> ApiResult<IssuedToken> {
+    let store = caller.console.store();
+    let user = team::user(store, user_id).await?.ok_or_else(|| {
+        ApiError::Core(
+            crate::store::StoreError::NotFound {
+                entity: "team user",
+                key: user_id.to_string(),
+            }
+            .into(),
+        )
+    })?;
+    let hasher = api.hasher.clone();
+    let (token, stored) = tokio::task::spawn_blocking(move || hasher.issue())
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("token: {e}")))?
+        .map_err(|e| ApiError::BadRequest(format!("token: {e}")))?;
+    let token_id = team::add_token(
+        store,
+        user_id,
+        &stored.prefix,
+        &stored.hash,
+        label,
+        caller.console.now(),
+    )
+    .await?;
+    record(caller, "team.token_issued", &user.name, label).await?;
+    Ok(IssuedToken {
+        user: UserView::from(&user),
+        token_id,
+        token: token.reveal().to_owned(),
+    })
+}
+
+pub(super) async fn revoke_token(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+    Path((user_id, token_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    may_manage_tokens_of(&caller, user_id)?;
+    let now = caller.console.now();
+    if !team::revoke_token(caller.console.store(), user_id, token_id, now).await? {
+        return Err(ApiError::Core(
+            crate::store::StoreError::NotFound {
+                entity: "live token",
+                key: token_id.to_string(),
+            }
+            .into(),
+        ));
+    }
+    record(
+        &caller,
+        "team.token_revoked",
+        &user_id.to_string(),
+        &token_id.to_string(),
+    )
+    .await?;
+    api.announce(TeamEvent::TeamChanged);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/events`: server-sent events, one JSON [`TeamEvent`] each; a subscriber that
+/// fell behind gets `{"kind":"lagged"}` and re-reads what it shows.
+pub(super) async fn events(
+    State(api): State<Arc<TeamApi>>,
+    caller: Caller,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    caller.require(Action::ReadOrders)?;
+    let receiver = api.subscribe();
+    let stream = futures::stream::unfold(receiver, |mut rx| async move {
+        let data = match rx.recv().await {
+            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                r#"{"kind":"lagged"}"#.to_owned()
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(data)), rx))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Writes a team action to the audit log under the caller's name.
+async fn record(caller: &Caller, action: &str, subject: &str, summary: &str) -> ApiResult<()> {
+    let console = &caller.console;
+    audit::record(
+        console.store(),
+        AuditRecord {
+            env: console.environment(),
+            actor: caller.user.name.clone(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            request_summary: Some(summary.to_owned()),
+            result: "succeeded".to_owned(),
+        },
+        console.now(),
+    )
+    .await?;
+    Ok(())
+}
