@@ -90,6 +90,7 @@ pub struct MoveBody {
 /// What a move request did: ran it, or queued it for a second person.
 #[derive(Debug, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // built once per request and serialised at once
 pub enum MoveAnswer {
     Done { result: MoveResult },
     AwaitingApproval { approval: ApprovalView },
