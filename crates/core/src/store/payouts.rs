@@ -1,5 +1,5 @@
 //! Payouts (Tamara's bank deposits) and the statements each settles (migration 0011), and the
-//! newest revisions' lines as payouts and the monthly view read them.
+//! newest revisions' lines as payouts and the monthly view read them, on SQLite or PostgreSQL.
 //!
 //! Owns `payouts` and `payout_statements`. The rules — what a payout settles, how a difference
 //! is explained — live in `crate::statements::payouts`; this module only reads and writes rows.
@@ -9,10 +9,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sqlx::sqlite::SqliteRow;
 
-use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::error::is_unique_violation;
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "payouts";
@@ -69,20 +69,24 @@ pub struct StatementNet {
     pub net_payable: Money,
 }
 
-/// Writes a payout (its `id` is ignored); returns the new row id.
+/// Writes a payout (its `id` is ignored); returns the new row id. Inside the caller's
+/// transaction it is a savepoint, so a refusal leaves that transaction usable (PostgreSQL
+/// would otherwise abort it).
 ///
 /// # Errors
-/// [`StoreError::Query`] (a unique key taken among them: callers check first).
+/// [`StoreError::Conflict`] when the bank reference, or the bank file row, is a payout of
+/// the environment already (callers check first); [`StoreError::Query`].
 pub async fn insert<'c>(db: impl Db<'c>, p: &PayoutRecord) -> Result<i64, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
+    let context = "insert payout";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = super::begin_write_on(&mut conn)
         .await
-        .map_err(StoreError::query("insert payout"))?;
-    sqlx::query_scalar(
+        .map_err(StoreError::query(context))?;
+    let id = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO payouts (environment, paid_on, currency, amount, bank_reference,
             description, source, bank_digest, bank_row, fee_allowance, note, created_at,
             created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(p.environment.as_str())
     .bind(p.paid_on.to_string())
@@ -92,14 +96,25 @@ pub async fn insert<'c>(db: impl Db<'c>, p: &PayoutRecord) -> Result<i64, StoreE
     .bind(&p.description)
     .bind(&p.source)
     .bind(&p.bank_digest)
-    .bind(p.bank_row)
+    .bind(p.bank_row.map(i64::from))
     .bind(p.fee_allowance.amount_text())
     .bind(&p.note)
     .bind(ts(p.created_at))
     .bind(&p.created_by)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query("insert payout"))
+    .fetch_one(c)
+    .await)
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict(format!(
+                "bank reference {:?} or bank file row {:?} is a payout already",
+                p.bank_reference, p.bank_row
+            ))
+        } else {
+            StoreError::query(context)(e)
+        }
+    })?;
+    tx.commit().await.map_err(StoreError::query(context))?;
+    Ok(id)
 }
 
 /// The payout of `env` with this bank reference, or from this bank file row.
@@ -112,24 +127,24 @@ pub async fn existing<'c>(
     reference: Option<&str>,
     bank_row: Option<(&str, u32)>,
 ) -> Result<Option<PayoutRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("find payout"))?;
-    let (digest, row) = bank_row.map_or((None, None), |(d, r)| (Some(d), Some(r)));
-    let found = sqlx::query(
-        "SELECT * FROM payouts WHERE environment = ?
-           AND (bank_reference = ? OR (bank_digest = ? AND bank_row = ?))
+    let context = "find payout";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let (digest, row) = bank_row.map_or((None, None), |(d, r)| (Some(d), Some(i64::from(r))));
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM payouts WHERE environment = $1
+           AND (bank_reference = $2 OR (bank_digest = $3 AND bank_row = $4))
          ORDER BY id LIMIT 1",
     )
     .bind(env.as_str())
     .bind(reference)
     .bind(digest)
     .bind(row)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(c)
     .await
-    .map_err(StoreError::query("find payout"))?;
-    found.as_ref().map(from_row).transpose()
+    .map_err(StoreError::query(context))?
+    .as_ref()
+    .map(from_row)
+    .transpose())
 }
 
 /// Every payout of `env`, oldest value date first.
@@ -137,22 +152,27 @@ pub async fn existing<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn list<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<PayoutRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list payouts"))?;
-    let rows = sqlx::query("SELECT * FROM payouts WHERE environment = ? ORDER BY paid_on, id")
-        .bind(env.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("list payouts"))?;
-    rows.iter().map(from_row).collect()
+    let context = "list payouts";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM payouts WHERE environment = $1 ORDER BY paid_on, id"
+    )
+    .bind(env.as_str())
+    .fetch_all(c)
+    .await
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
-/// Links `payout` to statement `statement_id` (revision row `statement`).
+/// Links `payout` to statement `statement_id` (revision row `statement`), in a savepoint of its
+/// own as [`insert`] is.
 ///
 /// # Errors
-/// [`StoreError::Query`] when the statement is linked already (callers check first).
+/// [`StoreError::Conflict`] when the statement id is linked already, to this payout or
+/// another (callers check first); [`StoreError::Query`] (also for an unknown payout or
+/// statement row).
 pub async fn link<'c>(
     db: impl Db<'c>,
     env: Environment,
@@ -160,22 +180,32 @@ pub async fn link<'c>(
     statement_id: &str,
     statement: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
+    let context = "link payout";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = super::begin_write_on(&mut conn)
         .await
-        .map_err(StoreError::query("link payout"))?;
-    sqlx::query(
+        .map_err(StoreError::query(context))?;
+    on_conn!(tx, c => sqlx::query(
         "INSERT INTO payout_statements (environment, statement_id, payout, statement)
-         VALUES (?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4)",
     )
     .bind(env.as_str())
     .bind(statement_id)
     .bind(payout)
     .bind(statement)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("link payout"))?;
-    Ok(())
+    .map(|_| ()))
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict(format!(
+                "statement {statement_id} is settled by a payout already"
+            ))
+        } else {
+            StoreError::query(context)(e)
+        }
+    })?;
+    tx.commit().await.map_err(StoreError::query(context))
 }
 
 /// Every payout ↔ statement link of `env`.
@@ -183,26 +213,18 @@ pub async fn link<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn links<'c>(db: impl Db<'c>, env: Environment) -> Result<Vec<PayoutLink>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("payout links"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM payout_statements WHERE environment = ? ORDER BY payout, statement",
+    let context = "payout links";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM payout_statements WHERE environment = $1 ORDER BY payout, statement",
     )
     .bind(env.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("payout links"))?;
-    rows.iter()
-        .map(|r| {
-            Ok(PayoutLink {
-                payout: codec::get(r, LINKS, "payout")?,
-                statement_id: codec::get(r, LINKS, "statement_id")?,
-                statement: codec::get(r, LINKS, "statement")?,
-            })
-        })
-        .collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(link_from_row)
+    .collect())
 }
 
 /// The newest revision of every statement of `env` in `currency`, with its net payable,
@@ -215,25 +237,32 @@ pub async fn statement_nets<'c>(
     env: Environment,
     currency: Currency,
 ) -> Result<Vec<StatementNet>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("statement nets"))?;
+    let context = "statement nets";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let sql = concat!(
         "SELECT s.id, s.statement_id, s.revision, s.period_start, s.period_end, l.payable
          FROM statements s JOIN statement_lines l ON l.statement = s.id
-         WHERE s.environment = ? AND l.currency = ? AND ",
+         WHERE s.environment = $1 AND l.currency = $2 AND ",
         newest_revision!(),
         " ORDER BY s.period_end, s.period_start, s.id"
     );
-    let rows = sqlx::query(sql)
-        .bind(env.as_str())
-        .bind(currency.code())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query("statement nets"))?;
+    // Summed here, not by SQL: amounts are exact decimal text, and only `Money` adds them
+    // exactly (and the same way) on both backends.
+    on_conn!(conn, c => nets_of(
+        &sqlx::query(sql)
+            .bind(env.as_str())
+            .bind(currency.code())
+            .fetch_all(c)
+            .await
+            .map_err(StoreError::query(context))?,
+        currency,
+    ))
+}
+
+/// [`statement_nets`]' lines summed per statement (the rows come grouped by statement).
+fn nets_of(rows: &[impl StoreRow], currency: Currency) -> Result<Vec<StatementNet>, StoreError> {
     let mut out: Vec<StatementNet> = Vec::new();
-    for r in &rows {
+    for r in rows {
         let t = "statements";
         let id: i64 = codec::get(r, t, "id")?;
         let payable = codec::money(r, "statement_lines", "payable", currency)?;
@@ -265,19 +294,18 @@ pub async fn currencies<'c>(
     db: impl Db<'c>,
     env: Environment,
 ) -> Result<Vec<Currency>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("currencies"))?;
-    let codes: Vec<String> = sqlx::query_scalar(
+    let context = "currencies";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    // Currency codes are three capital letters: every collation orders them alike.
+    let codes: Vec<String> = on_conn!(conn, c => sqlx::query_scalar(
         "SELECT DISTINCT l.currency FROM statement_lines l JOIN statements s ON s.id = l.statement
-          WHERE s.environment = ?1
-         UNION SELECT currency FROM payouts WHERE environment = ?1 ORDER BY 1",
+          WHERE s.environment = $1
+         UNION SELECT currency FROM payouts WHERE environment = $1 ORDER BY 1",
     )
     .bind(env.as_str())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::query("currencies"))?;
+    .fetch_all(c)
+    .await)
+    .map_err(StoreError::query(context))?;
     codes
         .iter()
         .map(|c| {
@@ -310,42 +338,51 @@ pub async fn lines_dated<'c>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<MonthLine>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("month lines"))?;
+    let context = "month lines";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let sql = concat!(
         "SELECT s.statement_id, l.event, l.currency, l.amount, l.total_fees, l.vat, l.payable
          FROM statement_lines l JOIN statements s ON s.id = l.statement
-         WHERE s.environment = ? AND l.transaction_date >= ? AND l.transaction_date <= ? AND ",
+         WHERE s.environment = $1 AND l.transaction_date >= $2 AND l.transaction_date <= $3
+           AND ",
         newest_revision!(),
         " ORDER BY s.id, l.row_no"
     );
-    let rows = sqlx::query(sql)
+    on_conn!(conn, c => sqlx::query(sql)
         .bind(env.as_str())
         .bind(from.to_string())
         .bind(to.to_string())
-        .fetch_all(&mut *conn)
+        .fetch_all(c)
         .await
-        .map_err(StoreError::query("month lines"))?;
-    rows.iter()
-        .map(|r| {
-            let t = "statement_lines";
-            let currency = codec::currency(r, t, "currency")?;
-            let money = |c| codec::money(r, t, c, currency);
-            Ok(MonthLine {
-                statement_id: codec::get(r, t, "statement_id")?,
-                event: codec::get(r, t, "event")?,
-                amount: money("amount")?,
-                total_fees: money("total_fees")?,
-                vat: money("vat")?,
-                payable: money("payable")?,
-            })
-        })
-        .collect()
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(month_line_from_row)
+        .collect())
 }
 
-fn from_row(row: &SqliteRow) -> Result<PayoutRecord, StoreError> {
+fn month_line_from_row(r: &impl StoreRow) -> Result<MonthLine, StoreError> {
+    let t = "statement_lines";
+    let currency = codec::currency(r, t, "currency")?;
+    let money = |c| codec::money(r, t, c, currency);
+    Ok(MonthLine {
+        statement_id: codec::get(r, t, "statement_id")?,
+        event: codec::get(r, t, "event")?,
+        amount: money("amount")?,
+        total_fees: money("total_fees")?,
+        vat: money("vat")?,
+        payable: money("payable")?,
+    })
+}
+
+fn link_from_row(r: &impl StoreRow) -> Result<PayoutLink, StoreError> {
+    Ok(PayoutLink {
+        payout: codec::get(r, LINKS, "payout")?,
+        statement_id: codec::get(r, LINKS, "statement_id")?,
+        statement: codec::get(r, LINKS, "statement")?,
+    })
+}
+
+fn from_row(row: &impl StoreRow) -> Result<PayoutRecord, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     let bank_row: Option<i64> = codec::get(row, TABLE, "bank_row")?;
     let fee: Decimal = codec::parsed(row, TABLE, "fee_allowance")?;

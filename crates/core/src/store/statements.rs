@@ -1,28 +1,33 @@
 //! Imported settlement statements and their lines (migration 0010), and the ledger's settled
-//! captures and refunds as reconciliation reads them.
+//! captures and refunds as reconciliation reads them ([`moves`]), on SQLite or PostgreSQL.
 //!
 //! Owns `statements` and `statement_lines`. The rules — when a file is a repeat or a revision,
 //! which merchant may be imported, how lines match — live in [`crate::settlement`]; this module
 //! only reads and writes rows.
 //!
-//! Invariants: a statement and all its lines are written in the caller's one transaction; a
-//! (environment, digest) is stored once; revisions of one statement id count up from 1 and
-//! are never overwritten.
+//! Invariants: a statement and all its lines are written in one transaction (the caller's, or
+//! one of its own); a (environment, digest) is stored once; revisions of one statement id count
+//! up from 1 and are never overwritten.
+
+mod moves;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt as _;
 use rust_decimal::Decimal;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row as _, Sqlite};
 
-use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::error::is_unique_violation;
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
+pub use moves::{SettledMove, cached_orders, moves_between, moves_of_orders};
 
 const TABLE: &str = "statements";
 const LINES: &str = "statement_lines";
-/// Rows per multi-row INSERT: 15 parameters each stays far below SQLite's 32,766.
+/// Rows per multi-row INSERT: 15 parameters each, 15,000 in all, below both SQLite's 32,766
+/// and PostgreSQL's 65,535.
 const INSERT_CHUNK: usize = 1_000;
+/// Columns of one statement line in the INSERT.
+const LINE_COLUMNS: usize = 15;
 /// Order ids per `IN (…)` list.
 const ID_CHUNK: usize = 500;
 
@@ -89,20 +94,6 @@ pub struct LineElsewhere {
     pub line: LineRecord,
 }
 
-/// A succeeded capture or refund, with its order's reference, as reconciliation reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SettledMove {
-    pub ledger_id: i64,
-    pub order_id: String,
-    pub order_reference_id: Option<String>,
-    /// `capture` or `refund`.
-    pub kind: String,
-    pub gateway_id: Option<String>,
-    /// Positive, as the ledger keeps it.
-    pub amount: Money,
-    pub occurred_at: DateTime<Utc>,
-}
-
 /// The statement of `env` whose file had `digest`.
 ///
 /// # Errors
@@ -114,7 +105,7 @@ pub async fn by_digest<'c>(
 ) -> Result<Option<StatementRecord>, StoreError> {
     one(
         db,
-        "SELECT * FROM statements WHERE environment = ? AND digest = ?",
+        "SELECT * FROM statements WHERE environment = $1 AND digest = $2",
         env,
         digest,
     )
@@ -130,7 +121,7 @@ pub async fn latest<'c>(
     env: Environment,
     statement_id: &str,
 ) -> Result<Option<StatementRecord>, StoreError> {
-    let sql = "SELECT * FROM statements WHERE environment = ? AND statement_id = ?
+    let sql = "SELECT * FROM statements WHERE environment = $1 AND statement_id = $2
                ORDER BY revision DESC LIMIT 1";
     one(db, sql, env, statement_id).await
 }
@@ -144,17 +135,17 @@ pub async fn get<'c>(
     env: Environment,
     id: i64,
 ) -> Result<Option<StatementRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get statement"))?;
-    let row = sqlx::query("SELECT * FROM statements WHERE environment = ? AND id = ?")
+    let context = "get statement";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM statements WHERE environment = $1 AND id = $2")
         .bind(env.as_str())
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("get statement"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
 async fn one<'c>(
@@ -163,20 +154,21 @@ async fn one<'c>(
     env: Environment,
     key: &str,
 ) -> Result<Option<StatementRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get statement"))?;
-    let row = sqlx::query(sql)
+    let context = "get statement";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(sql)
         .bind(env.as_str())
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("get statement"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
-/// Every statement of `env`, every revision, newest period first.
+/// Every statement of `env`, every revision, newest period first (statement ids in byte order
+/// on both backends).
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
@@ -184,44 +176,54 @@ pub async fn list<'c>(
     db: impl Db<'c>,
     env: Environment,
 ) -> Result<Vec<StatementRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
+    let context = "list statements";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    // PostgreSQL orders text by the database's locale, SQLite by bytes: "C" is bytes there
+    // (and a collation SQLite does not know).
+    let sql = if conn.is_postgres() {
+        "SELECT * FROM statements WHERE environment = $1
+         ORDER BY period_end DESC, statement_id COLLATE \"C\" DESC, revision DESC"
+    } else {
+        "SELECT * FROM statements WHERE environment = $1
+         ORDER BY period_end DESC, statement_id DESC, revision DESC"
+    };
+    on_conn!(conn, c => sqlx::query(sql)
+        .bind(env.as_str())
+        .fetch_all(c)
         .await
-        .map_err(StoreError::query("list statements"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM statements WHERE environment = ?
-         ORDER BY period_end DESC, statement_id DESC, revision DESC",
-    )
-    .bind(env.as_str())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::query("list statements"))?;
-    rows.iter().map(from_row).collect()
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
-/// Writes a statement (its `id` is ignored) and its lines; returns the new row id.
+/// Writes a statement (its `id` is ignored) and its lines, all or nothing; returns the new row
+/// id. Inside the caller's transaction it is a savepoint, so a refusal leaves that transaction
+/// usable (PostgreSQL would otherwise abort it).
 ///
 /// # Errors
-/// [`StoreError::Conflict`]-like query errors when the digest or revision exists;
-/// [`StoreError::Query`].
+/// [`StoreError::Conflict`] when the digest, or this revision of the statement id, is stored
+/// already in `s.environment`; [`StoreError::Query`].
 pub async fn insert<'c>(
     db: impl Db<'c>,
     s: &StatementRecord,
     lines: &[LineRecord],
 ) -> Result<i64, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
+    let context = "insert statement";
+    let stated = stated_json(&s.stated_totals)?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = super::begin_write_on(&mut conn)
         .await
-        .map_err(StoreError::query("insert statement"))?;
-    let id: i64 = sqlx::query_scalar(
+        .map_err(StoreError::query(context))?;
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO statements (environment, statement_id, revision, digest, merchant_id,
             statement_date, period_start, period_end, time_zone, vat_percent, file_name,
             line_count, imported_at, imported_by, stated_totals)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(s.environment.as_str())
     .bind(&s.statement_id)
-    .bind(s.revision)
+    .bind(i64::from(s.revision))
     .bind(&s.digest)
     .bind(&s.merchant_id)
     .bind(&s.statement_date)
@@ -230,41 +232,55 @@ pub async fn insert<'c>(
     .bind(&s.time_zone)
     .bind(s.vat_percent.to_string())
     .bind(&s.file_name)
-    .bind(s.line_count)
+    .bind(i64::from(s.line_count))
     .bind(ts(s.imported_at))
     .bind(&s.imported_by)
-    .bind(stated_json(&s.stated_totals)?)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query("insert statement"))?;
+    .bind(&stated)
+    .fetch_one(c)
+    .await)
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict(format!(
+                "statement {} revision {} or a file with digest {} is imported already",
+                s.statement_id, s.revision, s.digest
+            ))
+        } else {
+            StoreError::query(context)(e)
+        }
+    })?;
     for chunk in lines.chunks(INSERT_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        // Only generated `$N` placeholders are spliced in; every value is bound.
+        let sql = format!(
             "INSERT INTO statement_lines (statement, row_no, transaction_date, tamara_order_id,
                 merchant_order_id, event, currency, amount, fixed_fees, variable_fee_percent,
-                variable_fees, total_fees, vat, payable, instalments) ",
+                variable_fees, total_fees, vat, payable, instalments) VALUES {}",
+            value_rows(chunk.len(), LINE_COLUMNS)
         );
-        q.push_values(chunk, |mut b, l| {
-            b.push_bind(id)
-                .push_bind(l.row)
-                .push_bind(l.transaction_date.to_string())
-                .push_bind(l.tamara_order_id.clone())
-                .push_bind(l.merchant_order_id.clone())
-                .push_bind(l.event.clone())
-                .push_bind(l.amount.currency().code())
-                .push_bind(l.amount.amount_text())
-                .push_bind(l.fixed_fees.amount_text())
-                .push_bind(l.variable_fee_percent.map(|p| p.to_string()))
-                .push_bind(l.variable_fees.amount_text())
-                .push_bind(l.total_fees.amount_text())
-                .push_bind(l.vat.amount_text())
-                .push_bind(l.payable.amount_text())
-                .push_bind(l.instalments);
-        });
-        q.build()
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::query("insert statement lines"))?;
+        on_conn!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for l in chunk {
+                q = q
+                    .bind(id)
+                    .bind(i64::from(l.row))
+                    .bind(l.transaction_date.to_string())
+                    .bind(l.tamara_order_id.as_str())
+                    .bind(l.merchant_order_id.as_deref())
+                    .bind(l.event.as_str())
+                    .bind(l.amount.currency().code())
+                    .bind(l.amount.amount_text())
+                    .bind(l.fixed_fees.amount_text())
+                    .bind(l.variable_fee_percent.map(|p| p.to_string()))
+                    .bind(l.variable_fees.amount_text())
+                    .bind(l.total_fees.amount_text())
+                    .bind(l.vat.amount_text())
+                    .bind(l.payable.amount_text())
+                    .bind(l.instalments.map(i64::from));
+            }
+            q.execute(c).await.map(|_| ())
+        })
+        .map_err(StoreError::query("insert statement lines"))?;
     }
+    tx.commit().await.map_err(StoreError::query(context))?;
     Ok(id)
 }
 
@@ -273,24 +289,21 @@ pub async fn insert<'c>(
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn lines<'c>(db: impl Db<'c>, statement: i64) -> Result<Vec<LineRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("statement lines"))?;
+    let context = "statement lines";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     // Streamed: each row is decoded as it arrives, so a large statement never holds
     // its raw rows and its decoded lines at once.
-    let mut out = Vec::new();
-    let mut rows = sqlx::query("SELECT * FROM statement_lines WHERE statement = ? ORDER BY row_no")
-        .bind(statement)
-        .fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::query("statement lines"))?
-    {
-        out.push(line_from_row(&row)?);
-    }
-    Ok(out)
+    on_conn!(conn, c => {
+        let mut out = Vec::new();
+        let mut rows =
+            sqlx::query("SELECT * FROM statement_lines WHERE statement = $1 ORDER BY row_no")
+                .bind(statement)
+                .fetch(c);
+        while let Some(row) = rows.try_next().await.map_err(StoreError::query(context))? {
+            out.push(line_from_row(&row)?);
+        }
+        Ok(out)
+    })
 }
 
 /// Lines about `order_ids` in the newest revision of every statement of `env` but `except`.
@@ -303,169 +316,63 @@ pub async fn lines_elsewhere<'c>(
     order_ids: &[&str],
     except: Option<i64>,
 ) -> Result<Vec<LineElsewhere>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("lines elsewhere"))?;
+    let context = "lines elsewhere";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let mut out = Vec::new();
     for chunk in order_ids.chunks(ID_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        // Only generated `$N` placeholders are spliced in; every value is bound.
+        let sql = format!(
             "SELECT s.id AS statement_row, s.statement_id AS statement_text, l.*
              FROM statement_lines l JOIN statements s ON s.id = l.statement
-             WHERE s.environment = ",
+             WHERE s.environment = $1 AND s.id <> $2
+               AND s.revision = (SELECT MAX(revision) FROM statements t
+                   WHERE t.environment = s.environment AND t.statement_id = s.statement_id)
+               AND l.tamara_order_id IN ({})
+             ORDER BY s.id, l.row_no",
+            placeholders(3, chunk.len())
         );
-        q.push_bind(env.as_str());
-        q.push(" AND s.id <> ").push_bind(except.unwrap_or(-1));
-        q.push(
-            " AND s.revision = (SELECT MAX(revision) FROM statements t
-               WHERE t.environment = s.environment AND t.statement_id = s.statement_id)
-             AND l.tamara_order_id IN (",
-        );
-        let mut ids = q.separated(", ");
-        for id in chunk {
-            ids.push_bind(*id);
-        }
-        q.push(") ORDER BY s.id, l.row_no");
-        let rows = q
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::query("lines elsewhere"))?;
-        for row in &rows {
-            out.push(LineElsewhere {
-                statement: codec::get(row, LINES, "statement_row")?,
-                statement_id: codec::get(row, LINES, "statement_text")?,
-                line: line_from_row(row)?,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Succeeded captures and refunds of `env` on `order_ids`, whenever they happened.
-///
-/// # Errors
-/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
-pub async fn moves_of_orders<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-    order_ids: &[&str],
-) -> Result<Vec<SettledMove>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("settled moves"))?;
-    let mut out = Vec::new();
-    for chunk in order_ids.chunks(ID_CHUNK) {
-        let mut q = moves_query(env);
-        q.push(" AND l.order_id IN (");
-        let mut ids = q.separated(", ");
-        for id in chunk {
-            ids.push_bind(*id);
-        }
-        q.push(") ORDER BY l.occurred_at, l.id");
-        let rows = q
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::query("settled moves"))?;
-        for row in &rows {
-            out.push(move_from_row(row)?);
-        }
-    }
-    Ok(out)
-}
-
-/// Succeeded captures and refunds of `env` with `from <= occurred_at < to`.
-///
-/// # Errors
-/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
-pub async fn moves_between<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<SettledMove>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("settled moves"))?;
-    let mut q = moves_query(env);
-    q.push(" AND l.occurred_at >= ").push_bind(ts(from));
-    q.push(" AND l.occurred_at < ").push_bind(ts(to));
-    q.push(" ORDER BY l.occurred_at, l.id");
-    let mut out = Vec::new();
-    let mut rows = q.build().fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::query("settled moves"))?
-    {
-        out.push(move_from_row(&row)?);
-    }
-    Ok(out)
-}
-
-/// Which of `order_ids` the cache holds in `env`.
-///
-/// # Errors
-/// [`StoreError::Query`].
-pub async fn cached_orders<'c>(
-    db: impl Db<'c>,
-    env: Environment,
-    order_ids: &[&str],
-) -> Result<std::collections::HashSet<String>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("cached orders"))?;
-    let mut out = std::collections::HashSet::new();
-    for chunk in order_ids.chunks(ID_CHUNK) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT order_id FROM orders WHERE environment = ");
-        q.push_bind(env.as_str()).push(" AND order_id IN (");
-        let mut ids = q.separated(", ");
-        for id in chunk {
-            ids.push_bind(*id);
-        }
-        q.push(")");
-        let found: Vec<String> = q
-            .build_query_scalar()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::query("cached orders"))?;
+        let found: Vec<LineElsewhere> = on_conn!(conn, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(env.as_str())
+                .bind(except.unwrap_or(-1));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c)
+                .await
+                .map_err(StoreError::query(context))?
+                .iter()
+                .map(|row| {
+                    Ok(LineElsewhere {
+                        statement: codec::get(row, LINES, "statement_row")?,
+                        statement_id: codec::get(row, LINES, "statement_text")?,
+                        line: line_from_row(row)?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()
+        })?;
         out.extend(found);
     }
     Ok(out)
 }
 
-fn moves_query(env: Environment) -> QueryBuilder<Sqlite> {
-    let mut q = QueryBuilder::new(
-        "SELECT l.id, l.order_id, o.order_reference_id, l.kind, l.gateway_id, l.currency,
-                l.amount, l.occurred_at
-         FROM ledger_entries l
-         LEFT JOIN orders o ON o.environment = l.environment AND o.order_id = l.order_id
-         WHERE l.kind IN ('capture', 'refund') AND l.state = 'succeeded' AND l.environment = ",
-    );
-    q.push_bind(env.as_str());
-    q
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn move_from_row(row: &SqliteRow) -> Result<SettledMove, StoreError> {
-    let t = "ledger_entries";
-    let currency = codec::currency(row, t, "currency")?;
-    Ok(SettledMove {
-        ledger_id: codec::get(row, t, "id")?,
-        order_id: codec::get(row, t, "order_id")?,
-        order_reference_id: codec::get(row, t, "order_reference_id")?,
-        kind: codec::get(row, t, "kind")?,
-        gateway_id: codec::get(row, t, "gateway_id")?,
-        amount: codec::money(row, t, "amount", currency)?,
-        occurred_at: codec::time(row, t, "occurred_at")?,
-    })
+/// `($1, …, $width), ($width+1, …), …` for `rows` rows of a multi-row INSERT.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn from_row(row: &SqliteRow) -> Result<StatementRecord, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<StatementRecord, StoreError> {
     let revision: i64 = codec::get(row, TABLE, "revision")?;
     let line_count: i64 = codec::get(row, TABLE, "line_count")?;
     Ok(StatementRecord {
@@ -502,13 +409,11 @@ fn stated_json(totals: &[StatedTotals]) -> Result<Option<String>, StoreError> {
         .map_err(|e| StoreError::corrupt(TABLE, "stated_totals", e))
 }
 
-fn line_from_row(row: &SqliteRow) -> Result<LineRecord, StoreError> {
+fn line_from_row(row: &impl StoreRow) -> Result<LineRecord, StoreError> {
     let currency: Currency = codec::currency(row, LINES, "currency")?;
     let money = |c| codec::money(row, LINES, c, currency);
     let row_no: i64 = codec::get(row, LINES, "row_no")?;
-    let instalments: Option<i64> = row
-        .try_get("instalments")
-        .map_err(|e| StoreError::corrupt(LINES, "instalments", e))?;
+    let instalments: Option<i64> = codec::get(row, LINES, "instalments")?;
     Ok(LineRecord {
         row: u32::try_from(row_no).map_err(|e| StoreError::corrupt(LINES, "row_no", e))?,
         transaction_date: codec::parsed(row, LINES, "transaction_date")?,

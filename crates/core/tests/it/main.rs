@@ -40,6 +40,7 @@ mod store_ledger;
 mod store_order_list;
 mod store_orders;
 mod store_schema;
+mod store_statements;
 mod store_team;
 mod team_api;
 mod views_lists_trust;
