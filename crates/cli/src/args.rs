@@ -49,8 +49,12 @@ pub enum Command {
     Status,
     /// Re-read every open order from Tamara now (one reconciler sweep) and print the report.
     Reconcile,
-    /// Headless service: webhook receiver, inbox processor and checkout redirect pages.
+    /// Headless service: webhook receiver, inbox processor and checkout redirect pages; with
+    /// `--database postgres://…`, the team server (the team API under /api/v1).
     Serve(crate::serve::ServeArgs),
+    /// The team server's people and personal tokens (on the server's host).
+    #[command(subcommand)]
+    Team(crate::team::TeamCommand),
     /// The go-live checklist: evidence, manual marks, sign-off report.
     Checklist(crate::checklist::ChecklistArgs),
     /// Authorise an approved order (money move; production needs --confirm).

@@ -23,6 +23,7 @@ mod resolve;
 mod serve;
 mod settlement;
 mod status;
+mod team;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -156,6 +157,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         let out = output::Output { json: cli.json };
         return credentials::run(config, explicit, &out, c).await;
     }
+    if let Command::Serve(a) = &cli.command
+        && let Some(url) = &a.database
+    {
+        config.database_url = Some(
+            mizan_core::config::DatabaseUrl::parse(url)
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        );
+    }
     credentials::fill_active(&mut config, &cli.command).await;
     let resilience = mizan_core::gateway::ResilienceConfig::from_lookup(|k| std::env::var(k).ok())?;
     let console = Console::open(config).await?.with_resilience(resilience);
@@ -173,6 +182,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status => status::status(&console, &out).await,
         Command::Reconcile => status::reconcile(&console, &out).await,
         Command::Serve(_) => Ok(()),
+        Command::Team(c) => team::run(&console, &out, c).await,
         Command::Checklist(a) => checklist::run(&console, &out, a).await,
         Command::Authorise(a) => moves::authorise(&console, &out, a).await,
         Command::Capture(a) => moves::capture(&console, &out, a).await,

@@ -14,6 +14,8 @@ use std::time::Duration;
 use clap::Args;
 use mizan_core::Console;
 use mizan_core::service::{RunningService, ServiceConfig};
+use mizan_core::team::{ApprovalPolicy, TokenHasher};
+use mizan_core::team_api::{self, TeamApi};
 use mizan_core::webhooks::WEBHOOK_PATH;
 
 use crate::CliError;
@@ -39,6 +41,11 @@ pub struct ServeArgs {
     /// Do not run the reconciler (receiver and processor only).
     #[arg(long)]
     pub no_reconcile: bool,
+    /// Run as the team server on this PostgreSQL database (`postgres://…`; the password is
+    /// better kept in MIZAN_DATABASE_URL, out of the process list): the team API is served
+    /// under /api/v1.
+    #[arg(long)]
+    pub database: Option<String>,
 }
 
 fn failed(code: mizan_core::ErrorCode) -> impl FnOnce(std::io::Error) -> CliError {
@@ -64,10 +71,20 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         _ => None,
     };
     let guarded = audit_keys.is_some();
+    // On PostgreSQL this is the team server: the team API beside the receiver.
+    let team = console.store().is_postgres().then(|| {
+        team_api::router(TeamApi::new(
+            console.clone(),
+            ApprovalPolicy::default(),
+            TokenHasher::default(),
+        ))
+    });
+    let serving_team = team.is_some();
     let config = ServiceConfig {
         reconcile_every: (!args.no_reconcile).then(|| Duration::from_secs(args.reconcile_every)),
         reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
         audit_keys,
+        extra_routes: team,
         ..ServiceConfig::default()
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
@@ -78,6 +95,12 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         console.environment(),
         service.addr()
     );
+    if serving_team {
+        println!(
+            "mizan: team API on http://{}/api/v1 (people: `mizan team add-user`)",
+            service.addr()
+        );
+    }
     if !guarded {
         println!("mizan: no {KEY_FILE_VAR}; audit checkpoints are left to `mizan audit verify`");
     }

@@ -94,6 +94,39 @@ pub struct ConsoleConfig {
     /// Refused deliveries per 10 minutes at which the console alerts
     /// (`MIZAN_REJECTION_ALERT_PER_10_MIN`, default 50; a saved setting wins).
     pub rejection_alert: u32,
+    /// A team server's PostgreSQL database (`MIZAN_DATABASE_URL`, or `mizan serve
+    /// --database`); None: the SQLite file in the data directory.
+    pub database_url: Option<DatabaseUrl>,
+}
+
+/// A `postgres://` URL, which may hold a password: shown without it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// `url` if it names PostgreSQL.
+    ///
+    /// # Errors
+    /// [`ConfigError::BadDatabaseUrl`] for anything but `postgres://` or `postgresql://`.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, ConfigError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl(url.to_owned()))
+        } else {
+            Err(ConfigError::BadDatabaseUrl)
+        }
+    }
+
+    /// The URL itself, password included: for connecting only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(postgres://…)")
+    }
 }
 
 /// Refused deliveries per 10 minutes at which the console alerts, unless configured.
@@ -156,6 +189,8 @@ pub enum ConfigError {
     BadRetention { var: String, value: String },
     #[error("{var} is {value:?}; expected a whole number, at least 1")]
     BadCount { var: String, value: String },
+    #[error("MIZAN_DATABASE_URL / --database must be a postgres:// URL")]
+    BadDatabaseUrl,
     #[error("no data directory: set MIZAN_DATA_DIR or --data-dir (HOME is not set either)")]
     NoDataDir,
 }
@@ -191,6 +226,9 @@ impl ConsoleConfig {
                 .or_else(|| get("USERNAME"))
                 .unwrap_or_else(|| "unknown".to_owned()),
             retention: Retention::from_vars(&get)?,
+            database_url: get("MIZAN_DATABASE_URL")
+                .map(|u| DatabaseUrl::parse(&u))
+                .transpose()?,
             rejection_alert: match get("MIZAN_REJECTION_ALERT_PER_10_MIN") {
                 None => DEFAULT_REJECTION_ALERT,
                 Some(v) => {

@@ -44,7 +44,10 @@ impl Context {
             path: config.data_dir.display().to_string(),
             reason: e.to_string(),
         })?;
-        let store = Store::open_with(&config.database_path(), options).await?;
+        let store = match &config.database_url {
+            Some(url) => Store::connect_postgres(url.expose()).await?,
+            None => Store::open_with(&config.database_path(), options).await?,
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Ok(Context {
             config,

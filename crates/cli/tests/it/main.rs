@@ -25,5 +25,6 @@ mod moves_support;
 mod serve_kill;
 mod settlement_cli;
 mod settlement_payouts_cli;
+mod team_server_cli;
 mod webhook_tools;
 mod webhooks_cli;

@@ -1,0 +1,139 @@
+//! The team server as an operator runs it: `mizan team add-user` on the server's database makes
+//! the first admin and prints a token; `mizan serve --database postgres://…` serves the team
+//! API; the admin adds a colleague through it; SIGTERM stops it with status 0. On a real
+//! PostgreSQL cluster.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use mizan_pgtest::TempCluster;
+use serde_json::{Value, json};
+
+use crate::common::{free_port, terminate, wait_listening};
+
+fn mizan(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mizan"));
+    c.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MIZAN_DATA_DIR", dir)
+        .env("MIZAN_DATABASE_URL", url)
+        .env("MIZAN_OPERATOR", "ops")
+        .env("MIZAN_SANDBOX_API_TOKEN", "team-test-api-token-0001")
+        .env(
+            "MIZAN_SANDBOX_NOTIFICATION_TOKEN",
+            "team-test-notification-token-0001",
+        );
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api() {
+    let Some(cluster) = TempCluster::shared().unwrap() else {
+        eprintln!("PostgreSQL is not installed: skipped");
+        return;
+    };
+    let url = cluster.create_database("team_cli").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let bad = mizan(
+        dir.path(),
+        &url,
+        &["team", "add-user", "root", "--role", "owner"],
+    )
+    .output()
+    .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+    let made = mizan(
+        dir.path(),
+        &url,
+        &["--json", "team", "add-user", "root", "--role", "admin"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let made: Value = serde_json::from_slice(&made.stdout).unwrap();
+    let token = made["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("mzn_"));
+
+    let port = free_port();
+    let mut serve = mizan(
+        dir.path(),
+        &url,
+        &[
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--no-reconcile",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let stdout = serve.stdout.take().unwrap();
+    let said = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("team API on"))
+    });
+    wait_listening(port).await;
+    assert!(
+        said.join().unwrap().is_some(),
+        "serve announces the team API"
+    );
+
+    let http = reqwest::Client::new();
+    let api = format!("http://127.0.0.1:{port}/api/v1");
+    let me: Value = http
+        .get(format!("{api}/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("root"), Some("admin"))
+    );
+    let r = http
+        .post(format!("{api}/users"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "sara", "role": "finance"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let sara: Value = r.json().await.unwrap();
+    let sara_token = sara["token"].as_str().unwrap();
+    let r = http
+        .post(format!("{api}/users"))
+        .bearer_auth(sara_token)
+        .json(&json!({"name": "eve", "role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "finance may not add people");
+
+    let status = terminate(&mut serve);
+    assert!(status.success(), "{status:?}");
+    let listed = mizan(dir.path(), &url, &["team", "users"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("root") && listed.contains("sara") && !listed.contains("eve"),
+        "{listed}"
+    );
+}
