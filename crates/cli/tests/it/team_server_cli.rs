@@ -80,15 +80,18 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
     .spawn()
     .unwrap();
     let stdout = serve.stdout.take().unwrap();
-    let said = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("team API on"))
+    // Keep reading to the end: a closed pipe would fail the server's next line.
+    let (said_tx, said) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("team API on") {
+                let _ = said_tx.send(());
+            }
+        }
     });
     wait_listening(port).await;
     assert!(
-        said.join().unwrap().is_some(),
+        said.recv_timeout(Duration::from_secs(10)).is_ok(),
         "serve announces the team API"
     );
 
