@@ -40,6 +40,7 @@ mod store_ledger;
 mod store_ledger_settlement;
 mod store_order_list;
 mod store_orders;
+mod store_registrations_disputes;
 mod store_schema;
 mod views_lists_trust;
 mod views_misc;
