@@ -1,5 +1,6 @@
-//! The settlement export's query and the checklist's evidence on each backend: the same rows,
-//! the same statement lines matched, the same cells.
+//! The settlement export's query (the same rows, statement lines and cells on both backends),
+//! the checklist's evidence, and the ledger under concurrent and nested transactions, on each
+//! backend.
 
 // Test helpers outside #[test] fns panic on setup failure by design.
 #![allow(clippy::unwrap_used)]
@@ -284,5 +285,63 @@ async fn a_refused_move_inside_a_transaction_leaves_the_transaction_usable() {
         assert_eq!(stored.len(), 1, "{}", b.name);
         assert_eq!(stored[0].gateway_id.as_deref(), Some("cap-a"));
         assert_eq!(b.scalar("SELECT COUNT(*) FROM ledger_entries").await, 1);
+    }
+}
+
+/// Writers racing each other (a money move settling while the webhook processor writes) wait
+/// for the write lock instead of failing with "database is locked" (SQLite's `BEGIN
+/// IMMEDIATE`, PostgreSQL's store-wide advisory lock), and a caller's read-then-write in one
+/// transaction is never interleaved with another's: a retried move is started once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_wait_for_the_lock_instead_of_failing() {
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        with_order(&store, Sandbox, "o-1").await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let p = pending(Sandbox, "o-1", &format!("race-{i}"), "1");
+                let entry = ledger::record_pending(&store, &p, chrono::Utc::now()).await?;
+                // Read-then-write inside one transaction, as mark_succeeded does.
+                ledger::mark_succeeded(
+                    &store,
+                    entry.id,
+                    &format!("cap-race-{i}"),
+                    chrono::Utc::now(),
+                )
+                .await?;
+                // And a caller's own transaction spanning a read and a write: start the retried
+                // move only if no entry holds its reference yet.
+                let mut tx = store.begin().await?;
+                assert!(ledger::get(&mut tx, entry.id).await?.is_some());
+                let retry = format!("retry-{}", i % 5);
+                if ledger::by_idempotency_ref(&mut tx, Sandbox, &retry)
+                    .await?
+                    .is_none()
+                {
+                    ledger::record_pending(
+                        &mut tx,
+                        &pending(Sandbox, "o-1", &retry, "1"),
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                }
+                tx.commit().await.map_err(|source| StoreError::Query {
+                    context: "commit",
+                    source,
+                })?;
+                Ok::<_, StoreError>(())
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            b.scalar("SELECT COUNT(*) FROM ledger_entries").await,
+            45,
+            "40 moves and 5 retried ones, each once"
+        );
     }
 }
