@@ -345,3 +345,42 @@ async fn concurrent_writers_wait_for_the_lock_instead_of_failing() {
         );
     }
 }
+
+/// One gateway transaction is never claimed by two of our moves, nor by another order's.
+#[tokio::test]
+async fn a_gateway_id_settles_one_of_our_moves_only() {
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        with_order(&store, Sandbox, "o-1").await;
+        with_order(&store, Sandbox, "o-2").await;
+        let first = ledger::record_pending(&store, &pending(Sandbox, "o-1", "a", "1"), t0())
+            .await
+            .unwrap();
+        let second = ledger::record_pending(&store, &pending(Sandbox, "o-1", "b", "1"), t0())
+            .await
+            .unwrap();
+        ledger::mark_succeeded(&store, first.id, "cap-1", t0())
+            .await
+            .unwrap();
+        let err = ledger::mark_succeeded(&store, second.id, "cap-1", t0())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "store_conflict", "{}: {err:?}", b.name);
+        ledger::upsert_observed(&store, &observed(Sandbox, "o-2", "cap-2", t0()), t0())
+            .await
+            .unwrap();
+        let err = ledger::mark_succeeded(&store, second.id, "cap-2", t0())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "store_conflict", "another order's capture");
+        let again = ledger::get(&store, second.id).await.unwrap().unwrap();
+        assert_eq!(
+            (again.state, again.gateway_id),
+            (LedgerState::Pending, None),
+            "{}: a refused settle changes nothing",
+            b.name
+        );
+        assert_eq!(b.scalar("SELECT COUNT(*) FROM ledger_entries").await, 3);
+    }
+}
