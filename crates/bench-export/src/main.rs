@@ -236,18 +236,18 @@ fn sqlite3_query() -> String {
         .split_once("FROM ledger_entries")
         .map(|(_, rest)| rest)
         .unwrap_or_default()
-        .replacen("l.environment = ?", "l.environment = 'sandbox'", 1)
+        .replacen("l.environment = $1", "l.environment = 'sandbox'", 1)
         .replacen(
-            "l.occurred_at >= ?",
+            "l.occurred_at >= $2",
             "l.occurred_at >= '2023-12-30T21:00:00.000000000Z'",
             1,
         )
         .replacen(
-            "l.occurred_at < ?",
+            "l.occurred_at < $3",
             "l.occurred_at < '2026-01-01T21:00:00.000000000Z'",
             1,
         )
-        .replacen("(?, ?, ?)", "('succeeded', 'succeeded', 'succeeded')", 1);
+        .replacen("($4, $5, $6)", "('succeeded', 'succeeded', 'succeeded')", 1);
     format!(
         "SELECT l.environment, o.order_reference_id, o.order_number, l.order_id AS tamara_order_id,
             l.kind AS transaction_type, l.gateway_id AS transaction_id,

@@ -9,10 +9,9 @@
 //! a dispute event at most once ([`insert_event`] answers false for a repeat).
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
 
-use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "disputes";
@@ -63,15 +62,13 @@ pub struct DisputeEventRecord {
 /// # Errors
 /// [`StoreError::Query`].
 pub async fn upsert<'c>(db: impl Db<'c>, d: &DisputeRecord) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("upsert dispute"))?;
-    sqlx::query(
+    let context = "upsert dispute";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
         "INSERT INTO disputes (environment, dispute_id, order_id, order_reference_id, status,
             amount, currency, opened_at, closed_at, awaiting_since, last_event, source, raw_json,
             updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (environment, dispute_id) DO UPDATE SET
             order_id = excluded.order_id,
             order_reference_id = excluded.order_reference_id,
@@ -100,10 +97,10 @@ pub async fn upsert<'c>(db: impl Db<'c>, d: &DisputeRecord) -> Result<(), StoreE
     .bind(&d.source)
     .bind(&d.raw_json)
     .bind(ts(d.updated_at))
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("upsert dispute"))?;
-    Ok(())
+    .map(|_| ()))
+    .map_err(StoreError::query(context))
 }
 
 /// The dispute `dispute_id` of `env`.
@@ -115,17 +112,19 @@ pub async fn get<'c>(
     env: Environment,
     dispute_id: &str,
 ) -> Result<Option<DisputeRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get dispute"))?;
-    let row = sqlx::query("SELECT * FROM disputes WHERE environment = ? AND dispute_id = ?")
-        .bind(env.as_str())
-        .bind(dispute_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::query("get dispute"))?;
-    row.as_ref().map(from_row).transpose()
+    let context = "get dispute";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM disputes WHERE environment = $1 AND dispute_id = $2",
+    )
+    .bind(env.as_str())
+    .bind(dispute_id)
+    .fetch_optional(c)
+    .await
+    .map_err(StoreError::query(context))?
+    .as_ref()
+    .map(from_row)
+    .transpose())
 }
 
 /// Disputes of `env` (of one order when `order_id` is given), most recently opened first.
@@ -137,24 +136,23 @@ pub async fn list<'c>(
     env: Environment,
     order_id: Option<&str>,
 ) -> Result<Vec<DisputeRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list disputes"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM disputes WHERE environment = ? AND (? IS NULL OR order_id = ?)
+    let context = "list disputes";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM disputes WHERE environment = $1 AND ($2 IS NULL OR order_id = $2)
          ORDER BY COALESCE(opened_at, updated_at) DESC, dispute_id DESC",
     )
     .bind(env.as_str())
     .bind(order_id)
-    .bind(order_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list disputes"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
-fn from_row(row: &SqliteRow) -> Result<DisputeRecord, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<DisputeRecord, StoreError> {
     let currency: Option<Currency> = codec::parsed_opt(row, TABLE, "currency")?;
     let amount = match currency {
         Some(c) => codec::money_opt(row, TABLE, "amount", c)?,
@@ -182,14 +180,13 @@ fn from_row(row: &SqliteRow) -> Result<DisputeRecord, StoreError> {
 /// # Errors
 /// [`StoreError::Query`].
 pub async fn insert_event<'c>(db: impl Db<'c>, e: &DisputeEventRecord) -> Result<bool, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("insert dispute event"))?;
-    let done = sqlx::query(
+    let context = "insert dispute event";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    // `recognised` binds as a bool: 0/1 on SQLite, a BOOLEAN column on PostgreSQL.
+    let rows = on_conn!(conn, c => sqlx::query(
         "INSERT INTO dispute_events (environment, delivery_id, event_type, order_id, dispute_id,
             status, recognised, received_at, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (environment, delivery_id) DO NOTHING",
     )
     .bind(e.environment.as_str())
@@ -201,10 +198,11 @@ pub async fn insert_event<'c>(db: impl Db<'c>, e: &DisputeEventRecord) -> Result
     .bind(e.recognised)
     .bind(ts(e.received_at))
     .bind(&e.body)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("insert dispute event"))?;
-    Ok(done.rows_affected() == 1)
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    Ok(rows == 1)
 }
 
 /// Forgets that a delivery was recorded (a replay records it again).
@@ -216,17 +214,17 @@ pub async fn release_event<'c>(
     env: Environment,
     delivery_id: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("release dispute event"))?;
-    sqlx::query("DELETE FROM dispute_events WHERE environment = ? AND delivery_id = ?")
-        .bind(env.as_str())
-        .bind(delivery_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("release dispute event"))?;
-    Ok(())
+    let context = "release dispute event";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "DELETE FROM dispute_events WHERE environment = $1 AND delivery_id = $2",
+    )
+    .bind(env.as_str())
+    .bind(delivery_id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .map_err(StoreError::query(context))
 }
 
 /// Which dispute events to read.
@@ -248,31 +246,30 @@ pub async fn events<'c>(
     scope: EventScope<'_>,
     limit: u32,
 ) -> Result<Vec<DisputeEventRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list dispute events"))?;
+    let context = "list dispute events";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let (order, unmatched) = match scope {
         EventScope::Order(o) => (Some(o), false),
         EventScope::Unmatched => (None, true),
     };
-    let rows = sqlx::query(
-        "SELECT * FROM (SELECT * FROM dispute_events WHERE environment = ?
-            AND (? IS NULL OR order_id = ?) AND (NOT ? OR dispute_id IS NULL)
-            ORDER BY id DESC LIMIT ?) ORDER BY id",
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM (SELECT * FROM dispute_events WHERE environment = $1
+            AND ($2 IS NULL OR order_id = $2) AND (NOT $3 OR dispute_id IS NULL)
+            ORDER BY id DESC LIMIT $4) AS newest ORDER BY id",
     )
     .bind(env.as_str())
     .bind(order)
-    .bind(order)
     .bind(unmatched)
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list dispute events"))?;
-    rows.iter().map(event_from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(event_from_row)
+    .collect())
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<DisputeEventRecord, StoreError> {
+fn event_from_row(row: &impl StoreRow) -> Result<DisputeEventRecord, StoreError> {
     Ok(DisputeEventRecord {
         id: codec::get(row, EVENTS, "id")?,
         environment: codec::environment(row, EVENTS)?,

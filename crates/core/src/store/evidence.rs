@@ -5,7 +5,7 @@
 
 use super::ledger::read::from_row;
 use super::ledger::{LedgerEntry, LedgerKind};
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, on_conn};
 
 /// Up to `limit` succeeded moves of `kind` in `env`, oldest first.
 ///
@@ -18,17 +18,19 @@ pub async fn succeeded_moves<'c>(
     limit: u32,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
     let context = "read checklist evidence";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
         "SELECT * FROM ledger_entries
-         WHERE environment = ? AND kind = ? AND state = 'succeeded'
-         ORDER BY occurred_at, id LIMIT ?",
+         WHERE environment = $1 AND kind = $2 AND state = 'succeeded'
+         ORDER BY occurred_at, id LIMIT $3",
     )
     .bind(env.as_str())
     .bind(kind.as_str())
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }

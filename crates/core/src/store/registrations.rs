@@ -7,10 +7,9 @@
 //! Invariant: `headers_json` holds header names with masked values, never a secret.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
 
-use super::codec::{self, text_enum, ts};
-use super::{Db, Environment, StoreError};
+use super::codec::{self, StoreRow, text_enum, ts};
+use super::{Db, Environment, StoreError, on_conn};
 
 const TABLE: &str = "webhook_registrations";
 
@@ -55,14 +54,12 @@ pub struct WebhookRegistration {
 /// # Errors
 /// [`StoreError::Query`].
 pub async fn upsert<'c>(db: impl Db<'c>, reg: &WebhookRegistration) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("upsert registration"))?;
-    sqlx::query(
+    let context = "upsert registration";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
         "INSERT INTO webhook_registrations (environment, webhook_id, url, events_json,
             headers_json, webhook_type, created_at, confirmed_at, confirmed_by, deleted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (environment, webhook_id) DO UPDATE SET
             url = excluded.url,
             events_json = excluded.events_json,
@@ -83,10 +80,10 @@ pub async fn upsert<'c>(db: impl Db<'c>, reg: &WebhookRegistration) -> Result<()
     .bind(reg.confirmed_at.map(ts))
     .bind(reg.confirmed_by.map(ConfirmedBy::as_str))
     .bind(reg.deleted_at.map(ts))
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("upsert registration"))?;
-    Ok(())
+    .map(|_| ()))
+    .map_err(StoreError::query(context))
 }
 
 /// The registration with this id in `env`, deleted or not.
@@ -98,18 +95,19 @@ pub async fn get<'c>(
     env: Environment,
     webhook_id: &str,
 ) -> Result<Option<WebhookRegistration>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get registration"))?;
-    let row =
-        sqlx::query("SELECT * FROM webhook_registrations WHERE environment = ? AND webhook_id = ?")
-            .bind(env.as_str())
-            .bind(webhook_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::query("get registration"))?;
-    row.as_ref().map(from_row).transpose()
+    let context = "get registration";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM webhook_registrations WHERE environment = $1 AND webhook_id = $2",
+    )
+    .bind(env.as_str())
+    .bind(webhook_id)
+    .fetch_optional(c)
+    .await
+    .map_err(StoreError::query(context))?
+    .as_ref()
+    .map(from_row)
+    .transpose())
 }
 
 /// Registrations of `env`, oldest first; deleted ones only when `include_deleted`.
@@ -121,21 +119,21 @@ pub async fn list<'c>(
     env: Environment,
     include_deleted: bool,
 ) -> Result<Vec<WebhookRegistration>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list registrations"))?;
-    let rows = sqlx::query(
+    let context = "list registrations";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
         "SELECT * FROM webhook_registrations
-         WHERE environment = ? AND (deleted_at IS NULL OR ?)
+         WHERE environment = $1 AND (deleted_at IS NULL OR $2)
          ORDER BY created_at, webhook_id",
     )
     .bind(env.as_str())
     .bind(include_deleted)
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list registrations"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Records that the gateway showed this registration back to us.
@@ -149,22 +147,21 @@ pub async fn mark_confirmed<'c>(
     by: ConfirmedBy,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("confirm registration"))?;
-    let done = sqlx::query(
-        "UPDATE webhook_registrations SET confirmed_at = ?, confirmed_by = ?
-         WHERE environment = ? AND webhook_id = ?",
+    let context = "confirm registration";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = on_conn!(conn, c => sqlx::query(
+        "UPDATE webhook_registrations SET confirmed_at = $1, confirmed_by = $2
+         WHERE environment = $3 AND webhook_id = $4",
     )
     .bind(ts(at))
     .bind(by.as_str())
     .bind(env.as_str())
     .bind(webhook_id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("confirm registration"))?;
-    found(done.rows_affected(), env, webhook_id)
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    found(rows, env, webhook_id)
 }
 
 /// Stamps the registration deleted (it was removed at the gateway); the row stays.
@@ -177,20 +174,20 @@ pub async fn mark_deleted<'c>(
     webhook_id: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("delete registration"))?;
-    let done = sqlx::query(
-        "UPDATE webhook_registrations SET deleted_at = ? WHERE environment = ? AND webhook_id = ?",
+    let context = "delete registration";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows = on_conn!(conn, c => sqlx::query(
+        "UPDATE webhook_registrations SET deleted_at = $1
+         WHERE environment = $2 AND webhook_id = $3",
     )
     .bind(ts(at))
     .bind(env.as_str())
     .bind(webhook_id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("delete registration"))?;
-    found(done.rows_affected(), env, webhook_id)
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    found(rows, env, webhook_id)
 }
 
 fn found(rows: u64, env: Environment, webhook_id: &str) -> Result<(), StoreError> {
@@ -204,7 +201,7 @@ fn found(rows: u64, env: Environment, webhook_id: &str) -> Result<(), StoreError
     }
 }
 
-fn from_row(row: &SqliteRow) -> Result<WebhookRegistration, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<WebhookRegistration, StoreError> {
     Ok(WebhookRegistration {
         environment: codec::environment(row, TABLE)?,
         webhook_id: codec::get(row, TABLE, "webhook_id")?,

@@ -21,14 +21,15 @@ use chrono::{DateTime, Utc};
 
 use super::codec::{text_enum, ts};
 use super::error::is_foreign_key_violation;
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, begin_write_on, on_conn};
 use crate::money::Money;
 use read::{fetch_by_id, from_row};
 
 pub use read::{by_idempotency_ref, get, list_for_order, list_in_state, stream_between};
 
 pub use read::{
-    SETTLEMENT_SQL, SettlementLine, SettlementQuery, SettlementView, stream_settlement,
+    SETTLEMENT_SQL, SETTLEMENT_SQL_POSTGRES, SettlementLine, SettlementQuery, SettlementView,
+    stream_settlement,
 };
 
 const TABLE: &str = "ledger_entries";
@@ -193,15 +194,16 @@ pub async fn record_pending<'c>(
 ) -> Result<LedgerEntry, StoreError> {
     let context = "record pending ledger entry";
     let now = ts(now);
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    let inserted: Option<i64> = sqlx::query_scalar(
+    let inserted: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO ledger_entries (environment, order_id, kind, gateway_id, currency, amount,
             state, source, idempotency_ref, actor, comment, occurred_at, recorded_at, updated_at,
             request_summary, error, witness)
-         VALUES (?, ?, ?, NULL, ?, ?, 'pending', 'api', ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+         VALUES ($1, $2, $3, NULL, $4, $5, 'pending', 'api', $6, $7, $8, $9, $10, $10, $11, NULL,
+            $12)
          ON CONFLICT (environment, idempotency_ref) DO NOTHING
          RETURNING id",
     )
@@ -215,27 +217,26 @@ pub async fn record_pending<'c>(
     .bind(&pending.comment)
     .bind(ts(pending.occurred_at))
     .bind(&now)
-    .bind(&now)
     .bind(&pending.request_summary)
     .bind(&pending.witness)
-    .fetch_optional(&mut *tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(|e| missing_order_or(e, pending.environment, &pending.order_id, context))?;
     match inserted {
         Some(id) => {
-            let entry = fetch_by_id(&mut tx, id).await?;
+            let entry = fetch_by_id(tx.backend(), id).await?;
             tx.commit().await.map_err(StoreError::query(context))?;
             Ok(entry)
         }
         None => {
-            let existing =
-                by_idempotency_ref(&mut *tx, pending.environment, &pending.idempotency_ref)
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::Conflict(
-                            "idempotency reference conflict but no entry holds it".to_owned(),
-                        )
-                    })?;
+            let existing = on_conn!(tx, c => {
+                by_idempotency_ref(c, pending.environment, &pending.idempotency_ref).await
+            })?
+            .ok_or_else(|| {
+                StoreError::Conflict(
+                    "idempotency reference conflict but no entry holds it".to_owned(),
+                )
+            })?;
             Err(StoreError::DuplicateIdempotencyRef {
                 existing: Box::new(existing),
             })
@@ -260,52 +261,56 @@ pub async fn mark_succeeded<'c>(
     now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "mark ledger entry succeeded";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    let entry = fetch_by_id(&mut tx, id).await?;
+    let entry = fetch_by_id(tx.backend(), id).await?;
     if entry.state == LedgerState::Succeeded && entry.gateway_id.as_deref() == Some(gateway_id) {
         return Ok(entry);
     }
     check_transition(&entry, LedgerState::Succeeded)?;
-    let twin = sqlx::query(
+    let twin = on_conn!(tx, c => sqlx::query(
         "SELECT * FROM ledger_entries
-         WHERE environment = ? AND kind = ? AND gateway_id = ? AND id <> ?",
+         WHERE environment = $1 AND kind = $2 AND gateway_id = $3 AND id <> $4",
     )
     .bind(entry.environment.as_str())
     .bind(entry.kind.as_str())
     .bind(gateway_id)
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(c)
     .await
-    .map_err(StoreError::query(context))?;
-    if let Some(row) = twin {
-        let twin = from_row(&row)?;
+    .map_err(StoreError::query(context))?
+    .as_ref()
+    .map(from_row)
+    .transpose())?;
+    if let Some(twin) = twin {
         if twin.source == LedgerSource::Api || twin.order_id != entry.order_id {
             return Err(StoreError::Conflict(format!(
                 "gateway {} {gateway_id} is already ledger entry {}",
                 entry.kind, twin.id
             )));
         }
-        sqlx::query("DELETE FROM ledger_entries WHERE id = ?")
+        on_conn!(tx, c => sqlx::query("DELETE FROM ledger_entries WHERE id = $1")
             .bind(twin.id)
-            .execute(&mut *tx)
+            .execute(c)
             .await
-            .map_err(StoreError::query(context))?;
+            .map(|_| ()))
+        .map_err(StoreError::query(context))?;
     }
-    sqlx::query(
-        "UPDATE ledger_entries SET state = 'succeeded', gateway_id = ?, error = NULL,
-            updated_at = ?
-         WHERE id = ?",
+    on_conn!(tx, c => sqlx::query(
+        "UPDATE ledger_entries SET state = 'succeeded', gateway_id = $1, error = NULL,
+            updated_at = $2
+         WHERE id = $3",
     )
     .bind(gateway_id)
     .bind(ts(now))
     .bind(id)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(|_| ()))
     .map_err(StoreError::query(context))?;
-    let entry = fetch_by_id(&mut tx, id).await?;
+    let entry = fetch_by_id(tx.backend(), id).await?;
     tx.commit().await.map_err(StoreError::query(context))?;
     Ok(entry)
 }
@@ -347,21 +352,24 @@ async fn settle<'c>(
     now: DateTime<Utc>,
 ) -> Result<LedgerEntry, StoreError> {
     let context = "settle ledger entry";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    let entry = fetch_by_id(&mut tx, id).await?;
+    let entry = fetch_by_id(tx.backend(), id).await?;
     check_transition(&entry, to)?;
-    sqlx::query("UPDATE ledger_entries SET state = ?, error = ?, updated_at = ? WHERE id = ?")
-        .bind(to.as_str())
-        .bind(error)
-        .bind(ts(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(context))?;
-    let entry = fetch_by_id(&mut tx, id).await?;
+    on_conn!(tx, c => sqlx::query(
+        "UPDATE ledger_entries SET state = $1, error = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(to.as_str())
+    .bind(error)
+    .bind(ts(now))
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .map_err(StoreError::query(context))?;
+    let entry = fetch_by_id(tx.backend(), id).await?;
     tx.commit().await.map_err(StoreError::query(context))?;
     Ok(entry)
 }
@@ -394,15 +402,15 @@ pub async fn upsert_observed<'c>(
 ) -> Result<Observation, StoreError> {
     let context = "record observed ledger entry";
     let now = ts(now);
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    let inserted: Option<i64> = sqlx::query_scalar(
+    let inserted: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO ledger_entries (environment, order_id, kind, gateway_id, currency, amount,
             state, source, idempotency_ref, actor, comment, occurred_at, recorded_at, updated_at,
             request_summary, error)
-         VALUES (?, ?, ?, ?, ?, ?, 'succeeded', ?, NULL, ?, ?, ?, ?, ?, NULL, NULL)
+         VALUES ($1, $2, $3, $4, $5, $6, 'succeeded', $7, NULL, $8, $9, $10, $11, $11, NULL, NULL)
          ON CONFLICT (environment, kind, gateway_id) DO NOTHING
          RETURNING id",
     )
@@ -417,25 +425,22 @@ pub async fn upsert_observed<'c>(
     .bind(&observed.comment)
     .bind(ts(observed.occurred_at))
     .bind(&now)
-    .bind(&now)
-    .fetch_optional(&mut *tx)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(|e| missing_order_or(e, observed.environment, &observed.order_id, context))?;
     let outcome = match inserted {
-        Some(id) => Observation::Inserted(fetch_by_id(&mut tx, id).await?),
-        None => {
-            let row = sqlx::query(
-                "SELECT * FROM ledger_entries
-                 WHERE environment = ? AND kind = ? AND gateway_id = ?",
-            )
-            .bind(observed.environment.as_str())
-            .bind(observed.kind.as_str())
-            .bind(&observed.gateway_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::query(context))?;
-            Observation::AlreadyKnown(from_row(&row)?)
-        }
+        Some(id) => Observation::Inserted(fetch_by_id(tx.backend(), id).await?),
+        None => Observation::AlreadyKnown(on_conn!(tx, c => sqlx::query(
+            "SELECT * FROM ledger_entries
+             WHERE environment = $1 AND kind = $2 AND gateway_id = $3",
+        )
+        .bind(observed.environment.as_str())
+        .bind(observed.kind.as_str())
+        .bind(&observed.gateway_id)
+        .fetch_one(c)
+        .await
+        .map_err(StoreError::query(context))
+        .and_then(|row| from_row(&row)))?),
     };
     tx.commit().await.map_err(StoreError::query(context))?;
     Ok(outcome)

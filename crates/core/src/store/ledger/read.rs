@@ -2,29 +2,31 @@
 //! time-ordered stream settlement exports are built from.
 
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
-use sqlx::Row;
+use sqlx::Row as _;
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
 use super::{LedgerEntry, LedgerState, TABLE};
-use crate::store::codec::{self, ts};
-use crate::store::{Db, Environment, Store, StoreError};
+use crate::store::codec::{self, StoreRow, ts};
+use crate::store::{Conn, Db, DbConn, Environment, Store, StoreError, on_conn, on_pool};
 
 /// The entry with this local id.
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<LedgerEntry>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get ledger entry"))?;
-    let row = sqlx::query("SELECT * FROM ledger_entries WHERE id = ?")
+    let context = "get ledger entry";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM ledger_entries WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("get ledger entry"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
 /// The entry holding this idempotency reference in `env`.
@@ -37,15 +39,18 @@ pub async fn by_idempotency_ref<'c>(
     idempotency_ref: &str,
 ) -> Result<Option<LedgerEntry>, StoreError> {
     let context = "get ledger entry by idempotency ref";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let row =
-        sqlx::query("SELECT * FROM ledger_entries WHERE environment = ? AND idempotency_ref = ?")
-            .bind(env.as_str())
-            .bind(idempotency_ref)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::query(context))?;
-    row.as_ref().map(from_row).transpose()
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM ledger_entries WHERE environment = $1 AND idempotency_ref = $2",
+    )
+    .bind(env.as_str())
+    .bind(idempotency_ref)
+    .fetch_optional(c)
+    .await
+    .map_err(StoreError::query(context))?
+    .as_ref()
+    .map(from_row)
+    .transpose())
 }
 
 /// Every entry of an order, oldest first.
@@ -57,20 +62,20 @@ pub async fn list_for_order<'c>(
     env: Environment,
     order_id: &str,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list ledger for order"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM ledger_entries WHERE environment = ? AND order_id = ?
+    let context = "list ledger for order";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM ledger_entries WHERE environment = $1 AND order_id = $2
          ORDER BY occurred_at, id",
     )
     .bind(env.as_str())
     .bind(order_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list ledger for order"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Up to `limit` entries of `env` in `state`, oldest first: the reconciler's work list
@@ -84,20 +89,20 @@ pub async fn list_in_state<'c>(
     state: LedgerState,
     limit: u32,
 ) -> Result<Vec<LedgerEntry>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list ledger by state"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM ledger_entries WHERE environment = ? AND state = ? ORDER BY id LIMIT ?",
+    let context = "list ledger by state";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM ledger_entries WHERE environment = $1 AND state = $2 ORDER BY id LIMIT $3",
     )
     .bind(env.as_str())
     .bind(state.as_str())
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list ledger by state"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Streams every entry of `env` with `from <= occurred_at < to`, in (occurred_at, id) order,
@@ -109,21 +114,22 @@ pub fn stream_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> impl Stream<Item = Result<LedgerEntry, StoreError>> + Send + '_ {
-    crate::store::sqlite_stream(store, "stream ledger entries", |pool| {
-        sqlx::query(
-            "SELECT * FROM ledger_entries
-             WHERE environment = ? AND occurred_at >= ? AND occurred_at < ?
-             ORDER BY occurred_at, id",
-        )
-        .bind(env.as_str())
-        .bind(ts(from))
-        .bind(ts(to))
-        .fetch(pool)
-        .map(|row| {
-            row.map_err(StoreError::query("stream ledger entries"))
-                .and_then(|row| from_row(&row))
-        })
+    let context = "stream ledger entries";
+    let stream: BoxStream<'_, Result<LedgerEntry, StoreError>> = on_pool!(store, pool => sqlx::query(
+        "SELECT * FROM ledger_entries
+         WHERE environment = $1 AND occurred_at >= $2 AND occurred_at < $3
+         ORDER BY occurred_at, id",
+    )
+    .bind(env.as_str())
+    .bind(ts(from))
+    .bind(ts(to))
+    .fetch(pool)
+    .map(move |row| {
+        row.map_err(StoreError::query(context))
+            .and_then(|row| from_row(&row))
     })
+    .boxed());
+    stream
 }
 
 /// What a settlement export reads: money moves of one environment in a time window.
@@ -143,7 +149,26 @@ pub struct SettlementQuery {
 /// One capture, refund or cancel joined with its order, as the database returned it. Decoding
 /// is deferred to [`SettlementLine::view`], which borrows instead of copying.
 #[derive(Debug)]
-pub struct SettlementLine(SqliteRow);
+pub struct SettlementLine(LineRow);
+
+/// A settlement row of either backend.
+#[derive(Debug)]
+enum LineRow {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl From<SqliteRow> for LineRow {
+    fn from(row: SqliteRow) -> LineRow {
+        LineRow::Sqlite(row)
+    }
+}
+
+impl From<PgRow> for LineRow {
+    fn from(row: PgRow) -> LineRow {
+        LineRow::Postgres(row)
+    }
+}
 
 /// A [`SettlementLine`] decoded: text borrowed from the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,23 +207,40 @@ pub struct SettlementView<'r> {
     pub payout_date: Option<&'r str>,
 }
 
-/// The settlement export's query. Public so the export benchmark can hand the very same SQL to
-/// the `sqlite3` shell; bind environment, from, to, then the included states.
-///
-/// A succeeded capture or refund is joined to the statement line that settled it: a line of a
-/// newest revision with the same Tamara order, event, currency and amount (refund lines may be
-/// negative); the n-th identical movement takes the n-th identical line (statement row id,
-/// then row order), so two equal captures never share one line. The lookup is one indexed
-/// probe per row (`statement_lines_by_order`), so the export still streams.
-pub const SETTLEMENT_SQL: &str = "SELECT l.environment, o.order_reference_id, o.order_number,
+/// The settlement query with `$join` naming the statement line that settled each move (`sl`,
+/// with `statement`, `total_fees`, `vat` and `payable`): the one place the two backends' texts
+/// differ, so the rest is written once. `$match` is the match (see [`SETTLEMENT_SQL`]).
+macro_rules! settlement_sql {
+    ($join_open:expr, $match:expr, $join_close:expr) => {
+        concat!(
+            "SELECT l.environment, o.order_reference_id, o.order_number,
         l.order_id, l.kind, l.gateway_id, l.idempotency_ref, l.occurred_at, l.currency,
         l.amount, l.state, l.source, o.payment_type, o.instalments, o.settlement_status,
         o.settlement_date, l.actor, l.comment,
         st.statement_id, sl.total_fees, sl.vat, sl.payable, p.bank_reference, p.id, p.paid_on
      FROM ledger_entries l
      JOIN orders o ON o.environment = l.environment AND o.order_id = l.order_id
-     LEFT JOIN statement_lines sl ON sl.rowid = (
-        SELECT x.rowid FROM statement_lines x JOIN statements s ON s.id = x.statement
+     ",
+            $join_open,
+            $match,
+            $join_close,
+            "
+     LEFT JOIN statements st ON st.id = sl.statement
+     LEFT JOIN payout_statements ps
+        ON ps.environment = st.environment AND ps.statement_id = st.statement_id
+     LEFT JOIN payouts p ON p.id = ps.payout
+     WHERE l.environment = $1 AND l.occurred_at >= $2 AND l.occurred_at < $3
+       AND l.kind IN ('capture', 'refund', 'cancel') AND l.state IN ($4, $5, $6)
+     ORDER BY l.occurred_at, l.id"
+        )
+    };
+}
+
+/// Which statement line settled a move, as the body of a subquery over `x` (the candidate
+/// line) and `s` (its statement); shared by both backends' texts.
+macro_rules! settlement_match {
+    () => {
+        "FROM statement_lines x JOIN statements s ON s.id = x.statement
         WHERE l.state = 'succeeded' AND l.kind IN ('capture', 'refund')
           AND x.tamara_order_id = l.order_id
           AND x.event = CASE l.kind WHEN 'capture' THEN 'captured' ELSE 'refunded' END
@@ -217,14 +259,35 @@ pub const SETTLEMENT_SQL: &str = "SELECT l.environment, o.order_reference_id, o.
                 WHERE e.environment = l.environment AND e.order_id = l.order_id
                   AND e.kind = l.kind AND e.currency = l.currency AND e.amount = l.amount
                   AND e.state = 'succeeded' AND (e.occurred_at, e.id) < (l.occurred_at, l.id))
-        ORDER BY s.id, x.row_no LIMIT 1)
-     LEFT JOIN statements st ON st.id = sl.statement
-     LEFT JOIN payout_statements ps
-        ON ps.environment = st.environment AND ps.statement_id = st.statement_id
-     LEFT JOIN payouts p ON p.id = ps.payout
-     WHERE l.environment = ? AND l.occurred_at >= ? AND l.occurred_at < ?
-       AND l.kind IN ('capture', 'refund', 'cancel') AND l.state IN (?, ?, ?)
-     ORDER BY l.occurred_at, l.id";
+        ORDER BY s.id, x.row_no LIMIT 1"
+    };
+}
+
+/// The settlement export's query on SQLite. Public so the export benchmark can hand the very
+/// same SQL to the `sqlite3` shell; bind environment, from, to, then the included states.
+///
+/// A succeeded capture or refund is joined to the statement line that settled it: a line of a
+/// newest revision with the same Tamara order, event, currency and amount (refund lines may be
+/// negative); the n-th identical movement takes the n-th identical line (statement row id,
+/// then row order), so two equal captures never share one line. The lookup is one indexed
+/// probe per row (`statement_lines_by_order`), so the export still streams.
+pub const SETTLEMENT_SQL: &str = settlement_sql!(
+    "LEFT JOIN statement_lines sl ON sl.rowid = (
+        SELECT x.rowid ",
+    settlement_match!(),
+    ")"
+);
+
+/// [`SETTLEMENT_SQL`] on PostgreSQL, which has no `rowid`: the same match as a lateral
+/// subquery returning the line itself, run per ledger row like SQLite's. SQLite has no
+/// `LATERAL`, hence two texts around one shared match (same rows, same cells: a test compares
+/// both backends' output).
+pub const SETTLEMENT_SQL_POSTGRES: &str = settlement_sql!(
+    "LEFT JOIN LATERAL (
+        SELECT x.statement, x.total_fees, x.vat, x.payable ",
+    settlement_match!(),
+    ") sl ON TRUE"
+);
 
 impl SettlementLine {
     /// Borrows the row's cells.
@@ -232,41 +295,62 @@ impl SettlementLine {
     /// # Errors
     /// [`StoreError::CorruptRow`] naming the column that does not decode.
     pub fn view(&self) -> Result<SettlementView<'_>, StoreError> {
-        let r = &self.0;
-        let text = |i, c| codec::text_at(r, i, TABLE, c);
-        let opt = |i, c| codec::opt_text_at(r, i, TABLE, c);
-        Ok(SettlementView {
-            environment: text(0, "environment")?,
-            order_reference_id: text(1, "order_reference_id")?,
-            order_number: opt(2, "order_number")?,
-            order_id: text(3, "order_id")?,
-            kind: text(4, "kind")?,
-            gateway_id: opt(5, "gateway_id")?,
-            idempotency_ref: opt(6, "idempotency_ref")?,
-            occurred_at: text(7, "occurred_at")?,
-            currency: text(8, "currency")?,
-            amount: text(9, "amount")?,
-            state: text(10, "state")?,
-            source: text(11, "source")?,
-            payment_type: opt(12, "payment_type")?,
-            instalments: r
-                .try_get(13)
-                .map_err(|e| StoreError::corrupt(TABLE, "instalments", e))?,
-            settlement_status: opt(14, "settlement_status")?,
-            settlement_date: opt(15, "settlement_date")?,
-            actor: text(16, "actor")?,
-            comment: opt(17, "comment")?,
-            statement_id: opt(18, "statement_id")?,
-            statement_fees: opt(19, "statement_fees")?,
-            statement_vat: opt(20, "statement_vat")?,
-            statement_payable: opt(21, "statement_payable")?,
-            payout_reference: opt(22, "payout_reference")?,
-            payout_id: r
-                .try_get(23)
-                .map_err(|e| StoreError::corrupt(TABLE, "payout_id", e))?,
-            payout_date: opt(24, "payout_date")?,
-        })
+        match &self.0 {
+            LineRow::Sqlite(r) => view(r),
+            LineRow::Postgres(r) => view(r),
+        }
     }
+}
+
+/// A settlement row's integer cells by position (the text ones go through [`StoreRow`]).
+trait IntAt: StoreRow {
+    fn int_at(&self, index: usize, column: &'static str) -> Result<Option<i64>, StoreError>;
+}
+
+impl IntAt for SqliteRow {
+    fn int_at(&self, index: usize, column: &'static str) -> Result<Option<i64>, StoreError> {
+        self.try_get(index)
+            .map_err(|e| StoreError::corrupt(TABLE, column, e))
+    }
+}
+
+impl IntAt for PgRow {
+    fn int_at(&self, index: usize, column: &'static str) -> Result<Option<i64>, StoreError> {
+        self.try_get(index)
+            .map_err(|e| StoreError::corrupt(TABLE, column, e))
+    }
+}
+
+fn view(r: &impl IntAt) -> Result<SettlementView<'_>, StoreError> {
+    let text = |i, c| codec::text_at(r, i, TABLE, c);
+    let opt = |i, c| codec::opt_text_at(r, i, TABLE, c);
+    Ok(SettlementView {
+        environment: text(0, "environment")?,
+        order_reference_id: text(1, "order_reference_id")?,
+        order_number: opt(2, "order_number")?,
+        order_id: text(3, "order_id")?,
+        kind: text(4, "kind")?,
+        gateway_id: opt(5, "gateway_id")?,
+        idempotency_ref: opt(6, "idempotency_ref")?,
+        occurred_at: text(7, "occurred_at")?,
+        currency: text(8, "currency")?,
+        amount: text(9, "amount")?,
+        state: text(10, "state")?,
+        source: text(11, "source")?,
+        payment_type: opt(12, "payment_type")?,
+        instalments: r.int_at(13, "instalments")?,
+        settlement_status: opt(14, "settlement_status")?,
+        settlement_date: opt(15, "settlement_date")?,
+        actor: text(16, "actor")?,
+        comment: opt(17, "comment")?,
+        statement_id: opt(18, "statement_id")?,
+        statement_fees: opt(19, "statement_fees")?,
+        statement_vat: opt(20, "statement_vat")?,
+        statement_payable: opt(21, "statement_payable")?,
+        payout_reference: opt(22, "payout_reference")?,
+        payout_id: r.int_at(23, "payout_id")?,
+        payout_date: opt(24, "payout_date")?,
+    })
 }
 
 /// Streams the captures, refunds and cancels of `q` with their orders, in (occurred_at, id)
@@ -275,45 +359,50 @@ pub fn stream_settlement<'s>(
     store: &'s Store,
     q: &SettlementQuery,
 ) -> impl Stream<Item = Result<SettlementLine, StoreError>> + Send + 's {
+    let context = "stream settlement lines";
     let succeeded = LedgerState::Succeeded.as_str();
     let (pending, unknown) = if q.include_unsettled {
         (LedgerState::Pending.as_str(), LedgerState::Unknown.as_str())
     } else {
         (succeeded, succeeded)
     };
-    crate::store::sqlite_stream(store, "stream settlement lines", |pool| {
-        sqlx::query(SETTLEMENT_SQL)
-            .bind(q.environment.as_str())
-            .bind(ts(q.from))
-            .bind(ts(q.to))
+    let sql = if store.is_postgres() {
+        SETTLEMENT_SQL_POSTGRES
+    } else {
+        SETTLEMENT_SQL
+    };
+    let (env, from, to) = (q.environment.as_str(), ts(q.from), ts(q.to));
+    let stream: BoxStream<'s, Result<SettlementLine, StoreError>> = on_pool!(store, pool => {
+        sqlx::query(sql)
+            .bind(env)
+            .bind(from)
+            .bind(to)
             .bind(succeeded)
             .bind(pending)
             .bind(unknown)
             .fetch(pool)
-            .map(|row| {
-                row.map(SettlementLine)
-                    .map_err(StoreError::query("stream settlement lines"))
+            .map(move |row| {
+                row.map(|r| SettlementLine(r.into()))
+                    .map_err(StoreError::query(context))
             })
+            .boxed()
+    });
+    stream
+}
+
+/// The entry with this id on a write transaction's connection, or [`StoreError::NotFound`].
+pub(super) async fn fetch_by_id(conn: Conn<'_>, id: i64) -> Result<LedgerEntry, StoreError> {
+    let mut db = match conn {
+        Conn::Sqlite(c) => DbConn::Sqlite(c),
+        Conn::Postgres(c) => DbConn::Postgres(c),
+    };
+    get(&mut db, id).await?.ok_or_else(|| StoreError::NotFound {
+        entity: "ledger entry",
+        key: id.to_string(),
     })
 }
 
-pub(super) async fn fetch_by_id(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-) -> Result<LedgerEntry, StoreError> {
-    let row = sqlx::query("SELECT * FROM ledger_entries WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::query("get ledger entry"))?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "ledger entry",
-            key: id.to_string(),
-        })?;
-    from_row(&row)
-}
-
-pub(crate) fn from_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
+pub(crate) fn from_row(row: &impl StoreRow) -> Result<LedgerEntry, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     Ok(LedgerEntry {
         id: codec::get(row, TABLE, "id")?,
