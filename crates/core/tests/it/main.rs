@@ -40,6 +40,7 @@ mod store_ledger;
 mod store_order_list;
 mod store_orders;
 mod store_schema;
+mod store_seed_watch;
 mod views_lists_trust;
 mod views_misc;
 mod views_order_list;
