@@ -9,17 +9,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::TryStreamExt as _;
 use mizan_core::environment::Environment::{self, Production, Sandbox};
 use mizan_core::money::{Currency, Money};
+use mizan_core::store::StoreError;
 use mizan_core::store::events::{self, EventKey};
 use mizan_core::store::items::{self, OrderItem};
 use mizan_core::store::order_list::{self, OrderListQuery, TextPlan};
 use mizan_core::store::orders::{self, OrderRecord};
-use mizan_core::store::{Store, StoreError};
-
-pub(crate) async fn open_temp() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("mizan.db")).await.unwrap();
-    (dir, store)
-}
 
 pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 5, 31, 9, 12, 40).unwrap()
@@ -86,9 +80,6 @@ async fn sandbox_and_production_orders_with_one_id_are_two_rows() {
             "production row is not overwritten by sandbox"
         );
         for env in [Sandbox, Production] {
-            if b.name != "sqlite" {
-                break; // order_list is not on PostgreSQL yet
-            }
             let all = OrderListQuery::default();
             assert_eq!(
                 order_list::count(&store, env, &all, &TextPlan::None, None)
@@ -164,14 +155,12 @@ async fn upsert_replaces_the_stored_state() {
             o
         );
         let all = OrderListQuery::default();
-        if b.name == "sqlite" {
-            assert_eq!(
-                order_list::count(&store, Sandbox, &all, &TextPlan::None, None)
-                    .await
-                    .unwrap(),
-                (1, false)
-            );
-        }
+        assert_eq!(
+            order_list::count(&store, Sandbox, &all, &TextPlan::None, None)
+                .await
+                .unwrap(),
+            (1, false)
+        );
     }
 }
 
