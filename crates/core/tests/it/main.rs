@@ -37,6 +37,7 @@ mod store_audit_settings;
 mod store_inbox;
 mod store_inbox_writer;
 mod store_ledger;
+mod store_order_events;
 mod store_order_list;
 mod store_orders;
 mod store_schema;
