@@ -113,7 +113,10 @@ pub async fn claimed<'c>(
 /// # Errors
 /// [`StoreError::Query`].
 pub async fn release<'c>(db: impl Db<'c>, key: &EventKey) -> Result<bool, StoreError> {
-    let mut conn = db.conn().await.map_err(StoreError::query("release event"))?;
+    let mut conn = db
+        .conn()
+        .await
+        .map_err(StoreError::query("release event"))?;
     let done = on_conn!(conn, c => sqlx::query(
         "DELETE FROM processed_events
          WHERE environment = $1 AND order_id = $2 AND event_type = $3 AND sub_id = $4",

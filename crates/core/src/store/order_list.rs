@@ -301,7 +301,15 @@ pub async fn records<'c>(
     q: &OrderListQuery,
     plan: &TextPlan,
 ) -> Result<Vec<OrderRecord>, StoreError> {
-    fetch_page(db, env, q, plan, "SELECT * FROM orders", "list order records").await
+    fetch_page(
+        db,
+        env,
+        q,
+        plan,
+        "SELECT * FROM orders",
+        "list order records",
+    )
+    .await
 }
 
 /// A projection of the list: how its rows decode.

@@ -156,12 +156,24 @@ pub(super) fn push_filters(
         ("CAST(", " AS REAL)")
     };
     if let Some(min) = q.amount_min {
-        b.push(" AND ").push(cast).push("total_amount").push(cast_end);
-        b.push(" >= ").push(cast).bind(Arg::Text(min.to_string())).push(cast_end);
+        b.push(" AND ")
+            .push(cast)
+            .push("total_amount")
+            .push(cast_end);
+        b.push(" >= ")
+            .push(cast)
+            .bind(Arg::Text(min.to_string()))
+            .push(cast_end);
     }
     if let Some(max) = q.amount_max {
-        b.push(" AND ").push(cast).push("total_amount").push(cast_end);
-        b.push(" <= ").push(cast).bind(Arg::Text(max.to_string())).push(cast_end);
+        b.push(" AND ")
+            .push(cast)
+            .push("total_amount")
+            .push(cast_end);
+        b.push(" <= ")
+            .push(cast)
+            .bind(Arg::Text(max.to_string()))
+            .push(cast_end);
     }
     // An order's rowid is its arrival in the cache: an upsert keeps it, the store never
     // vacuums. (SQLite only: refused on PostgreSQL before the SQL is built.)
@@ -178,7 +190,11 @@ pub(super) fn push_filters(
             .bind(Arg::Int(
                 i64::try_from(REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX),
             ))
-            .push(if only { " AS INTEGER)) = " } else { " AS INTEGER)) <> " })
+            .push(if only {
+                " AS INTEGER)) = "
+            } else {
+                " AS INTEGER)) <> "
+            })
             .bind(Arg::Text(REHEARSAL_PREFIX.to_owned()));
     }
 }
