@@ -150,30 +150,24 @@ pub(super) fn push_filters(
     }
     // Bound as text and cast by the database, exactly like its amount index: SQLite's is on
     // REAL, PostgreSQL's on NUMERIC (exact).
-    let (cast, cast_end) = if postgres {
-        ("CAST(", " AS NUMERIC)")
+    let amount = if postgres {
+        "CAST(total_amount AS NUMERIC)"
     } else {
-        ("CAST(", " AS REAL)")
+        "CAST(total_amount AS REAL)"
     };
-    if let Some(min) = q.amount_min {
-        b.push(" AND ")
-            .push(cast)
-            .push("total_amount")
-            .push(cast_end);
-        b.push(" >= ")
-            .push(cast)
-            .bind(Arg::Text(min.to_string()))
-            .push(cast_end);
-    }
-    if let Some(max) = q.amount_max {
-        b.push(" AND ")
-            .push(cast)
-            .push("total_amount")
-            .push(cast_end);
-        b.push(" <= ")
-            .push(cast)
-            .bind(Arg::Text(max.to_string()))
-            .push(cast_end);
+    let cast_end = if postgres {
+        " AS NUMERIC)"
+    } else {
+        " AS REAL)"
+    };
+    for (bound, op) in [(q.amount_min, " >= CAST("), (q.amount_max, " <= CAST(")] {
+        if let Some(bound) = bound {
+            b.push(" AND ")
+                .push(amount)
+                .push(op)
+                .bind(Arg::Text(bound.to_string()))
+                .push(cast_end);
+        }
     }
     // An order's rowid is its arrival in the cache: an upsert keeps it, the store never
     // vacuums. (SQLite only: refused on PostgreSQL before the SQL is built.)
