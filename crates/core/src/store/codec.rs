@@ -251,3 +251,77 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+// ---------------------------------------------------------------------------------------------
+// SQL built at run time, for both backends (the order list's filters, the reconciler's status
+// list). sqlx's `QueryBuilder` is generic over one database; this builds the text once with
+// `$N` placeholders and binds the same values in each backend's arm of `on_conn!`.
+
+/// A value for one `$N` placeholder of a [`Built`] statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// SQL text with `$N` placeholders, and the values for them in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Built {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Built {
+    pub(crate) fn new(sql: &str) -> Built {
+        Built {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Built {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends the next placeholder (`$N`) and records its value.
+    pub(crate) fn bind(&mut self, arg: Arg) -> &mut Built {
+        self.args.push(arg);
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `$N, $N+1, …` for `values`, comma-separated.
+    pub(crate) fn bind_list(&mut self, values: impl IntoIterator<Item = Arg>) -> &mut Built {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    /// The text for `sqlx::query` (values are bound, never formatted into it).
+    pub(crate) fn text(&self) -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(self.sql.clone())
+    }
+}
+
+/// Binds a [`Built`]'s values to a query of either backend, in order (`sqlx::query`,
+/// `query_scalar` or `query_as`; expanded per backend inside `on_conn!`).
+macro_rules! bind_args {
+    ($query:expr, $built:expr) => {{
+        let mut q = $query;
+        for a in &$built.args {
+            q = match a {
+                $crate::store::codec::Arg::Text(s) => q.bind(s.as_str()),
+                $crate::store::codec::Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;

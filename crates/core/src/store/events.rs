@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, on_conn};
 
 const TABLE: &str = "processed_events";
 
@@ -57,14 +57,11 @@ pub async fn claim<'c>(
     delivery_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("claim event"))?;
-    let done = sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query("claim event"))?;
+    let done = on_conn!(conn, c => sqlx::query(
         "INSERT INTO processed_events (environment, order_id, event_type, sub_id, delivery_id,
             claimed_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (environment, order_id, event_type, sub_id) DO NOTHING",
     )
     .bind(key.environment.as_str())
@@ -73,10 +70,11 @@ pub async fn claim<'c>(
     .bind(&key.sub_id)
     .bind(delivery_id)
     .bind(ts(now))
-    .execute(&mut *conn)
+    .execute(c)
     .await
+    .map(|d| d.rows_affected()))
     .map_err(StoreError::query("claim event"))?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 /// Who claimed an event and when, if anyone did.
@@ -87,28 +85,26 @@ pub async fn claimed<'c>(
     db: impl Db<'c>,
     key: &EventKey,
 ) -> Result<Option<(Option<i64>, DateTime<Utc>)>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("read event claim"))?;
-    let row = sqlx::query(
+    let context = "read event claim";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
         "SELECT delivery_id, claimed_at FROM processed_events
-         WHERE environment = ? AND order_id = ? AND event_type = ? AND sub_id = ?",
+         WHERE environment = $1 AND order_id = $2 AND event_type = $3 AND sub_id = $4",
     )
     .bind(key.environment.as_str())
     .bind(&key.order_id)
     .bind(&key.event_type)
     .bind(&key.sub_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(c)
     .await
-    .map_err(StoreError::query("read event claim"))?;
-    row.map(|row| {
+    .map_err(StoreError::query(context))?
+    .map(|row| {
         Ok((
             codec::get(&row, TABLE, "delivery_id")?,
             codec::time(&row, TABLE, "claimed_at")?,
         ))
     })
-    .transpose()
+    .transpose())
 }
 
 /// Forgets a claim so the event can be processed again (processing failed outside a shared
@@ -118,19 +114,20 @@ pub async fn claimed<'c>(
 /// [`StoreError::Query`].
 pub async fn release<'c>(db: impl Db<'c>, key: &EventKey) -> Result<bool, StoreError> {
     let mut conn = db
-        .sqlite_conn()
+        .conn()
         .await
         .map_err(StoreError::query("release event"))?;
-    let done = sqlx::query(
+    let done = on_conn!(conn, c => sqlx::query(
         "DELETE FROM processed_events
-         WHERE environment = ? AND order_id = ? AND event_type = ? AND sub_id = ?",
+         WHERE environment = $1 AND order_id = $2 AND event_type = $3 AND sub_id = $4",
     )
     .bind(key.environment.as_str())
     .bind(&key.order_id)
     .bind(&key.event_type)
     .bind(&key.sub_id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
+    .map(|d| d.rows_affected()))
     .map_err(StoreError::query("release event"))?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }

@@ -7,11 +7,9 @@
 //!
 //! Invariant: every amount of an item is in the item's currency, checked on write.
 
-use sqlx::sqlite::SqliteRow;
-
-use super::codec;
+use super::codec::{self, StoreRow};
 use super::error::is_foreign_key_violation;
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "order_items";
@@ -67,23 +65,24 @@ pub async fn replace_for_order<'c>(
         }
     }
     let context = "replace order items";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut tx = crate::store::begin_write(&mut conn)
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut tx = crate::store::begin_write_on(&mut conn)
         .await
         .map_err(StoreError::query(context))?;
-    sqlx::query("DELETE FROM order_items WHERE environment = ? AND order_id = ?")
+    on_conn!(tx, c => sqlx::query("DELETE FROM order_items WHERE environment = $1 AND order_id = $2")
         .bind(env.as_str())
         .bind(order_id)
-        .execute(&mut *tx)
+        .execute(c)
         .await
-        .map_err(StoreError::query(context))?;
+        .map(|_| ()))
+    .map_err(StoreError::query(context))?;
     for (position, item) in items.iter().enumerate() {
         let position = i64::try_from(position).unwrap_or(i64::MAX);
-        sqlx::query(
+        on_conn!(tx, c => sqlx::query(
             "INSERT INTO order_items (environment, order_id, position, reference_id, sku, name,
                 item_type, quantity, currency, unit_price, tax_amount, discount_amount,
                 total_amount, image_url, item_url)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(env.as_str())
         .bind(order_id)
@@ -100,8 +99,9 @@ pub async fn replace_for_order<'c>(
         .bind(item.total_amount.amount_text())
         .bind(&item.image_url)
         .bind(&item.item_url)
-        .execute(&mut *tx)
+        .execute(c)
         .await
+        .map(|_| ()))
         .map_err(|e| {
             if is_foreign_key_violation(&e) {
                 StoreError::NotFound {
@@ -125,22 +125,22 @@ pub async fn list_for_order<'c>(
     env: Environment,
     order_id: &str,
 ) -> Result<Vec<OrderItem>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("list order items"))?;
-    let rows = sqlx::query(
-        "SELECT * FROM order_items WHERE environment = ? AND order_id = ? ORDER BY position",
+    let context = "list order items";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM order_items WHERE environment = $1 AND order_id = $2 ORDER BY position",
     )
     .bind(env.as_str())
     .bind(order_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query("list order items"))?;
-    rows.iter().map(from_row).collect()
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
-fn from_row(row: &SqliteRow) -> Result<OrderItem, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<OrderItem, StoreError> {
     let currency: Currency = codec::currency(row, TABLE, "currency")?;
     Ok(OrderItem {
         reference_id: codec::get(row, TABLE, "reference_id")?,

@@ -1,8 +1,9 @@
 //! The order list: one query ([`OrderListQuery`]) and one WHERE builder for every reader of
 //! many orders — the desktop screen, the CLI, the reconciler's sweeps and the checklist.
 //!
-//! Owns the list's SQL over `orders` and the `orders_text` trigram index (migration 0002), in
-//! two projections of the same rows: slim [`OrderListRow`]s for the screen ([`page`]) and full
+//! Owns the list's SQL over `orders` and its trigram search (SQLite: the FTS5 table
+//! `orders_text`, migration 0002; PostgreSQL: the pg_trgm GIN index `orders_text`), in two
+//! projections of the same rows: slim [`OrderListRow`]s for the screen ([`page`]) and full
 //! [`OrderRecord`]s for the CLI and sweeps ([`records`]); plus [`count`], capped or exact.
 //! Invariants: every value is bound, never formatted into SQL; rows come newest first
 //! (created_at, order_id descending — a total order, so offset and keyset pages never skip or
@@ -18,15 +19,23 @@
 //!   because matches are common; the capped count stops at [`BROAD_COUNT_CAP`].
 //!
 //! A query with text run on [`TextPlan::None`] takes the `LIKE` walk: right, only slower.
+//!
+//! On PostgreSQL there are no rowids: every text search is one `ILIKE '%…%'` filter over the
+//! same four columns (plus the phone key and a whole order id), which the GIN index serves, so
+//! the plan only decides how far a capped count goes — [`text_plan`] still counts up to
+//! [`NARROW_MATCHES`] + 1 matches, so both backends cap alike. Amount bounds compare exactly
+//! (`NUMERIC`) there, as floats (`REAL`, like SQLite's amount index) on SQLite. The arrival
+//! mark ([`arrival_mark`], `arrived_upto`, `arrived_after`) is SQLite's rowid, which
+//! PostgreSQL's orders table has no counterpart for yet: those refuse there.
+
+mod filter;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Sqlite};
 
-use super::codec::{self, ts};
+use super::codec::{self, Arg, Built, StoreRow, bind_args, ts};
 use super::orders::{self, OrderRecord};
-use super::{Db, Environment, StoreError};
+use super::{Db, DbConn, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "orders";
@@ -175,7 +184,8 @@ impl From<&OrderRecord> for OrderListRow {
 pub enum TextPlan {
     /// No text filter.
     None,
-    /// Few matches: exactly these rows (rowids) are candidates.
+    /// Few matches: exactly these rows (rowids) are candidates. On PostgreSQL the list stays
+    /// empty: the rows are found again by the text filter, which the trigram index serves.
     Narrow(Vec<i64>),
     /// Many matches or a short text: walk newest first and test each row.
     Broad,
@@ -200,42 +210,60 @@ pub async fn text_plan<'c>(
     if !has_text(q) {
         return Ok(TextPlan::None);
     }
-    let Some(fts) = fts_query(q) else {
+    let Some(fts) = filter::fts_query(q) else {
         return Ok(TextPlan::Broad);
     };
     let context = "plan order search";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut rowids: Vec<i64> =
-        sqlx::query_scalar("SELECT rowid FROM orders_text WHERE orders_text MATCH ? LIMIT ?")
-            .bind(fts)
-            .bind(i64::from(NARROW_MATCHES) + 1)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let limit = i64::from(NARROW_MATCHES) + 1;
+    if conn.is_postgres() {
+        // No rowids to collect: count the matches the text filter finds, up to the limit.
+        let mut b = Built::new("SELECT COUNT(*) FROM (SELECT 1 FROM orders");
+        filter::push_where(&mut b, true, env, q, &TextPlan::Broad);
+        b.push(" LIMIT ").bind(Arg::Int(limit)).push(") AS matches");
+        let n: i64 = on_conn!(conn, c => bind_args!(sqlx::query_scalar(b.text()), b)
+            .fetch_one(c)
+            .await)
+        .map_err(StoreError::query(context))?;
+        return Ok(if n > i64::from(NARROW_MATCHES) {
+            TextPlan::Broad
+        } else {
+            TextPlan::Narrow(Vec::new())
+        });
+    }
+    let mut rowids: Vec<i64> = on_conn!(conn, c => sqlx::query_scalar(
+        "SELECT rowid FROM orders_text WHERE orders_text MATCH $1 LIMIT $2",
+    )
+    .bind(fts)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+    .map_err(StoreError::query(context))?;
     if rowids.len() > NARROW_MATCHES as usize {
         return Ok(TextPlan::Broad);
     }
     // The text may be a whole order id, which the trigram index does not hold.
-    if let Some(t) = q.text.as_deref().filter(|t| looks_like_id(t)) {
-        let by_id: Option<i64> =
-            sqlx::query_scalar("SELECT rowid FROM orders WHERE environment = ? AND order_id = ?")
-                .bind(env.as_str())
-                .bind(t)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(StoreError::query(context))?;
+    if let Some(t) = q.text.as_deref().filter(|t| filter::looks_like_id(t)) {
+        let by_id: Option<i64> = on_conn!(conn, c => sqlx::query_scalar(
+            "SELECT rowid FROM orders WHERE environment = $1 AND order_id = $2",
+        )
+        .bind(env.as_str())
+        .bind(t)
+        .fetch_optional(c)
+        .await)
+        .map_err(StoreError::query(context))?;
         rowids.extend(by_id);
     }
     // A phone typed in any usual form: the orders whose phone has the same national number.
     if let Some(key) = q.text.as_deref().and_then(crate::phone::search_key) {
-        let by_phone: Vec<i64> = sqlx::query_scalar(
-            "SELECT rowid FROM orders WHERE environment = ? AND customer_phone_key = ? LIMIT ?",
+        let by_phone: Vec<i64> = on_conn!(conn, c => sqlx::query_scalar(
+            "SELECT rowid FROM orders WHERE environment = $1 AND customer_phone_key = $2 LIMIT $3",
         )
         .bind(env.as_str())
-        .bind(key)
-        .bind(i64::from(NARROW_MATCHES) + 1)
-        .fetch_all(&mut *conn)
-        .await
+        .bind(key.as_str())
+        .bind(limit)
+        .fetch_all(c)
+        .await)
         .map_err(StoreError::query(context))?;
         rowids.extend(by_phone);
         rowids.sort_unstable();
@@ -245,11 +273,6 @@ pub async fn text_plan<'c>(
         }
     }
     Ok(TextPlan::Narrow(rowids))
-}
-
-/// Tamara's order ids are UUIDs: 36 characters of hex digits and dashes.
-fn looks_like_id(t: &str) -> bool {
-    t.len() == 36 && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// One page of `q` in `env`, newest first, as slim rows: the screen's projection.
@@ -265,8 +288,7 @@ pub async fn page<'c>(
     let select = "SELECT order_id, order_reference_id, status, currency, total_amount,
                 captured_amount, refunded_amount, created_at, customer_name, customer_phone,
                 customer_email FROM orders";
-    let rows = fetch_page(db, env, q, plan, select, "list orders").await?;
-    rows.iter().map(decode).collect()
+    fetch_page(db, env, q, plan, select, "list orders").await
 }
 
 /// The same page as [`page`], as full records: for the CLI, sweeps and checks.
@@ -279,38 +301,66 @@ pub async fn records<'c>(
     q: &OrderListQuery,
     plan: &TextPlan,
 ) -> Result<Vec<OrderRecord>, StoreError> {
-    let select = "SELECT * FROM orders";
-    let rows = fetch_page(db, env, q, plan, select, "list order records").await?;
-    rows.iter().map(orders::from_row).collect()
+    fetch_page(
+        db,
+        env,
+        q,
+        plan,
+        "SELECT * FROM orders",
+        "list order records",
+    )
+    .await
+}
+
+/// A projection of the list: how its rows decode.
+trait Projection: Sized {
+    fn from_row(row: &impl StoreRow) -> Result<Self, StoreError>;
+}
+
+impl Projection for OrderListRow {
+    fn from_row(row: &impl StoreRow) -> Result<Self, StoreError> {
+        decode(row)
+    }
+}
+
+impl Projection for OrderRecord {
+    fn from_row(row: &impl StoreRow) -> Result<Self, StoreError> {
+        orders::from_row(row)
+    }
 }
 
 /// Runs `select` with the list's WHERE, cursor, order and page: the one place both
 /// projections get their rows, so they cannot drift apart.
-async fn fetch_page<'c>(
+async fn fetch_page<'c, T: Projection>(
     db: impl Db<'c>,
     env: Environment,
     q: &OrderListQuery,
     plan: &TextPlan,
     select: &str,
     context: &'static str,
-) -> Result<Vec<SqliteRow>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(select);
-    push_where(&mut qb, env, q, plan);
+) -> Result<Vec<T>, StoreError> {
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    refuse_arrival_on_postgres(&conn, q, context)?;
+    let mut b = Built::new(select);
+    filter::push_where(&mut b, conn.is_postgres(), env, q, plan);
     if let Some(after) = &q.after {
-        let at = ts(after.created_at);
-        qb.push(" AND (created_at < ");
-        qb.push_bind(at.clone());
-        qb.push(" OR (created_at = ");
-        qb.push_bind(at);
-        qb.push(" AND order_id < ");
-        qb.push_bind(after.order_id.clone());
-        qb.push("))");
+        let at = Arg::Text(ts(after.created_at));
+        b.push(" AND (created_at < ").bind(at.clone());
+        b.push(" OR (created_at = ").bind(at);
+        b.push(" AND order_id < ")
+            .bind(Arg::Text(after.order_id.clone()))
+            .push("))");
     }
-    qb.push(" ORDER BY created_at DESC, order_id DESC LIMIT ");
-    qb.push_bind(i64::from(q.limit.clamp(1, MAX_PAGE)));
-    qb.push(" OFFSET ");
-    qb.push_bind(i64::from(q.offset));
-    super::fetch_built(db, &mut qb, context).await
+    b.push(" ORDER BY created_at DESC, order_id DESC LIMIT ")
+        .bind(Arg::Int(i64::from(q.limit.clamp(1, MAX_PAGE))));
+    b.push(" OFFSET ").bind(Arg::Int(i64::from(q.offset)));
+    on_conn!(conn, c => bind_args!(sqlx::query(b.text()), b)
+        .fetch_all(c)
+        .await
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(|row| T::from_row(row))
+        .collect())
 }
 
 /// How many orders in `env` match `q` (paging ignored). With a `cap`, counting stops there
@@ -326,40 +376,38 @@ pub async fn count<'c>(
     plan: &TextPlan,
     cap: Option<u32>,
 ) -> Result<(u64, bool), StoreError> {
+    let context = "count orders";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    refuse_arrival_on_postgres(&conn, q, context)?;
+    let postgres = conn.is_postgres();
     let broad = *plan == TextPlan::Broad;
     let cap = cap.map(|c| if broad { c.min(BROAD_COUNT_CAP) } else { c });
-    let mut qb = QueryBuilder::<Sqlite>::new(if cap.is_some() {
+    let mut b = Built::new(if cap.is_some() {
         "SELECT COUNT(*) FROM (SELECT 1 FROM orders"
     } else {
         "SELECT COUNT(*) FROM orders"
     });
     let phone = q.text.as_deref().and_then(crate::phone::search_key);
-    if broad
-        && phone.is_none()
-        && let Some(fts) = fts_query(q)
-    {
-        // The index gives the same set as the LIKE walk, without testing every row.
-        push_filters(&mut qb, env, q, false);
-        qb.push(" AND rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ");
-        qb.push_bind(fts);
-        qb.push(")");
-    } else {
-        push_where(&mut qb, env, q, plan);
+    match filter::fts_query(q) {
+        Some(fts) if broad && phone.is_none() && !postgres => {
+            // The index gives the same set as the LIKE walk, without testing every row.
+            filter::push_filters(&mut b, false, env, q, false);
+            b.push(" AND rowid IN (SELECT rowid FROM orders_text WHERE orders_text MATCH ")
+                .bind(Arg::Text(fts))
+                .push(")");
+        }
+        _ => filter::push_where(&mut b, postgres, env, q, plan),
     }
     if let Some(cap) = cap {
-        qb.push(" LIMIT ");
-        qb.push_bind(i64::from(cap) + 1);
-        qb.push(")");
+        // The alias: PostgreSQL requires one on a subquery in FROM.
+        b.push(" LIMIT ")
+            .bind(Arg::Int(i64::from(cap) + 1))
+            .push(") AS capped");
     }
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("count orders"))?;
-    let n: i64 = qb
-        .build_query_scalar()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query("count orders"))?;
+    let n: i64 = on_conn!(conn, c => bind_args!(sqlx::query_scalar(b.text()), b)
+        .fetch_one(c)
+        .await)
+    .map_err(StoreError::query(context))?;
     let n = u64::try_from(n).unwrap_or(0);
     Ok(match cap {
         Some(cap) if n > u64::from(cap) => (u64::from(cap), true),
@@ -371,174 +419,41 @@ pub async fn count<'c>(
 /// cached later have a higher one. Constant time (SQLite reads the largest rowid).
 ///
 /// # Errors
-/// [`StoreError::Query`].
+/// [`StoreError::Query`]; on PostgreSQL always (see the module doc).
 pub async fn arrival_mark<'c>(db: impl Db<'c>) -> Result<i64, StoreError> {
     let context = "read the arrival mark";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query(context))
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    if conn.is_postgres() {
+        return Err(no_arrival_on_postgres(context));
+    }
+    on_conn!(conn, c => sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
+        .fetch_one(c)
+        .await)
+    .map_err(StoreError::query(context))
+}
+
+/// The error for an arrival mark on PostgreSQL: its orders table has no arrival column yet
+/// (SQLite's is the rowid), and no other column keeps arrival order across upserts.
+fn no_arrival_on_postgres(context: &'static str) -> StoreError {
+    StoreError::query(context)(super::conn::not_on_postgres())
+}
+
+fn refuse_arrival_on_postgres(
+    conn: &DbConn<'_>,
+    q: &OrderListQuery,
+    context: &'static str,
+) -> Result<(), StoreError> {
+    if conn.is_postgres() && (q.arrived_upto.is_some() || q.arrived_after.is_some()) {
+        return Err(no_arrival_on_postgres(context));
+    }
+    Ok(())
 }
 
 fn has_text(q: &OrderListQuery) -> bool {
     q.reference.is_some() || q.text.is_some()
 }
 
-/// The FTS5 query for the text filters, or None when there is none or one is too short for
-/// trigrams. Each text is one quoted phrase, so nothing the user types is FTS syntax.
-fn fts_query(q: &OrderListQuery) -> Option<String> {
-    let phrase = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
-    let long = |t: &str| t.chars().count() >= TRIGRAM;
-    let mut parts = Vec::new();
-    if let Some(r) = &q.reference {
-        if !long(r) {
-            return None;
-        }
-        parts.push(format!("order_reference_id : {}", phrase(r)));
-    }
-    if let Some(t) = &q.text {
-        if !long(t) {
-            return None;
-        }
-        parts.push(phrase(t));
-    }
-    (!parts.is_empty()).then(|| parts.join(" AND "))
-}
-
-/// A `LIKE` pattern (with `ESCAPE '\'`) matching `text` anywhere: `%`, `_` and `\` are
-/// literal. SQLite's LIKE ignores the case of ASCII letters, as the trigram index does.
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// The list's one WHERE clause: the filters, then the text plan.
-fn push_where(
-    qb: &mut QueryBuilder<Sqlite>,
-    env: Environment,
-    q: &OrderListQuery,
-    plan: &TextPlan,
-) {
-    let narrow = match plan {
-        TextPlan::Narrow(rowids) => Some(rowids),
-        TextPlan::None | TextPlan::Broad => None,
-    };
-    push_filters(qb, env, q, narrow.is_none());
-    match narrow {
-        Some(rowids) if rowids.is_empty() => {
-            qb.push(" AND 1 = 0");
-        }
-        Some(rowids) => {
-            qb.push(" AND rowid IN (");
-            let mut sep = qb.separated(", ");
-            for id in rowids {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
-        }
-        None => {
-            if let Some(r) = &q.reference {
-                qb.push(" AND order_reference_id LIKE ");
-                qb.push_bind(like(r));
-                qb.push(" ESCAPE '\\'");
-            }
-            if let Some(t) = &q.text {
-                let pattern = like(t);
-                qb.push(" AND (");
-                let mut sep = qb.separated(" OR ");
-                for column in [
-                    "order_reference_id",
-                    "customer_name",
-                    "customer_email",
-                    "customer_phone",
-                ] {
-                    sep.push(format!("{column} LIKE "));
-                    sep.push_bind_unseparated(pattern.clone());
-                    sep.push_unseparated(" ESCAPE '\\'");
-                }
-                if let Some(key) = crate::phone::search_key(t) {
-                    sep.push("customer_phone_key = ");
-                    sep.push_bind_unseparated(key);
-                }
-                qb.push(")");
-            }
-        }
-    }
-}
-
-/// The filters other than text: environment, statuses, currency, dates, amounts.
-///
-/// Every secondary index starts with `environment`. When the candidate rows are already known
-/// (a list of rowids, or the trigram index's matches), `indexed = false` writes the
-/// environment test so that no index can serve it (`environment || '' = ?`, portable SQL):
-/// the planner then reads those rows by rowid instead of walking a million index entries and
-/// testing each against the list.
-fn push_filters(
-    qb: &mut QueryBuilder<Sqlite>,
-    env: Environment,
-    q: &OrderListQuery,
-    indexed: bool,
-) {
-    qb.push(if indexed {
-        " WHERE environment = "
-    } else {
-        " WHERE environment || '' = "
-    });
-    qb.push_bind(env.as_str());
-    if !q.statuses.is_empty() {
-        qb.push(" AND status IN (");
-        let mut sep = qb.separated(", ");
-        for s in &q.statuses {
-            sep.push_bind(s.clone());
-        }
-        qb.push(")");
-    }
-    if let Some(c) = q.currency {
-        qb.push(" AND currency = ");
-        qb.push_bind(c.code());
-    }
-    if let Some(from) = q.created_from {
-        qb.push(" AND created_at >= ");
-        qb.push_bind(ts(from));
-    }
-    if let Some(to) = q.created_to {
-        qb.push(" AND created_at < ");
-        qb.push_bind(ts(to));
-    }
-    // Bound as text and cast by SQLite, exactly like the indexed expression.
-    if let Some(min) = q.amount_min {
-        qb.push(" AND CAST(total_amount AS REAL) >= CAST(");
-        qb.push_bind(min.to_string());
-        qb.push(" AS REAL)");
-    }
-    if let Some(max) = q.amount_max {
-        qb.push(" AND CAST(total_amount AS REAL) <= CAST(");
-        qb.push_bind(max.to_string());
-        qb.push(" AS REAL)");
-    }
-    // An order's rowid is its arrival in the cache: an upsert keeps it, the store never vacuums.
-    if let Some(mark) = q.arrived_upto {
-        qb.push(" AND rowid <= ");
-        qb.push_bind(mark);
-    }
-    if let Some(mark) = q.arrived_after {
-        qb.push(" AND rowid > ");
-        qb.push_bind(mark);
-    }
-    if let Some(only) = q.rehearsal {
-        // substr, not LIKE: the prefix is matched exactly, case included.
-        qb.push(" AND substr(order_reference_id, 1, ");
-        qb.push_bind(i64::try_from(REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX));
-        qb.push(if only { ") = " } else { ") <> " });
-        qb.push_bind(REHEARSAL_PREFIX);
-    }
-}
-
-fn decode(r: &SqliteRow) -> Result<OrderListRow, StoreError> {
+fn decode(r: &impl StoreRow) -> Result<OrderListRow, StoreError> {
     let currency = codec::currency(r, TABLE, "currency")?;
     let money = |column| codec::money(r, TABLE, column, currency);
     Ok(OrderListRow {

@@ -12,12 +12,13 @@
 //! the caller does, before it upserts.
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt as _;
+use futures::stream::BoxStream;
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-use super::codec::{self, ts};
-use futures::{Stream, StreamExt};
-
-use super::{Db, Environment, Store, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::{Db, Environment, Store, StoreError, on_conn, on_pool};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "orders";
@@ -98,17 +99,15 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
     ] {
         codec::same_currency(what, value, currency)?;
     }
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("upsert order"))?;
-    sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query("upsert order"))?;
+    on_conn!(conn, c => sqlx::query(
         "INSERT INTO orders (environment, order_id, order_reference_id, order_number, status,
             payment_type, instalments, currency, total_amount, authorised_amount,
             captured_amount, refunded_amount, canceled_amount, paid_amount, customer_name,
             customer_phone, customer_email, country_code, settlement_status, settlement_date,
             description, created_at, updated_at, last_synced_at, raw_json, customer_phone_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 $19, $20, $21, $22, $23, $24, $25, $26)
          ON CONFLICT (environment, order_id) DO UPDATE SET
             order_reference_id = excluded.order_reference_id,
             order_number = excluded.order_number,
@@ -134,7 +133,7 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
             -- A re-read that changes nothing keeps the time of the last real change: the
             -- app's change feed and the webhook-silence check read it.
             updated_at = CASE
-                WHEN orders.raw_json IS excluded.raw_json AND orders.status = excluded.status
+                WHEN orders.raw_json IS NOT DISTINCT FROM excluded.raw_json AND orders.status = excluded.status
                     AND orders.captured_amount = excluded.captured_amount
                     AND orders.refunded_amount = excluded.refunded_amount
                     AND orders.canceled_amount = excluded.canceled_amount
@@ -169,10 +168,10 @@ pub async fn upsert<'c>(db: impl Db<'c>, order: &OrderRecord) -> Result<(), Stor
     .bind(order.last_synced_at.map(ts))
     .bind(&order.raw_json)
     .bind(phone_key(order.customer_phone.as_deref()))
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("upsert order"))?;
-    Ok(())
+    .map(|_| ()))
+    .map_err(StoreError::query("upsert order"))
 }
 
 /// What `orders.customer_phone_key` holds for a phone: its national number
@@ -190,25 +189,36 @@ pub async fn backfill_phone_keys(store: &super::Store) -> Result<u64, StoreError
     let context = "fill phone keys";
     let mut filled = 0;
     loop {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT rowid, customer_phone FROM orders
-             WHERE customer_phone IS NOT NULL AND customer_phone_key IS NULL LIMIT 1000",
-        )
-        .fetch_all(store.sqlite_only(context)?)
-        .await
-        .map_err(StoreError::query(context))?;
+        // By primary key, not SQLite's rowid, so the same text runs on PostgreSQL.
+        let rows: Vec<(String, String, String)> = {
+            let mut conn = store.conn().await.map_err(StoreError::query(context))?;
+            on_conn!(conn, c => sqlx::query_as(
+                "SELECT environment, order_id, customer_phone FROM orders
+                 WHERE customer_phone IS NOT NULL AND customer_phone_key IS NULL LIMIT 1000",
+            )
+            .fetch_all(c)
+            .await)
+            .map_err(StoreError::query(context))?
+        };
         if rows.is_empty() {
             return Ok(filled);
         }
         let mut tx = store.begin().await?;
-        for (rowid, phone) in &rows {
-            sqlx::query("UPDATE orders SET customer_phone_key = ? WHERE rowid = ?")
-                .bind(phone_key(Some(phone)))
-                .bind(rowid)
-                .execute(tx.sqlite("fill phone keys")?)
-                .await
-                .map_err(StoreError::query(context))?;
+        let mut conn = tx.as_db();
+        for (env, order_id, phone) in &rows {
+            on_conn!(conn, c => sqlx::query(
+                "UPDATE orders SET customer_phone_key = $1
+                 WHERE environment = $2 AND order_id = $3",
+            )
+            .bind(phone_key(Some(phone)))
+            .bind(env)
+            .bind(order_id)
+            .execute(c)
+            .await
+            .map(|_| ()))
+            .map_err(StoreError::query(context))?;
         }
+        drop(conn);
         tx.commit().await.map_err(StoreError::query(context))?;
         filled += rows.len() as u64;
     }
@@ -223,17 +233,16 @@ pub async fn get<'c>(
     env: Environment,
     order_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get order"))?;
-    let row = sqlx::query("SELECT * FROM orders WHERE environment = ? AND order_id = ?")
+    let mut conn = db.conn().await.map_err(StoreError::query("get order"))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM orders WHERE environment = $1 AND order_id = $2")
         .bind(env.as_str())
         .bind(order_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("get order"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query("get order"))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
 /// The most recently created order with this merchant reference in `env`. References are the
@@ -247,25 +256,46 @@ pub async fn get_by_reference<'c>(
     order_reference_id: &str,
 ) -> Result<Option<OrderRecord>, StoreError> {
     let mut conn = db
-        .sqlite_conn()
+        .conn()
         .await
         .map_err(StoreError::query("get order by reference"))?;
-    let row = sqlx::query(
-        "SELECT * FROM orders WHERE environment = ? AND order_reference_id = ?
+    on_conn!(conn, c => sqlx::query(
+        "SELECT * FROM orders WHERE environment = $1 AND order_reference_id = $2
          ORDER BY created_at DESC, order_id DESC LIMIT 1",
     )
     .bind(env.as_str())
     .bind(order_reference_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(c)
     .await
-    .map_err(StoreError::query("get order by reference"))?;
-    row.as_ref().map(from_row).transpose()
+    .map_err(StoreError::query("get order by reference"))?
+    .as_ref()
+    .map(from_row)
+    .transpose())
 }
 
 /// One stored order as the database returned it, for streaming exports; decoded by
 /// [`OrderLine::view`] without copying. The raw gateway JSON is not read.
 #[derive(Debug)]
-pub struct OrderLine(SqliteRow);
+pub struct OrderLine(LineRow);
+
+/// The row of an [`OrderLine`], by backend.
+#[derive(Debug)]
+enum LineRow {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl From<SqliteRow> for OrderLine {
+    fn from(row: SqliteRow) -> Self {
+        OrderLine(LineRow::Sqlite(row))
+    }
+}
+
+impl From<PgRow> for OrderLine {
+    fn from(row: PgRow) -> Self {
+        OrderLine(LineRow::Postgres(row))
+    }
+}
 
 /// An [`OrderLine`] decoded: text borrowed from the row, amounts as stored text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,7 +333,15 @@ impl OrderLine {
     /// # Errors
     /// [`StoreError::CorruptRow`] naming the column that does not decode.
     pub fn view(&self) -> Result<OrderView<'_>, StoreError> {
-        let r = &self.0;
+        match &self.0 {
+            LineRow::Sqlite(r) => view(r),
+            LineRow::Postgres(r) => view(r),
+        }
+    }
+}
+
+fn view(r: &impl StoreRow) -> Result<OrderView<'_>, StoreError> {
+    {
         let text = |i, c| codec::text_at(r, i, TABLE, c);
         let opt = |i, c| codec::opt_text_at(r, i, TABLE, c);
         Ok(OrderView {
@@ -313,8 +351,8 @@ impl OrderLine {
             order_number: opt(3, "order_number")?,
             status: text(4, "status")?,
             payment_type: opt(5, "payment_type")?,
-            instalments: sqlx::Row::try_get(r, 6)
-                .map_err(|e| StoreError::corrupt(TABLE, "instalments", e))?,
+            // By name: the one non-text cell (StoreRow borrows text by position only).
+            instalments: codec::get(r, TABLE, "instalments")?,
             currency: text(7, "currency")?,
             total: text(8, "total_amount")?,
             authorised: text(9, "authorised_amount")?,
@@ -336,6 +374,19 @@ impl OrderLine {
     }
 }
 
+/// The part of [`stream_created_between`]'s statement both dialects share.
+macro_rules! stream_sql {
+    () => {
+        "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
+            instalments, currency, total_amount, authorised_amount, captured_amount,
+            refunded_amount, canceled_amount, paid_amount, customer_name, customer_phone,
+            customer_email, country_code, settlement_status, settlement_date, description,
+            created_at, updated_at, last_synced_at
+         FROM orders
+         WHERE environment = $1 AND created_at >= $2 AND created_at < $3 AND ("
+    };
+}
+
 /// Streams the orders of `env` created in `[from, to)` (either bound optional), oldest first
 /// by (created_at, order_id), one row in memory at a time: the source of order exports. With
 /// `only`, just the orders with those ids (a selection in the list); ids not cached are skipped.
@@ -345,40 +396,40 @@ pub fn stream_created_between<'s>(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
     only: Option<&[String]>,
-) -> impl Stream<Item = Result<OrderLine, StoreError>> + Send + 's {
+) -> BoxStream<'s, Result<OrderLine, StoreError>> {
     // Absent bounds become the extremes of the fixed-width time text, so one statement (and
     // one index range on orders_by_created) serves every case.
     let from = from.map_or_else(|| String::from("0"), ts);
     let to = to.map_or_else(|| String::from("A"), ts);
-    // The selection travels as one JSON array (SQLite's json_each), not one placeholder per id.
+    // The selection travels as one JSON array, not one placeholder per id; each dialect
+    // unpacks it with its own function (json_each / jsonb_array_elements_text).
     let only = only.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
-    super::sqlite_stream(store, "stream orders", |pool| {
-        sqlx::query(
-            "SELECT environment, order_id, order_reference_id, order_number, status, payment_type,
-                instalments, currency, total_amount, authorised_amount, captured_amount,
-                refunded_amount, canceled_amount, paid_amount, customer_name, customer_phone,
-                customer_email, country_code, settlement_status, settlement_date, description,
-                created_at, updated_at, last_synced_at
-             FROM orders
-             WHERE environment = ? AND created_at >= ? AND created_at < ?
-               AND (? IS NULL OR order_id IN (SELECT value FROM json_each(?)))
-             ORDER BY created_at, order_id",
+    // Both dialects' texts, side by side: only the JSON unpacking differs.
+    let sql = if store.postgres_pool().is_some() {
+        concat!(
+            stream_sql!(),
+            "$4::text IS NULL OR order_id IN (SELECT jsonb_array_elements_text($4::jsonb)))
+             ORDER BY created_at, order_id"
         )
+    } else {
+        concat!(
+            stream_sql!(),
+            "$4 IS NULL OR order_id IN (SELECT value FROM json_each($4)))
+             ORDER BY created_at, order_id"
+        )
+    };
+    on_pool!(store, pool => sqlx::query(sql)
         .bind(env.as_str())
         .bind(from)
         .bind(to)
-        .bind(only.clone())
         .bind(only)
         .fetch(pool)
-        .map(|row| {
-            row.map(OrderLine)
-                .map_err(StoreError::query("stream orders"))
-        })
-    })
+        .map(|row| row.map(OrderLine::from).map_err(StoreError::query("stream orders")))
+        .boxed())
 }
 
 /// Decodes a `SELECT *` row; the list's full-record projection reads through it too.
-pub(super) fn from_row(row: &SqliteRow) -> Result<OrderRecord, StoreError> {
+pub(super) fn from_row(row: &impl StoreRow) -> Result<OrderRecord, StoreError> {
     let currency = codec::currency(row, TABLE, "currency")?;
     let money = |column| codec::money(row, TABLE, column, currency);
     Ok(OrderRecord {
@@ -419,18 +470,17 @@ pub async fn approved_waiting<'c>(
     env: Environment,
 ) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
     let context = "read approved orders";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
-         WHERE environment = ? AND status = 'approved'",
-    )
-    .bind(env.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query(context))?;
-    let n: i64 = codec::get(&row, TABLE, "n")?;
-    Ok((
-        u64::try_from(n).unwrap_or(0),
-        codec::time_opt(&row, TABLE, "oldest")?,
-    ))
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let (n, oldest): (i64, Option<DateTime<Utc>>) = on_conn!(conn, c => {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM orders
+             WHERE environment = $1 AND status = 'approved'",
+        )
+        .bind(env.as_str())
+        .fetch_one(c)
+        .await
+        .map_err(StoreError::query(context))?;
+        (codec::get(&row, TABLE, "n")?, codec::time_opt(&row, TABLE, "oldest")?)
+    });
+    Ok((u64::try_from(n).unwrap_or(0), oldest))
 }

@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::codec::{self, ts};
-use super::{Db, StoreError};
+use super::codec::{self, Arg, Built, bind_args, ts};
+use super::{Db, StoreError, on_conn};
 use crate::environment::Environment;
 
 const TABLE: &str = "orders";
@@ -36,26 +36,34 @@ pub async fn open_orders<'c>(
     statuses: &[&str],
 ) -> Result<Vec<WatchedOrder>, StoreError> {
     let context = "list open orders";
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+    let mut q = Built::new(
         "SELECT o.order_id, o.status, o.created_at, o.updated_at, o.last_synced_at,
             (SELECT MIN(l.occurred_at) FROM ledger_entries l
               WHERE l.environment = o.environment AND l.order_id = o.order_id
                 AND l.kind = 'authorise' AND l.state = 'succeeded') AS authorised_at
          FROM orders o WHERE o.environment = ",
     );
-    qb.push_bind(env.as_str());
-    qb.push(" AND o.status IN (");
-    let mut list = qb.separated(", ");
-    for s in statuses {
-        list.push_bind(*s);
+    q.bind(Arg::Text(env.as_str().to_owned()));
+    q.push(" AND o.status IN (");
+    q.bind_list(statuses.iter().map(|s| Arg::Text((*s).to_owned())));
+    // CAST: PostgreSQL's substr takes an INTEGER length, and a bound i64 is BIGINT.
+    q.push(") AND substr(o.order_reference_id, 1, CAST(");
+    q.bind(Arg::Int(
+        i64::try_from(super::order_list::REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX),
+    ));
+    q.push(" AS INTEGER)) <> ");
+    q.bind(Arg::Text(super::order_list::REHEARSAL_PREFIX.to_owned()));
+    q.push(" ORDER BY o.created_at, o.order_id");
+    if statuses.is_empty() {
+        // `IN ()` is no SQL on PostgreSQL; no status asked for, no order.
+        return Ok(Vec::new());
     }
-    qb.push(") AND substr(o.order_reference_id, 1, ");
-    qb.push_bind(i64::try_from(super::order_list::REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX));
-    qb.push(") <> ");
-    qb.push_bind(super::order_list::REHEARSAL_PREFIX);
-    qb.push(" ORDER BY o.created_at, o.order_id");
-    let rows = super::fetch_built(db, &mut qb, context).await?;
-    rows.iter()
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => bind_args!(sqlx::query(q.text()), q)
+        .fetch_all(c)
+        .await
+        .map_err(StoreError::query(context))?
+        .iter()
         .map(|r| {
             Ok(WatchedOrder {
                 order_id: codec::get(r, TABLE, "order_id")?,
@@ -66,7 +74,7 @@ pub async fn open_orders<'c>(
                 authorised_at: codec::time_opt(r, "ledger_entries", "authorised_at")?,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Sets when `order_id` was last read (and, given, last changed), as if that happened
@@ -82,17 +90,17 @@ pub async fn backdate<'c>(
     changed_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
     let context = "backdate an order's last read";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    sqlx::query(
-        "UPDATE orders SET last_synced_at = ?, updated_at = COALESCE(?, updated_at)
-         WHERE environment = ? AND order_id = ?",
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE orders SET last_synced_at = $1, updated_at = COALESCE($2, updated_at)
+         WHERE environment = $3 AND order_id = $4",
     )
     .bind(ts(read_at))
     .bind(changed_at.map(ts))
     .bind(env.as_str())
     .bind(order_id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query(context))?;
-    Ok(())
+    .map(|_| ()))
+    .map_err(StoreError::query(context))
 }
