@@ -61,7 +61,7 @@ use sqlx::{ConnectOptions as _, Sqlite, SqlitePool};
 
 pub use crate::environment::Environment;
 pub use conn::{Conn, Db, DbConn, SqliteConn, StoreTx};
-pub(crate) use conn::{begin_write, begin_write_on, on_conn};
+pub(crate) use conn::{begin_write_on, on_conn};
 pub use deliveries::mask_secret;
 pub use error::{StoreError, UnknownValue};
 
@@ -402,22 +402,4 @@ fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
-}
-
-/// A stream from a SQLite-only part of the store: `make`'s stream on SQLite, one "not on
-/// PostgreSQL yet" error on PostgreSQL.
-pub(crate) fn sqlite_stream<'a, T, S>(
-    store: &'a Store,
-    context: &'static str,
-    make: impl FnOnce(&'a SqlitePool) -> S,
-) -> futures::future::Either<S, futures::stream::Once<futures::future::Ready<Result<T, StoreError>>>>
-where
-    S: futures::Stream<Item = Result<T, StoreError>>,
-{
-    match store.sqlite_only(context) {
-        Ok(pool) => futures::future::Either::Left(make(pool)),
-        Err(e) => {
-            futures::future::Either::Right(futures::stream::once(futures::future::ready(Err(e))))
-        }
-    }
 }
