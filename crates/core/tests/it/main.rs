@@ -34,6 +34,7 @@ mod settlement_payouts;
 mod settlement_reconcile;
 mod settlement_sim;
 mod store_audit_settings;
+mod store_deliveries;
 mod store_inbox;
 mod store_inbox_writer;
 mod store_ledger;
