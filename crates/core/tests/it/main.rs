@@ -35,6 +35,7 @@ mod settlement_reconcile;
 mod settlement_sim;
 mod store_audit_settings;
 mod store_deliveries;
+mod store_inbox_stats;
 mod store_inbox;
 mod store_inbox_writer;
 mod store_ledger;
