@@ -170,11 +170,12 @@ pub(super) const INSERT_RETURNING: &str = insert_sql!(
 /// Binds `d`'s seventeen values onto [`INSERT_RETURNING`], in column order.
 macro_rules! bind_delivery {
     ($query:expr, $d:expr) => {{
-        let d: &NewDelivery = $d;
-        let [body_bytes, headers_bytes, query_bytes] = size_columns(d.sizes);
+        let d: &$crate::store::deliveries::NewDelivery = $d;
+        let [body_bytes, headers_bytes, query_bytes] =
+            $crate::store::deliveries::size_columns(d.sizes);
         $query
             .bind(d.environment.as_str())
-            .bind(ts(d.received_at))
+            .bind($crate::store::codec::ts(d.received_at))
             .bind(d.method.as_str())
             .bind(d.path.as_str())
             .bind(d.query.as_deref())
@@ -185,13 +186,14 @@ macro_rules! bind_delivery {
             .bind(i64::from(d.http_status))
             .bind(d.order_id.as_deref())
             .bind(d.event_type.as_deref())
-            .bind(initial_state(d.verdict).as_str())
+            .bind($crate::store::deliveries::initial_state(d.verdict).as_str())
             .bind(d.sender.as_deref())
             .bind(body_bytes)
             .bind(headers_bytes)
             .bind(query_bytes)
     }};
 }
+pub(super) use bind_delivery;
 
 /// Stores a delivery and returns its id. When this returns, the row is durable (SQLite's WAL
 /// with `synchronous = FULL`; PostgreSQL's commit).
