@@ -312,3 +312,44 @@ async fn a_storm_overwrites_the_log_in_place_instead_of_growing_it() {
     );
     assert_eq!(count(&store).await, i64::try_from(TASKS * EACH).unwrap());
 }
+
+/// On PostgreSQL the deliveries that queue up during a commit travel in one transaction: the
+/// rows of one group share the transaction id that wrote them (`xmin`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_commits_the_queued_deliveries_in_one_transaction() {
+    let Some(b) = backends::postgres().await else {
+        return;
+    };
+    eprintln!("on {}", b.name);
+    let store = b.store.clone();
+    let writer = InboxWriter::start(&store).unwrap();
+    // The first insert waits on the table lock; the rest queue behind it meanwhile.
+    let pool = store.postgres_pool().unwrap();
+    let mut held = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE webhook_deliveries IN SHARE MODE")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (1..=12)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move { writer.insert(delivery(i, DeliveryVerdict::Verified)).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    held.commit().await.unwrap();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        b.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        12
+    );
+    let transactions = b
+        .scalar("SELECT COUNT(DISTINCT xmin::text) FROM webhook_deliveries")
+        .await;
+    assert!(
+        transactions <= 3,
+        "twelve queued deliveries took {transactions} transactions"
+    );
+}
