@@ -1,8 +1,10 @@
 //! The raw webhook inbox: every delivery that reached the receiver, verified or not.
 //!
-//! Owns `webhook_deliveries`. The receiver calls [`insert`] and answers the gateway only after
-//! it returns; WAL with `synchronous = FULL` makes the row durable at that point, so a verified
-//! delivery is never lost even if the process dies the next moment. The processor then takes
+//! Owns `webhook_deliveries`, on SQLite or PostgreSQL. The receiver calls [`insert`] (or the
+//! inbox writer, [`super::inbox`]) and answers the gateway only after it returns; the commit
+//! makes the row durable at that point (SQLite's WAL with `synchronous = FULL`, PostgreSQL's
+//! write-ahead log), so a verified delivery is never lost even if the process dies the next
+//! moment. The processor then takes
 //! rows with [`next_unprocessed`] in arrival (id) order and settles each with [`mark_processed`],
 //! [`mark_failed`] or [`mark_skipped`].
 //!
@@ -12,14 +14,16 @@
 //! (verbatim for signed deliveries, a bounded sample for refused ones — the receiver's choice).
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Sqlite};
 
-use super::codec::{self, text_enum, ts};
+use super::codec::{self, StoreRow, text_enum, ts};
 use super::request_sizes;
 pub use super::request_sizes::RequestSizes;
 pub(super) use super::request_sizes::size_columns;
-use super::{Db, Environment, StoreError};
+use super::{Db, DbConn, Environment, StoreError, on_conn};
+
+mod list;
+pub use list::{DeliveryFilter, list};
+use list::{Sql, bound};
 
 const TABLE: &str = "webhook_deliveries";
 
@@ -131,23 +135,6 @@ pub struct WebhookDelivery {
     pub sizes: Option<RequestSizes>,
 }
 
-/// Which deliveries [`list`] returns, newest first.
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryFilter {
-    /// Only this environment.
-    pub environment: Option<Environment>,
-    /// From the body, when it parsed; as a filter, only this order.
-    pub order_id: Option<String>,
-    /// Only this verdict.
-    pub verdict: Option<DeliveryVerdict>,
-    /// Only this processing state.
-    pub processing_state: Option<ProcessingState>,
-    /// Only deliveries with a smaller id (keyset paging).
-    pub before_id: Option<i64>,
-    /// Page size; 100 when None.
-    pub limit: Option<u32>,
-}
-
 /// Verified deliveries wait for the processor; the others are evidence only.
 pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     match verdict {
@@ -156,46 +143,70 @@ pub(super) fn initial_state(verdict: DeliveryVerdict) -> ProcessingState {
     }
 }
 
-/// The one INSERT of a delivery, shared with the inbox writer ([`super::inbox`]): seventeen
-/// positional values in column order, `attempts` starting at 0.
-pub(super) const INSERT: &str = "INSERT INTO webhook_deliveries (environment, received_at,
-    method, path, query, headers_json, body, verdict, reason, http_status, order_id,
-    event_type, processing_state, sender, body_bytes, headers_bytes, query_bytes, attempts)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+/// The columns of a delivery's INSERT followed by `$values`: seventeen values in column order,
+/// `attempts` starting at 0. One column list for every writer of the inbox.
+macro_rules! insert_sql {
+    ($values:literal) => {
+        concat!(
+            "INSERT INTO webhook_deliveries (environment, received_at, method, path, query,
+    headers_json, body, verdict, reason, http_status, order_id, event_type, processing_state,
+    sender, body_bytes, headers_bytes, query_bytes, attempts) VALUES ",
+            $values
+        )
+    };
+}
 
-/// Stores a delivery and returns its id. When this returns, the row is on disk.
+/// The SQLite inbox writer's INSERT ([`super::inbox`], through rusqlite; its id is SQLite's
+/// last insert rowid).
+pub(super) const INSERT: &str =
+    insert_sql!("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)");
+
+/// The INSERT through sqlx on either backend, answering the new id (PostgreSQL has no last
+/// insert rowid).
+pub(super) const INSERT_RETURNING: &str = insert_sql!(
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0) RETURNING id"
+);
+
+/// Binds `d`'s seventeen values onto [`INSERT_RETURNING`], in column order.
+macro_rules! bind_delivery {
+    ($query:expr, $d:expr) => {{
+        let d: &$crate::store::deliveries::NewDelivery = $d;
+        let [body_bytes, headers_bytes, query_bytes] =
+            $crate::store::deliveries::size_columns(d.sizes);
+        $query
+            .bind(d.environment.as_str())
+            .bind($crate::store::codec::ts(d.received_at))
+            .bind(d.method.as_str())
+            .bind(d.path.as_str())
+            .bind(d.query.as_deref())
+            .bind(d.headers_json.as_str())
+            .bind(d.body.as_str())
+            .bind(d.verdict.as_str())
+            .bind(d.reason.as_deref())
+            .bind(i64::from(d.http_status))
+            .bind(d.order_id.as_deref())
+            .bind(d.event_type.as_deref())
+            .bind($crate::store::deliveries::initial_state(d.verdict).as_str())
+            .bind(d.sender.as_deref())
+            .bind(body_bytes)
+            .bind(headers_bytes)
+            .bind(query_bytes)
+    }};
+}
+pub(super) use bind_delivery;
+
+/// Stores a delivery and returns its id. When this returns, the row is durable (SQLite's WAL
+/// with `synchronous = FULL`; PostgreSQL's commit).
 ///
 /// # Errors
 /// [`StoreError::Query`] — the receiver must then not answer 200.
 pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, StoreError> {
-    let state = initial_state(delivery.verdict);
-    let [body_bytes, headers_bytes, query_bytes] = size_columns(delivery.sizes);
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("insert delivery"))?;
-    let done = sqlx::query(INSERT)
-        .bind(delivery.environment.as_str())
-        .bind(ts(delivery.received_at))
-        .bind(&delivery.method)
-        .bind(&delivery.path)
-        .bind(&delivery.query)
-        .bind(&delivery.headers_json)
-        .bind(&delivery.body)
-        .bind(delivery.verdict.as_str())
-        .bind(&delivery.reason)
-        .bind(i64::from(delivery.http_status))
-        .bind(&delivery.order_id)
-        .bind(&delivery.event_type)
-        .bind(state.as_str())
-        .bind(&delivery.sender)
-        .bind(body_bytes)
-        .bind(headers_bytes)
-        .bind(query_bytes)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("insert delivery"))?;
-    Ok(done.last_insert_rowid())
+    let context = "insert delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => bind_delivery!(sqlx::query_scalar(INSERT_RETURNING), delivery)
+        .fetch_one(c)
+        .await)
+    .map_err(StoreError::query(context))
 }
 
 /// The delivery with this id.
@@ -203,20 +214,27 @@ pub async fn insert<'c>(db: impl Db<'c>, delivery: &NewDelivery) -> Result<i64, 
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
 pub async fn get<'c>(db: impl Db<'c>, id: i64) -> Result<Option<WebhookDelivery>, StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("get delivery"))?;
-    let row = sqlx::query("SELECT * FROM webhook_deliveries WHERE id = ?")
+    let context = "get delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    on_conn!(conn, c => sqlx::query("SELECT * FROM webhook_deliveries WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(c)
         .await
-        .map_err(StoreError::query("get delivery"))?;
-    row.as_ref().map(from_row).transpose()
+        .map_err(StoreError::query(context))?
+        .as_ref()
+        .map(from_row)
+        .transpose())
 }
 
 /// Up to `limit` deliveries waiting for processing, oldest first; all environments when `env`
 /// is None.
+///
+/// On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`: called inside a transaction,
+/// this is a claim — a concurrent claimer (another server instance on the same database) skips
+/// these rows until the transaction ends instead of taking the same deliveries. SQLite has no
+/// such clause and needs none: its writers are serialised by the file's lock. Outside a
+/// transaction the lock ends with the statement, and the finish's `pending` condition
+/// ([`mark_processed`]) is what makes a second settle a visible conflict.
 ///
 /// # Errors
 /// [`StoreError::CorruptRow`]; [`StoreError::Query`].
@@ -225,17 +243,25 @@ pub async fn next_unprocessed<'c>(
     env: Option<Environment>,
     limit: u32,
 ) -> Result<Vec<WebhookDelivery>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT * FROM webhook_deliveries WHERE processing_state = 'pending'",
-    );
+    let context = "next deliveries";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let mut sql = Sql::new("SELECT * FROM webhook_deliveries WHERE processing_state = 'pending'");
     if let Some(env) = env {
-        qb.push(" AND environment = ");
-        qb.push_bind(env.as_str());
+        sql.push(" AND environment = ");
+        sql.bind(env.as_str());
     }
-    qb.push(" ORDER BY id LIMIT ");
-    qb.push_bind(i64::from(limit));
-    let rows = super::fetch_built(db, &mut qb, "next deliveries").await?;
-    rows.iter().map(from_row).collect()
+    sql.push(" ORDER BY id LIMIT ");
+    sql.bind(i64::from(limit));
+    if conn.is_postgres() {
+        sql.push(" FOR UPDATE SKIP LOCKED");
+    }
+    on_conn!(conn, c => bound!(sql, sqlx::query(sql.text()))
+        .fetch_all(c)
+        .await
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(from_row)
+        .collect())
 }
 
 /// How many deliveries wait for processing; all environments when `env` is None.
@@ -246,74 +272,18 @@ pub async fn backlog_count<'c>(
     db: impl Db<'c>,
     env: Option<Environment>,
 ) -> Result<u64, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT COUNT(*) FROM webhook_deliveries WHERE processing_state = 'pending'",
-    );
+    let context = "count backlog";
+    let mut sql =
+        Sql::new("SELECT COUNT(*) FROM webhook_deliveries WHERE processing_state = 'pending'");
     if let Some(env) = env {
-        qb.push(" AND environment = ");
-        qb.push_bind(env.as_str());
+        sql.push(" AND environment = ");
+        sql.bind(env.as_str());
     }
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("count backlog"))?;
-    let n: i64 = qb
-        .build_query_scalar()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query("count backlog"))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let n: i64 =
+        on_conn!(conn, c => bound!(sql, sqlx::query_scalar(sql.text())).fetch_one(c).await)
+            .map_err(StoreError::query(context))?;
     Ok(u64::try_from(n).unwrap_or(0))
-}
-
-/// Deliveries matching `filter`, newest first.
-///
-/// # Errors
-/// [`StoreError::CorruptRow`]; [`StoreError::Query`].
-pub async fn list<'c>(
-    db: impl Db<'c>,
-    filter: &DeliveryFilter,
-) -> Result<Vec<WebhookDelivery>, StoreError> {
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM ");
-    if filter.order_id.is_some() {
-        // The by-order index holds only rows that have left 'pending' (migration 0003: the
-        // receiver's inserts do not touch it). Pending rows come through the queue index.
-        qb.push("(SELECT * FROM webhook_deliveries WHERE processing_state <> 'pending'");
-        push_list_filters(&mut qb, filter);
-        qb.push(" UNION ALL SELECT * FROM webhook_deliveries WHERE processing_state = 'pending'");
-        push_list_filters(&mut qb, filter);
-        qb.push(")");
-    } else {
-        qb.push("webhook_deliveries WHERE 1 = 1");
-        push_list_filters(&mut qb, filter);
-    }
-    qb.push(" ORDER BY id DESC LIMIT ");
-    qb.push_bind(i64::from(filter.limit.unwrap_or(100)));
-    let rows = super::fetch_built(db, &mut qb, "list deliveries").await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// `filter`'s conditions, each as ` AND …`.
-fn push_list_filters(qb: &mut QueryBuilder<Sqlite>, filter: &DeliveryFilter) {
-    if let Some(env) = filter.environment {
-        qb.push(" AND environment = ");
-        qb.push_bind(env.as_str());
-    }
-    if let Some(order_id) = &filter.order_id {
-        qb.push(" AND order_id = ");
-        qb.push_bind(order_id.clone());
-    }
-    if let Some(verdict) = filter.verdict {
-        qb.push(" AND verdict = ");
-        qb.push_bind(verdict.as_str());
-    }
-    if let Some(state) = filter.processing_state {
-        qb.push(" AND processing_state = ");
-        qb.push_bind(state.as_str());
-    }
-    if let Some(before) = filter.before_id {
-        qb.push(" AND id < ");
-        qb.push_bind(before);
-    }
 }
 
 /// Marks a pending delivery processed with what was done, counting the attempt.
@@ -363,19 +333,18 @@ pub async fn mark_skipped<'c>(
 /// [`StoreError::NotFound`]; [`StoreError::Conflict`] if it is not a failed verified delivery;
 /// [`StoreError::Query`].
 pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("requeue delivery"))?;
-    let done = sqlx::query(
+    let context = "requeue delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let done = on_conn!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET processing_state = 'pending'
-         WHERE id = ? AND processing_state = 'failed' AND verdict = 'verified'",
+         WHERE id = $1 AND processing_state = 'failed' AND verdict = 'verified'",
     )
     .bind(id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("requeue delivery"))?;
-    if done.rows_affected() == 1 {
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    if done == 1 {
         Ok(())
     } else {
         explain_miss(&mut conn, id, "failed").await
@@ -389,19 +358,18 @@ pub async fn requeue<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
 /// [`StoreError::NotFound`]; [`StoreError::Conflict`] if it is not a verified delivery;
 /// [`StoreError::Query`].
 pub async fn reopen_for_replay<'c>(db: impl Db<'c>, id: i64) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("reopen delivery"))?;
-    let done = sqlx::query(
+    let context = "reopen delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let done = on_conn!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET processing_state = 'pending'
-         WHERE id = ? AND verdict = 'verified'",
+         WHERE id = $1 AND verdict = 'verified'",
     )
     .bind(id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("reopen delivery"))?;
-    if done.rows_affected() == 1 {
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    if done == 1 {
         Ok(())
     } else {
         explain_miss(&mut conn, id, "verified").await
@@ -415,26 +383,26 @@ async fn finish<'c>(
     result: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut conn = db
-        .sqlite_conn()
-        .await
-        .map_err(StoreError::query("finish delivery"))?;
+    let context = "finish delivery";
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     // The state condition makes a second finish (two processors racing) a visible conflict
-    // instead of a silent overwrite.
-    let done = sqlx::query(
+    // instead of a silent overwrite. On PostgreSQL a racing UPDATE waits for the first to
+    // commit, then re-reads the row and finds it no longer pending.
+    let done = on_conn!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries
-         SET processing_state = ?, processing_result = ?, processed_at = ?,
+         SET processing_state = $1, processing_result = $2, processed_at = $3,
              attempts = attempts + 1
-         WHERE id = ? AND processing_state = 'pending'",
+         WHERE id = $4 AND processing_state = 'pending'",
     )
     .bind(to.as_str())
     .bind(result)
     .bind(ts(at))
     .bind(id)
-    .execute(&mut *conn)
+    .execute(c)
     .await
-    .map_err(StoreError::query("finish delivery"))?;
-    if done.rows_affected() == 1 {
+    .map(|d| d.rows_affected()))
+    .map_err(StoreError::query(context))?;
+    if done == 1 {
         Ok(())
     } else {
         explain_miss(&mut conn, id, "pending").await
@@ -442,12 +410,8 @@ async fn finish<'c>(
 }
 
 /// Turns an update that matched no row into NotFound or Conflict.
-async fn explain_miss(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    expected: &str,
-) -> Result<(), StoreError> {
-    match get(&mut *conn, id).await? {
+async fn explain_miss(conn: &mut DbConn<'_>, id: i64, expected: &str) -> Result<(), StoreError> {
+    match get(conn, id).await? {
         None => Err(StoreError::NotFound {
             entity: "webhook delivery",
             key: id.to_string(),
@@ -459,7 +423,7 @@ async fn explain_miss(
     }
 }
 
-fn from_row(row: &SqliteRow) -> Result<WebhookDelivery, StoreError> {
+fn from_row(row: &impl StoreRow) -> Result<WebhookDelivery, StoreError> {
     let http_status: i64 = codec::get(row, TABLE, "http_status")?;
     Ok(WebhookDelivery {
         id: codec::get(row, TABLE, "id")?,

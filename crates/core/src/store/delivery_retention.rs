@@ -1,6 +1,6 @@
 //! How long the webhook inbox keeps what it no longer needs.
 //!
-//! Owns the pruning of `webhook_deliveries`: refused deliveries (verdict `rejected`) older than
+//! Owns the pruning of `webhook_deliveries` (on SQLite or PostgreSQL): refused deliveries (verdict `rejected`) older than
 //! the refused window, and settled ones (`processed`, or `skipped` — set aside or unreadable)
 //! whose settling is older than the settled window. The service calls [`prune`] periodically
 //! ([`crate::service`]); the windows come from [`crate::config::Retention`].
@@ -14,13 +14,13 @@
 use chrono::{DateTime, Utc};
 
 use super::codec::ts;
-use super::{Store, StoreError};
+use super::{Store, StoreError, on_conn};
 
 /// Rows deleted per transaction.
 const BATCH: i64 = 500;
 
-/// The unlink and the delete of one batch of the deliveries matching `$cond` (one `?` for the
-/// cutoff, then the batch size): static SQL, built once by the compiler.
+/// The unlink and the delete of one batch of the deliveries matching `$cond` (`$1` the cutoff,
+/// `$2` the batch size): static SQL, built once by the compiler, the same on both backends.
 macro_rules! batch_sql {
     ($cond:literal) => {
         (
@@ -28,26 +28,26 @@ macro_rules! batch_sql {
                 "UPDATE processed_events SET delivery_id = NULL WHERE delivery_id IN \
                  (SELECT id FROM webhook_deliveries WHERE ",
                 $cond,
-                " ORDER BY id LIMIT ?)"
+                " ORDER BY id LIMIT $2)"
             ),
             concat!(
                 "DELETE FROM webhook_deliveries WHERE id IN \
                  (SELECT id FROM webhook_deliveries WHERE ",
                 $cond,
-                " ORDER BY id LIMIT ?)"
+                " ORDER BY id LIMIT $2)"
             ),
         )
     };
 }
 
 /// Refused deliveries that arrived before the cutoff.
-const REFUSED: (&str, &str) = batch_sql!("verdict = 'rejected' AND received_at < ?");
+const REFUSED: (&str, &str) = batch_sql!("verdict = 'rejected' AND received_at < $1");
 
 /// Settled deliveries (never refused ones) settled — or, unsettled in time, received — before
 /// the cutoff.
 const SETTLED: (&str, &str) = batch_sql!(
     "verdict <> 'rejected' AND processing_state IN ('processed', 'skipped') \
-     AND COALESCE(processed_at, received_at) < ?"
+     AND COALESCE(processed_at, received_at) < $1"
 );
 
 /// What one [`prune`] removed.
@@ -82,24 +82,29 @@ async fn prune_where(
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     loop {
+        // On PostgreSQL `begin` takes the store's write lock, as SQLite's `BEGIN IMMEDIATE`
+        // does: the batch's unlink and delete see the same rows.
         let mut tx = store.begin().await?;
-        sqlx::query(unlink)
+        let mut conn = tx.as_db();
+        on_conn!(conn, c => sqlx::query(unlink)
             .bind(cutoff)
             .bind(BATCH)
-            .execute(tx.sqlite("prune deliveries")?)
+            .execute(c)
             .await
-            .map_err(StoreError::query("unlink pruned deliveries"))?;
-        let done = sqlx::query(delete)
+            .map(|_| ()))
+        .map_err(StoreError::query("unlink pruned deliveries"))?;
+        let deleted = on_conn!(conn, c => sqlx::query(delete)
             .bind(cutoff)
             .bind(BATCH)
-            .execute(tx.sqlite("prune deliveries")?)
+            .execute(c)
             .await
-            .map_err(StoreError::query("prune deliveries"))?;
+            .map(|d| d.rows_affected()))
+        .map_err(StoreError::query("prune deliveries"))?;
         tx.commit()
             .await
             .map_err(StoreError::query("prune deliveries"))?;
-        total += done.rows_affected();
-        if done.rows_affected() < u64::try_from(BATCH).unwrap_or(u64::MAX) {
+        total += deleted;
+        if deleted < u64::try_from(BATCH).unwrap_or(u64::MAX) {
             return Ok(total);
         }
     }

@@ -1,14 +1,13 @@
 //! Counts over the webhook inbox for health displays (`mizan status`, the dashboard).
 //!
 //! Owns no table: it reads `webhook_deliveries` (and `orders`, for the registration-health
-//! silence check). Invariant: counts are per environment and over a half-open time window,
+//! silence check), on SQLite or PostgreSQL. Invariant: counts are per environment and over a half-open time window,
 //! using the stored arrival (or cache-update) time.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 use super::codec::{self, ts};
-use super::{Db, Environment, StoreError};
+use super::{Db, Environment, StoreError, on_conn};
 
 const TABLE: &str = "webhook_deliveries";
 
@@ -37,24 +36,28 @@ pub async fn counts_since<'c>(
     since: DateTime<Utc>,
 ) -> Result<DeliveryCounts, StoreError> {
     let context = "count deliveries";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let rows: Vec<(String, String, i64)> = on_conn!(conn, c => sqlx::query(
         "SELECT verdict, processing_state, COUNT(*) AS n FROM webhook_deliveries
-         WHERE environment = ? AND received_at >= ?
+         WHERE environment = $1 AND received_at >= $2
          GROUP BY verdict, processing_state",
     )
     .bind(env.as_str())
     .bind(ts(since))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(|row| {
+        Ok((
+            codec::get(row, TABLE, "verdict")?,
+            codec::get(row, TABLE, "processing_state")?,
+            codec::get(row, TABLE, "n")?,
+        ))
+    })
+    .collect::<Result<_, StoreError>>())?;
     let mut counts = DeliveryCounts::default();
-    for row in rows {
-        let verdict: String = row.try_get("verdict").map_err(StoreError::query(context))?;
-        let state: String = row
-            .try_get("processing_state")
-            .map_err(StoreError::query(context))?;
-        let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
+    for (verdict, state, n) in rows {
         let n = u64::try_from(n).unwrap_or(0);
         match verdict.as_str() {
             "verified" => counts.verified += n,
@@ -81,14 +84,14 @@ pub async fn last_verified_at<'c>(
     env: Environment,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let context = "last verified delivery";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let at: Option<String> = sqlx::query_scalar(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let at: Option<String> = on_conn!(conn, c => sqlx::query_scalar(
         "SELECT received_at FROM webhook_deliveries
-         WHERE environment = ? AND verdict = 'verified' ORDER BY id DESC LIMIT 1",
+         WHERE environment = $1 AND verdict = 'verified' ORDER BY id DESC LIMIT 1",
     )
     .bind(env.as_str())
-    .fetch_optional(&mut *conn)
-    .await
+    .fetch_optional(c)
+    .await)
     .map_err(StoreError::query(context))?;
     at.map(|t| {
         DateTime::parse_from_rfc3339(&t)
@@ -111,17 +114,17 @@ pub async fn orders_changed<'c>(
     cap: u32,
 ) -> Result<u32, StoreError> {
     let context = "count changed orders";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let n: i64 = sqlx::query_scalar(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let n: i64 = on_conn!(conn, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM orders
-         WHERE environment = ? AND updated_at > ? AND updated_at <= ? LIMIT ?)",
+         WHERE environment = $1 AND updated_at > $2 AND updated_at <= $3 LIMIT $4) AS changed",
     )
     .bind(env.as_str())
     .bind(ts(after))
     .bind(ts(until))
     .bind(i64::from(cap))
-    .fetch_one(&mut *conn)
-    .await
+    .fetch_one(c)
+    .await)
     .map_err(StoreError::query(context))?;
     Ok(u32::try_from(n).unwrap_or(cap))
 }
@@ -146,9 +149,22 @@ pub async fn refusals_since<'c>(
     since: DateTime<Utc>,
 ) -> Result<RefusalCounts, StoreError> {
     let context = "count refused deliveries";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     // `sender` is `ip:port` (`[ip]:port` for IPv6); a sender is its address, whatever port.
-    let rows = sqlx::query(
+    // SQLite finds a character with `instr`, PostgreSQL with `strpos` (neither has the other);
+    // PostgreSQL's `substr` refuses a negative length, hence its `GREATEST`. Ties order by the
+    // address's bytes on both (PostgreSQL's default collation may not).
+    let sql = if conn.is_postgres() {
+        "SELECT ip AS sender, COUNT(*) AS n FROM (
+           SELECT CASE
+             WHEN sender IS NULL THEN '?'
+             WHEN sender LIKE '[%' THEN substr(sender, 2, GREATEST(strpos(sender, ']') - 2, 0))
+             WHEN strpos(sender, ':') > 0 THEN substr(sender, 1, strpos(sender, ':') - 1)
+             ELSE sender END AS ip
+           FROM webhook_deliveries
+           WHERE environment = $1 AND received_at >= $2 AND verdict = 'rejected') AS refused
+         GROUP BY ip ORDER BY n DESC, ip COLLATE \"C\""
+    } else {
         "SELECT ip AS sender, COUNT(*) AS n FROM (
            SELECT CASE
              WHEN sender IS NULL THEN '?'
@@ -156,18 +172,20 @@ pub async fn refusals_since<'c>(
              WHEN instr(sender, ':') > 0 THEN substr(sender, 1, instr(sender, ':') - 1)
              ELSE sender END AS ip
            FROM webhook_deliveries
-           WHERE environment = ? AND received_at >= ? AND verdict = 'rejected')
-         GROUP BY ip ORDER BY n DESC, ip",
-    )
-    .bind(env.as_str())
-    .bind(ts(since))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::query(context))?;
+           WHERE environment = $1 AND received_at >= $2 AND verdict = 'rejected') AS refused
+         GROUP BY ip ORDER BY n DESC, ip"
+    };
+    let rows: Vec<(String, i64)> = on_conn!(conn, c => sqlx::query(sql)
+        .bind(env.as_str())
+        .bind(ts(since))
+        .fetch_all(c)
+        .await
+        .map_err(StoreError::query(context))?
+        .iter()
+        .map(|row| Ok((codec::get(row, TABLE, "sender")?, codec::get(row, TABLE, "n")?)))
+        .collect::<Result<_, StoreError>>())?;
     let mut counts = RefusalCounts::default();
-    for row in rows {
-        let sender: String = row.try_get("sender").map_err(StoreError::query(context))?;
-        let n: i64 = row.try_get("n").map_err(StoreError::query(context))?;
+    for (sender, n) in rows {
         let n = u64::try_from(n).unwrap_or(0);
         counts.refused += n;
         counts.senders += 1;
@@ -198,27 +216,29 @@ pub async fn backlog<'c>(
     recent: u32,
 ) -> Result<BacklogReading, StoreError> {
     let context = "read the backlog";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n,
-            (SELECT received_at FROM webhook_deliveries
-             WHERE processing_state = 'pending' AND environment = ?1 ORDER BY id LIMIT 1) AS oldest
-         FROM webhook_deliveries WHERE processing_state = 'pending' AND environment = ?1",
-    )
-    .bind(env.as_str())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query(context))?;
-    let n: i64 = codec::get(&row, TABLE, "n")?;
-    let oldest_pending_at = codec::time_opt(&row, TABLE, "oldest")?;
-    let times: Vec<Option<String>> = sqlx::query_scalar(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let (n, oldest_pending_at): (i64, Option<DateTime<Utc>>) = on_conn!(conn, c => {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n,
+                (SELECT received_at FROM webhook_deliveries
+                 WHERE processing_state = 'pending' AND environment = $1 ORDER BY id LIMIT 1)
+                 AS oldest
+             FROM webhook_deliveries WHERE processing_state = 'pending' AND environment = $1",
+        )
+        .bind(env.as_str())
+        .fetch_one(c)
+        .await
+        .map_err(StoreError::query(context))?;
+        (codec::get(&row, TABLE, "n")?, codec::time_opt(&row, TABLE, "oldest")?)
+    });
+    let times: Vec<Option<String>> = on_conn!(conn, c => sqlx::query_scalar(
         "SELECT processed_at FROM webhook_deliveries
-         WHERE processing_state = 'processed' AND environment = ? ORDER BY id DESC LIMIT ?",
+         WHERE processing_state = 'processed' AND environment = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(env.as_str())
-    .bind(recent)
-    .fetch_all(&mut *conn)
-    .await
+    .bind(i64::from(recent))
+    .fetch_all(c)
+    .await)
     .map_err(StoreError::query(context))?;
     let recently_processed = times
         .into_iter()

@@ -2,15 +2,13 @@
 //! attention candidates, the captured/refunded volume per day, the change feed the app turns
 //! into events, and an order's audit trail.
 //!
-//! Invariants: read-only; every query filters on the environment and is bounded (a limit, or a
+//! Each runs on SQLite or PostgreSQL. Invariants: read-only; every query filters on the environment and is bounded (a limit, or a
 //! time window over an index), so none scans a million orders.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
 
-use super::codec::ts;
-use super::{Db, Environment, StoreError};
+use super::codec::{self, StoreRow, ts};
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 /// An order waiting for a person's action, with the time its clock started.
@@ -51,40 +49,6 @@ pub enum Waiting {
     Capture,
 }
 
-fn time(
-    r: &SqliteRow,
-    table: &'static str,
-    column: &'static str,
-) -> Result<DateTime<Utc>, StoreError> {
-    let text: String = r
-        .try_get(column)
-        .map_err(|e| StoreError::corrupt(table, column, e))?;
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::corrupt(table, column, e))
-}
-
-fn opt_time(
-    r: &SqliteRow,
-    table: &'static str,
-    column: &'static str,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let text: Option<String> = r
-        .try_get(column)
-        .map_err(|e| StoreError::corrupt(table, column, e))?;
-    text.map(|t| {
-        DateTime::parse_from_rfc3339(&t)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| StoreError::corrupt(table, column, e))
-    })
-    .transpose()
-}
-
-fn text(r: &SqliteRow, table: &'static str, column: &'static str) -> Result<String, StoreError> {
-    r.try_get(column)
-        .map_err(|e| StoreError::corrupt(table, column, e))
-}
-
 /// Orders of `env` waiting for `what`, oldest first (their deadlines come first), at most
 /// `limit`, with the time of their first successful authorise. Rehearsal orders
 /// ([`super::order_list::is_rehearsal`]) are never waiting for anyone.
@@ -98,58 +62,71 @@ pub async fn waiting_orders<'c>(
     limit: u32,
 ) -> Result<Vec<WaitingOrder>, StoreError> {
     let context = "list waiting orders";
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT o.order_id, o.order_reference_id, o.status, o.created_at, o.updated_at,
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let select = "SELECT o.order_id, o.order_reference_id, o.status, o.created_at, o.updated_at,
             o.currency, o.total_amount, o.captured_amount, o.canceled_amount, o.customer_name,
             (SELECT MIN(l.occurred_at) FROM ledger_entries l
               WHERE l.environment = o.environment AND l.order_id = o.order_id
                 AND l.kind = 'authorise' AND l.state = 'succeeded') AS authorised_at
-         FROM orders o WHERE o.environment = ",
-    );
-    qb.push_bind(env.as_str());
-    match what {
-        Waiting::Approval => {
-            qb.push(" AND o.status = 'approved'");
+         FROM orders o WHERE o.environment = $1";
+    let waiting = match what {
+        Waiting::Approval => " AND o.status = 'approved'",
+        // A filter key only (the caller re-checks the amounts exactly): SQLite compares floats,
+        // where half of the smallest minor unit keeps rounding from counting 0.30 − 0.10 − 0.20;
+        // PostgreSQL compares exact NUMERICs.
+        Waiting::Capture if conn.is_postgres() => {
+            " AND o.status IN ('authorised', 'updated', 'partially_captured',
+                'partially_refunded')
+              AND CAST(o.total_amount AS NUMERIC) > CAST(o.canceled_amount AS NUMERIC)
+                + CAST(o.captured_amount AS NUMERIC)"
         }
         Waiting::Capture => {
-            // A filter key only (the amounts are re-checked exactly below): half of the
-            // smallest minor unit keeps float rounding from counting 0.30 − 0.10 − 0.20.
-            qb.push(
-                " AND o.status IN ('authorised', 'updated', 'partially_captured',
-                    'partially_refunded')
-                  AND CAST(o.total_amount AS REAL) > CAST(o.canceled_amount AS REAL)
-                    + CAST(o.captured_amount AS REAL) + 0.0005",
-            );
+            " AND o.status IN ('authorised', 'updated', 'partially_captured',
+                'partially_refunded')
+              AND CAST(o.total_amount AS REAL) > CAST(o.canceled_amount AS REAL)
+                + CAST(o.captured_amount AS REAL) + 0.0005"
         }
-    }
-    qb.push(" AND substr(o.order_reference_id, 1, ");
-    qb.push_bind(i64::try_from(super::order_list::REHEARSAL_PREFIX.len()).unwrap_or(i64::MAX));
-    qb.push(") <> ");
-    qb.push_bind(super::order_list::REHEARSAL_PREFIX);
-    qb.push(" ORDER BY o.created_at, o.order_id LIMIT ");
-    qb.push_bind(i64::from(limit));
-    let rows = super::fetch_built(db, &mut qb, context).await?;
+    };
+    // Ties of creation time go by the order id's bytes on both backends (PostgreSQL's default
+    // collation may order text otherwise). The prefix length is an INTEGER: PostgreSQL has no
+    // `substr` taking a BIGINT.
+    let tail = if conn.is_postgres() {
+        " AND substr(o.order_reference_id, 1, $2) <> $3
+         ORDER BY o.created_at, o.order_id COLLATE \"C\" LIMIT $4"
+    } else {
+        " AND substr(o.order_reference_id, 1, $2) <> $3
+         ORDER BY o.created_at, o.order_id LIMIT $4"
+    };
+    let sql = format!("{select}{waiting}{tail}");
+    let prefix = super::order_list::REHEARSAL_PREFIX;
+    let prefix_len = i32::try_from(prefix.len()).unwrap_or(i32::MAX);
     let table = "orders";
-    rows.iter()
+    on_conn!(conn, c => sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(env.as_str())
+        .bind(prefix_len)
+        .bind(prefix)
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await
+        .map_err(StoreError::query(context))?
+        .iter()
         .map(|r| {
-            let currency = super::codec::currency(r, table, "currency")?;
-            let money = |column| super::codec::money(r, table, column, currency);
+            let currency = codec::currency(r, table, "currency")?;
+            let money = |column| codec::money(r, table, column, currency);
             Ok(WaitingOrder {
-                order_id: text(r, table, "order_id")?,
-                order_reference_id: text(r, table, "order_reference_id")?,
-                status: text(r, table, "status")?,
-                created_at: time(r, table, "created_at")?,
-                authorised_at: opt_time(r, "ledger_entries", "authorised_at")?,
-                updated_at: time(r, table, "updated_at")?,
+                order_id: codec::get(r, table, "order_id")?,
+                order_reference_id: codec::get(r, table, "order_reference_id")?,
+                status: codec::get(r, table, "status")?,
+                created_at: codec::time(r, table, "created_at")?,
+                authorised_at: codec::time_opt(r, "ledger_entries", "authorised_at")?,
+                updated_at: codec::time(r, table, "updated_at")?,
                 total: money("total_amount")?,
                 captured: money("captured_amount")?,
                 canceled: money("canceled_amount")?,
-                customer_name: r
-                    .try_get("customer_name")
-                    .map_err(|e| StoreError::corrupt(table, "customer_name", e))?,
+                customer_name: codec::get(r, table, "customer_name")?,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Captured and refunded money of one UTC day in one currency.
@@ -173,42 +150,51 @@ pub async fn volume_since<'c>(
 ) -> Result<Vec<DayVolume>, StoreError> {
     use futures::TryStreamExt as _;
     let context = "sum volume per day";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let mut rows = sqlx::query(
-        "SELECT substr(occurred_at, 1, 10) AS day, currency, kind, amount FROM ledger_entries
-         WHERE environment = ? AND occurred_at >= ? AND state = 'succeeded'
-           AND kind IN ('capture', 'refund')",
-    )
-    .bind(env.as_str())
-    .bind(ts(since))
-    .fetch(&mut *conn);
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
     let mut sums: std::collections::BTreeMap<(String, &'static str), DayVolume> =
         std::collections::BTreeMap::new();
-    while let Some(r) = rows.try_next().await.map_err(StoreError::query(context))? {
-        let table = "ledger_entries";
-        let currency: Currency = text(&r, table, "currency")?
-            .parse()
-            .map_err(|e| StoreError::corrupt(table, "currency", e))?;
-        let amount = Money::parse(&text(&r, table, "amount")?, currency)
-            .map_err(|e| StoreError::corrupt(table, "amount", e))?;
-        let day = text(&r, table, "day")?;
-        let entry = sums
-            .entry((day.clone(), currency.code()))
-            .or_insert_with(|| DayVolume {
-                day,
-                captured: Money::zero(currency),
-                refunded: Money::zero(currency),
-            });
-        let slot = if text(&r, table, "kind")? == "capture" {
-            &mut entry.captured
-        } else {
-            &mut entry.refunded
-        };
-        *slot = slot
-            .checked_add(amount)
-            .map_err(|e| StoreError::corrupt(table, "amount", e))?;
-    }
+    on_conn!(conn, c => {
+        let mut rows = sqlx::query(
+            "SELECT substr(occurred_at, 1, 10) AS day, currency, kind, amount FROM ledger_entries
+             WHERE environment = $1 AND occurred_at >= $2 AND state = 'succeeded'
+               AND kind IN ('capture', 'refund')",
+        )
+        .bind(env.as_str())
+        .bind(ts(since))
+        .fetch(c);
+        while let Some(r) = rows.try_next().await.map_err(StoreError::query(context))? {
+            add_volume(&mut sums, &r)?;
+        }
+    });
     Ok(sums.into_values().collect())
+}
+
+/// Adds one ledger row of [`volume_since`] to its (day, currency) sum.
+fn add_volume(
+    sums: &mut std::collections::BTreeMap<(String, &'static str), DayVolume>,
+    r: &impl StoreRow,
+) -> Result<(), StoreError> {
+    let table = "ledger_entries";
+    let currency: Currency = codec::currency(r, table, "currency")?;
+    let amount = codec::money(r, table, "amount", currency)?;
+    let day: String = codec::get(r, table, "day")?;
+    let entry = sums
+        .entry((day.clone(), currency.code()))
+        .or_insert_with(|| DayVolume {
+            day,
+            captured: Money::zero(currency),
+            refunded: Money::zero(currency),
+        });
+    let kind: String = codec::get(r, table, "kind")?;
+    let slot = if kind == "capture" {
+        &mut entry.captured
+    } else {
+        &mut entry.refunded
+    };
+    *slot = slot
+        .checked_add(amount)
+        .map_err(|e| StoreError::corrupt(table, "amount", e))?;
+    Ok(())
 }
 
 /// A delivery as the change feed reports it.
@@ -231,34 +217,28 @@ pub async fn deliveries_after<'c>(
     limit: u32,
 ) -> Result<Vec<NewDeliveryBrief>, StoreError> {
     let context = "list new deliveries";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let t = "webhook_deliveries";
+    on_conn!(conn, c => sqlx::query(
         "SELECT id, order_id, event_type, verdict FROM webhook_deliveries
-         WHERE id > ? AND environment = ? ORDER BY id LIMIT ?",
+         WHERE id > $1 AND environment = $2 ORDER BY id LIMIT $3",
     )
     .bind(after_id)
     .bind(env.as_str())
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
-    let t = "webhook_deliveries";
-    rows.iter()
-        .map(|r| {
-            Ok(NewDeliveryBrief {
-                id: r
-                    .try_get("id")
-                    .map_err(|e| StoreError::corrupt(t, "id", e))?,
-                order_id: r
-                    .try_get("order_id")
-                    .map_err(|e| StoreError::corrupt(t, "order_id", e))?,
-                event_type: r
-                    .try_get("event_type")
-                    .map_err(|e| StoreError::corrupt(t, "event_type", e))?,
-                verdict: text(r, t, "verdict")?,
-            })
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(|r| {
+        Ok(NewDeliveryBrief {
+            id: codec::get(r, t, "id")?,
+            order_id: codec::get(r, t, "order_id")?,
+            event_type: codec::get(r, t, "event_type")?,
+            verdict: codec::get(r, t, "verdict")?,
         })
-        .collect()
+    })
+    .collect())
 }
 
 /// The highest delivery id of `env` (0 when none): where a change feed starts.
@@ -267,13 +247,14 @@ pub async fn deliveries_after<'c>(
 /// [`StoreError::Query`].
 pub async fn last_delivery_id<'c>(db: impl Db<'c>, env: Environment) -> Result<i64, StoreError> {
     let context = "last delivery id";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let id: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(id) FROM webhook_deliveries WHERE environment = ?")
-            .bind(env.as_str())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let id: Option<i64> = on_conn!(conn, c => sqlx::query_scalar(
+        "SELECT MAX(id) FROM webhook_deliveries WHERE environment = $1"
+    )
+    .bind(env.as_str())
+    .fetch_one(c)
+    .await)
+    .map_err(StoreError::query(context))?;
     Ok(id.unwrap_or(0))
 }
 
@@ -301,28 +282,29 @@ pub async fn orders_changed_after<'c>(
     limit: u32,
 ) -> Result<Vec<ChangedOrder>, StoreError> {
     let context = "list changed orders";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let rows = sqlx::query(
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let t = "orders";
+    on_conn!(conn, c => sqlx::query(
         "SELECT order_id, status, captured_amount, refunded_amount, updated_at FROM orders
-         WHERE environment = ? AND updated_at > ? ORDER BY updated_at LIMIT ?",
+         WHERE environment = $1 AND updated_at > $2 ORDER BY updated_at LIMIT $3",
     )
     .bind(env.as_str())
     .bind(since)
     .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
+    .fetch_all(c)
     .await
-    .map_err(StoreError::query(context))?;
-    rows.iter()
-        .map(|r| {
-            Ok(ChangedOrder {
-                order_id: text(r, "orders", "order_id")?,
-                status: text(r, "orders", "status")?,
-                captured: text(r, "orders", "captured_amount")?,
-                refunded: text(r, "orders", "refunded_amount")?,
-                updated_at: text(r, "orders", "updated_at")?,
-            })
+    .map_err(StoreError::query(context))?
+    .iter()
+    .map(|r| {
+        Ok(ChangedOrder {
+            order_id: codec::get(r, t, "order_id")?,
+            status: codec::get(r, t, "status")?,
+            captured: codec::get(r, t, "captured_amount")?,
+            refunded: codec::get(r, t, "refunded_amount")?,
+            updated_at: codec::get(r, t, "updated_at")?,
         })
-        .collect()
+    })
+    .collect())
 }
 
 /// The latest stored `updated_at` of `env` (empty when there are no orders).
@@ -334,12 +316,13 @@ pub async fn last_order_change<'c>(
     env: Environment,
 ) -> Result<String, StoreError> {
     let context = "last order change";
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    let at: Option<String> =
-        sqlx::query_scalar("SELECT MAX(updated_at) FROM orders WHERE environment = ?")
-            .bind(env.as_str())
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::query(context))?;
+    let mut conn = db.conn().await.map_err(StoreError::query(context))?;
+    let at: Option<String> = on_conn!(conn, c => sqlx::query_scalar(
+        "SELECT MAX(updated_at) FROM orders WHERE environment = $1"
+    )
+    .bind(env.as_str())
+    .fetch_one(c)
+    .await)
+    .map_err(StoreError::query(context))?;
     Ok(at.unwrap_or_default())
 }

@@ -1,5 +1,7 @@
 //! The webhook inbox's writer: one SQLite connection on a thread of its own, committing the
-//! deliveries that arrive together in one transaction (group commit).
+//! deliveries that arrive together in one transaction (group commit). On PostgreSQL the same
+//! API writes through the store's pool from a Tokio task, grouping likewise ([`postgres`]);
+//! what follows is the SQLite path.
 //!
 //! Why a thread and rusqlite rather than the sqlx pool: the receiver answers only after its
 //! row is durable, so this path is the receiver's cost. Through sqlx every statement is a
@@ -24,8 +26,9 @@
 //!   groups once the log reaches [`RESTART_LOG_AT`] frames, so that the log starts over
 //!   instead of growing through a storm. Without a Tokio runtime to run that task, the
 //!   connection keeps SQLite's automatic checkpoints instead. Either way the WAL is bounded.
-//! - This is the one place SQL runs outside sqlx; it runs the very statement
-//!   [`super::deliveries::insert`] runs, and the tests read its rows back through sqlx.
+//! - This is the one place SQL runs outside sqlx; its INSERT has the very columns
+//!   [`super::deliveries::insert`] writes (one column list for both), and the tests read its
+//!   rows back through sqlx.
 
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -41,6 +44,8 @@ use tokio::sync::oneshot;
 use super::codec::ts;
 use super::deliveries::{INSERT, NewDelivery, initial_state, size_columns};
 use super::{BUSY_TIMEOUT, Store, StoreError};
+
+mod postgres;
 
 /// Most deliveries one transaction carries.
 const MAX_GROUP: usize = 256;
@@ -70,11 +75,20 @@ struct Shared {
     wrote: AtomicBool,
 }
 
-/// A handle on the inbox's writer thread. Cheap to clone; the thread (and its connection)
-/// ends when the last handle is dropped.
+/// A handle on the inbox's writer thread (SQLite) or task (PostgreSQL). Cheap to clone; the
+/// thread (and its connection) or task ends when the last handle is dropped.
 #[derive(Clone)]
 pub struct InboxWriter {
-    queue: mpsc::Sender<Queued>,
+    queue: Queue,
+}
+
+/// Where [`InboxWriter::insert`] queues a delivery, by backend.
+#[derive(Clone)]
+enum Queue {
+    /// The SQLite writer thread.
+    Sqlite(mpsc::Sender<Queued>),
+    /// The PostgreSQL writer task.
+    Postgres(tokio::sync::mpsc::UnboundedSender<Queued>),
 }
 
 impl std::fmt::Debug for InboxWriter {
@@ -85,14 +99,21 @@ impl std::fmt::Debug for InboxWriter {
 
 impl InboxWriter {
     /// Opens the writer's own connection to `store`'s file and starts its thread (and, inside
-    /// a Tokio runtime, the checkpoint task).
+    /// a Tokio runtime, the checkpoint task). On PostgreSQL, starts the writer task on the
+    /// current Tokio runtime instead (no checkpoints: the server keeps its own log).
     ///
     /// # Errors
-    /// [`StoreError::Inbox`] if the connection cannot be opened or set up (the caller can fall
-    /// back to [`super::deliveries::insert`] on the pool: slower, never wrong).
+    /// [`StoreError::Inbox`] if the connection cannot be opened or set up, or on PostgreSQL
+    /// outside a Tokio runtime (the caller can fall back to [`super::deliveries::insert`] on
+    /// the pool: slower, never wrong).
     pub fn start(store: &Store) -> Result<InboxWriter, StoreError> {
+        let Some(pool) = store.sqlite_pool() else {
+            return Ok(InboxWriter {
+                queue: Queue::Postgres(postgres::start(store)?),
+            });
+        };
         let runtime = tokio::runtime::Handle::try_current().ok();
-        let conn = open(store, runtime.is_some())?;
+        let conn = open(pool, runtime.is_some())?;
         let shared = Arc::new(Shared::default());
         let (queue, received) = mpsc::channel();
         let console = store.clone();
@@ -107,7 +128,9 @@ impl InboxWriter {
         if let Some(runtime) = runtime {
             runtime.spawn(checkpoints(store.clone(), Arc::downgrade(&shared)));
         }
-        Ok(InboxWriter { queue })
+        Ok(InboxWriter {
+            queue: Queue::Sqlite(queue),
+        })
     }
 
     /// Stores `delivery`; returns its id once the transaction holding it has committed.
@@ -118,19 +141,18 @@ impl InboxWriter {
     pub async fn insert(&self, delivery: NewDelivery) -> Result<i64, StoreError> {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::Closed { what: WHAT };
-        self.queue.send((delivery, reply)).map_err(|_| closed())?;
+        match &self.queue {
+            Queue::Sqlite(queue) => queue.send((delivery, reply)).map_err(|_| closed())?,
+            Queue::Postgres(queue) => queue.send((delivery, reply)).map_err(|_| closed())?,
+        }
         answer.await.map_err(|_| closed())?
     }
 }
 
 /// The writer's connection: the store's file and pragmas, plus no automatic checkpoints when
 /// `checkpointed` (the checkpoint task does them).
-fn open(store: &Store, checkpointed: bool) -> Result<Connection, StoreError> {
-    let path = store
-        .sqlite_only("open the webhook inbox")?
-        .connect_options()
-        .get_filename()
-        .to_owned();
+fn open(pool: &sqlx::SqlitePool, checkpointed: bool) -> Result<Connection, StoreError> {
+    let path = pool.connect_options().get_filename().to_owned();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&path, flags).map_err(StoreError::inbox("open"))?;
     conn.busy_timeout(BUSY_TIMEOUT)

@@ -4,10 +4,8 @@
 //! `headers_bytes` and `query_bytes`. Invariant: the three are written and read together —
 //! all set, or all NULL (rows older than the migration).
 
-use sqlx::sqlite::SqliteRow;
-
 use super::StoreError;
-use super::codec;
+use super::codec::{self, StoreRow};
 
 /// The sizes of a request as received, in bytes. A refused delivery stores only samples, so
 /// these are the record of what was actually sent.
@@ -32,7 +30,7 @@ pub(crate) fn size_columns(sizes: Option<RequestSizes>) -> [Option<i64>; 3] {
 
 /// The three size columns, all or nothing.
 pub(super) fn from_row(
-    row: &SqliteRow,
+    row: &impl StoreRow,
     table: &'static str,
 ) -> Result<Option<RequestSizes>, StoreError> {
     let col = |name: &'static str| -> Result<Option<u64>, StoreError> {

@@ -1,5 +1,5 @@
-//! The webhook inbox, processed-event keys and webhook registrations on a real SQLite file, and
-//! what the receiver writes into the inbox.
+//! The webhook inbox on each backend (SQLite and PostgreSQL), processed-event keys and webhook
+//! registrations on a real SQLite file, and what the receiver writes into the inbox.
 
 // Test helpers outside #[test] fns panic on setup failure by design.
 #![allow(clippy::unwrap_used)]
@@ -19,7 +19,7 @@ use tamara::Sensitive;
 use tamara::notification::sign_token;
 use tokio::sync::Notify;
 
-use crate::common;
+use crate::{backends, common};
 
 async fn open_temp() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -163,166 +163,175 @@ async fn the_receiver_stores_no_token() {
 
 #[tokio::test]
 async fn the_queue_yields_verified_deliveries_in_arrival_order() {
-    let (_dir, store) = open_temp().await;
-    let mut ids = Vec::new();
-    for (env, order, verdict) in [
-        (Sandbox, "o-3", DeliveryVerdict::Verified),
-        (Production, "p-1", DeliveryVerdict::Verified),
-        (Sandbox, "o-1", DeliveryVerdict::Rejected),
-        (Sandbox, "o-2", DeliveryVerdict::Verified),
-        (Sandbox, "o-x", DeliveryVerdict::InvalidBody),
-    ] {
-        ids.push(
-            deliveries::insert(&store, &delivery(env, order, verdict))
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        let mut ids = Vec::new();
+        for (env, order, verdict) in [
+            (Sandbox, "o-3", DeliveryVerdict::Verified),
+            (Production, "p-1", DeliveryVerdict::Verified),
+            (Sandbox, "o-1", DeliveryVerdict::Rejected),
+            (Sandbox, "o-2", DeliveryVerdict::Verified),
+            (Sandbox, "o-x", DeliveryVerdict::InvalidBody),
+        ] {
+            ids.push(
+                deliveries::insert(&store, &delivery(env, order, verdict))
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert_eq!(
+            deliveries::backlog_count(&store, Some(Sandbox))
                 .await
                 .unwrap(),
+            2
         );
+        assert_eq!(deliveries::backlog_count(&store, None).await.unwrap(), 3);
+        let next = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
+            .await
+            .unwrap();
+        let orders: Vec<_> = next.iter().map(|d| d.order_id.clone().unwrap()).collect();
+        assert_eq!(
+            orders,
+            ["o-3", "o-2"],
+            "arrival order, not order id; unverified are skipped"
+        );
+        let rejected = deliveries::get(&store, ids[2]).await.unwrap().unwrap();
+        assert_eq!(rejected.processing_state, ProcessingState::Skipped);
+        assert_eq!(rejected.http_status, 401);
+
+        let at = t0() + Duration::seconds(2);
+        deliveries::mark_processed(&store, ids[0], "authorised", at)
+            .await
+            .unwrap();
+        assert_eq!(
+            deliveries::backlog_count(&store, Some(Sandbox))
+                .await
+                .unwrap(),
+            1
+        );
+        let done = deliveries::get(&store, ids[0]).await.unwrap().unwrap();
+        assert_eq!(done.processing_state, ProcessingState::Processed);
+        assert_eq!((done.attempts, done.processed_at), (1, Some(at)));
+        let twice = deliveries::mark_processed(&store, ids[0], "again", at)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            twice.code(),
+            "store_conflict",
+            "a second finish is visible, not silent"
+        );
+
+        deliveries::mark_failed(&store, ids[3], "gateway 503", at)
+            .await
+            .unwrap();
+        assert_eq!(
+            deliveries::backlog_count(&store, Some(Sandbox))
+                .await
+                .unwrap(),
+            0
+        );
+        deliveries::requeue(&store, ids[3]).await.unwrap();
+        let again = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
+            .await
+            .unwrap();
+        assert_eq!(again.iter().map(|d| d.id).collect::<Vec<_>>(), [ids[3]]);
+        assert_eq!(again[0].attempts, 1, "the failed attempt is counted");
+        assert!(
+            deliveries::requeue(&store, ids[2]).await.is_err(),
+            "rejected deliveries stay out"
+        );
+        let missing = deliveries::mark_failed(&store, 999, "x", at)
+            .await
+            .unwrap_err();
+        assert_eq!(missing.code(), "store_not_found");
     }
-    assert_eq!(
-        deliveries::backlog_count(&store, Some(Sandbox))
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(deliveries::backlog_count(&store, None).await.unwrap(), 3);
-    let next = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
-        .await
-        .unwrap();
-    let orders: Vec<_> = next.iter().map(|d| d.order_id.clone().unwrap()).collect();
-    assert_eq!(
-        orders,
-        ["o-3", "o-2"],
-        "arrival order, not order id; unverified are skipped"
-    );
-    let rejected = deliveries::get(&store, ids[2]).await.unwrap().unwrap();
-    assert_eq!(rejected.processing_state, ProcessingState::Skipped);
-    assert_eq!(rejected.http_status, 401);
-
-    let at = t0() + Duration::seconds(2);
-    deliveries::mark_processed(&store, ids[0], "authorised", at)
-        .await
-        .unwrap();
-    assert_eq!(
-        deliveries::backlog_count(&store, Some(Sandbox))
-            .await
-            .unwrap(),
-        1
-    );
-    let done = deliveries::get(&store, ids[0]).await.unwrap().unwrap();
-    assert_eq!(done.processing_state, ProcessingState::Processed);
-    assert_eq!((done.attempts, done.processed_at), (1, Some(at)));
-    let twice = deliveries::mark_processed(&store, ids[0], "again", at)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        twice.code(),
-        "store_conflict",
-        "a second finish is visible, not silent"
-    );
-
-    deliveries::mark_failed(&store, ids[3], "gateway 503", at)
-        .await
-        .unwrap();
-    assert_eq!(
-        deliveries::backlog_count(&store, Some(Sandbox))
-            .await
-            .unwrap(),
-        0
-    );
-    deliveries::requeue(&store, ids[3]).await.unwrap();
-    let again = deliveries::next_unprocessed(&store, Some(Sandbox), 10)
-        .await
-        .unwrap();
-    assert_eq!(again.iter().map(|d| d.id).collect::<Vec<_>>(), [ids[3]]);
-    assert_eq!(again[0].attempts, 1, "the failed attempt is counted");
-    assert!(
-        deliveries::requeue(&store, ids[2]).await.is_err(),
-        "rejected deliveries stay out"
-    );
-    let missing = deliveries::mark_failed(&store, 999, "x", at)
-        .await
-        .unwrap_err();
-    assert_eq!(missing.code(), "store_not_found");
 }
 
 #[tokio::test]
 async fn deliveries_list_newest_first_with_filters() {
-    let (_dir, store) = open_temp().await;
-    for (env, order, verdict) in [
-        (Sandbox, "o-1", DeliveryVerdict::Verified),
-        (Sandbox, "o-2", DeliveryVerdict::Rejected),
-        (Sandbox, "o-1", DeliveryVerdict::Rejected),
-        (Production, "o-1", DeliveryVerdict::Verified),
-    ] {
-        deliveries::insert(&store, &delivery(env, order, verdict))
-            .await
-            .unwrap();
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        for (env, order, verdict) in [
+            (Sandbox, "o-1", DeliveryVerdict::Verified),
+            (Sandbox, "o-2", DeliveryVerdict::Rejected),
+            (Sandbox, "o-1", DeliveryVerdict::Rejected),
+            (Production, "o-1", DeliveryVerdict::Verified),
+        ] {
+            deliveries::insert(&store, &delivery(env, order, verdict))
+                .await
+                .unwrap();
+        }
+        let f = DeliveryFilter {
+            environment: Some(Sandbox),
+            order_id: Some("o-1".into()),
+            ..DeliveryFilter::default()
+        };
+        let got = deliveries::list(&store, &f).await.unwrap();
+        assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3, 1]);
+        let f = DeliveryFilter {
+            verdict: Some(DeliveryVerdict::Rejected),
+            limit: Some(1),
+            ..f
+        };
+        let got = deliveries::list(&store, &f).await.unwrap();
+        assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3]);
+        let f = DeliveryFilter {
+            before_id: Some(3),
+            limit: None,
+            ..f
+        };
+        assert!(deliveries::list(&store, &f).await.unwrap().is_empty());
     }
-    let f = DeliveryFilter {
-        environment: Some(Sandbox),
-        order_id: Some("o-1".into()),
-        ..DeliveryFilter::default()
-    };
-    let got = deliveries::list(&store, &f).await.unwrap();
-    assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3, 1]);
-    let f = DeliveryFilter {
-        verdict: Some(DeliveryVerdict::Rejected),
-        limit: Some(1),
-        ..f
-    };
-    let got = deliveries::list(&store, &f).await.unwrap();
-    assert_eq!(got.iter().map(|d| d.id).collect::<Vec<_>>(), [3]);
-    let f = DeliveryFilter {
-        before_id: Some(3),
-        limit: None,
-        ..f
-    };
-    assert!(deliveries::list(&store, &f).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn an_orders_deliveries_are_listed_before_and_after_processing() {
     // The by-order index holds only rows that left 'pending'; pending ones are found through
     // the queue. A delivery must be listed at every stage, in id order, exactly once.
-    let (_dir, store) = open_temp().await;
-    let mut ids = Vec::new();
-    for order in ["o-7", "o-8", "o-7", "o-7"] {
-        let new = delivery(Sandbox, order, DeliveryVerdict::Verified);
-        ids.push(deliveries::insert(&store, &new).await.unwrap());
+    for b in backends::each().await {
+        eprintln!("on {}", b.name);
+        let store = b.store.clone();
+        let mut ids = Vec::new();
+        for order in ["o-7", "o-8", "o-7", "o-7"] {
+            let new = delivery(Sandbox, order, DeliveryVerdict::Verified);
+            ids.push(deliveries::insert(&store, &new).await.unwrap());
+        }
+        let by_order = DeliveryFilter {
+            environment: Some(Sandbox),
+            order_id: Some("o-7".into()),
+            ..DeliveryFilter::default()
+        };
+        let listed =
+            |got: Vec<deliveries::WebhookDelivery>| got.iter().map(|d| d.id).collect::<Vec<_>>();
+        let all_pending = listed(deliveries::list(&store, &by_order).await.unwrap());
+        assert_eq!(all_pending, [ids[3], ids[2], ids[0]]);
+        deliveries::mark_processed(&store, ids[2], "done", t0())
+            .await
+            .unwrap();
+        let mixed = deliveries::list(&store, &by_order).await.unwrap();
+        assert_eq!(listed(mixed.clone()), [ids[3], ids[2], ids[0]]);
+        assert_eq!(mixed[1].processing_state, ProcessingState::Processed);
+        let processed_only = DeliveryFilter {
+            processing_state: Some(ProcessingState::Processed),
+            ..by_order.clone()
+        };
+        assert_eq!(
+            listed(deliveries::list(&store, &processed_only).await.unwrap()),
+            [ids[2]]
+        );
+        let paged = DeliveryFilter {
+            before_id: Some(ids[3]),
+            limit: Some(1),
+            ..by_order
+        };
+        assert_eq!(
+            listed(deliveries::list(&store, &paged).await.unwrap()),
+            [ids[2]],
+            "keyset paging across both parts"
+        );
     }
-    let by_order = DeliveryFilter {
-        environment: Some(Sandbox),
-        order_id: Some("o-7".into()),
-        ..DeliveryFilter::default()
-    };
-    let listed =
-        |got: Vec<deliveries::WebhookDelivery>| got.iter().map(|d| d.id).collect::<Vec<_>>();
-    let all_pending = listed(deliveries::list(&store, &by_order).await.unwrap());
-    assert_eq!(all_pending, [ids[3], ids[2], ids[0]]);
-    deliveries::mark_processed(&store, ids[2], "done", t0())
-        .await
-        .unwrap();
-    let mixed = deliveries::list(&store, &by_order).await.unwrap();
-    assert_eq!(listed(mixed.clone()), [ids[3], ids[2], ids[0]]);
-    assert_eq!(mixed[1].processing_state, ProcessingState::Processed);
-    let processed_only = DeliveryFilter {
-        processing_state: Some(ProcessingState::Processed),
-        ..by_order.clone()
-    };
-    assert_eq!(
-        listed(deliveries::list(&store, &processed_only).await.unwrap()),
-        [ids[2]]
-    );
-    let paged = DeliveryFilter {
-        before_id: Some(ids[3]),
-        limit: Some(1),
-        ..by_order
-    };
-    assert_eq!(
-        listed(deliveries::list(&store, &paged).await.unwrap()),
-        [ids[2]],
-        "keyset paging across both parts"
-    );
 }
 
 #[tokio::test]
