@@ -7,8 +7,6 @@
 //!   placeholders (SQLite reads them as numbered parameters too) and portable SQL; where the
 //!   dialects must differ the module says so beside the two texts.
 //! - Rows are decoded through [`super::codec`], which takes either backend's row.
-//! - A module not yet moved onto both backends asks for [`Db::sqlite_conn`], which refuses on
-//!   PostgreSQL with a "not on PostgreSQL yet" error instead of running SQLite-only SQL there.
 
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
@@ -24,25 +22,6 @@ pub trait Db<'c>: Send + 'c {
     /// A connection for the duration of the call: a pooled one for `&Store`, or a reborrow of
     /// the caller's transaction or connection.
     fn conn(self) -> BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>>;
-
-    /// [`Db::conn`] for a module whose SQL still runs on SQLite only.
-    fn sqlite_conn(self) -> BoxFuture<'c, Result<SqliteConn<'c>, sqlx::Error>>
-    where
-        Self: Sized,
-    {
-        Box::pin(async move {
-            match self.conn().await? {
-                DbConn::SqlitePooled(c) => Ok(SqliteConn::Pooled(c)),
-                DbConn::Sqlite(c) => Ok(SqliteConn::Borrowed(c)),
-                DbConn::PostgresPooled(_) | DbConn::Postgres(_) => Err(not_on_postgres()),
-            }
-        })
-    }
-}
-
-/// The error a SQLite-only part of the store gives on PostgreSQL.
-pub(crate) fn not_on_postgres() -> sqlx::Error {
-    sqlx::Error::Configuration("this part of the store does not run on PostgreSQL yet".into())
 }
 
 /// A connection lent to a store function by a [`Db`].
@@ -107,34 +86,6 @@ macro_rules! on_conn {
 }
 pub(crate) use on_conn;
 
-/// A SQLite connection for a module whose SQL runs on SQLite only; derefs to
-/// [`SqliteConnection`].
-pub enum SqliteConn<'c> {
-    /// Taken from the pool, returned to it on drop.
-    Pooled(PoolConnection<Sqlite>),
-    /// The caller's own connection or transaction.
-    Borrowed(&'c mut SqliteConnection),
-}
-
-impl std::ops::Deref for SqliteConn<'_> {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        match self {
-            SqliteConn::Pooled(conn) => conn,
-            SqliteConn::Borrowed(conn) => conn,
-        }
-    }
-}
-
-impl std::ops::DerefMut for SqliteConn<'_> {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        match self {
-            SqliteConn::Pooled(conn) => conn,
-            SqliteConn::Borrowed(conn) => conn,
-        }
-    }
-}
-
 /// A write transaction over the store. Pass `&mut tx` to store functions; nothing is written
 /// until [`StoreTx::commit`], and dropping it rolls back.
 ///
@@ -165,18 +116,6 @@ impl StoreTx {
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
-        }
-    }
-
-    /// The SQLite transaction, for a SQLite-only part of the store: the "not on PostgreSQL
-    /// yet" error (for `context`) on PostgreSQL.
-    pub(crate) fn sqlite(
-        &mut self,
-        context: &'static str,
-    ) -> Result<&mut SqliteConnection, super::StoreError> {
-        match &mut self.tx {
-            Tx::Sqlite(tx) => Ok(tx),
-            Tx::Postgres(_) => Err(super::StoreError::query(context)(not_on_postgres())),
         }
     }
 

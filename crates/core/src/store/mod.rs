@@ -57,10 +57,10 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions as _, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions as _, SqlitePool};
 
 pub use crate::environment::Environment;
-pub use conn::{Conn, Db, DbConn, SqliteConn, StoreTx};
+pub use conn::{Conn, Db, DbConn, StoreTx};
 pub(crate) use conn::{begin_write_on, on_conn};
 pub use deliveries::mask_secret;
 pub use error::{StoreError, UnknownValue};
@@ -76,20 +76,6 @@ const MAX_CONNECTIONS: u32 = 4;
 const MAX_POSTGRES_CONNECTIONS: u32 = 16;
 /// Rows buffered between SQLite's thread and a streaming reader.
 const STREAM_ROW_BUFFER: usize = 50;
-
-/// Runs the query `qb` built on one connection of `db` and returns its rows (SQLite only);
-/// `context` names the work in both errors (getting the connection, running the query).
-pub(crate) async fn fetch_built<'c>(
-    db: impl Db<'c>,
-    qb: &mut sqlx::QueryBuilder<Sqlite>,
-    context: &'static str,
-) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
-    let mut conn = db.sqlite_conn().await.map_err(StoreError::query(context))?;
-    qb.build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(StoreError::query(context))
-}
 
 impl<'c> Db<'c> for &'c Store {
     fn conn(self) -> futures::future::BoxFuture<'c, Result<DbConn<'c>, sqlx::Error>> {
@@ -250,13 +236,6 @@ impl Store {
             Pool::Postgres(p) => Some(p),
             Pool::Sqlite(_) => None,
         }
-    }
-
-    /// [`Store::sqlite_pool`] for a SQLite-only part of the store: the "not on PostgreSQL yet"
-    /// error on PostgreSQL.
-    pub(crate) fn sqlite_only(&self, context: &'static str) -> Result<&SqlitePool, StoreError> {
-        self.sqlite_pool()
-            .ok_or_else(|| StoreError::query(context)(conn::not_on_postgres()))
     }
 
     /// Starts a transaction. Dropping it without `commit` rolls back.

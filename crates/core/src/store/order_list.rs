@@ -25,8 +25,8 @@
 //! the plan only decides how far a capped count goes — [`text_plan`] still counts up to
 //! [`NARROW_MATCHES`] + 1 matches, so both backends cap alike. Amount bounds compare exactly
 //! (`NUMERIC`) there, as floats (`REAL`, like SQLite's amount index) on SQLite. The arrival
-//! mark ([`arrival_mark`], `arrived_upto`, `arrived_after`) is SQLite's rowid, which
-//! PostgreSQL's orders table has no counterpart for yet: those refuse there.
+//! mark ([`arrival_mark`], `arrived_upto`, `arrived_after`) is SQLite's rowid and PostgreSQL's
+//! identity column `arrival`: both numbered on insert, kept by an upsert.
 
 mod filter;
 
@@ -35,7 +35,7 @@ use rust_decimal::Decimal;
 
 use super::codec::{self, Arg, Built, StoreRow, bind_args, ts};
 use super::orders::{self, OrderRecord};
-use super::{Db, DbConn, Environment, StoreError, on_conn};
+use super::{Db, Environment, StoreError, on_conn};
 use crate::money::{Currency, Money};
 
 const TABLE: &str = "orders";
@@ -340,7 +340,6 @@ async fn fetch_page<'c, T: Projection>(
     context: &'static str,
 ) -> Result<Vec<T>, StoreError> {
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    refuse_arrival_on_postgres(&conn, q, context)?;
     let mut b = Built::new(select);
     filter::push_where(&mut b, conn.is_postgres(), env, q, plan);
     if let Some(after) = &q.after {
@@ -378,7 +377,6 @@ pub async fn count<'c>(
 ) -> Result<(u64, bool), StoreError> {
     let context = "count orders";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    refuse_arrival_on_postgres(&conn, q, context)?;
     let postgres = conn.is_postgres();
     let broad = *plan == TextPlan::Broad;
     let cap = cap.map(|c| if broad { c.min(BROAD_COUNT_CAP) } else { c });
@@ -416,37 +414,21 @@ pub async fn count<'c>(
 }
 
 /// The arrival mark of the newest order cached in any environment (0 for none): orders
-/// cached later have a higher one. Constant time (SQLite reads the largest rowid).
+/// cached later have a higher one. Constant time (SQLite reads the largest rowid, PostgreSQL
+/// the top of `orders_by_arrival`).
 ///
 /// # Errors
-/// [`StoreError::Query`]; on PostgreSQL always (see the module doc).
+/// [`StoreError::Query`].
 pub async fn arrival_mark<'c>(db: impl Db<'c>) -> Result<i64, StoreError> {
     let context = "read the arrival mark";
     let mut conn = db.conn().await.map_err(StoreError::query(context))?;
-    if conn.is_postgres() {
-        return Err(no_arrival_on_postgres(context));
-    }
-    on_conn!(conn, c => sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM orders")
-        .fetch_one(c)
-        .await)
-    .map_err(StoreError::query(context))
-}
-
-/// The error for an arrival mark on PostgreSQL: its orders table has no arrival column yet
-/// (SQLite's is the rowid), and no other column keeps arrival order across upserts.
-fn no_arrival_on_postgres(context: &'static str) -> StoreError {
-    StoreError::query(context)(super::conn::not_on_postgres())
-}
-
-fn refuse_arrival_on_postgres(
-    conn: &DbConn<'_>,
-    q: &OrderListQuery,
-    context: &'static str,
-) -> Result<(), StoreError> {
-    if conn.is_postgres() && (q.arrived_upto.is_some() || q.arrived_after.is_some()) {
-        return Err(no_arrival_on_postgres(context));
-    }
-    Ok(())
+    let sql = if conn.is_postgres() {
+        "SELECT COALESCE(MAX(arrival), 0) FROM orders"
+    } else {
+        "SELECT COALESCE(MAX(rowid), 0) FROM orders"
+    };
+    on_conn!(conn, c => sqlx::query_scalar(sql).fetch_one(c).await)
+        .map_err(StoreError::query(context))
 }
 
 fn has_text(q: &OrderListQuery) -> bool {

@@ -12,7 +12,6 @@ use mizan_core::store::deliveries::{
     self, DeliveryFilter, DeliveryVerdict, NewDelivery, ProcessingState,
 };
 use mizan_core::store::events::{self, EventKey};
-use mizan_core::store::registrations::{self, ConfirmedBy, WebhookRegistration};
 use mizan_core::store::{Store, mask_secret};
 use mizan_core::webhooks::{ReceiverState, router};
 use tamara::Sensitive;
@@ -412,78 +411,6 @@ async fn a_claim_rolls_back_with_failed_processing() {
     tx.commit().await.unwrap();
     let (by, _at) = events::claimed(&store, &key).await.unwrap().unwrap();
     assert_eq!(by, Some(id));
-}
-
-fn registration(env: Environment, id: &str, minutes: i64) -> WebhookRegistration {
-    WebhookRegistration {
-        environment: env,
-        webhook_id: id.to_owned(),
-        url: "https://merchant.example/webhooks/tamara".to_owned(),
-        events_json: r#"["order_approved","order_captured"]"#.to_owned(),
-        headers_json: format!(r#"{{"x-shop":"{}"}}"#, mask_secret("shop-secret-9876")),
-        webhook_type: "order".to_owned(),
-        created_at: t0() + Duration::minutes(minutes),
-        confirmed_at: None,
-        confirmed_by: None,
-        deleted_at: None,
-    }
-}
-
-#[tokio::test]
-async fn registrations_are_confirmed_and_soft_deleted() {
-    let (_dir, store) = open_temp().await;
-    let a = registration(Sandbox, "wh-a", 0);
-    registrations::upsert(&store, &a).await.unwrap();
-    registrations::upsert(&store, &registration(Sandbox, "wh-b", 1))
-        .await
-        .unwrap();
-    registrations::upsert(&store, &registration(Production, "wh-a", 0))
-        .await
-        .unwrap();
-    assert_eq!(
-        registrations::get(&store, Sandbox, "wh-a").await.unwrap(),
-        Some(a.clone())
-    );
-
-    let at = t0() + Duration::hours(1);
-    registrations::mark_confirmed(&store, Sandbox, "wh-a", ConfirmedBy::Listing, at)
-        .await
-        .unwrap();
-    let got = registrations::get(&store, Sandbox, "wh-a")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (got.confirmed_at, got.confirmed_by),
-        (Some(at), Some(ConfirmedBy::Listing))
-    );
-    let prod = registrations::get(&store, Production, "wh-a")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        prod.confirmed_at, None,
-        "confirming sandbox does not touch production"
-    );
-
-    registrations::mark_deleted(&store, Sandbox, "wh-b", at)
-        .await
-        .unwrap();
-    let live = registrations::list(&store, Sandbox, false).await.unwrap();
-    assert_eq!(
-        live.iter()
-            .map(|r| r.webhook_id.as_str())
-            .collect::<Vec<_>>(),
-        ["wh-a"]
-    );
-    let all = registrations::list(&store, Sandbox, true).await.unwrap();
-    assert_eq!(all.len(), 2, "deleted rows stay as history");
-    assert_eq!(all[1].deleted_at, Some(at));
-
-    let err = registrations::mark_deleted(&store, Production, "wh-b", at)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "store_not_found");
 }
 
 /// Store calls run inside `tokio::spawn` (they must be `Send`): the receiver writes from an axum

@@ -388,31 +388,11 @@ async fn amounts_rehearsals_phones_and_order_ids_filter_alike() {
 }
 
 #[tokio::test]
-async fn a_list_pinned_at_its_arrival_mark_keeps_its_rows_on_sqlite() {
+async fn a_list_pinned_at_its_arrival_mark_keeps_its_rows() {
     for b in backends::each().await {
         eprintln!("on {}", b.name);
         let store = b.store.clone();
         seed_list(&store).await;
-        if b.name == "postgres" {
-            // No arrival column on PostgreSQL's orders yet: refused, not answered wrongly.
-            let err = order_list::arrival_mark(&store).await.unwrap_err();
-            assert_eq!(err.code(), "store_query", "{err}");
-            let pinned = OrderListQuery {
-                arrived_upto: Some(1),
-                ..Default::default()
-            };
-            assert!(
-                order_list::page(&store, Sandbox, &pinned, &TextPlan::None)
-                    .await
-                    .is_err()
-            );
-            assert!(
-                order_list::count(&store, Sandbox, &pinned, &TextPlan::None, None)
-                    .await
-                    .is_err()
-            );
-            continue;
-        }
         let mark = order_list::arrival_mark(&store).await.unwrap();
         assert_eq!(mark, 26, "25 sandbox orders and one in production");
         let mut late = order(Sandbox, "late", money("1", Currency::Sar));

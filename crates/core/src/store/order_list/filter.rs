@@ -169,13 +169,20 @@ pub(super) fn push_filters(
                 .push(cast_end);
         }
     }
-    // An order's rowid is its arrival in the cache: an upsert keeps it, the store never
-    // vacuums. (SQLite only: refused on PostgreSQL before the SQL is built.)
+    // An order's arrival in the cache: SQLite's rowid (an upsert keeps it, the store never
+    // vacuums), PostgreSQL's identity column `arrival` (migrations_pg/0003).
+    let arrival = if postgres { "arrival" } else { "rowid" };
     if let Some(mark) = q.arrived_upto {
-        b.push(" AND rowid <= ").bind(Arg::Int(mark));
+        b.push(" AND ")
+            .push(arrival)
+            .push(" <= ")
+            .bind(Arg::Int(mark));
     }
     if let Some(mark) = q.arrived_after {
-        b.push(" AND rowid > ").bind(Arg::Int(mark));
+        b.push(" AND ")
+            .push(arrival)
+            .push(" > ")
+            .bind(Arg::Int(mark));
     }
     if let Some(only) = q.rehearsal {
         // substr, not LIKE: the prefix is matched exactly, case included. CAST: PostgreSQL's
