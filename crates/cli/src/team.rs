@@ -4,8 +4,8 @@
 
 use clap::{Args, Subcommand};
 use mizan_core::Console;
-use mizan_core::store::team;
-use mizan_core::team::{Role, TokenHasher};
+use mizan_core::team::TokenHasher;
+use mizan_core::team_api::{ApiError, people};
 
 use crate::CliError;
 use crate::output::Output;
@@ -38,55 +38,47 @@ pub struct RevokeArgs {
 }
 
 pub async fn run(console: &Console, out: &Output, cmd: TeamCommand) -> Result<(), CliError> {
-    let store = console.store();
+    let by = console.context().config().operator.clone();
     match cmd {
         TeamCommand::AddUser(a) => {
-            let role: Role = a
-                .role
-                .parse()
-                .map_err(|e: mizan_core::team::UnknownRole| CliError::Usage(e.to_string()))?;
-            let now = console.now();
-            let operator = console.context().config().operator.clone();
-            let id = team::add_user(store, a.name.trim(), role, &operator, now)
+            let issued = people::add_user(console, &a.name, &a.role, &by, &TokenHasher::default())
                 .await
-                .map_err(mizan_core::Error::from)?;
-            let (token, stored) = TokenHasher::default()
-                .issue()
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            let token_id = team::add_token(store, id, &stored.prefix, &stored.hash, "first", now)
-                .await
-                .map_err(mizan_core::Error::from)?;
+                .map_err(failed)?;
             if out.json {
                 out.json_value(&serde_json::json!({
-                    "user_id": id, "token_id": token_id, "token": token.reveal()
+                    "user_id": issued.user.id, "token_id": issued.token_id, "token": issued.token
                 }));
             } else {
-                println!("user {id} ({role}); personal token (shown once, keep it safe):");
-                println!("{}", token.reveal());
+                println!(
+                    "user {} ({}); personal token (shown once, keep it safe):",
+                    issued.user.id, issued.user.role
+                );
+                println!("{}", issued.token);
             }
         }
         TeamCommand::Users => {
-            for u in team::users(store).await.map_err(mizan_core::Error::from)? {
-                let disabled = if u.disabled_at.is_some() {
-                    " (disabled)"
-                } else {
-                    ""
-                };
+            for u in people::users(console).await.map_err(failed)? {
+                let disabled = if u.disabled { " (disabled)" } else { "" };
                 println!("{:>4}  {:<24} {}{disabled}", u.id, u.name, u.role);
             }
         }
         TeamCommand::Revoke(a) => {
-            if !team::revoke_token(store, a.user, a.token, console.now())
+            people::revoke_token(console, a.user, a.token, &by)
                 .await
-                .map_err(mizan_core::Error::from)?
-            {
-                return Err(CliError::Usage(format!(
-                    "user {} has no live token {}",
-                    a.user, a.token
-                )));
-            }
+                .map_err(failed)?;
             println!("revoked token {} of user {}", a.token, a.user);
         }
     }
     Ok(())
+}
+
+/// The team API's error as the CLI reports it: its stable code and message.
+fn failed(e: ApiError) -> CliError {
+    match e {
+        ApiError::BadRequest(m) => CliError::Usage(m),
+        other => CliError::Failed {
+            code: other.code(),
+            message: other.to_string(),
+        },
+    }
 }

@@ -17,6 +17,7 @@
 
 mod auth;
 mod error;
+pub mod people;
 mod routes;
 
 use std::collections::HashMap;
@@ -113,11 +114,14 @@ pub fn router(api: Arc<TeamApi>) -> Router {
         .route("/api/v1/approvals", get(routes::approvals))
         .route("/api/v1/approvals/{id}/approve", post(routes::approve))
         .route("/api/v1/approvals/{id}/reject", post(routes::reject))
-        .route("/api/v1/users", get(routes::users).post(routes::add_user))
-        .route("/api/v1/users/{id}/tokens", post(routes::issue_token))
+        .route(
+            "/api/v1/users",
+            get(people::users_route).post(people::add_user_route),
+        )
+        .route("/api/v1/users/{id}/tokens", post(people::issue_token_route))
         .route(
             "/api/v1/users/{id}/tokens/{token_id}",
-            delete(routes::revoke_token),
+            delete(people::revoke_token_route),
         )
         .route("/api/v1/events", get(routes::events))
         .with_state(api)

@@ -11,39 +11,19 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 
+use super::people::UserView;
 use super::{ApiError, Caller, TeamApi, TeamEvent};
 use crate::audit::{self, AuditRecord};
 use crate::desktop::detail::{self, MoveInput, MoveKind, MoveResult, OrderDetail};
 use crate::desktop::orders::{self, OrdersPage, OrdersQuery};
 use crate::money::{Currency, Money};
 use crate::store::approvals::{self as queue, ApprovalRow, ApprovalRowState, NewApproval};
-use crate::store::team::{self, TeamUser};
+use crate::store::team;
 use crate::team::{
-    Action, ApprovalError, ApprovalRequest, PendingApproval, Role, may_decide, needs_approval,
-    permits,
+    Action, ApprovalError, ApprovalRequest, PendingApproval, may_decide, needs_approval, permits,
 };
 
-type ApiResult<T> = Result<T, ApiError>;
-
-/// A person as the API shows them.
-#[derive(Debug, Serialize)]
-pub struct UserView {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub disabled: bool,
-}
-
-impl From<&TeamUser> for UserView {
-    fn from(u: &TeamUser) -> Self {
-        UserView {
-            id: u.id,
-            name: u.name.clone(),
-            role: u.role,
-            disabled: u.disabled_at.is_some(),
-        }
-    }
-}
+pub(super) type ApiResult<T> = Result<T, ApiError>;
 
 /// `GET /api/v1/me`: who the token belongs to and what they may do (the UI hides the rest).
 #[derive(Debug, Serialize)]
@@ -360,142 +340,6 @@ pub(super) async fn reject(
     Ok(Json(ApprovalView::of(&row, &caller.console).await?))
 }
 
-pub(super) async fn users(caller: Caller) -> ApiResult<Json<Vec<UserView>>> {
-    caller.require(Action::ReadTeam)?;
-    let all = team::users(caller.console.store()).await?;
-    Ok(Json(all.iter().map(UserView::from).collect()))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct NewUser {
-    pub name: String,
-    pub role: String,
-}
-
-/// A token, shown once.
-#[derive(Debug, Serialize)]
-pub struct IssuedToken {
-    pub user: UserView,
-    pub token_id: i64,
-    pub token: String,
-}
-
-pub(super) async fn add_user(
-    State(api): State<Arc<TeamApi>>,
-    caller: Caller,
-    Json(new): Json<NewUser>,
-) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
-    caller.require(Action::ManageUsers)?;
-    let role: Role = new
-        .role
-        .parse()
-        .map_err(|e: crate::team::UnknownRole| ApiError::BadRequest(e.to_string()))?;
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(
-            "a user name is 1 to 64 printable characters".into(),
-        ));
-    }
-    let store = caller.console.store();
-    let id = team::add_user(store, name, role, &caller.user.name, caller.console.now()).await?;
-    record(&caller, "team.user_added", name, role.as_str()).await?;
-    let issued = issue(&api, &caller, id, "first").await?;
-    api.announce(TeamEvent::TeamChanged);
-    Ok((StatusCode::CREATED, Json(issued)))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct TokenLabel {
-    #[serde(default)]
-    pub label: Option<String>,
-}
-
-/// Admins manage everyone's tokens; anyone manages their own.
-fn may_manage_tokens_of(caller: &Caller, user_id: i64) -> ApiResult<()> {
-    if caller.user.id == user_id {
-        Ok(())
-    } else {
-        caller.require(Action::ManageUsers)
-    }
-}
-
-pub(super) async fn issue_token(
-    State(api): State<Arc<TeamApi>>,
-    caller: Caller,
-    Path(user_id): Path<i64>,
-    Json(label): Json<TokenLabel>,
-) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
-    may_manage_tokens_of(&caller, user_id)?;
-    let label = label.label.as_deref().map_or("token", str::trim);
-    let issued = issue(&api, &caller, user_id, label).await?;
-    Ok((StatusCode::CREATED, Json(issued)))
-}
-
-async fn issue(
-    api: &TeamApi,
-    caller: &Caller,
-    user_id: i64,
-    label: &str,
-) -> ApiResult<IssuedToken> {
-    let store = caller.console.store();
-    let user = team::user(store, user_id).await?.ok_or_else(|| {
-        ApiError::Core(
-            crate::store::StoreError::NotFound {
-                entity: "team user",
-                key: user_id.to_string(),
-            }
-            .into(),
-        )
-    })?;
-    let hasher = api.hasher.clone();
-    let (token, stored) = tokio::task::spawn_blocking(move || hasher.issue())
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("token: {e}")))?
-        .map_err(|e| ApiError::BadRequest(format!("token: {e}")))?;
-    let token_id = team::add_token(
-        store,
-        user_id,
-        &stored.prefix,
-        &stored.hash,
-        label,
-        caller.console.now(),
-    )
-    .await?;
-    record(caller, "team.token_issued", &user.name, label).await?;
-    Ok(IssuedToken {
-        user: UserView::from(&user),
-        token_id,
-        token: token.reveal().to_owned(),
-    })
-}
-
-pub(super) async fn revoke_token(
-    State(api): State<Arc<TeamApi>>,
-    caller: Caller,
-    Path((user_id, token_id)): Path<(i64, i64)>,
-) -> ApiResult<StatusCode> {
-    may_manage_tokens_of(&caller, user_id)?;
-    let now = caller.console.now();
-    if !team::revoke_token(caller.console.store(), user_id, token_id, now).await? {
-        return Err(ApiError::Core(
-            crate::store::StoreError::NotFound {
-                entity: "live token",
-                key: token_id.to_string(),
-            }
-            .into(),
-        ));
-    }
-    record(
-        &caller,
-        "team.token_revoked",
-        &user_id.to_string(),
-        &token_id.to_string(),
-    )
-    .await?;
-    api.announce(TeamEvent::TeamChanged);
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// `GET /api/v1/events`: server-sent events, one JSON [`TeamEvent`] each; a subscriber that
 /// fell behind gets `{"kind":"lagged"}` and re-reads what it shows.
 pub(super) async fn events(
@@ -518,13 +362,28 @@ pub(super) async fn events(
 }
 
 /// Writes a team action to the audit log under the caller's name.
-async fn record(caller: &Caller, action: &str, subject: &str, summary: &str) -> ApiResult<()> {
-    let console = &caller.console;
+pub(super) async fn record(
+    caller: &Caller,
+    action: &str,
+    subject: &str,
+    summary: &str,
+) -> ApiResult<()> {
+    record_as(&caller.console, &caller.user.name, action, subject, summary).await
+}
+
+/// Writes a team action to the audit log under `actor`.
+pub(super) async fn record_as(
+    console: &crate::Console,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    summary: &str,
+) -> ApiResult<()> {
     audit::record(
         console.store(),
         AuditRecord {
             env: console.environment(),
-            actor: caller.user.name.clone(),
+            actor: actor.to_owned(),
             action: action.to_owned(),
             subject: subject.to_owned(),
             request_summary: Some(summary.to_owned()),
