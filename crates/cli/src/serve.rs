@@ -46,6 +46,13 @@ pub struct ServeArgs {
     /// under /api/v1.
     #[arg(long)]
     pub database: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key. Without it,
+    /// serve plain HTTP on loopback behind a reverse proxy that terminates TLS.
+    #[arg(long, env = "MIZAN_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM); a file only its owner can read.
+    #[arg(long, env = "MIZAN_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 fn failed(code: mizan_core::ErrorCode) -> impl FnOnce(std::io::Error) -> CliError {
@@ -56,12 +63,22 @@ fn failed(code: mizan_core::ErrorCode) -> impl FnOnce(std::io::Error) -> CliErro
 }
 
 pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
-    if !args.listen.ip().is_loopback() && !args.allow_remote {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            mizan_core::webhooks::tls::server_config(cert, key)
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    // Plain HTTP only on loopback unless asked; HTTPS may face the network.
+    if !args.listen.ip().is_loopback() && !args.allow_remote && tls.is_none() {
         return Err(CliError::Usage(format!(
-            "{} is not a loopback address; pass --allow-remote to listen on it",
+            "{} is not a loopback address; serve it with --tls-cert/--tls-key, or pass \
+             --allow-remote behind a TLS-terminating proxy",
             args.listen
         )));
     }
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
@@ -85,19 +102,20 @@ pub async fn run(console: Console, args: ServeArgs) -> Result<(), CliError> {
         reconcile_concurrency: usize::try_from(args.reconcile_concurrency).unwrap_or(4),
         audit_keys,
         extra_routes: team,
+        tls,
         ..ServiceConfig::default()
     };
     // The same runner as the desktop app: receiver, processor, reconciler and heartbeat.
     let service = RunningService::start(console.clone(), listener, config)
         .map_err(failed(mizan_core::ErrorCode::ServeBind))?;
     println!(
-        "mizan: serving {} on http://{} (webhooks at {WEBHOOK_PATH})",
+        "mizan: serving {} on {scheme}://{} (webhooks at {WEBHOOK_PATH})",
         console.environment(),
         service.addr()
     );
     if serving_team {
         println!(
-            "mizan: team API on http://{}/api/v1 (people: `mizan team add-user`)",
+            "mizan: team API on {scheme}://{}/api/v1 (people: `mizan team add-user`)",
             service.addr()
         );
     }

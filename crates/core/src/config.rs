@@ -191,6 +191,12 @@ pub enum ConfigError {
     BadCount { var: String, value: String },
     #[error("MIZAN_DATABASE_URL / --database must be a postgres:// URL")]
     BadDatabaseUrl,
+    #[error("TLS {what} {path}: {reason}")]
+    TlsFile {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
     #[error("no data directory: set MIZAN_DATA_DIR or --data-dir (HOME is not set either)")]
     NoDataDir,
 }

@@ -47,6 +47,8 @@ pub struct ServiceConfig {
     pub audit_keys: Option<AuditKeys>,
     /// More routes served on the same listener (the team API of `mizan serve`).
     pub extra_routes: Option<axum::Router>,
+    /// Serve HTTPS with this configuration ([`crate::webhooks::tls::server_config`]).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServiceConfig {
@@ -68,6 +70,7 @@ impl Default for ServiceConfig {
             server: ServerLimits::for_this_process(),
             audit_keys: None,
             extra_routes: None,
+            tls: None,
         }
     }
 }
@@ -254,7 +257,7 @@ impl RunningService {
         let limits = config.server;
         let server = {
             let mut stopped = stopped;
-            tokio::spawn(serve(listener, app, limits, async move {
+            tokio::spawn(serve(listener, app, limits, config.tls, async move {
                 let _ = stopped.wait_for(|s| *s).await;
             }))
         };

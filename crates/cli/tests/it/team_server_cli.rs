@@ -1,7 +1,7 @@
 //! The team server as an operator runs it: `mizan team add-user` on the server's database makes
 //! the first admin and prints a token; `mizan serve --database postgres://…` serves the team
-//! API; the admin adds a colleague through it; SIGTERM stops it with status 0. On a real
-//! PostgreSQL cluster.
+//! API over HTTPS; the admin adds a colleague through it; SIGTERM stops it with status 0. On a
+//! real PostgreSQL cluster.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +13,9 @@ use mizan_pgtest::TempCluster;
 use serde_json::{Value, json};
 
 use crate::common::{free_port, terminate, wait_listening};
+
+/// The test-only certificate for 127.0.0.1 (`tests/fixtures/tls/README.md`).
+const TLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/tls");
 
 fn mizan(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mizan"));
@@ -73,6 +76,10 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--no-reconcile",
+            "--tls-cert",
+            &format!("{TLS}/cert.pem"),
+            "--tls-key",
+            &format!("{TLS}/key.pem"),
         ],
     )
     .stdout(Stdio::piped())
@@ -95,8 +102,23 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
         "serve announces the team API"
     );
 
-    let http = reqwest::Client::new();
-    let api = format!("http://127.0.0.1:{port}/api/v1");
+    // HTTPS only: the same port refuses plain HTTP.
+    let plain = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await;
+    match plain {
+        Err(_) => {}
+        Ok(r) => panic!("plain HTTP answered {}: {:?}", r.status(), r.text().await),
+    }
+    let cert =
+        reqwest::Certificate::from_pem(&std::fs::read(format!("{TLS}/ca.pem")).unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(cert)
+        .build()
+        .unwrap();
+    let api = format!("https://127.0.0.1:{port}/api/v1");
     let me: Value = http
         .get(format!("{api}/me"))
         .bearer_auth(&token)

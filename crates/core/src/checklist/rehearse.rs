@@ -69,9 +69,15 @@ pub async fn rehearse(console: &Console, checkout: CheckoutRequest) -> Result<Ve
     let (stop, stopped) = watch::channel(false);
     let app = router(ReceiverState::new(console.clone(), wake.clone()));
     let mut server_stop = stop.subscribe();
-    let server = tokio::spawn(serve(listener, app, ServerLimits::default(), async move {
-        let _ = server_stop.wait_for(|s| *s).await;
-    }));
+    let server = tokio::spawn(serve(
+        listener,
+        app,
+        ServerLimits::default(),
+        None,
+        async move {
+            let _ = server_stop.wait_for(|s| *s).await;
+        },
+    ));
     let processor = Processor::new(
         console.clone(),
         wake,

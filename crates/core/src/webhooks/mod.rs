@@ -23,6 +23,7 @@ pub mod replay;
 pub mod sample;
 pub mod selftest;
 pub mod server;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -103,8 +103,8 @@ fn open_file_limit() -> Option<u64> {
 /// How long the accept loop pauses after an accept error (e.g. no descriptor left).
 const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 
-/// Serves `app` (with the peer's address) on `listener` until `shutdown` completes, then stops
-/// within `limits.shutdown_grace` (see the module doc).
+/// Serves `app` (with the peer's address) on `listener` — over TLS when `tls` is given — until
+/// `shutdown` completes, then stops within `limits.shutdown_grace` (see the module doc).
 ///
 /// # Errors
 /// None today; the result leaves room for a server that can fail.
@@ -112,8 +112,10 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ServerLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     tracing::info!(max_connections = limits.max_connections, "receiver serving");
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -149,14 +151,34 @@ pub async fn serve(
             Ok(s) => s,
             Err(never) => match never {},
         };
-        let conn =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let conn = graceful.watch(conn);
-        connections.spawn(async move {
-            // A connection ends by its client, its timeouts or shutdown; none is our error.
-            let _ = conn.await;
-            drop(permit);
-        });
+        let service = TowerToHyperService::new(service);
+        match &tls {
+            None => {
+                let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                connections.spawn(async move {
+                    // A connection ends by its client, its timeouts or shutdown; none is our
+                    // error.
+                    let _ = conn.await;
+                    drop(permit);
+                });
+            }
+            Some(acceptor) => {
+                let (acceptor, builder, watcher) =
+                    (acceptor.clone(), builder.clone(), graceful.watcher());
+                let handshake_timeout = limits.header_read_timeout;
+                connections.spawn(async move {
+                    // The handshake is bounded like a request's headers: a client that opens
+                    // a connection and says nothing gives its slot back.
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await
+                    {
+                        let conn = builder.serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(conn).await;
+                    }
+                    drop(permit);
+                });
+            }
+        }
     }
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())

@@ -52,7 +52,7 @@ async fn start_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, app, limits, async move {
+    let server = tokio::spawn(serve(listener, app, limits, None, async move {
         let _ = stopped.await;
     }));
     (addr, console, stop, server)
