@@ -20,6 +20,10 @@ pub struct Cli {
     /// Machine-readable output on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Work on a team server's data (`https://host:port`) instead of the local cache; the
+    /// token is MIZAN_SERVER_TOKEN or the one `login` saved in the OS keychain.
+    #[arg(long, global = true, env = "MIZAN_SERVER", value_name = "URL")]
+    pub server: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -55,6 +59,13 @@ pub enum Command {
     /// The team server's people and personal tokens (on the server's host).
     #[command(subcommand)]
     Team(crate::team::TeamCommand),
+    /// With --server: check a personal token and save it in the OS keychain.
+    Login,
+    /// With --server: the four-eyes approval queue (list, approve ID, reject ID).
+    Approvals {
+        #[command(subcommand)]
+        command: Option<crate::remote::ApprovalsCommand>,
+    },
     /// The go-live checklist: evidence, manual marks, sign-off report.
     Checklist(crate::checklist::ChecklistArgs),
     /// Authorise an approved order (money move; production needs --confirm).

@@ -19,6 +19,7 @@ mod in_store;
 mod moves;
 mod orders;
 mod output;
+mod remote;
 mod resolve;
 mod serve;
 mod settlement;
@@ -125,6 +126,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 message: format!("{e:#}"),
             });
     }
+    if let Some(server) = cli.server.clone() {
+        let out = output::Output { json: cli.json };
+        return remote::run(&server, &out, cli.command).await;
+    }
+    if matches!(cli.command, Command::Login | Command::Approvals { .. }) {
+        return Err(CliError::Usage(
+            "login and approvals work with a team server: pass --server URL".into(),
+        ));
+    }
     let mut config = ConsoleConfig::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(env) = cli.env {
         config.environment = match env {
@@ -183,6 +193,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reconcile => status::reconcile(&console, &out).await,
         Command::Serve(_) => Ok(()),
         Command::Team(c) => team::run(&console, &out, c).await,
+        Command::Login | Command::Approvals { .. } => Ok(()),
         Command::Checklist(a) => checklist::run(&console, &out, a).await,
         Command::Authorise(a) => moves::authorise(&console, &out, a).await,
         Command::Capture(a) => moves::capture(&console, &out, a).await,

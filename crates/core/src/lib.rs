@@ -34,6 +34,7 @@ pub mod statements;
 pub mod store;
 pub mod team;
 pub mod team_api;
+pub mod team_client;
 pub mod till;
 pub mod views;
 pub mod webhooks;

@@ -141,7 +141,8 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
         .unwrap();
     assert_eq!(r.status(), 201);
     let sara: Value = r.json().await.unwrap();
-    let sara_token = sara["token"].as_str().unwrap();
+    let sara_token = sara["token"].as_str().unwrap().to_owned();
+    let sara_token = sara_token.as_str();
     let r = http
         .post(format!("{api}/users"))
         .bearer_auth(sara_token)
@@ -150,6 +151,97 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
         .await
         .unwrap();
     assert_eq!(r.status(), 403, "finance may not add people");
+
+    // The command line as a console of the server: the token from the environment, the test
+    // CA trusted; the server's refusals keep their codes.
+    let server = format!("https://127.0.0.1:{port}");
+    let remote = |token: &str, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mizan"));
+        c.args(["--json", "--server", &server])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("MIZAN_SERVER_TOKEN", token)
+            .env("MIZAN_SERVER_CA", format!("{TLS}/ca.pem"));
+        c.output().unwrap()
+    };
+    let listed = remote(sara_token, &["orders", "list", "--status", "approved"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let page: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(page["rows"], json!([]));
+    let queue = remote(sara_token, &["approvals"]);
+    assert!(queue.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&queue.stdout).unwrap(),
+        json!([])
+    );
+    let refused = remote(
+        &token,
+        &["refund", "no-such-order", "--amount", "1", "--comment", "x"],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(
+        err["error"]["code"], "team_forbidden",
+        "an admin moves no money"
+    );
+    let unknown = remote(
+        sara_token,
+        &["refund", "no-such-order", "--amount", "1", "--comment", "x"],
+    );
+    let err: Value = serde_json::from_slice(&unknown.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "order_not_cached", "{err}");
+    let forged = remote("mzn_forged", &["orders", "list"]);
+    let err: Value = serde_json::from_slice(&forged.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "team_unauthenticated");
+    assert!(!String::from_utf8_lossy(&forged.stderr).contains("mzn_forged"));
+    // `login` keeps the token in the OS keychain; later commands find it there.
+    if let Some(bus) = crate::credentials_cli::session_bus("team login") {
+        let keyed = |args: &[&str], stdin: Option<&str>| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_mizan"));
+            c.args(["--json", "--server", &server])
+                .args(args)
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+                .env("MIZAN_KEYCHAIN_SERVICE", "mizan-cli-tests-team-login")
+                .env("MIZAN_SERVER_CA", format!("{TLS}/ca.pem"))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            let mut input = child.stdin.take().unwrap();
+            if let Some(text) = stdin {
+                std::io::Write::write_all(&mut input, text.as_bytes()).unwrap();
+            }
+            drop(input);
+            child.wait_with_output().unwrap()
+        };
+        let bad = keyed(&["login"], Some("mzn_not_a_token\n"));
+        assert_eq!(bad.status.code(), Some(1), "a refused token is not saved");
+        let login = keyed(&["login"], Some(&format!("{sara_token}\n")));
+        assert!(
+            login.status.success(),
+            "{}",
+            String::from_utf8_lossy(&login.stderr)
+        );
+        let listed = keyed(&["approvals"], None);
+        assert!(
+            listed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&listed.stderr)
+        );
+    }
+    let local_only = remote(sara_token, &["export", "orders", "-o", "x.csv"]);
+    assert_eq!(
+        local_only.status.code(),
+        Some(2),
+        "not offered remotely: a usage error"
+    );
 
     let status = terminate(&mut serve);
     assert!(status.success(), "{status:?}");
@@ -161,4 +253,23 @@ async fn an_admin_made_on_the_host_adds_a_colleague_through_the_served_team_api(
         listed.contains("root") && listed.contains("sara") && !listed.contains("eve"),
         "{listed}"
     );
+}
+
+#[test]
+fn a_team_server_is_reached_safely_or_not_at_all() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mizan"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("MIZAN_SERVER_TOKEN", "mzn_whatever")
+            .output()
+            .unwrap()
+    };
+    let plain = run(&["--server", "http://192.0.2.1:8766", "orders", "list"]);
+    assert_eq!(plain.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("in the clear"));
+    let local = run(&["approvals"]);
+    assert_eq!(local.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&local.stderr).contains("--server"));
 }

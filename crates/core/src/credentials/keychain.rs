@@ -242,3 +242,31 @@ fn reason(e: &KeyringError) -> String {
         other => other.to_string(),
     }
 }
+
+/// The keychain account of a team server's personal token: one per server address.
+fn team_token_account(server: &str) -> String {
+    format!("team-token {}", server.trim().trim_end_matches('/'))
+}
+
+impl Keychain {
+    /// The personal token saved for the team server at `server` (`mizan login`), if any.
+    ///
+    /// # Errors
+    /// The keychain cannot be reached or read.
+    pub fn team_token(&self, server: &str) -> Result<Option<Sensitive<String>>, CredentialError> {
+        self.get_item(&team_token_account(server))
+    }
+
+    /// Saves the personal token for the team server at `server`, replacing any earlier one.
+    ///
+    /// # Errors
+    /// The keychain cannot be reached or written.
+    pub fn save_team_token(&self, server: &str, token: &str) -> Result<(), CredentialError> {
+        let server = server.trim().trim_end_matches('/');
+        self.set_item(
+            &team_token_account(server),
+            &format!("Mizan team token for {server}"),
+            token,
+        )
+    }
+}
