@@ -19,6 +19,7 @@ mod auth;
 mod error;
 pub mod people;
 mod routes;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -123,6 +124,11 @@ pub fn router(api: Arc<TeamApi>) -> Router {
             "/api/v1/users/{id}/tokens/{token_id}",
             delete(people::revoke_token_route),
         )
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::register),
+        )
+        .route("/api/v1/webhooks/{id}", delete(webhooks::remove))
         .route("/api/v1/events", get(routes::events))
         .with_state(api)
 }

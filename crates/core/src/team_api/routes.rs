@@ -95,42 +95,17 @@ pub(super) async fn move_money(
     if let Some(request) = approval_request(&caller, &body.input).await?
         && needs_approval(&api.policy, &request)
     {
-        let now = caller.console.now();
-        let pending = PendingApproval::request(request.clone(), caller.member(), now, &api.policy)?;
         let amount = match &request {
             ApprovalRequest::Refund { amount } | ApprovalRequest::Cancel { amount } => {
                 Some(*amount)
             }
             ApprovalRequest::Webhook { .. } => None,
         };
-        let new = NewApproval {
-            environment: caller.console.environment(),
-            action: action.as_str().to_owned(),
-            subject: body.input.order_id.trim().to_owned(),
-            request: serde_json::to_string(&body)
-                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-            amount: amount.map(|m| m.amount_text()),
-            currency: amount.map(|m| m.currency().to_string()),
-            requested_by: caller.user.id,
-            requested_at: now,
-            expires_at: pending.expires_at(),
-        };
-        let id = queue::request(caller.console.store(), &new).await?;
-        record(
-            &caller,
-            "approval.requested",
-            &new.subject,
-            &format!("#{id} {action}"),
-        )
-        .await?;
-        api.announce(TeamEvent::ApprovalChanged {
-            id,
-            state: "pending".into(),
-        });
-        let row = queue::get(caller.console.store(), id)
-            .await?
-            .ok_or(ApiError::ApprovalNotFound(id))?;
-        let approval = ApprovalView::of(&row, &caller.console).await?;
+        let stored =
+            serde_json::to_string(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let subject = body.input.order_id.trim().to_owned();
+        let approval =
+            queue_request(&api, &caller, request, action, &subject, stored, amount).await?;
         return Ok((
             StatusCode::ACCEPTED,
             Json(MoveAnswer::AwaitingApproval { approval }),
@@ -141,6 +116,87 @@ pub(super) async fn move_money(
         order_id: body.input.order_id.trim().to_owned(),
     });
     Ok((StatusCode::OK, Json(MoveAnswer::Done { result })))
+}
+
+/// Queues `request` (to perform `action` on `subject`; `stored` is what runs when approved)
+/// for a second person, as the caller; the queued request as the queue shows it.
+pub(super) async fn queue_request(
+    api: &TeamApi,
+    caller: &Caller,
+    request: ApprovalRequest,
+    action: Action,
+    subject: &str,
+    stored: String,
+    amount: Option<crate::money::Money>,
+) -> ApiResult<ApprovalView> {
+    let now = caller.console.now();
+    let pending = PendingApproval::request(request, caller.member(), now, &api.policy)?;
+    let new = NewApproval {
+        environment: caller.console.environment(),
+        action: action.as_str().to_owned(),
+        subject: subject.to_owned(),
+        request: stored,
+        amount: amount.map(|m| m.amount_text()),
+        currency: amount.map(|m| m.currency().to_string()),
+        requested_by: caller.user.id,
+        requested_at: now,
+        expires_at: pending.expires_at(),
+    };
+    let id = queue::request(caller.console.store(), &new).await?;
+    record(
+        caller,
+        "approval.requested",
+        subject,
+        &format!("#{id} {action}"),
+    )
+    .await?;
+    api.announce(TeamEvent::ApprovalChanged {
+        id,
+        state: "pending".into(),
+    });
+    let row = queue::get(caller.console.store(), id)
+        .await?
+        .ok_or(ApiError::ApprovalNotFound(id))?;
+    ApprovalView::of(&row, &caller.console).await
+}
+
+/// Runs an approved request as the approver; what it gave, in words, and whether it worked.
+async fn execute_approved(caller: &Caller, row: &ApprovalRow) -> (ApprovalRowState, String) {
+    let id = row.id;
+    let ran = match row.new.action.as_str() {
+        "register_webhook" | "remove_webhook" => {
+            match serde_json::from_str::<super::webhooks::WebhookRequest>(&row.new.request) {
+                Ok(change) => change
+                    .run(&caller.console)
+                    .await
+                    .map(|_| format!("{}: done", row.new.action)),
+                Err(e) => {
+                    return (
+                        ApprovalRowState::Failed,
+                        format!("stored request #{id} not understood: {e}"),
+                    );
+                }
+            }
+        }
+        _ => match serde_json::from_str::<MoveBody>(&row.new.request) {
+            Ok(body) => detail::move_execute(&caller.console, &body.input, body.confirm.clone())
+                .await
+                .map(|r| format!("{}: {}", r.outcome, r.detail)),
+            Err(e) => {
+                return (
+                    ApprovalRowState::Failed,
+                    format!("stored request #{id} not understood: {e}"),
+                );
+            }
+        },
+    };
+    match ran {
+        Ok(outcome) => (ApprovalRowState::Executed, outcome),
+        Err(e) => (
+            ApprovalRowState::Failed,
+            format!("{}: {e}", e.code().as_str()),
+        ),
+    }
 }
 
 /// The amount a refund or cancel would move, for the four-eyes rule; None for other moves and
@@ -287,26 +343,18 @@ pub(super) async fn approve(
         &format!("#{id}"),
     )
     .await?;
-    let body: MoveBody = serde_json::from_str(&row.new.request)
-        .map_err(|e| ApiError::BadRequest(format!("stored request #{id}: {e}")))?;
-    let (state, outcome) =
-        match detail::move_execute(&caller.console, &body.input, body.confirm.clone()).await {
-            Ok(r) => (
-                ApprovalRowState::Executed,
-                format!("{}: {}", r.outcome, r.detail),
-            ),
-            Err(e) => (
-                ApprovalRowState::Failed,
-                format!("{}: {e}", e.code().as_str()),
-            ),
-        };
+    let (state, outcome) = execute_approved(&caller, &row).await;
     queue::finish(caller.console.store(), id, state, &outcome).await?;
     api.announce(TeamEvent::ApprovalChanged {
         id,
         state: state.as_str().to_owned(),
     });
-    api.announce(TeamEvent::OrderChanged {
-        order_id: row.new.subject.clone(),
+    api.announce(if row.new.action.ends_with("_webhook") {
+        TeamEvent::TeamChanged
+    } else {
+        TeamEvent::OrderChanged {
+            order_id: row.new.subject.clone(),
+        }
     });
     let row = pending_row(&caller, id).await?;
     Ok(Json(ApprovalView::of(&row, &caller.console).await?))

@@ -139,6 +139,19 @@ async fn every_role_meets_the_gate_the_role_matrix_draws() {
         ),
         (Action::ReadApprovals, "GET", "/approvals".into(), None),
         (Action::ReadTeam, "GET", "/users".into(), None),
+        (Action::ReadWebhooks, "GET", "/webhooks".into(), None),
+        (
+            Action::RegisterWebhook,
+            "POST",
+            "/webhooks".into(),
+            Some(json!({"url": "not a url"})),
+        ),
+        (
+            Action::RemoveWebhook,
+            "DELETE",
+            "/webhooks/no-such-webhook".into(),
+            None,
+        ),
         (Action::ReadOrders, "GET", "/events".into(), None),
         (
             Action::Capture,
@@ -449,4 +462,68 @@ async fn a_refund_above_the_threshold_waits_for_a_second_person_and_moves_once()
             .any(|e| e.action == "approval.approved" && e.operator == "lina")
     );
     let _ = lina_id;
+}
+
+/// In production a webhook change waits for a second developer; finance may not decide it;
+/// in sandbox it runs at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_production_webhook_change_waits_for_a_second_developer() {
+    let sim = tamara_sandbox::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::common::config(
+        dir.path(),
+        &[
+            ("MIZAN_ENV", "production"),
+            ("MIZAN_PRODUCTION_API_URL", &sim.base_url()),
+            ("MIZAN_PRODUCTION_API_TOKEN", "sandbox-api-token"),
+            (
+                "MIZAN_PRODUCTION_NOTIFICATION_TOKEN",
+                "sandbox-notification-token",
+            ),
+        ],
+    );
+    let console = Console::open(config).await.unwrap();
+    let team = Team::start(&console).await;
+    let (_, dev1) = member(&console, "dev1", Role::Developer).await;
+    let (_, dev2) = member(&console, "dev2", Role::Developer).await;
+    let (_, sara) = member(&console, "sara", Role::Finance).await;
+
+    let hook = json!({"url": "https://hooks.example.com/tamara", "events": ["order_approved"]});
+    let (status, body) = team
+        .call(&sara, "POST", "/webhooks", Some(hook.clone()))
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "team_forbidden")
+    );
+    let (status, queued) = team.call(&dev1, "POST", "/webhooks", Some(hook)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
+    let id = queued["approval"]["id"].as_i64().unwrap();
+    let (_, listed) = team.call(&dev1, "GET", "/webhooks", None).await;
+    assert_eq!(listed, json!([]), "nothing registered while waiting");
+
+    let (status, body) = team
+        .call(&dev1, "POST", &format!("/approvals/{id}/approve"), None)
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "approval_self_decision")
+    );
+    let (status, body) = team
+        .call(&sara, "POST", &format!("/approvals/{id}/approve"), None)
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "team_forbidden")
+    );
+    let (status, body) = team
+        .call(&dev2, "POST", &format!("/approvals/{id}/approve"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "executed", "{body}");
+    let (_, listed) = team.call(&dev1, "GET", "/webhooks", None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["url"], "https://hooks.example.com/tamara");
 }
