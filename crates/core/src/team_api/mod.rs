@@ -30,6 +30,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::Console;
+use crate::store::notify;
 use crate::team::{ApprovalPolicy, LoginThrottle, ThrottlePolicy, TokenHasher};
 
 pub use auth::Caller;
@@ -40,8 +41,11 @@ const VERIFIED_CAPACITY: usize = 10_000;
 /// Events kept for a slow subscriber before it skips ahead (it then re-reads what it shows).
 const EVENT_BUFFER: usize = 256;
 
+/// The PostgreSQL channel on which instances pass their events to each other.
+const NOTICE_CHANNEL: &str = "mizan_team_events";
+
 /// A change every connected console should see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TeamEvent {
     /// An order's money or state changed (re-read it).
@@ -60,6 +64,15 @@ pub struct TeamApi {
     throttle: Mutex<LoginThrottle>,
     verified: Mutex<HashMap<[u8; 32], i64>>,
     events: broadcast::Sender<TeamEvent>,
+    /// This instance's name on the notice channel, so it ignores its own notices.
+    instance: String,
+}
+
+/// An event as one instance tells the others (`store::notify`).
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct Notice {
+    from: String,
+    event: TeamEvent,
 }
 
 impl std::fmt::Debug for TeamApi {
@@ -70,15 +83,33 @@ impl std::fmt::Debug for TeamApi {
 
 impl TeamApi {
     /// The API over `console`, with `policy` for four-eyes and `hasher` for new tokens.
+    /// On PostgreSQL it also relays the other instances' events to this one's subscribers, so a
+    /// colleague's capture through any instance reaches every open console (call it inside a
+    /// Tokio runtime).
     pub fn new(console: Console, policy: ApprovalPolicy, hasher: TokenHasher) -> Arc<TeamApi> {
-        Arc::new(TeamApi {
+        let mut id = [0u8; 8];
+        // Without randomness the pid still tells instances on different hosts apart rarely,
+        // and an echo of our own event is only a spare re-read.
+        if getrandom::fill(&mut id).is_err() {
+            id[..4].copy_from_slice(&std::process::id().to_le_bytes());
+        }
+        let api = Arc::new(TeamApi {
             console,
             hasher,
             policy,
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
             verified: Mutex::new(HashMap::new()),
             events: broadcast::channel(EVENT_BUFFER).0,
-        })
+            instance: hex::encode(id),
+        });
+        if api.console.store().is_postgres() {
+            tokio::spawn(relay(
+                api.console.clone(),
+                api.events.clone(),
+                api.instance.clone(),
+            ));
+        }
+        api
     }
 
     /// Subscribes to the live events (what `GET /api/v1/events` streams).
@@ -87,6 +118,19 @@ impl TeamApi {
     }
 
     fn announce(&self, event: TeamEvent) {
+        if self.console.store().is_postgres() {
+            let notice = Notice {
+                from: self.instance.clone(),
+                event: event.clone(),
+            };
+            let store = self.console.store().clone();
+            tokio::spawn(async move {
+                let payload = serde_json::to_string(&notice).unwrap_or_default();
+                if let Err(e) = notify::publish(&store, NOTICE_CHANNEL, &payload).await {
+                    tracing::warn!(error = %e, "team event not passed to the other instances");
+                }
+            });
+        }
         // No subscriber is not an error: nobody is watching.
         let _ = self.events.send(event);
     }
@@ -102,6 +146,35 @@ impl TeamApi {
         self.verified
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Passes the other instances' events to this one's subscribers, for as long as the runtime
+/// runs (PgListener reconnects by itself; what was sent meanwhile is lost, and consoles re-read
+/// on reconnecting anyway).
+async fn relay(console: Console, events: broadcast::Sender<TeamEvent>, instance: String) {
+    let mut listener = match notify::subscribe(console.store(), NOTICE_CHANNEL).await {
+        Ok(Some(l)) => l,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "not listening for other instances' team events");
+            return;
+        }
+    };
+    loop {
+        match listener.recv().await {
+            Ok(n) => {
+                if let Ok(notice) = serde_json::from_str::<Notice>(n.payload())
+                    && notice.from != instance
+                {
+                    let _ = events.send(notice.event);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "team event listener failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
     }
 }
 

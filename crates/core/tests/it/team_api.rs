@@ -527,3 +527,64 @@ async fn a_production_webhook_change_waits_for_a_second_developer() {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["url"], "https://hooks.example.com/tamara");
 }
+
+/// Two team servers on one PostgreSQL database: a person added through one reaches the event
+/// stream of a console connected to the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_on_one_instance_reaches_consoles_of_another() {
+    let Some(cluster) = mizan_pgtest::TempCluster::shared().unwrap() else {
+        return;
+    };
+    let url = tokio::task::spawn_blocking(move || cluster.create_database("two_instances"))
+        .await
+        .unwrap()
+        .unwrap();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let open = |dir: std::path::PathBuf| {
+        let url = url.clone();
+        async move {
+            Console::open(crate::common::config(&dir, &[("MIZAN_DATABASE_URL", &url)]))
+                .await
+                .unwrap()
+        }
+    };
+    let a = open(dir_a.path().to_owned()).await;
+    let b = open(dir_b.path().to_owned()).await;
+    let (team_a, team_b) = (Team::start(&a).await, Team::start(&b).await);
+    let (_, admin) = member(&a, "root", Role::Admin).await;
+    let (_, omar) = member(&a, "omar", Role::Auditor).await;
+    let mut events = team_b
+        .http
+        .get(format!("{}/events", team_b.base))
+        .bearer_auth(&omar)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    // Give instance B's listener a moment to be in place (its LISTEN runs at start).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, _) = team_a
+        .call(
+            &admin,
+            "POST",
+            "/users",
+            Some(json!({"name": "sara", "role": "finance"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let chunk = tokio::time::timeout(Duration::from_secs(5), events.chunk())
+        .await
+        .expect("instance B relays instance A's event")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&chunk).contains("team_changed"));
+    // Instance B's own view of the team is the database's: the new person is there.
+    let (_, users) = team_b.call(&omar, "GET", "/users", None).await;
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "sara")
+    );
+}
