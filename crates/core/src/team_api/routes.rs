@@ -312,6 +312,18 @@ fn refusal(
     Ok(())
 }
 
+/// Request `id` if the caller may decide it now, with the time of that judgement.
+async fn decidable(
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<(ApprovalRow, chrono::DateTime<chrono::Utc>)> {
+    caller.require(Action::DecideApproval)?;
+    let row = pending_row(caller, id).await?;
+    let now = caller.console.now();
+    refusal(caller, &row, now)?;
+    Ok((row, now))
+}
+
 async fn pending_row(caller: &Caller, id: i64) -> ApiResult<ApprovalRow> {
     queue::get(caller.console.store(), id)
         .await?
@@ -326,10 +338,7 @@ pub(super) async fn approve(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ApprovalView>> {
-    caller.require(Action::DecideApproval)?;
-    let row = pending_row(&caller, id).await?;
-    let now = caller.console.now();
-    refusal(&caller, &row, now)?;
+    let (row, now) = decidable(&caller, id).await?;
     if !queue::approve(caller.console.store(), id, caller.user.id, now).await? {
         // Lost a race with another decision (or the clock passed the expiry meanwhile).
         let row = pending_row(&caller, id).await?;
@@ -366,10 +375,7 @@ pub(super) async fn reject(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ApprovalView>> {
-    caller.require(Action::DecideApproval)?;
-    let row = pending_row(&caller, id).await?;
-    let now = caller.console.now();
-    refusal(&caller, &row, now)?;
+    let (row, now) = decidable(&caller, id).await?;
     if !queue::reject(caller.console.store(), id, caller.user.id, now).await? {
         return Err(ApprovalError::AlreadyDecided.into());
     }
