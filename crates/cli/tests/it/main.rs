@@ -18,6 +18,7 @@ mod disputes_cli;
 mod docs_gen;
 mod export_cli;
 mod in_store_cli;
+mod instances_cli;
 mod moves_ambiguous;
 mod moves_cli;
 mod moves_refusals;

@@ -7,7 +7,9 @@
 //! at its own pace — as many as the reconciler's share of the API budget allows; the rest
 //! wait for the next tick. A read goes through [`Console::fetch_order`], which caches the
 //! details and never moves a status backwards. [`Reconciler::sweep`] (`mizan reconcile`)
-//! reads every open order at once. The last report is kept in `settings`
+//! reads every open order at once. On PostgreSQL the service ticks through
+//! [`Reconciler::tick_exclusive`]: one instance of a team server sweeps at a time, the others
+//! skip that tick. The last report is kept in `settings`
 //! ([`LAST_SWEEP_SETTING`]) for `mizan status`; an order whose read failed backs off (one
 //! tick, doubling, at most an hour).
 //!
@@ -39,6 +41,7 @@ use crate::console::Console;
 use crate::error::Result;
 use crate::orders::CachedOrder;
 use crate::store::ledger::{self, LedgerSource, LedgerState};
+use crate::store::locks::Exclusive;
 use crate::store::order_list::{self, OrderCursor, OrderListQuery, TextPlan};
 use crate::store::orders;
 use crate::store::settings::{self, SettingScope};
@@ -46,10 +49,12 @@ use crate::store::watch;
 use crate::webhooks::processor::auto_authorise_enabled;
 
 pub mod schedule;
+mod status;
 mod stuck;
 
 use schedule::Policy;
 
+pub use status::{is_late, last_sweep};
 pub use stuck::{FAILED_DELIVERY_SCAN, StuckOrder, StuckReason, failed_deliveries, stuck_orders};
 
 /// Settings key (per environment) holding the last [`SweepReport`] as JSON.
@@ -248,6 +253,25 @@ impl Reconciler {
         self.record(r).await
     }
 
+    /// [`Reconciler::tick`] unless another instance on the database is ticking: `None` then,
+    /// and nothing is read (one sweep at a time across the instances of a team server).
+    ///
+    /// # Errors
+    /// Only store failures.
+    pub async fn tick_exclusive(&self) -> Result<Option<SweepReport>> {
+        let Some(held) = self
+            .console
+            .store()
+            .try_exclusive(Exclusive::ReconcilerTick)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let r = self.tick().await;
+        held.release().await;
+        r.map(Some)
+    }
+
     /// The reconciler's share of the budget for one tick (a tick shorter than a minute plans
     /// a minute's share: the budget's limiter paces the calls anyway).
     fn calls_per_tick(&self) -> u32 {
@@ -312,11 +336,12 @@ impl Reconciler {
             }
             tokio::select! {
                 () = &mut shutdown => return,
-                r = self.tick() => match r {
-                    Ok(r) if r.repaired + r.failed + r.deferred > 0 => tracing::info!(
+                r = self.tick_exclusive() => match r {
+                    Ok(Some(r)) if r.repaired + r.failed + r.deferred > 0 => tracing::info!(
                         repaired = r.repaired, failed = r.failed, checked = r.checked,
                         deferred = r.deferred, "reconciler tick"),
-                    Ok(_) => {}
+                    Ok(Some(_)) => {}
+                    Ok(None) => tracing::debug!("reconciler tick skipped: another instance is ticking"),
                     Err(e) => tracing::warn!(error = %e, "reconciler tick failed"),
                 },
             }
@@ -475,32 +500,4 @@ fn failed(order_id: String, e: &crate::Error) -> Outcome {
         code: e.code().as_str().to_owned(),
         message: e.to_string(),
     })
-}
-
-/// The last sweep's report in the active environment, if any.
-pub async fn last_sweep(console: &Console) -> Result<Option<SweepReport>> {
-    let raw = settings::get(
-        console.store(),
-        SettingScope::Env(console.environment()),
-        LAST_SWEEP_SETTING,
-    )
-    .await?;
-    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
-}
-
-/// Whether a reconciler meant to sweep `every` is late: more than two intervals and 30 s
-/// since its last sweep, or since it started when it has not swept yet (one missed sweep is
-/// allowed for; never swept and no known start is late).
-pub fn is_late(
-    every: Duration,
-    last_sweep: Option<DateTime<Utc>>,
-    running_since: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> bool {
-    let limit = chrono::Duration::from_std(every.saturating_mul(2))
-        .unwrap_or(chrono::Duration::MAX)
-        + chrono::Duration::seconds(30);
-    last_sweep
-        .or(running_since)
-        .is_none_or(|since| now - since > limit)
 }

@@ -21,7 +21,9 @@ pub use super::request_sizes::RequestSizes;
 pub(super) use super::request_sizes::size_columns;
 use super::{Db, DbConn, Environment, StoreError, on_conn};
 
+mod claim;
 mod list;
+pub use claim::claim_next;
 pub use list::{DeliveryFilter, list};
 use list::{Sql, bound};
 

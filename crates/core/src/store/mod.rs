@@ -41,6 +41,7 @@ pub mod evidence;
 pub mod inbox;
 pub mod items;
 pub mod ledger;
+pub mod locks;
 pub mod notify;
 pub mod order_list;
 pub mod orders;

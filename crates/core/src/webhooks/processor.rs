@@ -8,7 +8,9 @@
 //! - One order's deliveries are processed in arrival (id) order, one at a time; deliveries of
 //!   different orders in one batch run concurrently, at most `concurrency` orders at once, so
 //!   a flash sale's network round trips overlap instead of queueing. The next batch is read
-//!   only when the whole batch is settled, so an order is never in two batches at once.
+//!   only when the whole batch is settled, so an order is never in two batches at once —
+//!   nor, on PostgreSQL, in two server instances' batches: a batch is claimed
+//!   ([`deliveries::claim_next`]) until it is settled.
 //! - Exactly-once effect: the event identity (order id, event name, capture/refund/cancel id)
 //!   is claimed in the same transaction that writes the order, the ledger, the audit entry and
 //!   marks the row processed; a second delivery of the same identity is skipped as a duplicate.
@@ -186,8 +188,9 @@ impl Processor {
     {
         self.requeue_due().await?;
         let env = self.console.environment();
-        let rows = deliveries::next_unprocessed(self.console.store(), Some(env), self.config.batch)
-            .await?;
+        // Claimed for the whole batch: another instance on the database skips these rows.
+        let (claim, rows) =
+            deliveries::claim_next(self.console.store(), env, self.config.batch).await?;
         // One future per order, polled together in this task: each order's rows one at a time.
         let stopping = Stopping::new(shutdown);
         let settled: Vec<Result<usize>> =
@@ -196,6 +199,7 @@ impl Processor {
                 .buffer_unordered(self.config.concurrency.max(1))
                 .collect()
                 .await;
+        claim.release().await;
         settled.into_iter().sum()
     }
 

@@ -28,6 +28,7 @@ mod processor_concurrency;
 mod receiver_alerts;
 mod receiver_refused;
 mod receiver_server;
+mod reconcile_instances;
 mod reconcile_schedule;
 mod registration_health;
 mod settlement_payouts;
