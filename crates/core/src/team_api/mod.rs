@@ -149,9 +149,9 @@ impl TeamApi {
     }
 }
 
-/// Passes the other instances' events to this one's subscribers, for as long as the runtime
-/// runs (PgListener reconnects by itself; what was sent meanwhile is lost, and consoles re-read
-/// on reconnecting anyway).
+/// Passes the other instances' events to this one's subscribers until the store closes
+/// (PgListener reconnects by itself; what was sent meanwhile is lost, and consoles re-read on
+/// reconnecting anyway).
 async fn relay(console: Console, events: broadcast::Sender<TeamEvent>, instance: String) {
     let mut listener = match notify::subscribe(console.store(), NOTICE_CHANNEL).await {
         Ok(Some(l)) => l,
@@ -170,6 +170,10 @@ async fn relay(console: Console, events: broadcast::Sender<TeamEvent>, instance:
                     let _ = events.send(notice.event);
                 }
             }
+            // The store is closing: let go of the listener's connection, which the pool's
+            // close waits for.
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(_) if console.store().is_closed() => return,
             Err(e) => {
                 tracing::warn!(error = %e, "team event listener failed; retrying");
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
