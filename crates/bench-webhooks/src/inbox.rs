@@ -1,4 +1,5 @@
-//! After the load: what `mizan serve` stored, read from its SQLite file once it has stopped.
+//! After the load: what `mizan serve` stored, read from its SQLite file (or its PostgreSQL
+//! database) once it has stopped.
 //!
 //! Owns the loss check. A delivery is lost when the bench got a 200 for body `i` but no
 //! verified row in `webhook_deliveries` carries body `i` — checked body by body (each body has
@@ -12,7 +13,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
-use sqlx::Row as _;
+use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
 
@@ -70,37 +71,61 @@ pub async fn tally(db: &Path, acknowledged: &[u64]) -> Result<InboxTally, BenchE
         .connect()
         .await
         .map_err(store_err)?;
-    let rows = sqlx::query("SELECT verdict, processing_state, body FROM webhook_deliveries")
+    let rows: Vec<(String, String, String)> = sqlx::query_as(INBOX)
         .fetch_all(&mut conn)
         .await
         .map_err(store_err)?;
+    conn.close().await.map_err(store_err)?;
+    Ok(tally_rows(&rows, acknowledged))
+}
+
+/// The inbox's columns the tally reads, on either backend.
+const INBOX: &str = "SELECT verdict, processing_state, body FROM webhook_deliveries";
+
+/// Reads the inbox of the PostgreSQL database at `url` and checks every index in
+/// `acknowledged` against it.
+///
+/// # Errors
+/// [`BenchError::Store`] if the database cannot be reached or read.
+pub async fn tally_postgres(url: &str, acknowledged: &[u64]) -> Result<InboxTally, BenchError> {
+    let store_err = |source| BenchError::Store {
+        path: url.to_owned(),
+        source,
+    };
+    let mut conn = PgConnection::connect(url).await.map_err(store_err)?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(INBOX)
+        .fetch_all(&mut conn)
+        .await
+        .map_err(store_err)?;
+    conn.close().await.map_err(store_err)?;
+    Ok(tally_rows(&rows, acknowledged))
+}
+
+/// The tally of `(verdict, processing_state, body)` rows against the acknowledged indices.
+fn tally_rows(rows: &[(String, String, String)], acknowledged: &[u64]) -> InboxTally {
     let mut t = InboxTally {
         acknowledged: acknowledged.len(),
         ..InboxTally::default()
     };
     let mut stored = HashSet::with_capacity(rows.len());
-    for row in &rows {
-        let verdict: String = row.try_get("verdict").map_err(store_err)?;
+    for (verdict, state, body) in rows {
         if verdict != "verified" {
             t.stored_other += 1;
             continue;
         }
         t.stored_verified += 1;
-        let state: String = row.try_get("processing_state").map_err(store_err)?;
         match state.as_str() {
             "processed" => t.processed += 1,
             "pending" => t.pending += 1,
             "failed" => t.failed += 1,
             _ => t.skipped += 1,
         }
-        let body: String = row.try_get("body").map_err(store_err)?;
-        if let Some(i) = index_of(&body) {
+        if let Some(i) = index_of(body) {
             stored.insert(i);
         }
     }
-    conn.close().await.map_err(store_err)?;
     t.lost = acknowledged.iter().filter(|i| !stored.contains(i)).count();
-    Ok(t)
+    t
 }
 
 #[cfg(test)]

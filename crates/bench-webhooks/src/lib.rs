@@ -11,6 +11,12 @@
 //! check its SQLite inbox body by body against the 200s. The printed ratio is of the two
 //! targets' median closed-loop rounds; alternating rounds lets both see the same slow spells.
 //!
+//! With `--database postgres` the store under test is PostgreSQL instead of SQLite: the bench
+//! starts a throwaway cluster of its own (mizan-pgtest, `fsync` on so that a commit costs what
+//! it costs in production), gives each round's `mizan serve --database` a fresh database of it,
+//! and reads that database's inbox after the stop, body by body as for SQLite; its p99 target
+//! is 20 ms instead of 10 (a commit is a round trip to another process plus its WAL flush).
+//!
 //! Invariants: the two servers never run at the same time (neither steals CPU from the other's
 //! measurement); both get byte-identical requests from the same generator; only one server is
 //! alive per phase and none outlives the run, even on an error.
@@ -62,6 +68,10 @@ pub enum BenchError {
     },
     #[error("reading the delivery store {path}: {source}")]
     Store { path: String, source: sqlx::Error },
+    #[error("{0}")]
+    NoPostgres(mizan_pgtest::PgTestError),
+    #[error("the throwaway PostgreSQL cluster: {0}")]
+    Postgres(mizan_pgtest::PgTestError),
 }
 
 impl BenchError {
@@ -77,6 +87,8 @@ impl BenchError {
             BenchError::Stop(_) => "bench_stop",
             BenchError::Store { .. } => "bench_store",
             BenchError::Disk { .. } => "bench_disk",
+            BenchError::NoPostgres(_) => "bench_no_postgres",
+            BenchError::Postgres(_) => "bench_postgres",
         }
     }
 }
@@ -95,6 +107,26 @@ pub enum Baseline {
     Process(PathBuf),
     /// On a thread of this process (for tests that have no bench executable at hand).
     InProcess,
+}
+
+/// The store `mizan serve` runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// A fresh data directory per round (the desktop's and a lone server's store).
+    #[default]
+    Sqlite,
+    /// A fresh database per round of a throwaway cluster the bench starts (the team server).
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 /// What to run and how hard.
@@ -118,6 +150,7 @@ pub struct BenchOptions {
     /// Times the closed loop is run against each target, alternating (bare, serve, bare, …),
     /// each on a freshly started server; the paced phase runs in the first round only.
     pub rounds: u32,
+    pub backend: Backend,
 }
 
 impl BenchOptions {
@@ -133,6 +166,7 @@ impl BenchOptions {
             warmup: 1_000,
             orders: 50,
             rounds: 3,
+            backend: Backend::Sqlite,
         }
     }
 
@@ -213,6 +247,18 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
     let orders = fixtures::create_orders(&setup_client, simulator.base_url(), opts.orders).await?;
     let bodies = Arc::new(Notifications::new(orders)?);
     let token = fixtures::sign_now()?;
+    let cluster = match opts.backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            progress("starting a throwaway PostgreSQL cluster (fsync on)");
+            Some(
+                mizan_pgtest::TempCluster::start_durable().map_err(|e| match e {
+                    mizan_pgtest::PgTestError::NotInstalled => BenchError::NoPostgres(e),
+                    e => BenchError::Postgres(e),
+                })?,
+            )
+        }
+    };
 
     let mut bare_rounds = Vec::new();
     let mut serve_rounds = Vec::new();
@@ -231,9 +277,17 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
         progress(&format!("{of}: mizan serve"));
         // A fresh data directory per round: no round inherits another's backlog.
         let data_dir = scratch.path().join(format!("data-{}", round + 1));
+        let database = match &cluster {
+            Some(c) => Some(
+                c.create_database(&format!("bench_round_{}", round + 1))
+                    .map_err(BenchError::Postgres)?,
+            ),
+            None => None,
+        };
         let serve = Running::Process(ServerProcess::serve(
             &opts.mizan,
             &data_dir,
+            database.as_deref(),
             simulator.base_url(),
             scratch.path(),
         )?);
@@ -243,11 +297,16 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
             "{of}: stopping mizan serve (SIGTERM) and reading its inbox"
         ));
         serve.stop()?;
-        tally.absorb(&inbox::tally(&data_dir.join("mizan.db"), &acknowledged).await?);
+        let stored = match &database {
+            Some(url) => inbox::tally_postgres(url, &acknowledged).await?,
+            None => inbox::tally(&data_dir.join("mizan.db"), &acknowledged).await?,
+        };
+        tally.absorb(&stored);
         bare_rounds.push(bare_result);
         serve_rounds.push(serve_result);
     }
     drop(simulator);
+    drop(cluster);
     let rounds = bare_rounds
         .iter()
         .zip(&serve_rounds)
@@ -271,6 +330,7 @@ pub async fn run(opts: &BenchOptions) -> Result<Report, BenchError> {
         paced_secs: opts.paced_secs,
         warmup: opts.warmup,
         orders: opts.orders,
+        backend: opts.backend,
     };
     progress("probing the disk's durable-write latency");
     let disk =

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use mizan_bench_webhooks::{Baseline, BenchOptions, bare, run};
+use mizan_bench_webhooks::{Backend, Baseline, BenchOptions, bare, run};
 
 /// The same allocator as `mizan` (mimalloc), so the bare baseline (`bench-webhooks bare`) is
 /// not handicapped by glibc's malloc against the server it is compared with; the load
@@ -50,6 +50,10 @@ struct Cli {
     /// Closed-loop rounds per target, alternating bare and serve; the ratio is of their medians.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     rounds: u32,
+    /// The store of `mizan serve`: `postgres` starts a throwaway cluster (mizan-pgtest's, which
+    /// needs PostgreSQL installed) and serves each round on a fresh database of it.
+    #[arg(long, value_enum, default_value_t = Backend::Sqlite)]
+    database: Backend,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
     opts.rate = cli.rate;
     opts.paced_secs = cli.paced_secs;
     opts.rounds = cli.rounds;
+    opts.backend = cli.database;
     opts.warmup = cli.warmup.unwrap_or((cli.requests / 20).clamp(10, 1_000));
     match runtime.block_on(run(&opts)) {
         Ok(report) => {

@@ -33,14 +33,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `mizan serve` on a free loopback port with its data in `data_dir`, pointed at the
-    /// simulator at `api_url`, with a clean environment.
+    /// Starts `mizan serve` on a free loopback port with its data in `data_dir` (and its store
+    /// on the PostgreSQL `database` when given), pointed at the simulator at `api_url`, with a
+    /// clean environment.
     ///
     /// # Errors
     /// [`BenchError::Spawn`], [`BenchError::NotReady`].
     pub fn serve(
         mizan: &Path,
         data_dir: &Path,
+        database: Option<&str>,
         api_url: &str,
         scratch: &Path,
     ) -> Result<ServerProcess, BenchError> {
@@ -53,6 +55,9 @@ impl ServerProcess {
             .env("MIZAN_SANDBOX_API_TOKEN", API_TOKEN)
             .env("MIZAN_SANDBOX_NOTIFICATION_TOKEN", NOTIFICATION_TOKEN)
             .env("MIZAN_OPERATOR", "bench");
+        if let Some(url) = database {
+            cmd.args(["--database", url]);
+        }
         if let Some(filter) = std::env::var_os("MIZAN_LOG") {
             cmd.env("MIZAN_LOG", filter); // serve's log filter, for diagnosing a run
         }
@@ -69,7 +74,12 @@ impl ServerProcess {
         Self::start("bare endpoint", cmd, &scratch.join("bare.stderr"))
     }
 
-    fn start(
+    /// Starts any server command that prints `http://ADDR` on stdout once it listens (other
+    /// benchmarks start `mizan serve` with arguments of their own through this).
+    ///
+    /// # Errors
+    /// [`BenchError::Spawn`], [`BenchError::NotReady`].
+    pub fn start(
         name: &'static str,
         mut cmd: Command,
         stderr_path: &Path,

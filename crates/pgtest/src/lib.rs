@@ -78,6 +78,20 @@ impl TempCluster {
     /// # Errors
     /// [`PgTestError::NotInstalled`]; any failing step, with its output.
     pub fn start() -> Result<TempCluster, PgTestError> {
+        Self::start_with(false)
+    }
+
+    /// Like [`TempCluster::start`], but with `fsync` on (PostgreSQL's default): for benchmarks,
+    /// whose commit latency must include the write-ahead log's flush as in production. Tests
+    /// keep it off for speed.
+    ///
+    /// # Errors
+    /// As [`TempCluster::start`].
+    pub fn start_durable() -> Result<TempCluster, PgTestError> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<TempCluster, PgTestError> {
         let bin = bin_dir().ok_or(PgTestError::NotInstalled)?;
         let dir = tempfile::tempdir().map_err(step("a temporary directory"))?;
         let as_postgres = is_root();
@@ -116,8 +130,9 @@ impl TempCluster {
                 ])
                 .arg(&data),
         )?;
+        let fsync = if durable { "on" } else { "off" };
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={fsync}",
             cluster.dir.path().display()
         );
         cluster.run(

@@ -58,3 +58,42 @@ async fn every_request_is_acknowledged_and_none_is_lost() {
     );
     assert!(text.contains("round 2: bare"), "{text}");
 }
+
+/// The same tiny run with `mizan serve --database` on a throwaway PostgreSQL cluster: the loss
+/// check reads the PostgreSQL inbox. Skipped without PostgreSQL unless MIZAN_REQUIRE_POSTGRES=1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_every_request_is_acknowledged_and_none_is_lost() {
+    let mut opts = BenchOptions::new(
+        PathBuf::from(env!("CARGO_BIN_EXE_mizan")),
+        Baseline::InProcess,
+    );
+    opts.backend = mizan_bench_webhooks::Backend::Postgres;
+    opts.requests = 100;
+    opts.concurrency = 8;
+    opts.rate = 50;
+    opts.paced_secs = 1;
+    opts.warmup = 10;
+    opts.orders = 5;
+    opts.rounds = 1;
+    let report = match run(&opts).await {
+        Err(e) if e.code() == "bench_no_postgres" && !mizan_pgtest::required() => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        other => other.unwrap(),
+    };
+    assert_eq!(
+        (report.serve.closed.ok, report.serve.closed.errors),
+        (100, 0)
+    );
+    assert_eq!((report.serve.paced.ok, report.serve.paced.errors), (50, 0));
+    let inbox = &report.inbox;
+    assert_eq!(inbox.acknowledged, 160, "{inbox:?}");
+    assert_eq!(inbox.stored_verified, 160, "{inbox:?}");
+    assert_eq!(inbox.stored_other, 0, "{inbox:?}");
+    assert_eq!(inbox.lost, 0);
+    assert_eq!(report.targets[1].verdict, Verdict::Pass);
+    let text = report.render();
+    assert!(text.contains("on PostgreSQL"), "{text}");
+    assert!(text.contains("lost = 0"), "{text}");
+}

@@ -8,6 +8,7 @@
 mod adversarial;
 mod audit_anchor_cli;
 mod audit_key_cli;
+mod bench_team;
 mod bench_webhooks;
 mod checklist_cli;
 mod checkout_check_cli;
