@@ -7,8 +7,9 @@
 //!
 //! Invariants: a verified delivery is never pruned while it is `pending` or `failed` (it still
 //! has work to do, or a person's attention to get); nothing is pruned by arrival time alone
-//! except refused deliveries; the processed-event keys that named a pruned delivery keep the
-//! key (it still stops a duplicate) and lose only the link; rows go in small batches, each its
+//! except refused deliveries; the processed-event keys and dispute events that named a pruned
+//! delivery stay (a key still stops a duplicate; a dispute event keeps its body) and lose only
+//! the link; rows go in small batches, each its
 //! own short write transaction, so the receiver's commits never wait long behind a prune.
 
 use chrono::{DateTime, Utc};
@@ -19,17 +20,26 @@ use super::{Store, StoreError, on_conn};
 /// Rows deleted per transaction.
 const BATCH: i64 = 500;
 
-/// The unlink and the delete of one batch of the deliveries matching `$cond` (`$1` the cutoff,
-/// `$2` the batch size): static SQL, built once by the compiler, the same on both backends.
+/// The unlinks (processed-event keys, dispute events) and the delete of one batch of the
+/// deliveries matching `$cond` (`$1` the cutoff, `$2` the batch size): static SQL, built once by
+/// the compiler, the same on both backends.
 macro_rules! batch_sql {
     ($cond:literal) => {
         (
-            concat!(
-                "UPDATE processed_events SET delivery_id = NULL WHERE delivery_id IN \
-                 (SELECT id FROM webhook_deliveries WHERE ",
-                $cond,
-                " ORDER BY id LIMIT $2)"
-            ),
+            [
+                concat!(
+                    "UPDATE processed_events SET delivery_id = NULL WHERE delivery_id IN \
+                     (SELECT id FROM webhook_deliveries WHERE ",
+                    $cond,
+                    " ORDER BY id LIMIT $2)"
+                ),
+                concat!(
+                    "UPDATE dispute_events SET delivery_id = NULL WHERE delivery_id IN \
+                     (SELECT id FROM webhook_deliveries WHERE ",
+                    $cond,
+                    " ORDER BY id LIMIT $2)"
+                ),
+            ],
             concat!(
                 "DELETE FROM webhook_deliveries WHERE id IN \
                  (SELECT id FROM webhook_deliveries WHERE ",
@@ -41,11 +51,11 @@ macro_rules! batch_sql {
 }
 
 /// Refused deliveries that arrived before the cutoff.
-const REFUSED: (&str, &str) = batch_sql!("verdict = 'rejected' AND received_at < $1");
+const REFUSED: ([&str; 2], &str) = batch_sql!("verdict = 'rejected' AND received_at < $1");
 
 /// Settled deliveries (never refused ones) settled — or, unsettled in time, received — before
 /// the cutoff.
-const SETTLED: (&str, &str) = batch_sql!(
+const SETTLED: ([&str; 2], &str) = batch_sql!(
     "verdict <> 'rejected' AND processing_state IN ('processed', 'skipped') \
      AND COALESCE(processed_at, received_at) < $1"
 );
@@ -77,7 +87,7 @@ pub async fn prune(
 /// Deletes the rows a [`batch_sql`] pair selects with `cutoff`, batch by batch.
 async fn prune_where(
     store: &Store,
-    (unlink, delete): (&'static str, &'static str),
+    (unlinks, delete): ([&'static str; 2], &'static str),
     cutoff: &str,
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
@@ -86,13 +96,15 @@ async fn prune_where(
         // does: the batch's unlink and delete see the same rows.
         let mut tx = store.begin().await?;
         let mut conn = tx.as_db();
-        on_conn!(conn, c => sqlx::query(unlink)
-            .bind(cutoff)
-            .bind(BATCH)
-            .execute(c)
-            .await
-            .map(|_| ()))
-        .map_err(StoreError::query("unlink pruned deliveries"))?;
+        for unlink in unlinks {
+            on_conn!(conn, c => sqlx::query(unlink)
+                .bind(cutoff)
+                .bind(BATCH)
+                .execute(c)
+                .await
+                .map(|_| ()))
+            .map_err(StoreError::query("unlink pruned deliveries"))?;
+        }
         let deleted = on_conn!(conn, c => sqlx::query(delete)
             .bind(cutoff)
             .bind(BATCH)

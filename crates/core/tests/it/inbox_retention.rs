@@ -80,6 +80,16 @@ async fn prune_removes_old_refused_and_old_settled_deliveries_and_keeps_unfinish
         .await
         .unwrap();
 
+        // A dispute event received through the old delivery: it stays, without the link.
+        b.execute(
+            "INSERT INTO dispute_events (environment, delivery_id, event_type, recognised,
+                received_at, body)
+             SELECT 'sandbox', id, 'dispute_created', FALSE, received_at, '{}'
+             FROM webhook_deliveries WHERE order_id = 'p-old'",
+        )
+        .await
+        .unwrap();
+
         let pruned = delivery_retention::prune(&store, now - days(7), now - days(90))
             .await
             .unwrap();
@@ -89,6 +99,12 @@ async fn prune_removes_old_refused_and_old_settled_deliveries_and_keeps_unfinish
                 rejected: 1,
                 settled: 2
             }
+        );
+        assert_eq!(
+            b.scalar("SELECT COUNT(*) FROM dispute_events WHERE delivery_id IS NULL")
+                .await,
+            1,
+            "the dispute event survives its delivery"
         );
         for gone in [old_refused, old_processed, old_unreadable] {
             assert!(
