@@ -76,8 +76,8 @@ pub struct BenchOptions {
     pub requests: usize,
     /// Rows per page.
     pub limit: u32,
-    /// Cheap Argon2 hashes for the tokens (tests: a debug build hashes the default cost in
-    /// ~0.4 s); the server verifies whatever cost is stored.
+    /// Cheap Argon2 hashes for the tokens (tests: a debug build hashes the default cost
+    /// slowly); the server verifies whatever cost is stored.
     pub cheap_tokens: bool,
 }
 

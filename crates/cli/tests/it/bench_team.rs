@@ -17,7 +17,7 @@ async fn every_console_gets_every_page() {
     opts.consoles = 2;
     opts.requests = 15; // five sessions: every query kind, each first, next and 21st page
     opts.limit = 10;
-    opts.cheap_tokens = true; // a debug build hashes the default Argon2 cost in ~0.4 s
+    opts.cheap_tokens = true; // a debug build hashes the default Argon2 cost slowly
     let report = match run(&opts).await {
         Err(e) if e.code() == "bench_no_postgres" && !mizan_pgtest::required() => {
             eprintln!("skipped: {e}");

@@ -92,7 +92,7 @@ pub(crate) use on_conn;
 /// On SQLite it holds the store's in-process write lock for its whole life, so this process's
 /// writers queue in order and hand over at once, instead of each discovering SQLite's lock
 /// taken and sleeping in SQLite's busy handler (1, 2, 5 … 100 ms steps) — the sleeps that made
-/// the receiver's acknowledgements wait tens of milliseconds behind the processor. On
+/// the receiver's acknowledgements wait behind the processor (docs/benchmarks.md). On
 /// PostgreSQL it holds the database's store-wide advisory lock instead (see
 /// [`super::Store::begin`]).
 pub struct StoreTx {

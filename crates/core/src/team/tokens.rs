@@ -94,8 +94,8 @@ pub struct TokenHasher {
 
 impl Default for TokenHasher {
     /// The argon2 crate's defaults, which are OWASP's first recommendation for Argon2id:
-    /// 19 MiB, 2 passes, 1 lane: tens of milliseconds per login on a server core in a release
-    /// build. Unoptimised it is ~0.4 s, so tests use the cheapest cost except the one that
+    /// 19 MiB, 2 passes, 1 lane. An unoptimised build takes far longer per hash than a release
+    /// one, so tests use the cheapest cost except the one that
     /// checks this default.
     fn default() -> Self {
         TokenHasher {

@@ -97,7 +97,7 @@ impl TeamApi {
         if found.is_none() {
             for candidate in &candidates {
                 let (token, hash) = (token.to_owned(), candidate.0.hash.clone());
-                // Argon2 takes tens of milliseconds of CPU: off the async workers.
+                // Argon2 is CPU-heavy by design: off the async workers.
                 let matches = tokio::task::spawn_blocking(move || verify(&token, &hash))
                     .await
                     .unwrap_or(false);

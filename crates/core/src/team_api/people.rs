@@ -92,7 +92,7 @@ pub async fn issue_token(
             key: user_id.to_string(),
         })?;
     let hasher = hasher.clone();
-    // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    // Argon2 is CPU-heavy by design: off the async workers.
     let (token, stored) = tokio::task::spawn_blocking(move || hasher.issue())
         .await
         .map_err(|e| ApiError::BadRequest(format!("token: {e}")))?
