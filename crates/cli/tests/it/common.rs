@@ -140,3 +140,34 @@ pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     child.kill().unwrap();
     panic!("process did not exit after SIGTERM");
 }
+
+/// A checkout at the simulator `base` from the reference request with `reference`, without a
+/// notification URL of its own (the test is the only sender); its order id.
+pub async fn sim_checkout(
+    http: &reqwest::Client,
+    base: &str,
+    api_token: &str,
+    reference: &str,
+) -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/reference/checkout_request.json"
+    );
+    let mut body: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    body["order_reference_id"] = serde_json::json!(reference);
+    body["merchant_url"]
+        .as_object_mut()
+        .unwrap()
+        .remove("notification");
+    let v: Value = http
+        .post(format!("{base}/checkout"))
+        .bearer_auth(api_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["order_id"].as_str().unwrap().to_owned()
+}

@@ -21,7 +21,7 @@ use sqlx::PgPool;
 use tamara::Sensitive;
 use tamara_sandbox::SandboxConfig;
 
-use crate::common::{free_port, terminate, wait_listening};
+use crate::common::{free_port, sim_checkout, terminate, wait_listening};
 
 const API_TOKEN: &str = "instances-test-api-token-0001";
 const NOTIFICATION_TOKEN: &str = "instances-test-notification-token-0001";
@@ -54,30 +54,9 @@ fn serve(api: &str, url: &str, dir: &std::path::Path, port: u16) -> Child {
 /// `n` approved orders at the simulator (none cached anywhere yet), with no notification URL
 /// of their own: the test is the only sender.
 async fn approved_orders(http: &reqwest::Client, api: &str, n: usize) -> Vec<String> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/reference/checkout_request.json"
-    );
-    let template: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut ids = Vec::new();
     for k in 0..n {
-        let mut body = template.clone();
-        body["order_reference_id"] = json!(format!("INSTANCES-{k}"));
-        body["merchant_url"]
-            .as_object_mut()
-            .unwrap()
-            .remove("notification");
-        let v: Value = http
-            .post(format!("{api}/checkout"))
-            .bearer_auth(API_TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = v["order_id"].as_str().unwrap().to_owned();
+        let id = sim_checkout(http, api, API_TOKEN, &format!("INSTANCES-{k}")).await;
         let r = http
             .post(format!("{api}/_sandbox/orders/{id}/approve"))
             .send()

@@ -13,7 +13,7 @@ use std::time::Duration;
 use mizan_core::Environment;
 use mizan_core::store::deliveries::{self, DeliveryFilter, ProcessingState};
 use mizan_core::store::{Store, orders};
-use serde_json::{Value, json};
+use serde_json::json;
 use tamara::Sensitive;
 use tamara_sandbox::SandboxConfig;
 
@@ -48,30 +48,6 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     panic!("mizan serve did not exit");
 }
 
-async fn checkout(http: &reqwest::Client, base: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/reference/checkout_request.json"
-    );
-    let mut body: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    body["order_reference_id"] = json!("SERVE-KILL-1");
-    body["merchant_url"]
-        .as_object_mut()
-        .unwrap()
-        .remove("notification");
-    let v: Value = http
-        .post(format!("{base}/checkout"))
-        .bearer_auth(API_TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["order_id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_after_acknowledging_loses_nothing_and_sigterm_exits_cleanly() {
     let config = SandboxConfig {
@@ -85,7 +61,7 @@ async fn sigkill_after_acknowledging_loses_nothing_and_sigterm_exits_cleanly() {
         .unwrap();
     let base = sb.base_url();
     let http = reqwest::Client::new();
-    let id = checkout(&http, &base).await;
+    let id = common::sim_checkout(&http, &base, API_TOKEN, "SERVE-KILL-1").await;
     let r = http
         .post(format!("{base}/_sandbox/orders/{id}/approve"))
         .send()
