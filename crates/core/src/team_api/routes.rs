@@ -16,7 +16,7 @@ use super::{ApiError, Caller, TeamApi, TeamEvent};
 use crate::audit::{self, AuditRecord};
 use crate::desktop::detail::{self, MoveInput, MoveKind, MoveResult, OrderDetail};
 use crate::desktop::orders::{self, OrdersPage, OrdersQuery};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::store::approvals::{self as queue, ApprovalRow, ApprovalRowState, NewApproval};
 use crate::store::team;
 use crate::team::{
@@ -208,18 +208,16 @@ async fn approval_request(
     if !matches!(input.kind, MoveKind::Refund | MoveKind::Cancel) {
         return Ok(None);
     }
-    let order = detail::order_detail(&caller.console, input.order_id.trim()).await?;
-    let currency: Currency =
-        order.order.currency.parse().map_err(|_| {
-            ApiError::BadRequest(format!("unknown currency {}", order.order.currency))
-        })?;
-    let text = match (&input.amount, input.kind) {
-        (Some(a), _) => a.trim().to_owned(),
-        (None, MoveKind::Cancel) => order.amounts.cancelable.clone(),
+    // The cached order alone: the threshold needs its currency and what is cancelable, not
+    // the order screen's timeline and statement lines.
+    let cached = caller.console.cached_order(input.order_id.trim()).await?;
+    let currency = cached.order.total.currency();
+    let amount = match (&input.amount, input.kind) {
+        (Some(text), _) => Money::parse(text.trim(), currency)
+            .map_err(|e| ApiError::BadRequest(format!("amount {text:?}: {e}")))?,
+        (None, MoveKind::Cancel) => crate::views::detail::amounts(&cached.order).cancelable,
         (None, _) => return Ok(None),
     };
-    let amount = Money::parse(text.trim(), currency)
-        .map_err(|e| ApiError::BadRequest(format!("amount {text:?}: {e}")))?;
     Ok(Some(match input.kind {
         MoveKind::Refund => ApprovalRequest::Refund { amount },
         _ => ApprovalRequest::Cancel { amount },
