@@ -163,20 +163,6 @@ impl<'c> Db<'c> for &'c mut DbConn<'_> {
     }
 }
 
-/// Starts a write transaction on `conn` (SQLite only): `BEGIN IMMEDIATE` on a connection
-/// outside any transaction (see [`super::Store::begin`] for why), else a savepoint inside the
-/// caller's.
-pub(crate) async fn begin_write(
-    conn: &mut SqliteConnection,
-) -> Result<sqlx::Transaction<'_, Sqlite>, sqlx::Error> {
-    use sqlx::Connection as _;
-    if conn.is_in_transaction() {
-        conn.begin().await
-    } else {
-        conn.begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
 /// The key of the PostgreSQL advisory lock every write transaction takes (see
 /// [`super::Store::begin`]); any fixed number no other program on the database uses.
 pub(crate) const WRITE_LOCK_KEY: i64 = 0x4d49_5a41_4e00_0001;
@@ -204,14 +190,16 @@ impl WriteTx<'_> {
     }
 }
 
-/// [`begin_write`] on either backend: inside the caller's transaction a savepoint; otherwise
-/// SQLite's `BEGIN IMMEDIATE`, or on PostgreSQL `BEGIN` plus the store-wide write lock.
+/// A write transaction on `conn`: inside the caller's transaction a savepoint; otherwise
+/// SQLite's `BEGIN IMMEDIATE` (see [`super::Store::begin`] for why), or on PostgreSQL `BEGIN`
+/// plus the store-wide write lock.
 pub(crate) async fn begin_write_on<'a>(
     conn: &'a mut DbConn<'_>,
 ) -> Result<WriteTx<'a>, sqlx::Error> {
     use sqlx::Connection as _;
     match conn.backend() {
-        Conn::Sqlite(c) => Ok(WriteTx::Sqlite(begin_write(c).await?)),
+        Conn::Sqlite(c) if c.is_in_transaction() => Ok(WriteTx::Sqlite(c.begin().await?)),
+        Conn::Sqlite(c) => Ok(WriteTx::Sqlite(c.begin_with("BEGIN IMMEDIATE").await?)),
         Conn::Postgres(c) => {
             let nested = c.is_in_transaction();
             let mut tx = c.begin().await?;
